@@ -1,0 +1,250 @@
+//! Who is calling: staff logins, device tokens, and the rules of who may
+//! touch which site.
+
+use super::{App, AppError, AppResult};
+use crate::domain::role::{DeviceKind, Role};
+use crate::secrets::{hash_token, new_token};
+use crate::store::{self, accounts::UserRow};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::Argon2;
+
+/// How long a staff session lasts: one working day and then some.
+pub const SESSION_HOURS: i64 = 12;
+
+/// The caller of a request, once its token is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    User {
+        username: String,
+        role: Role,
+        site: Option<String>,
+    },
+    Device {
+        id: String,
+        kind: DeviceKind,
+        site: String,
+    },
+    Citizen {
+        phone: String,
+    },
+}
+
+impl Principal {
+    /// How the event log and audit name this caller.
+    pub fn actor(&self) -> String {
+        match self {
+            Self::User { username, .. } => format!("user:{username}"),
+            Self::Device { id, .. } => format!("device:{id}"),
+            Self::Citizen { .. } => "citizen".to_owned(),
+        }
+    }
+
+    pub fn require_admin(&self) -> AppResult<()> {
+        match self {
+            Self::User { role: Role::Admin, .. } => Ok(()),
+            _ => Err(AppError::Forbidden("only an admin may do this")),
+        }
+    }
+
+    /// Admins pass everywhere; staff with one of `roles` pass on their site.
+    pub fn require_staff(&self, site: &str, roles: &[Role]) -> AppResult<()> {
+        match self {
+            Self::User { role: Role::Admin, .. } => Ok(()),
+            Self::User {
+                role,
+                site: Some(own),
+                ..
+            } if roles.contains(role) && own == site => Ok(()),
+            Self::User { .. } => Err(AppError::Forbidden("not allowed for your role on this site")),
+            _ => Err(AppError::Forbidden("staff only")),
+        }
+    }
+
+    /// A staff member of the site, or a device of that kind at the site.
+    pub fn require_staff_or_device(&self, site: &str, roles: &[Role], kinds: &[DeviceKind]) -> AppResult<()> {
+        match self {
+            Self::Device { kind, site: own, .. } if kinds.contains(kind) && own == site => Ok(()),
+            Self::Device { .. } => Err(AppError::Forbidden("this device may not do this")),
+            _ => self.require_staff(site, roles),
+        }
+    }
+
+    pub fn username(&self) -> Option<&str> {
+        match self {
+            Self::User { username, .. } => Some(username),
+            _ => None,
+        }
+    }
+}
+
+/// Resolves a bearer token to its principal.
+pub async fn authenticate(app: &App, token: &str) -> AppResult<Principal> {
+    const BAD: AppError = AppError::Unauthorized("invalid or expired token");
+    let row = store::accounts::token(&app.db, &hash_token(token)).await?.ok_or(BAD)?;
+    if row.expires_at.is_some_and(|at| at <= app.clock.now_ms()) {
+        return Err(BAD);
+    }
+    match row.kind.as_str() {
+        "user" => Ok(Principal::User {
+            role: Role::parse(row.user_role.as_deref().ok_or(BAD)?).map_err(|_| BAD)?,
+            site: row.user_site,
+            username: row.subject,
+        }),
+        "device" => Ok(Principal::Device {
+            kind: DeviceKind::parse(row.device_kind.as_deref().ok_or(BAD)?).map_err(|_| BAD)?,
+            site: row.device_site.ok_or(BAD)?,
+            id: row.subject,
+        }),
+        "citizen" => Ok(Principal::Citizen { phone: row.subject }),
+        _ => Err(BAD),
+    }
+}
+
+/// A successful login: the bearer token and who it is for.
+#[derive(Debug)]
+pub struct Session {
+    pub token: String,
+    pub username: String,
+    pub role: Role,
+    pub site: Option<String>,
+}
+
+/// Checks a password; repeated failures for one username or from one client
+/// are refused for a while, and unknown users cost as much as wrong passwords
+/// so that timing does not tell which usernames exist.
+pub async fn login(app: &App, username: &str, password: &str, client: &str) -> AppResult<Session> {
+    const WRONG: AppError = AppError::Unauthorized("unknown user or wrong password");
+    let now = app.clock.now_ms();
+    let keys = [format!("user:{username}"), format!("client:{client}")];
+    for key in &keys {
+        app.login_failures
+            .check(key, now)
+            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    }
+    let user = store::accounts::user(&app.db, username).await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let password = password.to_owned();
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref()))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let Some(user) = user.filter(|_| matches) else {
+        keys.iter().for_each(|key| app.login_failures.record_failure(key, now));
+        return Err(WRONG);
+    };
+    app.login_failures.clear(&keys[0]);
+    let role = Role::parse(&user.role)?;
+    let token = new_token();
+    let mut tx = app.db.begin().await?;
+    let expires = now + SESSION_HOURS * 3_600_000;
+    store::accounts::insert_token(&mut tx, &hash_token(&token), "user", &user.username, now, Some(expires)).await?;
+    tx.commit().await?;
+    Ok(Session {
+        token,
+        username: user.username,
+        role,
+        site: user.site_id,
+    })
+}
+
+/// Ends the session or device token that made the call.
+pub async fn logout(app: &App, token: &str) -> AppResult<()> {
+    let mut tx = app.db.begin().await?;
+    store::accounts::delete_token(&mut tx, &hash_token(token)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates a user or resets its password, role and site (`guichet user add`).
+pub async fn add_user(app: &App, username: &str, role: Role, site: Option<&str>, password: &str) -> AppResult<()> {
+    let username = crate::domain::slug::Slug::parse("username", username)?;
+    if password.chars().count() < 10 {
+        return Err(crate::domain::Invalid::new("password", "at least 10 characters").into());
+    }
+    let site = match (role.needs_site(), site) {
+        (true, None) => return Err(crate::domain::Invalid::new("site", "supervisors and agents need --site").into()),
+        (false, Some(_)) => return Err(crate::domain::Invalid::new("site", "an admin is not tied to a site").into()),
+        (_, site) => site,
+    };
+    if let Some(site) = site {
+        store::sites::get(&app.db, site).await?.ok_or(AppError::NotFound("site"))?;
+    }
+    let password = password.to_owned();
+    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
+    let user = UserRow {
+        username: username.to_string(),
+        password_hash,
+        role: role.as_str().to_owned(),
+        site_id: site.map(str::to_owned),
+    };
+    let mut tx = app.db.begin().await?;
+    store::accounts::upsert_user(&mut tx, &user, app.clock.now_ms()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn hash_password(password: &str) -> AppResult<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+}
+
+/// An argon2 hash of nothing anyone knows, verified when a user is unknown.
+const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$2Pda6mEzXQhp7Kqj1N6TjFEmTaR1TO6YYXx6mPXyI/A";
+
+/// Verifies against the stored hash, or against a fixed one when there is no
+/// user, so that both cases take the same time.
+fn verify_password(password: &str, stored: Option<&str>) -> bool {
+    let hash = stored.unwrap_or(DECOY_HASH);
+    let verified = PasswordHash::new(hash)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false);
+    verified && stored.is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, site: Option<&str>) -> Principal {
+        Principal::User {
+            username: "u".into(),
+            role,
+            site: site.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn site_scoping() {
+        let admin = user(Role::Admin, None);
+        let sup = user(Role::Supervisor, Some("anfa"));
+        let agent = user(Role::Agent, Some("anfa"));
+        let kiosk = Principal::Device {
+            id: "k".into(),
+            kind: DeviceKind::Kiosk,
+            site: "anfa".into(),
+        };
+        assert!(admin.require_staff("maarif", &[Role::Supervisor]).is_ok());
+        assert!(sup.require_staff("anfa", &[Role::Supervisor]).is_ok());
+        assert!(sup.require_staff("maarif", &[Role::Supervisor]).is_err());
+        assert!(agent.require_staff("anfa", &[Role::Supervisor]).is_err());
+        assert!(kiosk.require_staff("anfa", &[Role::Agent]).is_err());
+        assert!(kiosk.require_staff_or_device("anfa", &[Role::Agent], &[DeviceKind::Kiosk]).is_ok());
+        assert!(kiosk.require_staff_or_device("maarif", &[Role::Agent], &[DeviceKind::Kiosk]).is_err());
+        assert!(kiosk.require_staff_or_device("anfa", &[Role::Agent], &[DeviceKind::Display]).is_err());
+        assert!(admin.require_admin().is_ok());
+        assert!(sup.require_admin().is_err());
+    }
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(verify_password("correct horse battery", Some(&hash)));
+        assert!(!verify_password("wrong", Some(&hash)));
+        assert!(!verify_password("anything", None));
+        assert!(PasswordHash::new(DECOY_HASH).is_ok(), "the decoy must cost a real verification");
+    }
+}

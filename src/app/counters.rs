@@ -1,0 +1,188 @@
+//! Counters (guichets): their services, and opening, pausing and closing
+//! them. An agent works at one counter at a time; the database's unique
+//! index on `counters.agent` holds that even between instances.
+
+use super::auth::Principal;
+use super::{App, AppError, AppResult};
+use crate::domain::role::Role;
+use crate::domain::{Invalid, parse_label, slug::Slug};
+use crate::store::{self, Tx, counters::CounterRow};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCounter {
+    pub id: String,
+    pub label: String,
+    /// Service ids of the site, most preferred first.
+    pub services: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CounterPatch {
+    pub label: Option<String>,
+    pub services: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CounterView {
+    pub id: String,
+    pub site: String,
+    pub label: String,
+    pub services: Vec<String>,
+    /// `open`, `paused` or `closed`.
+    pub state: String,
+    /// The username of the agent working there.
+    pub agent: Option<String>,
+}
+
+/// What an agent does to a counter's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CounterAction {
+    Open,
+    Pause,
+    Close,
+}
+
+pub async fn create(app: &App, who: &Principal, site: &str, input: NewCounter) -> AppResult<CounterView> {
+    who.require_staff(site, &[Role::Supervisor])?;
+    super::sites::require(app, site).await?;
+    let now = app.clock.now_ms();
+    let row = CounterRow {
+        id: Slug::parse("id", &input.id)?.to_string(),
+        site_id: site.to_owned(),
+        label: parse_label("label", &input.label, 40)?,
+        state: "closed".to_owned(),
+        agent: None,
+        state_since: now,
+        created_at: now,
+    };
+    let mut tx = app.db.begin().await?;
+    let services = check_services(&mut tx, site, &input.services).await?;
+    if store::counters::get_for_update(&mut tx, &row.id).await?.is_some() {
+        return Err(AppError::conflict("counter_exists", format!("counter {} already exists", row.id)));
+    }
+    store::counters::insert(&mut tx, &row).await.map_err(|e| {
+        if store::is_unique_violation(&e) {
+            AppError::conflict("counter_exists", "counter already exists")
+        } else {
+            e.into()
+        }
+    })?;
+    store::counters::set_services(&mut tx, &row, &services).await?;
+    announce(&mut tx, &row, who, now).await?;
+    tx.commit().await?;
+    Ok(view(row, services))
+}
+
+pub async fn update(app: &App, who: &Principal, site: &str, id: &str, patch: CounterPatch) -> AppResult<CounterView> {
+    who.require_staff(site, &[Role::Supervisor])?;
+    let mut tx = app.db.begin().await?;
+    let mut row = locked_counter(&mut tx, id).await?;
+    if row.site_id != site {
+        return Err(AppError::NotFound("counter"));
+    }
+    if let Some(label) = patch.label {
+        row.label = parse_label("label", &label, 40)?;
+    }
+    if let Some(services) = &patch.services {
+        let services = check_services(&mut tx, site, services).await?;
+        store::counters::set_services(&mut tx, &row, &services).await?;
+    }
+    store::counters::update(&mut tx, &row).await?;
+    announce(&mut tx, &row, who, app.clock.now_ms()).await?;
+    tx.commit().await?;
+    let services = store::counters::services(&app.db, id).await?;
+    Ok(view(row, services))
+}
+
+/// Opens, pauses or closes a counter. Opening takes the counter for the
+/// caller; only that person (or a supervisor) may pause or close it.
+pub async fn set_state(app: &App, who: &Principal, id: &str, action: CounterAction) -> AppResult<CounterView> {
+    let Some(username) = who.username() else {
+        return Err(AppError::Forbidden("only staff work at counters"));
+    };
+    let mut tx = app.db.begin().await?;
+    let mut row = locked_counter(&mut tx, id).await?;
+    who.require_staff(&row.site_id, &[Role::Agent, Role::Supervisor])?;
+    let is_holder = row.agent.as_deref() == Some(username);
+    let may_override = who.require_staff(&row.site_id, &[Role::Supervisor]).is_ok();
+    if row.agent.is_some() && !is_holder && !(may_override && action == CounterAction::Close) {
+        return Err(AppError::conflict("counter_taken", "another agent works at this counter"));
+    }
+    let next = match (action, row.state.as_str()) {
+        (CounterAction::Open, "closed" | "paused") => "open",
+        (CounterAction::Pause, "open") => "paused",
+        (CounterAction::Close, "open" | "paused") => "closed",
+        (_, state) => {
+            return Err(AppError::conflict("invalid_transition", format!("the counter is {state}")));
+        }
+    };
+    if next == "open" && row.agent.is_none() {
+        if let Some(other) = store::counters::held_by(&mut tx, username).await? {
+            return Err(AppError::conflict("agent_busy", format!("you already work at counter {other}; close it first")));
+        }
+        row.agent = Some(username.to_owned());
+    }
+    if next == "closed" {
+        row.agent = None;
+    }
+    let now = app.clock.now_ms();
+    row.state = next.to_owned();
+    row.state_since = now;
+    store::counters::update(&mut tx, &row).await.map_err(|e| {
+        if store::is_unique_violation(&e) {
+            AppError::conflict("agent_busy", "you already work at another counter")
+        } else {
+            e.into()
+        }
+    })?;
+    announce(&mut tx, &row, who, now).await?;
+    tx.commit().await?;
+    let services = store::counters::services(&app.db, id).await?;
+    Ok(view(row, services))
+}
+
+async fn locked_counter(tx: &mut Tx, id: &str) -> AppResult<CounterRow> {
+    store::counters::get_for_update(tx, id)
+        .await?
+        .ok_or(AppError::NotFound("counter"))
+}
+
+/// Checks the list names distinct services of the site.
+async fn check_services(tx: &mut Tx, site: &str, services: &[String]) -> AppResult<Vec<String>> {
+    if services.is_empty() || services.len() > 50 {
+        return Err(Invalid::new("services", "between 1 and 50 services").into());
+    }
+    let known = store::services::existing_ids(tx, site).await?;
+    for (i, service) in services.iter().enumerate() {
+        if !known.contains(service) {
+            return Err(Invalid::new("services", format!("no service {service:?} at this site")).into());
+        }
+        if services[..i].contains(service) {
+            return Err(Invalid::new("services", format!("{service} listed twice")).into());
+        }
+    }
+    Ok(services.to_vec())
+}
+
+/// Appends `counter.changed` so screens and consoles follow; no names.
+async fn announce(tx: &mut Tx, row: &CounterRow, who: &Principal, now: i64) -> AppResult<()> {
+    let payload = json!({"counter": {"id": row.id, "label": row.label, "state": row.state}});
+    store::events::append(tx, &row.site_id, "counter.changed", now, Some(&who.actor()), &payload).await?;
+    Ok(())
+}
+
+fn view(row: CounterRow, services: Vec<String>) -> CounterView {
+    CounterView {
+        id: row.id,
+        site: row.site_id,
+        label: row.label,
+        services,
+        state: row.state,
+        agent: row.agent,
+    }
+}

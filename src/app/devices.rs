@@ -1,0 +1,71 @@
+//! Kiosk and display devices and their tokens.
+
+use super::auth::Principal;
+use super::{App, AppError, AppResult};
+use crate::domain::role::{DeviceKind, Role};
+use crate::domain::parse_label;
+use crate::secrets::{hash_token, new_id, new_token};
+use crate::store::{self, devices::DeviceRow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDevice {
+    pub kind: DeviceKind,
+    pub label: String,
+}
+
+/// The device's token is shown here once and never again.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssuedDevice {
+    pub id: String,
+    pub token: String,
+    pub site: String,
+    pub kind: DeviceKind,
+    pub label: String,
+}
+
+pub async fn create(app: &App, who: &Principal, site: &str, input: NewDevice) -> AppResult<IssuedDevice> {
+    who.require_staff(site, &[Role::Supervisor])?;
+    let label = parse_label("label", &input.label, 80)?;
+    super::sites::require(app, site).await?;
+    let now = app.clock.now_ms();
+    let row = DeviceRow {
+        id: new_id(),
+        site_id: site.to_owned(),
+        kind: input.kind.as_str().to_owned(),
+        label,
+        created_by: who.actor(),
+        created_at: now,
+        revoked_at: None,
+    };
+    let token = new_token();
+    let mut tx = app.db.begin().await?;
+    store::devices::insert(&mut tx, &row).await?;
+    store::accounts::insert_token(&mut tx, &hash_token(&token), "device", &row.id, now, None).await?;
+    tx.commit().await?;
+    Ok(IssuedDevice {
+        id: row.id,
+        token,
+        site: row.site_id,
+        kind: input.kind,
+        label: row.label,
+    })
+}
+
+/// Revokes a device: its token stops working at once. Revoking twice is
+/// harmless.
+pub async fn revoke(app: &App, who: &Principal, id: &str) -> AppResult<()> {
+    let mut tx = app.db.begin().await?;
+    let device = store::devices::get_for_update(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("device"))?;
+    who.require_staff(&device.site_id, &[Role::Supervisor])?;
+    if device.revoked_at.is_none() {
+        store::devices::mark_revoked(&mut tx, id, app.clock.now_ms()).await?;
+        store::accounts::revoke_subject(&mut tx, "device", id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

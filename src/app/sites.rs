@@ -1,0 +1,207 @@
+//! Creating, reading and changing sites (offices).
+
+use super::auth::Principal;
+use super::services::ServiceView;
+use super::{App, AppError, AppResult};
+use crate::domain::opening_hours::{OpeningHours, WeeklyHoursInput, parse_closures};
+use crate::domain::{Invalid, parse_label, parse_within, slug::Slug, time::parse_timezone};
+use crate::store::{self, sites::SiteRow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSite {
+    pub id: String,
+    pub name: String,
+    pub name_ar: Option<String>,
+    /// IANA name, e.g. `Africa/Casablanca`.
+    pub timezone: String,
+    /// `{"mon": [["08:30","16:30"]], …}` in local time.
+    #[schema(value_type = Object)]
+    pub opening_hours: WeeklyHoursInput,
+    #[serde(default)]
+    pub closures: Vec<String>,
+    pub verify_phone: Option<bool>,
+}
+
+/// A partial update: fields left out keep their value.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SitePatch {
+    pub name: Option<String>,
+    pub name_ar: Option<String>,
+    pub timezone: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub opening_hours: Option<WeeklyHoursInput>,
+    pub closures: Option<Vec<String>>,
+    pub verify_phone: Option<bool>,
+    /// Consecutive priority calls after which a longer-waiting normal ticket goes first.
+    pub priority_streak_max: Option<i64>,
+    /// Recalls needed before a ticket may be marked as a no-show.
+    pub min_recalls: Option<i64>,
+    /// Tickets left ahead when "your turn is near" is sent.
+    pub near_turn_ahead: Option<i64>,
+    pub checkin_early_minutes: Option<i64>,
+    pub checkin_late_minutes: Option<i64>,
+    pub complaint_answer_days: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SiteView {
+    pub id: String,
+    pub name: String,
+    pub name_ar: Option<String>,
+    pub timezone: String,
+    #[schema(value_type = Object)]
+    pub opening_hours: WeeklyHoursInput,
+    pub closures: Vec<String>,
+    pub verify_phone: bool,
+    pub priority_streak_max: i64,
+    pub min_recalls: i64,
+    pub near_turn_ahead: i64,
+    pub checkin_early_minutes: i64,
+    pub checkin_late_minutes: i64,
+    pub complaint_answer_days: i64,
+    pub services: Vec<ServiceView>,
+}
+
+pub async fn create(app: &App, who: &Principal, input: NewSite) -> AppResult<SiteView> {
+    who.require_admin()?;
+    let now = app.clock.now_ms();
+    let mut row = SiteRow {
+        id: Slug::parse("id", &input.id)?.to_string(),
+        name: String::new(),
+        name_ar: None,
+        timezone: String::new(),
+        opening_hours: String::new(),
+        closures: String::new(),
+        verify_phone: input.verify_phone.unwrap_or(true),
+        priority_streak_max: 3,
+        min_recalls: 1,
+        near_turn_ahead: 3,
+        checkin_early_minutes: 15,
+        checkin_late_minutes: 30,
+        complaint_answer_days: 60,
+        created_at: now,
+        updated_at: now,
+    };
+    let patch = SitePatch {
+        name: Some(input.name),
+        name_ar: input.name_ar,
+        timezone: Some(input.timezone),
+        opening_hours: Some(input.opening_hours),
+        closures: Some(input.closures),
+        ..SitePatch::default()
+    };
+    apply(&mut row, patch)?;
+    let mut tx = app.db.begin().await?;
+    if store::sites::get_for_update(&mut tx, &row.id).await?.is_some() {
+        return Err(AppError::conflict("site_exists", format!("site {} already exists", row.id)));
+    }
+    store::sites::insert(&mut tx, &row).await.map_err(|e| unique_to_conflict(e, &row.id))?;
+    tx.commit().await?;
+    view(row, Vec::new())
+}
+
+pub async fn update(app: &App, who: &Principal, id: &str, patch: SitePatch) -> AppResult<SiteView> {
+    who.require_admin()?;
+    let mut tx = app.db.begin().await?;
+    let mut row = store::sites::get_for_update(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("site"))?;
+    apply(&mut row, patch)?;
+    row.updated_at = app.clock.now_ms();
+    store::sites::update(&mut tx, &row).await?;
+    tx.commit().await?;
+    get(app, id).await
+}
+
+/// The public description of a site with its services.
+pub async fn get(app: &App, id: &str) -> AppResult<SiteView> {
+    let row = store::sites::get(&app.db, id).await?.ok_or(AppError::NotFound("site"))?;
+    let services = store::services::list(&app.db, id).await?;
+    let services = services.into_iter().map(ServiceView::try_from).collect::<Result<_, _>>()?;
+    view(row, services)
+}
+
+/// Loads a site or answers 404.
+pub async fn require(app: &App, id: &str) -> AppResult<SiteRow> {
+    store::sites::get(&app.db, id).await?.ok_or(AppError::NotFound("site"))
+}
+
+/// Applies and validates every present field; an error leaves `row` unusable
+/// and nothing is written.
+fn apply(row: &mut SiteRow, patch: SitePatch) -> Result<(), Invalid> {
+    if let Some(name) = patch.name {
+        row.name = parse_label("name", &name, 120)?;
+    }
+    if let Some(name_ar) = patch.name_ar {
+        row.name_ar = Some(parse_label("name_ar", &name_ar, 120)?);
+    }
+    if let Some(timezone) = patch.timezone {
+        parse_timezone(&timezone)?;
+        row.timezone = timezone;
+    }
+    if let Some(hours) = patch.opening_hours {
+        row.opening_hours = json(&OpeningHours::parse(&hours)?.to_input());
+    }
+    if let Some(closures) = patch.closures {
+        let dates: Vec<String> = parse_closures(&closures)?.iter().map(ToString::to_string).collect();
+        row.closures = json(&dates);
+    }
+    if let Some(verify) = patch.verify_phone {
+        row.verify_phone = verify;
+    }
+    let settings = [
+        (patch.priority_streak_max, "priority_streak_max", 1..=20, &mut row.priority_streak_max),
+        (patch.min_recalls, "min_recalls", 0..=5, &mut row.min_recalls),
+        (patch.near_turn_ahead, "near_turn_ahead", 0..=20, &mut row.near_turn_ahead),
+        (patch.checkin_early_minutes, "checkin_early_minutes", 0..=120, &mut row.checkin_early_minutes),
+        (patch.checkin_late_minutes, "checkin_late_minutes", 0..=120, &mut row.checkin_late_minutes),
+        (patch.complaint_answer_days, "complaint_answer_days", 1..=365, &mut row.complaint_answer_days),
+    ];
+    for (value, field, range, target) in settings {
+        if let Some(value) = value {
+            *target = parse_within(field, value, range)?;
+        }
+    }
+    Ok(())
+}
+
+fn view(row: SiteRow, services: Vec<ServiceView>) -> AppResult<SiteView> {
+    Ok(SiteView {
+        opening_hours: from_json(&row.opening_hours)?,
+        closures: from_json(&row.closures)?,
+        id: row.id,
+        name: row.name,
+        name_ar: row.name_ar,
+        timezone: row.timezone,
+        verify_phone: row.verify_phone,
+        priority_streak_max: row.priority_streak_max,
+        min_recalls: row.min_recalls,
+        near_turn_ahead: row.near_turn_ahead,
+        checkin_early_minutes: row.checkin_early_minutes,
+        checkin_late_minutes: row.checkin_late_minutes,
+        complaint_answer_days: row.complaint_answer_days,
+        services,
+    })
+}
+
+fn unique_to_conflict(error: sqlx::Error, id: &str) -> AppError {
+    if store::is_unique_violation(&error) {
+        AppError::conflict("site_exists", format!("site {id} already exists"))
+    } else {
+        error.into()
+    }
+}
+
+/// JSON text of a value this program built itself.
+pub(crate) fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+/// Reads JSON text that this program wrote; a failure means a corrupt row.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> AppResult<T> {
+    serde_json::from_str(text).map_err(|e| AppError::Internal(anyhow::anyhow!("stored JSON unreadable: {e}")))
+}

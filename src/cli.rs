@@ -1,0 +1,128 @@
+//! The command line: `serve`, `migrate`, `user add`, `demo`.
+
+use crate::app::{App, auth};
+use crate::clock::Clock;
+use crate::config::{Config, DatabaseArgs, LogFormat};
+use crate::domain::role::Role;
+use crate::startup::{Server, cancel_on_signal, open_database};
+use crate::telemetry;
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::io::BufRead;
+use std::process::ExitCode;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Parser, Debug)]
+#[command(name = "guichet", version, about = "Queue management and appointments for public offices")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the service.
+    Serve {
+        #[command(flatten)]
+        config: Config,
+        /// Seed a demo office first (once) and print its accounts.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply the database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Seed a demo office and print its accounts and device tokens.
+    Demo {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a user or reset its password; the password is read from standard input.
+    Add {
+        name: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        site: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+pub async fn run(cli: Cli) -> ExitCode {
+    let format = match &cli.command {
+        Command::Serve { config, .. } => config.log_format,
+        _ => LogFormat::Pretty,
+    };
+    telemetry::init(format);
+    match execute(cli.command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { config, demo } => {
+            let server = Server::build(&config, Clock::system()).await?;
+            if demo {
+                print_demo(&server.app()).await?;
+            }
+            let shutdown = CancellationToken::new();
+            tokio::spawn(cancel_on_signal(shutdown.clone()));
+            println!("Guichet listening on http://{}", server.addr());
+            server.run(shutdown).await
+        }
+        Command::Migrate { database } => {
+            open_database(&database.database_url).await?;
+            println!("database migrated");
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Add { name, role, site, database },
+        } => {
+            let role = Role::parse(&role)?;
+            let password = read_password()?;
+            let app = App::new(open_database(&database.database_url).await?, Clock::system());
+            auth::add_user(&app, &name, role, site.as_deref(), &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("user {name} saved ({})", role.as_str());
+            Ok(())
+        }
+        Command::Demo { database } => {
+            let app = App::new(open_database(&database.database_url).await?, Clock::system());
+            print_demo(&app).await
+        }
+    }
+}
+
+async fn print_demo(app: &App) -> anyhow::Result<()> {
+    match crate::app::demo::seed(app).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+        Some(seeded) => println!("{seeded}"),
+        None => println!(
+            "The demo office is already there; reset a password with `guichet user add NAME --role …`."
+        ),
+    }
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("reading the password")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}

@@ -1,0 +1,99 @@
+//! Logins, logouts and device tokens (API.md, "Accounts and devices").
+
+use super::AppState;
+use super::auth::{BearerToken, Caller};
+use super::error::{ApiJson, ApiPath};
+use crate::app::{AppResult, auth, devices};
+use crate::domain::role::Role;
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(create_device))
+        .routes(routes!(revoke_device))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct LoginAnswer {
+    token: String,
+    user: UserView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct UserView {
+    username: String,
+    role: Role,
+    site: Option<String>,
+}
+
+/// Exchanges a username and password for a bearer token.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = Credentials, responses(
+    (status = 200, body = LoginAnswer),
+    (status = 401, description = "unknown user or wrong password", body = crate::app::error::ErrorBody),
+    (status = 429, description = "too many failures; see Retry-After", body = crate::app::error::ErrorBody)))]
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<Credentials>,
+) -> AppResult<ApiJson<LoginAnswer>> {
+    let session = auth::login(&state.app, &body.username, &body.password, &client.ip().to_string()).await?;
+    Ok(ApiJson(LoginAnswer {
+        token: session.token,
+        user: UserView {
+            username: session.username,
+            role: session.role,
+            site: session.site,
+        },
+    }))
+}
+
+/// Revokes the token that makes the call.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", security(("bearer" = [])), responses(
+    (status = 204, description = "revoked"), (status = 401, body = crate::app::error::ErrorBody)))]
+async fn logout(State(state): State<AppState>, _: Caller, BearerToken(token): BearerToken) -> AppResult<StatusCode> {
+    auth::logout(&state.app, &token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Issues a kiosk or display token for a site; the token is shown only here.
+#[utoipa::path(post, path = "/api/v1/sites/{site}/devices", tag = "accounts", security(("bearer" = [])),
+    request_body = devices::NewDevice, params(("site" = String, Path)), responses(
+    (status = 201, body = devices::IssuedDevice), (status = 403, body = crate::app::error::ErrorBody),
+    (status = 404, body = crate::app::error::ErrorBody), (status = 422, body = crate::app::error::ErrorBody)))]
+async fn create_device(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(site): ApiPath<String>,
+    ApiJson(body): ApiJson<devices::NewDevice>,
+) -> AppResult<(StatusCode, ApiJson<devices::IssuedDevice>)> {
+    let issued = devices::create(&state.app, &who, &site, body).await?;
+    Ok((StatusCode::CREATED, ApiJson(issued)))
+}
+
+/// Revokes a device's token.
+#[utoipa::path(delete, path = "/api/v1/devices/{id}", tag = "accounts", security(("bearer" = [])),
+    params(("id" = String, Path)), responses(
+    (status = 204, description = "revoked"), (status = 403, body = crate::app::error::ErrorBody),
+    (status = 404, body = crate::app::error::ErrorBody)))]
+async fn revoke_device(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<StatusCode> {
+    devices::revoke(&state.app, &who, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,80 @@
+//! How errors look on the wire: `{"error": {"code", "message"}}` with the
+//! status codes of API.md. Internal causes are logged here, once, and
+//! replaced by a generic message for the client.
+
+use crate::app::AppError;
+use axum::Json;
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::json;
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code): (StatusCode, String) = match &self {
+            AppError::Invalid(invalid) => (StatusCode::UNPROCESSABLE_ENTITY, format!("invalid_{}", invalid.field)),
+            AppError::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed".into()),
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found".into()),
+            AppError::Conflict { code, .. } => (StatusCode::CONFLICT, (*code).into()),
+            AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized".into()),
+            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden".into()),
+            AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into()),
+            AppError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable".into())
+            }
+            AppError::Internal(cause) => {
+                tracing::error!(error = ?cause, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal".into())
+            }
+        };
+        let mut response = error_response(status, &code, &self.to_string());
+        if let AppError::RateLimited { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+        }
+        response
+    }
+}
+
+pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({"error": {"code": code, "message": message}});
+    (status, Json(body)).into_response()
+}
+
+/// JSON in and out, with API.md's answers to bad bodies: 400 when it is not
+/// JSON at all, 422 when it is JSON of the wrong shape.
+#[derive(Debug, Clone, Copy, Default, FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
+pub struct ApiJson<T>(pub T);
+
+impl<T: Serialize> IntoResponse for ApiJson<T> {
+    fn into_response(self) -> Response {
+        Json(self.0).into_response()
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::JsonDataError(e) => {
+                crate::domain::Invalid::new("body", e.body_text().replace("Failed to deserialize the JSON body into the target type: ", "")).into()
+            }
+            other => AppError::Malformed(other.body_text()),
+        }
+    }
+}
+
+/// Path parameters; one that cannot be read names nothing that exists.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
+pub struct ApiPath<T>(pub T);
+
+impl From<PathRejection> for AppError {
+    fn from(_: PathRejection) -> Self {
+        AppError::NotFound("resource")
+    }
+}

@@ -1,0 +1,86 @@
+//! The HTTP edge: axum routers for the JSON API and operations. The only
+//! layer that knows HTTP; handlers parse, call one use case, and answer.
+
+pub mod accounts;
+pub mod auth;
+pub mod counters;
+pub mod error;
+pub mod metrics;
+pub mod ops;
+pub mod sites;
+
+use crate::app::App;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use std::any::Any;
+use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+/// Shared by every handler.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub app: Arc<App>,
+    pub metrics: Arc<metrics::HttpMetrics>,
+    /// The OpenAPI document, built once from the routes.
+    pub openapi: Arc<String>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Guichet", description = "Queue management and appointments for public offices"),
+    components(schemas(crate::app::error::ErrorBody)),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Every route of the service, with its state and middleware.
+pub fn router(app: Arc<App>) -> Router {
+    let (routes, openapi) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
+        .merge(ops::router())
+        .merge(accounts::router())
+        .merge(sites::router())
+        .merge(counters::router())
+        .split_for_parts();
+    let state = AppState {
+        app,
+        metrics: Arc::new(metrics::HttpMetrics::default()),
+        openapi: Arc::new(openapi.to_json().unwrap_or_default()),
+    };
+    routes
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(panic_response))
+        .with_state(state)
+}
+
+async fn not_found() -> Response {
+    error::error_response(StatusCode::NOT_FOUND, "not_found", "no such route")
+}
+
+fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown");
+    tracing::error!(panic = detail, "handler panicked");
+    error::error_response(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error").into_response()
+}

@@ -1,0 +1,15 @@
+//! Guichet: queue management and appointments for public offices.
+//!
+//! `domain` holds the pure rules, `app` the use cases, `store` the SQL,
+//! `http` the API; `startup` puts them together. See ARCHITECTURE.md.
+
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod secrets;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,89 @@
+//! Building and running the service: what `guichet serve`, the tests and
+//! the load generator all start.
+
+use crate::app::App;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::time::tzdb_version;
+use crate::http;
+use crate::store::Db;
+use anyhow::Context;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// A bound, migrated service that has not started serving yet.
+pub struct Server {
+    listener: TcpListener,
+    addr: SocketAddr,
+    app: Arc<App>,
+}
+
+impl Server {
+    /// Connects to the database, migrates it, and binds the address.
+    pub async fn build(config: &Config, clock: Clock) -> anyhow::Result<Self> {
+        let db = open_database(&config.database.database_url).await?;
+        let listener = TcpListener::bind(&config.addr)
+            .await
+            .with_context(|| format!("binding {}", config.addr))?;
+        let addr = listener.local_addr()?;
+        tracing::info!(%addr, backend = db.backend(), tzdb = tzdb_version(), "guichet ready");
+        Ok(Self {
+            listener,
+            addr,
+            app: Arc::new(App::new(db, clock)),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn app(&self) -> Arc<App> {
+        self.app.clone()
+    }
+
+    /// Serves until `shutdown` is cancelled, then lets requests in flight
+    /// finish and closes the database.
+    pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let router = http::router(self.app.clone());
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown.cancelled_owned())
+            .await
+            .context("serving HTTP")?;
+        self.app.db.close().await;
+        tracing::info!("guichet stopped");
+        Ok(())
+    }
+}
+
+/// Opens and migrates the database named by a URL.
+pub async fn open_database(url: &str) -> anyhow::Result<Db> {
+    let db = Db::connect(url).await.context("connecting to the database")?;
+    db.migrate().await.context("migrating the database")?;
+    Ok(db)
+}
+
+/// Cancels `token` on SIGINT or SIGTERM.
+pub async fn cancel_on_signal(token: CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+    token.cancel();
+}

@@ -1,0 +1,122 @@
+//! Staff accounts and the bearer tokens of users, devices and citizens.
+//! Tokens are kept only as their SHA-256: a leaked table opens no session.
+
+use super::{Db, Tx};
+use crate::{read, write};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub site_id: Option<String>,
+}
+
+/// Whom a token speaks for, joined with the account or device behind it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenRow {
+    /// `user`, `device` or `citizen`.
+    pub kind: String,
+    pub subject: String,
+    pub expires_at: Option<i64>,
+    pub user_role: Option<String>,
+    pub user_site: Option<String>,
+    pub device_kind: Option<String>,
+    pub device_site: Option<String>,
+}
+
+pub async fn user(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    read!(db, |c| {
+        sqlx::query_as("SELECT username, password_hash, role, site_id FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(c)
+            .await
+    })
+}
+
+/// Creates the user or resets its password, role and site; a reset ends the
+/// user's open sessions.
+pub async fn upsert_user(tx: &mut Tx, user: &UserRow, now: i64) -> Result<(), sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO users (username, password_hash, role, site_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $5)
+             ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,
+                 role = excluded.role, site_id = excluded.site_id, updated_at = excluded.updated_at",
+        )
+        .bind(&user.username)
+        .bind(&user.password_hash)
+        .bind(&user.role)
+        .bind(&user.site_id)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    revoke_subject(tx, "user", &user.username).await
+}
+
+pub async fn insert_token(
+    tx: &mut Tx,
+    token_hash: &str,
+    kind: &str,
+    subject: &str,
+    now: i64,
+    expires_at: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO auth_tokens (token_hash, kind, subject, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(kind)
+        .bind(subject)
+        .bind(now)
+        .bind(expires_at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn token(db: &Db, token_hash: &str) -> Result<Option<TokenRow>, sqlx::Error> {
+    read!(db, |c| {
+        sqlx::query_as(
+            "SELECT t.kind, t.subject, t.expires_at,
+                    u.role AS user_role, u.site_id AS user_site,
+                    d.kind AS device_kind, d.site_id AS device_site
+             FROM auth_tokens t
+             LEFT JOIN users u ON t.kind = 'user' AND u.username = t.subject
+             LEFT JOIN devices d ON t.kind = 'device' AND d.id = t.subject AND d.revoked_at IS NULL
+             WHERE t.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(c)
+        .await
+    })
+}
+
+pub async fn delete_token(tx: &mut Tx, token_hash: &str) -> Result<u64, sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query("DELETE FROM auth_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })
+}
+
+/// Ends every token of one user, device or citizen.
+pub async fn revoke_subject(tx: &mut Tx, kind: &str, subject: &str) -> Result<(), sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query("DELETE FROM auth_tokens WHERE kind = $1 AND subject = $2")
+            .bind(kind)
+            .bind(subject)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}

@@ -1,0 +1,55 @@
+//! Kiosks and displays: each holds a revocable token of its own.
+
+use super::Tx;
+use crate::write;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeviceRow {
+    pub id: String,
+    pub site_id: String,
+    pub kind: String,
+    pub label: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+pub async fn insert(tx: &mut Tx, d: &DeviceRow) -> Result<(), sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO devices (id, site_id, kind, label, created_by, created_at, revoked_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&d.id)
+        .bind(&d.site_id)
+        .bind(&d.kind)
+        .bind(&d.label)
+        .bind(&d.created_by)
+        .bind(d.created_at)
+        .bind(d.revoked_at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<DeviceRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT id, site_id, kind, label, created_by, created_at, revoked_at FROM devices WHERE id = $1{}",
+        tx.lock_rows()
+    );
+    write!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)
+}
+
+pub async fn mark_revoked(tx: &mut Tx, id: &str, now: i64) -> Result<(), sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query("UPDATE devices SET revoked_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}

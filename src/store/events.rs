@@ -1,0 +1,77 @@
+//! The site event log: every change of a site's queue, numbered by the
+//! site's own gap-free sequence.
+//!
+//! The sequence row is bumped in the caller's transaction, so two events of
+//! one site can never share a `seq`, and a rolled-back change leaves no gap.
+
+use super::Tx;
+use crate::write;
+
+/// An event as stored and as sent to subscribers.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub site_id: String,
+    pub seq: i64,
+    pub kind: String,
+    pub at: i64,
+    pub payload: String,
+}
+
+/// Appends an event and returns it with its new `seq`.
+pub async fn append(
+    tx: &mut Tx,
+    site: &str,
+    kind: &str,
+    at: i64,
+    actor: Option<&str>,
+    payload: &serde_json::Value,
+) -> Result<EventRow, sqlx::Error> {
+    let payload = payload.to_string();
+    let seq: i64 = write!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO site_sequences (site_id, last_seq) VALUES ($1, 1)
+             ON CONFLICT (site_id) DO UPDATE SET last_seq = site_sequences.last_seq + 1
+             RETURNING last_seq",
+        )
+        .bind(site)
+        .fetch_one(c)
+        .await
+    })?;
+    write!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO site_events (site_id, seq, kind, at, actor, payload)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(site)
+        .bind(seq)
+        .bind(kind)
+        .bind(at)
+        .bind(actor)
+        .bind(&payload)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(EventRow {
+        site_id: site.to_owned(),
+        seq,
+        kind: kind.to_owned(),
+        at,
+        payload,
+    })
+}
+
+/// Events of a site after `since`, oldest first.
+pub async fn since(db: &super::Db, site: &str, since: i64, limit: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+    crate::read!(db, |c| {
+        sqlx::query_as(
+            "SELECT site_id, seq, kind, at, payload FROM site_events
+             WHERE site_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(site)
+        .bind(since)
+        .bind(limit)
+        .fetch_all(c)
+        .await
+    })
+}

@@ -1,0 +1,182 @@
+//! Storage: the only module that writes SQL.
+//!
+//! One codebase for two backends. SQLite (a file in WAL mode) is the
+//! embedded default; PostgreSQL is chosen by a `postgres://` URL. Queries are
+//! written once and compiled for each backend by the `read!` and `write!`
+//! macros, which match on the pool or transaction and run the same
+//! expression against it. Where the SQL must differ (row locks, upserts), a
+//! store function matches on the backend itself and says why.
+//!
+//! On SQLite all writes go through a pool of one connection: SQLite allows
+//! one writer at a time anyway, and a single writer connection means a write
+//! transaction never has to upgrade a read lock and fail with `SQLITE_BUSY`.
+//! Reads use their own pool and see committed data (WAL).
+
+pub mod accounts;
+pub mod counters;
+pub mod devices;
+pub mod events;
+pub mod services;
+pub mod sites;
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Postgres, Sqlite, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// How long a request may wait for a connection before the service answers
+/// 503 rather than hanging.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Postgres(PgPool),
+}
+
+/// A write transaction on either backend; commit it or drop it to roll back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$c` bound to a pool of the right backend for reading.
+#[macro_export]
+macro_rules! read {
+    ($db:expr, |$c:ident| $body:expr) => {
+        match $db {
+            $crate::store::Db::Sqlite { read, .. } => {
+                let $c = read;
+                $body
+            }
+            $crate::store::Db::Postgres(pool) => {
+                let $c = pool;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the connection of an open transaction.
+#[macro_export]
+macro_rules! write {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite(tx) => {
+                let $c = &mut **tx;
+                $body
+            }
+            $crate::store::Tx::Postgres(tx) => {
+                let $c = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
+impl Db {
+    /// Opens (creating a SQLite file if needed) without migrating.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect_with(options)
+                .await?;
+            return Ok(Self::Postgres(pool));
+        }
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await?;
+        Ok(Self::Sqlite { read, write })
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Sqlite { .. } => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self {
+            Self::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await,
+            Self::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        }
+    }
+
+    /// Whether the database answers and has every migration this binary knows.
+    pub async fn is_ready(&self) -> Result<bool, sqlx::Error> {
+        let latest = match self {
+            Self::Sqlite { .. } => SQLITE_MIGRATIONS.iter().map(|m| m.version).max(),
+            Self::Postgres(_) => POSTGRES_MIGRATIONS.iter().map(|m| m.version).max(),
+        };
+        let applied: Option<i64> = read!(self, |c| {
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(c)
+                .await
+        })?;
+        Ok(applied == latest)
+    }
+
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Self::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Self::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite(tx) => tx.commit().await,
+            Self::Postgres(tx) => tx.commit().await,
+        }
+    }
+}
+
+/// Whether an error is the violation of a unique or primary key constraint.
+pub fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
+impl Tx {
+    /// `FOR UPDATE` where the backend has row locks (PostgreSQL); SQLite's
+    /// single writer already serializes the transaction.
+    pub fn lock_rows(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "",
+            Self::Postgres(_) => " FOR UPDATE",
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Services a site offers, with their ticket prefix and appointment settings.
+
+use super::{Db, Tx};
+use crate::{read, write};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ServiceRow {
+    pub site_id: String,
+    pub id: String,
+    pub prefix: String,
+    pub name: String,
+    pub name_ar: Option<String>,
+    pub walk_in: bool,
+    /// JSON list of `in_person` / `video`.
+    pub appointment_modes: String,
+    pub slot_minutes: i64,
+    pub slot_capacity: i64,
+    pub service_minutes: i64,
+    /// JSON list of `{name, name_ar}`.
+    pub required_documents: String,
+    pub processing_days: i64,
+    pub min_notice_minutes: i64,
+    pub horizon_days: i64,
+    pub target_wait_minutes: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "site_id, id, prefix, name, name_ar, walk_in, appointment_modes,
+    slot_minutes, slot_capacity, service_minutes, required_documents, processing_days,
+    min_notice_minutes, horizon_days, target_wait_minutes, created_at, updated_at";
+
+pub async fn list(db: &Db, site: &str) -> Result<Vec<ServiceRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM services WHERE site_id = $1 ORDER BY prefix");
+    read!(db, |c| sqlx::query_as(&sql).bind(site).fetch_all(c).await)
+}
+
+pub async fn get(db: &Db, site: &str, id: &str) -> Result<Option<ServiceRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM services WHERE site_id = $1 AND id = $2");
+    read!(db, |c| sqlx::query_as(&sql).bind(site).bind(id).fetch_optional(c).await)
+}
+
+pub async fn get_for_update(tx: &mut Tx, site: &str, id: &str) -> Result<Option<ServiceRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM services WHERE site_id = $1 AND id = $2{}",
+        tx.lock_rows()
+    );
+    write!(tx, |c| sqlx::query_as(&sql).bind(site).bind(id).fetch_optional(c).await)
+}
+
+/// The ids of the services of a site, read inside a write transaction.
+pub async fn existing_ids(tx: &mut Tx, site: &str) -> Result<Vec<String>, sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query_scalar("SELECT id FROM services WHERE site_id = $1")
+            .bind(site)
+            .fetch_all(c)
+            .await
+    })
+}
+
+pub async fn insert(tx: &mut Tx, s: &ServiceRow) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO services ({COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+    );
+    write!(tx, |c| bind_all(sqlx::query(&sql), s).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn update(tx: &mut Tx, s: &ServiceRow) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE services SET prefix = $3, name = $4, name_ar = $5, walk_in = $6,
+        appointment_modes = $7, slot_minutes = $8, slot_capacity = $9, service_minutes = $10,
+        required_documents = $11, processing_days = $12, min_notice_minutes = $13,
+        horizon_days = $14, target_wait_minutes = $15, created_at = $16, updated_at = $17
+        WHERE site_id = $1 AND id = $2";
+    write!(tx, |c| bind_all(sqlx::query(sql), s).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+fn bind_all<'q, DB>(
+    query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
+    s: &ServiceRow,
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    query
+        .bind(s.site_id.clone())
+        .bind(s.id.clone())
+        .bind(s.prefix.clone())
+        .bind(s.name.clone())
+        .bind(s.name_ar.clone())
+        .bind(s.walk_in)
+        .bind(s.appointment_modes.clone())
+        .bind(s.slot_minutes)
+        .bind(s.slot_capacity)
+        .bind(s.service_minutes)
+        .bind(s.required_documents.clone())
+        .bind(s.processing_days)
+        .bind(s.min_notice_minutes)
+        .bind(s.horizon_days)
+        .bind(s.target_wait_minutes)
+        .bind(s.created_at)
+        .bind(s.updated_at)
+}
+
+/// The service of a site that uses a ticket prefix, read in a write transaction.
+pub async fn prefix_owner(tx: &mut Tx, site: &str, prefix: &str) -> Result<Option<String>, sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query_scalar("SELECT id FROM services WHERE site_id = $1 AND prefix = $2")
+            .bind(site)
+            .bind(prefix)
+            .fetch_optional(c)
+            .await
+    })
+}

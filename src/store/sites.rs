@@ -1,0 +1,92 @@
+//! Sites (offices) and their settings.
+
+use super::{Db, Tx};
+use crate::{read, write};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SiteRow {
+    pub id: String,
+    pub name: String,
+    pub name_ar: Option<String>,
+    pub timezone: String,
+    /// JSON: `{"mon": [["08:30","16:30"]], …}`.
+    pub opening_hours: String,
+    /// JSON: a list of local dates.
+    pub closures: String,
+    pub verify_phone: bool,
+    pub priority_streak_max: i64,
+    pub min_recalls: i64,
+    pub near_turn_ahead: i64,
+    pub checkin_early_minutes: i64,
+    pub checkin_late_minutes: i64,
+    pub complaint_answer_days: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, name, name_ar, timezone, opening_hours, closures, verify_phone,
+    priority_streak_max, min_recalls, near_turn_ahead, checkin_early_minutes,
+    checkin_late_minutes, complaint_answer_days, created_at, updated_at";
+
+pub async fn get(db: &Db, id: &str) -> Result<Option<SiteRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM sites WHERE id = $1");
+    read!(db, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)
+}
+
+pub async fn list(db: &Db) -> Result<Vec<SiteRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM sites ORDER BY id");
+    read!(db, |c| sqlx::query_as(&sql).fetch_all(c).await)
+}
+
+/// Reads a site inside a write transaction, locking its row where the
+/// backend can, so a partial update is applied to the latest version.
+pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<SiteRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM sites WHERE id = $1{}", tx.lock_rows());
+    write!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)
+}
+
+pub async fn insert(tx: &mut Tx, site: &SiteRow) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO sites ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+    );
+    write!(tx, |c| bind_all(sqlx::query(&sql), site).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn update(tx: &mut Tx, site: &SiteRow) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE sites SET name = $2, name_ar = $3, timezone = $4, opening_hours = $5,
+        closures = $6, verify_phone = $7, priority_streak_max = $8, min_recalls = $9,
+        near_turn_ahead = $10, checkin_early_minutes = $11, checkin_late_minutes = $12,
+        complaint_answer_days = $13, created_at = $14, updated_at = $15 WHERE id = $1";
+    write!(tx, |c| bind_all(sqlx::query(sql), site).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+fn bind_all<'q, DB>(
+    query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
+    site: &SiteRow,
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    query
+        .bind(site.id.clone())
+        .bind(site.name.clone())
+        .bind(site.name_ar.clone())
+        .bind(site.timezone.clone())
+        .bind(site.opening_hours.clone())
+        .bind(site.closures.clone())
+        .bind(site.verify_phone)
+        .bind(site.priority_streak_max)
+        .bind(site.min_recalls)
+        .bind(site.near_turn_ahead)
+        .bind(site.checkin_early_minutes)
+        .bind(site.checkin_late_minutes)
+        .bind(site.complaint_answer_days)
+        .bind(site.created_at)
+        .bind(site.updated_at)
+}
