@@ -13,7 +13,11 @@ use std::process::ExitCode;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Parser, Debug)]
-#[command(name = "guichet", version, about = "Queue management and appointments for public offices")]
+#[command(
+    name = "guichet",
+    version,
+    about = "Queue management and appointments for public offices"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -93,11 +97,20 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User {
-            command: UserCommand::Add { name, role, site, database },
+            command:
+                UserCommand::Add {
+                    name,
+                    role,
+                    site,
+                    database,
+                },
         } => {
             let role = Role::parse(&role)?;
             let password = read_password()?;
-            let app = App::new(open_database(&database.database_url).await?, Clock::system());
+            let app = App::new(
+                open_database(&database.database_url).await?,
+                Clock::system(),
+            );
             auth::add_user(&app, &name, role, site.as_deref(), &password)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -105,14 +118,20 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo { database } => {
-            let app = App::new(open_database(&database.database_url).await?, Clock::system());
+            let app = App::new(
+                open_database(&database.database_url).await?,
+                Clock::system(),
+            );
             print_demo(&app).await
         }
     }
 }
 
 async fn print_demo(app: &App) -> anyhow::Result<()> {
-    match crate::app::demo::seed(app).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+    match crate::app::demo::seed(app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
         Some(seeded) => println!("{seeded}"),
         None => println!(
             "The demo office is already there; reset a password with `guichet user add NAME --role …`."
@@ -123,6 +142,9 @@ async fn print_demo(app: &App) -> anyhow::Result<()> {
 
 fn read_password() -> anyhow::Result<String> {
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("reading the password")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }

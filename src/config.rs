@@ -33,7 +33,11 @@ pub struct Config {
     pub twilio_auth_token: Option<Secret>,
     #[arg(long, env = "TWILIO_FROM")]
     pub twilio_from: Option<String>,
-    #[arg(long, env = "TWILIO_API_BASE", default_value = "https://api.twilio.com")]
+    #[arg(
+        long,
+        env = "TWILIO_API_BASE",
+        default_value = "https://api.twilio.com"
+    )]
     pub twilio_api_base: String,
     /// May hold a password, so it is kept as a secret.
     #[arg(long, env = "SMTP_URL", hide_env_values = true)]
@@ -117,6 +121,9 @@ mod tests {
         config.twilio_auth_token = Some("s3cr3t-token".parse().unwrap());
         config.smtp_url = Some("smtp://u:hunter2@mail".parse().unwrap());
         let printed = format!("{config:?}");
-        assert!(!printed.contains("s3cr3t") && !printed.contains("hunter2"), "{printed}");
+        assert!(
+            !printed.contains("s3cr3t") && !printed.contains("hunter2"),
+            "{printed}"
+        );
     }
 }

@@ -61,7 +61,9 @@ impl Server {
 
 /// Opens and migrates the database named by a URL.
 pub async fn open_database(url: &str) -> anyhow::Result<Db> {
-    let db = Db::connect(url).await.context("connecting to the database")?;
+    let db = Db::connect(url)
+        .await
+        .context("connecting to the database")?;
     db.migrate().await.context("migrating the database")?;
     Ok(db)
 }

@@ -5,8 +5,10 @@ use super::{App, AppError, AppResult};
 use crate::domain::role::{DeviceKind, Role};
 use crate::secrets::{hash_token, new_token};
 use crate::store::{self, accounts::UserRow};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 
 /// How long a staff session lasts: one working day and then some.
 pub const SESSION_HOURS: i64 = 12;
@@ -41,7 +43,9 @@ impl Principal {
 
     pub fn require_admin(&self) -> AppResult<()> {
         match self {
-            Self::User { role: Role::Admin, .. } => Ok(()),
+            Self::User {
+                role: Role::Admin, ..
+            } => Ok(()),
             _ => Err(AppError::Forbidden("only an admin may do this")),
         }
     }
@@ -49,21 +53,32 @@ impl Principal {
     /// Admins pass everywhere; staff with one of `roles` pass on their site.
     pub fn require_staff(&self, site: &str, roles: &[Role]) -> AppResult<()> {
         match self {
-            Self::User { role: Role::Admin, .. } => Ok(()),
+            Self::User {
+                role: Role::Admin, ..
+            } => Ok(()),
             Self::User {
                 role,
                 site: Some(own),
                 ..
             } if roles.contains(role) && own == site => Ok(()),
-            Self::User { .. } => Err(AppError::Forbidden("not allowed for your role on this site")),
+            Self::User { .. } => Err(AppError::Forbidden(
+                "not allowed for your role on this site",
+            )),
             _ => Err(AppError::Forbidden("staff only")),
         }
     }
 
     /// A staff member of the site, or a device of that kind at the site.
-    pub fn require_staff_or_device(&self, site: &str, roles: &[Role], kinds: &[DeviceKind]) -> AppResult<()> {
+    pub fn require_staff_or_device(
+        &self,
+        site: &str,
+        roles: &[Role],
+        kinds: &[DeviceKind],
+    ) -> AppResult<()> {
         match self {
-            Self::Device { kind, site: own, .. } if kinds.contains(kind) && own == site => Ok(()),
+            Self::Device {
+                kind, site: own, ..
+            } if kinds.contains(kind) && own == site => Ok(()),
             Self::Device { .. } => Err(AppError::Forbidden("this device may not do this")),
             _ => self.require_staff(site, roles),
         }
@@ -80,7 +95,9 @@ impl Principal {
 /// Resolves a bearer token to its principal.
 pub async fn authenticate(app: &App, token: &str) -> AppResult<Principal> {
     const BAD: AppError = AppError::Unauthorized("invalid or expired token");
-    let row = store::accounts::token(&app.db, &hash_token(token)).await?.ok_or(BAD)?;
+    let row = store::accounts::token(&app.db, &hash_token(token))
+        .await?
+        .ok_or(BAD)?;
     if row.expires_at.is_some_and(|at| at <= app.clock.now_ms()) {
         return Err(BAD);
     }
@@ -124,11 +141,13 @@ pub async fn login(app: &App, username: &str, password: &str, client: &str) -> A
     let user = store::accounts::user(&app.db, username).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let password = password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref()))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let matches =
+        tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref()))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
     let Some(user) = user.filter(|_| matches) else {
-        keys.iter().for_each(|key| app.login_failures.record_failure(key, now));
+        keys.iter()
+            .for_each(|key| app.login_failures.record_failure(key, now));
         return Err(WRONG);
     };
     app.login_failures.clear(&keys[0]);
@@ -136,7 +155,15 @@ pub async fn login(app: &App, username: &str, password: &str, client: &str) -> A
     let token = new_token();
     let mut tx = app.db.begin().await?;
     let expires = now + SESSION_HOURS * 3_600_000;
-    store::accounts::insert_token(&mut tx, &hash_token(&token), "user", &user.username, now, Some(expires)).await?;
+    store::accounts::insert_token(
+        &mut tx,
+        &hash_token(&token),
+        "user",
+        &user.username,
+        now,
+        Some(expires),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Session {
         token,
@@ -155,18 +182,34 @@ pub async fn logout(app: &App, token: &str) -> AppResult<()> {
 }
 
 /// Creates a user or resets its password, role and site (`guichet user add`).
-pub async fn add_user(app: &App, username: &str, role: Role, site: Option<&str>, password: &str) -> AppResult<()> {
+pub async fn add_user(
+    app: &App,
+    username: &str,
+    role: Role,
+    site: Option<&str>,
+    password: &str,
+) -> AppResult<()> {
     let username = crate::domain::slug::Slug::parse("username", username)?;
     if password.chars().count() < 10 {
         return Err(crate::domain::Invalid::new("password", "at least 10 characters").into());
     }
     let site = match (role.needs_site(), site) {
-        (true, None) => return Err(crate::domain::Invalid::new("site", "supervisors and agents need --site").into()),
-        (false, Some(_)) => return Err(crate::domain::Invalid::new("site", "an admin is not tied to a site").into()),
+        (true, None) => {
+            return Err(
+                crate::domain::Invalid::new("site", "supervisors and agents need --site").into(),
+            );
+        }
+        (false, Some(_)) => {
+            return Err(
+                crate::domain::Invalid::new("site", "an admin is not tied to a site").into(),
+            );
+        }
         (_, site) => site,
     };
     if let Some(site) = site {
-        store::sites::get(&app.db, site).await?.ok_or(AppError::NotFound("site"))?;
+        store::sites::get(&app.db, site)
+            .await?
+            .ok_or(AppError::NotFound("site"))?;
     }
     let password = password.to_owned();
     let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
@@ -193,14 +236,19 @@ fn hash_password(password: &str) -> AppResult<String> {
 }
 
 /// An argon2 hash of nothing anyone knows, verified when a user is unknown.
-const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$2Pda6mEzXQhp7Kqj1N6TjFEmTaR1TO6YYXx6mPXyI/A";
+const DECOY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$2Pda6mEzXQhp7Kqj1N6TjFEmTaR1TO6YYXx6mPXyI/A";
 
 /// Verifies against the stored hash, or against a fixed one when there is no
 /// user, so that both cases take the same time.
 fn verify_password(password: &str, stored: Option<&str>) -> bool {
     let hash = stored.unwrap_or(DECOY_HASH);
     let verified = PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false);
     verified && stored.is_some()
 }
@@ -232,9 +280,21 @@ mod tests {
         assert!(sup.require_staff("maarif", &[Role::Supervisor]).is_err());
         assert!(agent.require_staff("anfa", &[Role::Supervisor]).is_err());
         assert!(kiosk.require_staff("anfa", &[Role::Agent]).is_err());
-        assert!(kiosk.require_staff_or_device("anfa", &[Role::Agent], &[DeviceKind::Kiosk]).is_ok());
-        assert!(kiosk.require_staff_or_device("maarif", &[Role::Agent], &[DeviceKind::Kiosk]).is_err());
-        assert!(kiosk.require_staff_or_device("anfa", &[Role::Agent], &[DeviceKind::Display]).is_err());
+        assert!(
+            kiosk
+                .require_staff_or_device("anfa", &[Role::Agent], &[DeviceKind::Kiosk])
+                .is_ok()
+        );
+        assert!(
+            kiosk
+                .require_staff_or_device("maarif", &[Role::Agent], &[DeviceKind::Kiosk])
+                .is_err()
+        );
+        assert!(
+            kiosk
+                .require_staff_or_device("anfa", &[Role::Agent], &[DeviceKind::Display])
+                .is_err()
+        );
         assert!(admin.require_admin().is_ok());
         assert!(sup.require_admin().is_err());
     }
@@ -245,6 +305,9 @@ mod tests {
         assert!(verify_password("correct horse battery", Some(&hash)));
         assert!(!verify_password("wrong", Some(&hash)));
         assert!(!verify_password("anything", None));
-        assert!(PasswordHash::new(DECOY_HASH).is_ok(), "the decoy must cost a real verification");
+        assert!(
+            PasswordHash::new(DECOY_HASH).is_ok(),
+            "the decoy must cost a real verification"
+        );
     }
 }

@@ -47,7 +47,12 @@ pub enum CounterAction {
     Close,
 }
 
-pub async fn create(app: &App, who: &Principal, site: &str, input: NewCounter) -> AppResult<CounterView> {
+pub async fn create(
+    app: &App,
+    who: &Principal,
+    site: &str,
+    input: NewCounter,
+) -> AppResult<CounterView> {
     who.require_staff(site, &[Role::Supervisor])?;
     super::sites::require(app, site).await?;
     let now = app.clock.now_ms();
@@ -62,8 +67,14 @@ pub async fn create(app: &App, who: &Principal, site: &str, input: NewCounter) -
     };
     let mut tx = app.db.begin().await?;
     let services = check_services(&mut tx, site, &input.services).await?;
-    if store::counters::get_for_update(&mut tx, &row.id).await?.is_some() {
-        return Err(AppError::conflict("counter_exists", format!("counter {} already exists", row.id)));
+    if store::counters::get_for_update(&mut tx, &row.id)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict(
+            "counter_exists",
+            format!("counter {} already exists", row.id),
+        ));
     }
     store::counters::insert(&mut tx, &row).await.map_err(|e| {
         if store::is_unique_violation(&e) {
@@ -78,7 +89,13 @@ pub async fn create(app: &App, who: &Principal, site: &str, input: NewCounter) -
     Ok(view(row, services))
 }
 
-pub async fn update(app: &App, who: &Principal, site: &str, id: &str, patch: CounterPatch) -> AppResult<CounterView> {
+pub async fn update(
+    app: &App,
+    who: &Principal,
+    site: &str,
+    id: &str,
+    patch: CounterPatch,
+) -> AppResult<CounterView> {
     who.require_staff(site, &[Role::Supervisor])?;
     let mut tx = app.db.begin().await?;
     let mut row = locked_counter(&mut tx, id).await?;
@@ -101,7 +118,12 @@ pub async fn update(app: &App, who: &Principal, site: &str, id: &str, patch: Cou
 
 /// Opens, pauses or closes a counter. Opening takes the counter for the
 /// caller; only that person (or a supervisor) may pause or close it.
-pub async fn set_state(app: &App, who: &Principal, id: &str, action: CounterAction) -> AppResult<CounterView> {
+pub async fn set_state(
+    app: &App,
+    who: &Principal,
+    id: &str,
+    action: CounterAction,
+) -> AppResult<CounterView> {
     let Some(username) = who.username() else {
         return Err(AppError::Forbidden("only staff work at counters"));
     };
@@ -111,19 +133,28 @@ pub async fn set_state(app: &App, who: &Principal, id: &str, action: CounterActi
     let is_holder = row.agent.as_deref() == Some(username);
     let may_override = who.require_staff(&row.site_id, &[Role::Supervisor]).is_ok();
     if row.agent.is_some() && !is_holder && !(may_override && action == CounterAction::Close) {
-        return Err(AppError::conflict("counter_taken", "another agent works at this counter"));
+        return Err(AppError::conflict(
+            "counter_taken",
+            "another agent works at this counter",
+        ));
     }
     let next = match (action, row.state.as_str()) {
         (CounterAction::Open, "closed" | "paused") => "open",
         (CounterAction::Pause, "open") => "paused",
         (CounterAction::Close, "open" | "paused") => "closed",
         (_, state) => {
-            return Err(AppError::conflict("invalid_transition", format!("the counter is {state}")));
+            return Err(AppError::conflict(
+                "invalid_transition",
+                format!("the counter is {state}"),
+            ));
         }
     };
     if next == "open" && row.agent.is_none() {
         if let Some(other) = store::counters::held_by(&mut tx, username).await? {
-            return Err(AppError::conflict("agent_busy", format!("you already work at counter {other}; close it first")));
+            return Err(AppError::conflict(
+                "agent_busy",
+                format!("you already work at counter {other}; close it first"),
+            ));
         }
         row.agent = Some(username.to_owned());
     }
@@ -160,7 +191,9 @@ async fn check_services(tx: &mut Tx, site: &str, services: &[String]) -> AppResu
     let known = store::services::existing_ids(tx, site).await?;
     for (i, service) in services.iter().enumerate() {
         if !known.contains(service) {
-            return Err(Invalid::new("services", format!("no service {service:?} at this site")).into());
+            return Err(
+                Invalid::new("services", format!("no service {service:?} at this site")).into(),
+            );
         }
         if services[..i].contains(service) {
             return Err(Invalid::new("services", format!("{service} listed twice")).into());
@@ -172,7 +205,15 @@ async fn check_services(tx: &mut Tx, site: &str, services: &[String]) -> AppResu
 /// Appends `counter.changed` so screens and consoles follow; no names.
 async fn announce(tx: &mut Tx, row: &CounterRow, who: &Principal, now: i64) -> AppResult<()> {
     let payload = json!({"counter": {"id": row.id, "label": row.label, "state": row.state}});
-    store::events::append(tx, &row.site_id, "counter.changed", now, Some(&who.actor()), &payload).await?;
+    store::events::append(
+        tx,
+        &row.site_id,
+        "counter.changed",
+        now,
+        Some(&who.actor()),
+        &payload,
+    )
+    .await?;
     Ok(())
 }
 

@@ -22,7 +22,10 @@ pub struct Seeded {
 
 impl fmt::Display for Seeded {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "Demo office `{SITE}` (Annexe administrative Anfa, Africa/Casablanca) is ready.")?;
+        writeln!(
+            f,
+            "Demo office `{SITE}` (Annexe administrative Anfa, Africa/Casablanca) is ready."
+        )?;
         writeln!(f, "Accounts (passwords are shown only now):")?;
         for (name, role, password) in &self.accounts {
             writeln!(f, "  {name:<12} {:<11} {password}", role.as_str())?;
@@ -59,7 +62,11 @@ pub async fn seed(app: &App) -> AppResult<Option<Seeded>> {
             name_ar: Some("الملحقة الإدارية أنفا".into()),
             timezone: "Africa/Casablanca".into(),
             opening_hours: hours,
-            closures: vec!["2026-11-18".into(), "2027-01-01".into(), "2027-01-11".into()],
+            closures: vec![
+                "2026-11-18".into(),
+                "2027-01-01".into(),
+                "2027-01-11".into(),
+            ],
             verify_phone: Some(true),
         },
     )
@@ -68,10 +75,22 @@ pub async fn seed(app: &App) -> AppResult<Option<Seeded>> {
         services::create(app, &operator, SITE, service).await?;
     }
     let counters = [
-        ("guichet-1", "Guichet 1", &["residence", "life", "single"][..]),
+        (
+            "guichet-1",
+            "Guichet 1",
+            &["residence", "life", "single"][..],
+        ),
         ("guichet-2", "Guichet 2", &["signature", "copies"][..]),
-        ("guichet-3", "Guichet 3", &["signature", "copies", "residence"][..]),
-        ("guichet-4", "Guichet 4", &["passport", "income", "residence"][..]),
+        (
+            "guichet-3",
+            "Guichet 3",
+            &["signature", "copies", "residence"][..],
+        ),
+        (
+            "guichet-4",
+            "Guichet 4",
+            &["passport", "income", "residence"][..],
+        ),
     ];
     for (id, label, list) in counters {
         let input = NewCounter {
@@ -94,8 +113,20 @@ pub async fn seed(app: &App) -> AppResult<Option<Seeded>> {
         accounts.push((name.to_owned(), role, password));
     }
     let mut issued = Vec::new();
-    for (kind, label) in [(DeviceKind::Kiosk, "Borne de l'entrée"), (DeviceKind::Display, "Écran de la salle d'attente")] {
-        let device = devices::create(app, &operator, SITE, NewDevice { kind, label: label.into() }).await?;
+    for (kind, label) in [
+        (DeviceKind::Kiosk, "Borne de l'entrée"),
+        (DeviceKind::Display, "Écran de la salle d'attente"),
+    ] {
+        let device = devices::create(
+            app,
+            &operator,
+            SITE,
+            NewDevice {
+                kind,
+                label: label.into(),
+            },
+        )
+        .await?;
         issued.push((kind, device.token));
     }
     Ok(Some(Seeded {
@@ -111,7 +142,15 @@ fn doc(name: &str, name_ar: &str) -> RequiredDocument {
     }
 }
 
-fn service(id: &str, prefix: &str, name: &str, name_ar: &str, minutes: i64, days: i64, documents: Vec<RequiredDocument>) -> NewService {
+fn service(
+    id: &str,
+    prefix: &str,
+    name: &str,
+    name_ar: &str,
+    minutes: i64,
+    days: i64,
+    documents: Vec<RequiredDocument>,
+) -> NewService {
     NewService {
         id: id.into(),
         prefix: prefix.into(),
@@ -131,39 +170,113 @@ fn service(id: &str, prefix: &str, name: &str, name_ar: &str, minutes: i64, days
 }
 
 fn demo_services() -> Vec<NewService> {
-    let cin = || doc("CIN (carte nationale d'identité)", "البطاقة الوطنية للتعريف");
-    let mut passport = service("passport", "P", "Demande de passeport", "طلب جواز السفر", 15, 10, vec![
-        doc("Formulaire de demande rempli", "استمارة الطلب معبأة"),
-        cin(),
-        doc("Deux photos d'identité récentes", "صورتان شمسيتان حديثتان"),
-        doc("Quittance du timbre fiscal", "وصل أداء التنبر"),
-    ]);
+    let cin = || {
+        doc(
+            "CIN (carte nationale d'identité)",
+            "البطاقة الوطنية للتعريف",
+        )
+    };
+    let mut passport = service(
+        "passport",
+        "P",
+        "Demande de passeport",
+        "طلب جواز السفر",
+        15,
+        10,
+        vec![
+            doc("Formulaire de demande rempli", "استمارة الطلب معبأة"),
+            cin(),
+            doc("Deux photos d'identité récentes", "صورتان شمسيتان حديثتان"),
+            doc("Quittance du timbre fiscal", "وصل أداء التنبر"),
+        ],
+    );
     passport.appointment_modes = vec!["in_person".into(), "video".into()];
     passport.slot_minutes = 20;
     vec![
-        service("residence", "A", "Certificat de résidence", "شهادة السكنى", 6, 2, vec![
-            cin(),
-            doc("Justificatif d'adresse (facture d'eau ou d'électricité, ou bail)", "ما يثبت العنوان (فاتورة الماء أو الكهرباء أو عقد الكراء)"),
-        ]),
-        service("signature", "B", "Légalisation de signature", "تصحيح الإمضاء", 4, 0, vec![
-            doc("CIN (original)", "البطاقة الوطنية للتعريف (الأصل)"),
-            doc("Le document, signé devant l'agent", "الوثيقة، توقع أمام الموظف"),
-        ]),
-        service("copies", "C", "Copie conforme", "مطابقة النسخ لأصولها", 3, 0, vec![
-            doc("Le document original et ses copies", "الوثيقة الأصلية ونسخها"),
-        ]),
-        service("life", "D", "Certificat de vie", "شهادة الحياة", 5, 1, vec![
-            cin(),
-            doc("La personne concernée, présente", "حضور المعني بالأمر"),
-        ]),
-        service("single", "E", "Certificat de célibat", "شهادة العزوبة", 8, 3, vec![
-            cin(),
-            doc("Deux témoins munis de leur CIN", "شاهدان مع بطاقتيهما الوطنيتين"),
-        ]),
-        service("income", "F", "Certificat de revenu / d'indigence", "شهادة الدخل / شهادة الاحتياج", 10, 5, vec![
-            cin(),
-            doc("Déclarations et justificatifs de revenu", "التصريحات والوثائق المثبتة للدخل"),
-        ]),
+        service(
+            "residence",
+            "A",
+            "Certificat de résidence",
+            "شهادة السكنى",
+            6,
+            2,
+            vec![
+                cin(),
+                doc(
+                    "Justificatif d'adresse (facture d'eau ou d'électricité, ou bail)",
+                    "ما يثبت العنوان (فاتورة الماء أو الكهرباء أو عقد الكراء)",
+                ),
+            ],
+        ),
+        service(
+            "signature",
+            "B",
+            "Légalisation de signature",
+            "تصحيح الإمضاء",
+            4,
+            0,
+            vec![
+                doc("CIN (original)", "البطاقة الوطنية للتعريف (الأصل)"),
+                doc(
+                    "Le document, signé devant l'agent",
+                    "الوثيقة، توقع أمام الموظف",
+                ),
+            ],
+        ),
+        service(
+            "copies",
+            "C",
+            "Copie conforme",
+            "مطابقة النسخ لأصولها",
+            3,
+            0,
+            vec![doc(
+                "Le document original et ses copies",
+                "الوثيقة الأصلية ونسخها",
+            )],
+        ),
+        service(
+            "life",
+            "D",
+            "Certificat de vie",
+            "شهادة الحياة",
+            5,
+            1,
+            vec![
+                cin(),
+                doc("La personne concernée, présente", "حضور المعني بالأمر"),
+            ],
+        ),
+        service(
+            "single",
+            "E",
+            "Certificat de célibat",
+            "شهادة العزوبة",
+            8,
+            3,
+            vec![
+                cin(),
+                doc(
+                    "Deux témoins munis de leur CIN",
+                    "شاهدان مع بطاقتيهما الوطنيتين",
+                ),
+            ],
+        ),
+        service(
+            "income",
+            "F",
+            "Certificat de revenu / d'indigence",
+            "شهادة الدخل / شهادة الاحتياج",
+            10,
+            5,
+            vec![
+                cin(),
+                doc(
+                    "Déclarations et justificatifs de revenu",
+                    "التصريحات والوثائق المثبتة للدخل",
+                ),
+            ],
+        ),
         passport,
     ]
 }

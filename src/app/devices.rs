@@ -2,8 +2,8 @@
 
 use super::auth::Principal;
 use super::{App, AppError, AppResult};
-use crate::domain::role::{DeviceKind, Role};
 use crate::domain::parse_label;
+use crate::domain::role::{DeviceKind, Role};
 use crate::secrets::{hash_token, new_id, new_token};
 use crate::store::{self, devices::DeviceRow};
 use serde::{Deserialize, Serialize};
@@ -26,7 +26,12 @@ pub struct IssuedDevice {
     pub label: String,
 }
 
-pub async fn create(app: &App, who: &Principal, site: &str, input: NewDevice) -> AppResult<IssuedDevice> {
+pub async fn create(
+    app: &App,
+    who: &Principal,
+    site: &str,
+    input: NewDevice,
+) -> AppResult<IssuedDevice> {
     who.require_staff(site, &[Role::Supervisor])?;
     let label = parse_label("label", &input.label, 80)?;
     super::sites::require(app, site).await?;
@@ -43,7 +48,8 @@ pub async fn create(app: &App, who: &Principal, site: &str, input: NewDevice) ->
     let token = new_token();
     let mut tx = app.db.begin().await?;
     store::devices::insert(&mut tx, &row).await?;
-    store::accounts::insert_token(&mut tx, &hash_token(&token), "device", &row.id, now, None).await?;
+    store::accounts::insert_token(&mut tx, &hash_token(&token), "device", &row.id, now, None)
+        .await?;
     tx.commit().await?;
     Ok(IssuedDevice {
         id: row.id,

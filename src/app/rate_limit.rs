@@ -25,7 +25,9 @@ impl FailureLimiter {
     pub fn check(&self, key: &str, now_ms: i64) -> Result<(), u64> {
         let windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         match windows.get(key) {
-            Some(&(count, start)) if count >= self.max_failures && now_ms - start < self.window_ms => {
+            Some(&(count, start))
+                if count >= self.max_failures && now_ms - start < self.window_ms =>
+            {
                 let left_ms = self.window_ms - (now_ms - start);
                 Err(((left_ms + 999) / 1000) as u64)
             }
@@ -47,7 +49,10 @@ impl FailureLimiter {
     }
 
     pub fn clear(&self, key: &str) {
-        self.windows.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+        self.windows
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
     }
 }
 

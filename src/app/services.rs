@@ -3,7 +3,10 @@
 use super::auth::Principal;
 use super::sites::{from_json, json};
 use super::{App, AppError, AppResult};
-use crate::domain::{Invalid, parse_label, parse_within, slug::{Prefix, Slug}};
+use crate::domain::{
+    Invalid, parse_label, parse_within,
+    slug::{Prefix, Slug},
+};
 use crate::store::{self, services::ServiceRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -116,7 +119,12 @@ impl TryFrom<ServiceRow> for ServiceView {
     }
 }
 
-pub async fn create(app: &App, who: &Principal, site: &str, input: NewService) -> AppResult<ServiceView> {
+pub async fn create(
+    app: &App,
+    who: &Principal,
+    site: &str,
+    input: NewService,
+) -> AppResult<ServiceView> {
     who.require_admin()?;
     let now = app.clock.now_ms();
     let mut row = ServiceRow {
@@ -156,16 +164,30 @@ pub async fn create(app: &App, who: &Principal, site: &str, input: NewService) -
     apply(&mut row, patch)?;
     super::sites::require(app, site).await?;
     let mut tx = app.db.begin().await?;
-    if store::services::get_for_update(&mut tx, site, &row.id).await?.is_some() {
-        return Err(AppError::conflict("service_exists", format!("service {} already exists", row.id)));
+    if store::services::get_for_update(&mut tx, site, &row.id)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict(
+            "service_exists",
+            format!("service {} already exists", row.id),
+        ));
     }
     ensure_prefix_free(&mut tx, &row).await?;
-    store::services::insert(&mut tx, &row).await.map_err(prefix_conflict)?;
+    store::services::insert(&mut tx, &row)
+        .await
+        .map_err(prefix_conflict)?;
     tx.commit().await?;
     row.try_into()
 }
 
-pub async fn update(app: &App, who: &Principal, site: &str, id: &str, patch: ServicePatch) -> AppResult<ServiceView> {
+pub async fn update(
+    app: &App,
+    who: &Principal,
+    site: &str,
+    id: &str,
+    patch: ServicePatch,
+) -> AppResult<ServiceView> {
     who.require_admin()?;
     let mut tx = app.db.begin().await?;
     let mut row = store::services::get_for_update(&mut tx, site, id)
@@ -177,7 +199,9 @@ pub async fn update(app: &App, who: &Principal, site: &str, id: &str, patch: Ser
         ensure_prefix_free(&mut tx, &row).await?;
     }
     row.updated_at = app.clock.now_ms();
-    store::services::update(&mut tx, &row).await.map_err(prefix_conflict)?;
+    store::services::update(&mut tx, &row)
+        .await
+        .map_err(prefix_conflict)?;
     tx.commit().await?;
     row.try_into()
 }
@@ -225,13 +249,48 @@ fn apply(row: &mut ServiceRow, patch: ServicePatch) -> Result<(), Invalid> {
         row.required_documents = json(&parse_documents(documents)?);
     }
     let settings = [
-        (patch.slot_minutes, "slot_minutes", 5..=240, &mut row.slot_minutes),
-        (patch.slot_capacity, "slot_capacity", 0..=100, &mut row.slot_capacity),
-        (patch.service_minutes, "service_minutes", 1..=240, &mut row.service_minutes),
-        (patch.processing_days, "processing_days", 0..=365, &mut row.processing_days),
-        (patch.min_notice_minutes, "min_notice_minutes", 0..=10_080, &mut row.min_notice_minutes),
-        (patch.horizon_days, "horizon_days", 1..=366, &mut row.horizon_days),
-        (patch.target_wait_minutes, "target_wait_minutes", 1..=480, &mut row.target_wait_minutes),
+        (
+            patch.slot_minutes,
+            "slot_minutes",
+            5..=240,
+            &mut row.slot_minutes,
+        ),
+        (
+            patch.slot_capacity,
+            "slot_capacity",
+            0..=100,
+            &mut row.slot_capacity,
+        ),
+        (
+            patch.service_minutes,
+            "service_minutes",
+            1..=240,
+            &mut row.service_minutes,
+        ),
+        (
+            patch.processing_days,
+            "processing_days",
+            0..=365,
+            &mut row.processing_days,
+        ),
+        (
+            patch.min_notice_minutes,
+            "min_notice_minutes",
+            0..=10_080,
+            &mut row.min_notice_minutes,
+        ),
+        (
+            patch.horizon_days,
+            "horizon_days",
+            1..=366,
+            &mut row.horizon_days,
+        ),
+        (
+            patch.target_wait_minutes,
+            "target_wait_minutes",
+            1..=480,
+            &mut row.target_wait_minutes,
+        ),
     ];
     for (value, field, range, target) in settings {
         if let Some(value) = value {
@@ -240,7 +299,10 @@ fn apply(row: &mut ServiceRow, patch: ServicePatch) -> Result<(), Invalid> {
     }
     let bookable = row.appointment_modes != "[]";
     if bookable && row.slot_capacity == 0 {
-        return Err(Invalid::new("slot_capacity", "a service with appointments needs a capacity of at least 1"));
+        return Err(Invalid::new(
+            "slot_capacity",
+            "a service with appointments needs a capacity of at least 1",
+        ));
     }
     Ok(())
 }
@@ -251,10 +313,18 @@ fn parse_modes(modes: &[String]) -> Result<Vec<&'static str>, Invalid> {
         let known = match mode.as_str() {
             "in_person" => "in_person",
             "video" => "video",
-            other => return Err(Invalid::new("appointment_modes", format!("unknown mode {other:?}; use in_person or video"))),
+            other => {
+                return Err(Invalid::new(
+                    "appointment_modes",
+                    format!("unknown mode {other:?}; use in_person or video"),
+                ));
+            }
         };
         if parsed.contains(&known) {
-            return Err(Invalid::new("appointment_modes", format!("{known} listed twice")));
+            return Err(Invalid::new(
+                "appointment_modes",
+                format!("{known} listed twice"),
+            ));
         }
         parsed.push(known);
     }
@@ -270,7 +340,10 @@ fn parse_documents(documents: Vec<RequiredDocument>) -> Result<Vec<RequiredDocum
         .map(|d| {
             Ok(RequiredDocument {
                 name: parse_label("required_documents", &d.name, 200)?,
-                name_ar: d.name_ar.map(|n| parse_label("required_documents", &n, 200)).transpose()?,
+                name_ar: d
+                    .name_ar
+                    .map(|n| parse_label("required_documents", &n, 200))
+                    .transpose()?,
             })
         })
         .collect()

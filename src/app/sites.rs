@@ -96,10 +96,18 @@ pub async fn create(app: &App, who: &Principal, input: NewSite) -> AppResult<Sit
     };
     apply(&mut row, patch)?;
     let mut tx = app.db.begin().await?;
-    if store::sites::get_for_update(&mut tx, &row.id).await?.is_some() {
-        return Err(AppError::conflict("site_exists", format!("site {} already exists", row.id)));
+    if store::sites::get_for_update(&mut tx, &row.id)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict(
+            "site_exists",
+            format!("site {} already exists", row.id),
+        ));
     }
-    store::sites::insert(&mut tx, &row).await.map_err(|e| unique_to_conflict(e, &row.id))?;
+    store::sites::insert(&mut tx, &row)
+        .await
+        .map_err(|e| unique_to_conflict(e, &row.id))?;
     tx.commit().await?;
     view(row, Vec::new())
 }
@@ -119,15 +127,22 @@ pub async fn update(app: &App, who: &Principal, id: &str, patch: SitePatch) -> A
 
 /// The public description of a site with its services.
 pub async fn get(app: &App, id: &str) -> AppResult<SiteView> {
-    let row = store::sites::get(&app.db, id).await?.ok_or(AppError::NotFound("site"))?;
+    let row = store::sites::get(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound("site"))?;
     let services = store::services::list(&app.db, id).await?;
-    let services = services.into_iter().map(ServiceView::try_from).collect::<Result<_, _>>()?;
+    let services = services
+        .into_iter()
+        .map(ServiceView::try_from)
+        .collect::<Result<_, _>>()?;
     view(row, services)
 }
 
 /// Loads a site or answers 404.
 pub async fn require(app: &App, id: &str) -> AppResult<SiteRow> {
-    store::sites::get(&app.db, id).await?.ok_or(AppError::NotFound("site"))
+    store::sites::get(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound("site"))
 }
 
 /// Applies and validates every present field; an error leaves `row` unusable
@@ -147,19 +162,52 @@ fn apply(row: &mut SiteRow, patch: SitePatch) -> Result<(), Invalid> {
         row.opening_hours = json(&OpeningHours::parse(&hours)?.to_input());
     }
     if let Some(closures) = patch.closures {
-        let dates: Vec<String> = parse_closures(&closures)?.iter().map(ToString::to_string).collect();
+        let dates: Vec<String> = parse_closures(&closures)?
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         row.closures = json(&dates);
     }
     if let Some(verify) = patch.verify_phone {
         row.verify_phone = verify;
     }
     let settings = [
-        (patch.priority_streak_max, "priority_streak_max", 1..=20, &mut row.priority_streak_max),
-        (patch.min_recalls, "min_recalls", 0..=5, &mut row.min_recalls),
-        (patch.near_turn_ahead, "near_turn_ahead", 0..=20, &mut row.near_turn_ahead),
-        (patch.checkin_early_minutes, "checkin_early_minutes", 0..=120, &mut row.checkin_early_minutes),
-        (patch.checkin_late_minutes, "checkin_late_minutes", 0..=120, &mut row.checkin_late_minutes),
-        (patch.complaint_answer_days, "complaint_answer_days", 1..=365, &mut row.complaint_answer_days),
+        (
+            patch.priority_streak_max,
+            "priority_streak_max",
+            1..=20,
+            &mut row.priority_streak_max,
+        ),
+        (
+            patch.min_recalls,
+            "min_recalls",
+            0..=5,
+            &mut row.min_recalls,
+        ),
+        (
+            patch.near_turn_ahead,
+            "near_turn_ahead",
+            0..=20,
+            &mut row.near_turn_ahead,
+        ),
+        (
+            patch.checkin_early_minutes,
+            "checkin_early_minutes",
+            0..=120,
+            &mut row.checkin_early_minutes,
+        ),
+        (
+            patch.checkin_late_minutes,
+            "checkin_late_minutes",
+            0..=120,
+            &mut row.checkin_late_minutes,
+        ),
+        (
+            patch.complaint_answer_days,
+            "complaint_answer_days",
+            1..=365,
+            &mut row.complaint_answer_days,
+        ),
     ];
     for (value, field, range, target) in settings {
         if let Some(value) = value {
@@ -203,5 +251,6 @@ pub(crate) fn json<T: Serialize>(value: &T) -> String {
 
 /// Reads JSON text that this program wrote; a failure means a corrupt row.
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> AppResult<T> {
-    serde_json::from_str(text).map_err(|e| AppError::Internal(anyhow::anyhow!("stored JSON unreadable: {e}")))
+    serde_json::from_str(text)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored JSON unreadable: {e}")))
 }

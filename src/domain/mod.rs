@@ -43,12 +43,31 @@ pub fn parse_label(field: &'static str, value: &str, max_chars: usize) -> Result
         return Err(Invalid::new(field, "must not be empty"));
     }
     if trimmed.chars().count() > max_chars {
-        return Err(Invalid::new(field, format!("at most {max_chars} characters")));
+        return Err(Invalid::new(
+            field,
+            format!("at most {max_chars} characters"),
+        ));
     }
     if trimmed.chars().any(char::is_control) {
         return Err(Invalid::new(field, "must not contain control characters"));
     }
     Ok(trimmed.to_owned())
+}
+
+/// Checks that a whole-number setting lies within its bounds.
+pub fn parse_within(
+    field: &'static str,
+    value: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, Invalid> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(Invalid::new(
+            field,
+            format!("must be between {} and {}", range.start(), range.end()),
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -57,22 +76,16 @@ mod tests {
 
     #[test]
     fn labels_are_trimmed_and_bounded() {
-        assert_eq!(parse_label("name", "  Guichet 1 ", 40).unwrap(), "Guichet 1");
+        assert_eq!(
+            parse_label("name", "  Guichet 1 ", 40).unwrap(),
+            "Guichet 1"
+        );
         assert!(parse_label("name", "   ", 40).is_err());
         assert!(parse_label("name", &"x".repeat(41), 40).is_err());
         assert!(parse_label("name", "a\u{0}b", 40).is_err());
-        assert_eq!(parse_label("name", "شهادة السكنى", 20).unwrap(), "شهادة السكنى");
-    }
-}
-
-/// Checks that a whole-number setting lies within its bounds.
-pub fn parse_within(field: &'static str, value: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64, Invalid> {
-    if range.contains(&value) {
-        Ok(value)
-    } else {
-        Err(Invalid::new(
-            field,
-            format!("must be between {} and {}", range.start(), range.end()),
-        ))
+        assert_eq!(
+            parse_label("name", "شهادة السكنى", 20).unwrap(),
+            "شهادة السكنى"
+        );
     }
 }

@@ -131,7 +131,8 @@ mod tests {
 
     #[test]
     fn parses_and_round_trips() {
-        let raw = input(r#"{"mon":[["14:00","16:30"],["08:30","12:00"]],"fri":[["08:30","11:30"]]}"#);
+        let raw =
+            input(r#"{"mon":[["14:00","16:30"],["08:30","12:00"]],"fri":[["08:30","11:30"]]}"#);
         let hours = OpeningHours::parse(&raw).unwrap();
         assert_eq!(hours.on(Weekday::Monday).len(), 2);
         assert!(hours.is_open_at(Weekday::Monday, Time::new(9, 0, 0, 0).unwrap()));
@@ -167,7 +168,12 @@ mod tests {
 
     #[test]
     fn closures_are_sorted_and_unique() {
-        let dates = parse_closures(&["2026-12-25".into(), "2026-11-18".into(), "2026-12-25".into()]).unwrap();
+        let dates = parse_closures(&[
+            "2026-12-25".into(),
+            "2026-11-18".into(),
+            "2026-12-25".into(),
+        ])
+        .unwrap();
         assert_eq!(dates.len(), 2);
         assert_eq!(dates[0].to_string(), "2026-11-18");
         assert!(parse_closures(&["18/11/2026".into()]).is_err());

@@ -33,7 +33,8 @@ pub fn local_day(at: Timestamp, zone: &TimeZone) -> Date {
 
 /// Parses a local calendar date written `YYYY-MM-DD`.
 pub fn parse_date(field: &'static str, value: &str) -> Result<Date, Invalid> {
-    let well_formed = value.len() == 10 && value.as_bytes()[4] == b'-' && value.as_bytes()[7] == b'-';
+    let well_formed =
+        value.len() == 10 && value.as_bytes()[4] == b'-' && value.as_bytes()[7] == b'-';
     well_formed
         .then(|| value.parse::<Date>().ok())
         .flatten()
@@ -47,7 +48,10 @@ mod tests {
     #[test]
     fn tzdb_is_at_least_2026c() {
         let version = tzdb_version();
-        assert!(version >= "2026c", "bundled tzdb {version} predates Morocco's 2026 change");
+        assert!(
+            version >= "2026c",
+            "bundled tzdb {version} predates Morocco's 2026 change"
+        );
     }
 
     #[test]
@@ -56,7 +60,10 @@ mod tests {
         let at: Timestamp = "2026-11-23T09:00:00Z".parse().unwrap();
         let local = at.to_zoned(zone.clone());
         assert_eq!(local.offset().seconds(), 0);
-        assert_eq!(local.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(), "2026-11-23T09:00:00+00:00");
+        assert_eq!(
+            local.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            "2026-11-23T09:00:00+00:00"
+        );
         // Before the change Morocco kept UTC+1 outside Ramadan.
         let before: Timestamp = "2026-06-01T09:00:00Z".parse().unwrap();
         assert_eq!(before.to_zoned(zone).offset().seconds(), 3600);
@@ -79,7 +86,10 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(parse_date("d", "2026-12-31").unwrap().to_string(), "2026-12-31");
+        assert_eq!(
+            parse_date("d", "2026-12-31").unwrap().to_string(),
+            "2026-12-31"
+        );
         for bad in ["2026-02-30", "26-1-1", "2026/01/01", "20260101"] {
             assert!(parse_date("d", bad).is_err(), "{bad:?} accepted");
         }

@@ -50,7 +50,13 @@ async fn login(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     ApiJson(body): ApiJson<Credentials>,
 ) -> AppResult<ApiJson<LoginAnswer>> {
-    let session = auth::login(&state.app, &body.username, &body.password, &client.ip().to_string()).await?;
+    let session = auth::login(
+        &state.app,
+        &body.username,
+        &body.password,
+        &client.ip().to_string(),
+    )
+    .await?;
     Ok(ApiJson(LoginAnswer {
         token: session.token,
         user: UserView {
@@ -64,7 +70,11 @@ async fn login(
 /// Revokes the token that makes the call.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", security(("bearer" = [])), responses(
     (status = 204, description = "revoked"), (status = 401, body = crate::app::error::ErrorBody)))]
-async fn logout(State(state): State<AppState>, _: Caller, BearerToken(token): BearerToken) -> AppResult<StatusCode> {
+async fn logout(
+    State(state): State<AppState>,
+    _: Caller,
+    BearerToken(token): BearerToken,
+) -> AppResult<StatusCode> {
     auth::logout(&state.app, &token).await?;
     Ok(StatusCode::NO_CONTENT)
 }

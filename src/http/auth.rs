@@ -2,7 +2,10 @@
 //! the same token in the `guichet_session` cookie that the pages use.
 
 use super::AppState;
-use crate::app::{AppError, auth::{self, Principal}};
+use crate::app::{
+    AppError,
+    auth::{self, Principal},
+};
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 
@@ -53,5 +56,8 @@ fn token_of(parts: &Parts) -> Option<String> {
             .find(|(name, _)| *name == SESSION_COOKIE)
             .map(|(_, value)| value)
     };
-    bearer.or_else(cookie).filter(|t| !t.is_empty() && t.len() <= 200).map(str::to_owned)
+    bearer
+        .or_else(cookie)
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+        .map(str::to_owned)
 }

@@ -45,18 +45,31 @@ async fn update_counter(
     ApiPath((site, counter)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<CounterPatch>,
 ) -> AppResult<ApiJson<CounterView>> {
-    Ok(ApiJson(counters::update(&state.app, &who, &site, &counter, body).await?))
+    Ok(ApiJson(
+        counters::update(&state.app, &who, &site, &counter, body).await?,
+    ))
 }
 
-async fn act(state: AppState, who: Caller, counter: &str, action: CounterAction) -> AppResult<ApiJson<CounterView>> {
-    Ok(ApiJson(counters::set_state(&state.app, &who.0, counter, action).await?))
+async fn act(
+    state: AppState,
+    who: Caller,
+    counter: &str,
+    action: CounterAction,
+) -> AppResult<ApiJson<CounterView>> {
+    Ok(ApiJson(
+        counters::set_state(&state.app, &who.0, counter, action).await?,
+    ))
 }
 
 /// Opens the counter and takes it for the calling agent.
 #[utoipa::path(post, path = "/api/v1/counters/{counter}/open", tag = "counters", security(("bearer" = [])),
     params(("counter" = String, Path)), responses((status = 200, body = CounterView),
     (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn open(State(state): State<AppState>, who: Caller, ApiPath(counter): ApiPath<String>) -> AppResult<ApiJson<CounterView>> {
+async fn open(
+    State(state): State<AppState>,
+    who: Caller,
+    ApiPath(counter): ApiPath<String>,
+) -> AppResult<ApiJson<CounterView>> {
     act(state, who, &counter, CounterAction::Open).await
 }
 
@@ -64,7 +77,11 @@ async fn open(State(state): State<AppState>, who: Caller, ApiPath(counter): ApiP
 #[utoipa::path(post, path = "/api/v1/counters/{counter}/pause", tag = "counters", security(("bearer" = [])),
     params(("counter" = String, Path)), responses((status = 200, body = CounterView),
     (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn pause(State(state): State<AppState>, who: Caller, ApiPath(counter): ApiPath<String>) -> AppResult<ApiJson<CounterView>> {
+async fn pause(
+    State(state): State<AppState>,
+    who: Caller,
+    ApiPath(counter): ApiPath<String>,
+) -> AppResult<ApiJson<CounterView>> {
     act(state, who, &counter, CounterAction::Pause).await
 }
 
@@ -72,6 +89,10 @@ async fn pause(State(state): State<AppState>, who: Caller, ApiPath(counter): Api
 #[utoipa::path(post, path = "/api/v1/counters/{counter}/close", tag = "counters", security(("bearer" = [])),
     params(("counter" = String, Path)), responses((status = 200, body = CounterView),
     (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn close(State(state): State<AppState>, who: Caller, ApiPath(counter): ApiPath<String>) -> AppResult<ApiJson<CounterView>> {
+async fn close(
+    State(state): State<AppState>,
+    who: Caller,
+    ApiPath(counter): ApiPath<String>,
+) -> AppResult<ApiJson<CounterView>> {
     act(state, who, &counter, CounterAction::Close).await
 }

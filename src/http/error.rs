@@ -4,8 +4,8 @@
 
 use crate::app::AppError;
 use axum::Json;
-use axum::extract::{FromRequest, FromRequestParts};
 use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -14,7 +14,10 @@ use serde_json::json;
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code): (StatusCode, String) = match &self {
-            AppError::Invalid(invalid) => (StatusCode::UNPROCESSABLE_ENTITY, format!("invalid_{}", invalid.field)),
+            AppError::Invalid(invalid) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("invalid_{}", invalid.field),
+            ),
             AppError::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed".into()),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found".into()),
             AppError::Conflict { code, .. } => (StatusCode::CONFLICT, (*code).into()),
@@ -32,9 +35,10 @@ impl IntoResponse for AppError {
         };
         let mut response = error_response(status, &code, &self.to_string());
         if let AppError::RateLimited { retry_after_secs } = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after_secs.max(1)),
+            );
         }
         response
     }
@@ -60,9 +64,14 @@ impl<T: Serialize> IntoResponse for ApiJson<T> {
 impl From<JsonRejection> for AppError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
-            JsonRejection::JsonDataError(e) => {
-                crate::domain::Invalid::new("body", e.body_text().replace("Failed to deserialize the JSON body into the target type: ", "")).into()
-            }
+            JsonRejection::JsonDataError(e) => crate::domain::Invalid::new(
+                "body",
+                e.body_text().replace(
+                    "Failed to deserialize the JSON body into the target type: ",
+                    "",
+                ),
+            )
+            .into(),
             other => AppError::Malformed(other.body_text()),
         }
     }

@@ -3,10 +3,10 @@
 use super::AppState;
 use super::auth::Caller;
 use super::error::{ApiJson, ApiPath};
+use crate::app::AppResult;
 use crate::app::error::ErrorBody;
 use crate::app::services::{self, NewService, ServicePatch, ServiceView};
 use crate::app::sites::{self, NewSite, SitePatch, SiteView};
-use crate::app::AppResult;
 use axum::extract::State;
 use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -35,7 +35,10 @@ async fn create_site(
 /// A site with its services (public).
 #[utoipa::path(get, path = "/api/v1/sites/{site}", tag = "sites", params(("site" = String, Path)),
     responses((status = 200, body = SiteView), (status = 404, body = ErrorBody)))]
-async fn get_site(State(state): State<AppState>, ApiPath(site): ApiPath<String>) -> AppResult<ApiJson<SiteView>> {
+async fn get_site(
+    State(state): State<AppState>,
+    ApiPath(site): ApiPath<String>,
+) -> AppResult<ApiJson<SiteView>> {
     Ok(ApiJson(sites::get(&state.app, &site).await?))
 }
 
@@ -79,5 +82,7 @@ async fn update_service(
     ApiPath((site, service)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<ServicePatch>,
 ) -> AppResult<ApiJson<ServiceView>> {
-    Ok(ApiJson(services::update(&state.app, &who, &site, &service, body).await?))
+    Ok(ApiJson(
+        services::update(&state.app, &who, &site, &service, body).await?,
+    ))
 }

@@ -27,10 +27,12 @@ pub struct TokenRow {
 
 pub async fn user(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
     read!(db, |c| {
-        sqlx::query_as("SELECT username, password_hash, role, site_id FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(c)
-            .await
+        sqlx::query_as(
+            "SELECT username, password_hash, role, site_id FROM users WHERE username = $1",
+        )
+        .bind(username)
+        .fetch_optional(c)
+        .await
     })
 }
 

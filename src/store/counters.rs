@@ -20,12 +20,21 @@ const COLUMNS: &str = "id, site_id, label, state, agent, state_since, created_at
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<CounterRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM counters WHERE id = $1");
-    read!(db, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)
+    read!(db, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)
 }
 
 pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<CounterRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM counters WHERE id = $1{}", tx.lock_rows());
-    write!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)
+    let sql = format!(
+        "SELECT {COLUMNS} FROM counters WHERE id = $1{}",
+        tx.lock_rows()
+    );
+    write!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)
 }
 
 pub async fn list(db: &Db, site: &str) -> Result<Vec<CounterRow>, sqlx::Error> {
@@ -36,10 +45,12 @@ pub async fn list(db: &Db, site: &str) -> Result<Vec<CounterRow>, sqlx::Error> {
 /// The service ids a counter handles, most preferred first.
 pub async fn services(db: &Db, counter: &str) -> Result<Vec<String>, sqlx::Error> {
     read!(db, |c| {
-        sqlx::query_scalar("SELECT service_id FROM counter_services WHERE counter_id = $1 ORDER BY rank")
-            .bind(counter)
-            .fetch_all(c)
-            .await
+        sqlx::query_scalar(
+            "SELECT service_id FROM counter_services WHERE counter_id = $1 ORDER BY rank",
+        )
+        .bind(counter)
+        .fetch_all(c)
+        .await
     })
 }
 
@@ -88,7 +99,11 @@ pub async fn update(tx: &mut Tx, counter: &CounterRow) -> Result<(), sqlx::Error
 }
 
 /// Replaces the services of a counter, keeping their order as rank.
-pub async fn set_services(tx: &mut Tx, counter: &CounterRow, services: &[String]) -> Result<(), sqlx::Error> {
+pub async fn set_services(
+    tx: &mut Tx,
+    counter: &CounterRow,
+    services: &[String],
+) -> Result<(), sqlx::Error> {
     write!(tx, |c| {
         sqlx::query("DELETE FROM counter_services WHERE counter_id = $1")
             .bind(&counter.id)

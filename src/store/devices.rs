@@ -39,7 +39,10 @@ pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<DeviceRow>, 
         "SELECT id, site_id, kind, label, created_by, created_at, revoked_at FROM devices WHERE id = $1{}",
         tx.lock_rows()
     );
-    write!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)
+    write!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)
 }
 
 pub async fn mark_revoked(tx: &mut Tx, id: &str, now: i64) -> Result<(), sqlx::Error> {

@@ -62,7 +62,12 @@ pub async fn append(
 }
 
 /// Events of a site after `since`, oldest first.
-pub async fn since(db: &super::Db, site: &str, since: i64, limit: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+pub async fn since(
+    db: &super::Db,
+    site: &str,
+    since: i64,
+    limit: i64,
+) -> Result<Vec<EventRow>, sqlx::Error> {
     crate::read!(db, |c| {
         sqlx::query_as(
             "SELECT site_id, seq, kind, at, payload FROM site_events

@@ -37,15 +37,27 @@ pub async fn list(db: &Db, site: &str) -> Result<Vec<ServiceRow>, sqlx::Error> {
 
 pub async fn get(db: &Db, site: &str, id: &str) -> Result<Option<ServiceRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM services WHERE site_id = $1 AND id = $2");
-    read!(db, |c| sqlx::query_as(&sql).bind(site).bind(id).fetch_optional(c).await)
+    read!(db, |c| sqlx::query_as(&sql)
+        .bind(site)
+        .bind(id)
+        .fetch_optional(c)
+        .await)
 }
 
-pub async fn get_for_update(tx: &mut Tx, site: &str, id: &str) -> Result<Option<ServiceRow>, sqlx::Error> {
+pub async fn get_for_update(
+    tx: &mut Tx,
+    site: &str,
+    id: &str,
+) -> Result<Option<ServiceRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM services WHERE site_id = $1 AND id = $2{}",
         tx.lock_rows()
     );
-    write!(tx, |c| sqlx::query_as(&sql).bind(site).bind(id).fetch_optional(c).await)
+    write!(tx, |c| sqlx::query_as(&sql)
+        .bind(site)
+        .bind(id)
+        .fetch_optional(c)
+        .await)
 }
 
 /// The ids of the services of a site, read inside a write transaction.
@@ -63,7 +75,10 @@ pub async fn insert(tx: &mut Tx, s: &ServiceRow) -> Result<(), sqlx::Error> {
         "INSERT INTO services ({COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
     );
-    write!(tx, |c| bind_all(sqlx::query(&sql), s).execute(c).await.map(|r| r.rows_affected()))?;
+    write!(tx, |c| bind_all(sqlx::query(&sql), s)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -73,7 +88,10 @@ pub async fn update(tx: &mut Tx, s: &ServiceRow) -> Result<(), sqlx::Error> {
         required_documents = $11, processing_days = $12, min_notice_minutes = $13,
         horizon_days = $14, target_wait_minutes = $15, created_at = $16, updated_at = $17
         WHERE site_id = $1 AND id = $2";
-    write!(tx, |c| bind_all(sqlx::query(sql), s).execute(c).await.map(|r| r.rows_affected()))?;
+    write!(tx, |c| bind_all(sqlx::query(sql), s)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -109,7 +127,11 @@ where
 }
 
 /// The service of a site that uses a ticket prefix, read in a write transaction.
-pub async fn prefix_owner(tx: &mut Tx, site: &str, prefix: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn prefix_owner(
+    tx: &mut Tx,
+    site: &str,
+    prefix: &str,
+) -> Result<Option<String>, sqlx::Error> {
     write!(tx, |c| {
         sqlx::query_scalar("SELECT id FROM services WHERE site_id = $1 AND prefix = $2")
             .bind(site)

@@ -30,7 +30,10 @@ const COLUMNS: &str = "id, name, name_ar, timezone, opening_hours, closures, ver
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<SiteRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM sites WHERE id = $1");
-    read!(db, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)
+    read!(db, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)
 }
 
 pub async fn list(db: &Db) -> Result<Vec<SiteRow>, sqlx::Error> {
@@ -41,15 +44,24 @@ pub async fn list(db: &Db) -> Result<Vec<SiteRow>, sqlx::Error> {
 /// Reads a site inside a write transaction, locking its row where the
 /// backend can, so a partial update is applied to the latest version.
 pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<SiteRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM sites WHERE id = $1{}", tx.lock_rows());
-    write!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sites WHERE id = $1{}",
+        tx.lock_rows()
+    );
+    write!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)
 }
 
 pub async fn insert(tx: &mut Tx, site: &SiteRow) -> Result<(), sqlx::Error> {
     let sql = format!(
         "INSERT INTO sites ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
     );
-    write!(tx, |c| bind_all(sqlx::query(&sql), site).execute(c).await.map(|r| r.rows_affected()))?;
+    write!(tx, |c| bind_all(sqlx::query(&sql), site)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -58,7 +70,10 @@ pub async fn update(tx: &mut Tx, site: &SiteRow) -> Result<(), sqlx::Error> {
         closures = $6, verify_phone = $7, priority_streak_max = $8, min_recalls = $9,
         near_turn_ahead = $10, checkin_early_minutes = $11, checkin_late_minutes = $12,
         complaint_answer_days = $13, created_at = $14, updated_at = $15 WHERE id = $1";
-    write!(tx, |c| bind_all(sqlx::query(sql), site).execute(c).await.map(|r| r.rows_affected()))?;
+    write!(tx, |c| bind_all(sqlx::query(sql), site)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -1,0 +1,122 @@
+//! The command line as an operator uses it: `demo`, `user add`, `migrate`.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn guichet(database_url: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("guichet runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[tokio::test]
+async fn demo_and_user_add_give_working_logins() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let (ok, out, err) = guichet(&url, &["migrate"], "");
+    assert!(ok, "{err}");
+    assert!(out.contains("migrated"));
+
+    let (ok, out, err) = guichet(&url, &["demo"], "");
+    assert!(ok, "{err}");
+    let admin_password = out
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("admin")
+                .map(|rest| rest.split_whitespace().last().unwrap().to_owned())
+        })
+        .expect("admin password printed");
+    let (ok, again, _) = guichet(&url, &["demo"], "");
+    assert!(
+        ok && again.contains("already"),
+        "seeding twice changes nothing: {again}"
+    );
+
+    let (ok, _, err) = guichet(
+        &url,
+        &[
+            "user",
+            "add",
+            "fatima",
+            "--role",
+            "agent",
+            "--site",
+            "casa-anfa",
+        ],
+        "a-long-password\n",
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = guichet(
+        &url,
+        &[
+            "user", "add", "ghost", "--role", "agent", "--site", "nowhere",
+        ],
+        "a-long-password\n",
+    );
+    assert!(!ok && err.contains("site"), "{err}");
+    let (ok, _, err) = guichet(
+        &url,
+        &["user", "add", "short", "--role", "admin"],
+        "short\n",
+    );
+    assert!(!ok && err.contains("password"), "{err}");
+    let (ok, _, _) = guichet(
+        &url,
+        &["user", "add", "x", "--role", "root"],
+        "a-long-password\n",
+    );
+    assert!(!ok);
+
+    // The accounts work against a server on the same database.
+    let server = guichet::startup::Server::build(
+        &guichet::config::Config::local(&url),
+        guichet::clock::Clock::system(),
+    )
+    .await
+    .unwrap();
+    let base = format!("http://{}", server.addr());
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    tokio::spawn(server.run(shutdown.clone()));
+    let client = reqwest::Client::new();
+    for (user, password) in [
+        ("admin", admin_password.as_str()),
+        ("fatima", "a-long-password"),
+    ] {
+        let answer = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": user, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{user} logs in");
+    }
+    let site: serde_json::Value = client
+        .get(format!("{base}/api/v1/sites/casa-anfa"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(site["timezone"], "Africa/Casablanca");
+    assert!(site["services"].as_array().unwrap().len() >= 6);
+    shutdown.cancel();
+}

@@ -1,0 +1,273 @@
+//! Starts the real server on port 0 against a fresh database: a temporary
+//! SQLite file, or a new PostgreSQL database that is dropped afterwards.
+
+use guichet::app::{App, auth};
+use guichet::clock::Clock;
+use guichet::config::Config;
+use guichet::domain::role::Role;
+use guichet::startup::Server;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+pub const ADMIN_PASSWORD: &str = "admin-password-42";
+pub const STAFF_PASSWORD: &str = "staff-password-42";
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Writes one async scenario as two tests: on SQLite, and on PostgreSQL
+/// (ignored unless asked for, as it needs a server).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                #[ignore = "needs PostgreSQL"]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub app: Arc<App>,
+    shutdown: CancellationToken,
+    _dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (database_url, postgres) = match backend {
+        Backend::Sqlite => (
+            format!("sqlite://{}", dir.path().join("guichet.db").display()),
+            None,
+        ),
+        Backend::Postgres => {
+            let (url, admin_url, name) = fresh_postgres_database().await;
+            (url, Some((admin_url, name)))
+        }
+    };
+    let server = Server::build(&Config::local(&database_url), Clock::system())
+        .await
+        .expect("server starts");
+    let base = format!("http://{}", server.addr());
+    let app = server.app();
+    let shutdown = CancellationToken::new();
+    tokio::spawn(server.run(shutdown.clone()));
+    auth::add_user(&app, "admin", Role::Admin, None, ADMIN_PASSWORD)
+        .await
+        .expect("admin created");
+    TestApp {
+        base,
+        client: reqwest::Client::new(),
+        app,
+
+        shutdown,
+        _dir: dir,
+        postgres,
+    }
+}
+
+async fn fresh_postgres_database() -> (String, String, String) {
+    let admin_url = std::env::var("GUICHET_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let name = format!(
+        "guichet_test_{}",
+        guichet::secrets::new_id()
+            .to_lowercase()
+            .replace(['-', '_'], "")
+    );
+    let pool = sqlx::PgPool::connect(&admin_url)
+        .await
+        .expect("PostgreSQL reachable");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .expect("create test database");
+    pool.close().await;
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(&admin_url);
+    (format!("{base}/{name}"), admin_url, name)
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+        if let Some((admin_url, name)) = self.postgres.take() {
+            // Drop the database from another thread: this one may be inside
+            // the test's runtime, which cannot be blocked on.
+            let dropped = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                runtime.block_on(async {
+                    let pool = sqlx::PgPool::connect(&admin_url).await?;
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&pool)
+                        .await?;
+                    pool.close().await;
+                    Ok::<_, sqlx::Error>(())
+                })?;
+                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+            });
+            let _ = dropped.join();
+        }
+    }
+}
+
+/// An answer: its status, headers and JSON body (`Null` when empty).
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body read");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Answer {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Answer {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Answer {
+        self.call(Method::PATCH, path, token, Some(body)).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let answer = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "login of {username}: {}",
+            answer.body
+        );
+        answer.body["token"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn admin(&self) -> String {
+        self.login("admin", ADMIN_PASSWORD).await
+    }
+
+    /// Creates a staff account directly, as `guichet user add` does.
+    pub async fn add_staff(&self, username: &str, role: Role, site: &str) -> String {
+        auth::add_user(&self.app, username, role, Some(site), STAFF_PASSWORD)
+            .await
+            .expect("staff created");
+        self.login(username, STAFF_PASSWORD).await
+    }
+
+    /// A site with two services (`residence` A, `signature` B) and one
+    /// counter (`{site}-g1`) handling both.
+    pub async fn seed_site(&self, admin: &str, site: &str) {
+        let created = self
+            .post("/api/v1/sites", Some(admin), site_body(site))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        for (id, prefix) in [("residence", "A"), ("signature", "B")] {
+            let body = json!({"id": id, "prefix": prefix, "name": format!("Service {id}"), "walk_in": true,
+                "appointment_modes": ["in_person"], "slot_minutes": 15, "slot_capacity": 2,
+                "service_minutes": 5, "required_documents": [{"name": "CIN", "name_ar": "البطاقة الوطنية"}],
+                "processing_days": 2});
+            let answer = self
+                .post(&format!("/api/v1/sites/{site}/services"), Some(admin), body)
+                .await;
+            assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+        }
+        let counter = json!({"id": format!("{site}-g1"), "label": "Guichet 1", "services": ["residence", "signature"]});
+        let answer = self
+            .post(
+                &format!("/api/v1/sites/{site}/counters"),
+                Some(admin),
+                counter,
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    }
+
+    /// Rows in a table, read straight from the database.
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        guichet::read!(&self.app.db, |c| sqlx::query_scalar::<_, i64>(&sql)
+            .fetch_one(c)
+            .await)
+        .expect("count rows")
+    }
+}
+
+pub fn site_body(id: &str) -> Value {
+    json!({
+        "id": id,
+        "name": format!("Annexe {id}"),
+        "name_ar": "الملحقة الإدارية",
+        "timezone": "Africa/Casablanca",
+        "opening_hours": {"mon": [["08:30", "12:00"], ["14:00", "16:30"]], "fri": [["08:30", "11:30"]]},
+        "closures": ["2026-12-25"],
+    })
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real server on a random port, real databases.
+
+mod accounts;
+mod cli;
+mod counters;
+mod helpers;
+mod ops;
+mod sites;

@@ -1,0 +1,103 @@
+//! Readiness, metrics and the OpenAPI document.
+
+use crate::helpers::{Backend, spawn_app};
+use crate::on_both_backends;
+use reqwest::StatusCode;
+use serde_json::json;
+
+on_both_backends!(
+    ready_and_healthy,
+    metrics_count_requests_by_route,
+    openapi_lists_the_routes,
+    unknown_routes_are_json_404s
+);
+
+async fn ready_and_healthy(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+    assert_eq!(ready.body["database"], "ok");
+    assert!(ready.body["tzdb"].as_str().unwrap() >= "2026c");
+    app.app.db.close().await;
+    let down = app.get("/readyz", None).await;
+    assert_eq!(
+        down.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "a closed database is not ready"
+    );
+    let write = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "admin", "password": "x"}),
+        )
+        .await;
+    assert_eq!(
+        write.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "fails fast with 503, not 500"
+    );
+}
+
+async fn metrics_count_requests_by_route(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for _ in 0..3 {
+        app.get("/api/v1/sites/nowhere", None).await;
+    }
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(r#"guichet_http_requests_total{method="GET",route="/api/v1/sites/{site}",status="404"} 3"#),
+        "{text}"
+    );
+    assert!(text.contains("guichet_http_request_duration_seconds_bucket"));
+}
+
+async fn openapi_lists_the_routes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let doc = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    let paths = doc.body["paths"].as_object().expect("paths");
+    for (path, method) in [
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/sites", "post"),
+        ("/api/v1/sites/{site}", "get"),
+        ("/api/v1/sites/{site}", "patch"),
+        ("/api/v1/sites/{site}/services", "post"),
+        ("/api/v1/sites/{site}/services/{service}", "patch"),
+        ("/api/v1/sites/{site}/counters", "post"),
+        ("/api/v1/sites/{site}/counters/{counter}", "patch"),
+        ("/api/v1/counters/{counter}/open", "post"),
+        ("/api/v1/counters/{counter}/pause", "post"),
+        ("/api/v1/counters/{counter}/close", "post"),
+        ("/api/v1/sites/{site}/devices", "post"),
+        ("/api/v1/devices/{id}", "delete"),
+        ("/healthz", "get"),
+        ("/readyz", "get"),
+        ("/metrics", "get"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing"
+        );
+    }
+    assert!(doc.body["components"]["schemas"]["NewSite"].is_object());
+}
+
+async fn unknown_routes_are_json_404s(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let answer = app.get("/api/v1/nothing-here", None).await;
+    assert_eq!(
+        (answer.status, answer.code()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+}
