@@ -4,6 +4,7 @@
 //! `http` the API; `startup` puts them together. See ARCHITECTURE.md.
 
 pub mod app;
+pub mod bus;
 pub mod cli;
 pub mod clock;
 pub mod config;

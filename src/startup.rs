@@ -47,6 +47,7 @@ impl Server {
     /// Serves until `shutdown` is cancelled, then lets requests in flight
     /// finish and closes the database.
     pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        tokio::spawn(close_out_days(self.app.clone(), shutdown.clone()));
         let router = http::router(self.app.clone());
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
@@ -56,6 +57,21 @@ impl Server {
         self.app.db.close().await;
         tracing::info!("guichet stopped");
         Ok(())
+    }
+}
+
+/// Every minute, closes out the tickets of finished days at every site.
+async fn close_out_days(app: Arc<App>, shutdown: CancellationToken) {
+    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = every_minute.tick() => {
+                if let Err(error) = crate::app::closeout::close_out_all(&app).await {
+                    tracing::warn!(%error, "end-of-day close-out failed; will retry");
+                }
+            }
+        }
     }
 }
 

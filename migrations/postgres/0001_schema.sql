@@ -20,9 +20,12 @@ CREATE TABLE sites (
     updated_at BIGINT NOT NULL
 );
 
+-- One row per site: the last event number, and how many priority tickets
+-- were called in a row (the fairness rule). Locked by every queue change.
 CREATE TABLE site_sequences (
     site_id TEXT PRIMARY KEY REFERENCES sites(id),
-    last_seq BIGINT NOT NULL
+    last_seq BIGINT NOT NULL,
+    priority_streak BIGINT NOT NULL DEFAULT 0
 );
 
 CREATE TABLE site_events (
@@ -112,6 +115,8 @@ CREATE TABLE ticket_numbers (
     service_id TEXT NOT NULL,
     local_day TEXT NOT NULL,
     last_number BIGINT NOT NULL,
+    -- Never goes back, so that issue times follow the numbers' order.
+    last_issued_at BIGINT NOT NULL,
     PRIMARY KEY (site_id, service_id, local_day)
 );
 
@@ -155,6 +160,8 @@ CREATE TABLE tickets (
     origin_service_id TEXT NOT NULL,
     local_day TEXT NOT NULL,
     number TEXT NOT NULL,
+    -- The number's sequence: orders tickets issued in the same millisecond.
+    sequence BIGINT NOT NULL,
     priority TEXT NOT NULL,
     source TEXT NOT NULL,
     phone TEXT,
@@ -164,6 +171,10 @@ CREATE TABLE tickets (
     agent TEXT,
     appointment_id TEXT REFERENCES appointments(id),
     recalls BIGINT NOT NULL DEFAULT 0,
+    last_recall_at BIGINT,
+    -- Appointment check-ins: from when the ticket goes ahead of walk-ins.
+    due_at BIGINT,
+    close_reason TEXT,
     issued_at BIGINT NOT NULL,
     called_at BIGINT,
     serving_at BIGINT,
@@ -171,7 +182,7 @@ CREATE TABLE tickets (
     UNIQUE (site_id, origin_service_id, local_day, number),
     FOREIGN KEY (site_id, service_id) REFERENCES services(site_id, id)
 );
-CREATE INDEX tickets_queue ON tickets (site_id, service_id, status, issued_at);
+CREATE INDEX tickets_queue ON tickets (site_id, status, service_id, priority, issued_at);
 CREATE INDEX tickets_day ON tickets (site_id, local_day);
 
 CREATE TABLE otp_codes (

@@ -6,7 +6,7 @@ use super::auth::Principal;
 use super::{App, AppError, AppResult};
 use crate::domain::role::Role;
 use crate::domain::{Invalid, parse_label, slug::Slug};
-use crate::store::{self, Tx, counters::CounterRow};
+use crate::store::{self, Tx, counters::CounterRow, events::EventRow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -84,8 +84,9 @@ pub async fn create(
         }
     })?;
     store::counters::set_services(&mut tx, &row, &services).await?;
-    announce(&mut tx, &row, who, now).await?;
+    let event = announce(&mut tx, &row, who, now).await?;
     tx.commit().await?;
+    app.bus.publish(vec![event]);
     Ok(view(row, services))
 }
 
@@ -110,8 +111,9 @@ pub async fn update(
         store::counters::set_services(&mut tx, &row, &services).await?;
     }
     store::counters::update(&mut tx, &row).await?;
-    announce(&mut tx, &row, who, app.clock.now_ms()).await?;
+    let event = announce(&mut tx, &row, who, app.clock.now_ms()).await?;
     tx.commit().await?;
+    app.bus.publish(vec![event]);
     let services = store::counters::services(&app.db, id).await?;
     Ok(view(row, services))
 }
@@ -159,6 +161,12 @@ pub async fn set_state(
         row.agent = Some(username.to_owned());
     }
     if next == "closed" {
+        if let Some(number) = store::tickets::active_at_counter(&mut tx, &row.id).await? {
+            return Err(AppError::conflict(
+                "counter_busy",
+                format!("finish ticket {number} before closing"),
+            ));
+        }
         row.agent = None;
     }
     let now = app.clock.now_ms();
@@ -171,8 +179,9 @@ pub async fn set_state(
             e.into()
         }
     })?;
-    announce(&mut tx, &row, who, now).await?;
+    let event = announce(&mut tx, &row, who, now).await?;
     tx.commit().await?;
+    app.bus.publish(vec![event]);
     let services = store::counters::services(&app.db, id).await?;
     Ok(view(row, services))
 }
@@ -203,18 +212,18 @@ async fn check_services(tx: &mut Tx, site: &str, services: &[String]) -> AppResu
 }
 
 /// Appends `counter.changed` so screens and consoles follow; no names.
-async fn announce(tx: &mut Tx, row: &CounterRow, who: &Principal, now: i64) -> AppResult<()> {
+async fn announce(tx: &mut Tx, row: &CounterRow, who: &Principal, now: i64) -> AppResult<EventRow> {
     let payload = json!({"counter": {"id": row.id, "label": row.label, "state": row.state}});
-    store::events::append(
+    let actor = who.actor();
+    Ok(store::events::append(
         tx,
         &row.site_id,
         "counter.changed",
         now,
-        Some(&who.actor()),
+        Some(&actor),
         &payload,
     )
-    .await?;
-    Ok(())
+    .await?)
 }
 
 fn view(row: CounterRow, services: Vec<String>) -> CounterView {

@@ -3,14 +3,19 @@
 //! transaction through `store`.
 
 pub mod auth;
+pub mod calls;
+pub mod closeout;
 pub mod counters;
 pub mod demo;
 pub mod devices;
 pub mod error;
+pub mod queue;
 pub mod rate_limit;
 pub mod services;
 pub mod sites;
+pub mod tickets;
 
+use crate::bus::Bus;
 use crate::clock::Clock;
 use crate::store::Db;
 pub use error::{AppError, AppResult};
@@ -25,6 +30,8 @@ const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
 pub struct App {
     pub db: Db,
     pub clock: Clock,
+    /// Where committed site events go for live subscribers.
+    pub bus: Bus,
     /// Failed logins by username and by client address.
     pub login_failures: FailureLimiter,
 }
@@ -34,6 +41,7 @@ impl App {
         Self {
             db,
             clock,
+            bus: Bus::default(),
             login_failures: FailureLimiter::new(LOGIN_FAILURES, LOGIN_WINDOW_MS),
         }
     }

@@ -254,3 +254,49 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> AppResult
     serde_json::from_str(text)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("stored JSON unreadable: {e}")))
 }
+
+/// A site's settings, parsed once for a use case.
+#[derive(Debug, Clone)]
+pub struct SiteContext {
+    pub row: SiteRow,
+    pub zone: jiff::tz::TimeZone,
+    pub hours: OpeningHours,
+    pub closures: Vec<jiff::civil::Date>,
+    /// The site's services, read with it: use cases look them up here
+    /// instead of asking the database again inside their transaction.
+    pub services: Vec<store::services::ServiceRow>,
+}
+
+impl SiteContext {
+    pub async fn load(app: &App, id: &str) -> AppResult<Self> {
+        let row = require(app, id).await?;
+        let zone = parse_timezone(&row.timezone).map_err(|e| AppError::Internal(e.into()))?;
+        let hours_input: WeeklyHoursInput = from_json(&row.opening_hours)?;
+        let hours = OpeningHours::parse(&hours_input).map_err(|e| AppError::Internal(e.into()))?;
+        let closures: Vec<String> = from_json(&row.closures)?;
+        let closures = parse_closures(&closures).map_err(|e| AppError::Internal(e.into()))?;
+        let services = store::services::list(&app.db, id).await?;
+        Ok(Self {
+            row,
+            zone,
+            hours,
+            closures,
+            services,
+        })
+    }
+
+    pub fn service(&self, id: &str) -> Option<&store::services::ServiceRow> {
+        self.services.iter().find(|s| s.id == id)
+    }
+
+    /// The site's local day of an instant, as stored (`YYYY-MM-DD`).
+    pub fn day_of(&self, ms: i64) -> String {
+        let at = jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        crate::domain::time::local_day(at, &self.zone).to_string()
+    }
+
+    /// An instant in the site's local time, RFC 3339 with its offset.
+    pub fn local(&self, ms: i64) -> String {
+        crate::domain::time::local_rfc3339(ms, &self.zone)
+    }
+}

@@ -3,10 +3,13 @@
 //! Nothing here does I/O, awaits, or knows SQL or HTTP. Values are built by
 //! `parse` constructors so that everything past the HTTP edge is already valid.
 
+pub mod estimate;
 pub mod opening_hours;
+pub mod ordering;
 pub mod phone;
 pub mod role;
 pub mod slug;
+pub mod ticket;
 pub mod time;
 
 use std::fmt;

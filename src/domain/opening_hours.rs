@@ -80,6 +80,31 @@ impl OpeningHours {
     pub fn is_open_at(&self, day: Weekday, time: Time) -> bool {
         self.on(day).iter().any(|(s, e)| *s <= time && time < *e)
     }
+
+    /// Whether the kiosk hands out tickets: during opening hours, and from
+    /// `early_minutes` before each opening, when people already queue at
+    /// the door. Never on a closure date.
+    pub fn takes_tickets_at(
+        &self,
+        date: Date,
+        time: Time,
+        closures: &[Date],
+        early_minutes: i64,
+    ) -> bool {
+        if closures.contains(&date) {
+            return false;
+        }
+        let early = jiff::SignedDuration::from_mins(early_minutes);
+        self.on(date.weekday()).iter().any(|(s, e)| {
+            let from = s.checked_sub(early).unwrap_or(Time::MIN);
+            from <= time && time < *e
+        })
+    }
+
+    /// When the office closes for the day (the end of its last interval).
+    pub fn closing_time(&self, day: Weekday) -> Option<Time> {
+        self.on(day).last().map(|(_, end)| *end)
+    }
 }
 
 /// Parses, sorts and deduplicates a list of local closure dates.
@@ -164,6 +189,23 @@ mod tests {
         let hours = OpeningHours::parse(&raw).unwrap();
         assert!(hours.is_open_at(Weekday::Saturday, Time::new(23, 59, 0, 0).unwrap()));
         assert_eq!(hours.to_input()["sat"][1][1], "24:00");
+    }
+
+    #[test]
+    fn tickets_from_shortly_before_opening_never_on_closures() {
+        let hours = OpeningHours::parse(&input(r#"{"mon":[["08:30","12:00"],["14:00","16:30"]]}"#))
+            .unwrap();
+        let monday: Date = "2026-11-23".parse().unwrap();
+        let at = |h, m| Time::new(h, m, 0, 0).unwrap();
+        assert!(hours.takes_tickets_at(monday, at(8, 0), &[], 30));
+        assert!(!hours.takes_tickets_at(monday, at(7, 59), &[], 30));
+        assert!(hours.takes_tickets_at(monday, at(13, 45), &[], 30));
+        assert!(!hours.takes_tickets_at(monday, at(12, 30), &[], 30));
+        assert!(!hours.takes_tickets_at(monday, at(16, 30), &[], 30));
+        assert!(!hours.takes_tickets_at(monday, at(9, 0), &[monday], 30));
+        assert!(!hours.takes_tickets_at(monday.tomorrow().unwrap(), at(9, 0), &[], 30));
+        assert_eq!(hours.closing_time(Weekday::Monday), Some(at(16, 30)));
+        assert_eq!(hours.closing_time(Weekday::Sunday), None);
     }
 
     #[test]

@@ -31,6 +31,18 @@ pub fn local_day(at: Timestamp, zone: &TimeZone) -> Date {
     at.to_zoned(zone.clone()).date()
 }
 
+/// An instant stored as milliseconds, written RFC 3339 with the site's
+/// offset on that date (`2026-11-23T09:00:00+00:00`).
+pub fn local_rfc3339(ms: i64, zone: &TimeZone) -> String {
+    Timestamp::from_millisecond(ms)
+        .map(|at| {
+            at.to_zoned(zone.clone())
+                .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 /// Parses a local calendar date written `YYYY-MM-DD`.
 pub fn parse_date(field: &'static str, value: &str) -> Result<Date, Invalid> {
     let well_formed =
@@ -67,6 +79,21 @@ mod tests {
         // Before the change Morocco kept UTC+1 outside Ramadan.
         let before: Timestamp = "2026-06-01T09:00:00Z".parse().unwrap();
         assert_eq!(before.to_zoned(zone).offset().seconds(), 3600);
+    }
+
+    #[test]
+    fn instants_carry_the_local_offset() {
+        let paris = parse_timezone("Europe/Paris").unwrap();
+        let at: Timestamp = "2026-03-29T00:30:00Z".parse().unwrap();
+        assert_eq!(
+            local_rfc3339(at.as_millisecond(), &paris),
+            "2026-03-29T01:30:00+01:00"
+        );
+        let after: Timestamp = "2026-03-29T01:30:00Z".parse().unwrap();
+        assert_eq!(
+            local_rfc3339(after.as_millisecond(), &paris),
+            "2026-03-29T03:30:00+02:00"
+        );
     }
 
     #[test]

@@ -38,6 +38,24 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// The caller if a token is given; a public request otherwise. A token that
+/// is given but invalid is still a 401, so mistakes do not pass silently.
+#[derive(Debug, Clone)]
+pub struct MaybeCaller(pub Option<Principal>);
+
+impl FromRequestParts<AppState> for MaybeCaller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        match token_of(parts) {
+            None => Ok(MaybeCaller(None)),
+            Some(token) => Ok(MaybeCaller(Some(
+                auth::authenticate(&state.app, &token).await?,
+            ))),
+        }
+    }
+}
+
 fn token_of(parts: &Parts) -> Option<String> {
     let bearer = parts
         .headers

@@ -8,6 +8,7 @@ pub mod error;
 pub mod metrics;
 pub mod ops;
 pub mod sites;
+pub mod tickets;
 
 use crate::app::App;
 use axum::Router;
@@ -57,6 +58,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(accounts::router())
         .merge(sites::router())
         .merge(counters::router())
+        .merge(tickets::router())
         .split_for_parts();
     let state = AppState {
         app,

@@ -135,3 +135,12 @@ pub async fn held_by(tx: &mut Tx, agent: &str) -> Result<Option<String>, sqlx::E
             .await
     })
 }
+
+/// A counter read inside a write transaction (its own writes visible).
+pub async fn get_in(tx: &mut Tx, id: &str) -> Result<Option<CounterRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM counters WHERE id = $1");
+    write!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)
+}

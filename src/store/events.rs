@@ -80,3 +80,62 @@ pub async fn since(
         .await
     })
 }
+
+/// The site's last event number (0 before its first event).
+pub async fn last_seq(conn: super::Conn<'_>, site: &str) -> Result<i64, sqlx::Error> {
+    let seq: Option<i64> = crate::on!(conn, |c| {
+        sqlx::query_scalar("SELECT last_seq FROM site_sequences WHERE site_id = $1")
+            .bind(site)
+            .fetch_optional(c)
+            .await
+    })?;
+    Ok(seq.unwrap_or(0))
+}
+
+/// The latest calls and recalls of a site, newest first.
+pub async fn latest_calls(
+    db: &super::Db,
+    site: &str,
+    limit: i64,
+) -> Result<Vec<EventRow>, sqlx::Error> {
+    crate::read!(db, |c| {
+        sqlx::query_as(
+            "SELECT site_id, seq, kind, at, payload FROM site_events
+             WHERE site_id = $1 AND kind IN ('ticket.called', 'ticket.recalled')
+             ORDER BY seq DESC LIMIT $2",
+        )
+        .bind(site)
+        .bind(limit)
+        .fetch_all(c)
+        .await
+    })
+}
+
+/// The fairness streak of a site (non-normal calls in a row), read with
+/// the site's sequence row locked: calls at one site take turns.
+pub async fn lock_priority_streak(tx: &mut Tx, site: &str) -> Result<i64, sqlx::Error> {
+    let streak: Option<i64> = write!(tx, |c| {
+        sqlx::query_scalar(
+            "UPDATE site_sequences SET priority_streak = priority_streak WHERE site_id = $1 RETURNING priority_streak",
+        )
+            .bind(site)
+            .fetch_optional(c)
+            .await
+    })?;
+    Ok(streak.unwrap_or(0))
+}
+
+pub async fn set_priority_streak(tx: &mut Tx, site: &str, streak: i64) -> Result<(), sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO site_sequences (site_id, last_seq, priority_streak) VALUES ($1, 0, $2)
+             ON CONFLICT (site_id) DO UPDATE SET priority_streak = excluded.priority_streak",
+        )
+        .bind(site)
+        .bind(streak)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}

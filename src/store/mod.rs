@@ -18,6 +18,7 @@ pub mod devices;
 pub mod events;
 pub mod services;
 pub mod sites;
+pub mod tickets;
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -77,6 +78,25 @@ macro_rules! write {
                 let $c = &mut **tx;
                 $body
             }
+        }
+    };
+}
+
+/// Either the pool (reading committed data) or an open transaction
+/// (reading its own writes): counts that events carry are read in the
+/// transaction that changes them.
+pub enum Conn<'a> {
+    Db(&'a Db),
+    Tx(&'a mut Tx),
+}
+
+/// Runs `$body` with `$c` bound to a pool or a transaction's connection.
+#[macro_export]
+macro_rules! on {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::store::Conn::Db(db) => $crate::read!(db, |$c| $body),
+            $crate::store::Conn::Tx(tx) => $crate::write!(tx, |$c| $body),
         }
     };
 }

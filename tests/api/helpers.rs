@@ -2,7 +2,7 @@
 //! SQLite file, or a new PostgreSQL database that is dropped afterwards.
 
 use guichet::app::{App, auth};
-use guichet::clock::Clock;
+use guichet::clock::{Clock, ManualTime};
 use guichet::config::Config;
 use guichet::domain::role::Role;
 use guichet::startup::Server;
@@ -55,6 +55,16 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, Clock::system()).await
+}
+
+/// A server whose clock the test sets by hand.
+pub async fn spawn_app_at(backend: Backend, start: &str) -> (TestApp, ManualTime) {
+    let (clock, time) = Clock::manual(start.parse().expect("a timestamp"));
+    (spawn_app_with(backend, clock).await, time)
+}
+
+async fn spawn_app_with(backend: Backend, clock: Clock) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let (database_url, postgres) = match backend {
         Backend::Sqlite => (
@@ -66,7 +76,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             (url, Some((admin_url, name)))
         }
     };
-    let server = Server::build(&Config::local(&database_url), Clock::system())
+    let server = Server::build(&Config::local(&database_url), clock)
         .await
         .expect("server starts");
     let base = format!("http://{}", server.addr());
@@ -259,6 +269,56 @@ impl TestApp {
             .await)
         .expect("count rows")
     }
+}
+
+/// A site open around the clock in `timezone`, with services `residence`
+/// (A) and `signature` (B), and `counters` counters handling both, each
+/// opened by its own agent. Returns the agents' tokens, counter by counter
+/// (`{site}-g1`, `{site}-g2`, …).
+pub async fn open_site(
+    app: &TestApp,
+    admin: &str,
+    site: &str,
+    timezone: &str,
+    counters: usize,
+) -> Vec<String> {
+    let always: Value = json!([["00:00", "24:00"]]);
+    let hours: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| ((*d).to_owned(), always.clone()))
+        .collect();
+    let body = json!({"id": site, "name": format!("Annexe {site}"), "timezone": timezone, "opening_hours": hours});
+    let created = app.post("/api/v1/sites", Some(admin), body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    for (id, prefix) in [("residence", "A"), ("signature", "B")] {
+        let body = json!({"id": id, "prefix": prefix, "name": format!("Service {id}"), "service_minutes": 5});
+        let answer = app
+            .post(&format!("/api/v1/sites/{site}/services"), Some(admin), body)
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    }
+    let mut agents = Vec::new();
+    for i in 1..=counters {
+        let counter = format!("{site}-g{i}");
+        let body = json!({"id": counter, "label": format!("Guichet {i}"), "services": ["residence", "signature"]});
+        let answer = app
+            .post(&format!("/api/v1/sites/{site}/counters"), Some(admin), body)
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+        let agent = app
+            .add_staff(&format!("{site}-agent{i}"), Role::Agent, site)
+            .await;
+        let opened = app
+            .post(
+                &format!("/api/v1/counters/{counter}/open"),
+                Some(&agent),
+                json!({}),
+            )
+            .await;
+        assert_eq!(opened.status, StatusCode::OK, "{}", opened.body);
+        agents.push(agent);
+    }
+    agents
 }
 
 pub fn site_body(id: &str) -> Value {

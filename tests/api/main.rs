@@ -5,4 +5,5 @@ mod cli;
 mod counters;
 mod helpers;
 mod ops;
+mod queue;
 mod sites;

@@ -1,0 +1,171 @@
+//! What a lobby screen shows: waiting counts and estimated waits per
+//! service, counters with their current ticket, and the latest calls.
+//! Nothing here names a person or carries a ticket's id.
+
+use super::sites::{SiteContext, from_json};
+use super::{App, AppResult};
+use crate::domain::estimate;
+use crate::store::{self, Conn};
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+/// The load of one service's queue.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct ServiceLoad {
+    pub id: String,
+    pub waiting: i64,
+    pub estimated_wait_seconds: i64,
+}
+
+/// How long one more visit of each service takes right now, and how many
+/// counters serve it: what estimates are made of.
+#[derive(Debug, Default)]
+pub struct Pace {
+    per_visit_seconds: HashMap<String, f64>,
+    open_counters: HashMap<String, i64>,
+    waiting: HashMap<String, i64>,
+}
+
+impl Pace {
+    /// Reads the pace of a site's services on the current local day.
+    pub async fn read(app: &App, mut conn: Conn<'_>, site: &SiteContext) -> AppResult<Self> {
+        let day = site.day_of(app.clock.now_ms());
+        let durations =
+            store::tickets::durations_of_day(reborrow(&mut conn), &site.row.id, &day).await?;
+        let open =
+            store::tickets::open_counters_by_service(reborrow(&mut conn), &site.row.id).await?;
+        let waiting = store::tickets::waiting_by_service(reborrow(&mut conn), &site.row.id).await?;
+        let per_visit_seconds = site
+            .services
+            .iter()
+            .map(|s| {
+                let observed: Vec<i64> = durations
+                    .iter()
+                    .filter(|(id, _)| *id == s.id)
+                    .map(|(_, d)| *d)
+                    .collect();
+                (
+                    s.id.clone(),
+                    estimate::service_seconds(s.service_minutes, &observed),
+                )
+            })
+            .collect();
+        Ok(Self {
+            per_visit_seconds,
+            open_counters: open.into_iter().collect(),
+            waiting: waiting.into_iter().collect(),
+        })
+    }
+
+    /// Seconds to wait with `ahead` people before one in a service's queue.
+    pub fn wait_seconds(&self, service: &str, ahead: i64) -> i64 {
+        let per_visit = self
+            .per_visit_seconds
+            .get(service)
+            .copied()
+            .unwrap_or(600.0);
+        let counters = self.open_counters.get(service).copied().unwrap_or(0);
+        estimate::wait_seconds(ahead, counters, per_visit)
+    }
+
+    pub fn load(&self, service: &str) -> ServiceLoad {
+        let waiting = self.waiting.get(service).copied().unwrap_or(0);
+        ServiceLoad {
+            id: service.to_owned(),
+            waiting,
+            estimated_wait_seconds: self.wait_seconds(service, waiting),
+        }
+    }
+}
+
+/// Shortens a `Conn` borrow so it can be used again after a call.
+pub fn reborrow<'a>(conn: &'a mut Conn<'_>) -> Conn<'a> {
+    match conn {
+        Conn::Db(db) => Conn::Db(db),
+        Conn::Tx(tx) => Conn::Tx(tx),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueView {
+    /// The last event reflected here; live updates continue from it.
+    pub seq: i64,
+    pub services: Vec<ServiceQueue>,
+    pub counters: Vec<CounterNow>,
+    pub recent_calls: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceQueue {
+    pub id: String,
+    pub prefix: String,
+    pub name: String,
+    pub name_ar: Option<String>,
+    pub waiting: i64,
+    pub estimated_wait_seconds: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CounterNow {
+    pub id: String,
+    pub label: String,
+    pub state: String,
+    /// The ticket called or being served there: `{number, service, status}`.
+    pub current: Option<serde_json::Value>,
+}
+
+/// The public picture of a site's queue.
+pub async fn snapshot(app: &App, site: &str) -> AppResult<QueueView> {
+    let context = SiteContext::load(app, site).await?;
+    let seq = store::events::last_seq(Conn::Db(&app.db), site).await?;
+    let pace = Pace::read(app, Conn::Db(&app.db), &context).await?;
+    let services = context
+        .services
+        .iter()
+        .cloned()
+        .map(|s| {
+            let load = pace.load(&s.id);
+            ServiceQueue {
+                id: s.id,
+                prefix: s.prefix,
+                name: s.name,
+                name_ar: s.name_ar,
+                waiting: load.waiting,
+                estimated_wait_seconds: load.estimated_wait_seconds,
+            }
+        })
+        .collect();
+    let active = store::tickets::active_of_site(&app.db, site).await?;
+    let counters = store::counters::list(&app.db, site)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let current = active.iter().find(|t| t.counter_id.as_deref() == Some(&c.id)).map(|t| {
+                serde_json::json!({"number": t.number, "service": t.service_id, "status": t.status})
+            });
+            CounterNow {
+                id: c.id,
+                label: c.label,
+                state: c.state,
+                current,
+            }
+        })
+        .collect();
+    let recent_calls = store::events::latest_calls(&app.db, site, 10)
+        .await?
+        .iter()
+        .map(|e| {
+            let mut call: serde_json::Value = from_json(&e.payload)?;
+            call["at"] = context.local(e.at).into();
+            call["seq"] = e.seq.into();
+            Ok(call)
+        })
+        .collect::<AppResult<_>>()?;
+    Ok(QueueView {
+        seq,
+        services,
+        counters,
+        recent_calls,
+    })
+}

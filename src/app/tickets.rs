@@ -1,0 +1,387 @@
+//! Walk-in tickets: issuing them, reading them, and what agents do to them
+//! once called. Each change is one transaction with its events.
+
+use super::auth::Principal;
+use super::queue::Pace;
+use super::sites::SiteContext;
+use super::{App, AppError, AppResult};
+use crate::domain::Invalid;
+use crate::domain::phone::Phone;
+use crate::domain::role::{DeviceKind, Role};
+use crate::domain::ticket::{Action, Priority, Refusal, Status, format_number, transition};
+use crate::secrets::new_id;
+use crate::store::{self, Conn, Tx, events::EventRow, tickets::TicketRow};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+/// Minutes before opening when the kiosk starts handing out tickets.
+const TICKETS_BEFORE_OPENING_MINUTES: i64 = 30;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTicket {
+    pub service: String,
+    /// `normal` (default) or `priority` (elderly, disabled, pregnant).
+    pub priority: Option<String>,
+    /// E.164, for "your turn is near"; never shown back.
+    pub phone: Option<String>,
+    /// `fr` (default), `ar` or `en`: the language of messages.
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketView {
+    pub id: String,
+    pub number: String,
+    pub site: String,
+    pub service: String,
+    pub status: Status,
+    pub priority: Priority,
+    /// Place in line while waiting: 1 is next.
+    pub position: Option<i64>,
+    pub estimated_wait_seconds: Option<i64>,
+    pub issued_at: String,
+    pub called_at: Option<String>,
+    /// Where to go once called: `{id, label}`.
+    pub counter: Option<serde_json::Value>,
+    pub recalls: i64,
+}
+
+pub async fn issue(
+    app: &App,
+    who: &Principal,
+    site: &str,
+    input: NewTicket,
+) -> AppResult<TicketView> {
+    who.require_staff_or_device(site, &[Role::Agent, Role::Supervisor], &[DeviceKind::Kiosk])?;
+    let context = SiteContext::load(app, site).await?;
+    let service = context.service(&input.service).cloned().ok_or_else(|| {
+        Invalid::new(
+            "service",
+            format!("no service {:?} at this site", input.service),
+        )
+    })?;
+    if !service.walk_in {
+        return Err(Invalid::new("service", "this service takes appointments only").into());
+    }
+    let priority = match input.priority.as_deref() {
+        None | Some("normal") => Priority::Normal,
+        Some("priority") => Priority::Priority,
+        Some(_) => return Err(Invalid::new("priority", "normal or priority").into()),
+    };
+    let phone = input.phone.as_deref().map(Phone::parse).transpose()?;
+    let lang = parse_lang(input.lang.as_deref())?;
+    let now = app.clock.now_ms();
+    let local = jiff::Timestamp::from_millisecond(now)
+        .map_err(|e| AppError::Internal(e.into()))?
+        .to_zoned(context.zone.clone());
+    let open = context.hours.takes_tickets_at(
+        local.date(),
+        local.time(),
+        &context.closures,
+        TICKETS_BEFORE_OPENING_MINUTES,
+    );
+    if !open {
+        return Err(AppError::conflict(
+            "site_closed",
+            "the office is closed now",
+        ));
+    }
+    let day = local.date().to_string();
+    let source = match who {
+        Principal::Device { .. } => "kiosk",
+        _ => "reception",
+    };
+    let mut tx = app.db.begin().await?;
+    let (sequence, issued_at) =
+        store::tickets::next_number(&mut tx, site, &service.id, &day, now).await?;
+    let ticket = TicketRow {
+        id: new_id(),
+        site_id: site.to_owned(),
+        service_id: service.id.clone(),
+        origin_service_id: service.id.clone(),
+        local_day: day,
+        number: format_number(&service.prefix, sequence),
+        sequence,
+        priority: priority.as_str().to_owned(),
+        source: source.to_owned(),
+        phone: phone.map(|p| p.to_string()),
+        lang: lang.to_owned(),
+        status: Status::Waiting.as_str().to_owned(),
+        counter_id: None,
+        agent: None,
+        appointment_id: None,
+        recalls: 0,
+        last_recall_at: None,
+        due_at: None,
+        close_reason: None,
+        issued_at,
+        called_at: None,
+        serving_at: None,
+        finished_at: None,
+    };
+    store::tickets::insert(&mut tx, &ticket).await?;
+    let payload =
+        json!({"number": ticket.number, "service": ticket.service_id, "priority": ticket.priority});
+    let mut events = vec![
+        store::events::append(
+            &mut tx,
+            site,
+            "ticket.issued",
+            now,
+            Some(&who.actor()),
+            &payload,
+        )
+        .await?,
+    ];
+    let (view, changed) = view_in(app, &mut tx, &context, ticket, true).await?;
+    events.extend(changed);
+    tx.commit().await?;
+    app.bus.publish(events);
+    Ok(view)
+}
+
+/// A ticket as its holder sees it (public: whoever has the id).
+pub async fn get(app: &App, id: &str) -> AppResult<TicketView> {
+    let ticket = store::tickets::get(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    let context = SiteContext::load(app, &ticket.site_id).await?;
+    let pace = Pace::read(app, Conn::Db(&app.db), &context).await?;
+    let ahead = store::tickets::ahead_of(Conn::Db(&app.db), &ticket).await?;
+    let counter = counter_of(app, &ticket).await?;
+    Ok(view(&context, &pace, ticket, ahead, counter))
+}
+
+/// Recall, start, complete, no-show or cancel. Staff of the ticket's site
+/// may do any; the holder (anyone with the id) may only cancel.
+pub async fn act(
+    app: &App,
+    who: Option<&Principal>,
+    id: &str,
+    action: Action,
+) -> AppResult<TicketView> {
+    let context = context_of_ticket(app, id).await?;
+    let mut tx = app.db.begin().await?;
+    let mut ticket = locked(&mut tx, id).await?;
+    let staff = who.is_some_and(|w| {
+        w.require_staff(&ticket.site_id, &[Role::Agent, Role::Supervisor])
+            .is_ok()
+    });
+    if !staff && action != Action::Cancel {
+        return Err(match who {
+            None => AppError::Unauthorized("staff only"),
+            Some(_) => AppError::Forbidden("not allowed for your role on this site"),
+        });
+    }
+    let from = parse_status(&ticket.status)?;
+    let next = transition(from, action, ticket.recalls, context.row.min_recalls)
+        .map_err(refused(action))?;
+    let now = app.clock.now_ms();
+    match action {
+        Action::Recall => {
+            ticket.recalls += 1;
+            ticket.last_recall_at = Some(now);
+        }
+        Action::Start => ticket.serving_at = Some(now),
+        Action::Complete | Action::NoShow | Action::Cancel => ticket.finished_at = Some(now),
+        Action::Transfer => {}
+    }
+    if staff && let Some(username) = who.and_then(Principal::username) {
+        ticket.agent = Some(username.to_owned());
+    }
+    ticket.status = next.as_str().to_owned();
+    store::tickets::update(&mut tx, &ticket).await?;
+    let actor = who.map_or_else(|| "holder".to_owned(), Principal::actor);
+    let counter = counter_in(&mut tx, &ticket).await?;
+    let mut payload =
+        json!({"number": ticket.number, "service": ticket.service_id, "status": ticket.status});
+    if let Some(counter) = &counter {
+        payload["counter"] = counter["id"].clone();
+        payload["counter_label"] = counter["label"].clone();
+    }
+    if action == Action::Recall {
+        payload["recalls"] = ticket.recalls.into();
+    }
+    let mut events = vec![
+        store::events::append(
+            &mut tx,
+            &ticket.site_id,
+            action.event(),
+            now,
+            Some(&actor),
+            &payload,
+        )
+        .await?,
+    ];
+    let (view, changed) = view_in(app, &mut tx, &context, ticket, from == Status::Waiting).await?;
+    events.extend(changed);
+    tx.commit().await?;
+    app.bus.publish(events);
+    Ok(view)
+}
+
+/// Sends a called or serving ticket back to `waiting` in another service of
+/// the site, keeping its number and its place in time.
+pub async fn transfer(
+    app: &App,
+    who: &Principal,
+    id: &str,
+    service: &str,
+) -> AppResult<TicketView> {
+    let context = context_of_ticket(app, id).await?;
+    who.require_staff(&context.row.id, &[Role::Agent, Role::Supervisor])?;
+    let target = context
+        .service(service)
+        .cloned()
+        .ok_or_else(|| Invalid::new("service", format!("no service {service:?} at this site")))?;
+    let mut tx = app.db.begin().await?;
+    let mut ticket = locked(&mut tx, id).await?;
+    if target.id == ticket.service_id {
+        return Err(Invalid::new("service", "the ticket is already in this service").into());
+    }
+    let from = parse_status(&ticket.status)?;
+    transition(
+        from,
+        Action::Transfer,
+        ticket.recalls,
+        context.row.min_recalls,
+    )
+    .map_err(refused(Action::Transfer))?;
+    let previous = std::mem::replace(&mut ticket.service_id, target.id.clone());
+    ticket.status = Status::Waiting.as_str().to_owned();
+    ticket.counter_id = None;
+    ticket.called_at = None;
+    ticket.serving_at = None;
+    ticket.recalls = 0;
+    ticket.last_recall_at = None;
+    store::tickets::update(&mut tx, &ticket).await?;
+    let now = app.clock.now_ms();
+    let payload = json!({"number": ticket.number, "from": previous, "service": target.id});
+    let event = store::events::append(
+        &mut tx,
+        &ticket.site_id,
+        "ticket.transferred",
+        now,
+        Some(&who.actor()),
+        &payload,
+    )
+    .await?;
+    let pace = Pace::read(app, Conn::Tx(&mut tx), &context).await?;
+    let loads = json!({"services": [pace.load(&previous), pace.load(&target.id)]});
+    let changed =
+        store::events::append(&mut tx, &ticket.site_id, "queue.changed", now, None, &loads).await?;
+    let ahead = store::tickets::ahead_of(Conn::Tx(&mut tx), &ticket).await?;
+    tx.commit().await?;
+    app.bus.publish(vec![event, changed]);
+    Ok(view(&context, &pace, ticket, ahead, None))
+}
+
+/// The settings of a ticket's site, read before any transaction opens: a
+/// use case never waits for a second connection while holding one.
+async fn context_of_ticket(app: &App, id: &str) -> AppResult<SiteContext> {
+    let ticket = store::tickets::get(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    SiteContext::load(app, &ticket.site_id).await
+}
+
+pub(super) async fn locked(tx: &mut Tx, id: &str) -> AppResult<TicketRow> {
+    store::tickets::get_for_update(tx, id)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))
+}
+
+/// The ticket's view and, when its service's queue changed, the
+/// `queue.changed` event; both read inside the transaction that changed it.
+pub(super) async fn view_in(
+    app: &App,
+    tx: &mut Tx,
+    context: &SiteContext,
+    ticket: TicketRow,
+    queue_changed: bool,
+) -> AppResult<(TicketView, Option<EventRow>)> {
+    let pace = Pace::read(app, Conn::Tx(tx), context).await?;
+    let ahead = store::tickets::ahead_of(Conn::Tx(tx), &ticket).await?;
+    let counter = counter_in(tx, &ticket).await?;
+    let changed = if queue_changed {
+        let loads = json!({"services": [pace.load(&ticket.service_id)]});
+        let now = app.clock.now_ms();
+        Some(store::events::append(tx, &ticket.site_id, "queue.changed", now, None, &loads).await?)
+    } else {
+        None
+    };
+    Ok((view(context, &pace, ticket, ahead, counter), changed))
+}
+
+async fn counter_in(tx: &mut Tx, ticket: &TicketRow) -> AppResult<Option<serde_json::Value>> {
+    let Some(id) = &ticket.counter_id else {
+        return Ok(None);
+    };
+    let counter = store::counters::get_in(tx, id).await?;
+    Ok(counter.map(|c| json!({"id": c.id, "label": c.label})))
+}
+
+async fn counter_of(app: &App, ticket: &TicketRow) -> AppResult<Option<serde_json::Value>> {
+    let Some(id) = &ticket.counter_id else {
+        return Ok(None);
+    };
+    let counter = store::counters::get(&app.db, id).await?;
+    Ok(counter.map(|c| json!({"id": c.id, "label": c.label})))
+}
+
+pub(super) fn view(
+    context: &SiteContext,
+    pace: &Pace,
+    t: TicketRow,
+    ahead: i64,
+    counter: Option<serde_json::Value>,
+) -> TicketView {
+    let waiting = t.status == "waiting";
+    TicketView {
+        position: waiting.then_some(ahead + 1),
+        estimated_wait_seconds: waiting.then(|| pace.wait_seconds(&t.service_id, ahead)),
+        issued_at: context.local(t.issued_at),
+        called_at: t.called_at.map(|at| context.local(at)),
+        status: Status::parse(&t.status).unwrap_or(Status::Waiting),
+        priority: Priority::parse(&t.priority).unwrap_or(Priority::Normal),
+        counter,
+        id: t.id,
+        number: t.number,
+        site: t.site_id,
+        service: t.service_id,
+        recalls: t.recalls,
+    }
+}
+
+fn parse_status(value: &str) -> AppResult<Status> {
+    Status::parse(value)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown ticket status {value}")))
+}
+
+fn parse_lang(value: Option<&str>) -> Result<&'static str, Invalid> {
+    match value {
+        None | Some("fr") => Ok("fr"),
+        Some("ar") => Ok("ar"),
+        Some("en") => Ok("en"),
+        Some(_) => Err(Invalid::new("lang", "fr, ar or en")),
+    }
+}
+
+fn refused(action: Action) -> impl Fn(Refusal) -> AppError {
+    move |refusal| match refusal {
+        Refusal::WrongState(state) => AppError::conflict(
+            "invalid_transition",
+            format!(
+                "cannot {} a ticket that is {}",
+                action.name(),
+                state.as_str()
+            ),
+        ),
+        Refusal::TooFewRecalls { needed } => AppError::conflict(
+            "too_few_recalls",
+            format!("recall the ticket at least {needed} time(s) before marking a no-show"),
+        ),
+    }
+}

@@ -1,0 +1,308 @@
+//! Tickets: numbering, the queue heads a counter may call, and the counts
+//! that positions and estimates are made of.
+//!
+//! A ticket number comes from a per-site/service/day row bumped in the
+//! issuing transaction; the unique key (site, issuing service, day, number)
+//! backs it. Call-next reads the heads of the queue with row locks that
+//! skip rows another transaction holds (PostgreSQL), or inside the single
+//! SQLite writer, so two counters never get the same ticket.
+
+use super::{Conn, Db, Tx};
+use crate::{on, read, write};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TicketRow {
+    pub id: String,
+    pub site_id: String,
+    pub service_id: String,
+    pub origin_service_id: String,
+    pub local_day: String,
+    pub number: String,
+    pub sequence: i64,
+    pub priority: String,
+    pub source: String,
+    pub phone: Option<String>,
+    pub lang: String,
+    pub status: String,
+    pub counter_id: Option<String>,
+    pub agent: Option<String>,
+    pub appointment_id: Option<String>,
+    pub recalls: i64,
+    pub last_recall_at: Option<i64>,
+    pub due_at: Option<i64>,
+    pub close_reason: Option<String>,
+    pub issued_at: i64,
+    pub called_at: Option<i64>,
+    pub serving_at: Option<i64>,
+    pub finished_at: Option<i64>,
+}
+
+const COLUMNS: &str =
+    "id, site_id, service_id, origin_service_id, local_day, number, sequence, priority,
+    source, phone, lang, status, counter_id, agent, appointment_id, recalls, last_recall_at,
+    due_at, close_reason, issued_at, called_at, serving_at, finished_at";
+
+/// Orders classes for calling: due check-ins, priority, normal.
+const CLASS_RANK: &str =
+    "CASE priority WHEN 'appointment' THEN 0 WHEN 'priority' THEN 1 ELSE 2 END";
+
+/// The next sequence number of a service's tickets on a local day, and its
+/// issue time: `now`, or the previous ticket's time if the clock of another
+/// instance ran ahead, so that numbers and issue times agree on the order.
+pub async fn next_number(
+    tx: &mut Tx,
+    site: &str,
+    service: &str,
+    day: &str,
+    now: i64,
+) -> Result<(i64, i64), sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query_as(
+            "INSERT INTO ticket_numbers (site_id, service_id, local_day, last_number, last_issued_at)
+             VALUES ($1, $2, $3, 1, $4)
+             ON CONFLICT (site_id, service_id, local_day)
+             DO UPDATE SET last_number = ticket_numbers.last_number + 1,
+                 last_issued_at = CASE WHEN ticket_numbers.last_issued_at > excluded.last_issued_at
+                     THEN ticket_numbers.last_issued_at ELSE excluded.last_issued_at END
+             RETURNING last_number, last_issued_at",
+        )
+        .bind(site)
+        .bind(service)
+        .bind(day)
+        .bind(now)
+        .fetch_one(c)
+        .await
+    })
+}
+
+pub async fn insert(tx: &mut Tx, t: &TicketRow) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO tickets ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+         $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
+    );
+    write!(tx, |c| {
+        sqlx::query(&sql)
+            .bind(&t.id)
+            .bind(&t.site_id)
+            .bind(&t.service_id)
+            .bind(&t.origin_service_id)
+            .bind(&t.local_day)
+            .bind(&t.number)
+            .bind(t.sequence)
+            .bind(&t.priority)
+            .bind(&t.source)
+            .bind(&t.phone)
+            .bind(&t.lang)
+            .bind(&t.status)
+            .bind(&t.counter_id)
+            .bind(&t.agent)
+            .bind(&t.appointment_id)
+            .bind(t.recalls)
+            .bind(t.last_recall_at)
+            .bind(t.due_at)
+            .bind(&t.close_reason)
+            .bind(t.issued_at)
+            .bind(t.called_at)
+            .bind(t.serving_at)
+            .bind(t.finished_at)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Writes the mutable part of a ticket read in the same transaction.
+pub async fn update(tx: &mut Tx, t: &TicketRow) -> Result<(), sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query(
+            "UPDATE tickets SET service_id = $2, status = $3, counter_id = $4, agent = $5,
+                recalls = $6, last_recall_at = $7, close_reason = $8, called_at = $9,
+                serving_at = $10, finished_at = $11
+             WHERE id = $1",
+        )
+        .bind(&t.id)
+        .bind(&t.service_id)
+        .bind(&t.status)
+        .bind(&t.counter_id)
+        .bind(&t.agent)
+        .bind(t.recalls)
+        .bind(t.last_recall_at)
+        .bind(&t.close_reason)
+        .bind(t.called_at)
+        .bind(t.serving_at)
+        .bind(t.finished_at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<Option<TicketRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM tickets WHERE id = $1");
+    read!(db, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)
+}
+
+pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<TicketRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM tickets WHERE id = $1{}",
+        tx.lock_rows()
+    );
+    write!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)
+}
+
+/// The number of the ticket a counter has called or is serving, if any.
+pub async fn active_at_counter(tx: &mut Tx, counter: &str) -> Result<Option<String>, sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query_scalar("SELECT number FROM tickets WHERE counter_id = $1 AND status IN ('called', 'serving') LIMIT 1")
+            .bind(counter)
+            .fetch_optional(c)
+            .await
+    })
+}
+
+/// The oldest waiting ticket of the counter's services among the classes
+/// named by `normal` (true: the normal class; false: due check-ins and
+/// priority, check-ins first). Locked for this transaction.
+pub async fn head(
+    tx: &mut Tx,
+    site: &str,
+    services: &[String],
+    normal: bool,
+    now: i64,
+) -> Result<Option<TicketRow>, sqlx::Error> {
+    let placeholders: Vec<String> = (0..services.len()).map(|i| format!("${}", i + 3)).collect();
+    let class = if normal {
+        "priority = 'normal'"
+    } else {
+        "(priority = 'priority' OR (priority = 'appointment' AND due_at <= $2))"
+    };
+    let lock = match tx {
+        Tx::Sqlite(_) => "",
+        Tx::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM tickets
+         WHERE site_id = $1 AND status = 'waiting' AND service_id IN ({}) AND {class}
+           AND $2 = $2 -- every parameter appears: SQLite numbers them by appearance
+         ORDER BY {CLASS_RANK}, issued_at, sequence, id LIMIT 1{lock}",
+        placeholders.join(", ")
+    );
+    write!(tx, |c| {
+        let mut query = sqlx::query_as(&sql).bind(site).bind(now);
+        for service in services {
+            query = query.bind(service);
+        }
+        query.fetch_optional(c).await
+    })
+}
+
+/// How many waiting tickets of the same service will be called before this one.
+pub async fn ahead_of(conn: Conn<'_>, t: &TicketRow) -> Result<i64, sqlx::Error> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM tickets
+         WHERE site_id = $1 AND service_id = $2 AND status = 'waiting'
+           AND ({CLASS_RANK} < $3 OR ({CLASS_RANK} = $3 AND (issued_at < $4
+                OR (issued_at = $4 AND (sequence < $5 OR (sequence = $5 AND id < $6))))))"
+    );
+    let rank = match t.priority.as_str() {
+        "appointment" => 0i64,
+        "priority" => 1,
+        _ => 2,
+    };
+    on!(conn, |c| {
+        sqlx::query_scalar(&sql)
+            .bind(&t.site_id)
+            .bind(&t.service_id)
+            .bind(rank)
+            .bind(t.issued_at)
+            .bind(t.sequence)
+            .bind(&t.id)
+            .fetch_one(c)
+            .await
+    })
+}
+
+/// Waiting tickets per service of a site.
+pub async fn waiting_by_service(
+    conn: Conn<'_>,
+    site: &str,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    on!(conn, |c| {
+        sqlx::query_as("SELECT service_id, COUNT(*) FROM tickets WHERE site_id = $1 AND status = 'waiting' GROUP BY service_id")
+            .bind(site)
+            .fetch_all(c)
+            .await
+    })
+}
+
+/// Open counters handling each service of a site.
+pub async fn open_counters_by_service(
+    conn: Conn<'_>,
+    site: &str,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    on!(conn, |c| {
+        sqlx::query_as(
+            "SELECT cs.service_id, COUNT(*) FROM counter_services cs
+             JOIN counters k ON k.id = cs.counter_id
+             WHERE cs.site_id = $1 AND k.state = 'open' GROUP BY cs.service_id",
+        )
+        .bind(site)
+        .fetch_all(c)
+        .await
+    })
+}
+
+/// Service durations in seconds of a site's tickets finished on a local
+/// day, per service, the latest first.
+pub async fn durations_of_day(
+    conn: Conn<'_>,
+    site: &str,
+    day: &str,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    on!(conn, |c| {
+        sqlx::query_as(
+            "SELECT service_id, (finished_at - serving_at) / 1000 FROM tickets
+             WHERE site_id = $1 AND local_day = $2 AND status = 'done' AND serving_at IS NOT NULL
+             ORDER BY finished_at DESC LIMIT 500",
+        )
+        .bind(site)
+        .bind(day)
+        .fetch_all(c)
+        .await
+    })
+}
+
+/// Tickets a site's counters have called or are serving.
+pub async fn active_of_site(db: &Db, site: &str) -> Result<Vec<TicketRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM tickets WHERE site_id = $1 AND status IN ('called', 'serving')"
+    );
+    read!(db, |c| sqlx::query_as(&sql).bind(site).fetch_all(c).await)
+}
+
+/// Tickets of a site still waiting or called from a local day up to `day`
+/// (inclusive), for the end-of-day close-out.
+pub async fn unfinished_until(
+    tx: &mut Tx,
+    site: &str,
+    day: &str,
+) -> Result<Vec<TicketRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM tickets WHERE site_id = $1 AND local_day <= $2
+           AND status IN ('waiting', 'called') ORDER BY issued_at{}",
+        tx.lock_rows()
+    );
+    write!(tx, |c| sqlx::query_as(&sql)
+        .bind(site)
+        .bind(day)
+        .fetch_all(c)
+        .await)
+}
