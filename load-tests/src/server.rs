@@ -1,0 +1,196 @@
+//! Starting a `guichet serve` process on a fresh database, and setting up
+//! the offices, staff and devices a scenario drives.
+
+use anyhow::{Context, bail};
+use guichet::app::{App, auth};
+use guichet::clock::Clock;
+use guichet::domain::role::Role;
+use guichet::startup::open_database;
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const PASSWORD: &str = "load-test-password";
+
+/// A running server process, stopped when dropped.
+pub struct Spawned {
+    child: Child,
+    pub url: String,
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The release binary: `--bin`, or the workspace's target directory.
+pub fn default_binary() -> String {
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".to_owned());
+    format!("{target}/release/guichet")
+}
+
+/// Starts the server on a free loopback port and waits until it is ready.
+pub async fn spawn(binary: &str, database_url: &str) -> anyhow::Result<Spawned> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let child = Command::new(binary)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .env_remove("REDIS_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .with_context(|| format!("starting {binary} (build it with `cargo build --release`)"))?;
+    let spawned = Spawned {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(r) = client.get(format!("{}/readyz", spawned.url)).send().await
+            && r.status().is_success()
+        {
+            return Ok(spawned);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("the server did not become ready within 30 s")
+}
+
+/// Creates the admin directly in the (migrated) database, as `guichet user add` does.
+pub async fn create_admin(database_url: &str) -> anyhow::Result<()> {
+    let app = App::new(open_database(database_url).await?, Clock::system());
+    auth::add_user(&app, "load-admin", Role::Admin, None, PASSWORD)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    app.db.close().await;
+    Ok(())
+}
+
+/// One office of the scenario: a kiosk token and its counters with the
+/// token of the agent who opened each.
+pub struct Office {
+    pub id: String,
+    pub kiosk: String,
+    pub counters: Vec<(String, String)>,
+}
+
+/// Creates `sites` offices open around the clock, each with one service
+/// and `counters` open counters.
+pub async fn create_offices(
+    url: &str,
+    database_url: &str,
+    sites: usize,
+    counters: usize,
+) -> anyhow::Result<Vec<Office>> {
+    let app = App::new(open_database(database_url).await?, Clock::system());
+    let client = reqwest::Client::new();
+    let admin = login(&client, url, "load-admin").await?;
+    let always = json!([["00:00", "24:00"]]);
+    let hours: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| ((*d).to_owned(), always.clone()))
+        .collect();
+    let mut offices = Vec::new();
+    for s in 0..sites {
+        let id = format!("load-{s}");
+        post(
+            &client,
+            url,
+            &admin,
+            "/api/v1/sites",
+            json!({"id": id, "name": id, "timezone": "Africa/Casablanca", "opening_hours": hours}),
+        )
+        .await?;
+        let service = json!({"id": "residence", "prefix": "A", "name": "Certificat de résidence", "service_minutes": 5});
+        post(
+            &client,
+            url,
+            &admin,
+            &format!("/api/v1/sites/{id}/services"),
+            service,
+        )
+        .await?;
+        let kiosk = post(
+            &client,
+            url,
+            &admin,
+            &format!("/api/v1/sites/{id}/devices"),
+            json!({"kind": "kiosk", "label": "Borne"}),
+        )
+        .await?;
+        let mut office = Office {
+            id: id.clone(),
+            kiosk: kiosk["token"].as_str().unwrap_or_default().to_owned(),
+            counters: Vec::new(),
+        };
+        for c in 0..counters {
+            let counter = format!("{id}-g{c}");
+            let body =
+                json!({"id": counter, "label": format!("Guichet {c}"), "services": ["residence"]});
+            post(
+                &client,
+                url,
+                &admin,
+                &format!("/api/v1/sites/{id}/counters"),
+                body,
+            )
+            .await?;
+            let agent = format!("{id}-agent{c}");
+            auth::add_user(&app, &agent, Role::Agent, Some(&id), PASSWORD)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let token = login(&client, url, &agent).await?;
+            post(
+                &client,
+                url,
+                &token,
+                &format!("/api/v1/counters/{counter}/open"),
+                json!({}),
+            )
+            .await?;
+            office.counters.push((counter, token));
+        }
+        offices.push(office);
+    }
+    app.db.close().await;
+    Ok(offices)
+}
+
+async fn login(client: &reqwest::Client, url: &str, username: &str) -> anyhow::Result<String> {
+    let answer: Value = client
+        .post(format!("{url}/api/v1/auth/login"))
+        .json(&json!({"username": username, "password": PASSWORD}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok(answer["token"].as_str().unwrap_or_default().to_owned())
+}
+
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    path: &str,
+    body: Value,
+) -> anyhow::Result<Value> {
+    let response = client
+        .post(format!("{url}{path}"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await?;
+    let status = response.status();
+    let text = response.text().await?;
+    if !status.is_success() {
+        bail!("{path}: {status} {text}");
+    }
+    Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+}
