@@ -208,7 +208,7 @@ async fn counter_step(run: &Run) -> bool {
 /// A third of operations are tickets, two thirds counter steps (a call and a
 /// completion per ticket), so queues neither grow nor run dry.
 fn is_kiosk(i: u64) -> bool {
-    i % 3 == 0
+    i.is_multiple_of(3)
 }
 
 async fn saturation(run: &Arc<Run>, clients: usize, phase: Duration) -> (u64, Histogram<u64>) {
