@@ -6,15 +6,17 @@
 //! never get the same ticket, on one instance or ten.
 
 use super::auth::Principal;
+use super::queue::{Pace, changed};
 use super::sites::SiteContext;
-use super::tickets::{TicketView, locked, view_in};
+use super::tickets::{TicketView, locked, view};
 use super::{App, AppError, AppResult};
 use crate::domain::ordering::{Head, choose, next_streak};
 use crate::domain::role::Role;
 use crate::domain::ticket::Priority;
-use crate::store::{self, Tx, counters::CounterRow, tickets::TicketRow};
+use crate::store::{self, Tx, counters::CounterRow, events::NewEvent, tickets::TicketRow};
 use serde::Deserialize;
 use serde_json::json;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -28,6 +30,7 @@ pub struct CallTicket {
 /// services.
 pub async fn call_next(app: &App, who: &Principal, counter: &str) -> AppResult<Option<TicketView>> {
     let (context, services) = setting_of_counter(app, counter).await?;
+    let pace = Pace::read(app, &context).await?;
     let mut tx = app.db.begin().await?;
     let counter = ready_counter(&mut tx, who, counter).await?;
     let streak = store::events::lock_priority_streak(&mut tx, &counter.site_id).await?;
@@ -60,7 +63,7 @@ pub async fn call_next(app: &App, who: &Principal, counter: &str) -> AppResult<O
         next_streak(streak, chosen.priority),
     )
     .await?;
-    let view = call(app, tx, who, &context, &counter, ticket).await?;
+    let view = call(app, tx, who, (&context, &pace), &counter, ticket).await?;
     Ok(Some(view))
 }
 
@@ -72,6 +75,7 @@ pub async fn call_ticket(
     ticket: &str,
 ) -> AppResult<TicketView> {
     let (context, services) = setting_of_counter(app, counter).await?;
+    let pace = Pace::read(app, &context).await?;
     let mut tx = app.db.begin().await?;
     // The ticket is locked before the counter: the order every use case
     // that holds a ticket follows, so none waits on another in a circle.
@@ -97,11 +101,11 @@ pub async fn call_ticket(
     let priority = Priority::parse(&ticket.priority).unwrap_or(Priority::Normal);
     store::events::set_priority_streak(&mut tx, &counter.site_id, next_streak(streak, priority))
         .await?;
-    call(app, tx, who, &context, &counter, ticket).await
+    call(app, tx, who, (&context, &pace), &counter, ticket).await
 }
 
 /// The counter's site and services, read before the transaction opens.
-async fn setting_of_counter(app: &App, id: &str) -> AppResult<(SiteContext, Vec<String>)> {
+async fn setting_of_counter(app: &App, id: &str) -> AppResult<(Arc<SiteContext>, Vec<String>)> {
     let counter = store::counters::get(&app.db, id)
         .await?
         .ok_or(AppError::NotFound("counter"))?;
@@ -143,7 +147,7 @@ async fn call(
     app: &App,
     mut tx: Tx,
     who: &Principal,
-    context: &SiteContext,
+    (context, pace): (&SiteContext, &Pace),
     counter: &CounterRow,
     mut ticket: TicketRow,
 ) -> AppResult<TicketView> {
@@ -153,24 +157,27 @@ async fn call(
     ticket.agent = who.username().map(str::to_owned);
     ticket.called_at = Some(now);
     store::tickets::update(&mut tx, &ticket).await?;
-    let payload = json!({
-        "number": ticket.number,
-        "service": ticket.service_id,
-        "counter": counter.id,
-        "counter_label": counter.label,
-    });
-    let called = store::events::append(
-        &mut tx,
-        &counter.site_id,
-        "ticket.called",
-        now,
-        Some(&who.actor()),
-        &payload,
-    )
-    .await?;
-    let (view, changed) = view_in(app, &mut tx, context, ticket, true).await?;
+    let actor = who.actor();
+    let called = NewEvent {
+        kind: "ticket.called",
+        actor: Some(&actor),
+        payload: json!({
+            "number": ticket.number,
+            "service": ticket.service_id,
+            "counter": counter.id,
+            "counter_label": counter.label,
+        }),
+    };
+    let queue = NewEvent {
+        kind: "queue.changed",
+        actor: None,
+        payload: changed(&mut tx, pace, &counter.site_id, &ticket.service_id).await?,
+    };
+    let events =
+        store::events::append_all(&mut tx, &counter.site_id, now, &[called, queue]).await?;
     tx.commit().await?;
-    app.bus
-        .publish([called].into_iter().chain(changed).collect());
+    app.bus.publish(events);
+    let mut view = view(context, pace, ticket, 0);
+    view.counter = Some(json!({"id": counter.id, "label": counter.label}));
     Ok(view)
 }

@@ -6,7 +6,7 @@
 use super::queue::Pace;
 use super::sites::SiteContext;
 use super::{App, AppResult};
-use crate::store::{self, Conn};
+use crate::store::{self, events::NewEvent};
 use serde_json::json;
 
 /// How long after closing time the office still calls those who got in.
@@ -36,13 +36,14 @@ pub async fn close_out(app: &App, site: &str) -> AppResult<usize> {
     let Some(last_day) = last_day else {
         return Ok(0);
     };
+    let pace = Pace::read(app, &context).await?;
     let mut tx = app.db.begin().await?;
     let tickets = store::tickets::unfinished_until(&mut tx, site, &last_day.to_string()).await?;
     if tickets.is_empty() {
         return Ok(0);
     }
     let mut events = Vec::new();
-    let mut services = Vec::new();
+    let mut services: Vec<String> = Vec::new();
     for mut ticket in tickets.iter().cloned() {
         let (status, kind) = if ticket.status == "waiting" {
             ("cancelled", "ticket.cancelled")
@@ -53,35 +54,28 @@ pub async fn close_out(app: &App, site: &str) -> AppResult<usize> {
         ticket.close_reason = Some("end_of_day".to_owned());
         ticket.finished_at = Some(now);
         store::tickets::update(&mut tx, &ticket).await?;
-        let payload = json!({"number": ticket.number, "service": ticket.service_id, "status": status, "reason": "end_of_day"});
-        events.push(
-            store::events::append(
-                &mut tx,
-                site,
-                kind,
-                now,
-                Some("system:end_of_day"),
-                &payload,
-            )
-            .await?,
-        );
+        events.push(NewEvent {
+            kind,
+            actor: Some("system:end_of_day"),
+            payload: json!({"number": ticket.number, "service": ticket.service_id, "status": status, "reason": "end_of_day"}),
+        });
         if !services.contains(&ticket.service_id) {
             services.push(ticket.service_id.clone());
         }
     }
-    let pace = Pace::read(app, Conn::Tx(&mut tx), &context).await?;
-    let loads: Vec<_> = services.iter().map(|s| pace.load(s)).collect();
-    events.push(
-        store::events::append(
-            &mut tx,
-            site,
-            "queue.changed",
-            now,
-            None,
-            &json!({"services": loads}),
-        )
-        .await?,
-    );
+    let mut loads = Vec::new();
+    for service in &services {
+        loads.push(pace.load(
+            service,
+            store::tickets::waiting_of(&mut tx, site, service).await?,
+        ));
+    }
+    events.push(NewEvent {
+        kind: "queue.changed",
+        actor: None,
+        payload: json!({"services": loads}),
+    });
+    let events = store::events::append_all(&mut tx, site, now, &events).await?;
     tx.commit().await?;
     app.bus.publish(events);
     tracing::info!(site, closed = tickets.len(), "end-of-day close-out");

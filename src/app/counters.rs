@@ -87,6 +87,7 @@ pub async fn create(
     let event = announce(&mut tx, &row, who, now).await?;
     tx.commit().await?;
     app.bus.publish(vec![event]);
+    app.site_contexts.forget(&row.site_id);
     Ok(view(row, services))
 }
 
@@ -114,6 +115,7 @@ pub async fn update(
     let event = announce(&mut tx, &row, who, app.clock.now_ms()).await?;
     tx.commit().await?;
     app.bus.publish(vec![event]);
+    app.site_contexts.forget(&row.site_id);
     let services = store::counters::services(&app.db, id).await?;
     Ok(view(row, services))
 }
@@ -182,6 +184,7 @@ pub async fn set_state(
     let event = announce(&mut tx, &row, who, now).await?;
     tx.commit().await?;
     app.bus.publish(vec![event]);
+    app.site_contexts.forget(&row.site_id);
     let services = store::counters::services(&app.db, id).await?;
     Ok(view(row, services))
 }

@@ -32,6 +32,8 @@ pub struct App {
     pub clock: Clock,
     /// Where committed site events go for live subscribers.
     pub bus: Bus,
+    /// Recently read site settings.
+    pub site_contexts: sites::ContextCache,
     /// Failed logins by username and by client address.
     pub login_failures: FailureLimiter,
 }
@@ -42,6 +44,7 @@ impl App {
             db,
             clock,
             bus: Bus::default(),
+            site_contexts: sites::ContextCache::default(),
             login_failures: FailureLimiter::new(LOGIN_FAILURES, LOGIN_WINDOW_MS),
         }
     }

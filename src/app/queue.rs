@@ -18,43 +18,41 @@ pub struct ServiceLoad {
     pub estimated_wait_seconds: i64,
 }
 
-/// How long one more visit of each service takes right now, and how many
-/// counters serve it: what estimates are made of.
+/// How long one visit of each service takes right now, and how many
+/// counters serve it: what estimates are made of. Read from committed data
+/// before a change's transaction opens; a moment's staleness only nudges an
+/// estimate, and it keeps the single SQLite writer free of these reads.
 #[derive(Debug, Default)]
 pub struct Pace {
     per_visit_seconds: HashMap<String, f64>,
     open_counters: HashMap<String, i64>,
-    waiting: HashMap<String, i64>,
 }
 
 impl Pace {
     /// Reads the pace of a site's services on the current local day.
-    pub async fn read(app: &App, mut conn: Conn<'_>, site: &SiteContext) -> AppResult<Self> {
+    pub async fn read(app: &App, site: &SiteContext) -> AppResult<Self> {
         let day = site.day_of(app.clock.now_ms());
         let durations =
-            store::tickets::durations_of_day(reborrow(&mut conn), &site.row.id, &day).await?;
+            store::tickets::durations_of_day(Conn::Db(&app.db), &site.row.id, &day).await?;
         let open =
-            store::tickets::open_counters_by_service(reborrow(&mut conn), &site.row.id).await?;
-        let waiting = store::tickets::waiting_by_service(reborrow(&mut conn), &site.row.id).await?;
+            store::tickets::open_counters_by_service(Conn::Db(&app.db), &site.row.id).await?;
         let per_visit_seconds = site
             .services
             .iter()
             .map(|s| {
-                let observed: Vec<i64> = durations
+                let (sum, count) = durations
                     .iter()
-                    .filter(|(id, _)| *id == s.id)
-                    .map(|(_, d)| *d)
-                    .collect();
+                    .find(|(id, _, _)| *id == s.id)
+                    .map_or((0, 0), |(_, sum, count)| (*sum, *count));
                 (
                     s.id.clone(),
-                    estimate::service_seconds(s.service_minutes, &observed),
+                    estimate::service_seconds_from(s.service_minutes, sum, count),
                 )
             })
             .collect();
         Ok(Self {
             per_visit_seconds,
             open_counters: open.into_iter().collect(),
-            waiting: waiting.into_iter().collect(),
         })
     }
 
@@ -69,8 +67,8 @@ impl Pace {
         estimate::wait_seconds(ahead, counters, per_visit)
     }
 
-    pub fn load(&self, service: &str) -> ServiceLoad {
-        let waiting = self.waiting.get(service).copied().unwrap_or(0);
+    /// A service's load with `waiting` people in its queue.
+    pub fn load(&self, service: &str, waiting: i64) -> ServiceLoad {
         ServiceLoad {
             id: service.to_owned(),
             waiting,
@@ -79,12 +77,16 @@ impl Pace {
     }
 }
 
-/// Shortens a `Conn` borrow so it can be used again after a call.
-pub fn reborrow<'a>(conn: &'a mut Conn<'_>) -> Conn<'a> {
-    match conn {
-        Conn::Db(db) => Conn::Db(db),
-        Conn::Tx(tx) => Conn::Tx(tx),
-    }
+/// The `queue.changed` event of one service, counted in the transaction
+/// that changed its queue so that the count is exact.
+pub async fn changed(
+    tx: &mut store::Tx,
+    pace: &Pace,
+    site: &str,
+    service: &str,
+) -> AppResult<serde_json::Value> {
+    let waiting = store::tickets::waiting_of(tx, site, service).await?;
+    Ok(serde_json::json!({"services": [pace.load(service, waiting)]}))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -119,13 +121,17 @@ pub struct CounterNow {
 pub async fn snapshot(app: &App, site: &str) -> AppResult<QueueView> {
     let context = SiteContext::load(app, site).await?;
     let seq = store::events::last_seq(Conn::Db(&app.db), site).await?;
-    let pace = Pace::read(app, Conn::Db(&app.db), &context).await?;
+    let pace = Pace::read(app, &context).await?;
+    let waiting: HashMap<String, i64> = store::tickets::waiting_by_service(Conn::Db(&app.db), site)
+        .await?
+        .into_iter()
+        .collect();
     let services = context
         .services
         .iter()
         .cloned()
         .map(|s| {
-            let load = pace.load(&s.id);
+            let load = pace.load(&s.id, waiting.get(&s.id).copied().unwrap_or(0));
             ServiceQueue {
                 id: s.id,
                 prefix: s.prefix,

@@ -7,6 +7,7 @@ use crate::domain::opening_hours::{OpeningHours, WeeklyHoursInput, parse_closure
 use crate::domain::{Invalid, parse_label, parse_within, slug::Slug, time::parse_timezone};
 use crate::store::{self, sites::SiteRow};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -122,6 +123,7 @@ pub async fn update(app: &App, who: &Principal, id: &str, patch: SitePatch) -> A
     row.updated_at = app.clock.now_ms();
     store::sites::update(&mut tx, &row).await?;
     tx.commit().await?;
+    app.site_contexts.forget(id);
     get(app, id).await
 }
 
@@ -265,10 +267,56 @@ pub struct SiteContext {
     /// The site's services, read with it: use cases look them up here
     /// instead of asking the database again inside their transaction.
     pub services: Vec<store::services::ServiceRow>,
+    pub counters: Vec<store::counters::CounterRow>,
+}
+
+/// How long a site's settings are reused before being read again. Changes
+/// made through this instance are seen at once; through another instance,
+/// within this delay.
+const CONTEXT_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Recently read site settings, so that a busy queue does not read its
+/// site, services and counters again for every ticket.
+#[derive(Debug, Default)]
+pub struct ContextCache(
+    std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Arc<SiteContext>)>>,
+);
+
+impl ContextCache {
+    fn get(&self, site: &str) -> Option<Arc<SiteContext>> {
+        let cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .get(site)
+            .filter(|(read_at, _)| read_at.elapsed() < CONTEXT_TTL)
+            .map(|(_, context)| context.clone())
+    }
+
+    fn put(&self, site: &str, context: Arc<SiteContext>) {
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        cache.insert(site.to_owned(), (std::time::Instant::now(), context));
+    }
+
+    /// Drops a site's settings after this instance changed them.
+    pub fn forget(&self, site: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(site);
+    }
 }
 
 impl SiteContext {
-    pub async fn load(app: &App, id: &str) -> AppResult<Self> {
+    /// The site's settings, from the cache when they are fresh enough.
+    pub async fn load(app: &App, id: &str) -> AppResult<Arc<Self>> {
+        if let Some(context) = app.site_contexts.get(id) {
+            return Ok(context);
+        }
+        let context = Arc::new(Self::read(app, id).await?);
+        app.site_contexts.put(id, context.clone());
+        Ok(context)
+    }
+
+    async fn read(app: &App, id: &str) -> AppResult<Self> {
         let row = require(app, id).await?;
         let zone = parse_timezone(&row.timezone).map_err(|e| AppError::Internal(e.into()))?;
         let hours_input: WeeklyHoursInput = from_json(&row.opening_hours)?;
@@ -276,17 +324,25 @@ impl SiteContext {
         let closures: Vec<String> = from_json(&row.closures)?;
         let closures = parse_closures(&closures).map_err(|e| AppError::Internal(e.into()))?;
         let services = store::services::list(&app.db, id).await?;
+        let counters = store::counters::list(&app.db, id).await?;
         Ok(Self {
             row,
             zone,
             hours,
             closures,
             services,
+            counters,
         })
     }
 
     pub fn service(&self, id: &str) -> Option<&store::services::ServiceRow> {
         self.services.iter().find(|s| s.id == id)
+    }
+
+    /// `{id, label}` of a counter of the site, as tickets show it.
+    pub fn counter_ref(&self, id: Option<&str>) -> Option<serde_json::Value> {
+        let counter = self.counters.iter().find(|c| Some(c.id.as_str()) == id)?;
+        Some(serde_json::json!({"id": counter.id, "label": counter.label}))
     }
 
     /// The site's local day of an instant, as stored (`YYYY-MM-DD`).

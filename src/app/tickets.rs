@@ -2,7 +2,7 @@
 //! once called. Each change is one transaction with its events.
 
 use super::auth::Principal;
-use super::queue::Pace;
+use super::queue::{Pace, changed};
 use super::sites::SiteContext;
 use super::{App, AppError, AppResult};
 use crate::domain::Invalid;
@@ -10,7 +10,7 @@ use crate::domain::phone::Phone;
 use crate::domain::role::{DeviceKind, Role};
 use crate::domain::ticket::{Action, Priority, Refusal, Status, format_number, transition};
 use crate::secrets::new_id;
-use crate::store::{self, Conn, Tx, events::EventRow, tickets::TicketRow};
+use crate::store::{self, Conn, Tx, events::NewEvent, tickets::TicketRow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -93,6 +93,7 @@ pub async fn issue(
         Principal::Device { .. } => "kiosk",
         _ => "reception",
     };
+    let pace = Pace::read(app, &context).await?;
     let mut tx = app.db.begin().await?;
     let (sequence, issued_at) =
         store::tickets::next_number(&mut tx, site, &service.id, &day, now).await?;
@@ -122,24 +123,27 @@ pub async fn issue(
         finished_at: None,
     };
     store::tickets::insert(&mut tx, &ticket).await?;
-    let payload =
-        json!({"number": ticket.number, "service": ticket.service_id, "priority": ticket.priority});
-    let mut events = vec![
-        store::events::append(
-            &mut tx,
-            site,
-            "ticket.issued",
-            now,
-            Some(&who.actor()),
-            &payload,
-        )
-        .await?,
-    ];
-    let (view, changed) = view_in(app, &mut tx, &context, ticket, true).await?;
-    events.extend(changed);
+    let waiting = store::tickets::waiting_of(&mut tx, site, &service.id).await?;
+    // A normal ticket is behind everyone already waiting for its service.
+    let ahead = match priority {
+        Priority::Normal => waiting - 1,
+        _ => store::tickets::ahead_of(Conn::Tx(&mut tx), &ticket).await?,
+    };
+    let actor = who.actor();
+    let issued = NewEvent {
+        kind: "ticket.issued",
+        actor: Some(&actor),
+        payload: json!({"number": ticket.number, "service": ticket.service_id, "priority": ticket.priority}),
+    };
+    let changed = NewEvent {
+        kind: "queue.changed",
+        actor: None,
+        payload: json!({"services": [pace.load(&ticket.service_id, waiting)]}),
+    };
+    let events = store::events::append_all(&mut tx, site, now, &[issued, changed]).await?;
     tx.commit().await?;
     app.bus.publish(events);
-    Ok(view)
+    Ok(view(&context, &pace, ticket, ahead))
 }
 
 /// A ticket as its holder sees it (public: whoever has the id).
@@ -148,10 +152,9 @@ pub async fn get(app: &App, id: &str) -> AppResult<TicketView> {
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
     let context = SiteContext::load(app, &ticket.site_id).await?;
-    let pace = Pace::read(app, Conn::Db(&app.db), &context).await?;
+    let pace = Pace::read(app, &context).await?;
     let ahead = store::tickets::ahead_of(Conn::Db(&app.db), &ticket).await?;
-    let counter = counter_of(app, &ticket).await?;
-    Ok(view(&context, &pace, ticket, ahead, counter))
+    Ok(view(&context, &pace, ticket, ahead))
 }
 
 /// Recall, start, complete, no-show or cancel. Staff of the ticket's site
@@ -163,6 +166,7 @@ pub async fn act(
     action: Action,
 ) -> AppResult<TicketView> {
     let context = context_of_ticket(app, id).await?;
+    let pace = Pace::read(app, &context).await?;
     let mut tx = app.db.begin().await?;
     let mut ticket = locked(&mut tx, id).await?;
     let staff = who.is_some_and(|w| {
@@ -194,32 +198,31 @@ pub async fn act(
     ticket.status = next.as_str().to_owned();
     store::tickets::update(&mut tx, &ticket).await?;
     let actor = who.map_or_else(|| "holder".to_owned(), Principal::actor);
-    let counter = counter_in(&mut tx, &ticket).await?;
     let mut payload =
         json!({"number": ticket.number, "service": ticket.service_id, "status": ticket.status});
-    if let Some(counter) = &counter {
+    if let Some(counter) = context.counter_ref(ticket.counter_id.as_deref()) {
         payload["counter"] = counter["id"].clone();
         payload["counter_label"] = counter["label"].clone();
     }
     if action == Action::Recall {
         payload["recalls"] = ticket.recalls.into();
     }
-    let mut events = vec![
-        store::events::append(
-            &mut tx,
-            &ticket.site_id,
-            action.event(),
-            now,
-            Some(&actor),
-            &payload,
-        )
-        .await?,
-    ];
-    let (view, changed) = view_in(app, &mut tx, &context, ticket, from == Status::Waiting).await?;
-    events.extend(changed);
+    let mut events = vec![NewEvent {
+        kind: action.event(),
+        actor: Some(&actor),
+        payload,
+    }];
+    if from == Status::Waiting {
+        events.push(NewEvent {
+            kind: "queue.changed",
+            actor: None,
+            payload: changed(&mut tx, &pace, &ticket.site_id, &ticket.service_id).await?,
+        });
+    }
+    let events = store::events::append_all(&mut tx, &ticket.site_id, now, &events).await?;
     tx.commit().await?;
     app.bus.publish(events);
-    Ok(view)
+    Ok(view(&context, &pace, ticket, 0))
 }
 
 /// Sends a called or serving ticket back to `waiting` in another service of
@@ -236,6 +239,7 @@ pub async fn transfer(
         .service(service)
         .cloned()
         .ok_or_else(|| Invalid::new("service", format!("no service {service:?} at this site")))?;
+    let pace = Pace::read(app, &context).await?;
     let mut tx = app.db.begin().await?;
     let mut ticket = locked(&mut tx, id).await?;
     if target.id == ticket.service_id {
@@ -258,29 +262,30 @@ pub async fn transfer(
     ticket.last_recall_at = None;
     store::tickets::update(&mut tx, &ticket).await?;
     let now = app.clock.now_ms();
-    let payload = json!({"number": ticket.number, "from": previous, "service": target.id});
-    let event = store::events::append(
-        &mut tx,
-        &ticket.site_id,
-        "ticket.transferred",
-        now,
-        Some(&who.actor()),
-        &payload,
-    )
-    .await?;
-    let pace = Pace::read(app, Conn::Tx(&mut tx), &context).await?;
-    let loads = json!({"services": [pace.load(&previous), pace.load(&target.id)]});
-    let changed =
-        store::events::append(&mut tx, &ticket.site_id, "queue.changed", now, None, &loads).await?;
+    let actor = who.actor();
+    let mut events = vec![NewEvent {
+        kind: "ticket.transferred",
+        actor: Some(&actor),
+        payload: json!({"number": ticket.number, "from": previous, "service": target.id}),
+    }];
+    for service in [&previous, &target.id] {
+        let waiting = store::tickets::waiting_of(&mut tx, &ticket.site_id, service).await?;
+        events.push(NewEvent {
+            kind: "queue.changed",
+            actor: None,
+            payload: json!({"services": [pace.load(service, waiting)]}),
+        });
+    }
     let ahead = store::tickets::ahead_of(Conn::Tx(&mut tx), &ticket).await?;
+    let events = store::events::append_all(&mut tx, &ticket.site_id, now, &events).await?;
     tx.commit().await?;
-    app.bus.publish(vec![event, changed]);
-    Ok(view(&context, &pace, ticket, ahead, None))
+    app.bus.publish(events);
+    Ok(view(&context, &pace, ticket, ahead))
 }
 
 /// The settings of a ticket's site, read before any transaction opens: a
 /// use case never waits for a second connection while holding one.
-async fn context_of_ticket(app: &App, id: &str) -> AppResult<SiteContext> {
+async fn context_of_ticket(app: &App, id: &str) -> AppResult<std::sync::Arc<SiteContext>> {
     let ticket = store::tickets::get(&app.db, id)
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
@@ -293,52 +298,10 @@ pub(super) async fn locked(tx: &mut Tx, id: &str) -> AppResult<TicketRow> {
         .ok_or(AppError::NotFound("ticket"))
 }
 
-/// The ticket's view and, when its service's queue changed, the
-/// `queue.changed` event; both read inside the transaction that changed it.
-pub(super) async fn view_in(
-    app: &App,
-    tx: &mut Tx,
-    context: &SiteContext,
-    ticket: TicketRow,
-    queue_changed: bool,
-) -> AppResult<(TicketView, Option<EventRow>)> {
-    let pace = Pace::read(app, Conn::Tx(tx), context).await?;
-    let ahead = store::tickets::ahead_of(Conn::Tx(tx), &ticket).await?;
-    let counter = counter_in(tx, &ticket).await?;
-    let changed = if queue_changed {
-        let loads = json!({"services": [pace.load(&ticket.service_id)]});
-        let now = app.clock.now_ms();
-        Some(store::events::append(tx, &ticket.site_id, "queue.changed", now, None, &loads).await?)
-    } else {
-        None
-    };
-    Ok((view(context, &pace, ticket, ahead, counter), changed))
-}
-
-async fn counter_in(tx: &mut Tx, ticket: &TicketRow) -> AppResult<Option<serde_json::Value>> {
-    let Some(id) = &ticket.counter_id else {
-        return Ok(None);
-    };
-    let counter = store::counters::get_in(tx, id).await?;
-    Ok(counter.map(|c| json!({"id": c.id, "label": c.label})))
-}
-
-async fn counter_of(app: &App, ticket: &TicketRow) -> AppResult<Option<serde_json::Value>> {
-    let Some(id) = &ticket.counter_id else {
-        return Ok(None);
-    };
-    let counter = store::counters::get(&app.db, id).await?;
-    Ok(counter.map(|c| json!({"id": c.id, "label": c.label})))
-}
-
-pub(super) fn view(
-    context: &SiteContext,
-    pace: &Pace,
-    t: TicketRow,
-    ahead: i64,
-    counter: Option<serde_json::Value>,
-) -> TicketView {
+/// The ticket as its holder sees it; `ahead` counts only while it waits.
+pub(super) fn view(context: &SiteContext, pace: &Pace, t: TicketRow, ahead: i64) -> TicketView {
     let waiting = t.status == "waiting";
+    let counter = context.counter_ref(t.counter_id.as_deref());
     TicketView {
         position: waiting.then_some(ahead + 1),
         estimated_wait_seconds: waiting.then(|| pace.wait_seconds(&t.service_id, ahead)),

@@ -6,16 +6,23 @@
 /// the first few visits of the day do not swing it wildly.
 const PRIOR_WEIGHT: f64 = 3.0;
 
+/// The longest a visit is taken to last; longer ones are tickets left open.
+pub const LONGEST_VISIT_SECONDS: i64 = 4 * 3600;
+
 /// Mean service time in seconds, blending the configured duration with the
 /// durations (in seconds) of today's finished tickets.
 pub fn service_seconds(configured_minutes: i64, observed: &[i64]) -> f64 {
-    let prior = (configured_minutes * 60) as f64;
-    let usable: Vec<f64> = observed
+    let usable = observed
         .iter()
-        .filter(|s| (1..=4 * 3600).contains(*s))
-        .map(|&s| s as f64)
-        .collect();
-    (prior * PRIOR_WEIGHT + usable.iter().sum::<f64>()) / (PRIOR_WEIGHT + usable.len() as f64)
+        .filter(|s| (1..=LONGEST_VISIT_SECONDS).contains(*s));
+    let (sum, count) = usable.fold((0, 0), |(sum, count), s| (sum + s, count + 1));
+    service_seconds_from(configured_minutes, sum, count)
+}
+
+/// The same from the sum and count of usable durations, as SQL gives them.
+pub fn service_seconds_from(configured_minutes: i64, sum_seconds: i64, count: i64) -> f64 {
+    let prior = (configured_minutes * 60) as f64;
+    (prior * PRIOR_WEIGHT + sum_seconds as f64) / (PRIOR_WEIGHT + count as f64)
 }
 
 /// Seconds until someone with `ahead` people before them is called. With no

@@ -17,6 +17,14 @@ pub struct EventRow {
     pub payload: String,
 }
 
+/// An event about to be appended.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub kind: &'a str,
+    pub actor: Option<&'a str>,
+    pub payload: serde_json::Value,
+}
+
 /// Appends an event and returns it with its new `seq`.
 pub async fn append(
     tx: &mut Tx,
@@ -26,39 +34,78 @@ pub async fn append(
     actor: Option<&str>,
     payload: &serde_json::Value,
 ) -> Result<EventRow, sqlx::Error> {
-    let payload = payload.to_string();
-    let seq: i64 = write!(tx, |c| {
+    let event = NewEvent {
+        kind,
+        actor,
+        payload: payload.clone(),
+    };
+    let mut rows = append_all(tx, site, at, &[event]).await?;
+    Ok(rows.remove(0))
+}
+
+/// Appends events in order with consecutive `seq`s: one bump of the
+/// sequence row and one insert, whatever their number.
+pub async fn append_all(
+    tx: &mut Tx,
+    site: &str,
+    at: i64,
+    events: &[NewEvent<'_>],
+) -> Result<Vec<EventRow>, sqlx::Error> {
+    let count = events.len() as i64;
+    let last: i64 = write!(tx, |c| {
         sqlx::query_scalar(
-            "INSERT INTO site_sequences (site_id, last_seq) VALUES ($1, 1)
-             ON CONFLICT (site_id) DO UPDATE SET last_seq = site_sequences.last_seq + 1
+            "INSERT INTO site_sequences (site_id, last_seq) VALUES ($1, $2)
+             ON CONFLICT (site_id) DO UPDATE SET last_seq = site_sequences.last_seq + excluded.last_seq
              RETURNING last_seq",
         )
         .bind(site)
+        .bind(count)
         .fetch_one(c)
         .await
     })?;
+    let rows: Vec<EventRow> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| EventRow {
+            site_id: site.to_owned(),
+            seq: last - count + 1 + i as i64,
+            kind: e.kind.to_owned(),
+            at,
+            payload: e.payload.to_string(),
+        })
+        .collect();
+    let values: Vec<String> = (0..events.len())
+        .map(|i| {
+            let p = i * 6;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO site_events (site_id, seq, kind, at, actor, payload) VALUES {}",
+        values.join(", ")
+    );
     write!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO site_events (site_id, seq, kind, at, actor, payload)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(site)
-        .bind(seq)
-        .bind(kind)
-        .bind(at)
-        .bind(actor)
-        .bind(&payload)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
+        let mut query = sqlx::query(&sql);
+        for (row, event) in rows.iter().zip(events) {
+            query = query
+                .bind(&row.site_id)
+                .bind(row.seq)
+                .bind(&row.kind)
+                .bind(row.at)
+                .bind(event.actor)
+                .bind(&row.payload);
+        }
+        query.execute(c).await.map(|r| r.rows_affected())
     })?;
-    Ok(EventRow {
-        site_id: site.to_owned(),
-        seq,
-        kind: kind.to_owned(),
-        at,
-        payload,
-    })
+    Ok(rows)
 }
 
 /// Events of a site after `since`, oldest first.

@@ -230,6 +230,17 @@ pub async fn ahead_of(conn: Conn<'_>, t: &TicketRow) -> Result<i64, sqlx::Error>
     })
 }
 
+/// Waiting tickets of one service.
+pub async fn waiting_of(tx: &mut Tx, site: &str, service: &str) -> Result<i64, sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE site_id = $1 AND status = 'waiting' AND service_id = $2")
+            .bind(site)
+            .bind(service)
+            .fetch_one(c)
+            .await
+    })
+}
+
 /// Waiting tickets per service of a site.
 pub async fn waiting_by_service(
     conn: Conn<'_>,
@@ -260,18 +271,20 @@ pub async fn open_counters_by_service(
     })
 }
 
-/// Service durations in seconds of a site's tickets finished on a local
-/// day, per service, the latest first.
+/// Per service, the total seconds and the number of a site's visits
+/// finished on a local day, leaving out durations no visit really takes
+/// (under a second, over four hours: a ticket left open over lunch).
 pub async fn durations_of_day(
     conn: Conn<'_>,
     site: &str,
     day: &str,
-) -> Result<Vec<(String, i64)>, sqlx::Error> {
+) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
     on!(conn, |c| {
         sqlx::query_as(
-            "SELECT service_id, (finished_at - serving_at) / 1000 FROM tickets
+            "SELECT service_id, CAST(SUM(finished_at - serving_at) / 1000 AS BIGINT), COUNT(*) FROM tickets
              WHERE site_id = $1 AND local_day = $2 AND status = 'done' AND serving_at IS NOT NULL
-             ORDER BY finished_at DESC LIMIT 500",
+               AND finished_at - serving_at BETWEEN 1000 AND 14400000
+             GROUP BY service_id",
         )
         .bind(site)
         .bind(day)
