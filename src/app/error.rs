@@ -41,12 +41,26 @@ impl AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
-        match error {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                Self::Unavailable(error)
-            }
-            other => Self::Internal(other.into()),
+        if is_transient(&error) {
+            Self::Unavailable(error)
+        } else {
+            Self::Internal(error.into())
         }
+    }
+}
+
+/// Failures that say nothing about the request and may pass if it is sent
+/// again: no connection to be had, a lost connection, or a transaction the
+/// database chose to abort (PostgreSQL deadlock, serialization or lock
+/// timeout; SQLite busy).
+fn is_transient(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(e) => matches!(
+            e.code().as_deref(),
+            Some("40P01" | "40001" | "55P03" | "5" | "6")
+        ),
+        _ => false,
     }
 }
 

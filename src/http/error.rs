@@ -34,11 +34,15 @@ impl IntoResponse for AppError {
             }
         };
         let mut response = error_response(status, &code, &self.to_string());
-        if let AppError::RateLimited { retry_after_secs } = self {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from(retry_after_secs.max(1)),
-            );
+        let retry_after = match self {
+            AppError::RateLimited { retry_after_secs } => Some(retry_after_secs.max(1)),
+            AppError::Unavailable(_) => Some(1),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

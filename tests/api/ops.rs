@@ -38,6 +38,11 @@ async fn ready_and_healthy(backend: Backend) {
         StatusCode::SERVICE_UNAVAILABLE,
         "fails fast with 503, not 500"
     );
+    assert_eq!(write.code(), "unavailable");
+    assert_eq!(
+        write.headers["retry-after"], "1",
+        "clients are told when to try again"
+    );
 }
 
 async fn metrics_count_requests_by_route(backend: Backend) {
