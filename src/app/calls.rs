@@ -106,11 +106,20 @@ pub async fn call_ticket(
 
 /// The counter's site and services, read before the transaction opens.
 async fn setting_of_counter(app: &App, id: &str) -> AppResult<(Arc<SiteContext>, Vec<String>)> {
-    let counter = store::counters::get(&app.db, id)
-        .await?
-        .ok_or(AppError::NotFound("counter"))?;
-    let services = store::counters::services(&app.db, id).await?;
-    Ok((SiteContext::load(app, &counter.site_id).await?, services))
+    let site = match app.counter_sites.get(id) {
+        Some(site) => site,
+        None => {
+            let counter = store::counters::get(&app.db, id)
+                .await?
+                .ok_or(AppError::NotFound("counter"))?;
+            let site = Arc::new(counter.site_id);
+            app.counter_sites.put(id, site.clone());
+            site
+        }
+    };
+    let context = SiteContext::load(app, &site).await?;
+    let services = context.services_of(id);
+    Ok((context, services))
 }
 
 /// The counter, locked, if the caller may call there now.

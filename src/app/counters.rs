@@ -88,6 +88,7 @@ pub async fn create(
     tx.commit().await?;
     app.bus.publish(vec![event]);
     app.site_contexts.forget(&row.site_id);
+    app.paces.forget(&row.site_id);
     Ok(view(row, services))
 }
 
@@ -116,6 +117,7 @@ pub async fn update(
     tx.commit().await?;
     app.bus.publish(vec![event]);
     app.site_contexts.forget(&row.site_id);
+    app.paces.forget(&row.site_id);
     let services = store::counters::services(&app.db, id).await?;
     Ok(view(row, services))
 }
@@ -185,6 +187,7 @@ pub async fn set_state(
     tx.commit().await?;
     app.bus.publish(vec![event]);
     app.site_contexts.forget(&row.site_id);
+    app.paces.forget(&row.site_id);
     let services = store::counters::services(&app.db, id).await?;
     Ok(view(row, services))
 }

@@ -3,6 +3,7 @@
 //! transaction through `store`.
 
 pub mod auth;
+pub mod cache;
 pub mod calls;
 pub mod closeout;
 pub mod counters;
@@ -18,8 +19,10 @@ pub mod tickets;
 use crate::bus::Bus;
 use crate::clock::Clock;
 use crate::store::Db;
+use cache::TtlCache;
 pub use error::{AppError, AppResult};
 use rate_limit::FailureLimiter;
+use std::time::Duration;
 
 /// Failed logins allowed per username, and per client address, in a window.
 const LOGIN_FAILURES: u32 = 5;
@@ -32,8 +35,13 @@ pub struct App {
     pub clock: Clock,
     /// Where committed site events go for live subscribers.
     pub bus: Bus,
-    /// Recently read site settings.
-    pub site_contexts: sites::ContextCache,
+    /// Site settings, reused for 2 s: a change through this instance is
+    /// seen at once, through another within that delay.
+    pub site_contexts: TtlCache<sites::SiteContext>,
+    /// What estimates are made of, per site, reused for 1 s.
+    pub paces: TtlCache<queue::Pace>,
+    /// The site of each counter; a counter never moves to another site.
+    pub counter_sites: TtlCache<String>,
     /// Failed logins by username and by client address.
     pub login_failures: FailureLimiter,
 }
@@ -44,7 +52,9 @@ impl App {
             db,
             clock,
             bus: Bus::default(),
-            site_contexts: sites::ContextCache::default(),
+            site_contexts: TtlCache::new(Duration::from_secs(2)),
+            paces: TtlCache::new(Duration::from_secs(1)),
+            counter_sites: TtlCache::new(Duration::from_secs(24 * 3600)),
             login_failures: FailureLimiter::new(LOGIN_FAILURES, LOGIN_WINDOW_MS),
         }
     }

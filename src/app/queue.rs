@@ -29,8 +29,18 @@ pub struct Pace {
 }
 
 impl Pace {
-    /// Reads the pace of a site's services on the current local day.
-    pub async fn read(app: &App, site: &SiteContext) -> AppResult<Self> {
+    /// The pace of a site's services on the current local day, reused for
+    /// a second: estimates need not be read again for every ticket.
+    pub async fn read(app: &App, site: &SiteContext) -> AppResult<std::sync::Arc<Self>> {
+        if let Some(pace) = app.paces.get(&site.row.id) {
+            return Ok(pace);
+        }
+        let pace = std::sync::Arc::new(Self::read_now(app, site).await?);
+        app.paces.put(&site.row.id, pace.clone());
+        Ok(pace)
+    }
+
+    async fn read_now(app: &App, site: &SiteContext) -> AppResult<Self> {
         let day = site.day_of(app.clock.now_ms());
         let durations =
             store::tickets::durations_of_day(Conn::Db(&app.db), &site.row.id, &day).await?;

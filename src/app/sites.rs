@@ -268,41 +268,8 @@ pub struct SiteContext {
     /// instead of asking the database again inside their transaction.
     pub services: Vec<store::services::ServiceRow>,
     pub counters: Vec<store::counters::CounterRow>,
-}
-
-/// How long a site's settings are reused before being read again. Changes
-/// made through this instance are seen at once; through another instance,
-/// within this delay.
-const CONTEXT_TTL: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// Recently read site settings, so that a busy queue does not read its
-/// site, services and counters again for every ticket.
-#[derive(Debug, Default)]
-pub struct ContextCache(
-    std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Arc<SiteContext>)>>,
-);
-
-impl ContextCache {
-    fn get(&self, site: &str) -> Option<Arc<SiteContext>> {
-        let cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        cache
-            .get(site)
-            .filter(|(read_at, _)| read_at.elapsed() < CONTEXT_TTL)
-            .map(|(_, context)| context.clone())
-    }
-
-    fn put(&self, site: &str, context: Arc<SiteContext>) {
-        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        cache.insert(site.to_owned(), (std::time::Instant::now(), context));
-    }
-
-    /// Drops a site's settings after this instance changed them.
-    pub fn forget(&self, site: &str) {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(site);
-    }
+    /// `(counter, service)` pairs, each counter's services in rank order.
+    pub counter_services: Vec<(String, String)>,
 }
 
 impl SiteContext {
@@ -325,6 +292,7 @@ impl SiteContext {
         let closures = parse_closures(&closures).map_err(|e| AppError::Internal(e.into()))?;
         let services = store::services::list(&app.db, id).await?;
         let counters = store::counters::list(&app.db, id).await?;
+        let counter_services = store::counters::services_of_site(&app.db, id).await?;
         Ok(Self {
             row,
             zone,
@@ -332,11 +300,21 @@ impl SiteContext {
             closures,
             services,
             counters,
+            counter_services,
         })
     }
 
     pub fn service(&self, id: &str) -> Option<&store::services::ServiceRow> {
         self.services.iter().find(|s| s.id == id)
+    }
+
+    /// The services a counter of the site handles, most preferred first.
+    pub fn services_of(&self, counter: &str) -> Vec<String> {
+        self.counter_services
+            .iter()
+            .filter(|(c, _)| c == counter)
+            .map(|(_, s)| s.clone())
+            .collect()
     }
 
     /// `{id, label}` of a counter of the site, as tickets show it.

@@ -1,0 +1,66 @@
+//! A small map of values read from the database, each reused for a while.
+//!
+//! It saves reads on the hot path (every ticket of a busy office needs its
+//! site's settings); it never decides anything: the database stays the
+//! only source of truth, and an entry is at most `ttl` old.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Debug)]
+pub struct TtlCache<V> {
+    ttl: Duration,
+    entries: Mutex<HashMap<String, (Instant, Arc<V>)>>,
+}
+
+impl<V> TtlCache<V> {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<Arc<V>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|(read_at, _)| read_at.elapsed() < self.ttl)
+            .map(|(_, value)| value.clone())
+    }
+
+    pub fn put(&self, key: &str, value: Arc<V>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() > 10_000 {
+            let ttl = self.ttl;
+            entries.retain(|_, (read_at, _)| read_at.elapsed() < ttl);
+        }
+        entries.insert(key.to_owned(), (Instant::now(), value));
+    }
+
+    /// Drops an entry after this instance changed what it holds.
+    pub fn forget(&self, key: &str) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_expire_and_can_be_forgotten() {
+        let cache = TtlCache::new(Duration::from_millis(50));
+        cache.put("anfa", Arc::new(1));
+        assert_eq!(cache.get("anfa").as_deref(), Some(&1));
+        cache.forget("anfa");
+        assert!(cache.get("anfa").is_none());
+        cache.put("anfa", Arc::new(2));
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(cache.get("anfa").is_none(), "an old entry is read again");
+    }
+}
