@@ -6,14 +6,20 @@
 //! never get the same ticket, on one instance or ten.
 
 use super::auth::Principal;
-use super::queue::{Pace, changed};
+use super::queue::Pace;
 use super::sites::SiteContext;
-use super::tickets::{TicketView, locked, view};
+use super::tickets::{TicketView, view};
 use super::{App, AppError, AppResult};
 use crate::domain::ordering::{Head, choose, next_streak};
 use crate::domain::role::Role;
 use crate::domain::ticket::Priority;
-use crate::store::{self, Tx, counters::CounterRow, events::NewEvent, tickets::TicketRow};
+use crate::store::queue_tx::QueueTx;
+use crate::store::{
+    self,
+    counters::CounterRow,
+    events::{EventRow, NewEvent},
+    tickets::TicketRow,
+};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
@@ -31,40 +37,42 @@ pub struct CallTicket {
 pub async fn call_next(app: &App, who: &Principal, counter: &str) -> AppResult<Option<TicketView>> {
     let (context, services) = setting_of_counter(app, counter).await?;
     let pace = Pace::read(app, &context).await?;
-    let mut tx = app.db.begin().await?;
-    let counter = ready_counter(&mut tx, who, counter).await?;
-    let streak = store::events::lock_priority_streak(&mut tx, &counter.site_id).await?;
     let now = app.clock.now_ms();
-    let ahead = store::tickets::head(&mut tx, &counter.site_id, &services, false, now).await?;
-    let normal = store::tickets::head(&mut tx, &counter.site_id, &services, true, now).await?;
-    let head = |t: &Option<TicketRow>| {
-        t.as_ref().map(|t| Head {
-            id: t.id.clone(),
-            priority: Priority::parse(&t.priority).unwrap_or(Priority::Normal),
-            issued_at: t.issued_at,
-        })
-    };
-    let Some(chosen) = choose(
-        head(&ahead),
-        head(&normal),
-        streak,
-        context.row.priority_streak_max,
-    ) else {
-        return Ok(None);
-    };
-    let ticket = [ahead, normal]
-        .into_iter()
-        .flatten()
-        .find(|t| t.id == chosen.id)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("chosen ticket vanished")))?;
-    store::events::set_priority_streak(
-        &mut tx,
-        &counter.site_id,
-        next_streak(streak, chosen.priority),
-    )
-    .await?;
-    let view = call(app, tx, who, (&context, &pace), &counter, ticket).await?;
-    Ok(Some(view))
+    let called = crate::queue_transaction!(app, |t| async {
+        let counter = ready_counter(t, who, counter).await?;
+        let streak = t.lock_priority_streak(&counter.site_id).await?;
+        let ahead = t.head(&counter.site_id, &services, false, now).await?;
+        let normal = t.head(&counter.site_id, &services, true, now).await?;
+        let head = |t: &Option<TicketRow>| {
+            t.as_ref().map(|t| Head {
+                id: t.id.clone(),
+                priority: Priority::parse(&t.priority).unwrap_or(Priority::Normal),
+                issued_at: t.issued_at,
+            })
+        };
+        let Some(chosen) = choose(
+            head(&ahead),
+            head(&normal),
+            streak,
+            context.row.priority_streak_max,
+        ) else {
+            return Ok::<_, AppError>(None);
+        };
+        let ticket = [ahead, normal]
+            .into_iter()
+            .flatten()
+            .find(|t| t.id == chosen.id)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("chosen ticket vanished")))?;
+        t.set_priority_streak(&counter.site_id, next_streak(streak, chosen.priority))
+            .await?;
+        Ok(Some(
+            call(t, now, who, (&context, &pace), &counter, ticket).await?,
+        ))
+    })?;
+    Ok(called.map(|(view, events)| {
+        app.bus.publish(events);
+        view
+    }))
 }
 
 /// Calls one waiting ticket out of order.
@@ -76,32 +84,39 @@ pub async fn call_ticket(
 ) -> AppResult<TicketView> {
     let (context, services) = setting_of_counter(app, counter).await?;
     let pace = Pace::read(app, &context).await?;
-    let mut tx = app.db.begin().await?;
-    // The ticket is locked before the counter: the order every use case
-    // that holds a ticket follows, so none waits on another in a circle.
-    let ticket = locked(&mut tx, ticket).await?;
-    let counter = ready_counter(&mut tx, who, counter).await?;
-    if ticket.site_id != counter.site_id {
-        return Err(AppError::NotFound("ticket"));
-    }
-    if ticket.status != "waiting" {
-        return Err(AppError::conflict(
-            "not_waiting",
-            format!("ticket {} is {}", ticket.number, ticket.status),
-        ));
-    }
-    if !services.contains(&ticket.service_id) {
-        return Err(crate::domain::Invalid::new(
-            "ticket",
-            "this counter does not handle the ticket's service",
-        )
-        .into());
-    }
-    let streak = store::events::lock_priority_streak(&mut tx, &counter.site_id).await?;
-    let priority = Priority::parse(&ticket.priority).unwrap_or(Priority::Normal);
-    store::events::set_priority_streak(&mut tx, &counter.site_id, next_streak(streak, priority))
-        .await?;
-    call(app, tx, who, (&context, &pace), &counter, ticket).await
+    let now = app.clock.now_ms();
+    let (view, events) = crate::queue_transaction!(app, |t| async {
+        // The ticket is locked before the counter: the order every use case
+        // that holds a ticket follows, so none waits on another in a circle.
+        let ticket = t
+            .ticket_for_update(ticket)
+            .await?
+            .ok_or(AppError::NotFound("ticket"))?;
+        let counter = ready_counter(t, who, counter).await?;
+        if ticket.site_id != counter.site_id {
+            return Err(AppError::NotFound("ticket"));
+        }
+        if ticket.status != "waiting" {
+            return Err(AppError::conflict(
+                "not_waiting",
+                format!("ticket {} is {}", ticket.number, ticket.status),
+            ));
+        }
+        if !services.contains(&ticket.service_id) {
+            return Err(crate::domain::Invalid::new(
+                "ticket",
+                "this counter does not handle the ticket's service",
+            )
+            .into());
+        }
+        let streak = t.lock_priority_streak(&counter.site_id).await?;
+        let priority = Priority::parse(&ticket.priority).unwrap_or(Priority::Normal);
+        t.set_priority_streak(&counter.site_id, next_streak(streak, priority))
+            .await?;
+        call(t, now, who, (&context, &pace), &counter, ticket).await
+    })?;
+    app.bus.publish(events);
+    Ok(view)
 }
 
 /// The counter's site and services, read before the transaction opens.
@@ -123,8 +138,9 @@ async fn setting_of_counter(app: &App, id: &str) -> AppResult<(Arc<SiteContext>,
 }
 
 /// The counter, locked, if the caller may call there now.
-async fn ready_counter(tx: &mut Tx, who: &Principal, id: &str) -> AppResult<CounterRow> {
-    let counter = store::counters::get_for_update(tx, id)
+async fn ready_counter<T: QueueTx>(t: &mut T, who: &Principal, id: &str) -> AppResult<CounterRow> {
+    let counter = t
+        .counter_for_update(id)
         .await?
         .ok_or(AppError::NotFound("counter"))?;
     who.require_staff(&counter.site_id, &[Role::Agent, Role::Supervisor])?;
@@ -143,7 +159,7 @@ async fn ready_counter(tx: &mut Tx, who: &Principal, id: &str) -> AppResult<Coun
             "another agent works at this counter",
         ));
     }
-    if let Some(active) = store::tickets::active_at_counter(tx, &counter.id).await? {
+    if let Some(active) = t.active_at_counter(&counter.id).await? {
         return Err(AppError::conflict(
             "counter_busy",
             format!("finish ticket {active} at this counter first"),
@@ -152,20 +168,21 @@ async fn ready_counter(tx: &mut Tx, who: &Principal, id: &str) -> AppResult<Coun
     Ok(counter)
 }
 
-async fn call(
-    app: &App,
-    mut tx: Tx,
+/// Marks the ticket called at the counter and appends its events.
+async fn call<T: QueueTx>(
+    t: &mut T,
+    now: i64,
     who: &Principal,
     (context, pace): (&SiteContext, &Pace),
     counter: &CounterRow,
     mut ticket: TicketRow,
-) -> AppResult<TicketView> {
-    let now = app.clock.now_ms();
+) -> AppResult<(TicketView, Vec<EventRow>)> {
     ticket.status = "called".to_owned();
     ticket.counter_id = Some(counter.id.clone());
     ticket.agent = who.username().map(str::to_owned);
     ticket.called_at = Some(now);
-    store::tickets::update(&mut tx, &ticket).await?;
+    t.update_ticket(&ticket).await?;
+    let waiting = t.waiting_of(&counter.site_id, &ticket.service_id).await?;
     let actor = who.actor();
     let called = NewEvent {
         kind: "ticket.called",
@@ -180,13 +197,12 @@ async fn call(
     let queue = NewEvent {
         kind: "queue.changed",
         actor: None,
-        payload: changed(&mut tx, pace, &counter.site_id, &ticket.service_id).await?,
+        payload: json!({"services": [pace.load(&ticket.service_id, waiting)]}),
     };
-    let events =
-        store::events::append_all(&mut tx, &counter.site_id, now, &[called, queue]).await?;
-    tx.commit().await?;
-    app.bus.publish(events);
+    let events = t
+        .append_all(&counter.site_id, now, &[called, queue])
+        .await?;
     let mut view = view(context, pace, ticket, 0);
     view.counter = Some(json!({"id": counter.id, "label": counter.label}));
-    Ok(view)
+    Ok((view, events))
 }

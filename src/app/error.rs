@@ -64,6 +64,24 @@ fn is_transient(error: &sqlx::Error) -> bool {
     }
 }
 
+impl From<crate::store::StoreError> for AppError {
+    fn from(error: crate::store::StoreError) -> Self {
+        use crate::store::StoreError;
+        match error {
+            StoreError::Sqlx(e) => e.into(),
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                Self::Unavailable(sqlx::Error::Protocol(format!("SQLite busy: {e}")))
+            }
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
 impl From<anyhow::Error> for AppError {
     fn from(error: anyhow::Error) -> Self {
         Self::Internal(error)

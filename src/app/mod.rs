@@ -24,6 +24,37 @@ pub use error::{AppError, AppResult};
 use rate_limit::FailureLimiter;
 use std::time::Duration;
 
+/// Runs a queue transaction written once against `store::queue_tx::QueueTx`:
+/// on SQLite in one trip through `store::direct`, on PostgreSQL through a
+/// sqlx transaction. `$body` is an async block using `$t`; it commits when
+/// the block returns `Ok` and changes nothing otherwise.
+#[macro_export]
+macro_rules! queue_transaction {
+    ($app:expr, |$t:ident| $body:expr) => {
+        match &$app.db {
+            $crate::store::Db::Sqlite { direct, .. } => {
+                $crate::store::direct::transaction(direct, |$t| {
+                    futures_util::FutureExt::now_or_never($body).unwrap_or_else(|| {
+                        Err($crate::app::AppError::Internal(anyhow::anyhow!(
+                            "a direct SQLite transaction tried to wait"
+                        )))
+                    })
+                })
+                .await
+            }
+            $crate::store::Db::Postgres(_) => {
+                let mut tx = $app.db.begin().await?;
+                let value = {
+                    let $t = &mut tx;
+                    $body.await?
+                };
+                tx.commit().await?;
+                Ok(value)
+            }
+        }
+    };
+}
+
 /// Failed logins allowed per username, and per client address, in a window.
 const LOGIN_FAILURES: u32 = 5;
 const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;

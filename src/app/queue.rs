@@ -87,18 +87,6 @@ impl Pace {
     }
 }
 
-/// The `queue.changed` event of one service, counted in the transaction
-/// that changed its queue so that the count is exact.
-pub async fn changed(
-    tx: &mut store::Tx,
-    pace: &Pace,
-    site: &str,
-    service: &str,
-) -> AppResult<serde_json::Value> {
-    let waiting = store::tickets::waiting_of(tx, site, service).await?;
-    Ok(serde_json::json!({"services": [pace.load(service, waiting)]}))
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QueueView {
     /// The last event reflected here; live updates continue from it.

@@ -2,7 +2,7 @@
 //! once called. Each change is one transaction with its events.
 
 use super::auth::Principal;
-use super::queue::{Pace, changed};
+use super::queue::Pace;
 use super::sites::SiteContext;
 use super::{App, AppError, AppResult};
 use crate::domain::Invalid;
@@ -10,6 +10,7 @@ use crate::domain::phone::Phone;
 use crate::domain::role::{DeviceKind, Role};
 use crate::domain::ticket::{Action, Priority, Refusal, Status, format_number, transition};
 use crate::secrets::new_id;
+use crate::store::queue_tx::QueueTx;
 use crate::store::{self, Conn, Tx, events::NewEvent, tickets::TicketRow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -94,56 +95,56 @@ pub async fn issue(
         _ => "reception",
     };
     let pace = Pace::read(app, &context).await?;
-    let mut tx = app.db.begin().await?;
-    let (sequence, issued_at) =
-        store::tickets::next_number(&mut tx, site, &service.id, &day, now).await?;
-    let ticket = TicketRow {
-        id: new_id(),
-        site_id: site.to_owned(),
-        service_id: service.id.clone(),
-        origin_service_id: service.id.clone(),
-        local_day: day,
-        number: format_number(&service.prefix, sequence),
-        sequence,
-        priority: priority.as_str().to_owned(),
-        source: source.to_owned(),
-        phone: phone.map(|p| p.to_string()),
-        lang: lang.to_owned(),
-        status: Status::Waiting.as_str().to_owned(),
-        counter_id: None,
-        agent: None,
-        appointment_id: None,
-        recalls: 0,
-        last_recall_at: None,
-        due_at: None,
-        close_reason: None,
-        issued_at,
-        called_at: None,
-        serving_at: None,
-        finished_at: None,
-    };
-    store::tickets::insert(&mut tx, &ticket).await?;
-    let waiting = store::tickets::waiting_of(&mut tx, site, &service.id).await?;
-    // A normal ticket is behind everyone already waiting for its service.
-    let ahead = match priority {
-        Priority::Normal => waiting - 1,
-        _ => store::tickets::ahead_of(Conn::Tx(&mut tx), &ticket).await?,
-    };
-    let actor = who.actor();
-    let issued = NewEvent {
-        kind: "ticket.issued",
-        actor: Some(&actor),
-        payload: json!({"number": ticket.number, "service": ticket.service_id, "priority": ticket.priority}),
-    };
-    let changed = NewEvent {
-        kind: "queue.changed",
-        actor: None,
-        payload: json!({"services": [pace.load(&ticket.service_id, waiting)]}),
-    };
-    let events = store::events::append_all(&mut tx, site, now, &[issued, changed]).await?;
-    tx.commit().await?;
+    let (view, events) = crate::queue_transaction!(app, |t| async {
+        let (sequence, issued_at) = t.next_number(site, &service.id, &day, now).await?;
+        let ticket = TicketRow {
+            id: new_id(),
+            site_id: site.to_owned(),
+            service_id: service.id.clone(),
+            origin_service_id: service.id.clone(),
+            local_day: day.clone(),
+            number: format_number(&service.prefix, sequence),
+            sequence,
+            priority: priority.as_str().to_owned(),
+            source: source.to_owned(),
+            phone: phone.as_ref().map(|p| p.to_string()),
+            lang: lang.to_owned(),
+            status: Status::Waiting.as_str().to_owned(),
+            counter_id: None,
+            agent: None,
+            appointment_id: None,
+            recalls: 0,
+            last_recall_at: None,
+            due_at: None,
+            close_reason: None,
+            issued_at,
+            called_at: None,
+            serving_at: None,
+            finished_at: None,
+        };
+        t.insert_ticket(&ticket).await?;
+        let waiting = t.waiting_of(site, &service.id).await?;
+        // A normal ticket is behind everyone already waiting for its service.
+        let ahead = match priority {
+            Priority::Normal => waiting - 1,
+            _ => t.ahead_of(&ticket).await?,
+        };
+        let actor = who.actor();
+        let issued = NewEvent {
+            kind: "ticket.issued",
+            actor: Some(&actor),
+            payload: json!({"number": ticket.number, "service": ticket.service_id, "priority": ticket.priority}),
+        };
+        let changed = NewEvent {
+            kind: "queue.changed",
+            actor: None,
+            payload: json!({"services": [pace.load(&ticket.service_id, waiting)]}),
+        };
+        let events = t.append_all(site, now, &[issued, changed]).await?;
+        Ok::<_, AppError>((view(&context, &pace, ticket, ahead), events))
+    })?;
     app.bus.publish(events);
-    Ok(view(&context, &pace, ticket, ahead))
+    Ok(view)
 }
 
 /// A ticket as its holder sees it (public: whoever has the id).
@@ -167,62 +168,67 @@ pub async fn act(
 ) -> AppResult<TicketView> {
     let context = context_of_ticket(app, id).await?;
     let pace = Pace::read(app, &context).await?;
-    let mut tx = app.db.begin().await?;
-    let mut ticket = locked(&mut tx, id).await?;
-    let staff = who.is_some_and(|w| {
-        w.require_staff(&ticket.site_id, &[Role::Agent, Role::Supervisor])
-            .is_ok()
-    });
-    if !staff && action != Action::Cancel {
-        return Err(match who {
-            None => AppError::Unauthorized("staff only"),
-            Some(_) => AppError::Forbidden("not allowed for your role on this site"),
-        });
-    }
-    let from = parse_status(&ticket.status)?;
-    let next = transition(from, action, ticket.recalls, context.row.min_recalls)
-        .map_err(refused(action))?;
     let now = app.clock.now_ms();
-    match action {
-        Action::Recall => {
-            ticket.recalls += 1;
-            ticket.last_recall_at = Some(now);
-        }
-        Action::Start => ticket.serving_at = Some(now),
-        Action::Complete | Action::NoShow | Action::Cancel => ticket.finished_at = Some(now),
-        Action::Transfer => {}
-    }
-    if staff && let Some(username) = who.and_then(Principal::username) {
-        ticket.agent = Some(username.to_owned());
-    }
-    ticket.status = next.as_str().to_owned();
-    store::tickets::update(&mut tx, &ticket).await?;
-    let actor = who.map_or_else(|| "holder".to_owned(), Principal::actor);
-    let mut payload =
-        json!({"number": ticket.number, "service": ticket.service_id, "status": ticket.status});
-    if let Some(counter) = context.counter_ref(ticket.counter_id.as_deref()) {
-        payload["counter"] = counter["id"].clone();
-        payload["counter_label"] = counter["label"].clone();
-    }
-    if action == Action::Recall {
-        payload["recalls"] = ticket.recalls.into();
-    }
-    let mut events = vec![NewEvent {
-        kind: action.event(),
-        actor: Some(&actor),
-        payload,
-    }];
-    if from == Status::Waiting {
-        events.push(NewEvent {
-            kind: "queue.changed",
-            actor: None,
-            payload: changed(&mut tx, &pace, &ticket.site_id, &ticket.service_id).await?,
+    let (view, events) = crate::queue_transaction!(app, |t| async {
+        let mut ticket = t
+            .ticket_for_update(id)
+            .await?
+            .ok_or(AppError::NotFound("ticket"))?;
+        let staff = who.is_some_and(|w| {
+            w.require_staff(&ticket.site_id, &[Role::Agent, Role::Supervisor])
+                .is_ok()
         });
-    }
-    let events = store::events::append_all(&mut tx, &ticket.site_id, now, &events).await?;
-    tx.commit().await?;
+        if !staff && action != Action::Cancel {
+            return Err(match who {
+                None => AppError::Unauthorized("staff only"),
+                Some(_) => AppError::Forbidden("not allowed for your role on this site"),
+            });
+        }
+        let from = parse_status(&ticket.status)?;
+        let next = transition(from, action, ticket.recalls, context.row.min_recalls)
+            .map_err(refused(action))?;
+        match action {
+            Action::Recall => {
+                ticket.recalls += 1;
+                ticket.last_recall_at = Some(now);
+            }
+            Action::Start => ticket.serving_at = Some(now),
+            Action::Complete | Action::NoShow | Action::Cancel => ticket.finished_at = Some(now),
+            Action::Transfer => {}
+        }
+        if staff && let Some(username) = who.and_then(Principal::username) {
+            ticket.agent = Some(username.to_owned());
+        }
+        ticket.status = next.as_str().to_owned();
+        t.update_ticket(&ticket).await?;
+        let actor = who.map_or_else(|| "holder".to_owned(), Principal::actor);
+        let mut payload =
+            json!({"number": ticket.number, "service": ticket.service_id, "status": ticket.status});
+        if let Some(counter) = context.counter_ref(ticket.counter_id.as_deref()) {
+            payload["counter"] = counter["id"].clone();
+            payload["counter_label"] = counter["label"].clone();
+        }
+        if action == Action::Recall {
+            payload["recalls"] = ticket.recalls.into();
+        }
+        let mut events = vec![NewEvent {
+            kind: action.event(),
+            actor: Some(&actor),
+            payload,
+        }];
+        if from == Status::Waiting {
+            let waiting = t.waiting_of(&ticket.site_id, &ticket.service_id).await?;
+            events.push(NewEvent {
+                kind: "queue.changed",
+                actor: None,
+                payload: json!({"services": [pace.load(&ticket.service_id, waiting)]}),
+            });
+        }
+        let events = t.append_all(&ticket.site_id, now, &events).await?;
+        Ok::<_, AppError>((view(&context, &pace, ticket, 0), events))
+    })?;
     app.bus.publish(events);
-    Ok(view(&context, &pace, ticket, 0))
+    Ok(view)
 }
 
 /// Sends a called or serving ticket back to `waiting` in another service of

@@ -16,7 +16,7 @@ pub struct CounterRow {
     pub created_at: i64,
 }
 
-const COLUMNS: &str = "id, site_id, label, state, agent, state_since, created_at";
+pub(crate) const COLUMNS: &str = "id, site_id, label, state, agent, state_since, created_at";
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<CounterRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM counters WHERE id = $1");

@@ -17,6 +17,57 @@ pub struct EventRow {
     pub payload: String,
 }
 
+/// Takes `$2` sequence numbers for site `$1`; returns the last one.
+pub(crate) const BUMP_SEQ: &str = "INSERT INTO site_sequences (site_id, last_seq) VALUES ($1, $2)
+             ON CONFLICT (site_id) DO UPDATE SET last_seq = site_sequences.last_seq + excluded.last_seq
+             RETURNING last_seq";
+
+/// Locks the site's row and reads its fairness streak.
+pub(crate) const LOCK_STREAK: &str = "UPDATE site_sequences SET priority_streak = priority_streak WHERE site_id = $1 RETURNING priority_streak";
+
+/// Sets the site's fairness streak.
+pub(crate) const SET_STREAK: &str =
+    "INSERT INTO site_sequences (site_id, last_seq, priority_streak) VALUES ($1, 0, $2)
+             ON CONFLICT (site_id) DO UPDATE SET priority_streak = excluded.priority_streak";
+
+/// The rows of `events`, the last of which takes sequence number `last`.
+pub(crate) fn numbered(site: &str, at: i64, last: i64, events: &[NewEvent<'_>]) -> Vec<EventRow> {
+    let count = events.len() as i64;
+    events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| EventRow {
+            site_id: site.to_owned(),
+            seq: last - count + 1 + i as i64,
+            kind: e.kind.to_owned(),
+            at,
+            payload: e.payload.to_string(),
+        })
+        .collect()
+}
+
+/// Inserts `count` events; binds site, seq, kind, at, actor, payload of each.
+pub(crate) fn insert_sql(count: usize) -> String {
+    let values: Vec<String> = (0..count)
+        .map(|i| {
+            let p = i * 6;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO site_events (site_id, seq, kind, at, actor, payload) VALUES {}",
+        values.join(", ")
+    )
+}
+
 /// An event about to be appended.
 #[derive(Debug, Clone)]
 pub struct NewEvent<'a> {
@@ -53,45 +104,14 @@ pub async fn append_all(
 ) -> Result<Vec<EventRow>, sqlx::Error> {
     let count = events.len() as i64;
     let last: i64 = write!(tx, |c| {
-        sqlx::query_scalar(
-            "INSERT INTO site_sequences (site_id, last_seq) VALUES ($1, $2)
-             ON CONFLICT (site_id) DO UPDATE SET last_seq = site_sequences.last_seq + excluded.last_seq
-             RETURNING last_seq",
-        )
-        .bind(site)
-        .bind(count)
-        .fetch_one(c)
-        .await
+        sqlx::query_scalar(BUMP_SEQ)
+            .bind(site)
+            .bind(count)
+            .fetch_one(c)
+            .await
     })?;
-    let rows: Vec<EventRow> = events
-        .iter()
-        .enumerate()
-        .map(|(i, e)| EventRow {
-            site_id: site.to_owned(),
-            seq: last - count + 1 + i as i64,
-            kind: e.kind.to_owned(),
-            at,
-            payload: e.payload.to_string(),
-        })
-        .collect();
-    let values: Vec<String> = (0..events.len())
-        .map(|i| {
-            let p = i * 6;
-            format!(
-                "(${}, ${}, ${}, ${}, ${}, ${})",
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6
-            )
-        })
-        .collect();
-    let sql = format!(
-        "INSERT INTO site_events (site_id, seq, kind, at, actor, payload) VALUES {}",
-        values.join(", ")
-    );
+    let rows = numbered(site, at, last, events);
+    let sql = insert_sql(events.len());
     write!(tx, |c| {
         let mut query = sqlx::query(&sql);
         for (row, event) in rows.iter().zip(events) {
@@ -162,9 +182,7 @@ pub async fn latest_calls(
 /// the site's sequence row locked: calls at one site take turns.
 pub async fn lock_priority_streak(tx: &mut Tx, site: &str) -> Result<i64, sqlx::Error> {
     let streak: Option<i64> = write!(tx, |c| {
-        sqlx::query_scalar(
-            "UPDATE site_sequences SET priority_streak = priority_streak WHERE site_id = $1 RETURNING priority_streak",
-        )
+        sqlx::query_scalar(LOCK_STREAK)
             .bind(site)
             .fetch_optional(c)
             .await
@@ -174,15 +192,12 @@ pub async fn lock_priority_streak(tx: &mut Tx, site: &str) -> Result<i64, sqlx::
 
 pub async fn set_priority_streak(tx: &mut Tx, site: &str, streak: i64) -> Result<(), sqlx::Error> {
     write!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO site_sequences (site_id, last_seq, priority_streak) VALUES ($1, 0, $2)
-             ON CONFLICT (site_id) DO UPDATE SET priority_streak = excluded.priority_streak",
-        )
-        .bind(site)
-        .bind(streak)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
+        sqlx::query(SET_STREAK)
+            .bind(site)
+            .bind(streak)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
     })?;
     Ok(())
 }

@@ -7,15 +7,19 @@
 //! expression against it. Where the SQL must differ (row locks, upserts), a
 //! store function matches on the backend itself and says why.
 //!
-//! On SQLite all writes go through a pool of one connection: SQLite allows
-//! one writer at a time anyway, and a single writer connection means a write
-//! transaction never has to upgrade a read lock and fail with `SQLITE_BUSY`.
-//! Reads use their own pool and see committed data (WAL).
+//! On SQLite, the queue's hot transactions run on a writer connection of
+//! their own through SQLite's C API (`direct`); every other write goes
+//! through a sqlx pool of one connection. Both begin `IMMEDIATE`, so a
+//! transaction takes the write lock first and never fails upgrading a read
+//! lock; the busy timeout makes one writer wait for the other. Reads use
+//! their own pool and see committed data (WAL).
 
 pub mod accounts;
 pub mod counters;
 pub mod devices;
+pub mod direct;
 pub mod events;
+pub mod queue_tx;
 pub mod services;
 pub mod sites;
 pub mod tickets;
@@ -38,7 +42,12 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+        /// The hot queue transactions' own writer (see `direct`).
+        direct: direct::Writer,
+    },
     Postgres(PgPool),
 }
 
@@ -119,17 +128,26 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
+        let path = options.get_filename().to_owned();
+        // A local file cannot go stale: no ping before each use.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options.clone())
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await?;
-        Ok(Self::Sqlite { read, write })
+        let direct = direct::Writer::open(&path)?;
+        Ok(Self::Sqlite {
+            read,
+            write,
+            direct,
+        })
     }
 
     pub fn backend(&self) -> &'static str {
@@ -162,14 +180,16 @@ impl Db {
 
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Self::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            // Immediate: take the write lock now, waiting (busy timeout) for
+            // the other writer, rather than fail when upgrading a read.
+            Self::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
             Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
 
     pub async fn close(&self) {
         match self {
-            Self::Sqlite { read, write } => {
+            Self::Sqlite { read, write, .. } => {
                 read.close().await;
                 write.close().await;
             }
@@ -185,6 +205,19 @@ impl Tx {
             Self::Postgres(tx) => tx.commit().await,
         }
     }
+}
+
+/// An error of either way to SQLite (sqlx, or the C API in `direct`) or of
+/// PostgreSQL.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    /// A statement that always returns a row returned none.
+    #[error("no {0} returned")]
+    Missing(&'static str),
 }
 
 /// Whether an error is the violation of a unique or primary key constraint.

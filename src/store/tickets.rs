@@ -37,10 +37,35 @@ pub struct TicketRow {
     pub finished_at: Option<i64>,
 }
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "id, site_id, service_id, origin_service_id, local_day, number, sequence, priority,
     source, phone, lang, status, counter_id, agent, appointment_id, recalls, last_recall_at,
     due_at, close_reason, issued_at, called_at, serving_at, finished_at";
+
+/// Bumps a service's daily number; binds site, service, day, now.
+pub(crate) const NEXT_NUMBER: &str =
+    "INSERT INTO ticket_numbers (site_id, service_id, local_day, last_number, last_issued_at)
+             VALUES ($1, $2, $3, 1, $4)
+             ON CONFLICT (site_id, service_id, local_day)
+             DO UPDATE SET last_number = ticket_numbers.last_number + 1,
+                 last_issued_at = CASE WHEN ticket_numbers.last_issued_at > excluded.last_issued_at
+                     THEN ticket_numbers.last_issued_at ELSE excluded.last_issued_at END
+             RETURNING last_number, last_issued_at";
+
+/// Writes a ticket's mutable part; binds as `update` does.
+pub(crate) const UPDATE: &str =
+    "UPDATE tickets SET service_id = $2, status = $3, counter_id = $4, agent = $5,
+                recalls = $6, last_recall_at = $7, close_reason = $8, called_at = $9,
+                serving_at = $10, finished_at = $11
+             WHERE id = $1";
+
+/// The number of a counter's called or serving ticket.
+pub(crate) const ACTIVE_AT_COUNTER: &str =
+    "SELECT number FROM tickets WHERE counter_id = $1 AND status IN ('called', 'serving') LIMIT 1";
+
+/// Waiting tickets of one service.
+pub(crate) const WAITING_OF: &str =
+    "SELECT COUNT(*) FROM tickets WHERE site_id = $1 AND status = 'waiting' AND service_id = $2";
 
 /// Orders classes for calling: due check-ins, priority, normal.
 const CLASS_RANK: &str =
@@ -57,29 +82,18 @@ pub async fn next_number(
     now: i64,
 ) -> Result<(i64, i64), sqlx::Error> {
     write!(tx, |c| {
-        sqlx::query_as(
-            "INSERT INTO ticket_numbers (site_id, service_id, local_day, last_number, last_issued_at)
-             VALUES ($1, $2, $3, 1, $4)
-             ON CONFLICT (site_id, service_id, local_day)
-             DO UPDATE SET last_number = ticket_numbers.last_number + 1,
-                 last_issued_at = CASE WHEN ticket_numbers.last_issued_at > excluded.last_issued_at
-                     THEN ticket_numbers.last_issued_at ELSE excluded.last_issued_at END
-             RETURNING last_number, last_issued_at",
-        )
-        .bind(site)
-        .bind(service)
-        .bind(day)
-        .bind(now)
-        .fetch_one(c)
-        .await
+        sqlx::query_as(NEXT_NUMBER)
+            .bind(site)
+            .bind(service)
+            .bind(day)
+            .bind(now)
+            .fetch_one(c)
+            .await
     })
 }
 
 pub async fn insert(tx: &mut Tx, t: &TicketRow) -> Result<(), sqlx::Error> {
-    let sql = format!(
-        "INSERT INTO tickets ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
-         $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
-    );
+    let sql = insert_sql();
     write!(tx, |c| {
         sqlx::query(&sql)
             .bind(&t.id)
@@ -112,29 +126,33 @@ pub async fn insert(tx: &mut Tx, t: &TicketRow) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// The SQL of `insert`: binds every column in `COLUMNS` order.
+pub(crate) fn insert_sql() -> String {
+    let values: Vec<String> = (1..=23).map(|i| format!("${i}")).collect();
+    format!(
+        "INSERT INTO tickets ({COLUMNS}) VALUES ({})",
+        values.join(", ")
+    )
+}
+
 /// Writes the mutable part of a ticket read in the same transaction.
 pub async fn update(tx: &mut Tx, t: &TicketRow) -> Result<(), sqlx::Error> {
     write!(tx, |c| {
-        sqlx::query(
-            "UPDATE tickets SET service_id = $2, status = $3, counter_id = $4, agent = $5,
-                recalls = $6, last_recall_at = $7, close_reason = $8, called_at = $9,
-                serving_at = $10, finished_at = $11
-             WHERE id = $1",
-        )
-        .bind(&t.id)
-        .bind(&t.service_id)
-        .bind(&t.status)
-        .bind(&t.counter_id)
-        .bind(&t.agent)
-        .bind(t.recalls)
-        .bind(t.last_recall_at)
-        .bind(&t.close_reason)
-        .bind(t.called_at)
-        .bind(t.serving_at)
-        .bind(t.finished_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
+        sqlx::query(UPDATE)
+            .bind(&t.id)
+            .bind(&t.service_id)
+            .bind(&t.status)
+            .bind(&t.counter_id)
+            .bind(&t.agent)
+            .bind(t.recalls)
+            .bind(t.last_recall_at)
+            .bind(&t.close_reason)
+            .bind(t.called_at)
+            .bind(t.serving_at)
+            .bind(t.finished_at)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
     })?;
     Ok(())
 }
@@ -161,7 +179,7 @@ pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<TicketRow>, 
 /// The number of the ticket a counter has called or is serving, if any.
 pub async fn active_at_counter(tx: &mut Tx, counter: &str) -> Result<Option<String>, sqlx::Error> {
     write!(tx, |c| {
-        sqlx::query_scalar("SELECT number FROM tickets WHERE counter_id = $1 AND status IN ('called', 'serving') LIMIT 1")
+        sqlx::query_scalar(ACTIVE_AT_COUNTER)
             .bind(counter)
             .fetch_optional(c)
             .await
@@ -178,23 +196,11 @@ pub async fn head(
     normal: bool,
     now: i64,
 ) -> Result<Option<TicketRow>, sqlx::Error> {
-    let placeholders: Vec<String> = (0..services.len()).map(|i| format!("${}", i + 3)).collect();
-    let class = if normal {
-        "priority = 'normal'"
-    } else {
-        "(priority = 'priority' OR (priority = 'appointment' AND due_at <= $2))"
-    };
     let lock = match tx {
         Tx::Sqlite(_) => "",
         Tx::Postgres(_) => " FOR UPDATE SKIP LOCKED",
     };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM tickets
-         WHERE site_id = $1 AND status = 'waiting' AND service_id IN ({}) AND {class}
-           AND $2 = $2 -- every parameter appears: SQLite numbers them by appearance
-         ORDER BY {CLASS_RANK}, issued_at, sequence, id LIMIT 1{lock}",
-        placeholders.join(", ")
-    );
+    let sql = head_sql(services.len(), normal, lock);
     write!(tx, |c| {
         let mut query = sqlx::query_as(&sql).bind(site).bind(now);
         for service in services {
@@ -204,19 +210,47 @@ pub async fn head(
     })
 }
 
-/// How many waiting tickets of the same service will be called before this one.
-pub async fn ahead_of(conn: Conn<'_>, t: &TicketRow) -> Result<i64, sqlx::Error> {
-    let sql = format!(
+/// The SQL of `head`: binds site, now, then each service.
+pub(crate) fn head_sql(services: usize, normal: bool, lock: &str) -> String {
+    let placeholders: Vec<String> = (0..services).map(|i| format!("${}", i + 3)).collect();
+    let class = if normal {
+        "priority = 'normal'"
+    } else {
+        "(priority = 'priority' OR (priority = 'appointment' AND due_at <= $2))"
+    };
+    format!(
+        "SELECT {COLUMNS} FROM tickets
+         WHERE site_id = $1 AND status = 'waiting' AND service_id IN ({}) AND {class}
+           AND $2 = $2 -- every parameter appears: SQLite numbers them by appearance
+         ORDER BY {CLASS_RANK}, issued_at, sequence, id LIMIT 1{lock}",
+        placeholders.join(", ")
+    )
+}
+
+/// The SQL of `ahead_of`: binds site, service, class rank, issue time,
+/// sequence, id.
+pub(crate) fn ahead_sql() -> String {
+    format!(
         "SELECT COUNT(*) FROM tickets
          WHERE site_id = $1 AND service_id = $2 AND status = 'waiting'
            AND ({CLASS_RANK} < $3 OR ({CLASS_RANK} = $3 AND (issued_at < $4
                 OR (issued_at = $4 AND (sequence < $5 OR (sequence = $5 AND id < $6))))))"
-    );
-    let rank = match t.priority.as_str() {
-        "appointment" => 0i64,
+    )
+}
+
+/// The rank of a ticket's class in the call order.
+pub(crate) fn class_rank(priority: &str) -> i64 {
+    match priority {
+        "appointment" => 0,
         "priority" => 1,
         _ => 2,
-    };
+    }
+}
+
+/// How many waiting tickets of the same service will be called before this one.
+pub async fn ahead_of(conn: Conn<'_>, t: &TicketRow) -> Result<i64, sqlx::Error> {
+    let sql = ahead_sql();
+    let rank = class_rank(&t.priority);
     on!(conn, |c| {
         sqlx::query_scalar(&sql)
             .bind(&t.site_id)
@@ -233,7 +267,7 @@ pub async fn ahead_of(conn: Conn<'_>, t: &TicketRow) -> Result<i64, sqlx::Error>
 /// Waiting tickets of one service.
 pub async fn waiting_of(tx: &mut Tx, site: &str, service: &str) -> Result<i64, sqlx::Error> {
     write!(tx, |c| {
-        sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE site_id = $1 AND status = 'waiting' AND service_id = $2")
+        sqlx::query_scalar(WAITING_OF)
             .bind(site)
             .bind(service)
             .fetch_one(c)

@@ -1,0 +1,292 @@
+//! SQLite's hot transactions in one go: a writer connection of its own,
+//! opened through SQLite's C API (rusqlite) with its prepared statements
+//! kept, runs each whole transaction synchronously, with the same SQL as
+//! `store`.
+//!
+//! sqlx runs each SQLite statement on the connection's worker thread, one
+//! round trip per statement; with a single writer, those trips, the waits
+//! for the async task between them, and preparing statements again are what
+//! serialize the queue. Here the writer is held only for the time SQLite
+//! itself takes.
+
+use super::StoreError;
+use super::counters::{self, CounterRow};
+use super::events::{self, EventRow, NewEvent};
+use super::queue_tx::QueueTx;
+use super::tickets::{self, TicketRow};
+use rusqlite::{OptionalExtension, Row, ToSql, TransactionBehavior};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A transaction on the writer's raw handle.
+pub struct DirectTx<'a>(&'a rusqlite::Transaction<'a>);
+
+/// The writer connection, shared by every task of this process.
+#[derive(Clone)]
+pub struct Writer(Arc<tokio::sync::Mutex<rusqlite::Connection>>);
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("direct::Writer")
+    }
+}
+
+impl Writer {
+    /// Opens the database file with the settings of the sqlx pools.
+    pub fn open(path: &Path) -> Result<Self, sqlx::Error> {
+        let open = || -> rusqlite::Result<rusqlite::Connection> {
+            let db = rusqlite::Connection::open(path)?;
+            db.pragma_update(None, "journal_mode", "WAL")?;
+            db.pragma_update(None, "synchronous", "NORMAL")?;
+            db.pragma_update(None, "foreign_keys", "ON")?;
+            db.busy_timeout(Duration::from_secs(5))?;
+            db.set_prepared_statement_cache_capacity(64);
+            Ok(db)
+        };
+        let db = open().map_err(|e| sqlx::Error::Configuration(e.into()))?;
+        Ok(Self(Arc::new(tokio::sync::Mutex::new(db))))
+    }
+}
+
+/// Runs `work` in one immediate transaction on the writer, committing if it
+/// returns `Ok` and rolling back otherwise. `work` must not wait on
+/// anything but this transaction: it runs on the caller's thread while the
+/// writer is held.
+pub async fn transaction<T, E>(
+    writer: &Writer,
+    work: impl FnOnce(&mut DirectTx<'_>) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<StoreError>,
+{
+    let mut db = writer.0.lock().await;
+    let tx = db
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(StoreError::from)?;
+    let value = work(&mut DirectTx(&tx))?;
+    tx.commit().map_err(StoreError::from)?;
+    Ok(value)
+}
+
+/// Binds `$1`, `$2`, … by name: SQLite numbers `$n` parameters by their
+/// first appearance, not by `n`.
+fn named<'a>(values: &'a [&'a dyn ToSql]) -> Vec<(String, &'a dyn ToSql)> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (format!("${}", i + 1), *v))
+        .collect()
+}
+
+fn run<T>(
+    tx: &rusqlite::Transaction<'_>,
+    sql: &str,
+    values: &[&dyn ToSql],
+    map: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Option<T>, StoreError> {
+    let mut statement = tx.prepare_cached(sql)?;
+    let names = named(values);
+    let params: Vec<(&str, &dyn ToSql)> = names
+        .iter()
+        .filter(|(name, _)| statement.parameter_index(name).ok().flatten().is_some())
+        .map(|(name, value)| (name.as_str(), *value))
+        .collect();
+    Ok(statement.query_row(params.as_slice(), map).optional()?)
+}
+
+fn execute(
+    tx: &rusqlite::Transaction<'_>,
+    sql: &str,
+    values: &[&dyn ToSql],
+) -> Result<(), StoreError> {
+    let mut statement = tx.prepare_cached(sql)?;
+    let names = named(values);
+    let params: Vec<(&str, &dyn ToSql)> = names
+        .iter()
+        .map(|(name, value)| (name.as_str(), *value))
+        .collect();
+    statement.execute(params.as_slice())?;
+    Ok(())
+}
+
+fn ticket(row: &Row<'_>) -> rusqlite::Result<TicketRow> {
+    Ok(TicketRow {
+        id: row.get(0)?,
+        site_id: row.get(1)?,
+        service_id: row.get(2)?,
+        origin_service_id: row.get(3)?,
+        local_day: row.get(4)?,
+        number: row.get(5)?,
+        sequence: row.get(6)?,
+        priority: row.get(7)?,
+        source: row.get(8)?,
+        phone: row.get(9)?,
+        lang: row.get(10)?,
+        status: row.get(11)?,
+        counter_id: row.get(12)?,
+        agent: row.get(13)?,
+        appointment_id: row.get(14)?,
+        recalls: row.get(15)?,
+        last_recall_at: row.get(16)?,
+        due_at: row.get(17)?,
+        close_reason: row.get(18)?,
+        issued_at: row.get(19)?,
+        called_at: row.get(20)?,
+        serving_at: row.get(21)?,
+        finished_at: row.get(22)?,
+    })
+}
+
+fn counter(row: &Row<'_>) -> rusqlite::Result<CounterRow> {
+    Ok(CounterRow {
+        id: row.get(0)?,
+        site_id: row.get(1)?,
+        label: row.get(2)?,
+        state: row.get(3)?,
+        agent: row.get(4)?,
+        state_since: row.get(5)?,
+        created_at: row.get(6)?,
+    })
+}
+
+/// Every method completes without suspending: the futures are ready at
+/// once, and `transaction` drives them on the spot.
+impl QueueTx for DirectTx<'_> {
+    async fn next_number(
+        &mut self,
+        site: &str,
+        service: &str,
+        day: &str,
+        now: i64,
+    ) -> Result<(i64, i64), StoreError> {
+        let row = run(
+            self.0,
+            tickets::NEXT_NUMBER,
+            &[&site, &service, &day, &now],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        row.ok_or(StoreError::Missing("ticket number"))
+    }
+    async fn insert_ticket(&mut self, t: &TicketRow) -> Result<(), StoreError> {
+        let values: [&dyn ToSql; 23] = [
+            &t.id,
+            &t.site_id,
+            &t.service_id,
+            &t.origin_service_id,
+            &t.local_day,
+            &t.number,
+            &t.sequence,
+            &t.priority,
+            &t.source,
+            &t.phone,
+            &t.lang,
+            &t.status,
+            &t.counter_id,
+            &t.agent,
+            &t.appointment_id,
+            &t.recalls,
+            &t.last_recall_at,
+            &t.due_at,
+            &t.close_reason,
+            &t.issued_at,
+            &t.called_at,
+            &t.serving_at,
+            &t.finished_at,
+        ];
+        execute(self.0, &tickets::insert_sql(), &values)
+    }
+    async fn update_ticket(&mut self, t: &TicketRow) -> Result<(), StoreError> {
+        let values: [&dyn ToSql; 11] = [
+            &t.id,
+            &t.service_id,
+            &t.status,
+            &t.counter_id,
+            &t.agent,
+            &t.recalls,
+            &t.last_recall_at,
+            &t.close_reason,
+            &t.called_at,
+            &t.serving_at,
+            &t.finished_at,
+        ];
+        execute(self.0, tickets::UPDATE, &values)
+    }
+    async fn ticket_for_update(&mut self, id: &str) -> Result<Option<TicketRow>, StoreError> {
+        let sql = format!("SELECT {} FROM tickets WHERE id = $1", tickets::COLUMNS);
+        run(self.0, &sql, &[&id], ticket)
+    }
+    async fn waiting_of(&mut self, site: &str, service: &str) -> Result<i64, StoreError> {
+        Ok(run(self.0, tickets::WAITING_OF, &[&site, &service], |r| {
+            r.get(0)
+        })?
+        .unwrap_or(0))
+    }
+    async fn ahead_of(&mut self, t: &TicketRow) -> Result<i64, StoreError> {
+        let rank = tickets::class_rank(&t.priority);
+        let values: [&dyn ToSql; 6] = [
+            &t.site_id,
+            &t.service_id,
+            &rank,
+            &t.issued_at,
+            &t.sequence,
+            &t.id,
+        ];
+        Ok(run(self.0, &tickets::ahead_sql(), &values, |r| r.get(0))?.unwrap_or(0))
+    }
+    async fn head(
+        &mut self,
+        site: &str,
+        services: &[String],
+        normal: bool,
+        now: i64,
+    ) -> Result<Option<TicketRow>, StoreError> {
+        let mut values: Vec<&dyn ToSql> = vec![&site, &now];
+        values.extend(services.iter().map(|s| s as &dyn ToSql));
+        run(
+            self.0,
+            &tickets::head_sql(services.len(), normal, ""),
+            &values,
+            ticket,
+        )
+    }
+    async fn counter_for_update(&mut self, id: &str) -> Result<Option<CounterRow>, StoreError> {
+        let sql = format!("SELECT {} FROM counters WHERE id = $1", counters::COLUMNS);
+        run(self.0, &sql, &[&id], counter)
+    }
+    async fn active_at_counter(&mut self, counter: &str) -> Result<Option<String>, StoreError> {
+        run(self.0, tickets::ACTIVE_AT_COUNTER, &[&counter], |r| {
+            r.get(0)
+        })
+    }
+    async fn lock_priority_streak(&mut self, site: &str) -> Result<i64, StoreError> {
+        Ok(run(self.0, events::LOCK_STREAK, &[&site], |r| r.get(0))?.unwrap_or(0))
+    }
+    async fn set_priority_streak(&mut self, site: &str, streak: i64) -> Result<(), StoreError> {
+        execute(self.0, events::SET_STREAK, &[&site, &streak])
+    }
+    async fn append_all(
+        &mut self,
+        site: &str,
+        at: i64,
+        new: &[NewEvent<'_>],
+    ) -> Result<Vec<EventRow>, StoreError> {
+        let count = new.len() as i64;
+        let last: i64 = run(self.0, events::BUMP_SEQ, &[&site, &count], |r| r.get(0))?
+            .ok_or(StoreError::Missing("sequence"))?;
+        let rows = events::numbered(site, at, last, new);
+        let mut values: Vec<&dyn ToSql> = Vec::with_capacity(rows.len() * 6);
+        for (row, event) in rows.iter().zip(new) {
+            values.extend([
+                &row.site_id as &dyn ToSql,
+                &row.seq,
+                &row.kind,
+                &row.at,
+                &event.actor,
+                &row.payload,
+            ]);
+        }
+        execute(self.0, &events::insert_sql(rows.len()), &values)?;
+        Ok(rows)
+    }
+}
