@@ -48,6 +48,7 @@ impl Server {
     /// finish and closes the database.
     pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         tokio::spawn(close_out_days(self.app.clone(), shutdown.clone()));
+        tokio::spawn(checkpoint(self.app.clone(), shutdown.clone()));
         let router = http::router(self.app.clone());
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
@@ -69,6 +70,22 @@ async fn close_out_days(app: Arc<App>, shutdown: CancellationToken) {
             _ = every_minute.tick() => {
                 if let Err(error) = crate::app::closeout::close_out_all(&app).await {
                     tracing::warn!(%error, "end-of-day close-out failed; will retry");
+                }
+            }
+        }
+    }
+}
+
+/// Every second, moves SQLite's write-ahead log into the database file, so
+/// that no request's commit has to.
+async fn checkpoint(app: Arc<App>, shutdown: CancellationToken) {
+    let mut every_second = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = every_second.tick() => {
+                if let Err(error) = app.db.checkpoint().await {
+                    tracing::warn!(%error, "checkpoint failed; will retry");
                 }
             }
         }

@@ -40,6 +40,9 @@ impl Writer {
             db.pragma_update(None, "journal_mode", "WAL")?;
             db.pragma_update(None, "synchronous", "NORMAL")?;
             db.pragma_update(None, "foreign_keys", "ON")?;
+            // Checkpoints run in the background (`Db::checkpoint`), not in
+            // the commit of whichever ticket fills the log.
+            db.pragma_update(None, "wal_autocheckpoint", 0)?;
             db.busy_timeout(Duration::from_secs(5))?;
             db.set_prepared_statement_cache_capacity(64);
             Ok(db)

@@ -178,6 +178,17 @@ impl Db {
         Ok(applied == latest)
     }
 
+    /// Copies the SQLite write-ahead log back into the database file as far
+    /// as readers allow, without blocking writers; nothing on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<(), sqlx::Error> {
+        if let Self::Sqlite { read, .. } = self {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(read)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
             // Immediate: take the write lock now, waiting (busy timeout) for
