@@ -102,6 +102,9 @@ pub async fn append_all(
     at: i64,
     events: &[NewEvent<'_>],
 ) -> Result<Vec<EventRow>, sqlx::Error> {
+    if let Tx::Postgres(pg) = tx {
+        return append_all_postgres(pg, site, at, events).await;
+    }
     let count = events.len() as i64;
     let last: i64 = write!(tx, |c| {
         sqlx::query_scalar(BUMP_SEQ)
@@ -126,6 +129,35 @@ pub async fn append_all(
         query.execute(c).await.map(|r| r.rows_affected())
     })?;
     Ok(rows)
+}
+
+/// PostgreSQL takes the numbers and inserts the events in one statement (a
+/// data-modifying CTE): one round trip less for every change of a queue.
+async fn append_all_postgres(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    site: &str,
+    at: i64,
+    events: &[NewEvent<'_>],
+) -> Result<Vec<EventRow>, sqlx::Error> {
+    let values: Vec<String> = (0..events.len())
+        .map(|i| format!("({}::BIGINT, ${}, ${}, ${})", i + 1, 4 + i * 3, 5 + i * 3, 6 + i * 3))
+        .collect();
+    let sql = format!(
+        "WITH bumped AS ({BUMP_SEQ})
+         INSERT INTO site_events (site_id, seq, kind, at, actor, payload)
+         SELECT $1, bumped.last_seq - $2 + v.k, v.kind, $3, v.actor, v.payload
+         FROM bumped, (VALUES {}) AS v (k, kind, actor, payload)
+         RETURNING seq",
+        values.join(", ")
+    );
+    let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(site).bind(events.len() as i64).bind(at);
+    let payloads: Vec<String> = events.iter().map(|e| e.payload.to_string()).collect();
+    for (event, payload) in events.iter().zip(&payloads) {
+        query = query.bind(event.kind).bind(event.actor).bind(payload);
+    }
+    let seqs = query.fetch_all(&mut **tx).await?;
+    let last = seqs.into_iter().max().ok_or(sqlx::Error::RowNotFound)?;
+    Ok(numbered(site, at, last, events))
 }
 
 /// Events of a site after `since`, oldest first.
