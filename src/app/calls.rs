@@ -41,8 +41,7 @@ pub async fn call_next(app: &App, who: &Principal, counter: &str) -> AppResult<O
     let called = crate::queue_transaction!(app, |t| async {
         let counter = ready_counter(t, who, counter).await?;
         let streak = t.lock_priority_streak(&counter.site_id).await?;
-        let ahead = t.head(&counter.site_id, &services, false, now).await?;
-        let normal = t.head(&counter.site_id, &services, true, now).await?;
+        let (ahead, normal) = t.heads(&counter.site_id, &services, now).await?;
         let head = |t: &Option<TicketRow>| {
             t.as_ref().map(|t| Head {
                 id: t.id.clone(),
@@ -139,8 +138,8 @@ async fn setting_of_counter(app: &App, id: &str) -> AppResult<(Arc<SiteContext>,
 
 /// The counter, locked, if the caller may call there now.
 async fn ready_counter<T: QueueTx>(t: &mut T, who: &Principal, id: &str) -> AppResult<CounterRow> {
-    let counter = t
-        .counter_for_update(id)
+    let (counter, active) = t
+        .counter_for_call(id)
         .await?
         .ok_or(AppError::NotFound("counter"))?;
     who.require_staff(&counter.site_id, &[Role::Agent, Role::Supervisor])?;
@@ -159,7 +158,7 @@ async fn ready_counter<T: QueueTx>(t: &mut T, who: &Principal, id: &str) -> AppR
             "another agent works at this counter",
         ));
     }
-    if let Some(active) = t.active_at_counter(&counter.id).await? {
+    if let Some(active) = active {
         return Err(AppError::conflict(
             "counter_busy",
             format!("finish ticket {active} at this counter first"),

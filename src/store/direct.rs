@@ -12,7 +12,7 @@
 use super::StoreError;
 use super::counters::{self, CounterRow};
 use super::events::{self, EventRow, NewEvent};
-use super::queue_tx::QueueTx;
+use super::queue_tx::{Heads, QueueTx};
 use super::tickets::{self, TicketRow};
 use rusqlite::{OptionalExtension, Row, ToSql, TransactionBehavior};
 use std::path::Path;
@@ -237,30 +237,40 @@ impl QueueTx for DirectTx<'_> {
         ];
         Ok(run(self.0, &tickets::ahead_sql(), &values, |r| r.get(0))?.unwrap_or(0))
     }
-    async fn head(
+    async fn heads(
         &mut self,
         site: &str,
         services: &[String],
-        normal: bool,
         now: i64,
-    ) -> Result<Option<TicketRow>, StoreError> {
+    ) -> Result<Heads, StoreError> {
         let mut values: Vec<&dyn ToSql> = vec![&site, &now];
         values.extend(services.iter().map(|s| s as &dyn ToSql));
-        run(
+        let ahead = run(
             self.0,
-            &tickets::head_sql(services.len(), normal, ""),
+            &tickets::head_sql(services.len(), false, ""),
             &values,
             ticket,
-        )
+        )?;
+        let normal = run(
+            self.0,
+            &tickets::head_sql(services.len(), true, ""),
+            &values,
+            ticket,
+        )?;
+        Ok((ahead, normal))
     }
-    async fn counter_for_update(&mut self, id: &str) -> Result<Option<CounterRow>, StoreError> {
+    async fn counter_for_call(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<(CounterRow, Option<String>)>, StoreError> {
         let sql = format!("SELECT {} FROM counters WHERE id = $1", counters::COLUMNS);
-        run(self.0, &sql, &[&id], counter)
-    }
-    async fn active_at_counter(&mut self, counter: &str) -> Result<Option<String>, StoreError> {
-        run(self.0, tickets::ACTIVE_AT_COUNTER, &[&counter], |r| {
+        let Some(found) = run(self.0, &sql, &[&id], counter)? else {
+            return Ok(None);
+        };
+        let active = run(self.0, tickets::ACTIVE_AT_COUNTER, &[&found.id], |r| {
             r.get(0)
-        })
+        })?;
+        Ok(Some((found, active)))
     }
     async fn lock_priority_streak(&mut self, site: &str) -> Result<i64, StoreError> {
         Ok(run(self.0, events::LOCK_STREAK, &[&site], |r| r.get(0))?.unwrap_or(0))

@@ -140,7 +140,15 @@ async fn append_all_postgres(
     events: &[NewEvent<'_>],
 ) -> Result<Vec<EventRow>, sqlx::Error> {
     let values: Vec<String> = (0..events.len())
-        .map(|i| format!("({}::BIGINT, ${}, ${}, ${})", i + 1, 4 + i * 3, 5 + i * 3, 6 + i * 3))
+        .map(|i| {
+            format!(
+                "({}::BIGINT, ${}, ${}, ${})",
+                i + 1,
+                4 + i * 3,
+                5 + i * 3,
+                6 + i * 3
+            )
+        })
         .collect();
     let sql = format!(
         "WITH bumped AS ({BUMP_SEQ})
@@ -150,7 +158,10 @@ async fn append_all_postgres(
          RETURNING seq",
         values.join(", ")
     );
-    let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(site).bind(events.len() as i64).bind(at);
+    let mut query = sqlx::query_scalar::<_, i64>(&sql)
+        .bind(site)
+        .bind(events.len() as i64)
+        .bind(at);
     let payloads: Vec<String> = events.iter().map(|e| e.payload.to_string()).collect();
     for (event, payload) in events.iter().zip(&payloads) {
         query = query.bind(event.kind).bind(event.actor).bind(payload);
