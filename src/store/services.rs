@@ -35,15 +35,6 @@ pub async fn list(db: &Db, site: &str) -> Result<Vec<ServiceRow>, sqlx::Error> {
     read!(db, |c| sqlx::query_as(&sql).bind(site).fetch_all(c).await)
 }
 
-pub async fn get(db: &Db, site: &str, id: &str) -> Result<Option<ServiceRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM services WHERE site_id = $1 AND id = $2");
-    read!(db, |c| sqlx::query_as(&sql)
-        .bind(site)
-        .bind(id)
-        .fetch_optional(c)
-        .await)
-}
-
 pub async fn get_for_update(
     tx: &mut Tx,
     site: &str,
