@@ -20,8 +20,9 @@ pub struct Config {
     #[command(flatten)]
     pub database: DatabaseArgs,
     /// Redis for events between instances; unset keeps them in this process.
-    #[arg(long, env = "REDIS_URL")]
-    pub redis_url: Option<String>,
+    /// May hold a password, so it is kept as a secret.
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<Secret>,
     /// The address citizens and the SMS provider reach this service at.
     #[arg(long, env = "GUICHET_PUBLIC_URL")]
     pub public_url: Option<String>,

@@ -1,7 +1,8 @@
 //! Building and running the service: what `guichet serve`, the tests and
 //! the load generator all start.
 
-use crate::app::App;
+use crate::app::{App, live};
+use crate::bus::Bus;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::time::tzdb_version;
@@ -12,6 +13,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+
+/// How long sockets get to say goodbye at shutdown.
+const SOCKETS_CLOSE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A bound, migrated service that has not started serving yet.
 pub struct Server {
@@ -28,11 +32,19 @@ impl Server {
             .await
             .with_context(|| format!("binding {}", config.addr))?;
         let addr = listener.local_addr()?;
-        tracing::info!(%addr, backend = db.backend(), tzdb = tzdb_version(), "guichet ready");
+        let mut app = App::new(db, clock);
+        if let Some(url) = &config.redis_url {
+            let deployment = crate::store::deployment::id(&app.db)
+                .await
+                .context("reading the deployment's id")?;
+            app.bus = Bus::redis(url.expose(), &deployment, app.shutdown.clone())?;
+        }
+        tracing::info!(%addr, backend = app.db.backend(), bus = app.bus.state().as_str(),
+            tzdb = tzdb_version(), "guichet ready");
         Ok(Self {
             listener,
             addr,
-            app: Arc::new(App::new(db, clock)),
+            app: Arc::new(app),
         })
     }
 
@@ -45,8 +57,16 @@ impl Server {
     }
 
     /// Serves until `shutdown` is cancelled, then lets requests in flight
-    /// finish and closes the database.
+    /// finish, closes every socket with a close frame, and closes the
+    /// database.
     pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let app = self.app.clone();
+        tokio::spawn(async move {
+            shutdown.cancelled().await;
+            app.shutdown.cancel();
+        });
+        let shutdown = self.app.shutdown.clone();
+        tokio::spawn(live::run(self.app.clone()));
         tokio::spawn(close_out_days(self.app.clone(), shutdown.clone()));
         tokio::spawn(checkpoint(self.app.clone(), shutdown.clone()));
         let router = http::router(self.app.clone());
@@ -55,6 +75,13 @@ impl Server {
             .with_graceful_shutdown(shutdown.cancelled_owned())
             .await
             .context("serving HTTP")?;
+        self.app.sockets.close();
+        if tokio::time::timeout(SOCKETS_CLOSE, self.app.sockets.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some sockets did not close in time");
+        }
         self.app.db.close().await;
         tracing::info!("guichet stopped");
         Ok(())

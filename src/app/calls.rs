@@ -119,7 +119,10 @@ pub async fn call_ticket(
 }
 
 /// The counter's site and services, read before the transaction opens.
-async fn setting_of_counter(app: &App, id: &str) -> AppResult<(Arc<SiteContext>, Vec<String>)> {
+pub(crate) async fn setting_of_counter(
+    app: &App,
+    id: &str,
+) -> AppResult<(Arc<SiteContext>, Vec<String>)> {
     let site = match app.counter_sites.get(id) {
         Some(site) => site,
         None => {

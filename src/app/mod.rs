@@ -10,10 +10,12 @@ pub mod counters;
 pub mod demo;
 pub mod devices;
 pub mod error;
+pub mod live;
 pub mod queue;
 pub mod rate_limit;
 pub mod services;
 pub mod sites;
+pub mod streams;
 pub mod tickets;
 
 use crate::bus::Bus;
@@ -23,6 +25,8 @@ use cache::TtlCache;
 pub use error::{AppError, AppResult};
 use rate_limit::FailureLimiter;
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 /// Runs a queue transaction written once against `store::queue_tx::QueueTx`:
 /// on SQLite in one trip through `store::direct`, on PostgreSQL through a
@@ -75,6 +79,13 @@ pub struct App {
     pub counter_sites: TtlCache<String>,
     /// Failed logins by username and by client address.
     pub login_failures: FailureLimiter,
+    /// This instance's live subscribers, per site.
+    pub live: live::Hub,
+    /// Cancelled when the service shuts down: long-lived work (sockets,
+    /// background tasks) ends on it.
+    pub shutdown: CancellationToken,
+    /// The open sockets, waited for at shutdown so each gets its close frame.
+    pub sockets: TaskTracker,
 }
 
 impl App {
@@ -87,6 +98,9 @@ impl App {
             paces: TtlCache::new(Duration::from_secs(1)),
             counter_sites: TtlCache::new(Duration::from_secs(24 * 3600)),
             login_failures: FailureLimiter::new(LOGIN_FAILURES, LOGIN_WINDOW_MS),
+            live: live::Hub::default(),
+            shutdown: CancellationToken::new(),
+            sockets: TaskTracker::new(),
         }
     }
 }

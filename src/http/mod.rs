@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod auth;
 pub mod counters;
 pub mod error;
+pub mod live;
 pub mod metrics;
 pub mod ops;
 pub mod sites;
@@ -66,6 +67,7 @@ pub fn router(app: Arc<App>) -> Router {
         openapi: Arc::new(openapi.to_json().unwrap_or_default()),
     };
     routes
+        .merge(live::router())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,6 +1,7 @@
 //! Operations: liveness, readiness, metrics and the OpenAPI document.
 
 use super::AppState;
+use crate::bus::BusState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -22,7 +23,8 @@ async fn healthz() -> impl IntoResponse {
     Json(json!({"status": "ok"}))
 }
 
-/// The database answers and is migrated.
+/// The database answers and is migrated; the bus is connected (or
+/// degraded: Redis unreachable, this instance's own screens still served).
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses(
     (status = 200, description = "ready"), (status = 503, description = "not ready")))]
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
@@ -40,11 +42,18 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
+    // A bus without Redis still serves this instance's own screens: the
+    // instance stays in rotation, and says it is degraded.
+    let bus = state.app.bus.state();
     let body = json!({
-        "status": if status == StatusCode::OK { "ready" } else { "not_ready" },
+        "status": match (status, bus) {
+            (StatusCode::OK, BusState::Degraded) => "degraded",
+            (StatusCode::OK, _) => "ready",
+            _ => "not_ready",
+        },
         "database": database,
         "backend": db.backend(),
-        "bus": "in-process",
+        "bus": bus.as_str(),
         "tzdb": crate::domain::time::tzdb_version(),
     });
     (status, Json(body))

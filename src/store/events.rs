@@ -8,7 +8,7 @@ use super::Tx;
 use crate::write;
 
 /// An event as stored and as sent to subscribers.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct EventRow {
     pub site_id: String,
     pub seq: i64,
@@ -243,4 +243,13 @@ pub async fn set_priority_streak(tx: &mut Tx, site: &str, streak: i64) -> Result
             .map(|r| r.rows_affected())
     })?;
     Ok(())
+}
+
+/// Every site's last event number: what live subscribers should have seen.
+pub async fn last_seqs(db: &super::Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    crate::read!(db, |c| {
+        sqlx::query_as("SELECT site_id, last_seq FROM site_sequences")
+            .fetch_all(c)
+            .await
+    })
 }

@@ -16,6 +16,7 @@
 
 pub mod accounts;
 pub mod counters;
+pub mod deployment;
 pub mod devices;
 pub mod direct;
 pub mod events;

@@ -51,7 +51,7 @@ pub struct TestApp {
     pub app: Arc<App>,
     shutdown: CancellationToken,
     _dir: tempfile::TempDir,
-    postgres: Option<(String, String)>,
+    database: Option<ScratchDatabase>,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -66,83 +66,119 @@ pub async fn spawn_app_at(backend: Backend, start: &str) -> (TestApp, ManualTime
 
 async fn spawn_app_with(backend: Backend, clock: Clock) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (database_url, postgres) = match backend {
+    let (database_url, database) = match backend {
         Backend::Sqlite => (
             format!("sqlite://{}", dir.path().join("guichet.db").display()),
             None,
         ),
         Backend::Postgres => {
-            let (url, admin_url, name) = fresh_postgres_database().await;
-            (url, Some((admin_url, name)))
+            let database = ScratchDatabase::create().await;
+            (database.url.clone(), Some(database))
         }
     };
-    let server = Server::build(&Config::local(&database_url), clock)
+    let mut app = start(Config::local(&database_url), clock, dir).await;
+    app.database = database;
+    auth::add_user(&app.app, "admin", Role::Admin, None, ADMIN_PASSWORD)
         .await
-        .expect("server starts");
+        .expect("admin created");
+    app
+}
+
+/// One more instance on an existing database, sharing its events through
+/// `redis_url` when given (another instance of the same deployment).
+pub async fn spawn_instance(database_url: &str, redis_url: Option<&str>) -> TestApp {
+    let mut config = Config::local(database_url);
+    config.redis_url = redis_url.map(|url| url.parse().expect("a URL"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    start(config, Clock::system(), dir).await
+}
+
+async fn start(config: Config, clock: Clock, dir: tempfile::TempDir) -> TestApp {
+    let server = Server::build(&config, clock).await.expect("server starts");
     let base = format!("http://{}", server.addr());
     let app = server.app();
     let shutdown = CancellationToken::new();
     tokio::spawn(server.run(shutdown.clone()));
-    auth::add_user(&app, "admin", Role::Admin, None, ADMIN_PASSWORD)
-        .await
-        .expect("admin created");
     TestApp {
         base,
         client: reqwest::Client::new(),
         app,
-
         shutdown,
         _dir: dir,
-        postgres,
+        database: None,
     }
 }
 
-async fn fresh_postgres_database() -> (String, String, String) {
-    let admin_url = std::env::var("GUICHET_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let name = format!(
-        "guichet_test_{}",
-        guichet::secrets::new_id()
-            .to_lowercase()
-            .replace(['-', '_'], "")
-    );
-    let pool = sqlx::PgPool::connect(&admin_url)
-        .await
-        .expect("PostgreSQL reachable");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
-        .await
-        .expect("create test database");
-    pool.close().await;
-    let base = admin_url
-        .rsplit_once('/')
-        .map(|(b, _)| b)
-        .unwrap_or(&admin_url);
-    (format!("{base}/{name}"), admin_url, name)
+/// A new PostgreSQL database, dropped when this is.
+pub struct ScratchDatabase {
+    pub url: String,
+    admin_url: String,
+    name: String,
+}
+
+impl ScratchDatabase {
+    pub async fn create() -> Self {
+        let admin_url = std::env::var("GUICHET_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+        let name = format!(
+            "guichet_test_{}",
+            guichet::secrets::new_id()
+                .to_lowercase()
+                .replace(['-', '_'], "")
+        );
+        let pool = sqlx::PgPool::connect(&admin_url)
+            .await
+            .expect("PostgreSQL reachable");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&pool)
+            .await
+            .expect("create test database");
+        pool.close().await;
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b)
+            .unwrap_or(&admin_url);
+        Self {
+            url: format!("{base}/{name}"),
+            admin_url,
+            name,
+        }
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop the database from another thread: this one may be inside
+        // the test's runtime, which cannot be blocked on.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let pool = sqlx::PgPool::connect(&admin_url).await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&pool)
+                    .await?;
+                pool.close().await;
+                Ok::<_, sqlx::Error>(())
+            })?;
+            Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+        });
+        let _ = dropped.join();
+    }
+}
+
+impl TestApp {
+    /// Shuts the server down, as SIGTERM does.
+    pub fn stop(&self) {
+        self.shutdown.cancel();
+    }
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown.cancel();
-        if let Some((admin_url, name)) = self.postgres.take() {
-            // Drop the database from another thread: this one may be inside
-            // the test's runtime, which cannot be blocked on.
-            let dropped = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()?;
-                runtime.block_on(async {
-                    let pool = sqlx::PgPool::connect(&admin_url).await?;
-                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&pool)
-                        .await?;
-                    pool.close().await;
-                    Ok::<_, sqlx::Error>(())
-                })?;
-                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
-            });
-            let _ = dropped.join();
-        }
     }
 }
 

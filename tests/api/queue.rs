@@ -24,7 +24,7 @@ on_both_backends!(
     events_are_gap_free_under_concurrency,
 );
 
-async fn issue(app: &TestApp, token: &str, site: &str, body: Value) -> Value {
+pub(crate) async fn issue(app: &TestApp, token: &str, site: &str, body: Value) -> Value {
     let answer = app
         .post(&format!("/api/v1/sites/{site}/tickets"), Some(token), body)
         .await;
@@ -32,7 +32,7 @@ async fn issue(app: &TestApp, token: &str, site: &str, body: Value) -> Value {
     answer.body
 }
 
-async fn kiosk(app: &TestApp, admin: &str, site: &str) -> String {
+pub(crate) async fn kiosk(app: &TestApp, admin: &str, site: &str) -> String {
     let device = app
         .post(
             &format!("/api/v1/sites/{site}/devices"),
@@ -43,7 +43,7 @@ async fn kiosk(app: &TestApp, admin: &str, site: &str) -> String {
     device.body["token"].as_str().unwrap().to_owned()
 }
 
-async fn call_next(app: &TestApp, agent: &str, counter: &str) -> (StatusCode, Value) {
+pub(crate) async fn call_next(app: &TestApp, agent: &str, counter: &str) -> (StatusCode, Value) {
     let answer = app
         .post(
             &format!("/api/v1/counters/{counter}/call-next"),
@@ -54,7 +54,7 @@ async fn call_next(app: &TestApp, agent: &str, counter: &str) -> (StatusCode, Va
     (answer.status, answer.body)
 }
 
-async fn finish(app: &TestApp, agent: &str, ticket: &Value) {
+pub(crate) async fn finish(app: &TestApp, agent: &str, ticket: &Value) {
     let id = ticket["id"].as_str().unwrap();
     let done = app
         .post(

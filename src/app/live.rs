@@ -1,0 +1,238 @@
+//! Live fan-out: each site's events, in order and without a gap, to this
+//! instance's subscribers (lobby screens, counters, citizens' phones).
+//!
+//! One task takes every event the bus brings (this instance's own at once,
+//! other instances' through Redis), puts each site back in order with
+//! `bus::order`, fills gaps from the event log, and serializes each event
+//! once into a broadcast channel of its site. A socket reads its site's
+//! channel; one that falls `CHANNEL` events behind is dropped and resumes
+//! with `since`, so no subscriber ever slows the publisher or the others.
+
+use super::sites::{SiteContext, from_json};
+use super::{App, AppResult};
+use crate::bus::order::Order;
+use crate::store::{self, events::EventRow};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc};
+use tokio::time::Instant;
+
+/// Events a subscriber may lag behind its site before it is dropped.
+pub const CHANNEL: usize = 256;
+/// How often channels nobody reads are closed and, with Redis, the log is
+/// checked for events that never came (the last of a burst, an outage).
+const SWEEP: Duration = Duration::from_secs(2);
+/// Events read from the log in one go to fill a gap.
+pub const FILL_LIMIT: i64 = 1000;
+
+/// An event as subscribers get it: `wire` is the JSON message sent,
+/// `{type, seq, at, …payload}`, serialized once for all of them.
+#[derive(Debug)]
+pub struct LiveEvent {
+    pub seq: i64,
+    pub kind: String,
+    pub payload: Value,
+    pub wire: String,
+}
+
+impl LiveEvent {
+    /// Whether the event is about a service's queue, or names the service.
+    pub fn concerns_service(&self, service: &str) -> bool {
+        self.payload["service"] == service
+            || self.payload["from"] == service
+            || self.payload["services"]
+                .as_array()
+                .is_some_and(|all| all.iter().any(|s| s["id"] == service))
+    }
+}
+
+type Channel = broadcast::Sender<Arc<LiveEvent>>;
+
+#[derive(Debug)]
+pub struct Hub {
+    channels: Mutex<HashMap<String, Channel>>,
+    watch: mpsc::UnboundedSender<(String, i64)>,
+    watches: Mutex<Option<mpsc::UnboundedReceiver<(String, i64)>>>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        let (watch, watches) = mpsc::unbounded_channel();
+        Self {
+            channels: Mutex::default(),
+            watch,
+            watches: Mutex::new(Some(watches)),
+        }
+    }
+}
+
+impl Hub {
+    /// The events of a site from now on. Subscribe before reading the
+    /// snapshot, then `watch` from the snapshot's `seq`, so nothing falls
+    /// between the two.
+    pub fn subscribe(&self, site: &str) -> broadcast::Receiver<Arc<LiveEvent>> {
+        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        channels
+            .entry(site.to_owned())
+            .or_insert_with(|| broadcast::channel(CHANNEL).0)
+            .subscribe()
+    }
+
+    /// Tells the hub where a new subscriber's snapshot stands, so that a
+    /// gap right after it is noticed too.
+    pub fn watch(&self, site: &str, seq: i64) {
+        let _ = self.watch.send((site.to_owned(), seq));
+    }
+
+    /// Sockets following live events on this instance.
+    pub fn subscribers(&self) -> usize {
+        let channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        channels
+            .values()
+            .map(broadcast::Sender::receiver_count)
+            .sum()
+    }
+
+    fn channel(&self, site: &str) -> Option<Channel> {
+        let channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        channels
+            .get(site)
+            .filter(|c| c.receiver_count() > 0)
+            .cloned()
+    }
+
+    fn is_followed(&self, site: &str) -> bool {
+        self.channel(site).is_some()
+    }
+
+    fn prune(&self) {
+        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        channels.retain(|_, c| c.receiver_count() > 0);
+    }
+}
+
+/// The message subscribers get for a logged event.
+pub async fn to_live(app: &App, row: &EventRow) -> AppResult<LiveEvent> {
+    let context = SiteContext::load(app, &row.site_id).await?;
+    let payload: Value = from_json(&row.payload)?;
+    let mut message = serde_json::Map::new();
+    message.insert("type".to_owned(), row.kind.clone().into());
+    message.insert("seq".to_owned(), row.seq.into());
+    message.insert("at".to_owned(), context.local(row.at).into());
+    if let Value::Object(fields) = &payload {
+        for (key, value) in fields {
+            message.insert(key.clone(), value.clone());
+        }
+    }
+    Ok(LiveEvent {
+        seq: row.seq,
+        kind: row.kind.clone(),
+        payload,
+        wire: Value::Object(message).to_string(),
+    })
+}
+
+/// Runs the hub until the application shuts down.
+pub async fn run(app: Arc<App>) {
+    let (Some(mut incoming), Some(mut watches)) = (
+        app.bus.take_incoming(),
+        app.live
+            .watches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take(),
+    ) else {
+        tracing::error!("the live hub is already running");
+        return;
+    };
+    let mut order = Order::default();
+    let mut sweep = tokio::time::interval(SWEEP);
+    loop {
+        let deadline = order.next_deadline().map(Instant::from_std);
+        let reconnected = async {
+            match app.bus.reconnected() {
+                Some(notify) => notify.notified().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = app.shutdown.cancelled() => return,
+            event = incoming.recv() => {
+                let Some(event) = event else { return };
+                let ready = order.accept(event, std::time::Instant::now());
+                deliver(&app, ready).await;
+            }
+            Some((site, seq)) = watches.recv() => order.watch(&site, seq),
+            _ = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {
+                fill_overdue(&app, &mut order).await;
+            }
+            _ = sweep.tick() => {
+                app.live.prune();
+                order.retain(|site| app.live.is_followed(site));
+                if app.bus.is_shared() {
+                    catch_up(&app, &mut order).await;
+                }
+            }
+            _ = reconnected => catch_up(&app, &mut order).await,
+        }
+    }
+}
+
+async fn deliver(app: &App, rows: Vec<EventRow>) {
+    for row in rows {
+        let Some(channel) = app.live.channel(&row.site_id) else {
+            continue;
+        };
+        match to_live(app, &row).await {
+            Ok(event) => {
+                let _ = channel.send(Arc::new(event));
+            }
+            Err(error) => {
+                tracing::warn!(%error, site = %row.site_id, seq = row.seq, "live event dropped")
+            }
+        }
+    }
+}
+
+/// Fills from the log the gaps that did not close by themselves.
+async fn fill_overdue(app: &App, order: &mut Order) {
+    for (site, last) in order.overdue(std::time::Instant::now()) {
+        let rows = match store::events::since(&app.db, &site, last, FILL_LIMIT).await {
+            Ok(rows) => rows,
+            Err(error) => {
+                tracing::warn!(%error, %site, "filling a gap in live events failed; will retry");
+                Vec::new()
+            }
+        };
+        let ready = order.filled(&site, rows);
+        deliver(app, ready).await;
+    }
+}
+
+/// Reads from the log what followed sites committed but never came here.
+async fn catch_up(app: &App, order: &mut Order) {
+    let last_seqs = match store::events::last_seqs(&app.db).await {
+        Ok(all) => all,
+        Err(error) => {
+            tracing::warn!(%error, "checking live events against the log failed");
+            return;
+        }
+    };
+    for (site, seq) in last_seqs {
+        if !app.live.is_followed(&site) || !order.behind(&site, seq) {
+            continue;
+        }
+        let Some(last) = order.last(&site) else {
+            continue;
+        };
+        match store::events::since(&app.db, &site, last, FILL_LIMIT).await {
+            Ok(rows) => {
+                let ready = order.filled(&site, rows);
+                deliver(app, ready).await;
+            }
+            Err(error) => tracing::warn!(%error, %site, "catching up live events failed"),
+        }
+    }
+}

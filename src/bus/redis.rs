@@ -1,0 +1,238 @@
+//! Sharing site events between instances over Redis pub/sub.
+//!
+//! One channel per deployment (`guichet:{deployment}:site-events`, so that
+//! deployments sharing a Redis never mix) carries every site's events as JSON, each tagged with the
+//! instance that committed it, so an instance skips its own (it delivered
+//! them already). Publishing goes through a bounded queue and one task, so
+//! a slow or absent Redis never delays a request; the subscriber is another
+//! task. Both reconnect with backoff after any failure.
+
+use crate::store::events::EventRow;
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio::sync::{Notify, mpsc};
+use tokio_util::sync::CancellationToken;
+
+/// Events waiting to be published; past this they are dropped (the other
+/// instances fill the gap from the log).
+const OUTBOX: usize = 16_384;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+const PUBLISH_TIMEOUT: Duration = Duration::from_secs(2);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+#[derive(Serialize, Deserialize)]
+struct Message {
+    origin: String,
+    #[serde(flatten)]
+    event: EventRow,
+}
+
+#[derive(Debug)]
+pub(super) struct Remote {
+    origin: String,
+    outbox: mpsc::Sender<String>,
+    publishing: Arc<AtomicBool>,
+    subscribed: Arc<AtomicBool>,
+    reconnected: Arc<Notify>,
+}
+
+impl Remote {
+    pub(super) fn start(
+        url: &str,
+        deployment: &str,
+        incoming: mpsc::Sender<EventRow>,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<Self> {
+        let client = ::redis::Client::open(url)
+            .map_err(|e| anyhow::anyhow!("REDIS_URL is not a Redis URL: {e}"))?;
+        let origin = crate::secrets::new_id();
+        let channel = format!("guichet:{deployment}:site-events");
+        let (outbox, queue) = mpsc::channel(OUTBOX);
+        let remote = Self {
+            origin: origin.clone(),
+            outbox,
+            publishing: Arc::default(),
+            subscribed: Arc::default(),
+            reconnected: Arc::default(),
+        };
+        tokio::spawn(publish_loop(
+            client.clone(),
+            channel.clone(),
+            queue,
+            remote.publishing.clone(),
+            shutdown.clone(),
+        ));
+        tokio::spawn(subscribe_loop(
+            client,
+            channel,
+            origin,
+            incoming,
+            remote.subscribed.clone(),
+            remote.reconnected.clone(),
+            shutdown,
+        ));
+        Ok(remote)
+    }
+
+    pub(super) fn publish(&self, event: &EventRow) {
+        let message = Message {
+            origin: self.origin.clone(),
+            event: event.clone(),
+        };
+        let Ok(text) = serde_json::to_string(&message) else {
+            return;
+        };
+        if self.outbox.try_send(text).is_err() {
+            tracing::warn!(
+                "Redis publish queue full: other instances will read the event from the log"
+            );
+        }
+    }
+
+    pub(super) fn is_connected(&self) -> bool {
+        self.publishing.load(Ordering::Relaxed) && self.subscribed.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn reconnected(&self) -> &Notify {
+        &self.reconnected
+    }
+}
+
+/// 100 ms, doubling up to `MAX_BACKOFF`.
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(100u64.saturating_mul(1 << attempt.min(6))).min(MAX_BACKOFF)
+}
+
+async fn publish_loop(
+    client: ::redis::Client,
+    channel: String,
+    mut queue: mpsc::Receiver<String>,
+    up: Arc<AtomicBool>,
+    shutdown: CancellationToken,
+) {
+    let mut attempt = 0;
+    loop {
+        let connect =
+            tokio::time::timeout(CONNECT_TIMEOUT, client.get_multiplexed_async_connection());
+        let mut connection = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            result = connect => match result {
+                Ok(Ok(connection)) => connection,
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "Redis unreachable for publishing; retrying");
+                    wait(&shutdown, backoff(attempt)).await;
+                    attempt += 1;
+                    continue;
+                }
+                Err(_) => {
+                    tracing::warn!("Redis connection timed out; retrying");
+                    wait(&shutdown, backoff(attempt)).await;
+                    attempt += 1;
+                    continue;
+                }
+            },
+        };
+        up.store(true, Ordering::Relaxed);
+        attempt = 0;
+        loop {
+            let text = tokio::select! {
+                _ = shutdown.cancelled() => return,
+                text = queue.recv() => match text { Some(text) => text, None => return },
+            };
+            let mut command = ::redis::cmd("PUBLISH");
+            command.arg(&channel).arg(text);
+            let publish = command.query_async::<()>(&mut connection);
+            match tokio::time::timeout(PUBLISH_TIMEOUT, publish).await {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "Redis publish failed; reconnecting");
+                    break;
+                }
+                Err(_) => {
+                    tracing::warn!("Redis publish timed out; reconnecting");
+                    break;
+                }
+            }
+        }
+        up.store(false, Ordering::Relaxed);
+    }
+}
+
+async fn subscribe_loop(
+    client: ::redis::Client,
+    channel: String,
+    origin: String,
+    incoming: mpsc::Sender<EventRow>,
+    up: Arc<AtomicBool>,
+    reconnected: Arc<Notify>,
+    shutdown: CancellationToken,
+) {
+    let mut attempt = 0;
+    let mut ever_up = false;
+    loop {
+        let subscribe = async {
+            let mut pubsub = client.get_async_pubsub().await?;
+            pubsub.subscribe(&channel).await?;
+            Ok::<_, ::redis::RedisError>(pubsub)
+        };
+        let pubsub = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            result = tokio::time::timeout(CONNECT_TIMEOUT, subscribe) => match result {
+                Ok(Ok(pubsub)) => pubsub,
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "Redis unreachable for subscribing; retrying");
+                    wait(&shutdown, backoff(attempt)).await;
+                    attempt += 1;
+                    continue;
+                }
+                Err(_) => {
+                    tracing::warn!("Redis subscription timed out; retrying");
+                    wait(&shutdown, backoff(attempt)).await;
+                    attempt += 1;
+                    continue;
+                }
+            },
+        };
+        up.store(true, Ordering::Relaxed);
+        attempt = 0;
+        if ever_up {
+            tracing::info!("Redis is back: reading missed events from the log");
+            reconnected.notify_one();
+        }
+        ever_up = true;
+        let mut messages = pubsub.into_on_message();
+        loop {
+            let message = tokio::select! {
+                _ = shutdown.cancelled() => return,
+                message = messages.next() => message,
+            };
+            let Some(message) = message else { break };
+            let Ok(text) = message.get_payload::<String>() else {
+                continue;
+            };
+            match serde_json::from_str::<Message>(&text) {
+                Ok(m) if m.origin == origin => {}
+                Ok(m) => {
+                    if incoming.try_send(m.event).is_err() {
+                        tracing::warn!(
+                            "live event queue full: an event will be read back from the log"
+                        );
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "unreadable message on the event channel"),
+            }
+        }
+        up.store(false, Ordering::Relaxed);
+        tracing::warn!("Redis subscription lost; reconnecting");
+    }
+}
+
+async fn wait(shutdown: &CancellationToken, duration: Duration) {
+    tokio::select! {
+        _ = shutdown.cancelled() => {}
+        _ = tokio::time::sleep(duration) => {}
+    }
+}
