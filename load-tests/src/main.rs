@@ -3,7 +3,10 @@
 //! Every request loop is bounded in count and time, and aims only at the
 //! loopback address of the server it starts (or the `--url` it is given).
 
+mod bare_server;
 mod baseline;
+mod fanout;
+mod limits;
 mod report;
 mod server;
 mod tickets;
@@ -21,11 +24,18 @@ struct Cli {
 enum Scenario {
     /// Kiosks issue tickets while counters call and finish them, over many sites.
     Tickets(tickets::Options),
+    /// Counters' calls reaching the WebSockets that follow their offices.
+    Fanout(fanout::Options),
+    /// The bare broadcast server `fanout` compares with (started by it).
+    #[command(hide = true)]
+    BareServer(bare_server::Options),
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().scenario {
         Scenario::Tickets(options) => tickets::run(options).await,
+        Scenario::Fanout(options) => fanout::run(options).await,
+        Scenario::BareServer(options) => bare_server::run(options).await,
     }
 }

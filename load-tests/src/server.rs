@@ -18,6 +18,25 @@ pub struct Spawned {
     pub url: String,
 }
 
+impl Spawned {
+    /// Wraps a started process so that it is stopped when dropped.
+    pub fn new(child: Child, url: String) -> Self {
+        Self { child, url }
+    }
+
+    /// The process's resident memory (`VmRSS`), in KiB.
+    pub fn rss_kib(&self) -> anyhow::Result<u64> {
+        let pid = self.child.id();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .with_context(|| format!("reading the status of process {pid}"))?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+            .with_context(|| format!("no VmRSS for process {pid}"))
+    }
+}
+
 impl Drop for Spawned {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -31,24 +50,37 @@ pub fn default_binary() -> String {
     format!("{target}/release/guichet")
 }
 
-/// Starts the server on a free loopback port and waits until it is ready.
-pub async fn spawn(binary: &str, database_url: &str) -> anyhow::Result<Spawned> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+/// A free loopback port to start a server on.
+pub fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
-        .port();
+        .port())
+}
+
+/// Starts the server on a free loopback port, with `env` added to its
+/// environment (`REDIS_URL` is only there when `env` sets it), and waits
+/// until it is ready.
+pub async fn spawn(
+    binary: &str,
+    database_url: &str,
+    env: &[(&str, &str)],
+) -> anyhow::Result<Spawned> {
+    let port = free_port()?;
     let child = Command::new(binary)
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
         .env("DATABASE_URL", database_url)
         .env("RUST_LOG", "warn")
         .env_remove("REDIS_URL")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
         .with_context(|| format!("starting {binary} (build it with `cargo build --release`)"))?;
-    let spawned = Spawned {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
+    wait_ready(Spawned::new(child, format!("http://127.0.0.1:{port}"))).await
+}
+
+/// Waits up to 30 s for the process's `/readyz` to answer 2xx.
+pub async fn wait_ready(mut spawned: Spawned) -> anyhow::Result<Spawned> {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
@@ -56,6 +88,9 @@ pub async fn spawn(binary: &str, database_url: &str) -> anyhow::Result<Spawned> 
             && r.status().is_success()
         {
             return Ok(spawned);
+        }
+        if let Some(status) = spawned.child.try_wait()? {
+            bail!("the server exited before it was ready: {status}");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -75,7 +75,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     };
     let binary = options.bin.clone().unwrap_or_else(server::default_binary);
     server::create_admin(&database_url).await?;
-    let spawned = server::spawn(&binary, &database_url).await?;
+    let spawned = server::spawn(&binary, &database_url, &[]).await?;
     let offices =
         server::create_offices(&spawned.url, &database_url, options.sites, options.counters)
             .await?;

@@ -9,6 +9,7 @@ use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 use std::time::Instant;
@@ -31,6 +32,8 @@ pub struct HttpMetrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
+    /// Sockets following live events on this instance, read at scrape time.
+    pub live_subscribers: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -55,10 +58,17 @@ impl Default for HttpMetrics {
             "HTTP request latency by route",
             latency.clone(),
         );
+        let live_subscribers = Gauge::default();
+        registry.register(
+            "live_subscribers",
+            "WebSocket subscribers to live events on this instance",
+            live_subscribers.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
+            live_subscribers,
         }
     }
 }
