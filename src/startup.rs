@@ -9,6 +9,7 @@ use crate::domain::time::tzdb_version;
 use crate::http;
 use crate::store::Db;
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -71,7 +72,8 @@ impl Server {
         tokio::spawn(checkpoint(self.app.clone(), shutdown.clone()));
         let router = http::router(self.app.clone());
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
+        let listener = self.listener.tap_io(tune_socket);
+        axum::serve(listener, service)
             .with_graceful_shutdown(shutdown.cancelled_owned())
             .await
             .context("serving HTTP")?;
@@ -85,6 +87,19 @@ impl Server {
         self.app.db.close().await;
         tracing::info!("guichet stopped");
         Ok(())
+    }
+}
+
+/// Kernel send buffer of each connection. Fixed rather than autotuned (up
+/// to megabytes): it bounds the memory a connection holds, and a live
+/// subscriber that stops reading fills it soon, falls behind its channel,
+/// and is dropped instead of piling up data.
+const SEND_BUFFER: usize = 64 * 1024;
+
+fn tune_socket(stream: &mut tokio::net::TcpStream) {
+    let _ = stream.set_nodelay(true);
+    if let Err(error) = socket2::SockRef::from(&*stream).set_send_buffer_size(SEND_BUFFER) {
+        tracing::debug!(%error, "could not bound a socket's send buffer");
     }
 }
 

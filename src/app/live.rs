@@ -20,7 +20,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::time::Instant;
 
 /// Events a subscriber may lag behind its site before it is dropped.
-pub const CHANNEL: usize = 256;
+pub const CHANNEL: usize = 512;
 /// How often channels nobody reads are closed and, with Redis, the log is
 /// checked for events that never came (the last of a burst, an outage).
 const SWEEP: Duration = Duration::from_secs(2);

@@ -3,7 +3,7 @@
 //! many concurrent writers, and shutdown.
 
 use crate::helpers::{Backend, TestApp, open_site, spawn_app};
-use crate::live_client::{Next, connect, kinds, refused, seqs};
+use crate::live_client::{Next, connect, connect_small, kinds, refused, seqs};
 use crate::on_both_backends;
 use crate::queue::{call_next, finish, issue, kiosk};
 use futures::future::join_all;
@@ -341,5 +341,86 @@ async fn shutdown_tells_sockets_to_reconnect(backend: Backend) {
         frame.reason.contains(&format!("since={seq}")),
         "{}",
         frame.reason
+    );
+}
+
+/// About the sockets, not the database: SQLite only. Two threads, as the
+/// reading screen must keep up with the burst while the test issues it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_that_stops_reading_is_dropped_and_slows_nobody() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let admin = app.admin().await;
+    open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
+    let kiosk = kiosk(&app, &admin, "anfa").await;
+    let mut stalled = connect_small(&app, "/ws/sites/anfa").await;
+    let start = stalled.next().await["seq"].as_i64().unwrap();
+    let mut screen = connect(&app, "/ws/sites/anfa", None).await;
+    screen.next().await;
+    let head = start + 2 * 1200;
+    let read_up_to = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(start));
+    let progress = read_up_to.clone();
+    let reading = tokio::spawn(async move {
+        let mut seen = Vec::new();
+        while seen.last() < Some(&head) {
+            let seq = screen.next().await["seq"].as_i64().expect("seq");
+            progress.store(seq, std::sync::atomic::Ordering::Relaxed);
+            seen.push(seq);
+        }
+        seen
+    });
+
+    // Far more than the stalled socket's buffers and the site's channel
+    // hold, in batches the reading screen (an unoptimized test client)
+    // takes in before the next.
+    for batch in 1..=12 {
+        for _ in 0..100 {
+            issue(&app, &kiosk, "anfa", json!({"service": "residence"})).await;
+        }
+        let target = start + 2 * 100 * batch;
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while read_up_to.load(std::sync::atomic::Ordering::Relaxed) < target {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the reading screen fell behind"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    let seen = reading.await.expect("the reading screen");
+    assert_eq!(seen, (start + 1..=head).collect::<Vec<_>>());
+
+    let mut received = Vec::new();
+    let ending = loop {
+        match stalled.next_within(Duration::from_secs(15)).await {
+            Next::Json(message) => received.push(message),
+            other => break other,
+        }
+    };
+    match ending {
+        Next::Closed(Some(frame)) => {
+            assert_eq!(u16::from(frame.code), 4008, "{}", frame.reason);
+            let last = received
+                .last()
+                .and_then(|m| m["seq"].as_i64())
+                .unwrap_or(start);
+            assert!(
+                frame.reason.contains(&format!("since={last}")),
+                "{}",
+                frame.reason
+            );
+        }
+        Next::Closed(None) => {}
+        Next::Nothing => panic!("the stalled subscriber was never dropped"),
+        Next::Json(_) => unreachable!(),
+    }
+    assert!(
+        received.len() < 2400,
+        "the stalled subscriber got everything"
+    );
+    let got = seqs(&received);
+    assert_eq!(
+        got,
+        (start + 1..start + 1 + got.len() as i64).collect::<Vec<_>>(),
+        "what it got is in order"
     );
 }

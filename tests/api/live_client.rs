@@ -36,6 +36,24 @@ pub async fn connect(app: &TestApp, path: &str, token: Option<&str>) -> Live {
         .unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// A client whose socket takes in little at a time (a 4 KiB receive
+/// buffer): one that stops reading is soon seen as not keeping up.
+pub async fn connect_small(app: &TestApp, path: &str) -> Live {
+    let url = format!("{}{path}", app.base.replacen("http", "ws", 1));
+    let address = app
+        .base
+        .trim_start_matches("http://")
+        .parse()
+        .expect("address");
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("receive buffer");
+    let tcp = socket.connect(address).await.expect("connected");
+    let (stream, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(tcp))
+        .await
+        .expect("upgraded");
+    Live { stream }
+}
+
 /// The HTTP status of a refused upgrade.
 pub async fn refused(app: &TestApp, path: &str, token: Option<&str>) -> u16 {
     match try_connect(app, path, token).await {
