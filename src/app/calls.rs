@@ -39,8 +39,7 @@ pub async fn call_next(app: &App, who: &Principal, counter: &str) -> AppResult<O
     let pace = Pace::read(app, &context).await?;
     let now = app.clock.now_ms();
     let called = crate::queue_transaction!(app, |t| async {
-        let counter = ready_counter(t, who, counter).await?;
-        let streak = t.lock_priority_streak(&counter.site_id).await?;
+        let (counter, streak) = ready_counter(t, who, counter).await?;
         let (ahead, normal) = t.heads(&counter.site_id, &services, now).await?;
         let head = |t: &Option<TicketRow>| {
             t.as_ref().map(|t| Head {
@@ -62,10 +61,9 @@ pub async fn call_next(app: &App, who: &Principal, counter: &str) -> AppResult<O
             .flatten()
             .find(|t| t.id == chosen.id)
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("chosen ticket vanished")))?;
-        t.set_priority_streak(&counter.site_id, next_streak(streak, chosen.priority))
-            .await?;
+        let streak = next_streak(streak, chosen.priority);
         Ok(Some(
-            call(t, now, who, (&context, &pace), &counter, ticket).await?,
+            call(t, now, who, (&context, &pace), (&counter, streak), ticket).await?,
         ))
     })?;
     Ok(called.map(|(view, events)| {
@@ -91,7 +89,7 @@ pub async fn call_ticket(
             .ticket_for_update(ticket)
             .await?
             .ok_or(AppError::NotFound("ticket"))?;
-        let counter = ready_counter(t, who, counter).await?;
+        let (counter, streak) = ready_counter(t, who, counter).await?;
         if ticket.site_id != counter.site_id {
             return Err(AppError::NotFound("ticket"));
         }
@@ -108,11 +106,9 @@ pub async fn call_ticket(
             )
             .into());
         }
-        let streak = t.lock_priority_streak(&counter.site_id).await?;
         let priority = Priority::parse(&ticket.priority).unwrap_or(Priority::Normal);
-        t.set_priority_streak(&counter.site_id, next_streak(streak, priority))
-            .await?;
-        call(t, now, who, (&context, &pace), &counter, ticket).await
+        let streak = next_streak(streak, priority);
+        call(t, now, who, (&context, &pace), (&counter, streak), ticket).await
     })?;
     app.bus.publish(events);
     Ok(view)
@@ -139,10 +135,15 @@ pub(crate) async fn setting_of_counter(
     Ok((context, services))
 }
 
-/// The counter, locked, if the caller may call there now.
-async fn ready_counter<T: QueueTx>(t: &mut T, who: &Principal, id: &str) -> AppResult<CounterRow> {
-    let (counter, active) = t
-        .counter_for_call(id)
+/// The counter, locked, if the caller may call there now, and the site's
+/// fairness streak, locked too.
+async fn ready_counter<T: QueueTx>(
+    t: &mut T,
+    who: &Principal,
+    id: &str,
+) -> AppResult<(CounterRow, i64)> {
+    let (counter, active, streak) = t
+        .counter_and_streak(id)
         .await?
         .ok_or(AppError::NotFound("counter"))?;
     who.require_staff(&counter.site_id, &[Role::Agent, Role::Supervisor])?;
@@ -167,24 +168,24 @@ async fn ready_counter<T: QueueTx>(t: &mut T, who: &Principal, id: &str) -> AppR
             format!("finish ticket {active} at this counter first"),
         ));
     }
-    Ok(counter)
+    Ok((counter, streak))
 }
 
-/// Marks the ticket called at the counter and appends its events.
+/// Marks the ticket called at the counter, sets the site's fairness streak
+/// and appends the events.
 async fn call<T: QueueTx>(
     t: &mut T,
     now: i64,
     who: &Principal,
     (context, pace): (&SiteContext, &Pace),
-    counter: &CounterRow,
+    (counter, streak): (&CounterRow, i64),
     mut ticket: TicketRow,
 ) -> AppResult<(TicketView, Vec<EventRow>)> {
     ticket.status = "called".to_owned();
     ticket.counter_id = Some(counter.id.clone());
     ticket.agent = who.username().map(str::to_owned);
     ticket.called_at = Some(now);
-    t.update_ticket(&ticket).await?;
-    let waiting = t.waiting_of(&counter.site_id, &ticket.service_id).await?;
+    let waiting = t.update_ticket_left_waiting(&ticket).await?;
     let actor = who.actor();
     let called = NewEvent {
         kind: "ticket.called",
@@ -202,7 +203,7 @@ async fn call<T: QueueTx>(
         payload: json!({"services": [pace.load(&ticket.service_id, waiting)]}),
     };
     let events = t
-        .append_all(&counter.site_id, now, &[called, queue])
+        .append_all_with_streak(&counter.site_id, now, streak, &[called, queue])
         .await?;
     let mut view = view(context, pace, ticket, 0);
     view.counter = Some(json!({"id": counter.id, "label": counter.label}));

@@ -122,8 +122,7 @@ pub async fn issue(
             serving_at: None,
             finished_at: None,
         };
-        t.insert_ticket(&ticket).await?;
-        let waiting = t.waiting_of(site, &service.id).await?;
+        let waiting = t.insert_waiting_ticket(&ticket).await?;
         // A normal ticket is behind everyone already waiting for its service.
         let ahead = match priority {
             Priority::Normal => waiting - 1,
@@ -200,7 +199,12 @@ pub async fn act(
             ticket.agent = Some(username.to_owned());
         }
         ticket.status = next.as_str().to_owned();
-        t.update_ticket(&ticket).await?;
+        let waiting = if from == Status::Waiting {
+            Some(t.update_ticket_left_waiting(&ticket).await?)
+        } else {
+            t.update_ticket(&ticket).await?;
+            None
+        };
         let actor = who.map_or_else(|| "holder".to_owned(), Principal::actor);
         let mut payload =
             json!({"number": ticket.number, "service": ticket.service_id, "status": ticket.status});
@@ -216,8 +220,7 @@ pub async fn act(
             actor: Some(&actor),
             payload,
         }];
-        if from == Status::Waiting {
-            let waiting = t.waiting_of(&ticket.site_id, &ticket.service_id).await?;
+        if let Some(waiting) = waiting {
             events.push(NewEvent {
                 kind: "queue.changed",
                 actor: None,

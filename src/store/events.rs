@@ -103,7 +103,7 @@ pub async fn append_all(
     events: &[NewEvent<'_>],
 ) -> Result<Vec<EventRow>, sqlx::Error> {
     if let Tx::Postgres(pg) = tx {
-        return append_all_postgres(pg, site, at, events).await;
+        return append_all_postgres(pg, site, at, events, None).await;
     }
     let count = events.len() as i64;
     let last: i64 = write!(tx, |c| {
@@ -133,11 +133,13 @@ pub async fn append_all(
 
 /// PostgreSQL takes the numbers and inserts the events in one statement (a
 /// data-modifying CTE): one round trip less for every change of a queue.
-async fn append_all_postgres(
+/// With `streak`, the same statement sets the site's fairness streak.
+pub(crate) async fn append_all_postgres(
     tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
     site: &str,
     at: i64,
     events: &[NewEvent<'_>],
+    streak: Option<i64>,
 ) -> Result<Vec<EventRow>, sqlx::Error> {
     let values: Vec<String> = (0..events.len())
         .map(|i| {
@@ -150,8 +152,18 @@ async fn append_all_postgres(
             )
         })
         .collect();
+    let streak_param = 4 + events.len() * 3;
+    let bump = match streak {
+        None => BUMP_SEQ.to_owned(),
+        Some(_) => format!(
+            "INSERT INTO site_sequences (site_id, last_seq, priority_streak) VALUES ($1, $2, ${streak_param})
+             ON CONFLICT (site_id) DO UPDATE SET last_seq = site_sequences.last_seq + excluded.last_seq,
+                 priority_streak = excluded.priority_streak
+             RETURNING last_seq"
+        ),
+    };
     let sql = format!(
-        "WITH bumped AS ({BUMP_SEQ})
+        "WITH bumped AS ({bump})
          INSERT INTO site_events (site_id, seq, kind, at, actor, payload)
          SELECT $1, bumped.last_seq - $2 + v.k, v.kind, $3, v.actor, v.payload
          FROM bumped, (VALUES {}) AS v (k, kind, actor, payload)
@@ -165,6 +177,9 @@ async fn append_all_postgres(
     let payloads: Vec<String> = events.iter().map(|e| e.payload.to_string()).collect();
     for (event, payload) in events.iter().zip(&payloads) {
         query = query.bind(event.kind).bind(event.actor).bind(payload);
+    }
+    if let Some(streak) = streak {
+        query = query.bind(streak);
     }
     let seqs = query.fetch_all(&mut **tx).await?;
     let last = seqs.into_iter().max().ok_or(sqlx::Error::RowNotFound)?;

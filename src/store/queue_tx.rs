@@ -63,6 +63,45 @@ pub trait QueueTx {
         at: i64,
         events: &[NewEvent<'_>],
     ) -> Result<Vec<EventRow>, StoreError>;
+
+    // Compound steps: each a sequence of the statements above, which
+    // PostgreSQL overrides with a single statement (one round trip).
+
+    /// Inserts a new waiting ticket; returns its service's waiting count,
+    /// the new ticket included.
+    async fn insert_waiting_ticket(&mut self, ticket: &TicketRow) -> Result<i64, StoreError> {
+        self.insert_ticket(ticket).await?;
+        self.waiting_of(&ticket.site_id, &ticket.service_id).await
+    }
+    /// Writes a ticket that was waiting in its service and no longer is;
+    /// returns the service's waiting count after.
+    async fn update_ticket_left_waiting(&mut self, ticket: &TicketRow) -> Result<i64, StoreError> {
+        self.update_ticket(ticket).await?;
+        self.waiting_of(&ticket.site_id, &ticket.service_id).await
+    }
+    /// `counter_for_call`, then the site's fairness streak, locked, in that
+    /// order.
+    async fn counter_and_streak(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<(CounterRow, Option<String>, i64)>, StoreError> {
+        let Some((counter, active)) = self.counter_for_call(id).await? else {
+            return Ok(None);
+        };
+        let streak = self.lock_priority_streak(&counter.site_id).await?;
+        Ok(Some((counter, active, streak)))
+    }
+    /// Sets the site's fairness streak and appends events.
+    async fn append_all_with_streak(
+        &mut self,
+        site: &str,
+        at: i64,
+        streak: i64,
+        events: &[NewEvent<'_>],
+    ) -> Result<Vec<EventRow>, StoreError> {
+        self.set_priority_streak(site, streak).await?;
+        self.append_all(site, at, events).await
+    }
 }
 
 impl QueueTx for Tx {
@@ -132,20 +171,7 @@ impl QueueTx for Tx {
             .bind(id)
             .fetch_optional(&mut **pg)
             .await?;
-            return Ok(row.map(
-                |(id, site_id, label, state, agent, state_since, created_at, active)| {
-                    let counter = CounterRow {
-                        id,
-                        site_id,
-                        label,
-                        state,
-                        agent,
-                        state_since,
-                        created_at,
-                    };
-                    (counter, active)
-                },
-            ));
+            return Ok(row.map(counter_with_active));
         }
         let Some(counter) = counters::get_for_update(self, id).await? else {
             return Ok(None);
@@ -167,4 +193,92 @@ impl QueueTx for Tx {
     ) -> Result<Vec<EventRow>, StoreError> {
         Ok(events::append_all(self, site, at, events).await?)
     }
+    async fn insert_waiting_ticket(&mut self, ticket: &TicketRow) -> Result<i64, StoreError> {
+        if let Tx::Postgres(pg) = self {
+            return Ok(tickets::insert_waiting_postgres(pg, ticket).await?);
+        }
+        self.insert_ticket(ticket).await?;
+        self.waiting_of(&ticket.site_id, &ticket.service_id).await
+    }
+    async fn update_ticket_left_waiting(&mut self, ticket: &TicketRow) -> Result<i64, StoreError> {
+        if let Tx::Postgres(pg) = self {
+            return Ok(tickets::update_left_waiting_postgres(pg, ticket).await?);
+        }
+        self.update_ticket(ticket).await?;
+        self.waiting_of(&ticket.site_id, &ticket.service_id).await
+    }
+    async fn counter_and_streak(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<(CounterRow, Option<String>, i64)>, StoreError> {
+        let Tx::Postgres(pg) = self else {
+            let Some((counter, active)) = self.counter_for_call(id).await? else {
+                return Ok(None);
+            };
+            let streak = self.lock_priority_streak(&counter.site_id).await?;
+            return Ok(Some((counter, active, streak)));
+        };
+        // The counter, then the site's sequence row: the order every call
+        // locks them in.
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            i64,
+            i64,
+            Option<String>,
+            i64,
+        );
+        let row: Option<Row> = sqlx::query_as(
+            "WITH c AS (SELECT id, site_id, label, state, agent, state_since, created_at
+                        FROM counters WHERE id = $1 FOR UPDATE),
+                  s AS (UPDATE site_sequences SET priority_streak = priority_streak
+                        WHERE site_id = (SELECT site_id FROM c) RETURNING priority_streak)
+             SELECT c.id, c.site_id, c.label, c.state, c.agent, c.state_since, c.created_at,
+                 (SELECT t.number FROM tickets t
+                  WHERE t.counter_id = c.id AND t.status IN ('called', 'serving') LIMIT 1),
+                 COALESCE((SELECT priority_streak FROM s), 0)
+             FROM c",
+        )
+        .bind(id)
+        .fetch_optional(&mut **pg)
+        .await?;
+        Ok(row.map(
+            |(id, site, label, state, agent, since, created, active, streak)| {
+                let (counter, active) =
+                    counter_with_active((id, site, label, state, agent, since, created, active));
+                (counter, active, streak)
+            },
+        ))
+    }
+    async fn append_all_with_streak(
+        &mut self,
+        site: &str,
+        at: i64,
+        streak: i64,
+        events: &[NewEvent<'_>],
+    ) -> Result<Vec<EventRow>, StoreError> {
+        if let Tx::Postgres(pg) = self {
+            return Ok(events::append_all_postgres(pg, site, at, events, Some(streak)).await?);
+        }
+        self.set_priority_streak(site, streak).await?;
+        self.append_all(site, at, events).await
+    }
+}
+
+fn counter_with_active(
+    (id, site_id, label, state, agent, state_since, created_at, active): CounterWithActive,
+) -> (CounterRow, Option<String>) {
+    let counter = CounterRow {
+        id,
+        site_id,
+        label,
+        state,
+        agent,
+        state_since,
+        created_at,
+    };
+    (counter, active)
 }

@@ -67,6 +67,54 @@ pub(crate) const ACTIVE_AT_COUNTER: &str =
 pub(crate) const WAITING_OF: &str =
     "SELECT COUNT(*) FROM tickets WHERE site_id = $1 AND status = 'waiting' AND service_id = $2";
 
+/// Binds every column of a ticket, in `COLUMNS` order.
+macro_rules! bind_columns {
+    ($query:expr, $t:expr) => {
+        $query
+            .bind(&$t.id)
+            .bind(&$t.site_id)
+            .bind(&$t.service_id)
+            .bind(&$t.origin_service_id)
+            .bind(&$t.local_day)
+            .bind(&$t.number)
+            .bind($t.sequence)
+            .bind(&$t.priority)
+            .bind(&$t.source)
+            .bind(&$t.phone)
+            .bind(&$t.lang)
+            .bind(&$t.status)
+            .bind(&$t.counter_id)
+            .bind(&$t.agent)
+            .bind(&$t.appointment_id)
+            .bind($t.recalls)
+            .bind($t.last_recall_at)
+            .bind($t.due_at)
+            .bind(&$t.close_reason)
+            .bind($t.issued_at)
+            .bind($t.called_at)
+            .bind($t.serving_at)
+            .bind($t.finished_at)
+    };
+}
+
+/// Binds a ticket's mutable part, as `UPDATE` takes it.
+macro_rules! bind_update {
+    ($query:expr, $t:expr) => {
+        $query
+            .bind(&$t.id)
+            .bind(&$t.service_id)
+            .bind(&$t.status)
+            .bind(&$t.counter_id)
+            .bind(&$t.agent)
+            .bind($t.recalls)
+            .bind($t.last_recall_at)
+            .bind(&$t.close_reason)
+            .bind($t.called_at)
+            .bind($t.serving_at)
+            .bind($t.finished_at)
+    };
+}
+
 /// Orders classes for calling: due check-ins, priority, normal.
 const CLASS_RANK: &str =
     "CASE priority WHEN 'appointment' THEN 0 WHEN 'priority' THEN 1 ELSE 2 END";
@@ -95,35 +143,46 @@ pub async fn next_number(
 pub async fn insert(tx: &mut Tx, t: &TicketRow) -> Result<(), sqlx::Error> {
     let sql = insert_sql();
     write!(tx, |c| {
-        sqlx::query(&sql)
-            .bind(&t.id)
-            .bind(&t.site_id)
-            .bind(&t.service_id)
-            .bind(&t.origin_service_id)
-            .bind(&t.local_day)
-            .bind(&t.number)
-            .bind(t.sequence)
-            .bind(&t.priority)
-            .bind(&t.source)
-            .bind(&t.phone)
-            .bind(&t.lang)
-            .bind(&t.status)
-            .bind(&t.counter_id)
-            .bind(&t.agent)
-            .bind(&t.appointment_id)
-            .bind(t.recalls)
-            .bind(t.last_recall_at)
-            .bind(t.due_at)
-            .bind(&t.close_reason)
-            .bind(t.issued_at)
-            .bind(t.called_at)
-            .bind(t.serving_at)
-            .bind(t.finished_at)
+        bind_columns!(sqlx::query(&sql), t)
             .execute(c)
             .await
             .map(|r| r.rows_affected())
     })?;
     Ok(())
+}
+
+/// PostgreSQL: inserts a waiting ticket and counts its service's waiting
+/// tickets in one statement. The count reads the statement's snapshot,
+/// which does not hold the new row yet: hence the `+ 1`.
+pub async fn insert_waiting_postgres(
+    pg: &mut sqlx::PgConnection,
+    t: &TicketRow,
+) -> Result<i64, sqlx::Error> {
+    let sql = format!(
+        "WITH added AS ({}) SELECT COUNT(*) + 1 FROM tickets
+         WHERE site_id = $2 AND status = 'waiting' AND service_id = $3",
+        insert_sql()
+    );
+    bind_columns!(sqlx::query_scalar(&sql), t)
+        .fetch_one(pg)
+        .await
+}
+
+/// PostgreSQL: writes a ticket that was waiting in its service and no
+/// longer is, and counts that service's waiting tickets after, in one
+/// statement (the snapshot still holds the ticket as waiting: `- 1`).
+pub async fn update_left_waiting_postgres(
+    pg: &mut sqlx::PgConnection,
+    t: &TicketRow,
+) -> Result<i64, sqlx::Error> {
+    let sql = format!(
+        "WITH changed AS ({UPDATE}) SELECT COUNT(*) - 1 FROM tickets
+         WHERE site_id = $12 AND status = 'waiting' AND service_id = $2"
+    );
+    bind_update!(sqlx::query_scalar(&sql), t)
+        .bind(&t.site_id)
+        .fetch_one(pg)
+        .await
 }
 
 /// The SQL of `insert`: binds every column in `COLUMNS` order.
@@ -138,18 +197,7 @@ pub(crate) fn insert_sql() -> String {
 /// Writes the mutable part of a ticket read in the same transaction.
 pub async fn update(tx: &mut Tx, t: &TicketRow) -> Result<(), sqlx::Error> {
     write!(tx, |c| {
-        sqlx::query(UPDATE)
-            .bind(&t.id)
-            .bind(&t.service_id)
-            .bind(&t.status)
-            .bind(&t.counter_id)
-            .bind(&t.agent)
-            .bind(t.recalls)
-            .bind(t.last_recall_at)
-            .bind(&t.close_reason)
-            .bind(t.called_at)
-            .bind(t.serving_at)
-            .bind(t.finished_at)
+        bind_update!(sqlx::query(UPDATE), t)
             .execute(c)
             .await
             .map(|r| r.rows_affected())
