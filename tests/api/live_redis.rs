@@ -141,3 +141,114 @@ async fn without_redis_an_instance_still_serves_its_own_screens_and_says_so() {
         [start + 1, start + 2]
     );
 }
+
+/// A private Redis server on a free port, killed when dropped.
+struct PrivateRedis {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl PrivateRedis {
+    async fn start(port: u16) -> Self {
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server runs (Debian package redis-server)");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "redis-server did not start"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        Self { child, port }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Polls `/readyz` until its `bus` says `expected`.
+async fn bus_becomes(app: &TestApp, expected: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let bus = app.get("/readyz", None).await.body["bus"].clone();
+        if bus == expected {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "bus stayed {bus}, expected {expected}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and Redis"]
+async fn instances_ride_out_a_redis_restart() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut redis = PrivateRedis::start(port).await;
+    let database = ScratchDatabase::create().await;
+    let a = spawn_instance(&database.url, Some(&redis.url())).await;
+    let b = spawn_instance(&database.url, Some(&redis.url())).await;
+    let admin = admin_of(&a).await;
+    open_site(&a, &admin, "anfa", "Africa/Casablanca", 1).await;
+    let kiosk = kiosk(&a, &admin, "anfa").await;
+    bus_becomes(&a, "redis").await;
+    bus_becomes(&b, "redis").await;
+    let mut near = connect(&a, "/ws/sites/anfa", None).await;
+    let mut far = connect(&b, "/ws/sites/anfa", None).await;
+    let start = near.next().await["seq"].as_i64().unwrap();
+    assert_eq!(far.next().await["seq"], start);
+
+    redis.kill();
+    bus_becomes(&a, "degraded").await;
+    // Redis is gone: A still serves its own screens.
+    issue(&a, &kiosk, "anfa", json!({"service": "residence"})).await;
+    assert_eq!(
+        seqs(&near.until_seq(start + 2).await),
+        [start + 1, start + 2]
+    );
+
+    let _redis = PrivateRedis::start(port).await;
+    bus_becomes(&a, "redis").await;
+    bus_becomes(&b, "redis").await;
+    // B reads what it missed from the log, then follows live again.
+    assert_eq!(
+        seqs(&far.until_seq(start + 2).await),
+        [start + 1, start + 2]
+    );
+    issue(&a, &kiosk, "anfa", json!({"service": "residence"})).await;
+    assert_eq!(
+        seqs(&far.until_seq(start + 4).await),
+        [start + 3, start + 4]
+    );
+}
