@@ -113,30 +113,13 @@ async fn publish_loop(
     up: Arc<AtomicBool>,
     shutdown: CancellationToken,
 ) {
-    let mut attempt = 0;
     loop {
-        let connect =
-            tokio::time::timeout(CONNECT_TIMEOUT, client.get_multiplexed_async_connection());
-        let mut connection = tokio::select! {
-            _ = shutdown.cancelled() => return,
-            result = connect => match result {
-                Ok(Ok(connection)) => connection,
-                Ok(Err(error)) => {
-                    tracing::warn!(%error, "Redis unreachable for publishing; retrying");
-                    wait(&shutdown, backoff(attempt)).await;
-                    attempt += 1;
-                    continue;
-                }
-                Err(_) => {
-                    tracing::warn!("Redis connection timed out; retrying");
-                    wait(&shutdown, backoff(attempt)).await;
-                    attempt += 1;
-                    continue;
-                }
-            },
+        let connect = || client.get_multiplexed_async_connection();
+        let Some(mut connection) = connect_with_backoff("publishing", &shutdown, connect).await
+        else {
+            return;
         };
         up.store(true, Ordering::Relaxed);
-        attempt = 0;
         loop {
             let text = tokio::select! {
                 _ = shutdown.cancelled() => return,
@@ -170,34 +153,17 @@ async fn subscribe_loop(
     reconnected: Arc<Notify>,
     shutdown: CancellationToken,
 ) {
-    let mut attempt = 0;
     let mut ever_up = false;
     loop {
-        let subscribe = async {
+        let subscribe = || async {
             let mut pubsub = client.get_async_pubsub().await?;
             pubsub.subscribe(&channel).await?;
-            Ok::<_, ::redis::RedisError>(pubsub)
+            Ok(pubsub)
         };
-        let pubsub = tokio::select! {
-            _ = shutdown.cancelled() => return,
-            result = tokio::time::timeout(CONNECT_TIMEOUT, subscribe) => match result {
-                Ok(Ok(pubsub)) => pubsub,
-                Ok(Err(error)) => {
-                    tracing::warn!(%error, "Redis unreachable for subscribing; retrying");
-                    wait(&shutdown, backoff(attempt)).await;
-                    attempt += 1;
-                    continue;
-                }
-                Err(_) => {
-                    tracing::warn!("Redis subscription timed out; retrying");
-                    wait(&shutdown, backoff(attempt)).await;
-                    attempt += 1;
-                    continue;
-                }
-            },
+        let Some(pubsub) = connect_with_backoff("subscribing", &shutdown, subscribe).await else {
+            return;
         };
         up.store(true, Ordering::Relaxed);
-        attempt = 0;
         if ever_up {
             tracing::info!("Redis is back: reading missed events from the log");
             reconnected.notify_one();
@@ -227,6 +193,33 @@ async fn subscribe_loop(
         }
         up.store(false, Ordering::Relaxed);
         tracing::warn!("Redis subscription lost; reconnecting");
+    }
+}
+
+/// Runs `connect` until it succeeds, waiting longer after each failure;
+/// `None` when the service shuts down first.
+async fn connect_with_backoff<T, F, Fut>(
+    what: &str,
+    shutdown: &CancellationToken,
+    mut connect: F,
+) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ::redis::RedisError>>,
+{
+    let mut attempt = 0;
+    loop {
+        let outcome = tokio::select! {
+            _ = shutdown.cancelled() => return None,
+            outcome = tokio::time::timeout(CONNECT_TIMEOUT, connect()) => outcome,
+        };
+        match outcome {
+            Ok(Ok(value)) => return Some(value),
+            Ok(Err(error)) => tracing::warn!(%error, "Redis unreachable for {what}; retrying"),
+            Err(_) => tracing::warn!("Redis did not answer in time for {what}; retrying"),
+        }
+        wait(shutdown, backoff(attempt)).await;
+        attempt += 1;
     }
 }
 

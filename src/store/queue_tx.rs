@@ -84,12 +84,8 @@ pub trait QueueTx {
     async fn counter_and_streak(
         &mut self,
         id: &str,
-    ) -> Result<Option<(CounterRow, Option<String>, i64)>, StoreError> {
-        let Some((counter, active)) = self.counter_for_call(id).await? else {
-            return Ok(None);
-        };
-        let streak = self.lock_priority_streak(&counter.site_id).await?;
-        Ok(Some((counter, active, streak)))
+    ) -> Result<Option<CounterAndStreak>, StoreError> {
+        counter_then_streak(self, id).await
     }
     /// Sets the site's fairness streak and appends events.
     async fn append_all_with_streak(
@@ -102,6 +98,20 @@ pub trait QueueTx {
         self.set_priority_streak(site, streak).await?;
         self.append_all(site, at, events).await
     }
+}
+
+/// A counter, the number of its active ticket, and its site's streak.
+pub type CounterAndStreak = (CounterRow, Option<String>, i64);
+
+async fn counter_then_streak<T: QueueTx + ?Sized>(
+    t: &mut T,
+    id: &str,
+) -> Result<Option<CounterAndStreak>, StoreError> {
+    let Some((counter, active)) = t.counter_for_call(id).await? else {
+        return Ok(None);
+    };
+    let streak = t.lock_priority_streak(&counter.site_id).await?;
+    Ok(Some((counter, active, streak)))
 }
 
 impl QueueTx for Tx {
@@ -210,13 +220,9 @@ impl QueueTx for Tx {
     async fn counter_and_streak(
         &mut self,
         id: &str,
-    ) -> Result<Option<(CounterRow, Option<String>, i64)>, StoreError> {
+    ) -> Result<Option<CounterAndStreak>, StoreError> {
         let Tx::Postgres(pg) = self else {
-            let Some((counter, active)) = self.counter_for_call(id).await? else {
-                return Ok(None);
-            };
-            let streak = self.lock_priority_streak(&counter.site_id).await?;
-            return Ok(Some((counter, active, streak)));
+            return counter_then_streak(self, id).await;
         };
         // The counter, then the site's sequence row: the order every call
         // locks them in.
