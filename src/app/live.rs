@@ -8,9 +8,10 @@
 //! channel; one that falls `CHANNEL` events behind is dropped and resumes
 //! with `since`, so no subscriber ever slows the publisher or the others.
 
-use super::sites::{SiteContext, from_json};
+use super::sites::{from_json, zone_of};
 use super::{App, AppResult};
 use crate::bus::order::Order;
+use crate::domain::time::local_rfc3339;
 use crate::store::{self, events::EventRow};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -28,13 +29,14 @@ const SWEEP: Duration = Duration::from_secs(2);
 pub const FILL_LIMIT: i64 = 1000;
 
 /// An event as subscribers get it: `wire` is the JSON message sent,
-/// `{type, seq, at, …payload}`, serialized once for all of them.
+/// `{type, seq, at, …payload}` in UTF-8, serialized once for all of them
+/// (each socket shares these bytes rather than copying them).
 #[derive(Debug)]
 pub struct LiveEvent {
     pub seq: i64,
     pub kind: String,
     pub payload: Value,
-    pub wire: String,
+    pub wire: bytes::Bytes,
 }
 
 impl LiveEvent {
@@ -115,12 +117,12 @@ impl Hub {
 
 /// The message subscribers get for a logged event.
 pub async fn to_live(app: &App, row: &EventRow) -> AppResult<LiveEvent> {
-    let context = SiteContext::load(app, &row.site_id).await?;
+    let zone = zone_of(app, &row.site_id).await?;
     let payload: Value = from_json(&row.payload)?;
     let mut message = serde_json::Map::new();
     message.insert("type".to_owned(), row.kind.clone().into());
     message.insert("seq".to_owned(), row.seq.into());
-    message.insert("at".to_owned(), context.local(row.at).into());
+    message.insert("at".to_owned(), local_rfc3339(row.at, &zone).into());
     if let Value::Object(fields) = &payload {
         for (key, value) in fields {
             message.insert(key.clone(), value.clone());
@@ -130,7 +132,7 @@ pub async fn to_live(app: &App, row: &EventRow) -> AppResult<LiveEvent> {
         seq: row.seq,
         kind: row.kind.clone(),
         payload,
-        wire: Value::Object(message).to_string(),
+        wire: Value::Object(message).to_string().into(),
     })
 }
 

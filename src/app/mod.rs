@@ -73,6 +73,9 @@ pub struct App {
     /// Site settings, reused for 2 s: a change through this instance is
     /// seen at once, through another within that delay.
     pub site_contexts: TtlCache<sites::SiteContext>,
+    /// Each site's timezone, for live events; a change through this
+    /// instance is seen at once, through another within 5 minutes.
+    pub site_zones: TtlCache<jiff::tz::TimeZone>,
     /// What estimates are made of, per site, reused for 1 s.
     pub paces: TtlCache<queue::Pace>,
     /// The site of each counter; a counter never moves to another site.
@@ -95,6 +98,7 @@ impl App {
             clock,
             bus: Bus::default(),
             site_contexts: TtlCache::new(Duration::from_secs(2)),
+            site_zones: TtlCache::new(Duration::from_secs(300)),
             paces: TtlCache::new(Duration::from_secs(1)),
             counter_sites: TtlCache::new(Duration::from_secs(24 * 3600)),
             login_failures: FailureLimiter::new(LOGIN_FAILURES, LOGIN_WINDOW_MS),

@@ -6,6 +6,7 @@ use super::{App, AppError, AppResult};
 use crate::domain::opening_hours::{OpeningHours, WeeklyHoursInput, parse_closures};
 use crate::domain::{Invalid, parse_label, parse_within, slug::Slug, time::parse_timezone};
 use crate::store::{self, sites::SiteRow};
+use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::ToSchema;
@@ -124,6 +125,7 @@ pub async fn update(app: &App, who: &Principal, id: &str, patch: SitePatch) -> A
     store::sites::update(&mut tx, &row).await?;
     tx.commit().await?;
     app.site_contexts.forget(id);
+    app.site_zones.forget(id);
     get(app, id).await
 }
 
@@ -270,6 +272,18 @@ pub struct SiteContext {
     pub counters: Vec<store::counters::CounterRow>,
     /// `(counter, service)` pairs, each counter's services in rank order.
     pub counter_services: Vec<(String, String)>,
+}
+
+/// A site's timezone alone, kept for minutes: what live events need to show
+/// their time, without reading the whole site for every event.
+pub async fn zone_of(app: &App, id: &str) -> AppResult<Arc<TimeZone>> {
+    if let Some(zone) = app.site_zones.get(id) {
+        return Ok(zone);
+    }
+    let row = require(app, id).await?;
+    let zone = Arc::new(parse_timezone(&row.timezone).map_err(|e| AppError::Internal(e.into()))?);
+    app.site_zones.put(id, zone.clone());
+    Ok(zone)
 }
 
 impl SiteContext {
