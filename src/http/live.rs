@@ -24,11 +24,12 @@ use axum::extract::ws::{
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
+use futures_util::SinkExt;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::Instant;
 
 const PING: Duration = Duration::from_secs(20);
@@ -36,6 +37,8 @@ const PING: Duration = Duration::from_secs(20);
 const SILENT: Duration = Duration::from_secs(60);
 /// A peer that takes longer than this to take one message is too slow.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// Events written to a socket in one go at most.
+const BATCH: usize = 64;
 /// Clients have nothing to say beyond pongs and closes.
 const MAX_INCOMING: usize = 4096;
 /// Each socket's read buffer. The default (128 KiB, zero-filled) would be
@@ -148,8 +151,24 @@ impl Peer {
 
     /// An event's shared bytes, without copying them.
     async fn send_event(&mut self, event: &LiveEvent) -> Result<(), ()> {
+        self.feed_event(event).await?;
+        self.flush().await
+    }
+
+    /// Queues an event to go out with the next flush.
+    async fn feed_event(&mut self, event: &LiveEvent) -> Result<(), ()> {
         let text = Utf8Bytes::try_from(event.wire.clone()).map_err(|_| ())?;
-        self.send(Message::Text(text)).await
+        match tokio::time::timeout(SEND_TIMEOUT, self.socket.feed(Message::Text(text))).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(()),
+        }
+    }
+
+    async fn flush(&mut self) -> Result<(), ()> {
+        match tokio::time::timeout(SEND_TIMEOUT, self.socket.flush()).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(()),
+        }
     }
 
     async fn send(&mut self, message: Message) -> Result<(), ()> {
@@ -249,23 +268,42 @@ async fn follow_site(
             }
             message = peer.socket.recv() => if !peer.heard(message) { return },
             _ = ping.tick() => if !peer.ping().await { return },
-            event = events.recv() => match event {
-                Ok(event) => match pass(&app, &mut peer, &site, last, &event).await {
-                    Some(seq) => last = seq,
-                    None => return,
-                },
-                Err(RecvError::Lagged(_)) => {
-                    let reason = format!("too slow: reconnect with since={last}");
-                    return peer.close(TOO_SLOW, &reason).await;
+            event = events.recv() => {
+                // What else is queued goes out with it: one write for a
+                // burst (a call and its queue change) instead of one each.
+                let mut next = Some(event);
+                let mut sent = 0;
+                while let Some(event) = next {
+                    match event {
+                        Ok(event) => match pass(&app, &mut peer, &site, last, &event).await {
+                            Some(seq) => last = seq,
+                            None => return,
+                        },
+                        Err(RecvError::Lagged(_)) => {
+                            let reason = format!("too slow: reconnect with since={last}");
+                            return peer.close(TOO_SLOW, &reason).await;
+                        }
+                        Err(RecvError::Closed) => return,
+                    }
+                    sent += 1;
+                    next = match events.try_recv() {
+                        _ if sent == BATCH => None,
+                        Ok(event) => Some(Ok(event)),
+                        Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+                        Err(_) => None,
+                    };
                 }
-                Err(RecvError::Closed) => return,
-            },
+                if peer.flush().await.is_err() {
+                    return;
+                }
+            }
         }
     }
 }
 
-/// Sends an event after `last`, first filling from the log any gap before
-/// it. Returns the new last `seq`, or `None` when the peer is gone.
+/// Queues an event after `last` for the peer (the caller flushes), first
+/// filling from the log any gap before it. Returns the new last `seq`, or
+/// `None` when the peer is gone.
 async fn pass(app: &App, peer: &mut Peer, site: &str, last: i64, event: &LiveEvent) -> Option<i64> {
     if event.seq <= last {
         return Some(last);
@@ -277,7 +315,7 @@ async fn pass(app: &App, peer: &mut Peer, site: &str, last: i64, event: &LiveEve
             .ok()?;
         for missed in missing {
             if missed.seq == last + 1 {
-                peer.send_event(&missed).await.ok()?;
+                peer.feed_event(&missed).await.ok()?;
                 last = missed.seq;
             }
         }
@@ -290,7 +328,7 @@ async fn pass(app: &App, peer: &mut Peer, site: &str, last: i64, event: &LiveEve
             return None;
         }
     }
-    peer.send_event(event).await.ok()?;
+    peer.feed_event(event).await.ok()?;
     Some(event.seq)
 }
 
@@ -330,7 +368,7 @@ async fn follow_ticket(app: Arc<App>, socket: WebSocket, id: String, site: Strin
                     }
                     next = match events.try_recv() {
                         Ok(event) => Some(Ok(event)),
-                        Err(broadcast::error::TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+                        Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
                         Err(_) => None,
                     };
                 }
