@@ -38,8 +38,9 @@ pub async fn call_next(app: &App, who: &Principal, counter: &str) -> AppResult<O
     let (context, services) = setting_of_counter(app, counter).await?;
     let pace = Pace::read(app, &context).await?;
     let now = app.clock.now_ms();
-    let called = crate::queue_transaction!(app, |t| async {
-        let (counter, streak) = ready_counter(t, who, counter).await?;
+    let (who, counter) = (who.clone(), counter.to_owned());
+    let called = crate::queue_transaction!(app, |t| async move {
+        let (counter, streak) = ready_counter(t, &who, &counter).await?;
         let (ahead, normal) = t.heads(&counter.site_id, &services, now).await?;
         let head = |t: &Option<TicketRow>| {
             t.as_ref().map(|t| Head {
@@ -63,7 +64,7 @@ pub async fn call_next(app: &App, who: &Principal, counter: &str) -> AppResult<O
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("chosen ticket vanished")))?;
         let streak = next_streak(streak, chosen.priority);
         Ok(Some(
-            call(t, now, who, (&context, &pace), (&counter, streak), ticket).await?,
+            call(t, now, &who, (&context, &pace), (&counter, streak), ticket).await?,
         ))
     })?;
     Ok(called.map(|(view, events)| {
@@ -82,14 +83,15 @@ pub async fn call_ticket(
     let (context, services) = setting_of_counter(app, counter).await?;
     let pace = Pace::read(app, &context).await?;
     let now = app.clock.now_ms();
-    let (view, events) = crate::queue_transaction!(app, |t| async {
+    let (who, counter, ticket) = (who.clone(), counter.to_owned(), ticket.to_owned());
+    let (view, events) = crate::queue_transaction!(app, |t| async move {
         // The ticket is locked before the counter: the order every use case
         // that holds a ticket follows, so none waits on another in a circle.
         let ticket = t
-            .ticket_for_update(ticket)
+            .ticket_for_update(&ticket)
             .await?
             .ok_or(AppError::NotFound("ticket"))?;
-        let (counter, streak) = ready_counter(t, who, counter).await?;
+        let (counter, streak) = ready_counter(t, &who, &counter).await?;
         if ticket.site_id != counter.site_id {
             return Err(AppError::NotFound("ticket"));
         }
@@ -108,7 +110,7 @@ pub async fn call_ticket(
         }
         let priority = Priority::parse(&ticket.priority).unwrap_or(Priority::Normal);
         let streak = next_streak(streak, priority);
-        call(t, now, who, (&context, &pace), (&counter, streak), ticket).await
+        call(t, now, &who, (&context, &pace), (&counter, streak), ticket).await
     })?;
     app.bus.publish(events);
     Ok(view)

@@ -29,15 +29,17 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 /// Runs a queue transaction written once against `store::queue_tx::QueueTx`:
-/// on SQLite in one trip through `store::direct`, on PostgreSQL through a
-/// sqlx transaction. `$body` is an async block using `$t`; it commits when
-/// the block returns `Ok` and changes nothing otherwise.
+/// on SQLite in one trip to the writer thread of `store::direct`, on
+/// PostgreSQL through a sqlx transaction. `$body` is an `async move` block
+/// using `$t` and owning what else it uses (on SQLite it runs on the writer
+/// thread); it commits when the block returns `Ok` and changes nothing
+/// otherwise.
 #[macro_export]
 macro_rules! queue_transaction {
     ($app:expr, |$t:ident| $body:expr) => {
         match &$app.db {
             $crate::store::Db::Sqlite { direct, .. } => {
-                $crate::store::direct::transaction(direct, |$t| {
+                $crate::store::direct::transaction(direct, move |$t| {
                     futures_util::FutureExt::now_or_never($body).unwrap_or_else(|| {
                         Err($crate::app::AppError::Internal(anyhow::anyhow!(
                             "a direct SQLite transaction tried to wait"

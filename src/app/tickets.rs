@@ -95,11 +95,12 @@ pub async fn issue(
         _ => "reception",
     };
     let pace = Pace::read(app, &context).await?;
-    let (view, events) = crate::queue_transaction!(app, |t| async {
-        let (sequence, issued_at) = t.next_number(site, &service.id, &day, now).await?;
+    let (site, actor) = (site.to_owned(), who.actor());
+    let (view, events) = crate::queue_transaction!(app, |t| async move {
+        let (sequence, issued_at) = t.next_number(&site, &service.id, &day, now).await?;
         let ticket = TicketRow {
             id: new_id(),
-            site_id: site.to_owned(),
+            site_id: site.clone(),
             service_id: service.id.clone(),
             origin_service_id: service.id.clone(),
             local_day: day.clone(),
@@ -128,7 +129,6 @@ pub async fn issue(
             Priority::Normal => waiting - 1,
             _ => t.ahead_of(&ticket).await?,
         };
-        let actor = who.actor();
         let issued = NewEvent {
             kind: "ticket.issued",
             actor: Some(&actor),
@@ -139,7 +139,7 @@ pub async fn issue(
             actor: None,
             payload: json!({"services": [pace.load(&ticket.service_id, waiting)]}),
         };
-        let events = t.append_all(site, now, &[issued, changed]).await?;
+        let events = t.append_all(&site, now, &[issued, changed]).await?;
         Ok::<_, AppError>((view(&context, &pace, ticket, ahead), events))
     })?;
     app.bus.publish(events);
@@ -168,9 +168,11 @@ pub async fn act(
     let context = context_of_ticket(app, id).await?;
     let pace = Pace::read(app, &context).await?;
     let now = app.clock.now_ms();
-    let (view, events) = crate::queue_transaction!(app, |t| async {
+    let (who, id) = (who.cloned(), id.to_owned());
+    let (view, events) = crate::queue_transaction!(app, |t| async move {
+        let who = who.as_ref();
         let mut ticket = t
-            .ticket_for_update(id)
+            .ticket_for_update(&id)
             .await?
             .ok_or(AppError::NotFound("ticket"))?;
         let staff = who.is_some_and(|w| {

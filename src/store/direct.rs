@@ -1,13 +1,15 @@
 //! SQLite's hot transactions in one go: a writer connection of its own,
 //! opened through SQLite's C API (rusqlite) with its prepared statements
-//! kept, runs each whole transaction synchronously, with the same SQL as
-//! `store`.
+//! kept, on a thread of its own that runs each whole transaction
+//! synchronously, with the same SQL as `store`.
 //!
 //! sqlx runs each SQLite statement on the connection's worker thread, one
 //! round trip per statement; with a single writer, those trips, the waits
 //! for the async task between them, and preparing statements again are what
-//! serialize the queue. Here the writer is held only for the time SQLite
-//! itself takes.
+//! serialize the queue. Here a request hands its whole transaction to the
+//! writer thread and awaits the answer: the thread goes from one queued
+//! transaction to the next with no wait for an async task to be scheduled,
+//! so the writer is busy only for the time SQLite itself takes.
 
 use super::StoreError;
 use super::counters::{self, CounterRow};
@@ -15,16 +17,20 @@ use super::events::{self, EventRow, NewEvent};
 use super::queue_tx::{Heads, QueueTx};
 use super::tickets::{self, TicketRow};
 use rusqlite::{OptionalExtension, Row, ToSql, TransactionBehavior};
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// A transaction on the writer's raw handle.
 pub struct DirectTx<'a>(&'a rusqlite::Transaction<'a>);
 
-/// The writer connection, shared by every task of this process.
+/// A transaction handed to the writer thread, with its way to answer.
+type Job = Box<dyn FnOnce(&mut rusqlite::Connection) + Send>;
+
+/// The writer thread's queue, shared by every task of this process. The
+/// thread ends when the last handle is dropped.
 #[derive(Clone)]
-pub struct Writer(Arc<tokio::sync::Mutex<rusqlite::Connection>>);
+pub struct Writer(std::sync::mpsc::Sender<Job>);
 
 impl std::fmt::Debug for Writer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -47,29 +53,46 @@ impl Writer {
             db.set_prepared_statement_cache_capacity(64);
             Ok(db)
         };
-        let db = open().map_err(|e| sqlx::Error::Configuration(e.into()))?;
-        Ok(Self(Arc::new(tokio::sync::Mutex::new(db))))
+        let mut db = open().map_err(|e| sqlx::Error::Configuration(e.into()))?;
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".to_owned())
+            .spawn(move || {
+                while let Ok(job) = queue.recv() {
+                    // A panicking job loses its answer (its caller sees an
+                    // error) and rolls back; the writer goes on.
+                    let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut db)));
+                }
+            })
+            .map_err(sqlx::Error::Io)?;
+        Ok(Self(jobs))
     }
 }
 
-/// Runs `work` in one immediate transaction on the writer, committing if it
-/// returns `Ok` and rolling back otherwise. `work` must not wait on
-/// anything but this transaction: it runs on the caller's thread while the
-/// writer is held.
-pub async fn transaction<T, E>(
-    writer: &Writer,
-    work: impl FnOnce(&mut DirectTx<'_>) -> Result<T, E>,
-) -> Result<T, E>
+/// Runs `work` in one immediate transaction on the writer thread,
+/// committing if it returns `Ok` and rolling back otherwise. `work` owns
+/// what it uses, and must not wait on anything but this transaction.
+pub async fn transaction<T, E, F>(writer: &Writer, work: F) -> Result<T, E>
 where
-    E: From<StoreError>,
+    F: FnOnce(&mut DirectTx<'_>) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
 {
-    let mut db = writer.0.lock().await;
-    let tx = db
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(StoreError::from)?;
-    let value = work(&mut DirectTx(&tx))?;
-    tx.commit().map_err(StoreError::from)?;
-    Ok(value)
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move |db| {
+        let run = || {
+            let tx = db
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::from)?;
+            let value = work(&mut DirectTx(&tx))?;
+            tx.commit().map_err(StoreError::from)?;
+            Ok(value)
+        };
+        let _ = reply.send(run());
+    });
+    let gone = || E::from(StoreError::Sqlx(sqlx::Error::PoolClosed));
+    writer.0.send(job).map_err(|_| gone())?;
+    answer.await.map_err(|_| gone())?
 }
 
 /// Binds `$1`, `$2`, … by name: SQLite numbers `$n` parameters by their
