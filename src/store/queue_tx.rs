@@ -225,7 +225,8 @@ impl QueueTx for Tx {
             return counter_then_streak(self, id).await;
         };
         // The counter, then the site's sequence row: the order every call
-        // locks them in.
+        // locks them in. A plain row lock, not an update: the site's row is
+        // the busiest of all, and each update would leave a dead version.
         type Row = (
             String,
             String,
@@ -240,8 +241,8 @@ impl QueueTx for Tx {
         let row: Option<Row> = sqlx::query_as(
             "WITH c AS (SELECT id, site_id, label, state, agent, state_since, created_at
                         FROM counters WHERE id = $1 FOR UPDATE),
-                  s AS (UPDATE site_sequences SET priority_streak = priority_streak
-                        WHERE site_id = (SELECT site_id FROM c) RETURNING priority_streak)
+                  s AS (SELECT priority_streak FROM site_sequences
+                        WHERE site_id = (SELECT site_id FROM c) FOR UPDATE)
              SELECT c.id, c.site_id, c.label, c.state, c.agent, c.state_since, c.created_at,
                  (SELECT t.number FROM tickets t
                   WHERE t.counter_id = c.id AND t.status IN ('called', 'serving') LIMIT 1),
