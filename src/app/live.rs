@@ -150,6 +150,7 @@ pub async fn run(app: Arc<App>) {
         return;
     };
     let mut order = Order::default();
+    let mut suspects = HashMap::new();
     let mut sweep = tokio::time::interval(SWEEP);
     loop {
         let deadline = order.next_deadline().map(Instant::from_std);
@@ -174,10 +175,10 @@ pub async fn run(app: Arc<App>) {
                 app.live.prune();
                 order.retain(|site| app.live.is_followed(site));
                 if app.bus.is_shared() {
-                    catch_up(&app, &mut order).await;
+                    suspects = catch_up(&app, &mut order, Some(&suspects)).await;
                 }
             }
-            _ = reconnected => catch_up(&app, &mut order).await,
+            _ = reconnected => suspects = catch_up(&app, &mut order, None).await,
         }
     }
 }
@@ -214,19 +215,35 @@ async fn fill_overdue(app: &App, order: &mut Order) {
 }
 
 /// Reads from the log what followed sites committed but never came here.
-async fn catch_up(app: &App, order: &mut Order) {
+///
+/// A site whose log is ahead of what was released may only have events on
+/// their way (queued for the hub): it is filled only if it is still short
+/// of where its log stood at the previous sweep (`suspects`), or at once
+/// when `suspects` is `None` (Redis just came back). Returns the sites
+/// behind now, for the next sweep.
+async fn catch_up(
+    app: &App,
+    order: &mut Order,
+    suspects: Option<&HashMap<String, i64>>,
+) -> HashMap<String, i64> {
+    let mut behind = HashMap::new();
     let last_seqs = match store::events::last_seqs(&app.db).await {
         Ok(all) => all,
         Err(error) => {
             tracing::warn!(%error, "checking live events against the log failed");
-            return;
+            return behind;
         }
     };
     for (site, seq) in last_seqs {
         if !app.live.is_followed(&site) || !order.behind(&site, seq) {
             continue;
         }
-        let Some(last) = order.last(&site) else {
+        let lost = match suspects {
+            None => true,
+            Some(suspects) => suspects.get(&site).is_some_and(|s| order.behind(&site, *s)),
+        };
+        behind.insert(site.clone(), seq);
+        let (true, Some(last)) = (lost, order.last(&site)) else {
             continue;
         };
         match store::events::since(&app.db, &site, last, FILL_LIMIT).await {
@@ -237,4 +254,5 @@ async fn catch_up(app: &App, order: &mut Order) {
             Err(error) => tracing::warn!(%error, %site, "catching up live events failed"),
         }
     }
+    behind
 }
