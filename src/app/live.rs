@@ -25,6 +25,8 @@ pub const CHANNEL: usize = 512;
 /// How often channels nobody reads are closed and, with Redis, the log is
 /// checked for events that never came (the last of a burst, an outage).
 const SWEEP: Duration = Duration::from_secs(2);
+/// Events the hub takes from the bus in one turn at most.
+const BATCH: usize = 1024;
 /// Events read from the log in one go to fill a gap.
 pub const FILL_LIMIT: i64 = 1000;
 
@@ -151,6 +153,7 @@ pub async fn run(app: Arc<App>) {
     };
     let mut order = Order::default();
     let mut suspects = HashMap::new();
+    let mut batch = Vec::with_capacity(BATCH);
     let mut sweep = tokio::time::interval(SWEEP);
     loop {
         let deadline = order.next_deadline().map(Instant::from_std);
@@ -162,9 +165,14 @@ pub async fn run(app: Arc<App>) {
         };
         tokio::select! {
             _ = app.shutdown.cancelled() => return,
-            event = incoming.recv() => {
-                let Some(event) = event else { return };
-                let ready = order.accept(event, std::time::Instant::now());
+            // All that is queued at once: a hub that took one event per turn
+            // would wait behind every socket task of a busy instance each time.
+            taken = incoming.recv_many(&mut batch, BATCH) => {
+                if taken == 0 {
+                    return;
+                }
+                let now = std::time::Instant::now();
+                let ready: Vec<EventRow> = batch.drain(..).flat_map(|e| order.accept(e, now)).collect();
                 deliver(&app, ready).await;
             }
             Some((site, seq)) = watches.recv() => order.watch(&site, seq),
