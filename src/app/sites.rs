@@ -275,15 +275,25 @@ pub struct SiteContext {
 }
 
 /// A site's timezone alone, kept for minutes: what live events need to show
-/// their time, without reading the whole site for every event.
+/// their time, without reading the site for every event.
 pub async fn zone_of(app: &App, id: &str) -> AppResult<Arc<TimeZone>> {
     if let Some(zone) = app.site_zones.get(id) {
         return Ok(zone);
     }
-    let row = require(app, id).await?;
-    let zone = Arc::new(parse_timezone(&row.timezone).map_err(|e| AppError::Internal(e.into()))?);
-    app.site_zones.put(id, zone.clone());
-    Ok(zone)
+    // The change that made the event has usually just read the site.
+    if let Some(context) = app.site_contexts.get(id) {
+        let zone = Arc::new(context.zone.clone());
+        app.site_zones.put(id, zone.clone());
+        return Ok(zone);
+    }
+    // Otherwise every site's at once: an instance that only relays other
+    // instances' events meets its sites one event at a time.
+    for (site, name) in store::sites::timezones(&app.db).await? {
+        if let Ok(zone) = parse_timezone(&name) {
+            app.site_zones.put(&site, Arc::new(zone));
+        }
+    }
+    app.site_zones.get(id).ok_or(AppError::NotFound("site"))
 }
 
 impl SiteContext {

@@ -105,3 +105,10 @@ where
         .bind(site.created_at)
         .bind(site.updated_at)
 }
+
+/// Every site's timezone name.
+pub async fn timezones(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
+    read!(db, |c| sqlx::query_as("SELECT id, timezone FROM sites")
+        .fetch_all(c)
+        .await)
+}
