@@ -19,6 +19,8 @@ use tokio_util::sync::CancellationToken;
 /// Events waiting to be published; past this they are dropped (the other
 /// instances fill the gap from the log).
 const OUTBOX: usize = 16_384;
+/// Messages sent in one pipeline at most.
+const PUBLISH_BATCH: usize = 512;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const PUBLISH_TIMEOUT: Duration = Duration::from_secs(2);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
@@ -113,6 +115,7 @@ async fn publish_loop(
     up: Arc<AtomicBool>,
     shutdown: CancellationToken,
 ) {
+    let mut batch = Vec::with_capacity(PUBLISH_BATCH);
     loop {
         let connect = || client.get_multiplexed_async_connection();
         let Some(mut connection) = connect_with_backoff("publishing", &shutdown, connect).await
@@ -121,13 +124,20 @@ async fn publish_loop(
         };
         up.store(true, Ordering::Relaxed);
         loop {
-            let text = tokio::select! {
+            // Everything queued goes in one pipeline: one round trip for a
+            // burst, so publishing keeps up however busy the instance is.
+            let taken = tokio::select! {
                 _ = shutdown.cancelled() => return,
-                text = queue.recv() => match text { Some(text) => text, None => return },
+                taken = queue.recv_many(&mut batch, PUBLISH_BATCH) => taken,
             };
-            let mut command = ::redis::cmd("PUBLISH");
-            command.arg(&channel).arg(text);
-            let publish = command.query_async::<()>(&mut connection);
+            if taken == 0 {
+                return;
+            }
+            let mut pipeline = ::redis::pipe();
+            for text in batch.drain(..) {
+                pipeline.cmd("PUBLISH").arg(&channel).arg(text).ignore();
+            }
+            let publish = pipeline.query_async::<()>(&mut connection);
             match tokio::time::timeout(PUBLISH_TIMEOUT, publish).await {
                 Ok(Ok(())) => {}
                 Ok(Err(error)) => {
