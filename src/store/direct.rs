@@ -24,8 +24,16 @@ use std::time::Duration;
 /// A transaction on the writer's raw handle.
 pub struct DirectTx<'a>(&'a rusqlite::Transaction<'a>);
 
-/// A transaction handed to the writer thread, with its way to answer.
-type Job = Box<dyn FnOnce(&mut rusqlite::Connection) + Send>;
+/// How a request is answered once its group is committed, or has failed.
+type Answer = Box<dyn FnOnce(Result<(), rusqlite::Error>) + Send>;
+
+/// A request's work, run by the writer thread inside the group's open
+/// transaction (`None` when none could be opened): whether it succeeded,
+/// and how to answer it.
+type Job = Box<dyn FnOnce(Option<&rusqlite::Transaction<'_>>) -> (bool, Answer) + Send>;
+
+/// Requests committed together at most.
+const GROUP: usize = 64;
 
 /// The writer thread's queue, shared by every task of this process. The
 /// thread ends when the last handle is dropped.
@@ -58,10 +66,15 @@ impl Writer {
         std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
             .spawn(move || {
-                while let Ok(job) = queue.recv() {
-                    // A panicking job loses its answer (its caller sees an
-                    // error) and rolls back; the writer goes on.
-                    let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut db)));
+                while let Ok(first) = queue.recv() {
+                    let mut jobs = vec![first];
+                    while jobs.len() < GROUP {
+                        match queue.try_recv() {
+                            Ok(job) => jobs.push(job),
+                            Err(_) => break,
+                        }
+                    }
+                    commit_group(&mut db, jobs);
                 }
             })
             .map_err(sqlx::Error::Io)?;
@@ -69,9 +82,70 @@ impl Writer {
     }
 }
 
-/// Runs `work` in one immediate transaction on the writer thread,
-/// committing if it returns `Ok` and rolling back otherwise. `work` owns
-/// what it uses, and must not wait on anything but this transaction.
+/// Group commit: the requests queued together run in one immediate
+/// transaction, each inside a savepoint (one that fails is rolled back
+/// alone, as if it had its own transaction), and all are answered once the
+/// transaction is committed, never before. Hot pages (the queue's indexes,
+/// the sequence rows) are then written once per group, not per request.
+fn commit_group(db: &mut rusqlite::Connection, jobs: Vec<Job>) {
+    let tx = match db.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(error) => {
+            for job in jobs {
+                let (_, answer) = job(None);
+                answer(Err(copy_error(&error)));
+            }
+            return;
+        }
+    };
+    let mut answers = Vec::with_capacity(jobs.len());
+    let mut failed = None;
+    for job in jobs {
+        if let Err(error) = tx.execute_batch("SAVEPOINT request") {
+            failed = Some(error);
+            break;
+        }
+        // A panicking job loses its answer (its caller sees an error) and
+        // is rolled back; the others go on.
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| job(Some(&tx))));
+        let end = match &outcome {
+            Ok((true, _)) => "RELEASE request",
+            _ => "ROLLBACK TO request; RELEASE request",
+        };
+        if let Ok((_, answer)) = outcome {
+            answers.push(answer);
+        }
+        if let Err(error) = tx.execute_batch(end) {
+            failed = Some(error);
+            break;
+        }
+    }
+    let committed = match failed {
+        Some(error) => Err(error),
+        None => tx.commit(),
+    };
+    for answer in answers {
+        answer(committed.as_ref().map(|_| ()).map_err(copy_error));
+    }
+}
+
+/// The same SQLite error, for each request of a group that failed.
+fn copy_error(error: &rusqlite::Error) -> rusqlite::Error {
+    match error {
+        rusqlite::Error::SqliteFailure(code, message) => {
+            rusqlite::Error::SqliteFailure(*code, message.clone())
+        }
+        other => rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
+            Some(other.to_string()),
+        ),
+    }
+}
+
+/// Runs `work` in an immediate transaction on the writer thread, committing
+/// if it returns `Ok` and rolling back otherwise; it is answered once
+/// committed (see `commit_group`). `work` owns what it uses, and must not
+/// wait on anything but this transaction.
 pub async fn transaction<T, E, F>(writer: &Writer, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DirectTx<'_>) -> Result<T, E> + Send + 'static,
@@ -79,16 +153,20 @@ where
     E: From<StoreError> + Send + 'static,
 {
     let (reply, answer) = tokio::sync::oneshot::channel();
-    let job: Job = Box::new(move |db| {
-        let run = || {
-            let tx = db
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(StoreError::from)?;
-            let value = work(&mut DirectTx(&tx))?;
-            tx.commit().map_err(StoreError::from)?;
-            Ok(value)
+    let job: Job = Box::new(move |tx| {
+        let result = match tx {
+            Some(tx) => work(&mut DirectTx(tx)),
+            None => Err(E::from(StoreError::Missing("transaction"))),
         };
-        let _ = reply.send(run());
+        let succeeded = result.is_ok();
+        let answer: Answer = Box::new(move |committed| {
+            let outcome = match committed {
+                Ok(()) => result,
+                Err(error) => Err(E::from(StoreError::Sqlite(error))),
+            };
+            let _ = reply.send(outcome);
+        });
+        (succeeded, answer)
     });
     let gone = || E::from(StoreError::Sqlx(sqlx::Error::PoolClosed));
     writer.0.send(job).map_err(|_| gone())?;
@@ -324,5 +402,54 @@ impl QueueTx for DirectTx<'_> {
         }
         execute(self.0, &events::insert_sql(rows.len()), &values)?;
         Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requests_committed_together_keep_their_own_outcome() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("group.db");
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+            .unwrap();
+        let writer = Writer::open(&path).unwrap();
+        // Odd requests write, then fail: their write must vanish, and the
+        // even ones, committed in the same groups, must stay.
+        let requests = (0..200i64).map(|n| {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                transaction(&writer, move |t| {
+                    t.0.execute("INSERT INTO t (n) VALUES (?1)", [n])
+                        .map_err(StoreError::from)?;
+                    if n % 2 == 1 {
+                        return Err(StoreError::Missing("an odd number"));
+                    }
+                    Ok(n)
+                })
+                .await
+            })
+        });
+        for (n, answer) in futures_util::future::join_all(requests)
+            .await
+            .into_iter()
+            .enumerate()
+        {
+            let answer = answer.unwrap();
+            assert_eq!(answer.is_ok(), n % 2 == 0, "request {n}: {answer:?}");
+        }
+        let check = rusqlite::Connection::open(&path).unwrap();
+        let (count, odd): (i64, i64) = check
+            .query_row(
+                "SELECT COUNT(*), COUNT(*) FILTER (WHERE n % 2 = 1) FROM t",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((count, odd), (100, 0));
     }
 }
