@@ -70,14 +70,12 @@ pub trait QueueTx {
     /// Inserts a new waiting ticket; returns its service's waiting count,
     /// the new ticket included.
     async fn insert_waiting_ticket(&mut self, ticket: &TicketRow) -> Result<i64, StoreError> {
-        self.insert_ticket(ticket).await?;
-        self.waiting_of(&ticket.site_id, &ticket.service_id).await
+        write_then_count(self, ticket, true).await
     }
     /// Writes a ticket that was waiting in its service and no longer is;
     /// returns the service's waiting count after.
     async fn update_ticket_left_waiting(&mut self, ticket: &TicketRow) -> Result<i64, StoreError> {
-        self.update_ticket(ticket).await?;
-        self.waiting_of(&ticket.site_id, &ticket.service_id).await
+        write_then_count(self, ticket, false).await
     }
     /// `counter_for_call`, then the site's fairness streak, locked, in that
     /// order.
@@ -102,6 +100,21 @@ pub trait QueueTx {
 
 /// A counter, the number of its active ticket, and its site's streak.
 pub type CounterAndStreak = (CounterRow, Option<String>, i64);
+
+/// Inserts (`new`) or updates a ticket, then counts its service's waiting
+/// tickets: two statements.
+async fn write_then_count<T: QueueTx + ?Sized>(
+    t: &mut T,
+    ticket: &TicketRow,
+    new: bool,
+) -> Result<i64, StoreError> {
+    if new {
+        t.insert_ticket(ticket).await?;
+    } else {
+        t.update_ticket(ticket).await?;
+    }
+    t.waiting_of(&ticket.site_id, &ticket.service_id).await
+}
 
 async fn counter_then_streak<T: QueueTx + ?Sized>(
     t: &mut T,
@@ -207,15 +220,13 @@ impl QueueTx for Tx {
         if let Tx::Postgres(pg) = self {
             return Ok(tickets::insert_waiting_postgres(pg, ticket).await?);
         }
-        self.insert_ticket(ticket).await?;
-        self.waiting_of(&ticket.site_id, &ticket.service_id).await
+        write_then_count(self, ticket, true).await
     }
     async fn update_ticket_left_waiting(&mut self, ticket: &TicketRow) -> Result<i64, StoreError> {
         if let Tx::Postgres(pg) = self {
             return Ok(tickets::update_left_waiting_postgres(pg, ticket).await?);
         }
-        self.update_ticket(ticket).await?;
-        self.waiting_of(&ticket.site_id, &ticket.service_id).await
+        write_then_count(self, ticket, false).await
     }
     async fn counter_and_streak(
         &mut self,
