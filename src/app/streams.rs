@@ -62,19 +62,19 @@ pub async fn resume(app: &App, site: &str, since: i64) -> AppResult<Option<Vec<L
     if rows.len() as i64 > FILL_LIMIT {
         return Ok(None);
     }
-    let mut events = Vec::with_capacity(rows.len());
-    for row in &rows {
-        events.push(to_live(app, row).await?);
-    }
-    Ok(Some(events))
+    Ok(Some(all_to_live(app, &rows).await?))
 }
 
 /// The events of a site after `after` up to `upto`, to close a gap one
 /// subscriber saw.
 pub async fn between(app: &App, site: &str, after: i64, upto: i64) -> AppResult<Vec<LiveEvent>> {
     let rows = store::events::since(&app.db, site, after, (upto - after).min(FILL_LIMIT)).await?;
+    all_to_live(app, &rows).await
+}
+
+async fn all_to_live(app: &App, rows: &[store::events::EventRow]) -> AppResult<Vec<LiveEvent>> {
     let mut events = Vec::with_capacity(rows.len());
-    for row in &rows {
+    for row in rows {
         events.push(to_live(app, row).await?);
     }
     Ok(events)

@@ -203,6 +203,17 @@ impl Peer {
     }
 }
 
+type Events = tokio::sync::broadcast::Receiver<Arc<LiveEvent>>;
+
+/// The next event already queued for this socket, without waiting.
+fn queued(events: &mut Events) -> Option<Result<Arc<LiveEvent>, RecvError>> {
+    match events.try_recv() {
+        Ok(event) => Some(Ok(event)),
+        Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+        Err(_) => None,
+    }
+}
+
 fn ping_timer() -> tokio::time::Interval {
     tokio::time::interval_at(Instant::now() + PING, PING)
 }
@@ -286,12 +297,7 @@ async fn follow_site(
                         Err(RecvError::Closed) => return,
                     }
                     sent += 1;
-                    next = match events.try_recv() {
-                        _ if sent == BATCH => None,
-                        Ok(event) => Some(Ok(event)),
-                        Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
-                        Err(_) => None,
-                    };
+                    next = if sent < BATCH { queued(&mut events) } else { None };
                 }
                 if peer.flush().await.is_err() {
                     return;
@@ -366,11 +372,7 @@ async fn follow_ticket(app: Arc<App>, socket: WebSocket, id: String, site: Strin
                         Err(RecvError::Lagged(_)) => touched = true,
                         Err(RecvError::Closed) => return,
                     }
-                    next = match events.try_recv() {
-                        Ok(event) => Some(Ok(event)),
-                        Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
-                        Err(_) => None,
-                    };
+                    next = queued(&mut events);
                 }
                 if touched {
                     match send_ticket(&app, &mut peer, &id, seq, Some(&sent)).await {
