@@ -26,6 +26,9 @@ pub struct Config {
     /// The address citizens and the SMS provider reach this service at.
     #[arg(long, env = "GUICHET_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Where video appointments meet: each gets a room under this address.
+    #[arg(long, env = "GUICHET_VIDEO_URL", default_value = "https://meet.jit.si")]
+    pub video_url: String,
     #[arg(long, env = "GUICHET_SMS", value_enum, default_value_t = SmsTransport::Log)]
     pub sms: SmsTransport,
     #[arg(long, env = "TWILIO_ACCOUNT_SID")]
@@ -61,6 +64,7 @@ impl Config {
             },
             redis_url: None,
             public_url: None,
+            video_url: "https://meet.jit.si".to_owned(),
             sms: SmsTransport::Log,
             twilio_account_sid: None,
             twilio_auth_token: None,

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod notify;
 pub mod secrets;
 pub mod startup;
 pub mod store;

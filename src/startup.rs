@@ -12,11 +12,14 @@ use anyhow::Context;
 use axum::serve::ListenerExt;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 /// How long sockets get to say goodbye at shutdown.
-const SOCKETS_CLOSE: std::time::Duration = std::time::Duration::from_secs(5);
+const SOCKETS_CLOSE: Duration = Duration::from_secs(5);
+const SECOND: Duration = Duration::from_secs(1);
+const MINUTE: Duration = Duration::from_secs(60);
 
 /// A bound, migrated service that has not started serving yet.
 pub struct Server {
@@ -34,6 +37,13 @@ impl Server {
             .with_context(|| format!("binding {}", config.addr))?;
         let addr = listener.local_addr()?;
         let mut app = App::new(db, clock);
+        app.public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"))
+            .trim_end_matches('/')
+            .to_owned();
+        app.video_base_url = config.video_url.trim_end_matches('/').to_owned();
         if let Some(url) = &config.redis_url {
             let deployment = crate::store::deployment::id(&app.db)
                 .await
@@ -68,8 +78,23 @@ impl Server {
         });
         let shutdown = self.app.shutdown.clone();
         tokio::spawn(live::run(self.app.clone()));
-        tokio::spawn(close_out_days(self.app.clone(), shutdown.clone()));
-        tokio::spawn(checkpoint(self.app.clone(), shutdown.clone()));
+        let app = &self.app;
+        // Closes out the tickets of finished days at every site.
+        every(app, MINUTE, "end-of-day close-out", |app| async move {
+            crate::app::closeout::close_out_all(&app).await
+        });
+        // Moves SQLite's write-ahead log into the database file, so that
+        // no request's commit has to.
+        every(app, SECOND, "checkpoint", |app| async move {
+            app.db.checkpoint().await
+        });
+        // Reminders and no-shows of appointments.
+        every(app, MINUTE, "appointment sweep", |app| async move {
+            crate::app::reminders::sweep(&app).await
+        });
+        every(app, SECOND, "sending messages", |app| async move {
+            crate::notify::worker::send_due(&app).await
+        });
         let router = http::router(self.app.clone());
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         let listener = self.listener.tap_io(tune_socket);
@@ -103,35 +128,29 @@ fn tune_socket(stream: &mut tokio::net::TcpStream) {
     }
 }
 
-/// Every minute, closes out the tickets of finished days at every site.
-async fn close_out_days(app: Arc<App>, shutdown: CancellationToken) {
-    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
-    loop {
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = every_minute.tick() => {
-                if let Err(error) = crate::app::closeout::close_out_all(&app).await {
-                    tracing::warn!(%error, "end-of-day close-out failed; will retry");
+/// Runs `job` every `period` until shutdown; a failure is logged and the
+/// job tried again at the next tick.
+fn every<F, Fut, T, E>(app: &Arc<App>, period: Duration, what: &'static str, job: F)
+where
+    F: Fn(Arc<App>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<T, E>> + Send,
+    E: std::fmt::Display,
+{
+    let (app, shutdown) = (app.clone(), app.shutdown.clone());
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = ticks.tick() => {
+                    if let Err(error) = job(app.clone()).await {
+                        tracing::warn!(%error, "{what} failed; will retry");
+                    }
                 }
             }
         }
-    }
-}
-
-/// Every second, moves SQLite's write-ahead log into the database file, so
-/// that no request's commit has to.
-async fn checkpoint(app: Arc<App>, shutdown: CancellationToken) {
-    let mut every_second = tokio::time::interval(std::time::Duration::from_secs(1));
-    loop {
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = every_second.tick() => {
-                if let Err(error) = app.db.checkpoint().await {
-                    tracing::warn!(%error, "checkpoint failed; will retry");
-                }
-            }
-        }
-    }
+    });
 }
 
 /// Opens and migrates the database named by a URL.

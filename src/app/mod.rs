@@ -2,21 +2,27 @@
 //! parse nothing (the HTTP edge already did), and make each change in one
 //! transaction through `store`.
 
+pub mod appointments;
 pub mod auth;
 pub mod cache;
 pub mod calls;
+pub mod checkin;
 pub mod closeout;
 pub mod counters;
 pub mod demo;
 pub mod devices;
 pub mod error;
 pub mod live;
+pub mod otp;
 pub mod queue;
 pub mod rate_limit;
+pub mod reminders;
 pub mod services;
 pub mod sites;
+pub mod slots;
 pub mod streams;
 pub mod tickets;
+pub mod waitlist;
 
 use crate::bus::Bus;
 use crate::clock::Clock;
@@ -91,6 +97,12 @@ pub struct App {
     pub shutdown: CancellationToken,
     /// The open sockets, waited for at shutdown so each gets its close frame.
     pub sockets: TaskTracker,
+    /// Codes asked for by client address (`otp::CLIENT_PER_HOUR`).
+    pub otp_clients: FailureLimiter,
+    /// Where citizens reach this service, without a trailing slash.
+    pub public_url: String,
+    /// Where video appointments meet (a Jitsi server, for instance).
+    pub video_base_url: String,
 }
 
 impl App {
@@ -107,6 +119,34 @@ impl App {
             live: live::Hub::default(),
             shutdown: CancellationToken::new(),
             sockets: TaskTracker::new(),
+            otp_clients: FailureLimiter::new(otp::CLIENT_PER_HOUR, 60 * 60 * 1000),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            video_base_url: "https://meet.jit.si".to_owned(),
         }
+    }
+
+    /// The page where a holder manages an appointment, token included.
+    pub fn manage_link(&self, reference: &str, token: &str) -> String {
+        format!("{}/appointments/{reference}?token={token}", self.public_url)
+    }
+
+    /// The same page without the token, for messages after the first: the
+    /// holder has it from the confirmation.
+    pub fn manage_page(&self, reference: &str) -> String {
+        format!("{}/appointments/{reference}", self.public_url)
+    }
+
+    /// The booking page of a service, opened on a day.
+    pub fn booking_link(&self, site: &str, service: &str, day: &str) -> String {
+        format!("{}/book/{site}/{service}?day={day}", self.public_url)
+    }
+
+    /// A new unguessable meeting room.
+    pub fn video_link(&self) -> String {
+        format!(
+            "{}/guichet-{}",
+            self.video_base_url,
+            crate::secrets::new_token()
+        )
     }
 }

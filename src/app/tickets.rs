@@ -201,6 +201,17 @@ pub async fn act(
             ticket.agent = Some(username.to_owned());
         }
         ticket.status = next.as_str().to_owned();
+        // The visit of a checked-in appointment ends with its ticket.
+        let outcome = match next {
+            Status::Done => Some("done"),
+            Status::NoShow => Some("no_show"),
+            Status::Cancelled => Some("cancelled"),
+            _ => None,
+        };
+        if let (Some(appointment), Some(outcome)) = (&ticket.appointment_id, outcome) {
+            t.set_appointment_status(appointment, "checked_in", outcome, now)
+                .await?;
+        }
         let waiting = if from == Status::Waiting {
             Some(t.update_ticket_left_waiting(&ticket).await?)
         } else {
@@ -310,7 +321,7 @@ pub(super) async fn locked(tx: &mut Tx, id: &str) -> AppResult<TicketRow> {
 }
 
 /// The ticket as its holder sees it; `ahead` counts only while it waits.
-pub(super) fn view(context: &SiteContext, pace: &Pace, t: TicketRow, ahead: i64) -> TicketView {
+pub(crate) fn view(context: &SiteContext, pace: &Pace, t: TicketRow, ahead: i64) -> TicketView {
     let waiting = t.status == "waiting";
     let counter = context.counter_ref(t.counter_id.as_deref());
     TicketView {
@@ -334,7 +345,7 @@ fn parse_status(value: &str) -> AppResult<Status> {
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown ticket status {value}")))
 }
 
-fn parse_lang(value: Option<&str>) -> Result<&'static str, Invalid> {
+pub(crate) fn parse_lang(value: Option<&str>) -> Result<&'static str, Invalid> {
     match value {
         None | Some("fr") => Ok("fr"),
         Some("ar") => Ok("ar"),

@@ -8,6 +8,7 @@ pub mod opening_hours;
 pub mod ordering;
 pub mod phone;
 pub mod role;
+pub mod slots;
 pub mod slug;
 pub mod ticket;
 pub mod time;

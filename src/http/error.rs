@@ -4,7 +4,7 @@
 
 use crate::app::AppError;
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -89,5 +89,22 @@ pub struct ApiPath<T>(pub T);
 impl From<PathRejection> for AppError {
     fn from(_: PathRejection) -> Self {
         AppError::NotFound("resource")
+    }
+}
+
+/// Query parameters; ones that cannot be read are a 422 naming the query.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AppError))]
+pub struct ApiQuery<T>(pub T);
+
+impl From<QueryRejection> for AppError {
+    fn from(rejection: QueryRejection) -> Self {
+        crate::domain::Invalid::new(
+            "query",
+            rejection
+                .body_text()
+                .replace("Failed to deserialize query string: ", ""),
+        )
+        .into()
     }
 }

@@ -2,6 +2,7 @@
 //! layer that knows HTTP; handlers parse, call one use case, and answer.
 
 pub mod accounts;
+pub mod appointments;
 pub mod auth;
 pub mod counters;
 pub mod error;
@@ -60,6 +61,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(sites::router())
         .merge(counters::router())
         .merge(tickets::router())
+        .merge(appointments::router())
         .split_for_parts();
     let state = AppState {
         app,

@@ -12,6 +12,7 @@
 //! so the writer is busy only for the time SQLite itself takes.
 
 use super::StoreError;
+use super::appointments;
 use super::counters::{self, CounterRow};
 use super::events::{self, EventRow, NewEvent};
 use super::queue_tx::{Heads, QueueTx};
@@ -199,19 +200,19 @@ fn run<T>(
     Ok(statement.query_row(params.as_slice(), map).optional()?)
 }
 
+/// Runs a statement; returns the rows it changed.
 fn execute(
     tx: &rusqlite::Transaction<'_>,
     sql: &str,
     values: &[&dyn ToSql],
-) -> Result<(), StoreError> {
+) -> Result<usize, StoreError> {
     let mut statement = tx.prepare_cached(sql)?;
     let names = named(values);
     let params: Vec<(&str, &dyn ToSql)> = names
         .iter()
         .map(|(name, value)| (name.as_str(), *value))
         .collect();
-    statement.execute(params.as_slice())?;
-    Ok(())
+    Ok(statement.execute(params.as_slice())?)
 }
 
 fn ticket(row: &Row<'_>) -> rusqlite::Result<TicketRow> {
@@ -298,7 +299,7 @@ impl QueueTx for DirectTx<'_> {
             &t.serving_at,
             &t.finished_at,
         ];
-        execute(self.0, &tickets::insert_sql(), &values)
+        execute(self.0, &tickets::insert_sql(), &values).map(drop)
     }
     async fn update_ticket(&mut self, t: &TicketRow) -> Result<(), StoreError> {
         let values: [&dyn ToSql; 11] = [
@@ -314,7 +315,7 @@ impl QueueTx for DirectTx<'_> {
             &t.serving_at,
             &t.finished_at,
         ];
-        execute(self.0, tickets::UPDATE, &values)
+        execute(self.0, tickets::UPDATE, &values).map(drop)
     }
     async fn ticket_for_update(&mut self, id: &str) -> Result<Option<TicketRow>, StoreError> {
         let sql = format!("SELECT {} FROM tickets WHERE id = $1", tickets::COLUMNS);
@@ -377,7 +378,7 @@ impl QueueTx for DirectTx<'_> {
         Ok(run(self.0, events::LOCK_STREAK, &[&site], |r| r.get(0))?.unwrap_or(0))
     }
     async fn set_priority_streak(&mut self, site: &str, streak: i64) -> Result<(), StoreError> {
-        execute(self.0, events::SET_STREAK, &[&site, &streak])
+        execute(self.0, events::SET_STREAK, &[&site, &streak]).map(drop)
     }
     async fn append_all(
         &mut self,
@@ -402,6 +403,16 @@ impl QueueTx for DirectTx<'_> {
         }
         execute(self.0, &events::insert_sql(rows.len()), &values)?;
         Ok(rows)
+    }
+    async fn set_appointment_status(
+        &mut self,
+        id: &str,
+        from: &str,
+        to: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = execute(self.0, appointments::SET_STATUS, &[&id, &from, &to, &now])?;
+        Ok(changed == 1)
     }
 }
 

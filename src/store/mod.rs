@@ -15,15 +15,19 @@
 //! their own pool and see committed data (WAL).
 
 pub mod accounts;
+pub mod appointments;
 pub mod counters;
 pub mod deployment;
 pub mod devices;
 pub mod direct;
 pub mod events;
+pub mod otp;
+pub mod outbox;
 pub mod queue_tx;
 pub mod services;
 pub mod sites;
 pub mod tickets;
+pub mod waitlist;
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};

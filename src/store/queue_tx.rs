@@ -10,7 +10,7 @@
 use super::counters::CounterRow;
 use super::events::{EventRow, NewEvent};
 use super::tickets::TicketRow;
-use super::{Conn, StoreError, Tx, counters, events, tickets};
+use super::{Conn, StoreError, Tx, appointments, counters, events, tickets};
 
 /// The heads of a queue: (due check-ins and priority, normal).
 pub type Heads = (Option<TicketRow>, Option<TicketRow>);
@@ -63,6 +63,15 @@ pub trait QueueTx {
         at: i64,
         events: &[NewEvent<'_>],
     ) -> Result<Vec<EventRow>, StoreError>;
+    /// Moves an appointment from status `from` to `to`; `false` if it was
+    /// no longer in `from`.
+    async fn set_appointment_status(
+        &mut self,
+        id: &str,
+        from: &str,
+        to: &str,
+        now: i64,
+    ) -> Result<bool, StoreError>;
 
     // Compound steps: each a sequence of the statements above, which
     // PostgreSQL overrides with a single statement (one round trip).
@@ -215,6 +224,23 @@ impl QueueTx for Tx {
         events: &[NewEvent<'_>],
     ) -> Result<Vec<EventRow>, StoreError> {
         Ok(events::append_all(self, site, at, events).await?)
+    }
+    async fn set_appointment_status(
+        &mut self,
+        id: &str,
+        from: &str,
+        to: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = crate::write!(self, |c| sqlx::query(appointments::SET_STATUS)
+            .bind(id)
+            .bind(from)
+            .bind(to)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(changed == 1)
     }
     async fn insert_waiting_ticket(&mut self, ticket: &TicketRow) -> Result<i64, StoreError> {
         if let Tx::Postgres(pg) = self {

@@ -1,0 +1,148 @@
+//! Checking in for an appointment at the office: the kiosk or an agent
+//! turns the booking into a ticket.
+//!
+//! Within the site's window (by default from 15 minutes before the start
+//! to 30 minutes after), the ticket is of the appointment class: once the
+//! appointment's time has come it is called ahead of walk-ins. Later the
+//! same day, the citizen is not turned away: they get a ticket of the
+//! walk-in class and wait like anyone who came without one. Another day,
+//! or before the window opens, there is no ticket.
+
+use super::auth::Principal;
+use super::queue::Pace;
+use super::sites::SiteContext;
+use super::tickets::{TicketView, view};
+use super::{App, AppError, AppResult};
+use crate::domain::role::{DeviceKind, Role};
+use crate::domain::ticket::{Priority, Status, format_number};
+use crate::secrets::new_id;
+use crate::store::queue_tx::QueueTx;
+use crate::store::{self, events::NewEvent, tickets::TicketRow};
+use serde_json::json;
+
+const MINUTE_MS: i64 = 60_000;
+
+pub async fn check_in(app: &App, who: &Principal, reference: &str) -> AppResult<TicketView> {
+    let found = store::appointments::by_reference(&app.db, reference)
+        .await?
+        .ok_or(AppError::NotFound("appointment"))?;
+    // Staff and kiosks of another site learn nothing of this one's bookings.
+    who.require_staff_or_device(
+        &found.site_id,
+        &[Role::Agent, Role::Supervisor],
+        &[DeviceKind::Kiosk],
+    )
+    .map_err(|_| AppError::NotFound("appointment"))?;
+    let context = SiteContext::load(app, &found.site_id).await?;
+    if found.mode == "video" {
+        return Err(AppError::conflict(
+            "video_appointment",
+            "a video appointment takes place online: no ticket at the office",
+        ));
+    }
+    let now = app.clock.now_ms();
+    let opens = found.start_at - context.row.checkin_early_minutes * MINUTE_MS;
+    let closes = found.start_at + context.row.checkin_late_minutes * MINUTE_MS;
+    let today = context.day_of(now);
+    // A late arrival the same day may still be marked a no-show by the
+    // sweep before they reach the kiosk: they are let in all the same.
+    let late_today = now > closes && found.local_day == today;
+    match found.status.as_str() {
+        "booked" => {}
+        "no_show" if late_today => {}
+        "checked_in" => {
+            return Err(AppError::conflict(
+                "already_checked_in",
+                "this appointment is already checked in",
+            ));
+        }
+        other => {
+            return Err(AppError::conflict(
+                "not_booked",
+                format!("the appointment is {other}"),
+            ));
+        }
+    }
+    if now < opens {
+        return Err(AppError::conflict(
+            "too_early",
+            format!("check-in opens at {}", context.local(opens)),
+        ));
+    }
+    if now > closes && !late_today {
+        return Err(AppError::conflict(
+            "appointment_missed",
+            "the day of this appointment has passed",
+        ));
+    }
+    let in_window = now <= closes;
+    let priority = if in_window {
+        Priority::Appointment
+    } else {
+        Priority::Normal
+    };
+    let service = context
+        .service(&found.service_id)
+        .cloned()
+        .ok_or(AppError::NotFound("service"))?;
+    let pace = Pace::read(app, &context).await?;
+    let actor = who.actor();
+    let (view, events) = crate::queue_transaction!(app, |t| async move {
+        if !t
+            .set_appointment_status(&found.id, &found.status, "checked_in", now)
+            .await?
+        {
+            return Err(AppError::conflict(
+                "already_checked_in",
+                "this appointment is already checked in",
+            ));
+        }
+        let (sequence, issued_at) = t
+            .next_number(&found.site_id, &service.id, &today, now)
+            .await?;
+        let ticket = TicketRow {
+            id: new_id(),
+            site_id: found.site_id.clone(),
+            service_id: service.id.clone(),
+            origin_service_id: service.id.clone(),
+            local_day: today.clone(),
+            number: format_number(&service.prefix, sequence),
+            sequence,
+            priority: priority.as_str().to_owned(),
+            source: "check-in".to_owned(),
+            phone: found.phone.clone(),
+            lang: found.lang.clone(),
+            status: Status::Waiting.as_str().to_owned(),
+            counter_id: None,
+            agent: None,
+            appointment_id: Some(found.id.clone()),
+            recalls: 0,
+            last_recall_at: None,
+            due_at: in_window.then_some(found.start_at),
+            close_reason: None,
+            issued_at,
+            called_at: None,
+            serving_at: None,
+            finished_at: None,
+        };
+        let waiting = t.insert_waiting_ticket(&ticket).await?;
+        let ahead = t.ahead_of(&ticket).await?;
+        let issued = NewEvent {
+            kind: "ticket.issued",
+            actor: Some(&actor),
+            payload: json!({"number": ticket.number, "service": ticket.service_id,
+                "priority": ticket.priority, "appointment": found.reference}),
+        };
+        let changed = NewEvent {
+            kind: "queue.changed",
+            actor: None,
+            payload: json!({"services": [pace.load(&ticket.service_id, waiting)]}),
+        };
+        let events = t
+            .append_all(&found.site_id, now, &[issued, changed])
+            .await?;
+        Ok::<_, AppError>((view(&context, &pace, ticket, ahead), events))
+    })?;
+    app.bus.publish(events);
+    Ok(view)
+}

@@ -1,0 +1,195 @@
+//! Which appointment slots a service offers, and whether a requested start
+//! is one a citizen may book now.
+
+use super::sites::{SiteContext, from_json};
+use super::{App, AppError, AppResult};
+use crate::domain::Invalid;
+use crate::domain::slots::{Slot, SlotRules};
+use crate::domain::time::parse_date;
+use crate::store::{self, services::ServiceRow};
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use utoipa::{IntoParams, ToSchema};
+
+/// Days one slot search may cover.
+const MAX_DAYS: i32 = 31;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SlotQuery {
+    /// First local day, `YYYY-MM-DD` (default: today).
+    pub from: Option<String>,
+    /// Last local day, at most 31 days from `from` (default: 14 days on).
+    pub to: Option<String>,
+    /// `in_person` (default) or `video`.
+    pub mode: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotView {
+    /// RFC 3339 with the site's offset on that date.
+    pub start: String,
+    pub end: String,
+    /// Places left; 0 when the slot is full.
+    pub available: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotList {
+    pub timezone: String,
+    pub service: String,
+    pub mode: String,
+    pub slots: Vec<SlotView>,
+}
+
+/// The slots of a service between two local days, with the places left.
+pub async fn list(app: &App, site: &str, service: &str, query: SlotQuery) -> AppResult<SlotList> {
+    let context = SiteContext::load(app, site).await?;
+    let service = bookable_service(&context, service)?;
+    let mode = parse_mode(service, query.mode.as_deref())?;
+    let now = app.clock.now();
+    let today = crate::domain::time::local_day(now, &context.zone);
+    let from = match &query.from {
+        Some(day) => parse_date("from", day)?,
+        None => today,
+    };
+    let to = match &query.to {
+        Some(day) => parse_date("to", day)?,
+        None => from.checked_add(jiff::Span::new().days(13)).unwrap_or(from),
+    };
+    let days = (to - from).get_days();
+    if days < 0 || days >= MAX_DAYS {
+        return Err(Invalid::new("to", "from 0 to 30 days after `from`").into());
+    }
+    let window = Window::of(&context, service, now);
+    let slots: Vec<Slot> = rules(&context, service)
+        .between(from.max(today), to.min(window.last_day))
+        .into_iter()
+        .filter(|slot| slot.start >= window.earliest)
+        .collect();
+    let taken: HashMap<i64, i64> = match (slots.first(), slots.last()) {
+        (Some(first), Some(last)) => store::appointments::taken_between(
+            &app.db,
+            site,
+            &service.id,
+            first.start.as_millisecond(),
+            last.start.as_millisecond() + 1,
+        )
+        .await?
+        .into_iter()
+        .collect(),
+        _ => HashMap::new(),
+    };
+    let slots = slots
+        .into_iter()
+        .map(|slot| {
+            let start = slot.start.as_millisecond();
+            SlotView {
+                start: context.local(start),
+                end: context.local(slot.end.as_millisecond()),
+                available: (service.slot_capacity - taken.get(&start).copied().unwrap_or(0)).max(0),
+            }
+        })
+        .collect();
+    Ok(SlotList {
+        timezone: context.row.timezone.clone(),
+        service: service.id.clone(),
+        mode: mode.to_owned(),
+        slots,
+    })
+}
+
+/// A service of the site that takes appointments.
+pub(super) fn bookable_service<'a>(
+    context: &'a SiteContext,
+    id: &str,
+) -> AppResult<&'a ServiceRow> {
+    let service = context
+        .service(id)
+        .ok_or_else(|| Invalid::new("service", format!("no service {id:?} at this site")))?;
+    if service.appointment_modes == "[]" {
+        return Err(Invalid::new("service", "this service takes no appointments").into());
+    }
+    Ok(service)
+}
+
+/// A mode the service offers; `in_person` unless told, or its only mode.
+pub(super) fn parse_mode(service: &ServiceRow, mode: Option<&str>) -> AppResult<&'static str> {
+    let offered: Vec<String> = from_json(&service.appointment_modes)?;
+    let mode = match mode {
+        Some("in_person") => "in_person",
+        Some("video") => "video",
+        Some(_) => return Err(Invalid::new("mode", "in_person or video").into()),
+        None if offered.len() == 1 && offered[0] == "video" => "video",
+        None => "in_person",
+    };
+    if offered.iter().any(|m| m == mode) {
+        Ok(mode)
+    } else {
+        Err(Invalid::new("mode", format!("this service has no {mode} appointments")).into())
+    }
+}
+
+/// The slot a citizen asks for, if it may be booked now: a slot start of
+/// the service, far enough ahead, and not beyond the horizon.
+pub(super) fn bookable_slot(
+    context: &SiteContext,
+    service: &ServiceRow,
+    start: &str,
+    now: Timestamp,
+) -> AppResult<Slot> {
+    let invalid = |message: String| AppError::from(Invalid::new("start", message));
+    let at: Timestamp = start
+        .parse()
+        .map_err(|_| invalid(format!("{start:?} is not a date-time with an offset")))?;
+    let slot = rules(context, service)
+        .starting_at(at)
+        .ok_or_else(|| invalid("not the start of one of this service's slots".to_owned()))?;
+    let window = Window::of(context, service, now);
+    if slot.start < now {
+        return Err(invalid("this slot has passed".to_owned()));
+    }
+    if slot.start < window.earliest {
+        return Err(invalid(format!(
+            "book at least {} minutes ahead",
+            service.min_notice_minutes
+        )));
+    }
+    if crate::domain::time::local_day(slot.start, &context.zone) > window.last_day {
+        return Err(invalid(format!(
+            "bookings open {} days ahead",
+            service.horizon_days
+        )));
+    }
+    Ok(slot)
+}
+
+fn rules<'a>(context: &'a SiteContext, service: &ServiceRow) -> SlotRules<'a> {
+    SlotRules {
+        hours: &context.hours,
+        closures: &context.closures,
+        zone: &context.zone,
+        slot_minutes: service.slot_minutes,
+    }
+}
+
+/// What may be booked now: from the minimum notice to the horizon.
+struct Window {
+    earliest: Timestamp,
+    last_day: Date,
+}
+
+impl Window {
+    fn of(context: &SiteContext, service: &ServiceRow, now: Timestamp) -> Self {
+        let notice = SignedDuration::from_mins(service.min_notice_minutes);
+        let today = crate::domain::time::local_day(now, &context.zone);
+        Self {
+            earliest: now.checked_add(notice).unwrap_or(now),
+            last_day: today
+                .checked_add(jiff::Span::new().days(service.horizon_days))
+                .unwrap_or(today),
+        }
+    }
+}

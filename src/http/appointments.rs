@@ -1,0 +1,209 @@
+//! Appointments (API.md, "Appointments"): slots, phone codes, booking,
+//! managing with the token, check-in, and the waitlist.
+
+use super::AppState;
+use super::auth::{Caller, MaybeCaller};
+use super::error::{ApiJson, ApiPath, ApiQuery};
+use crate::app::AppResult;
+use crate::app::appointments::{self, Access, AppointmentView, NewAppointment, Reschedule};
+use crate::app::error::ErrorBody;
+use crate::app::slots::{self, SlotList, SlotQuery};
+use crate::app::tickets::TicketView;
+use crate::app::waitlist::{self, JoinWaitlist, WaitlistEntry};
+use crate::app::{checkin, otp};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// The header that carries an appointment's manage token.
+const MANAGE_TOKEN: &str = "x-manage-token";
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_slots))
+        .routes(routes!(send_code))
+        .routes(routes!(book, of_day))
+        .routes(routes!(get_appointment))
+        .routes(routes!(cancel))
+        .routes(routes!(reschedule))
+        .routes(routes!(check_in))
+        .routes(routes!(join_waitlist))
+}
+
+/// Slots of a service with the places left, in the site's local time (public).
+#[utoipa::path(get, path = "/api/v1/sites/{site}/services/{service}/slots", tag = "appointments",
+    params(("site" = String, Path), ("service" = String, Path), SlotQuery),
+    responses((status = 200, body = SlotList), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_slots(
+    State(state): State<AppState>,
+    ApiPath((site, service)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<SlotQuery>,
+) -> AppResult<ApiJson<SlotList>> {
+    Ok(ApiJson(
+        slots::list(&state.app, &site, &service, query).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeRequest {
+    pub phone: String,
+    /// `fr` (default), `ar` or `en`.
+    pub lang: Option<String>,
+}
+
+/// Sends a 6-digit code by SMS, valid 10 minutes (rate limited per phone
+/// and per client).
+#[utoipa::path(post, path = "/api/v1/otp", tag = "appointments", request_body = CodeRequest,
+    responses((status = 202, description = "code sent"), (status = 422, body = ErrorBody),
+    (status = 429, description = "asked too often; see Retry-After", body = ErrorBody)))]
+async fn send_code(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<CodeRequest>,
+) -> AppResult<StatusCode> {
+    let lang = crate::app::tickets::parse_lang(body.lang.as_deref())?;
+    otp::send(&state.app, &body.phone, lang, &client.ip().to_string()).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Books a slot (public). The answer holds the manage token, given only once.
+#[utoipa::path(post, path = "/api/v1/sites/{site}/appointments", tag = "appointments",
+    params(("site" = String, Path)), request_body = NewAppointment,
+    responses((status = 201, body = AppointmentView), (status = 404, body = ErrorBody),
+    (status = 409, description = "`slot_full` or `already_booked`", body = ErrorBody),
+    (status = 422, body = ErrorBody)))]
+async fn book(
+    State(state): State<AppState>,
+    ApiPath(site): ApiPath<String>,
+    ApiJson(body): ApiJson<NewAppointment>,
+) -> AppResult<(StatusCode, ApiJson<AppointmentView>)> {
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(appointments::book(&state.app, &site, body).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DayQuery {
+    /// Local day, `YYYY-MM-DD` (default: today).
+    pub date: Option<String>,
+}
+
+/// A site's appointments of one local day (its agents and supervisors).
+#[utoipa::path(get, path = "/api/v1/sites/{site}/appointments", tag = "appointments", security(("bearer" = [])),
+    params(("site" = String, Path), DayQuery),
+    responses((status = 200, body = Vec<AppointmentView>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn of_day(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(site): ApiPath<String>,
+    ApiQuery(query): ApiQuery<DayQuery>,
+) -> AppResult<ApiJson<Vec<AppointmentView>>> {
+    Ok(ApiJson(
+        appointments::of_day(&state.app, &who, &site, query.date.as_deref()).await?,
+    ))
+}
+
+fn manage_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(MANAGE_TOKEN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+}
+
+/// The appointment, for the holder of its manage token or the site's staff;
+/// 404 for a wrong token.
+#[utoipa::path(get, path = "/api/v1/appointments/{reference}", tag = "appointments",
+    params(("reference" = String, Path), ("X-Manage-Token" = Option<String>, Header)),
+    responses((status = 200, body = AppointmentView), (status = 404, body = ErrorBody)))]
+async fn get_appointment(
+    State(state): State<AppState>,
+    MaybeCaller(who): MaybeCaller,
+    headers: HeaderMap,
+    ApiPath(reference): ApiPath<String>,
+) -> AppResult<ApiJson<AppointmentView>> {
+    let access = Access {
+        who: who.as_ref(),
+        token: manage_token(&headers),
+    };
+    Ok(ApiJson(
+        appointments::get(&state.app, &reference, access).await?,
+    ))
+}
+
+/// Cancels the appointment and frees its places at once.
+#[utoipa::path(post, path = "/api/v1/appointments/{reference}/cancel", tag = "appointments",
+    params(("reference" = String, Path), ("X-Manage-Token" = Option<String>, Header)),
+    responses((status = 200, body = AppointmentView), (status = 404, body = ErrorBody),
+    (status = 409, description = "not booked any more", body = ErrorBody)))]
+async fn cancel(
+    State(state): State<AppState>,
+    MaybeCaller(who): MaybeCaller,
+    headers: HeaderMap,
+    ApiPath(reference): ApiPath<String>,
+) -> AppResult<ApiJson<AppointmentView>> {
+    let access = Access {
+        who: who.as_ref(),
+        token: manage_token(&headers),
+    };
+    Ok(ApiJson(
+        appointments::cancel(&state.app, &reference, access).await?,
+    ))
+}
+
+/// Moves the appointment to another slot in one step, or changes nothing.
+#[utoipa::path(post, path = "/api/v1/appointments/{reference}/reschedule", tag = "appointments",
+    params(("reference" = String, Path), ("X-Manage-Token" = Option<String>, Header)), request_body = Reschedule,
+    responses((status = 200, body = AppointmentView), (status = 404, body = ErrorBody),
+    (status = 409, description = "`slot_full`, or not booked any more", body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn reschedule(
+    State(state): State<AppState>,
+    MaybeCaller(who): MaybeCaller,
+    headers: HeaderMap,
+    ApiPath(reference): ApiPath<String>,
+    ApiJson(body): ApiJson<Reschedule>,
+) -> AppResult<ApiJson<AppointmentView>> {
+    let access = Access {
+        who: who.as_ref(),
+        token: manage_token(&headers),
+    };
+    Ok(ApiJson(
+        appointments::reschedule(&state.app, &reference, access, body).await?,
+    ))
+}
+
+/// Checks in at the office (kiosk or agent): a ticket for the appointment.
+#[utoipa::path(post, path = "/api/v1/appointments/{reference}/check-in", tag = "appointments", security(("bearer" = [])),
+    params(("reference" = String, Path)),
+    responses((status = 201, body = TicketView), (status = 404, body = ErrorBody),
+    (status = 409, description = "`too_early`, `appointment_missed`, `already_checked_in`, …", body = ErrorBody)))]
+async fn check_in(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(reference): ApiPath<String>,
+) -> AppResult<(StatusCode, ApiJson<TicketView>)> {
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(checkin::check_in(&state.app, &who, &reference).await?),
+    ))
+}
+
+/// Asks to be told by SMS when a place frees in a range of days (public).
+#[utoipa::path(post, path = "/api/v1/sites/{site}/services/{service}/waitlist", tag = "appointments",
+    params(("site" = String, Path), ("service" = String, Path)), request_body = JoinWaitlist,
+    responses((status = 201, body = WaitlistEntry), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn join_waitlist(
+    State(state): State<AppState>,
+    ApiPath((site, service)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<JoinWaitlist>,
+) -> AppResult<(StatusCode, ApiJson<WaitlistEntry>)> {
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(waitlist::join(&state.app, &site, &service, body).await?),
+    ))
+}

@@ -1,0 +1,131 @@
+//! The texts of messages, in the citizen's language (`fr`, `ar`, `en`).
+//! Kept short: one SMS where the content allows.
+
+/// What a message about an appointment says.
+#[derive(Debug, Clone)]
+pub struct AboutAppointment<'a> {
+    pub reference: &'a str,
+    pub service: &'a str,
+    pub office: &'a str,
+    /// Local date and time, `30/11/2026 09:30`.
+    pub when: &'a str,
+    pub link: &'a str,
+    pub video_url: Option<&'a str>,
+}
+
+pub fn otp(lang: &str, code: &str) -> String {
+    match lang {
+        "ar" => format!("رمز التحقق الخاص بك: {code}. صالح لمدة 10 دقائق. لا تشاركه مع أحد."),
+        "en" => format!("Your verification code: {code}. Valid for 10 minutes. Do not share it."),
+        _ => {
+            format!("Votre code de vérification : {code}. Valable 10 minutes. Ne le partagez pas.")
+        }
+    }
+}
+
+pub fn booked(lang: &str, a: &AboutAppointment<'_>) -> String {
+    let video = a.video_url.map(|url| match lang {
+        "ar" => format!(" رابط الفيديو: {url}"),
+        "en" => format!(" Video link: {url}"),
+        _ => format!(" Lien vidéo : {url}"),
+    });
+    let video = video.unwrap_or_default();
+    match lang {
+        "ar" => format!(
+            "تم تأكيد موعدك {} ({}) في {} يوم {}.{video} للإلغاء أو التغيير: {}",
+            a.reference, a.service, a.office, a.when, a.link
+        ),
+        "en" => format!(
+            "Appointment {} confirmed: {}, {}, {}.{video} Cancel or change: {}",
+            a.reference, a.service, a.office, a.when, a.link
+        ),
+        _ => format!(
+            "RDV {} confirmé : {}, {}, le {}.{video} Annuler ou modifier : {}",
+            a.reference, a.service, a.office, a.when, a.link
+        ),
+    }
+}
+
+pub fn rescheduled(lang: &str, a: &AboutAppointment<'_>) -> String {
+    match lang {
+        "ar" => format!(
+            "تم تغيير موعدك {} إلى {} في {}. {}",
+            a.reference, a.when, a.office, a.link
+        ),
+        "en" => format!(
+            "Appointment {} moved to {} at {}. {}",
+            a.reference, a.when, a.office, a.link
+        ),
+        _ => format!(
+            "RDV {} déplacé au {} à {}. {}",
+            a.reference, a.when, a.office, a.link
+        ),
+    }
+}
+
+pub fn cancelled(lang: &str, a: &AboutAppointment<'_>) -> String {
+    match lang {
+        "ar" => format!("تم إلغاء موعدك {} يوم {}.", a.reference, a.when),
+        "en" => format!("Appointment {} on {} is cancelled.", a.reference, a.when),
+        _ => format!("RDV {} du {} annulé.", a.reference, a.when),
+    }
+}
+
+pub fn reminder(lang: &str, a: &AboutAppointment<'_>) -> String {
+    match lang {
+        "ar" => format!(
+            "تذكير: موعدك {} ({}) في {} يوم {}. {}",
+            a.reference, a.service, a.office, a.when, a.link
+        ),
+        "en" => format!(
+            "Reminder: appointment {} ({}) at {}, {}. {}",
+            a.reference, a.service, a.office, a.when, a.link
+        ),
+        _ => format!(
+            "Rappel : RDV {} ({}) à {}, le {}. {}",
+            a.reference, a.service, a.office, a.when, a.link
+        ),
+    }
+}
+
+/// A place freed earlier than the citizen's wish or booking.
+pub fn place_freed(lang: &str, service: &str, office: &str, when: &str, link: &str) -> String {
+    match lang {
+        "ar" => format!("أصبح موعد متاحا: {service} في {office} يوم {when}. احجز بسرعة: {link}"),
+        "en" => format!("A place is free: {service} at {office}, {when}. Book it: {link}"),
+        _ => format!("Une place s'est libérée : {service}, {office}, le {when}. Réservez : {link}"),
+    }
+}
+
+/// A local date and time as messages show it.
+pub fn local_when(at: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> String {
+    at.to_zoned(zone.clone())
+        .strftime("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_say_what_and_when_in_each_language() {
+        let about = AboutAppointment {
+            reference: "K7M2-Q9PX",
+            service: "Passeport",
+            office: "Casa Anfa",
+            when: "30/11/2026 09:30",
+            link: "https://guichet.example/appointments/K7M2-Q9PX?token=t",
+            video_url: None,
+        };
+        for lang in ["fr", "ar", "en"] {
+            let text = booked(lang, &about);
+            assert!(text.contains("K7M2-Q9PX") && text.contains("30/11/2026 09:30"));
+            assert!(text.contains(about.link), "{lang}: {text}");
+        }
+        assert!(otp("fr", "123456").contains("123456"));
+        let zone = jiff::tz::TimeZone::get("Africa/Casablanca").unwrap();
+        let at: jiff::Timestamp = "2026-11-30T09:30:00Z".parse().unwrap();
+        assert_eq!(local_when(at, &zone), "30/11/2026 09:30");
+    }
+}
