@@ -43,6 +43,12 @@ impl ManualTime {
         *self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Another clock reading this same time (a second instance in tests).
+    pub fn clock(&self) -> Clock {
+        let reader = self.clone();
+        Clock(Arc::new(move || reader.now()))
+    }
+
     pub fn set(&self, at: Timestamp) {
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = at;
     }

@@ -5,6 +5,7 @@
 
 mod bare_server;
 mod baseline;
+mod booking;
 mod fanout;
 mod limits;
 mod report;
@@ -26,6 +27,9 @@ enum Scenario {
     Tickets(tickets::Options),
     /// Counters' calls reaching the WebSockets that follow their offices.
     Fanout(fanout::Options),
+    /// A booking window opens: a burst on a few slots, then bookings all over the
+    /// month, with the places taken checked in the database afterwards.
+    Booking(booking::Options),
     /// The bare broadcast server `fanout` compares with (started by it).
     #[command(hide = true)]
     BareServer(bare_server::Options),
@@ -36,6 +40,7 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().scenario {
         Scenario::Tickets(options) => tickets::run(options).await,
         Scenario::Fanout(options) => fanout::run(options).await,
+        Scenario::Booking(options) => booking::run(options).await,
         Scenario::BareServer(options) => bare_server::run(options).await,
     }
 }

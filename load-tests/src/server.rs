@@ -197,7 +197,8 @@ pub async fn create_offices(
     Ok(offices)
 }
 
-async fn login(client: &reqwest::Client, url: &str, username: &str) -> anyhow::Result<String> {
+/// Logs in with the load-test password and returns the session token.
+pub async fn login(client: &reqwest::Client, url: &str, username: &str) -> anyhow::Result<String> {
     let answer: Value = client
         .post(format!("{url}/api/v1/auth/login"))
         .json(&json!({"username": username, "password": PASSWORD}))
@@ -209,7 +210,9 @@ async fn login(client: &reqwest::Client, url: &str, username: &str) -> anyhow::R
     Ok(answer["token"].as_str().unwrap_or_default().to_owned())
 }
 
-async fn post(
+/// POSTs `body` with `token`, and returns the JSON answer (null if none);
+/// an error unless the status is 2xx.
+pub async fn post(
     client: &reqwest::Client,
     url: &str,
     token: &str,

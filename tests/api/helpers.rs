@@ -47,6 +47,8 @@ macro_rules! on_both_backends {
 
 pub struct TestApp {
     pub base: String,
+    /// The database it runs on, for another instance to share.
+    pub database_url: String,
     pub client: reqwest::Client,
     pub app: Arc<App>,
     shutdown: CancellationToken,
@@ -87,10 +89,19 @@ async fn spawn_app_with(backend: Backend, clock: Clock) -> TestApp {
 /// One more instance on an existing database, sharing its events through
 /// `redis_url` when given (another instance of the same deployment).
 pub async fn spawn_instance(database_url: &str, redis_url: Option<&str>) -> TestApp {
+    spawn_instance_with(database_url, redis_url, Clock::system()).await
+}
+
+/// Another instance on an existing database, with a clock of the test's.
+pub async fn spawn_instance_with(
+    database_url: &str,
+    redis_url: Option<&str>,
+    clock: Clock,
+) -> TestApp {
     let mut config = Config::local(database_url);
     config.redis_url = redis_url.map(|url| url.parse().expect("a URL"));
     let dir = tempfile::tempdir().expect("temp dir");
-    start(config, Clock::system(), dir).await
+    start(config, clock, dir).await
 }
 
 async fn start(config: Config, clock: Clock, dir: tempfile::TempDir) -> TestApp {
@@ -101,6 +112,7 @@ async fn start(config: Config, clock: Clock, dir: tempfile::TempDir) -> TestApp 
     tokio::spawn(server.run(shutdown.clone()));
     TestApp {
         base,
+        database_url: config.database.database_url.clone(),
         client: reqwest::Client::new(),
         app,
         shutdown,

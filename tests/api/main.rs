@@ -1,6 +1,9 @@
 //! Integration tests: the real server on a random port, real databases.
 
 mod accounts;
+mod appointments;
+mod appointments_time;
+mod booking;
 mod cli;
 mod counters;
 mod helpers;
