@@ -60,7 +60,7 @@ pub async fn list(app: &App, site: &str, service: &str, query: SlotQuery) -> App
         None => from.checked_add(jiff::Span::new().days(13)).unwrap_or(from),
     };
     let days = (to - from).get_days();
-    if days < 0 || days >= MAX_DAYS {
+    if !(0..MAX_DAYS).contains(&days) {
         return Err(Invalid::new("to", "from 0 to 30 days after `from`").into());
     }
     let window = Window::of(&context, service, now);
