@@ -17,7 +17,8 @@ use crate::domain::slots::Slot;
 use crate::domain::{Invalid, parse_label, parse_within, phone::Phone};
 use crate::notify::{self, messages};
 use crate::secrets::{constant_time_eq, hash_token, new_id, new_token};
-use crate::store::{self, Tx, appointments::AppointmentRow, is_unique_violation};
+use crate::store::appointments::{AppointmentRow, Reminder};
+use crate::store::{self, Tx, is_unique_violation};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -149,7 +150,7 @@ pub async fn book(app: &App, site: &str, input: NewAppointment) -> AppResult<App
             false => e.into(),
         })?;
     let link = app.manage_link(&row.reference, &token);
-    notify_holder(&mut tx, &context, &row, "booked", &link, now).await?;
+    notify_holder(&mut tx, &context, &row, Notice::Booked, &link, now).await?;
     tx.commit().await?;
     let mut view = view(&context, row);
     view.manage_token = Some(token);
@@ -175,7 +176,7 @@ pub async fn cancel(app: &App, reference: &str, access: Access<'_>) -> AppResult
     row.status = "cancelled".to_owned();
     row.updated_at = now;
     store::appointments::update(&mut tx, &row).await?;
-    notify_holder(&mut tx, &context, &row, "cancelled", "", now).await?;
+    notify_holder(&mut tx, &context, &row, Notice::Cancelled, "", now).await?;
     if row.start_at > now {
         offer_freed_place(&mut tx, app, &context, &row, now).await?;
     }
@@ -212,7 +213,8 @@ pub async fn reschedule(
     move_places(&mut tx, &row, old, start, service.slot_capacity).await?;
     move_to(&mut row, &context, slot, now);
     store::appointments::update(&mut tx, &row).await?;
-    notify_holder(&mut tx, &context, &row, "rescheduled", "", now).await?;
+    let link = app.manage_page(&row.reference);
+    notify_holder(&mut tx, &context, &row, Notice::Rescheduled, &link, now).await?;
     if old > now {
         offer_freed_place(&mut tx, app, &context, &row_at(&row, old), now).await?;
     }
@@ -308,12 +310,21 @@ async fn locked_booking(tx: &mut Tx, reference: &str) -> AppResult<AppointmentRo
     Ok(row)
 }
 
+/// What a message to an appointment's holder is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Notice {
+    Booked,
+    Rescheduled,
+    Cancelled,
+    Reminder(Reminder),
+}
+
 /// Queues the message of a change to the holder (SMS, and e-mail when known).
 pub(super) async fn notify_holder(
     tx: &mut Tx,
     context: &SiteContext,
     row: &AppointmentRow,
-    what: &'static str,
+    notice: Notice,
     link: &str,
     now: i64,
 ) -> AppResult<()> {
@@ -336,18 +347,18 @@ pub(super) async fn notify_holder(
         link,
         video_url: row.video_url.as_deref(),
     };
-    let (template, body) = match what {
-        "booked" => ("appointment_booked", messages::booked(&row.lang, &about)),
-        "rescheduled" => (
+    let lang = row.lang.as_str();
+    let (template, body) = match notice {
+        Notice::Booked => ("appointment_booked", messages::booked(lang, &about)),
+        Notice::Rescheduled => (
             "appointment_rescheduled",
-            messages::rescheduled(&row.lang, &about),
+            messages::rescheduled(lang, &about),
         ),
-        "cancelled" => (
-            "appointment_cancelled",
-            messages::cancelled(&row.lang, &about),
-        ),
-        "reminder_day" => ("reminder_day", messages::reminder(&row.lang, &about)),
-        _ => ("reminder_hours", messages::reminder(&row.lang, &about)),
+        Notice::Cancelled => ("appointment_cancelled", messages::cancelled(lang, &about)),
+        Notice::Reminder(Reminder::DayBefore) => ("reminder_day", messages::reminder(lang, &about)),
+        Notice::Reminder(Reminder::HoursBefore) => {
+            ("reminder_hours", messages::reminder(lang, &about))
+        }
     };
     // One message per change: the key names the appointment and the slot.
     let key = format!("{template}:{}:{}", row.id, row.start_at);

@@ -6,7 +6,7 @@
 //! conditional update (only one transaction sees it empty), and the
 //! message's idempotency key is unique in the outbox.
 
-use super::appointments::notify_holder;
+use super::appointments::{Notice, notify_holder};
 use super::sites::SiteContext;
 use super::{App, AppResult};
 use crate::store::{self, appointments::Reminder};
@@ -61,12 +61,9 @@ pub async fn sweep(app: &App) -> AppResult<Sweep> {
             let Some(context) = contexts.get(&row.site_id) else {
                 continue;
             };
-            let template = match which {
-                Reminder::DayBefore => "reminder_day",
-                Reminder::HoursBefore => "reminder_hours",
-            };
             let link = app.manage_page(&row.reference);
-            notify_holder(&mut tx, context, &row, template, &link, now).await?;
+            let notice = Notice::Reminder(which);
+            notify_holder(&mut tx, context, &row, notice, &link, now).await?;
             done.reminders += 1;
         }
         tx.commit().await?;

@@ -132,6 +132,7 @@ async fn cancel_frees_the_place_for_the_next(backend: Backend) {
     assert!(
         templates.contains(&"appointment_booked") && templates.contains(&"appointment_cancelled")
     );
+    assert_eq!(office.pending_after_sending().await, 0, "messages go out");
 }
 
 async fn one_active_appointment_per_phone(backend: Backend) {

@@ -154,6 +154,26 @@ impl Office {
             .expect("outbox read")
     }
 
+    /// Waits (5 s at most) until the outbox has sent everything queued;
+    /// returns how many messages are still pending.
+    pub async fn pending_after_sending(&self) -> i64 {
+        let sql = "SELECT COUNT(*) FROM notifications WHERE status = 'pending'";
+        for _ in 0..50 {
+            let pending: i64 = guichet::read!(&self.app.app.db, |c| sqlx::query_scalar(sql)
+                .fetch_one(c)
+                .await)
+            .expect("outbox read");
+            if pending == 0 {
+                return 0;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        guichet::read!(&self.app.app.db, |c| sqlx::query_scalar(sql)
+            .fetch_one(c)
+            .await)
+        .expect("outbox read")
+    }
+
     pub fn set_time(&self, at: &str) {
         self.time.set(at.parse().expect("a timestamp"));
     }
