@@ -17,8 +17,9 @@
 //! (`verify`): `overbooked` slots hold more persons than their places,
 //! `lost` bookings were answered 201 but are not stored, `places_mismatch`
 //! slots have a `slot_places.taken` that is not their booked persons. The
-//! run fails, after its report, on an overbooked slot, a lost booking or a
-//! 5xx.
+//! run fails, after its report, on any of these, a 5xx or a failed request.
+//! Last, the month's slot list is read 200 times in a row
+//! (`slot_list_month_p50_ms`, `…_p99_ms`).
 
 mod setup;
 mod verify;
@@ -39,6 +40,8 @@ use std::time::{Duration, Instant};
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Unexpected answers described on stderr, at most.
 const SHOWN_ERRORS: u64 = 5;
+/// Timed reads of the month's slot list, after the bookings.
+const SLOT_LISTS: usize = 200;
 /// Attempts that can each have their own phone number.
 const PHONES: u64 = 100_000_000;
 
@@ -173,6 +176,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let steady_range = burst_ops..burst_ops + steady_ops;
     let all_slots = 0..run.slots.len();
     let steady = open_loop(&run, &mut tally, steady_range, options.rate, all_slots).await;
+    let lists = setup::time_month_lists(&run.client, &run.url, SLOT_LISTS).await?;
     drop(spawned);
 
     let check = verify::check(
@@ -199,6 +203,8 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         "p50_ms": ms(&steady.latencies, 0.5),
         "p99_ms": ms(&steady.latencies, 0.99),
         "max_ms": ms(&steady.latencies, 1.0),
+        "slot_list_month_p50_ms": ms(&lists, 0.5),
+        "slot_list_month_p99_ms": ms(&lists, 0.99),
         "status_counts": tally.statuses,
         "errors": tally.errors,
         "server_errors": tally.server_errors,
@@ -218,12 +224,16 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             print_row(key, value);
         }
     }
-    if check.overbooked > 0 || check.lost > 0 || tally.server_errors > 0 {
+    let broken = check.overbooked + check.lost + check.places_mismatch;
+    if broken > 0 || tally.server_errors > 0 || tally.transport_errors > 0 {
         bail!(
-            "{} overbooked slots, {} lost bookings, {} server errors",
+            "{} overbooked slots, {} lost bookings, {} slots whose places disagree, \
+             {} server errors, {} failed requests",
             check.overbooked,
             check.lost,
-            tally.server_errors
+            check.places_mismatch,
+            tally.server_errors,
+            tally.transport_errors
         );
     }
     Ok(())

@@ -1,11 +1,13 @@
 //! The office of the `booking` scenario, and the slots it offers.
 
+use crate::report::{histogram, record};
 use crate::server;
 use anyhow::{Context, bail};
 use guichet::clock::Clock;
 use guichet::domain::time::{local_day, parse_timezone};
+use hdrhistogram::Histogram;
 use serde_json::{Value, json};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub const SITE: &str = "booking-0";
 pub const SERVICE: &str = "passeport";
@@ -40,13 +42,8 @@ pub async fn create_office(url: &str) -> anyhow::Result<()> {
 /// The starts of the in-person slots of the `DAYS` local days from
 /// tomorrow, in time order and exactly as the API writes them.
 pub async fn month_of_slots(url: &str) -> anyhow::Result<Vec<String>> {
-    let zone = parse_timezone(TIMEZONE)?;
-    let from = local_day(Clock::system().now(), &zone).tomorrow()?;
-    let to = from.checked_add(Duration::from_secs(86_400 * (DAYS - 1)))?;
     let answer: Value = reqwest::Client::new()
-        .get(format!(
-            "{url}/api/v1/sites/{SITE}/services/{SERVICE}/slots?from={from}&to={to}&mode=in_person"
-        ))
+        .get(month_path(url)?)
         .send()
         .await?
         .error_for_status()?
@@ -59,7 +56,36 @@ pub async fn month_of_slots(url: &str) -> anyhow::Result<Vec<String>> {
         .filter_map(|slot| slot["start"].as_str().map(str::to_owned))
         .collect();
     if slots.is_empty() {
-        bail!("no slots from {from} to {to}");
+        bail!("no slots in the month from tomorrow");
     }
     Ok(slots)
+}
+
+/// The slot list of the `DAYS` local days from tomorrow.
+pub fn month_path(url: &str) -> anyhow::Result<String> {
+    let zone = parse_timezone(TIMEZONE)?;
+    let from = local_day(Clock::system().now(), &zone).tomorrow()?;
+    let to = from.checked_add(Duration::from_secs(86_400 * (DAYS - 1)))?;
+    Ok(format!(
+        "{url}/api/v1/sites/{SITE}/services/{SERVICE}/slots?from={from}&to={to}&mode=in_person"
+    ))
+}
+
+/// Reads the month's slot list `times` times, one after the other, and
+/// returns the latencies: the cost of the list itself, on a month whose
+/// slots all have bookings.
+pub async fn time_month_lists(
+    client: &reqwest::Client,
+    url: &str,
+    times: usize,
+) -> anyhow::Result<Histogram<u64>> {
+    let path = month_path(url)?;
+    let mut latencies = histogram();
+    for _ in 0..times {
+        let started = Instant::now();
+        let answer = client.get(&path).send().await?.error_for_status()?;
+        answer.bytes().await?;
+        record(&mut latencies, started.elapsed());
+    }
+    Ok(latencies)
 }
