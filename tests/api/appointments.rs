@@ -20,6 +20,7 @@ on_both_backends!(
     one_active_appointment_per_phone,
     the_manage_token_guards_the_appointment,
     codes_prove_the_phone_once,
+    one_client_cannot_send_codes_to_everyone,
     bad_bookings_change_nothing,
     video_appointments_meet_online,
 );
@@ -286,6 +287,29 @@ async fn codes_prove_the_phone_once(backend: Backend) {
         .await;
     assert_eq!(locked.code(), "invalid_otp");
     assert_eq!(office.app.count("appointments").await, 1);
+}
+
+async fn one_client_cannot_send_codes_to_everyone(backend: Backend) {
+    let office = office(backend, MONDAY_MORNING, "Africa/Casablanca", 3, true).await;
+    let mut statuses = Vec::new();
+    for n in 0..21 {
+        let answer = office
+            .app
+            .post("/api/v1/otp", None, json!({"phone": phone(100 + n)}))
+            .await;
+        statuses.push(answer.status);
+    }
+    assert!(statuses[..20].iter().all(|s| *s == StatusCode::ACCEPTED));
+    assert_eq!(statuses[20], StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        office.messages(&phone(120)).await.is_empty(),
+        "nothing sent"
+    );
+    let bad = office
+        .app
+        .post("/api/v1/otp", None, json!({"phone": "hello"}))
+        .await;
+    assert_eq!(bad.code(), "invalid_phone");
 }
 
 /// The six digits of a code message.
