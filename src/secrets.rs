@@ -37,6 +37,16 @@ pub fn new_password() -> String {
         .join("-")
 }
 
+/// A code people can read out and type: `len` capitals and digits,
+/// without those that look alike (I/1, O/0, L, U).
+pub fn human_code(len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| ALPHABET[(rng.next_u32() as usize) % ALPHABET.len()] as char)
+        .collect()
+}
+
 /// The stored form of a token.
 pub fn hash_token(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());

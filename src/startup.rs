@@ -44,6 +44,7 @@ impl Server {
             .trim_end_matches('/')
             .to_owned();
         app.video_base_url = config.video_url.trim_end_matches('/').to_owned();
+        app.transports = transports(config, &app.public_url)?;
         if let Some(url) = &config.redis_url {
             let deployment = crate::store::deployment::id(&app.db)
                 .await
@@ -92,6 +93,9 @@ impl Server {
         every(app, MINUTE, "appointment sweep", |app| async move {
             crate::app::reminders::sweep(&app).await
         });
+        every(app, 2 * SECOND, "visit messages", |app| async move {
+            crate::app::visits::follow_up(&app).await
+        });
         every(app, SECOND, "sending messages", |app| async move {
             crate::notify::worker::send_due(&app).await
         });
@@ -113,6 +117,35 @@ impl Server {
         tracing::info!("guichet stopped");
         Ok(())
     }
+}
+
+/// The transports of the outbox, from the configuration.
+fn transports(config: &Config, public_url: &str) -> anyhow::Result<crate::notify::Transports> {
+    use crate::config::SmsTransport;
+    use crate::notify::{Transports, email::Mailer, twilio::TwilioClient};
+    let sms = match config.sms {
+        SmsTransport::Log => None,
+        SmsTransport::Twilio => {
+            let missing = || anyhow::anyhow!("GUICHET_SMS=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM");
+            let sid = config.twilio_account_sid.as_deref().ok_or_else(missing)?;
+            let token = config.twilio_auth_token.as_ref().ok_or_else(missing)?;
+            let from = config.twilio_from.as_deref().ok_or_else(missing)?;
+            let callback = format!("{public_url}/hooks/sms/status");
+            Some(TwilioClient::new(&config.twilio_api_base, sid, token.expose(), from, Some(callback))?)
+        }
+    };
+    let email = match &config.smtp_url {
+        Some(url) => {
+            let from = config.smtp_from.as_deref().unwrap_or("guichet@localhost");
+            Some(Mailer::new(url.expose(), from).context("SMTP_URL")?)
+        }
+        None => None,
+    };
+    Ok(Transports {
+        sms,
+        email,
+        http: reqwest::Client::new(),
+    })
 }
 
 /// Kernel send buffer of each connection. Fixed rather than autotuned (up

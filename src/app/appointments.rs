@@ -16,10 +16,9 @@ use crate::domain::role::Role;
 use crate::domain::slots::Slot;
 use crate::domain::{Invalid, parse_label, parse_within, phone::Phone};
 use crate::notify::{self, messages};
-use crate::secrets::{constant_time_eq, hash_token, new_id, new_token};
+use crate::secrets::{constant_time_eq, hash_token, human_code, new_id, new_token};
 use crate::store::appointments::{AppointmentRow, Reminder};
 use crate::store::{self, Tx, is_unique_violation};
-use rand::Rng;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -151,6 +150,7 @@ pub async fn book(app: &App, site: &str, input: NewAppointment) -> AppResult<App
         })?;
     let link = app.manage_link(&row.reference, &token);
     notify_holder(&mut tx, &context, &row, Notice::Booked, &link, now).await?;
+    announce(&mut tx, &row, "appointment.booked", now).await?;
     tx.commit().await?;
     let mut view = view(&context, row);
     view.manage_token = Some(token);
@@ -177,6 +177,7 @@ pub async fn cancel(app: &App, reference: &str, access: Access<'_>) -> AppResult
     row.updated_at = now;
     store::appointments::update(&mut tx, &row).await?;
     notify_holder(&mut tx, &context, &row, Notice::Cancelled, "", now).await?;
+    announce(&mut tx, &row, "appointment.cancelled", now).await?;
     if row.start_at > now {
         offer_freed_place(&mut tx, app, &context, &row, now).await?;
     }
@@ -289,7 +290,9 @@ async fn authorized(app: &App, reference: &str, access: Access<'_>) -> AppResult
         who.require_staff(&row.site_id, &[Role::Agent, Role::Supervisor])
             .is_ok()
     });
-    if holder || staff {
+    // A citizen logged in with their phone (or texting from it).
+    let citizen = matches!(access.who, Some(Principal::Citizen { phone }) if row.phone.as_ref() == Some(phone));
+    if holder || staff || citizen {
         Ok(row)
     } else {
         Err(AppError::NotFound("appointment"))
@@ -371,6 +374,14 @@ pub(super) async fn notify_holder(
     Ok(())
 }
 
+/// Queues the event for other systems' webhooks: what, when, no personal data.
+async fn announce(tx: &mut Tx, row: &AppointmentRow, event: &'static str, now: i64) -> AppResult<()> {
+    let data = serde_json::json!({"reference": row.reference, "service": row.service_id,
+        "mode": row.mode, "start_at": row.start_at, "persons": row.persons, "status": row.status});
+    crate::notify::webhooks::enqueue(tx, &row.site_id, event, &row.reference, data, now).await?;
+    Ok(())
+}
+
 /// Tells the first citizen on the waitlist for that day that a place freed.
 async fn offer_freed_place(
     tx: &mut Tx,
@@ -415,7 +426,7 @@ async fn offer_freed_place(
     Ok(())
 }
 
-fn local_name<'a>(lang: &str, name: &'a str, name_ar: &'a Option<String>) -> &'a str {
+pub(super) fn local_name<'a>(lang: &str, name: &'a str, name_ar: &'a Option<String>) -> &'a str {
     match (lang, name_ar) {
         ("ar", Some(arabic)) => arabic,
         _ => name,
@@ -446,22 +457,12 @@ fn slot_full() -> AppError {
     AppError::conflict("slot_full", "no place left in this slot")
 }
 
-/// A short reference people can read out: `K7M2-Q9PX`, without letters
-/// and digits that look alike.
+/// A short reference people can read out: `K7M2-Q9PX`.
 fn new_reference() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTVWXYZ23456789";
-    let mut rng = rand::rng();
-    let mut reference = String::with_capacity(9);
-    for i in 0..8 {
-        if i == 4 {
-            reference.push('-');
-        }
-        reference.push(ALPHABET[rng.random_range(0..ALPHABET.len())] as char);
-    }
-    reference
+    format!("{}-{}", human_code(4), human_code(4))
 }
 
-fn parse_email(value: &str) -> Result<String, Invalid> {
+pub(super) fn parse_email(value: &str) -> Result<String, Invalid> {
     let value = value.trim();
     let ok = value.len() <= 254
         && !value.chars().any(|c| c.is_whitespace() || c.is_control())

@@ -7,22 +7,29 @@ pub mod auth;
 pub mod cache;
 pub mod calls;
 pub mod checkin;
+pub mod citizens;
 pub mod closeout;
+pub mod complaints;
 pub mod counters;
 pub mod demo;
 pub mod devices;
 pub mod error;
 pub mod live;
 pub mod otp;
+pub mod outbox;
 pub mod queue;
 pub mod rate_limit;
 pub mod reminders;
+pub mod requests;
 pub mod services;
 pub mod sites;
 pub mod slots;
+pub mod sms_hooks;
 pub mod streams;
 pub mod tickets;
+pub mod visits;
 pub mod waitlist;
+pub mod webhooks;
 
 use crate::bus::Bus;
 use crate::clock::Clock;
@@ -103,6 +110,8 @@ pub struct App {
     pub public_url: String,
     /// Where video appointments meet (a Jitsi server, for instance).
     pub video_base_url: String,
+    /// Where the outbox sends messages, by channel.
+    pub transports: crate::notify::Transports,
 }
 
 impl App {
@@ -122,6 +131,7 @@ impl App {
             otp_clients: FailureLimiter::new(otp::CLIENT_PER_HOUR, 60 * 60 * 1000),
             public_url: "http://127.0.0.1:8080".to_owned(),
             video_base_url: "https://meet.jit.si".to_owned(),
+            transports: crate::notify::Transports::default(),
         }
     }
 

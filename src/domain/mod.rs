@@ -7,9 +7,12 @@ pub mod estimate;
 pub mod opening_hours;
 pub mod ordering;
 pub mod phone;
+pub mod request;
 pub mod role;
 pub mod slots;
 pub mod slug;
+pub mod sms;
+pub mod sms_command;
 pub mod ticket;
 pub mod time;
 

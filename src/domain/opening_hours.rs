@@ -101,6 +101,29 @@ impl OpeningHours {
         })
     }
 
+    /// The day `days` working days after `from`: a working day has opening
+    /// hours and is not a closure. With `days` = 0, `from` itself if it is
+    /// a working day, else the next one. `None` if the office never opens.
+    pub fn working_days_after(&self, from: Date, days: i64, closures: &[Date]) -> Option<Date> {
+        let works = |d: Date| !self.on(d.weekday()).is_empty() && !closures.contains(&d);
+        let mut day = from;
+        let mut left = days;
+        // Ten years of days at most: an office with no hours has no answer.
+        for _ in 0..3660 {
+            if left == 0 && works(day) {
+                return Some(day);
+            }
+            day = day.tomorrow().ok()?;
+            if works(day) && left > 0 {
+                left -= 1;
+                if left == 0 {
+                    return Some(day);
+                }
+            }
+        }
+        None
+    }
+
     /// When the office closes for the day (the end of its last interval).
     pub fn closing_time(&self, day: Weekday) -> Option<Time> {
         self.on(day).last().map(|(_, end)| *end)
@@ -206,6 +229,24 @@ mod tests {
         assert!(!hours.takes_tickets_at(monday.tomorrow().unwrap(), at(9, 0), &[], 30));
         assert_eq!(hours.closing_time(Weekday::Monday), Some(at(16, 30)));
         assert_eq!(hours.closing_time(Weekday::Sunday), None);
+    }
+
+    #[test]
+    fn working_days_skip_weekends_and_closures() {
+        let hours = OpeningHours::parse(&input(
+            r#"{"mon":[["08:30","16:30"]],"tue":[["08:30","16:30"]],"wed":[["08:30","16:30"]],
+                "thu":[["08:30","16:30"]],"fri":[["08:30","16:30"]]}"#,
+        ))
+        .unwrap();
+        let day = |s: &str| s.parse::<Date>().unwrap();
+        let thursday = day("2026-11-26");
+        assert_eq!(hours.working_days_after(thursday, 0, &[]), Some(thursday));
+        assert_eq!(hours.working_days_after(thursday, 1, &[]), Some(day("2026-11-27")));
+        assert_eq!(hours.working_days_after(thursday, 2, &[]), Some(day("2026-11-30")));
+        let closed = [day("2026-11-27")];
+        assert_eq!(hours.working_days_after(thursday, 2, &closed), Some(day("2026-12-01")));
+        assert_eq!(hours.working_days_after(day("2026-11-28"), 0, &[]), Some(day("2026-11-30")));
+        assert_eq!(OpeningHours::default().working_days_after(thursday, 1, &[]), None);
     }
 
     #[test]

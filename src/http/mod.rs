@@ -2,13 +2,16 @@
 //! layer that knows HTTP; handlers parse, call one use case, and answer.
 
 pub mod accounts;
+pub mod admin;
 pub mod appointments;
 pub mod auth;
 pub mod counters;
 pub mod error;
+pub mod hooks;
 pub mod live;
 pub mod metrics;
 pub mod ops;
+pub mod requests;
 pub mod sites;
 pub mod tickets;
 
@@ -62,6 +65,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(counters::router())
         .merge(tickets::router())
         .merge(appointments::router())
+        .merge(requests::router())
+        .merge(admin::router())
         .split_for_parts();
     let state = AppState {
         app,
@@ -70,6 +75,7 @@ pub fn router(app: Arc<App>) -> Router {
     };
     routes
         .merge(live::router())
+        .merge(hooks::router())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

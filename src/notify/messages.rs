@@ -97,6 +97,56 @@ pub fn place_freed(lang: &str, service: &str, office: &str, when: &str, link: &s
     }
 }
 
+/// A document request is ready to be collected.
+pub fn request_ready(lang: &str, reference: &str, service: &str, office: &str) -> String {
+    match lang {
+        "ar" => format!("طلبكم {reference} ({service}) جاهز. يمكنكم سحبه من {office}."),
+        "en" => format!("Your request {reference} ({service}) is ready to collect at {office}."),
+        _ => format!("Votre demande {reference} ({service}) est prête. À retirer à {office}."),
+    }
+}
+
+pub fn request_rejected(lang: &str, reference: &str, service: &str, reason: &str) -> String {
+    match lang {
+        "ar" => format!("تم رفض طلبكم {reference} ({service}). السبب: {reason}"),
+        "en" => format!("Your request {reference} ({service}) was rejected. Reason: {reason}"),
+        _ => format!("Votre demande {reference} ({service}) a été refusée. Motif : {reason}"),
+    }
+}
+
+pub fn complaint_answered(lang: &str, reference: &str, link: &str) -> String {
+    match lang {
+        "ar" => format!("تمت الإجابة على شكايتكم {reference}. الاطلاع على الجواب: {link}"),
+        "en" => format!("Your complaint {reference} has been answered: {link}"),
+        _ => format!("Votre réclamation {reference} a reçu une réponse : {link}"),
+    }
+}
+
+/// The citizen's turn comes soon: `ahead` people are before them.
+pub fn turn_near(lang: &str, number: &str, ahead: i64) -> String {
+    match lang {
+        "ar" => format!("التذكرة {number}: أمامكم {ahead} أشخاص. المرجو الاقتراب من الشبابيك."),
+        "en" => format!("Ticket {number}: {ahead} people ahead of you. Please come back to the counters."),
+        _ => format!("Ticket {number} : {ahead} personnes avant vous. Merci de vous rapprocher des guichets."),
+    }
+}
+
+pub fn called(lang: &str, number: &str, counter: &str) -> String {
+    match lang {
+        "ar" => format!("التذكرة {number}: المرجو التوجه إلى {counter}."),
+        "en" => format!("Ticket {number}: please go to {counter}."),
+        _ => format!("Ticket {number} : présentez-vous au {counter}."),
+    }
+}
+
+pub fn feedback(lang: &str, office: &str, link: &str) -> String {
+    match lang {
+        "ar" => format!("شكرا لزيارتكم {office}. قيموا الخدمة: {link}"),
+        "en" => format!("Thank you for visiting {office}. Rate the service: {link}"),
+        _ => format!("Merci de votre visite à {office}. Notez le service : {link}"),
+    }
+}
+
 /// A local date and time as messages show it.
 pub fn local_when(at: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> String {
     at.to_zoned(zone.clone())

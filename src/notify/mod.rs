@@ -4,10 +4,15 @@
 //! Every message is written to the outbox (`store::outbox`) in the
 //! transaction of the change that causes it, so that a change and its
 //! message are committed together or not at all. The worker takes due
-//! messages and hands them to the transport: with `GUICHET_SMS=log` (the
-//! default) it writes them to the log.
+//! messages and hands them to their transport: SMS to a Twilio-compatible
+//! API (or, with `GUICHET_SMS=log`, the default, to the log), e-mail over
+//! SMTP (or the log when no `SMTP_URL` is set), webhooks over HTTPS.
 
+pub mod email;
 pub mod messages;
+pub mod signature;
+pub mod twilio;
+pub mod webhooks;
 pub mod worker;
 
 use crate::secrets::new_id;
@@ -45,4 +50,28 @@ pub fn email(sms: &NewMessage, address: &str, subject: String) -> NewMessage {
         idempotency_key: format!("{}:email", sms.idempotency_key),
         ..sms.clone()
     }
+}
+
+/// How one attempt to send a message ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    Sent { provider_id: Option<String> },
+    /// Worth trying again: after `after` if the provider said so.
+    Retry {
+        after: Option<std::time::Duration>,
+        error: String,
+    },
+    /// No retry can help (an invalid number, an endpoint gone).
+    Permanent { error: String },
+}
+
+/// Where messages go, by channel.
+#[derive(Debug, Clone, Default)]
+pub struct Transports {
+    /// `None`: SMS are written to the log.
+    pub sms: Option<twilio::TwilioClient>,
+    /// `None`: e-mails are written to the log.
+    pub email: Option<email::Mailer>,
+    /// For webhooks.
+    pub http: reqwest::Client,
 }

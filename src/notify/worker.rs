@@ -1,32 +1,126 @@
-//! Sends what the outbox holds. The `log` transport writes each message to
-//! the log; the Twilio and SMTP transports are not built yet, and until
-//! they are, messages are logged whatever the setting.
+//! Sends what the outbox holds.
+//!
+//! Each pass claims due messages for a lease (`store::outbox::claim`: on
+//! PostgreSQL `FOR UPDATE SKIP LOCKED`, so instances never take the same
+//! row), sends them, and records the outcome. A timeout, a 429 (after its
+//! `Retry-After`) or a 5xx is retried with exponential backoff and jitter;
+//! a permanent error is dead at once; the last attempt's failure too. A
+//! message whose worker died is claimed again once its lease ends: the
+//! provider may then get it twice, which the idempotency token prevents
+//! where the provider honours it, and the log says so.
 
+use super::Attempt;
 use crate::app::App;
-use crate::store::outbox;
+use crate::store::outbox::{self, Claimed, LEASE_EXPIRED, Outcome};
+use futures_util::StreamExt;
+use rand::Rng;
 
-/// Messages taken in one pass at most.
-const BATCH: i64 = 200;
+/// Messages claimed in one pass at most.
+const BATCH: i64 = 50;
+/// Messages sent at once by one instance.
+const PARALLEL: usize = 8;
+/// How long a worker holds a claimed message: longer than any transport's
+/// timeout.
+const LEASE_MS: i64 = 60_000;
+/// Attempts before a message is dead.
+pub const MAX_ATTEMPTS: i64 = 10;
+const FIRST_RETRY_MS: i64 = 2_000;
+const LONGEST_RETRY_MS: i64 = 10 * 60_000;
 
-/// Sends every due message; returns how many went out.
+/// Sends every due message; returns how many were sent.
 pub async fn send_due(app: &App) -> Result<usize, sqlx::Error> {
     let mut sent = 0;
     loop {
-        let batch = outbox::take_due_as_sent(&app.db, app.clock.now_ms(), BATCH).await?;
-        for message in &batch {
-            tracing::info!(
-                channel = %message.channel,
-                template = %message.template,
-                to = %mask(&message.recipient),
-                body = %message.body,
-                "message sent (log transport)"
-            );
-        }
-        sent += batch.len();
-        if (batch.len() as i64) < BATCH {
+        let batch = outbox::claim(&app.db, app.clock.now_ms(), LEASE_MS, BATCH).await?;
+        let claimed = batch.len() as i64;
+        let outcomes: Vec<bool> = futures_util::stream::iter(batch)
+            .map(|message| send_one(app, message))
+            .buffered(PARALLEL)
+            .collect()
+            .await;
+        sent += outcomes.into_iter().filter(|ok| *ok).count();
+        if claimed < BATCH {
             return Ok(sent);
         }
     }
+}
+
+async fn send_one(app: &App, message: Claimed) -> bool {
+    if message.last_error.as_deref() == Some(LEASE_EXPIRED) {
+        tracing::warn!(id = %message.id, key = %message.idempotency_key, channel = %message.channel,
+            "sending again a message whose earlier attempt has no known outcome; a provider \
+             that honours the idempotency token sends it once, others may send it twice");
+    }
+    let attempt = attempt(app, &message).await;
+    let now = app.clock.now_ms();
+    let outcome = match attempt {
+        Attempt::Sent { provider_id } => Outcome::Sent { provider_id },
+        Attempt::Permanent { error } => Outcome::Dead { error },
+        Attempt::Retry { error, .. } if message.attempts >= MAX_ATTEMPTS => Outcome::Dead {
+            error: format!("{error} (after {} attempts)", message.attempts),
+        },
+        Attempt::Retry { after, error } => {
+            let wait = match after {
+                Some(after) => after.as_millis() as i64,
+                None => backoff_ms(message.attempts, rand::rng().random_range(0.75..1.25)),
+            };
+            Outcome::Retry { next_at: now + wait, error }
+        }
+    };
+    match &outcome {
+        Outcome::Sent { .. } => tracing::info!(id = %message.id, channel = %message.channel,
+            template = %message.template, attempts = message.attempts, "message sent"),
+        Outcome::Retry { error, next_at } => tracing::warn!(id = %message.id,
+            channel = %message.channel, attempts = message.attempts, %error,
+            retry_in_ms = next_at - now, "message not sent; will retry"),
+        Outcome::Dead { error } => tracing::error!(id = %message.id, channel = %message.channel,
+            attempts = message.attempts, %error, "message given up"),
+    }
+    if let Err(error) = outbox::record(&app.db, &message.id, &outcome, now).await {
+        tracing::warn!(id = %message.id, %error, "could not record a message's outcome");
+    }
+    matches!(outcome, Outcome::Sent { .. })
+}
+
+async fn attempt(app: &App, message: &Claimed) -> Attempt {
+    let transports = &app.transports;
+    match (message.channel.as_str(), &transports.sms, &transports.email) {
+        ("sms", Some(twilio), _) => {
+            let body = crate::domain::sms::shorten(&message.body, MAX_SEGMENTS);
+            twilio.send(&message.recipient, &body, &message.idempotency_key).await
+        }
+        ("email", _, Some(mailer)) => {
+            let subject = message.subject.as_deref().unwrap_or("Guichet");
+            mailer.send(&message.recipient, subject, &message.body, &message.idempotency_key).await
+        }
+        ("webhook", _, _) => {
+            let endpoint = match crate::store::webhooks::get(&app.db, &message.recipient).await {
+                Ok(endpoint) => endpoint,
+                Err(error) => return Attempt::Retry { after: None, error: error.to_string() },
+            };
+            let now = app.clock.now_ms();
+            let (id, event, body) = (&message.id, &message.template, &message.body);
+            super::webhooks::deliver(&transports.http, endpoint, id, event, body, now).await
+        }
+        ("sms" | "email", _, _) => {
+            tracing::info!(channel = %message.channel, template = %message.template,
+                to = %mask(&message.recipient), body = %message.body, "message (log transport)");
+            Attempt::Sent { provider_id: None }
+        }
+        (other, _, _) => Attempt::Permanent { error: format!("unknown channel {other}") },
+    }
+}
+
+/// SMS longer than this many segments are shortened (they cost more and
+/// some phones show them badly).
+const MAX_SEGMENTS: u32 = 3;
+
+/// The wait before attempt `attempts + 1`: doubling from 2 s up to 10
+/// minutes, spread by `jitter` (around 1.0) so that messages that failed
+/// together do not all come back together.
+fn backoff_ms(attempts: i64, jitter: f64) -> i64 {
+    let doubled = FIRST_RETRY_MS.saturating_mul(1 << (attempts - 1).clamp(0, 20));
+    (doubled.min(LONGEST_RETRY_MS) as f64 * jitter) as i64
 }
 
 /// A recipient as logs show it: enough to tell messages apart, not to
@@ -36,21 +130,26 @@ fn mask(recipient: &str) -> String {
     recipient
         .chars()
         .enumerate()
-        .map(|(i, c)| {
-            if i < visible && c.is_alphanumeric() {
-                '•'
-            } else {
-                c
-            }
-        })
+        .map(|(i, c)| if i < visible && c.is_alphanumeric() { '•' } else { c })
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn recipients_are_masked_in_logs() {
-        assert_eq!(super::mask("+212612345678"), "+••••••••5678");
-        assert_eq!(super::mask("ab"), "ab");
+        assert_eq!(mask("+212612345678"), "+••••••••5678");
+        assert_eq!(mask("ab"), "ab");
+    }
+
+    #[test]
+    fn retries_back_off_up_to_ten_minutes() {
+        assert_eq!(backoff_ms(1, 1.0), 2_000);
+        assert_eq!(backoff_ms(2, 1.0), 4_000);
+        assert_eq!(backoff_ms(5, 1.0), 32_000);
+        assert_eq!(backoff_ms(30, 1.0), 600_000);
+        assert_eq!(backoff_ms(1, 0.75), 1_500);
     }
 }

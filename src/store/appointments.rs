@@ -224,6 +224,14 @@ pub async fn of_day(db: &Db, site: &str, day: &str) -> Result<Vec<AppointmentRow
         .await)
 }
 
+/// A citizen's appointments, newest first.
+pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<AppointmentRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM appointments WHERE phone = $1 ORDER BY created_at DESC, id LIMIT 200"
+    );
+    read!(db, |c| sqlx::query_as(&sql).bind(phone).fetch_all(c).await)
+}
+
 /// Booked appointments starting in `(after, until]` that have not had the
 /// reminder `column` (`reminded_day_at` or `reminded_hours_at`).
 pub async fn to_remind(

@@ -16,6 +16,7 @@
 
 pub mod accounts;
 pub mod appointments;
+pub mod complaints;
 pub mod counters;
 pub mod deployment;
 pub mod devices;
@@ -24,10 +25,13 @@ pub mod events;
 pub mod otp;
 pub mod outbox;
 pub mod queue_tx;
+pub mod requests;
 pub mod services;
 pub mod sites;
 pub mod tickets;
+pub mod visits;
 pub mod waitlist;
+pub mod webhooks;
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};

@@ -20,16 +20,6 @@ pub struct NewMessage {
     pub created_at: i64,
 }
 
-/// A message taken by the worker to be sent.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Claimed {
-    pub id: String,
-    pub channel: String,
-    pub template: String,
-    pub recipient: String,
-    pub body: String,
-}
-
 /// Queues a message; `false` if one with its key was already queued.
 pub async fn enqueue(tx: &mut Tx, m: &NewMessage) -> Result<bool, sqlx::Error> {
     let added = write!(tx, |c| {
@@ -55,27 +45,185 @@ pub async fn enqueue(tx: &mut Tx, m: &NewMessage) -> Result<bool, sqlx::Error> {
     Ok(added == 1)
 }
 
-/// Marks up to `limit` due messages as sent and returns them: what the
-/// `log` transport does, which has nothing that can fail. Each row is
-/// taken by one statement, so two instances never both take it.
-pub async fn take_due_as_sent(db: &Db, now: i64, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
+/// A message taken by a worker to be sent.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Claimed {
+    pub id: String,
+    pub site_id: Option<String>,
+    pub channel: String,
+    pub template: String,
+    pub recipient: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub idempotency_key: String,
+    /// Attempts made, this one included.
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    /// Set when a worker had claimed it before and its lease ran out: that
+    /// attempt may or may not have reached the provider.
+    pub last_error: Option<String>,
+}
+
+/// What `claim` says of a message whose earlier claim expired.
+pub const LEASE_EXPIRED: &str = "lease expired: the previous attempt may have been sent";
+
+/// Claims up to `limit` due messages, oldest due first, for `lease_ms`:
+/// waiting ones whose time has come, and ones whose worker's lease ran out
+/// (it died, or hangs). PostgreSQL skips rows another worker is claiming;
+/// SQLite's single writer claims one batch at a time.
+pub async fn claim(db: &Db, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let taken = write!(&mut tx, |c| {
-        sqlx::query_as(
-            "UPDATE notifications SET status = 'sent', attempts = attempts + 1, sent_at = $1
-             WHERE id IN (SELECT id FROM notifications
-                          WHERE status = 'pending' AND next_attempt_at <= $1
-                          ORDER BY next_attempt_at LIMIT $2)
-               AND status = 'pending'
-             RETURNING id, channel, template, recipient, body",
+    let skip = match tx {
+        Tx::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+        Tx::Sqlite(_) => "",
+    };
+    let sql = format!(
+        "UPDATE notifications SET status = 'sending', attempts = attempts + 1, locked_until = $2,
+             last_error = CASE WHEN status = 'sending' THEN '{LEASE_EXPIRED}' ELSE last_error END
+         WHERE id IN (SELECT id FROM notifications
+                      WHERE (status IN ('pending', 'retrying') AND next_attempt_at <= $1)
+                         OR (status = 'sending' AND locked_until <= $1)
+                      ORDER BY next_attempt_at, created_at, id LIMIT $3{skip})
+         RETURNING id, site_id, channel, template, recipient, subject, body, idempotency_key,
+             attempts, next_attempt_at, last_error"
+    );
+    let mut claimed: Vec<Claimed> = write!(&mut tx, |c| {
+        sqlx::query_as(&sql)
+            .bind(now)
+            .bind(now + lease_ms)
+            .bind(limit)
+            .fetch_all(c)
+            .await
+    })?;
+    tx.commit().await?;
+    // Sent in the order they fell due.
+    claimed.sort_by(|a, b| (a.next_attempt_at, &a.id).cmp(&(b.next_attempt_at, &b.id)));
+    Ok(claimed)
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Sent { provider_id: Option<String> },
+    /// Try again at `next_at`.
+    Retry { next_at: i64, error: String },
+    /// Never to be tried again (a permanent error, or the last attempt).
+    Dead { error: String },
+}
+
+/// Records an attempt's outcome, if this worker still holds the message.
+pub async fn record(db: &Db, id: &str, outcome: &Outcome, now: i64) -> Result<(), sqlx::Error> {
+    let (sql, text, at): (&str, Option<&str>, i64) = match outcome {
+        Outcome::Sent { provider_id } => (
+            "UPDATE notifications SET status = 'sent', provider_id = $2, sent_at = $3,
+                 locked_until = NULL, last_error = NULL, delivery_status = 'accepted',
+                 delivery_rank = CASE WHEN delivery_rank > 1 THEN delivery_rank ELSE 1 END
+             WHERE id = $1 AND status = 'sending'",
+            provider_id.as_deref(),
+            now,
+        ),
+        Outcome::Retry { next_at, error } => (
+            "UPDATE notifications SET status = 'retrying', last_error = $2,
+                 next_attempt_at = $3, locked_until = NULL
+             WHERE id = $1 AND status = 'sending'",
+            Some(error.as_str()),
+            *next_at,
+        ),
+        Outcome::Dead { error } => (
+            "UPDATE notifications SET status = 'dead', last_error = $2, dead_at = $3,
+                 locked_until = NULL
+             WHERE id = $1 AND status = 'sending'",
+            Some(error.as_str()),
+            now,
+        ),
+    };
+    let mut tx = db.begin().await?;
+    write!(&mut tx, |c| sqlx::query(sql)
+        .bind(id)
+        .bind(text)
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    tx.commit().await
+}
+
+/// Moves a message's delivery status forward (never back); `false` when
+/// the provider id is unknown or the status is not newer.
+pub async fn update_delivery(
+    db: &Db,
+    provider_id: &str,
+    status: &str,
+    rank: i64,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let changed = write!(&mut tx, |c| {
+        sqlx::query(
+            "UPDATE notifications SET delivery_status = $2, delivery_rank = $3
+             WHERE provider_id = $1 AND delivery_rank < $3",
         )
-        .bind(now)
+        .bind(provider_id)
+        .bind(status)
+        .bind(rank)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    tx.commit().await?;
+    Ok(changed > 0)
+}
+
+/// A message as the admin view lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Listed {
+    pub id: String,
+    pub site_id: Option<String>,
+    pub channel: String,
+    pub template: String,
+    pub recipient: String,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub provider_id: Option<String>,
+    pub delivery_status: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+/// Messages in one status (or all), newest first.
+pub async fn list(db: &Db, status: Option<&str>, limit: i64) -> Result<Vec<Listed>, sqlx::Error> {
+    read!(db, |c| {
+        sqlx::query_as(
+            "SELECT id, site_id, channel, template, recipient, status, attempts, next_attempt_at,
+                 provider_id, delivery_status, last_error, created_at, sent_at
+             FROM notifications WHERE ($1 IS NULL OR status = $1)
+             ORDER BY created_at DESC, id LIMIT $2",
+        )
+        .bind(status)
         .bind(limit)
         .fetch_all(c)
         .await
+    })
+}
+
+/// Sends a dead or retrying message again now; `false` if it is in
+/// neither state.
+pub async fn retry_now(db: &Db, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let changed = write!(&mut tx, |c| {
+        sqlx::query(
+            "UPDATE notifications SET status = 'retrying', next_attempt_at = $2, dead_at = NULL
+             WHERE id = $1 AND status IN ('dead', 'retrying')",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
     })?;
     tx.commit().await?;
-    Ok(taken)
+    Ok(changed == 1)
 }
 
 /// Messages of one recipient, newest first (for the citizen's history and tests).

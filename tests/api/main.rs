@@ -6,6 +6,7 @@ mod appointments_time;
 mod booking;
 mod cli;
 mod counters;
+mod fakes;
 mod helpers;
 mod live;
 mod live_client;

@@ -1,0 +1,289 @@
+//! Complaints (réclamations), as the national complaints portal frames
+//! them: a citizen files one about an office or a service and gets a
+//! reference and the day the answer is due (the site's
+//! `complaint_answer_days`, 60 by law); supervisors assign and answer it,
+//! and the citizen is told by SMS. `received → in_progress → answered`, or
+//! `closed`.
+
+use super::appointments::Access;
+use super::auth::Principal;
+use super::otp;
+use super::sites::SiteContext;
+use super::{App, AppError, AppResult};
+use crate::domain::role::Role;
+use crate::domain::{Invalid, parse_label, phone::Phone};
+use crate::notify::{self, messages, webhooks};
+use crate::secrets::{constant_time_eq, hash_token, human_code, new_id, new_token};
+use crate::store::complaints::{ComplaintRow, ComplaintStep};
+use crate::store::{self, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewComplaint {
+    pub subject: String,
+    pub body: String,
+    pub phone: String,
+    pub service: Option<String>,
+    pub otp: Option<String>,
+    /// `fr` (default), `ar` or `en`: the language of the SMS.
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Answer {
+    pub answer: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Assign {
+    /// The username of a supervisor or agent of the site.
+    pub to: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComplaintStepView {
+    pub status: String,
+    pub at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComplaintView {
+    pub id: String,
+    pub reference: String,
+    /// Given once, when the complaint is filed: it reads the complaint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    pub site: String,
+    pub service: Option<String>,
+    pub subject: String,
+    pub body: String,
+    pub status: String,
+    pub answer_due_on: String,
+    /// Still unanswered after its due day.
+    pub overdue: bool,
+    pub assigned_to: Option<String>,
+    pub answer: Option<String>,
+    pub answered_at: Option<String>,
+    pub history: Vec<ComplaintStepView>,
+}
+
+pub async fn file(app: &App, site: &str, input: NewComplaint) -> AppResult<ComplaintView> {
+    let context = SiteContext::load(app, site).await?;
+    let subject = parse_label("subject", &input.subject, 200)?;
+    let body = parse_text("body", &input.body, 5000)?;
+    let phone = Phone::parse(&input.phone)?.to_string();
+    let lang = super::tickets::parse_lang(input.lang.as_deref())?;
+    if let Some(service) = &input.service {
+        context
+            .service(service)
+            .ok_or_else(|| Invalid::new("service", format!("no service {service:?} here")))?;
+    }
+    let proof = match context.row.verify_phone {
+        true => Some(otp::check(app, &phone, input.otp.as_deref()).await?),
+        false => None,
+    };
+    let now = app.clock.now_ms();
+    let today = jiff::civil::Date::strptime("%Y-%m-%d", context.day_of(now))
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let due = today
+        .checked_add(jiff::Span::new().days(context.row.complaint_answer_days))
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let token = new_token();
+    let row = ComplaintRow {
+        id: new_id(),
+        site_id: site.to_owned(),
+        service_id: input.service,
+        reference: format!("RC-{}", human_code(6)),
+        token_hash: hash_token(&token),
+        subject,
+        body,
+        phone: Some(phone),
+        status: "received".to_owned(),
+        assigned_to: None,
+        answer: None,
+        answer_due_on: due.to_string(),
+        created_at: now,
+        answered_at: None,
+        lang: lang.to_owned(),
+    };
+    let mut tx = app.db.begin().await?;
+    if let Some(proof) = &proof {
+        otp::use_up(&mut tx, proof, now).await?;
+    }
+    store::complaints::insert(&mut tx, &row).await?;
+    step(&mut tx, &row, now, "citizen", None).await?;
+    tx.commit().await?;
+    let history = store::complaints::history(&app.db, &row.id).await?;
+    let mut view = view(&context, row, history, now);
+    view.token = Some(token);
+    Ok(view)
+}
+
+/// The complaint, for its holder, the citizen whose phone it is, or the
+/// site's supervisors; 404 for anyone else.
+pub async fn get(app: &App, reference: &str, access: Access<'_>) -> AppResult<ComplaintView> {
+    let row = found(app, reference).await?;
+    let holder = access
+        .token
+        .is_some_and(|t| constant_time_eq(&hash_token(t), &row.token_hash));
+    let citizen = matches!(access.who, Some(Principal::Citizen { phone }) if row.phone.as_ref() == Some(phone));
+    let supervisor = access
+        .who
+        .is_some_and(|w| w.require_staff(&row.site_id, &[Role::Supervisor]).is_ok());
+    if !(holder || citizen || supervisor) {
+        return Err(AppError::NotFound("complaint"));
+    }
+    let context = SiteContext::load(app, &row.site_id).await?;
+    let history = store::complaints::history(&app.db, &row.id).await?;
+    Ok(view(&context, row, history, app.clock.now_ms()))
+}
+
+/// Gives the complaint to someone of the site to answer.
+pub async fn assign(app: &App, who: &Principal, reference: &str, input: Assign) -> AppResult<ComplaintView> {
+    let row = found(app, reference).await?;
+    who.require_staff(&row.site_id, &[Role::Supervisor])?;
+    let assignee = store::accounts::user(&app.db, &input.to)
+        .await?
+        .filter(|u| u.site_id.as_deref() == Some(row.site_id.as_str()) || u.role == "admin")
+        .ok_or_else(|| Invalid::new("to", "no such user at this site"))?;
+    change(app, who, reference, move |row| {
+        match row.status.as_str() {
+            "received" | "in_progress" => {}
+            other => return Err(already(other)),
+        }
+        row.status = "in_progress".to_owned();
+        row.assigned_to = Some(assignee.username);
+        Ok(None)
+    })
+    .await
+}
+
+/// Answers the complaint; the citizen is told by SMS.
+pub async fn answer(app: &App, who: &Principal, reference: &str, input: Answer) -> AppResult<ComplaintView> {
+    let answer = parse_text("answer", &input.answer, 5000)?;
+    change(app, who, reference, move |row| {
+        match row.status.as_str() {
+            "received" | "in_progress" => {}
+            other => return Err(already(other)),
+        }
+        row.status = "answered".to_owned();
+        row.answer = Some(answer);
+        Ok(Some("answered"))
+    })
+    .await
+}
+
+/// A site's complaints, open ones first and the most overdue first.
+pub async fn of_site(app: &App, who: &Principal, site: &str, status: Option<&str>) -> AppResult<Vec<ComplaintView>> {
+    who.require_staff(site, &[Role::Supervisor])?;
+    let context = SiteContext::load(app, site).await?;
+    let rows = store::complaints::of_site(&app.db, site, status).await?;
+    let now = app.clock.now_ms();
+    Ok(rows.into_iter().map(|r| view(&context, r, Vec::new(), now)).collect())
+}
+
+/// One change by a supervisor of the complaint's site, with its step, and
+/// the citizen's SMS when `apply` says it was answered.
+async fn change(
+    app: &App,
+    who: &Principal,
+    reference: &str,
+    apply: impl FnOnce(&mut ComplaintRow) -> AppResult<Option<&'static str>>,
+) -> AppResult<ComplaintView> {
+    let found = found(app, reference).await?;
+    who.require_staff(&found.site_id, &[Role::Supervisor])?;
+    let context = SiteContext::load(app, &found.site_id).await?;
+    let now = app.clock.now_ms();
+    let mut tx = app.db.begin().await?;
+    let mut row = store::complaints::for_update(&mut tx, reference)
+        .await?
+        .ok_or(AppError::NotFound("complaint"))?;
+    let answered = apply(&mut row)?;
+    if answered.is_some() {
+        row.answered_at = Some(now);
+    }
+    store::complaints::update(&mut tx, &row).await?;
+    step(&mut tx, &row, now, &who.actor(), None).await?;
+    if answered.is_some() {
+        if let Some(phone) = &row.phone {
+            let link = format!("{}/complaints/{}", app.public_url, row.reference);
+            let body = messages::complaint_answered(&row.lang, &row.reference, &link);
+            let key = format!("complaint_answered:{}", row.id);
+            let sms = notify::sms(Some(&row.site_id), "complaint_answered", phone, body, key, now);
+            store::outbox::enqueue(&mut tx, &sms).await?;
+        }
+        let data = json!({"reference": row.reference, "service": row.service_id, "status": row.status});
+        webhooks::enqueue(&mut tx, &row.site_id, "complaint.answered", &row.reference, data, now).await?;
+    }
+    tx.commit().await?;
+    let history = store::complaints::history(&app.db, &row.id).await?;
+    Ok(view(&context, row, history, now))
+}
+
+async fn step(tx: &mut Tx, row: &ComplaintRow, now: i64, actor: &str, note: Option<String>) -> AppResult<()> {
+    let step = ComplaintStep {
+        status: row.status.clone(),
+        at: now,
+        actor: Some(actor.to_owned()),
+        note,
+    };
+    store::complaints::add_step(tx, &row.id, &step).await?;
+    Ok(())
+}
+
+async fn found(app: &App, reference: &str) -> AppResult<ComplaintRow> {
+    store::complaints::by_reference(&app.db, reference)
+        .await?
+        .ok_or(AppError::NotFound("complaint"))
+}
+
+fn already(status: &str) -> AppError {
+    AppError::conflict("invalid_transition", format!("the complaint is already {status}"))
+}
+
+/// A free text: trimmed, not empty, bounded; line breaks are allowed.
+fn parse_text(field: &'static str, value: &str, max_chars: usize) -> Result<String, Invalid> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(Invalid::new(field, "must not be empty"));
+    }
+    if trimmed.chars().count() > max_chars {
+        return Err(Invalid::new(field, format!("at most {max_chars} characters")));
+    }
+    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err(Invalid::new(field, "must not contain control characters"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+fn view(context: &SiteContext, row: ComplaintRow, history: Vec<ComplaintStep>, now: i64) -> ComplaintView {
+    let today = context.day_of(now);
+    let open = matches!(row.status.as_str(), "received" | "in_progress");
+    ComplaintView {
+        overdue: open && row.answer_due_on < today,
+        answered_at: row.answered_at.map(|at| context.local(at)),
+        history: history
+            .into_iter()
+            .map(|s| ComplaintStepView {
+                status: s.status,
+                at: context.local(s.at),
+            })
+            .collect(),
+        token: None,
+        id: row.id,
+        reference: row.reference,
+        site: row.site_id,
+        service: row.service_id,
+        subject: row.subject,
+        body: row.body,
+        status: row.status,
+        answer_due_on: row.answer_due_on,
+        assigned_to: row.assigned_to,
+        answer: row.answer,
+    }
+}

@@ -1,0 +1,66 @@
+//! The admin view of the outbox: messages and webhook deliveries by
+//! status, and sending a dead one again.
+
+use super::auth::Principal;
+use super::{App, AppError, AppResult};
+use crate::domain::Invalid;
+use crate::store;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageView {
+    pub id: String,
+    pub site: Option<String>,
+    /// `sms`, `email` or `webhook`.
+    pub channel: String,
+    pub template: String,
+    /// The phone or address, or the webhook endpoint's id.
+    pub recipient: String,
+    /// `pending`, `sending`, `retrying`, `sent` or `dead`.
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: String,
+    pub provider_id: Option<String>,
+    pub delivery_status: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: String,
+}
+
+const STATUSES: &[&str] = &["pending", "sending", "retrying", "sent", "dead"];
+
+pub async fn list(app: &App, who: &Principal, status: Option<&str>) -> AppResult<Vec<MessageView>> {
+    who.require_admin()?;
+    if let Some(status) = status.filter(|s| !STATUSES.contains(s)) {
+        return Err(Invalid::new("status", format!("{status:?} is not one of {}", STATUSES.join(", "))).into());
+    }
+    let rows = store::outbox::list(&app.db, status, 500).await?;
+    let utc = |ms: i64| jiff::Timestamp::from_millisecond(ms).map(|t| t.to_string()).unwrap_or_default();
+    Ok(rows
+        .into_iter()
+        .map(|m| MessageView {
+            next_attempt_at: utc(m.next_attempt_at),
+            created_at: utc(m.created_at),
+            id: m.id,
+            site: m.site_id,
+            channel: m.channel,
+            template: m.template,
+            recipient: m.recipient,
+            status: m.status,
+            attempts: m.attempts,
+            provider_id: m.provider_id,
+            delivery_status: m.delivery_status,
+            last_error: m.last_error,
+        })
+        .collect())
+}
+
+/// Sends a dead (or waiting to retry) message again now.
+pub async fn retry(app: &App, who: &Principal, id: &str) -> AppResult<()> {
+    who.require_admin()?;
+    if store::outbox::retry_now(&app.db, id, app.clock.now_ms()).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("message waiting or dead"))
+    }
+}

@@ -1,0 +1,301 @@
+//! Document requests (API.md, "Document requests"): a citizen, or an agent
+//! at the counter for them, asks for a certificate; agents move it
+//! `submitted → processing → ready → delivered`, or reject it with a
+//! reason. Every step is recorded with who and when; the citizen is told by
+//! SMS (and e-mail) when it is ready or rejected.
+
+use super::appointments::{Access, parse_email};
+use super::auth::Principal;
+use super::otp;
+use super::sites::SiteContext;
+use super::{App, AppError, AppResult};
+use crate::domain::request::RequestStatus;
+use crate::domain::role::Role;
+use crate::domain::{Invalid, parse_label, phone::Phone};
+use crate::notify::{self, messages, webhooks};
+use crate::secrets::{constant_time_eq, hash_token, human_code, new_id, new_token};
+use crate::store::requests::{RequestRow, StepRow};
+use crate::store::{self, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRequest {
+    pub service: String,
+    pub name: String,
+    pub phone: String,
+    pub email: Option<String>,
+    /// The code sent by `POST /api/v1/otp`, unless an agent files it.
+    pub otp: Option<String>,
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeStatus {
+    /// `processing`, `ready`, `delivered` or `rejected`.
+    pub status: String,
+    /// Required to reject; sent to the citizen.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Step {
+    pub status: String,
+    pub at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestView {
+    pub id: String,
+    pub reference: String,
+    /// Given once, when the request is filed: it reads the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    pub site: String,
+    pub service: String,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The local day it should be ready, counted in the office's working days.
+    pub expected_ready_on: String,
+    pub name: Option<String>,
+    pub created_at: String,
+    pub history: Vec<Step>,
+}
+
+pub async fn create(
+    app: &App,
+    who: Option<&Principal>,
+    site: &str,
+    input: NewRequest,
+) -> AppResult<RequestView> {
+    let context = SiteContext::load(app, site).await?;
+    let service = context
+        .service(&input.service)
+        .cloned()
+        .ok_or_else(|| Invalid::new("service", format!("no service {:?} here", input.service)))?;
+    let name = parse_label("name", &input.name, 120)?;
+    let phone = Phone::parse(&input.phone)?.to_string();
+    let email = input.email.as_deref().map(parse_email).transpose()?;
+    let lang = super::tickets::parse_lang(input.lang.as_deref())?;
+    // An agent at the counter has seen the citizen; a citizen proves the phone.
+    let staff = who.is_some_and(|w| w.require_staff(site, &[Role::Agent, Role::Supervisor]).is_ok());
+    let proof = match (staff, context.row.verify_phone) {
+        (false, true) => Some(otp::check(app, &phone, input.otp.as_deref()).await?),
+        _ => None,
+    };
+    let now = app.clock.now_ms();
+    let today = jiff::civil::Date::strptime("%Y-%m-%d", context.day_of(now))
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let ready_on = context
+        .hours
+        .working_days_after(today, service.processing_days, &context.closures)
+        .ok_or_else(|| AppError::conflict("site_never_open", "this office has no opening hours"))?;
+    let token = new_token();
+    let row = RequestRow {
+        id: new_id(),
+        site_id: site.to_owned(),
+        service_id: service.id.clone(),
+        reference: format!("DR-{}", human_code(6)),
+        token_hash: hash_token(&token),
+        name: Some(name),
+        phone: Some(phone),
+        email,
+        lang: lang.to_owned(),
+        status: RequestStatus::Submitted.as_str().to_owned(),
+        reason: None,
+        expected_ready_on: ready_on.to_string(),
+        created_at: now,
+        updated_at: now,
+    };
+    let step = StepRow {
+        status: row.status.clone(),
+        at: now,
+        actor: Some(who.map_or_else(|| "citizen".to_owned(), Principal::actor)),
+        reason: None,
+    };
+    let mut tx = app.db.begin().await?;
+    if let Some(proof) = &proof {
+        otp::use_up(&mut tx, proof, now).await?;
+    }
+    store::requests::insert(&mut tx, &row).await?;
+    store::requests::add_step(&mut tx, &row.id, &step).await?;
+    tx.commit().await?;
+    let mut view = view(&context, row, vec![step]);
+    view.token = Some(token);
+    Ok(view)
+}
+
+/// The request with its history, for its holder, the citizen whose phone
+/// it is, or the site's staff; 404 for anyone else.
+pub async fn get(app: &App, reference: &str, access: Access<'_>) -> AppResult<RequestView> {
+    let row = store::requests::by_reference(&app.db, reference)
+        .await?
+        .ok_or(AppError::NotFound("request"))?;
+    if !may_read(&row, access) {
+        return Err(AppError::NotFound("request"));
+    }
+    let context = SiteContext::load(app, &row.site_id).await?;
+    let history = store::requests::history(&app.db, &row.id).await?;
+    Ok(view(&context, row, history))
+}
+
+/// Moves a request on (agents and supervisors of its site).
+pub async fn set_status(
+    app: &App,
+    who: &Principal,
+    reference: &str,
+    input: ChangeStatus,
+) -> AppResult<RequestView> {
+    let found = store::requests::by_reference(&app.db, reference)
+        .await?
+        .ok_or(AppError::NotFound("request"))?;
+    who.require_staff(&found.site_id, &[Role::Agent, Role::Supervisor])?;
+    let next = RequestStatus::parse(&input.status)
+        .filter(|s| *s != RequestStatus::Submitted)
+        .ok_or_else(|| Invalid::new("status", "processing, ready, delivered or rejected"))?;
+    let reason = match (next, input.reason.as_deref()) {
+        (RequestStatus::Rejected, Some(reason)) => Some(parse_label("reason", reason, 300)?),
+        (RequestStatus::Rejected, None) => {
+            return Err(Invalid::new("reason", "say why the request is rejected").into());
+        }
+        (_, _) => None,
+    };
+    let context = SiteContext::load(app, &found.site_id).await?;
+    let now = app.clock.now_ms();
+    let mut tx = app.db.begin().await?;
+    let mut row = store::requests::for_update(&mut tx, reference)
+        .await?
+        .ok_or(AppError::NotFound("request"))?;
+    let from = RequestStatus::parse(&row.status)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown status {}", row.status)))?;
+    if !from.may_become(next) {
+        return Err(AppError::conflict(
+            "invalid_transition",
+            format!("a {} request cannot become {}", from.as_str(), next.as_str()),
+        ));
+    }
+    row.status = next.as_str().to_owned();
+    row.reason = reason.clone();
+    row.updated_at = now;
+    store::requests::set_status(&mut tx, &row).await?;
+    let step = StepRow {
+        status: row.status.clone(),
+        at: now,
+        actor: Some(who.actor()),
+        reason,
+    };
+    store::requests::add_step(&mut tx, &row.id, &step).await?;
+    tell_citizen(&mut tx, &context, &row, next, now).await?;
+    let data = json!({"reference": row.reference, "service": row.service_id,
+        "status": row.status, "expected_ready_on": row.expected_ready_on});
+    let key = format!("{}:{}", row.reference, row.status);
+    webhooks::enqueue(&mut tx, &row.site_id, "request.status_changed", &key, data, now).await?;
+    tx.commit().await?;
+    let history = store::requests::history(&app.db, &row.id).await?;
+    Ok(view(&context, row, history))
+}
+
+/// A site's requests, in one status or all (its agents and supervisors).
+pub async fn of_site(
+    app: &App,
+    who: &Principal,
+    site: &str,
+    status: Option<&str>,
+) -> AppResult<Vec<RequestView>> {
+    who.require_staff(site, &[Role::Agent, Role::Supervisor])?;
+    if let Some(status) = status {
+        RequestStatus::parse(status).ok_or_else(|| Invalid::new("status", "a request status"))?;
+    }
+    let context = SiteContext::load(app, site).await?;
+    let rows = store::requests::of_site(&app.db, site, status).await?;
+    Ok(rows.into_iter().map(|r| view(&context, r, Vec::new())).collect())
+}
+
+/// A citizen's own requests, newest first.
+pub async fn of_citizen(app: &App, phone: &str) -> AppResult<Vec<RequestView>> {
+    let rows = store::requests::of_phone(&app.db, phone).await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        let context = SiteContext::load(app, &row.site_id).await?;
+        views.push(view(&context, row, Vec::new()));
+    }
+    Ok(views)
+}
+
+fn may_read(row: &RequestRow, access: Access<'_>) -> bool {
+    let holder = access
+        .token
+        .is_some_and(|t| constant_time_eq(&hash_token(t), &row.token_hash));
+    let citizen = matches!(access.who, Some(Principal::Citizen { phone }) if row.phone.as_ref() == Some(phone));
+    let staff = access.who.is_some_and(|w| {
+        w.require_staff(&row.site_id, &[Role::Agent, Role::Supervisor])
+            .is_ok()
+    });
+    holder || citizen || staff
+}
+
+/// Queues the SMS (and e-mail) of a step the citizen must hear about.
+async fn tell_citizen(
+    tx: &mut Tx,
+    context: &SiteContext,
+    row: &RequestRow,
+    status: RequestStatus,
+    now: i64,
+) -> AppResult<()> {
+    let Some(phone) = &row.phone else {
+        return Ok(());
+    };
+    let lang = row.lang.as_str();
+    let service = context.service(&row.service_id).map_or(row.service_id.as_str(), |s| {
+        super::appointments::local_name(lang, &s.name, &s.name_ar)
+    });
+    let office = super::appointments::local_name(lang, &context.row.name, &context.row.name_ar);
+    let (template, body) = match status {
+        RequestStatus::Ready => (
+            "request_ready",
+            messages::request_ready(lang, &row.reference, service, office),
+        ),
+        RequestStatus::Rejected => (
+            "request_rejected",
+            messages::request_rejected(lang, &row.reference, service, row.reason.as_deref().unwrap_or("")),
+        ),
+        _ => return Ok(()),
+    };
+    let key = format!("{template}:{}", row.id);
+    let sms = notify::sms(Some(&row.site_id), template, phone, body, key, now);
+    if let Some(address) = &row.email {
+        let subject = format!("{} — {}", row.reference, office);
+        store::outbox::enqueue(tx, &notify::email(&sms, address, subject)).await?;
+    }
+    store::outbox::enqueue(tx, &sms).await?;
+    Ok(())
+}
+
+fn view(context: &SiteContext, row: RequestRow, history: Vec<StepRow>) -> RequestView {
+    RequestView {
+        created_at: context.local(row.created_at),
+        history: history
+            .into_iter()
+            .map(|s| Step {
+                status: s.status,
+                at: context.local(s.at),
+                reason: s.reason,
+            })
+            .collect(),
+        token: None,
+        id: row.id,
+        reference: row.reference,
+        site: row.site_id,
+        service: row.service_id,
+        status: row.status,
+        reason: row.reason,
+        expected_ready_on: row.expected_ready_on,
+        name: row.name,
+    }
+}

@@ -1,0 +1,94 @@
+//! Outbound webhooks: events for other administrations' systems, queued
+//! in the outbox with the change that makes them, delivered as signed JSON
+//! POSTs and retried like any message.
+//!
+//! A receiver checks a delivery with the secret it was given: compute
+//! HMAC-SHA256 over `{X-Guichet-Timestamp}.{raw body}`, hex-encode it, and
+//! compare with `X-Guichet-Signature` (`sha256=<hex>`) in constant time;
+//! refuse timestamps more than a few minutes old to stop replays.
+
+use super::Attempt;
+use super::signature::webhook_signature;
+use crate::secrets::new_id;
+use crate::store::outbox::{self, NewMessage};
+use crate::store::{self, Tx, webhooks::WebhookRow};
+use std::time::Duration;
+
+/// The events an endpoint may ask for.
+pub const EVENTS: &[&str] = &[
+    "request.status_changed",
+    "appointment.booked",
+    "appointment.cancelled",
+    "ticket.done",
+    "complaint.answered",
+];
+
+/// Queues an event for every live endpoint of the site that wants it.
+/// `key` names the change (the same change queued twice is sent once).
+pub async fn enqueue(
+    tx: &mut Tx,
+    site: &str,
+    event: &'static str,
+    key: &str,
+    data: serde_json::Value,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let endpoints = store::webhooks::live_for_site(tx, site).await?;
+    for endpoint in endpoints {
+        let wanted: Vec<String> = serde_json::from_str(&endpoint.events).unwrap_or_default();
+        if !wanted.iter().any(|e| e == event) {
+            continue;
+        }
+        let id = new_id();
+        let body = serde_json::json!({"id": id, "event": event, "site": site, "at": now, "data": data});
+        let message = NewMessage {
+            id,
+            site_id: Some(site.to_owned()),
+            channel: "webhook",
+            template: event,
+            recipient: endpoint.id.clone(),
+            subject: None,
+            body: body.to_string(),
+            idempotency_key: format!("{event}:{key}:{}", endpoint.id),
+            created_at: now,
+        };
+        outbox::enqueue(tx, &message).await?;
+    }
+    Ok(())
+}
+
+/// Delivers one queued event to its endpoint.
+pub async fn deliver(
+    http: &reqwest::Client,
+    endpoint: Option<WebhookRow>,
+    delivery_id: &str,
+    event: &str,
+    body: &str,
+    now_ms: i64,
+) -> Attempt {
+    let Some(endpoint) = endpoint.filter(|e| e.revoked_at.is_none()) else {
+        return Attempt::Permanent { error: "endpoint removed".to_owned() };
+    };
+    let timestamp = now_ms / 1000;
+    let signature = webhook_signature(&endpoint.secret, timestamp, body.as_bytes());
+    let sent = http
+        .post(&endpoint.url)
+        .timeout(Duration::from_secs(10))
+        .header("content-type", "application/json")
+        .header("X-Guichet-Event", event)
+        .header("X-Guichet-Delivery", delivery_id)
+        .header("X-Guichet-Timestamp", timestamp.to_string())
+        .header("X-Guichet-Signature", signature)
+        .body(body.to_owned())
+        .send()
+        .await;
+    match sent {
+        Ok(answer) if answer.status().is_success() => Attempt::Sent { provider_id: None },
+        // The receiver says the endpoint is gone for good.
+        Ok(answer) if answer.status().as_u16() == 410 => {
+            Attempt::Permanent { error: "410 Gone".to_owned() }
+        }
+        Ok(answer) => Attempt::Retry { after: None, error: format!("answered {}", answer.status()) },
+        Err(error) => Attempt::Retry { after: None, error: format!("request failed: {error}") },
+    }
+}

@@ -1,0 +1,129 @@
+//! Complaints (réclamations) and the record of each of their steps.
+
+use super::{Db, Tx};
+use crate::{read, write};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ComplaintRow {
+    pub id: String,
+    pub site_id: String,
+    pub service_id: Option<String>,
+    pub reference: String,
+    pub token_hash: String,
+    pub subject: String,
+    pub body: String,
+    pub phone: Option<String>,
+    pub status: String,
+    pub assigned_to: Option<String>,
+    pub answer: Option<String>,
+    pub answer_due_on: String,
+    pub created_at: i64,
+    pub answered_at: Option<i64>,
+    pub lang: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ComplaintStep {
+    pub status: String,
+    pub at: i64,
+    pub actor: Option<String>,
+    pub note: Option<String>,
+}
+
+const COLUMNS: &str = "id, site_id, service_id, reference, token_hash, subject, body, phone,
+    status, assigned_to, answer, answer_due_on, created_at, answered_at, lang";
+
+pub async fn insert(tx: &mut Tx, r: &ComplaintRow) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO complaints ({COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+    );
+    write!(tx, |c| sqlx::query(&sql)
+        .bind(&r.id)
+        .bind(&r.site_id)
+        .bind(&r.service_id)
+        .bind(&r.reference)
+        .bind(&r.token_hash)
+        .bind(&r.subject)
+        .bind(&r.body)
+        .bind(&r.phone)
+        .bind(&r.status)
+        .bind(&r.assigned_to)
+        .bind(&r.answer)
+        .bind(&r.answer_due_on)
+        .bind(r.created_at)
+        .bind(r.answered_at)
+        .bind(&r.lang)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn update(tx: &mut Tx, r: &ComplaintRow) -> Result<(), sqlx::Error> {
+    write!(tx, |c| sqlx::query(
+        "UPDATE complaints SET status = $2, assigned_to = $3, answer = $4, answered_at = $5
+         WHERE id = $1"
+    )
+    .bind(&r.id)
+    .bind(&r.status)
+    .bind(&r.assigned_to)
+    .bind(&r.answer)
+    .bind(r.answered_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn add_step(tx: &mut Tx, complaint: &str, step: &ComplaintStep) -> Result<(), sqlx::Error> {
+    write!(tx, |c| sqlx::query(
+        "INSERT INTO complaint_history (complaint_id, step, status, at, actor, note)
+         VALUES ($1, (SELECT COALESCE(MAX(step), 0) + 1 FROM complaint_history WHERE complaint_id = $1),
+                 $2, $3, $4, $5)"
+    )
+    .bind(complaint)
+    .bind(&step.status)
+    .bind(step.at)
+    .bind(&step.actor)
+    .bind(&step.note)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<ComplaintRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM complaints WHERE reference = $1");
+    read!(db, |c| sqlx::query_as(&sql).bind(reference).fetch_optional(c).await)
+}
+
+pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<ComplaintRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM complaints WHERE reference = $1{}", tx.lock_rows());
+    write!(tx, |c| sqlx::query_as(&sql).bind(reference).fetch_optional(c).await)
+}
+
+pub async fn history(db: &Db, complaint: &str) -> Result<Vec<ComplaintStep>, sqlx::Error> {
+    read!(db, |c| sqlx::query_as(
+        "SELECT status, at, actor, note FROM complaint_history WHERE complaint_id = $1 ORDER BY step"
+    )
+    .bind(complaint)
+    .fetch_all(c)
+    .await)
+}
+
+/// A site's open complaints first, the most overdue first; then the rest.
+pub async fn of_site(db: &Db, site: &str, status: Option<&str>) -> Result<Vec<ComplaintRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM complaints WHERE site_id = $1 AND ($2 IS NULL OR status = $2)
+         ORDER BY CASE WHEN status IN ('received', 'in_progress') THEN 0 ELSE 1 END,
+                  answer_due_on, created_at LIMIT 500"
+    );
+    read!(db, |c| sqlx::query_as(&sql).bind(site).bind(status).fetch_all(c).await)
+}
+
+/// A citizen's complaints, newest first.
+pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<ComplaintRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM complaints WHERE phone = $1 ORDER BY created_at DESC LIMIT 200");
+    read!(db, |c| sqlx::query_as(&sql).bind(phone).fetch_all(c).await)
+}

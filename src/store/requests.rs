@@ -1,0 +1,132 @@
+//! Document requests and the record of each of their steps.
+
+use super::{Db, Tx};
+use crate::{read, write};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RequestRow {
+    pub id: String,
+    pub site_id: String,
+    pub service_id: String,
+    pub reference: String,
+    pub token_hash: String,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub lang: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub expected_ready_on: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One step of a request: who moved it to which status, and when.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StepRow {
+    pub status: String,
+    pub at: i64,
+    pub actor: Option<String>,
+    pub reason: Option<String>,
+}
+
+const COLUMNS: &str = "id, site_id, service_id, reference, token_hash, name, phone, email, lang,
+    status, reason, expected_ready_on, created_at, updated_at";
+
+pub async fn insert(tx: &mut Tx, r: &RequestRow) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO document_requests ({COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    );
+    write!(tx, |c| sqlx::query(&sql)
+        .bind(&r.id)
+        .bind(&r.site_id)
+        .bind(&r.service_id)
+        .bind(&r.reference)
+        .bind(&r.token_hash)
+        .bind(&r.name)
+        .bind(&r.phone)
+        .bind(&r.email)
+        .bind(&r.lang)
+        .bind(&r.status)
+        .bind(&r.reason)
+        .bind(&r.expected_ready_on)
+        .bind(r.created_at)
+        .bind(r.updated_at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn set_status(tx: &mut Tx, r: &RequestRow) -> Result<(), sqlx::Error> {
+    write!(tx, |c| sqlx::query(
+        "UPDATE document_requests SET status = $2, reason = $3, updated_at = $4 WHERE id = $1"
+    )
+    .bind(&r.id)
+    .bind(&r.status)
+    .bind(&r.reason)
+    .bind(r.updated_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Records a step, numbered after the request's last one.
+pub async fn add_step(tx: &mut Tx, request: &str, step: &StepRow) -> Result<(), sqlx::Error> {
+    write!(tx, |c| sqlx::query(
+        "INSERT INTO request_history (request_id, step, status, at, actor, reason)
+         VALUES ($1, (SELECT COALESCE(MAX(step), 0) + 1 FROM request_history WHERE request_id = $1),
+                 $2, $3, $4, $5)"
+    )
+    .bind(request)
+    .bind(&step.status)
+    .bind(step.at)
+    .bind(&step.actor)
+    .bind(&step.reason)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<RequestRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM document_requests WHERE reference = $1");
+    read!(db, |c| sqlx::query_as(&sql).bind(reference).fetch_optional(c).await)
+}
+
+pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<RequestRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM document_requests WHERE reference = $1{}",
+        tx.lock_rows()
+    );
+    write!(tx, |c| sqlx::query_as(&sql).bind(reference).fetch_optional(c).await)
+}
+
+pub async fn history(db: &Db, request: &str) -> Result<Vec<StepRow>, sqlx::Error> {
+    read!(db, |c| sqlx::query_as(
+        "SELECT status, at, actor, reason FROM request_history WHERE request_id = $1 ORDER BY step"
+    )
+    .bind(request)
+    .fetch_all(c)
+    .await)
+}
+
+/// A site's requests, in one status or all, oldest first.
+pub async fn of_site(db: &Db, site: &str, status: Option<&str>) -> Result<Vec<RequestRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM document_requests
+         WHERE site_id = $1 AND ($2 IS NULL OR status = $2)
+         ORDER BY created_at, id LIMIT 500"
+    );
+    read!(db, |c| sqlx::query_as(&sql).bind(site).bind(status).fetch_all(c).await)
+}
+
+/// A citizen's requests, newest first.
+pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<RequestRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM document_requests WHERE phone = $1 ORDER BY created_at DESC, id LIMIT 200"
+    );
+    read!(db, |c| sqlx::query_as(&sql).bind(phone).fetch_all(c).await)
+}

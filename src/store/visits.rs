@@ -1,0 +1,117 @@
+//! What follows a visit: tickets whose holder should get an SMS, and the
+//! feedback asked after a visit.
+
+use super::tickets::{COLUMNS, TicketRow};
+use super::{Db, Tx};
+use crate::{read, write};
+
+/// Tickets with a phone, in `status`, that have no message keyed
+/// `{prefix}:{ticket id}` yet.
+pub async fn unnotified(
+    db: &Db,
+    status: &str,
+    prefix: &str,
+    limit: i64,
+) -> Result<Vec<TicketRow>, sqlx::Error> {
+    let columns = COLUMNS
+        .split(',')
+        .map(|c| format!("t.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {columns} FROM tickets t
+         WHERE t.status = $1 AND t.phone IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.idempotency_key = CAST($2 AS TEXT) || t.id)
+         ORDER BY t.issued_at LIMIT $3"
+    );
+    let key_prefix = format!("{prefix}:");
+    read!(db, |c| sqlx::query_as(&sql)
+        .bind(status)
+        .bind(&key_prefix)
+        .bind(limit)
+        .fetch_all(c)
+        .await)
+}
+
+/// Tickets done since `since`: with a phone and no feedback asked yet
+/// (`with_phone`), or all of them.
+pub async fn done_since(db: &Db, since: i64, with_phone: bool) -> Result<Vec<TicketRow>, sqlx::Error> {
+    let columns = COLUMNS
+        .split(',')
+        .map(|c| format!("t.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let filter = if with_phone {
+        "AND t.phone IS NOT NULL AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.ticket_id = t.id)"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT {columns} FROM tickets t
+         WHERE t.status = 'done' AND t.finished_at >= $1 {filter}
+         ORDER BY t.finished_at LIMIT 500"
+    );
+    read!(db, |c| sqlx::query_as(&sql).bind(since).fetch_all(c).await)
+}
+
+#[derive(Debug, Clone)]
+pub struct NewFeedback {
+    pub token_hash: String,
+    pub site_id: String,
+    pub service_id: String,
+    pub ticket_id: Option<String>,
+    pub appointment_id: Option<String>,
+    pub agent: Option<String>,
+    pub created_at: i64,
+}
+
+/// Asks for feedback on a visit; `false` if it was already asked.
+pub async fn ask_feedback(tx: &mut Tx, f: &NewFeedback) -> Result<bool, sqlx::Error> {
+    let added = write!(tx, |c| sqlx::query(
+        "INSERT INTO feedback (token_hash, site_id, service_id, ticket_id, appointment_id, agent, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"
+    )
+    .bind(&f.token_hash)
+    .bind(&f.site_id)
+    .bind(&f.service_id)
+    .bind(&f.ticket_id)
+    .bind(&f.appointment_id)
+    .bind(&f.agent)
+    .bind(f.created_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(added == 1)
+}
+
+/// Records the answer; `None` for an unknown token, `Some(false)` if it
+/// was already answered.
+pub async fn answer_feedback(
+    tx: &mut Tx,
+    token_hash: &str,
+    rating: i64,
+    comment: Option<&str>,
+    now: i64,
+) -> Result<Option<bool>, sqlx::Error> {
+    let changed = write!(tx, |c| sqlx::query(
+        "UPDATE feedback SET rating = $2, comment = $3, answered_at = $4
+         WHERE token_hash = $1 AND answered_at IS NULL"
+    )
+    .bind(token_hash)
+    .bind(rating)
+    .bind(comment)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if changed == 1 {
+        return Ok(Some(true));
+    }
+    let exists: Option<i64> = write!(tx, |c| sqlx::query_scalar(
+        "SELECT 1 FROM feedback WHERE token_hash = $1"
+    )
+    .bind(token_hash)
+    .fetch_optional(c)
+    .await)?;
+    Ok(exists.map(|_| false))
+}
