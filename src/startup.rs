@@ -126,12 +126,22 @@ fn transports(config: &Config, public_url: &str) -> anyhow::Result<crate::notify
     let sms = match config.sms {
         SmsTransport::Log => None,
         SmsTransport::Twilio => {
-            let missing = || anyhow::anyhow!("GUICHET_SMS=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM");
+            let missing = || {
+                anyhow::anyhow!(
+                    "GUICHET_SMS=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM"
+                )
+            };
             let sid = config.twilio_account_sid.as_deref().ok_or_else(missing)?;
             let token = config.twilio_auth_token.as_ref().ok_or_else(missing)?;
             let from = config.twilio_from.as_deref().ok_or_else(missing)?;
             let callback = format!("{public_url}/hooks/sms/status");
-            Some(TwilioClient::new(&config.twilio_api_base, sid, token.expose(), from, Some(callback))?)
+            Some(TwilioClient::new(
+                &config.twilio_api_base,
+                sid,
+                token.expose(),
+                from,
+                Some(callback),
+            )?)
         }
     };
     let email = match &config.smtp_url {

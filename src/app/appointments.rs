@@ -375,7 +375,12 @@ pub(super) async fn notify_holder(
 }
 
 /// Queues the event for other systems' webhooks: what, when, no personal data.
-async fn announce(tx: &mut Tx, row: &AppointmentRow, event: &'static str, now: i64) -> AppResult<()> {
+async fn announce(
+    tx: &mut Tx,
+    row: &AppointmentRow,
+    event: &'static str,
+    now: i64,
+) -> AppResult<()> {
     let data = serde_json::json!({"reference": row.reference, "service": row.service_id,
         "mode": row.mode, "start_at": row.start_at, "persons": row.persons, "status": row.status});
     crate::notify::webhooks::enqueue(tx, &row.site_id, event, &row.reference, data, now).await?;

@@ -38,8 +38,15 @@ pub async fn login(app: &App, input: CitizenLogin) -> AppResult<CitizenSession> 
     let expires = now + SESSION_MS;
     let mut tx = app.db.begin().await?;
     otp::use_up(&mut tx, &proof, now).await?;
-    store::accounts::insert_token(&mut tx, &hash_token(&token), "citizen", &phone, now, Some(expires))
-        .await?;
+    store::accounts::insert_token(
+        &mut tx,
+        &hash_token(&token),
+        "citizen",
+        &phone,
+        now,
+        Some(expires),
+    )
+    .await?;
     tx.commit().await?;
     Ok(CitizenSession {
         token,

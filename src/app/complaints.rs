@@ -144,7 +144,12 @@ pub async fn get(app: &App, reference: &str, access: Access<'_>) -> AppResult<Co
 }
 
 /// Gives the complaint to someone of the site to answer.
-pub async fn assign(app: &App, who: &Principal, reference: &str, input: Assign) -> AppResult<ComplaintView> {
+pub async fn assign(
+    app: &App,
+    who: &Principal,
+    reference: &str,
+    input: Assign,
+) -> AppResult<ComplaintView> {
     let row = found(app, reference).await?;
     who.require_staff(&row.site_id, &[Role::Supervisor])?;
     let assignee = store::accounts::user(&app.db, &input.to)
@@ -164,7 +169,12 @@ pub async fn assign(app: &App, who: &Principal, reference: &str, input: Assign) 
 }
 
 /// Answers the complaint; the citizen is told by SMS.
-pub async fn answer(app: &App, who: &Principal, reference: &str, input: Answer) -> AppResult<ComplaintView> {
+pub async fn answer(
+    app: &App,
+    who: &Principal,
+    reference: &str,
+    input: Answer,
+) -> AppResult<ComplaintView> {
     let answer = parse_text("answer", &input.answer, 5000)?;
     change(app, who, reference, move |row| {
         match row.status.as_str() {
@@ -179,12 +189,20 @@ pub async fn answer(app: &App, who: &Principal, reference: &str, input: Answer) 
 }
 
 /// A site's complaints, open ones first and the most overdue first.
-pub async fn of_site(app: &App, who: &Principal, site: &str, status: Option<&str>) -> AppResult<Vec<ComplaintView>> {
+pub async fn of_site(
+    app: &App,
+    who: &Principal,
+    site: &str,
+    status: Option<&str>,
+) -> AppResult<Vec<ComplaintView>> {
     who.require_staff(site, &[Role::Supervisor])?;
     let context = SiteContext::load(app, site).await?;
     let rows = store::complaints::of_site(&app.db, site, status).await?;
     let now = app.clock.now_ms();
-    Ok(rows.into_iter().map(|r| view(&context, r, Vec::new(), now)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| view(&context, r, Vec::new(), now))
+        .collect())
 }
 
 /// One change by a supervisor of the complaint's site, with its step, and
@@ -214,18 +232,40 @@ async fn change(
             let link = format!("{}/complaints/{}", app.public_url, row.reference);
             let body = messages::complaint_answered(&row.lang, &row.reference, &link);
             let key = format!("complaint_answered:{}", row.id);
-            let sms = notify::sms(Some(&row.site_id), "complaint_answered", phone, body, key, now);
+            let sms = notify::sms(
+                Some(&row.site_id),
+                "complaint_answered",
+                phone,
+                body,
+                key,
+                now,
+            );
             store::outbox::enqueue(&mut tx, &sms).await?;
         }
-        let data = json!({"reference": row.reference, "service": row.service_id, "status": row.status});
-        webhooks::enqueue(&mut tx, &row.site_id, "complaint.answered", &row.reference, data, now).await?;
+        let data =
+            json!({"reference": row.reference, "service": row.service_id, "status": row.status});
+        webhooks::enqueue(
+            &mut tx,
+            &row.site_id,
+            "complaint.answered",
+            &row.reference,
+            data,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     let history = store::complaints::history(&app.db, &row.id).await?;
     Ok(view(&context, row, history, now))
 }
 
-async fn step(tx: &mut Tx, row: &ComplaintRow, now: i64, actor: &str, note: Option<String>) -> AppResult<()> {
+async fn step(
+    tx: &mut Tx,
+    row: &ComplaintRow,
+    now: i64,
+    actor: &str,
+    note: Option<String>,
+) -> AppResult<()> {
     let step = ComplaintStep {
         status: row.status.clone(),
         at: now,
@@ -243,7 +283,10 @@ async fn found(app: &App, reference: &str) -> AppResult<ComplaintRow> {
 }
 
 fn already(status: &str) -> AppError {
-    AppError::conflict("invalid_transition", format!("the complaint is already {status}"))
+    AppError::conflict(
+        "invalid_transition",
+        format!("the complaint is already {status}"),
+    )
 }
 
 /// A free text: trimmed, not empty, bounded; line breaks are allowed.
@@ -253,15 +296,26 @@ fn parse_text(field: &'static str, value: &str, max_chars: usize) -> Result<Stri
         return Err(Invalid::new(field, "must not be empty"));
     }
     if trimmed.chars().count() > max_chars {
-        return Err(Invalid::new(field, format!("at most {max_chars} characters")));
+        return Err(Invalid::new(
+            field,
+            format!("at most {max_chars} characters"),
+        ));
     }
-    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(Invalid::new(field, "must not contain control characters"));
     }
     Ok(trimmed.to_owned())
 }
 
-fn view(context: &SiteContext, row: ComplaintRow, history: Vec<ComplaintStep>, now: i64) -> ComplaintView {
+fn view(
+    context: &SiteContext,
+    row: ComplaintRow,
+    history: Vec<ComplaintStep>,
+    now: i64,
+) -> ComplaintView {
     let today = context.day_of(now);
     let open = matches!(row.status.as_str(), "received" | "in_progress");
     ComplaintView {

@@ -32,10 +32,18 @@ const STATUSES: &[&str] = &["pending", "sending", "retrying", "sent", "dead"];
 pub async fn list(app: &App, who: &Principal, status: Option<&str>) -> AppResult<Vec<MessageView>> {
     who.require_admin()?;
     if let Some(status) = status.filter(|s| !STATUSES.contains(s)) {
-        return Err(Invalid::new("status", format!("{status:?} is not one of {}", STATUSES.join(", "))).into());
+        return Err(Invalid::new(
+            "status",
+            format!("{status:?} is not one of {}", STATUSES.join(", ")),
+        )
+        .into());
     }
     let rows = store::outbox::list(&app.db, status, 500).await?;
-    let utc = |ms: i64| jiff::Timestamp::from_millisecond(ms).map(|t| t.to_string()).unwrap_or_default();
+    let utc = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms)
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+    };
     Ok(rows
         .into_iter()
         .map(|m| MessageView {

@@ -84,7 +84,10 @@ pub async fn create(
     let email = input.email.as_deref().map(parse_email).transpose()?;
     let lang = super::tickets::parse_lang(input.lang.as_deref())?;
     // An agent at the counter has seen the citizen; a citizen proves the phone.
-    let staff = who.is_some_and(|w| w.require_staff(site, &[Role::Agent, Role::Supervisor]).is_ok());
+    let staff = who.is_some_and(|w| {
+        w.require_staff(site, &[Role::Agent, Role::Supervisor])
+            .is_ok()
+    });
     let proof = match (staff, context.row.verify_phone) {
         (false, true) => Some(otp::check(app, &phone, input.otp.as_deref()).await?),
         _ => None,
@@ -177,7 +180,11 @@ pub async fn set_status(
     if !from.may_become(next) {
         return Err(AppError::conflict(
             "invalid_transition",
-            format!("a {} request cannot become {}", from.as_str(), next.as_str()),
+            format!(
+                "a {} request cannot become {}",
+                from.as_str(),
+                next.as_str()
+            ),
         ));
     }
     row.status = next.as_str().to_owned();
@@ -195,7 +202,15 @@ pub async fn set_status(
     let data = json!({"reference": row.reference, "service": row.service_id,
         "status": row.status, "expected_ready_on": row.expected_ready_on});
     let key = format!("{}:{}", row.reference, row.status);
-    webhooks::enqueue(&mut tx, &row.site_id, "request.status_changed", &key, data, now).await?;
+    webhooks::enqueue(
+        &mut tx,
+        &row.site_id,
+        "request.status_changed",
+        &key,
+        data,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     let history = store::requests::history(&app.db, &row.id).await?;
     Ok(view(&context, row, history))
@@ -214,7 +229,10 @@ pub async fn of_site(
     }
     let context = SiteContext::load(app, site).await?;
     let rows = store::requests::of_site(&app.db, site, status).await?;
-    Ok(rows.into_iter().map(|r| view(&context, r, Vec::new())).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| view(&context, r, Vec::new()))
+        .collect())
 }
 
 /// A citizen's own requests, newest first.
@@ -252,9 +270,11 @@ async fn tell_citizen(
         return Ok(());
     };
     let lang = row.lang.as_str();
-    let service = context.service(&row.service_id).map_or(row.service_id.as_str(), |s| {
-        super::appointments::local_name(lang, &s.name, &s.name_ar)
-    });
+    let service = context
+        .service(&row.service_id)
+        .map_or(row.service_id.as_str(), |s| {
+            super::appointments::local_name(lang, &s.name, &s.name_ar)
+        });
     let office = super::appointments::local_name(lang, &context.row.name, &context.row.name_ar);
     let (template, body) = match status {
         RequestStatus::Ready => (
@@ -263,7 +283,12 @@ async fn tell_citizen(
         ),
         RequestStatus::Rejected => (
             "request_rejected",
-            messages::request_rejected(lang, &row.reference, service, row.reason.as_deref().unwrap_or("")),
+            messages::request_rejected(
+                lang,
+                &row.reference,
+                service,
+                row.reason.as_deref().unwrap_or(""),
+            ),
         ),
         _ => return Ok(()),
     };

@@ -12,16 +12,25 @@ use crate::notify::signature::twilio_signature_matches;
 use crate::store;
 
 /// Checks the provider's signature over the URL it called and its form.
-fn verify(app: &App, url: &str, form: &[(String, String)], signature: Option<&str>) -> AppResult<()> {
+fn verify(
+    app: &App,
+    url: &str,
+    form: &[(String, String)],
+    signature: Option<&str>,
+) -> AppResult<()> {
     let token = app.transports.sms.as_ref().map(|t| t.auth_token());
     match (token, signature) {
-        (Some(token), Some(signature)) if twilio_signature_matches(token, url, form, signature) => Ok(()),
+        (Some(token), Some(signature)) if twilio_signature_matches(token, url, form, signature) => {
+            Ok(())
+        }
         _ => Err(AppError::Forbidden("bad or missing X-Twilio-Signature")),
     }
 }
 
 fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// The order of delivery statuses: a status never moves back to an
@@ -45,7 +54,8 @@ pub async fn delivery_status(
     signature: Option<&str>,
 ) -> AppResult<bool> {
     verify(app, url, form, signature)?;
-    let (Some(sid), Some(status)) = (field(form, "MessageSid"), field(form, "MessageStatus")) else {
+    let (Some(sid), Some(status)) = (field(form, "MessageSid"), field(form, "MessageStatus"))
+    else {
         return Ok(false);
     };
     let Some(rank) = rank(status) else {
@@ -69,18 +79,31 @@ pub async fn inbound(
     } else {
         "fr"
     };
-    let citizen = Principal::Citizen { phone: from.to_owned() };
+    let citizen = Principal::Citizen {
+        phone: from.to_owned(),
+    };
     let reply = match sms_command::parse(body) {
         Command::Help => help(lang),
         Command::Status(reference) => status_of(app, &citizen, &reference, lang).await?,
         Command::Cancel(reference) => {
-            let access = Access { who: Some(&citizen), token: None };
+            let access = Access {
+                who: Some(&citizen),
+                token: None,
+            };
             match appointments::cancel(app, &reference, access).await {
-                Ok(_) => say(lang, "Rendez-vous {} annulé.", "تم إلغاء الموعد {}.", &reference),
+                Ok(_) => say(
+                    lang,
+                    "Rendez-vous {} annulé.",
+                    "تم إلغاء الموعد {}.",
+                    &reference,
+                ),
                 Err(AppError::NotFound(_)) => unknown(lang, &reference),
-                Err(AppError::Conflict { .. }) => {
-                    say(lang, "Le rendez-vous {} ne peut plus être annulé.", "لم يعد ممكنا إلغاء الموعد {}.", &reference)
-                }
+                Err(AppError::Conflict { .. }) => say(
+                    lang,
+                    "Le rendez-vous {} ne peut plus être annulé.",
+                    "لم يعد ممكنا إلغاء الموعد {}.",
+                    &reference,
+                ),
                 Err(other) => return Err(other),
             }
         }
@@ -90,22 +113,42 @@ pub async fn inbound(
 
 /// The status of what the sender holds under `reference`; someone else's
 /// reference is answered as unknown.
-async fn status_of(app: &App, citizen: &Principal, reference: &str, lang: &str) -> AppResult<String> {
+async fn status_of(
+    app: &App,
+    citizen: &Principal,
+    reference: &str,
+    lang: &str,
+) -> AppResult<String> {
     let Principal::Citizen { phone } = citizen else {
         return Ok(unknown(lang, reference));
     };
     let owned = |p: &Option<String>| p.as_deref() == Some(phone.as_str());
-    if let Some(a) = store::appointments::by_reference(&app.db, reference).await?.filter(|a| owned(&a.phone)) {
+    if let Some(a) = store::appointments::by_reference(&app.db, reference)
+        .await?
+        .filter(|a| owned(&a.phone))
+    {
         let context = super::sites::SiteContext::load(app, &a.site_id).await?;
         let when = context.local(a.start_at);
         let when = when.get(..16).unwrap_or(&when).replace('T', " ");
         return Ok(format!("{}: {} ({when})", a.reference, a.status));
     }
-    if let Some(r) = store::requests::by_reference(&app.db, reference).await?.filter(|r| owned(&r.phone)) {
-        return Ok(format!("{}: {} ({})", r.reference, r.status, r.expected_ready_on));
+    if let Some(r) = store::requests::by_reference(&app.db, reference)
+        .await?
+        .filter(|r| owned(&r.phone))
+    {
+        return Ok(format!(
+            "{}: {} ({})",
+            r.reference, r.status, r.expected_ready_on
+        ));
     }
-    if let Some(c) = store::complaints::by_reference(&app.db, reference).await?.filter(|c| owned(&c.phone)) {
-        return Ok(format!("{}: {} ({})", c.reference, c.status, c.answer_due_on));
+    if let Some(c) = store::complaints::by_reference(&app.db, reference)
+        .await?
+        .filter(|c| owned(&c.phone))
+    {
+        return Ok(format!(
+            "{}: {} ({})",
+            c.reference, c.status, c.answer_due_on
+        ));
     }
     Ok(unknown(lang, reference))
 }
@@ -118,7 +161,12 @@ fn say(lang: &str, fr: &str, ar: &str, reference: &str) -> String {
 }
 
 fn unknown(lang: &str, reference: &str) -> String {
-    say(lang, "Référence {} inconnue pour ce numéro.", "المرجع {} غير معروف لهذا الرقم.", reference)
+    say(
+        lang,
+        "Référence {} inconnue pour ce numéro.",
+        "المرجع {} غير معروف لهذا الرقم.",
+        reference,
+    )
 }
 
 fn help(lang: &str) -> String {
@@ -135,7 +183,9 @@ fn twiml(message: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;");
-    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>{escaped}</Message></Response>")
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>{escaped}</Message></Response>"
+    )
 }
 
 #[cfg(test)]

@@ -43,7 +43,9 @@ pub async fn follow_up(app: &App) -> AppResult<usize> {
         }
     }
     for ticket in waiting {
-        let Some(context) = contexts.get(&ticket.site_id) else { continue };
+        let Some(context) = contexts.get(&ticket.site_id) else {
+            continue;
+        };
         let limit = context.row.near_turn_ahead;
         if limit == 0 || now - ticket.issued_at < 5 * MINUTE_MS {
             continue;
@@ -55,7 +57,9 @@ pub async fn follow_up(app: &App) -> AppResult<usize> {
         }
     }
     for ticket in called {
-        let Some(context) = contexts.get(&ticket.site_id) else { continue };
+        let Some(context) = contexts.get(&ticket.site_id) else {
+            continue;
+        };
         let counter = context
             .counter_ref(ticket.counter_id.as_deref())
             .and_then(|c| c["label"].as_str().map(str::to_owned))
@@ -64,7 +68,9 @@ pub async fn follow_up(app: &App) -> AppResult<usize> {
         queued += queue_sms(app, &ticket, "called", body, now).await? as usize;
     }
     for ticket in done {
-        let Some(context) = contexts.get(&ticket.site_id) else { continue };
+        let Some(context) = contexts.get(&ticket.site_id) else {
+            continue;
+        };
         queued += ask_feedback(app, context, &ticket, now).await? as usize;
     }
     queued += done_webhooks(app, now).await?;
@@ -89,7 +95,12 @@ async fn queue_sms(
     Ok(added)
 }
 
-async fn ask_feedback(app: &App, context: &SiteContext, ticket: &TicketRow, now: i64) -> AppResult<bool> {
+async fn ask_feedback(
+    app: &App,
+    context: &SiteContext,
+    ticket: &TicketRow,
+    now: i64,
+) -> AppResult<bool> {
     let Some(phone) = &ticket.phone else {
         return Ok(false);
     };
@@ -103,7 +114,8 @@ async fn ask_feedback(app: &App, context: &SiteContext, ticket: &TicketRow, now:
         agent: ticket.agent.clone(),
         created_at: now,
     };
-    let office = super::appointments::local_name(&ticket.lang, &context.row.name, &context.row.name_ar);
+    let office =
+        super::appointments::local_name(&ticket.lang, &context.row.name, &context.row.name_ar);
     let link = format!("{}/feedback/{token}", app.public_url);
     let body = messages::feedback(&ticket.lang, office, &link);
     let key = format!("feedback:{}", ticket.id);
@@ -132,7 +144,15 @@ async fn done_webhooks(app: &App, now: i64) -> AppResult<usize> {
     for ticket in &done {
         let data = json!({"ticket": ticket.id, "number": ticket.number, "service": ticket.service_id,
             "appointment": ticket.appointment_id, "finished_at": ticket.finished_at});
-        webhooks::enqueue(&mut tx, &ticket.site_id, "ticket.done", &ticket.id, data, now).await?;
+        webhooks::enqueue(
+            &mut tx,
+            &ticket.site_id,
+            "ticket.done",
+            &ticket.id,
+            data,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(done.len())
@@ -170,7 +190,10 @@ pub async fn answer_feedback(app: &App, token: &str, input: FeedbackAnswer) -> A
             tx.commit().await?;
             Ok(())
         }
-        Some(false) => Err(AppError::conflict("already_answered", "this visit was already rated")),
+        Some(false) => Err(AppError::conflict(
+            "already_answered",
+            "this visit was already rated",
+        )),
         None => Err(AppError::NotFound("feedback request")),
     }
 }

@@ -40,10 +40,12 @@ pub async fn register(app: &App, who: &Principal, input: NewWebhook) -> AppResul
     }
     let mut events = Vec::new();
     for event in &input.events {
-        let known = EVENTS
-            .iter()
-            .find(|e| **e == event)
-            .ok_or_else(|| Invalid::new("events", format!("unknown event {event:?}; use {}", EVENTS.join(", "))))?;
+        let known = EVENTS.iter().find(|e| **e == event).ok_or_else(|| {
+            Invalid::new(
+                "events",
+                format!("unknown event {event:?}; use {}", EVENTS.join(", ")),
+            )
+        })?;
         if !events.contains(known) {
             events.push(*known);
         }
@@ -71,7 +73,11 @@ pub async fn register(app: &App, who: &Principal, input: NewWebhook) -> AppResul
 
 pub async fn list(app: &App, who: &Principal) -> AppResult<Vec<WebhookView>> {
     who.require_admin()?;
-    Ok(store::webhooks::list(&app.db).await?.into_iter().map(view).collect())
+    Ok(store::webhooks::list(&app.db)
+        .await?
+        .into_iter()
+        .map(view)
+        .collect())
 }
 
 pub async fn revoke(app: &App, who: &Principal, id: &str) -> AppResult<()> {
@@ -116,7 +122,13 @@ mod tests {
         assert!(parse_url("https://etat-civil.gov.ma/hooks/guichet").is_ok());
         assert!(parse_url("http://127.0.0.1:8081/hook").is_ok());
         assert!(parse_url("http://localhost/hook").is_ok());
-        for bad in ["http://example.ma/hook", "ftp://x", "https://", "https://a b", "hook"] {
+        for bad in [
+            "http://example.ma/hook",
+            "ftp://x",
+            "https://",
+            "https://a b",
+            "hook",
+        ] {
             assert!(parse_url(bad).is_err(), "{bad} accepted");
         }
     }

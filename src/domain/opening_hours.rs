@@ -241,12 +241,27 @@ mod tests {
         let day = |s: &str| s.parse::<Date>().unwrap();
         let thursday = day("2026-11-26");
         assert_eq!(hours.working_days_after(thursday, 0, &[]), Some(thursday));
-        assert_eq!(hours.working_days_after(thursday, 1, &[]), Some(day("2026-11-27")));
-        assert_eq!(hours.working_days_after(thursday, 2, &[]), Some(day("2026-11-30")));
+        assert_eq!(
+            hours.working_days_after(thursday, 1, &[]),
+            Some(day("2026-11-27"))
+        );
+        assert_eq!(
+            hours.working_days_after(thursday, 2, &[]),
+            Some(day("2026-11-30"))
+        );
         let closed = [day("2026-11-27")];
-        assert_eq!(hours.working_days_after(thursday, 2, &closed), Some(day("2026-12-01")));
-        assert_eq!(hours.working_days_after(day("2026-11-28"), 0, &[]), Some(day("2026-11-30")));
-        assert_eq!(OpeningHours::default().working_days_after(thursday, 1, &[]), None);
+        assert_eq!(
+            hours.working_days_after(thursday, 2, &closed),
+            Some(day("2026-12-01"))
+        );
+        assert_eq!(
+            hours.working_days_after(day("2026-11-28"), 0, &[]),
+            Some(day("2026-11-30"))
+        );
+        assert_eq!(
+            OpeningHours::default().working_days_after(thursday, 1, &[]),
+            None
+        );
     }
 
     #[test]

@@ -30,13 +30,19 @@ async fn register(
     Caller(who): Caller,
     ApiJson(body): ApiJson<NewWebhook>,
 ) -> AppResult<(StatusCode, ApiJson<WebhookView>)> {
-    Ok((StatusCode::CREATED, ApiJson(webhooks::register(&state.app, &who, body).await?)))
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(webhooks::register(&state.app, &who, body).await?),
+    ))
 }
 
 /// The live endpoints, without their secrets.
 #[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", security(("bearer" = [])),
     responses((status = 200, body = Vec<WebhookView>), (status = 403, body = ErrorBody)))]
-async fn list(State(state): State<AppState>, Caller(who): Caller) -> AppResult<ApiJson<Vec<WebhookView>>> {
+async fn list(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+) -> AppResult<ApiJson<Vec<WebhookView>>> {
     Ok(ApiJson(webhooks::list(&state.app, &who).await?))
 }
 
@@ -63,7 +69,9 @@ async fn messages(
     Caller(who): Caller,
     ApiQuery(query): ApiQuery<StatusQuery>,
 ) -> AppResult<ApiJson<Vec<MessageView>>> {
-    Ok(ApiJson(outbox::list(&state.app, &who, query.status.as_deref()).await?))
+    Ok(ApiJson(
+        outbox::list(&state.app, &who, query.status.as_deref()).await?,
+    ))
 }
 
 /// Sends a dead message again now.

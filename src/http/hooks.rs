@@ -48,5 +48,9 @@ async fn inbound(
     let Form(form) = form.map_err(|e| AppError::Malformed(e.body_text()))?;
     let (url, signature) = signed(&state, &uri, &headers);
     let twiml = sms_hooks::inbound(&state.app, &url, &form, signature.as_deref()).await?;
-    Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], twiml).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+        twiml,
+    )
+        .into_response())
 }

@@ -86,8 +86,13 @@ async fn get_request(
     headers: HeaderMap,
     ApiPath(reference): ApiPath<String>,
 ) -> AppResult<ApiJson<RequestView>> {
-    let access = Access { who: who.as_ref(), token: token(&headers) };
-    Ok(ApiJson(requests::get(&state.app, &reference, access).await?))
+    let access = Access {
+        who: who.as_ref(),
+        token: token(&headers),
+    };
+    Ok(ApiJson(
+        requests::get(&state.app, &reference, access).await?,
+    ))
 }
 
 /// Moves a request on: `processing`, `ready`, `delivered`, or `rejected`
@@ -102,7 +107,9 @@ async fn set_status(
     ApiPath(reference): ApiPath<String>,
     ApiJson(body): ApiJson<ChangeStatus>,
 ) -> AppResult<ApiJson<RequestView>> {
-    Ok(ApiJson(requests::set_status(&state.app, &who, &reference, body).await?))
+    Ok(ApiJson(
+        requests::set_status(&state.app, &who, &reference, body).await?,
+    ))
 }
 
 /// Files a complaint (public, with a code where phones are verified).
@@ -114,7 +121,10 @@ async fn file_complaint(
     ApiPath(site): ApiPath<String>,
     ApiJson(body): ApiJson<NewComplaint>,
 ) -> AppResult<(StatusCode, ApiJson<ComplaintView>)> {
-    Ok((StatusCode::CREATED, ApiJson(complaints::file(&state.app, &site, body).await?)))
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(complaints::file(&state.app, &site, body).await?),
+    ))
 }
 
 /// A site's complaints, open and most overdue first (supervisors).
@@ -142,8 +152,13 @@ async fn get_complaint(
     headers: HeaderMap,
     ApiPath(reference): ApiPath<String>,
 ) -> AppResult<ApiJson<ComplaintView>> {
-    let access = Access { who: who.as_ref(), token: token(&headers) };
-    Ok(ApiJson(complaints::get(&state.app, &reference, access).await?))
+    let access = Access {
+        who: who.as_ref(),
+        token: token(&headers),
+    };
+    Ok(ApiJson(
+        complaints::get(&state.app, &reference, access).await?,
+    ))
 }
 
 /// Gives a complaint to someone of the site (supervisors).
@@ -156,7 +171,9 @@ async fn assign(
     ApiPath(reference): ApiPath<String>,
     ApiJson(body): ApiJson<Assign>,
 ) -> AppResult<ApiJson<ComplaintView>> {
-    Ok(ApiJson(complaints::assign(&state.app, &who, &reference, body).await?))
+    Ok(ApiJson(
+        complaints::assign(&state.app, &who, &reference, body).await?,
+    ))
 }
 
 /// Answers a complaint; the citizen gets an SMS (supervisors).
@@ -169,7 +186,9 @@ async fn answer(
     ApiPath(reference): ApiPath<String>,
     ApiJson(body): ApiJson<Answer>,
 ) -> AppResult<ApiJson<ComplaintView>> {
-    Ok(ApiJson(complaints::answer(&state.app, &who, &reference, body).await?))
+    Ok(ApiJson(
+        complaints::answer(&state.app, &who, &reference, body).await?,
+    ))
 }
 
 /// Logs a citizen in with their phone and a code sent to it.
@@ -185,7 +204,10 @@ async fn citizen_login(
 /// The logged-in citizen's document requests.
 #[utoipa::path(get, path = "/api/v1/me/requests", tag = "citizens", security(("bearer" = [])),
     responses((status = 200, body = Vec<RequestView>), (status = 401, body = ErrorBody)))]
-async fn my_requests(State(state): State<AppState>, Caller(who): Caller) -> AppResult<ApiJson<Vec<RequestView>>> {
+async fn my_requests(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+) -> AppResult<ApiJson<Vec<RequestView>>> {
     Ok(ApiJson(citizens::my_requests(&state.app, &who).await?))
 }
 

@@ -33,7 +33,11 @@ impl Mailer {
     pub async fn send(&self, to: &str, subject: &str, body: &str, key: &str) -> Attempt {
         let to: Mailbox = match to.parse() {
             Ok(to) => to,
-            Err(error) => return Attempt::Permanent { error: format!("bad address: {error}") },
+            Err(error) => {
+                return Attempt::Permanent {
+                    error: format!("bad address: {error}"),
+                };
+            }
         };
         let message = Message::builder()
             .from(self.from.clone())
@@ -46,14 +50,23 @@ impl Mailer {
             .body(body.to_owned());
         let message = match message {
             Ok(message) => message,
-            Err(error) => return Attempt::Permanent { error: format!("bad message: {error}") },
+            Err(error) => {
+                return Attempt::Permanent {
+                    error: format!("bad message: {error}"),
+                };
+            }
         };
         match self.transport.send(message).await {
             Ok(response) => Attempt::Sent {
                 provider_id: response.message().next().map(str::to_owned),
             },
-            Err(error) if error.is_permanent() => Attempt::Permanent { error: error.to_string() },
-            Err(error) => Attempt::Retry { after: None, error: error.to_string() },
+            Err(error) if error.is_permanent() => Attempt::Permanent {
+                error: error.to_string(),
+            },
+            Err(error) => Attempt::Retry {
+                after: None,
+                error: error.to_string(),
+            },
         }
     }
 }

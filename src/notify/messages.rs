@@ -126,8 +126,12 @@ pub fn complaint_answered(lang: &str, reference: &str, link: &str) -> String {
 pub fn turn_near(lang: &str, number: &str, ahead: i64) -> String {
     match lang {
         "ar" => format!("التذكرة {number}: أمامكم {ahead} أشخاص. المرجو الاقتراب من الشبابيك."),
-        "en" => format!("Ticket {number}: {ahead} people ahead of you. Please come back to the counters."),
-        _ => format!("Ticket {number} : {ahead} personnes avant vous. Merci de vous rapprocher des guichets."),
+        "en" => format!(
+            "Ticket {number}: {ahead} people ahead of you. Please come back to the counters."
+        ),
+        _ => format!(
+            "Ticket {number} : {ahead} personnes avant vous. Merci de vous rapprocher des guichets."
+        ),
     }
 }
 

@@ -55,14 +55,18 @@ pub fn email(sms: &NewMessage, address: &str, subject: String) -> NewMessage {
 /// How one attempt to send a message ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attempt {
-    Sent { provider_id: Option<String> },
+    Sent {
+        provider_id: Option<String>,
+    },
     /// Worth trying again: after `after` if the provider said so.
     Retry {
         after: Option<std::time::Duration>,
         error: String,
     },
     /// No retry can help (an invalid number, an endpoint gone).
-    Permanent { error: String },
+    Permanent {
+        error: String,
+    },
 }
 
 /// Where messages go, by channel.

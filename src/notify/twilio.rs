@@ -79,7 +79,12 @@ impl TwilioClient {
             .await;
         let response = match response {
             Ok(response) => response,
-            Err(error) => return Attempt::Retry { after: None, error: format!("request failed: {error}") },
+            Err(error) => {
+                return Attempt::Retry {
+                    after: None,
+                    error: format!("request failed: {error}"),
+                };
+            }
         };
         let status = response.status();
         let retry_after = response
@@ -89,17 +94,30 @@ impl TwilioClient {
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
         let answer: serde_json::Value = response.json().await.unwrap_or_default();
-        let code = answer["code"].as_i64().or_else(|| answer["error_code"].as_i64());
+        let code = answer["code"]
+            .as_i64()
+            .or_else(|| answer["error_code"].as_i64());
         let message = answer["message"].as_str().unwrap_or("").to_owned();
         if status.is_success() {
             return match answer["sid"].as_str() {
-                Some(sid) => Attempt::Sent { provider_id: Some(sid.to_owned()) },
-                None => Attempt::Retry { after: None, error: "accepted without a sid".to_owned() },
+                Some(sid) => Attempt::Sent {
+                    provider_id: Some(sid.to_owned()),
+                },
+                None => Attempt::Retry {
+                    after: None,
+                    error: "accepted without a sid".to_owned(),
+                },
             };
         }
-        let error = format!("{status}: {} {message}", code.map(|c| c.to_string()).unwrap_or_default());
+        let error = format!(
+            "{status}: {} {message}",
+            code.map(|c| c.to_string()).unwrap_or_default()
+        );
         if status.as_u16() == 429 || status.is_server_error() {
-            return Attempt::Retry { after: retry_after, error };
+            return Attempt::Retry {
+                after: retry_after,
+                error,
+            };
         }
         if code.is_some_and(|c| PERMANENT_CODES.contains(&c)) || status.is_client_error() {
             return Attempt::Permanent { error };

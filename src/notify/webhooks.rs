@@ -40,7 +40,8 @@ pub async fn enqueue(
             continue;
         }
         let id = new_id();
-        let body = serde_json::json!({"id": id, "event": event, "site": site, "at": now, "data": data});
+        let body =
+            serde_json::json!({"id": id, "event": event, "site": site, "at": now, "data": data});
         let message = NewMessage {
             id,
             site_id: Some(site.to_owned()),
@@ -67,7 +68,9 @@ pub async fn deliver(
     now_ms: i64,
 ) -> Attempt {
     let Some(endpoint) = endpoint.filter(|e| e.revoked_at.is_none()) else {
-        return Attempt::Permanent { error: "endpoint removed".to_owned() };
+        return Attempt::Permanent {
+            error: "endpoint removed".to_owned(),
+        };
     };
     let timestamp = now_ms / 1000;
     let signature = webhook_signature(&endpoint.secret, timestamp, body.as_bytes());
@@ -85,10 +88,16 @@ pub async fn deliver(
     match sent {
         Ok(answer) if answer.status().is_success() => Attempt::Sent { provider_id: None },
         // The receiver says the endpoint is gone for good.
-        Ok(answer) if answer.status().as_u16() == 410 => {
-            Attempt::Permanent { error: "410 Gone".to_owned() }
-        }
-        Ok(answer) => Attempt::Retry { after: None, error: format!("answered {}", answer.status()) },
-        Err(error) => Attempt::Retry { after: None, error: format!("request failed: {error}") },
+        Ok(answer) if answer.status().as_u16() == 410 => Attempt::Permanent {
+            error: "410 Gone".to_owned(),
+        },
+        Ok(answer) => Attempt::Retry {
+            after: None,
+            error: format!("answered {}", answer.status()),
+        },
+        Err(error) => Attempt::Retry {
+            after: None,
+            error: format!("request failed: {error}"),
+        },
     }
 }

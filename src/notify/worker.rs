@@ -64,7 +64,10 @@ async fn send_one(app: &App, message: Claimed) -> bool {
                 Some(after) => after.as_millis() as i64,
                 None => backoff_ms(message.attempts, rand::rng().random_range(0.75..1.25)),
             };
-            Outcome::Retry { next_at: now + wait, error }
+            Outcome::Retry {
+                next_at: now + wait,
+                error,
+            }
         }
     };
     match &outcome {
@@ -87,16 +90,30 @@ async fn attempt(app: &App, message: &Claimed) -> Attempt {
     match (message.channel.as_str(), &transports.sms, &transports.email) {
         ("sms", Some(twilio), _) => {
             let body = crate::domain::sms::shorten(&message.body, MAX_SEGMENTS);
-            twilio.send(&message.recipient, &body, &message.idempotency_key).await
+            twilio
+                .send(&message.recipient, &body, &message.idempotency_key)
+                .await
         }
         ("email", _, Some(mailer)) => {
             let subject = message.subject.as_deref().unwrap_or("Guichet");
-            mailer.send(&message.recipient, subject, &message.body, &message.idempotency_key).await
+            mailer
+                .send(
+                    &message.recipient,
+                    subject,
+                    &message.body,
+                    &message.idempotency_key,
+                )
+                .await
         }
         ("webhook", _, _) => {
             let endpoint = match crate::store::webhooks::get(&app.db, &message.recipient).await {
                 Ok(endpoint) => endpoint,
-                Err(error) => return Attempt::Retry { after: None, error: error.to_string() },
+                Err(error) => {
+                    return Attempt::Retry {
+                        after: None,
+                        error: error.to_string(),
+                    };
+                }
             };
             let now = app.clock.now_ms();
             let (id, event, body) = (&message.id, &message.template, &message.body);
@@ -107,7 +124,9 @@ async fn attempt(app: &App, message: &Claimed) -> Attempt {
                 to = %mask(&message.recipient), body = %message.body, "message (log transport)");
             Attempt::Sent { provider_id: None }
         }
-        (other, _, _) => Attempt::Permanent { error: format!("unknown channel {other}") },
+        (other, _, _) => Attempt::Permanent {
+            error: format!("unknown channel {other}"),
+        },
     }
 }
 
@@ -130,7 +149,13 @@ fn mask(recipient: &str) -> String {
     recipient
         .chars()
         .enumerate()
-        .map(|(i, c)| if i < visible && c.is_alphanumeric() { '•' } else { c })
+        .map(|(i, c)| {
+            if i < visible && c.is_alphanumeric() {
+                '•'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 

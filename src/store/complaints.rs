@@ -76,8 +76,13 @@ pub async fn update(tx: &mut Tx, r: &ComplaintRow) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-pub async fn add_step(tx: &mut Tx, complaint: &str, step: &ComplaintStep) -> Result<(), sqlx::Error> {
-    write!(tx, |c| sqlx::query(
+pub async fn add_step(
+    tx: &mut Tx,
+    complaint: &str,
+    step: &ComplaintStep,
+) -> Result<(), sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query(
         "INSERT INTO complaint_history (complaint_id, step, status, at, actor, note)
          VALUES ($1, (SELECT COALESCE(MAX(step), 0) + 1 FROM complaint_history WHERE complaint_id = $1),
                  $2, $3, $4, $5)"
@@ -89,41 +94,63 @@ pub async fn add_step(tx: &mut Tx, complaint: &str, step: &ComplaintStep) -> Res
     .bind(&step.note)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
 pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<ComplaintRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM complaints WHERE reference = $1");
-    read!(db, |c| sqlx::query_as(&sql).bind(reference).fetch_optional(c).await)
+    read!(db, |c| sqlx::query_as(&sql)
+        .bind(reference)
+        .fetch_optional(c)
+        .await)
 }
 
 pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<ComplaintRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM complaints WHERE reference = $1{}", tx.lock_rows());
-    write!(tx, |c| sqlx::query_as(&sql).bind(reference).fetch_optional(c).await)
+    let sql = format!(
+        "SELECT {COLUMNS} FROM complaints WHERE reference = $1{}",
+        tx.lock_rows()
+    );
+    write!(tx, |c| sqlx::query_as(&sql)
+        .bind(reference)
+        .fetch_optional(c)
+        .await)
 }
 
 pub async fn history(db: &Db, complaint: &str) -> Result<Vec<ComplaintStep>, sqlx::Error> {
-    read!(db, |c| sqlx::query_as(
+    read!(db, |c| {
+        sqlx::query_as(
         "SELECT status, at, actor, note FROM complaint_history WHERE complaint_id = $1 ORDER BY step"
     )
     .bind(complaint)
     .fetch_all(c)
-    .await)
+    .await
+    })
 }
 
 /// A site's open complaints first, the most overdue first; then the rest.
-pub async fn of_site(db: &Db, site: &str, status: Option<&str>) -> Result<Vec<ComplaintRow>, sqlx::Error> {
+pub async fn of_site(
+    db: &Db,
+    site: &str,
+    status: Option<&str>,
+) -> Result<Vec<ComplaintRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM complaints WHERE site_id = $1 AND ($2 IS NULL OR status = $2)
          ORDER BY CASE WHEN status IN ('received', 'in_progress') THEN 0 ELSE 1 END,
                   answer_due_on, created_at LIMIT 500"
     );
-    read!(db, |c| sqlx::query_as(&sql).bind(site).bind(status).fetch_all(c).await)
+    read!(db, |c| sqlx::query_as(&sql)
+        .bind(site)
+        .bind(status)
+        .fetch_all(c)
+        .await)
 }
 
 /// A citizen's complaints, newest first.
 pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<ComplaintRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM complaints WHERE phone = $1 ORDER BY created_at DESC LIMIT 200");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM complaints WHERE phone = $1 ORDER BY created_at DESC LIMIT 200"
+    );
     read!(db, |c| sqlx::query_as(&sql).bind(phone).fetch_all(c).await)
 }

@@ -71,7 +71,12 @@ pub const LEASE_EXPIRED: &str = "lease expired: the previous attempt may have be
 /// waiting ones whose time has come, and ones whose worker's lease ran out
 /// (it died, or hangs). PostgreSQL skips rows another worker is claiming;
 /// SQLite's single writer claims one batch at a time.
-pub async fn claim(db: &Db, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
+pub async fn claim(
+    db: &Db,
+    now: i64,
+    lease_ms: i64,
+    limit: i64,
+) -> Result<Vec<Claimed>, sqlx::Error> {
     let mut tx = db.begin().await?;
     let skip = match tx {
         Tx::Postgres(_) => " FOR UPDATE SKIP LOCKED",
@@ -104,11 +109,18 @@ pub async fn claim(db: &Db, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<C
 /// How an attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Sent { provider_id: Option<String> },
+    Sent {
+        provider_id: Option<String>,
+    },
     /// Try again at `next_at`.
-    Retry { next_at: i64, error: String },
+    Retry {
+        next_at: i64,
+        error: String,
+    },
     /// Never to be tried again (a permanent error, or the last attempt).
-    Dead { error: String },
+    Dead {
+        error: String,
+    },
 }
 
 /// Records an attempt's outcome, if this worker still holds the message.

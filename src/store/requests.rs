@@ -93,7 +93,10 @@ pub async fn add_step(tx: &mut Tx, request: &str, step: &StepRow) -> Result<(), 
 
 pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<RequestRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM document_requests WHERE reference = $1");
-    read!(db, |c| sqlx::query_as(&sql).bind(reference).fetch_optional(c).await)
+    read!(db, |c| sqlx::query_as(&sql)
+        .bind(reference)
+        .fetch_optional(c)
+        .await)
 }
 
 pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<RequestRow>, sqlx::Error> {
@@ -101,7 +104,10 @@ pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<RequestRo
         "SELECT {COLUMNS} FROM document_requests WHERE reference = $1{}",
         tx.lock_rows()
     );
-    write!(tx, |c| sqlx::query_as(&sql).bind(reference).fetch_optional(c).await)
+    write!(tx, |c| sqlx::query_as(&sql)
+        .bind(reference)
+        .fetch_optional(c)
+        .await)
 }
 
 pub async fn history(db: &Db, request: &str) -> Result<Vec<StepRow>, sqlx::Error> {
@@ -114,13 +120,21 @@ pub async fn history(db: &Db, request: &str) -> Result<Vec<StepRow>, sqlx::Error
 }
 
 /// A site's requests, in one status or all, oldest first.
-pub async fn of_site(db: &Db, site: &str, status: Option<&str>) -> Result<Vec<RequestRow>, sqlx::Error> {
+pub async fn of_site(
+    db: &Db,
+    site: &str,
+    status: Option<&str>,
+) -> Result<Vec<RequestRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM document_requests
          WHERE site_id = $1 AND ($2 IS NULL OR status = $2)
          ORDER BY created_at, id LIMIT 500"
     );
-    read!(db, |c| sqlx::query_as(&sql).bind(site).bind(status).fetch_all(c).await)
+    read!(db, |c| sqlx::query_as(&sql)
+        .bind(site)
+        .bind(status)
+        .fetch_all(c)
+        .await)
 }
 
 /// A citizen's requests, newest first.

@@ -35,7 +35,11 @@ pub async fn unnotified(
 
 /// Tickets done since `since`: with a phone and no feedback asked yet
 /// (`with_phone`), or all of them.
-pub async fn done_since(db: &Db, since: i64, with_phone: bool) -> Result<Vec<TicketRow>, sqlx::Error> {
+pub async fn done_since(
+    db: &Db,
+    since: i64,
+    with_phone: bool,
+) -> Result<Vec<TicketRow>, sqlx::Error> {
     let columns = COLUMNS
         .split(',')
         .map(|c| format!("t.{}", c.trim()))
@@ -67,7 +71,8 @@ pub struct NewFeedback {
 
 /// Asks for feedback on a visit; `false` if it was already asked.
 pub async fn ask_feedback(tx: &mut Tx, f: &NewFeedback) -> Result<bool, sqlx::Error> {
-    let added = write!(tx, |c| sqlx::query(
+    let added = write!(tx, |c| {
+        sqlx::query(
         "INSERT INTO feedback (token_hash, site_id, service_id, ticket_id, appointment_id, agent, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"
     )
@@ -80,7 +85,8 @@ pub async fn ask_feedback(tx: &mut Tx, f: &NewFeedback) -> Result<bool, sqlx::Er
     .bind(f.created_at)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(added == 1)
 }
 

@@ -49,11 +49,15 @@ pub async fn revoke(tx: &mut Tx, id: &str, now: i64) -> Result<bool, sqlx::Error
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<WebhookRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM webhooks WHERE id = $1");
-    read!(db, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)
+    read!(db, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)
 }
 
 pub async fn list(db: &Db) -> Result<Vec<WebhookRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM webhooks WHERE revoked_at IS NULL ORDER BY created_at, id");
+    let sql =
+        format!("SELECT {COLUMNS} FROM webhooks WHERE revoked_at IS NULL ORDER BY created_at, id");
     read!(db, |c| sqlx::query_as(&sql).fetch_all(c).await)
 }
 

@@ -67,6 +67,15 @@ pub async fn spawn_app_at(backend: Backend, start: &str) -> (TestApp, ManualTime
 }
 
 async fn spawn_app_with(backend: Backend, clock: Clock) -> TestApp {
+    spawn_app_configured(backend, clock, |_| {}).await
+}
+
+/// A server with settings of the test's (an SMS provider, SMTP, …).
+pub async fn spawn_app_configured(
+    backend: Backend,
+    clock: Clock,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let (database_url, database) = match backend {
         Backend::Sqlite => (
@@ -78,7 +87,9 @@ async fn spawn_app_with(backend: Backend, clock: Clock) -> TestApp {
             (database.url.clone(), Some(database))
         }
     };
-    let mut app = start(Config::local(&database_url), clock, dir).await;
+    let mut config = Config::local(&database_url);
+    configure(&mut config);
+    let mut app = start(config, clock, dir).await;
     app.database = database;
     auth::add_user(&app.app, "admin", Role::Admin, None, ADMIN_PASSWORD)
         .await
@@ -98,8 +109,20 @@ pub async fn spawn_instance_with(
     redis_url: Option<&str>,
     clock: Clock,
 ) -> TestApp {
+    spawn_instance_configured(database_url, clock, |config| {
+        config.redis_url = redis_url.map(|url| url.parse().expect("a URL"));
+    })
+    .await
+}
+
+/// Another instance on an existing database, with settings of the test's.
+pub async fn spawn_instance_configured(
+    database_url: &str,
+    clock: Clock,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp {
     let mut config = Config::local(database_url);
-    config.redis_url = redis_url.map(|url| url.parse().expect("a URL"));
+    configure(&mut config);
     let dir = tempfile::tempdir().expect("temp dir");
     start(config, clock, dir).await
 }
