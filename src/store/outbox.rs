@@ -77,6 +77,19 @@ pub async fn claim(
     lease_ms: i64,
     limit: i64,
 ) -> Result<Vec<Claimed>, sqlx::Error> {
+    // Most passes find nothing: a read says so without a write transaction.
+    let due: Option<i64> = read!(db, |c| sqlx::query_scalar(
+        "SELECT CAST(1 AS BIGINT) FROM notifications
+         WHERE (status IN ('pending', 'retrying') AND next_attempt_at <= $1)
+            OR (status = 'sending' AND locked_until <= $1)
+         LIMIT 1"
+    )
+    .bind(now)
+    .fetch_optional(c)
+    .await)?;
+    if due.is_none() {
+        return Ok(Vec::new());
+    }
     let mut tx = db.begin().await?;
     let skip = match tx {
         Tx::Postgres(_) => " FOR UPDATE SKIP LOCKED",

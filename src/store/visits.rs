@@ -114,7 +114,7 @@ pub async fn answer_feedback(
         return Ok(Some(true));
     }
     let exists: Option<i64> = write!(tx, |c| sqlx::query_scalar(
-        "SELECT 1 FROM feedback WHERE token_hash = $1"
+        "SELECT CAST(1 AS BIGINT) FROM feedback WHERE token_hash = $1"
     )
     .bind(token_hash)
     .fetch_optional(c)
