@@ -7,6 +7,7 @@
 //! active appointment per phone, service and site. A slot already full is
 //! refused from a read, before any write transaction.
 
+pub use super::access::Access;
 use super::auth::Principal;
 use super::otp;
 use super::sites::SiteContext;
@@ -16,7 +17,7 @@ use crate::domain::role::Role;
 use crate::domain::slots::Slot;
 use crate::domain::{Invalid, parse_label, parse_within, phone::Phone};
 use crate::notify::{self, messages};
-use crate::secrets::{constant_time_eq, hash_token, human_code, new_id, new_token};
+use crate::secrets::{hash_token, human_code, new_id, new_token};
 use crate::store::appointments::{AppointmentRow, Reminder};
 use crate::store::{self, Tx, is_unique_violation};
 use serde::{Deserialize, Serialize};
@@ -69,13 +70,6 @@ pub struct AppointmentView {
     pub video_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checked_in_at: Option<String>,
-}
-
-/// Who acts on an appointment: its holder (the manage token) or staff.
-#[derive(Debug, Clone, Copy)]
-pub struct Access<'a> {
-    pub who: Option<&'a Principal>,
-    pub token: Option<&'a str>,
 }
 
 pub async fn book(app: &App, site: &str, input: NewAppointment) -> AppResult<AppointmentView> {
@@ -283,16 +277,13 @@ async fn authorized(app: &App, reference: &str, access: Access<'_>) -> AppResult
     let row = store::appointments::by_reference(&app.db, reference)
         .await?
         .ok_or(AppError::NotFound("appointment"))?;
-    let holder = access
-        .token
-        .is_some_and(|token| constant_time_eq(&hash_token(token), &row.manage_token_hash));
-    let staff = access.who.is_some_and(|who| {
-        who.require_staff(&row.site_id, &[Role::Agent, Role::Supervisor])
-            .is_ok()
-    });
-    // A citizen logged in with their phone (or texting from it).
-    let citizen = matches!(access.who, Some(Principal::Citizen { phone }) if row.phone.as_ref() == Some(phone));
-    if holder || staff || citizen {
+    let staff = [Role::Agent, Role::Supervisor];
+    if access.allows(
+        &row.manage_token_hash,
+        row.phone.as_deref(),
+        &row.site_id,
+        &staff,
+    ) {
         Ok(row)
     } else {
         Err(AppError::NotFound("appointment"))

@@ -11,11 +11,10 @@
 use super::auth::Principal;
 use super::queue::Pace;
 use super::sites::SiteContext;
-use super::tickets::{TicketView, view};
+use super::tickets::{TicketView, view, waiting};
 use super::{App, AppError, AppResult};
 use crate::domain::role::{DeviceKind, Role};
-use crate::domain::ticket::{Priority, Status, format_number};
-use crate::secrets::new_id;
+use crate::domain::ticket::Priority;
 use crate::store::queue_tx::QueueTx;
 use crate::store::{self, events::NewEvent, tickets::TicketRow};
 use serde_json::json;
@@ -101,29 +100,19 @@ pub async fn check_in(app: &App, who: &Principal, reference: &str) -> AppResult<
             .next_number(&found.site_id, &service.id, &today, now)
             .await?;
         let ticket = TicketRow {
-            id: new_id(),
-            site_id: found.site_id.clone(),
-            service_id: service.id.clone(),
-            origin_service_id: service.id.clone(),
-            local_day: today.clone(),
-            number: format_number(&service.prefix, sequence),
-            sequence,
-            priority: priority.as_str().to_owned(),
-            source: "check-in".to_owned(),
             phone: found.phone.clone(),
             lang: found.lang.clone(),
-            status: Status::Waiting.as_str().to_owned(),
-            counter_id: None,
-            agent: None,
             appointment_id: Some(found.id.clone()),
-            recalls: 0,
-            last_recall_at: None,
             due_at: in_window.then_some(found.start_at),
-            close_reason: None,
-            issued_at,
-            called_at: None,
-            serving_at: None,
-            finished_at: None,
+            ..waiting(
+                &found.site_id,
+                &service,
+                &today,
+                sequence,
+                issued_at,
+                priority,
+                "check-in",
+            )
         };
         let waiting = t.insert_waiting_ticket(&ticket).await?;
         let ahead = t.ahead_of(&ticket).await?;

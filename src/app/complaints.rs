@@ -13,12 +13,15 @@ use super::{App, AppError, AppResult};
 use crate::domain::role::Role;
 use crate::domain::{Invalid, parse_label, phone::Phone};
 use crate::notify::{self, messages, webhooks};
-use crate::secrets::{constant_time_eq, hash_token, human_code, new_id, new_token};
-use crate::store::complaints::{ComplaintRow, ComplaintStep};
+use crate::secrets::{hash_token, human_code, new_id, new_token};
+use crate::store::complaints::ComplaintRow;
+use crate::store::history::{self, COMPLAINTS, StepRow};
 use crate::store::{self, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
+
+const STATUSES: &[&str] = &["received", "in_progress", "answered", "closed"];
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -69,6 +72,8 @@ pub struct ComplaintView {
     pub assigned_to: Option<String>,
     pub answer: Option<String>,
     pub answered_at: Option<String>,
+    /// Every step, oldest first; left out of lists.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<ComplaintStepView>,
 }
 
@@ -118,7 +123,7 @@ pub async fn file(app: &App, site: &str, input: NewComplaint) -> AppResult<Compl
     store::complaints::insert(&mut tx, &row).await?;
     step(&mut tx, &row, now, "citizen", None).await?;
     tx.commit().await?;
-    let history = store::complaints::history(&app.db, &row.id).await?;
+    let history = history::list(&app.db, COMPLAINTS, &row.id).await?;
     let mut view = view(&context, row, history, now);
     view.token = Some(token);
     Ok(view)
@@ -128,18 +133,16 @@ pub async fn file(app: &App, site: &str, input: NewComplaint) -> AppResult<Compl
 /// site's supervisors; 404 for anyone else.
 pub async fn get(app: &App, reference: &str, access: Access<'_>) -> AppResult<ComplaintView> {
     let row = found(app, reference).await?;
-    let holder = access
-        .token
-        .is_some_and(|t| constant_time_eq(&hash_token(t), &row.token_hash));
-    let citizen = matches!(access.who, Some(Principal::Citizen { phone }) if row.phone.as_ref() == Some(phone));
-    let supervisor = access
-        .who
-        .is_some_and(|w| w.require_staff(&row.site_id, &[Role::Supervisor]).is_ok());
-    if !(holder || citizen || supervisor) {
+    if !access.allows(
+        &row.token_hash,
+        row.phone.as_deref(),
+        &row.site_id,
+        &[Role::Supervisor],
+    ) {
         return Err(AppError::NotFound("complaint"));
     }
     let context = SiteContext::load(app, &row.site_id).await?;
-    let history = store::complaints::history(&app.db, &row.id).await?;
+    let history = history::list(&app.db, COMPLAINTS, &row.id).await?;
     Ok(view(&context, row, history, app.clock.now_ms()))
 }
 
@@ -196,6 +199,13 @@ pub async fn of_site(
     status: Option<&str>,
 ) -> AppResult<Vec<ComplaintView>> {
     who.require_staff(site, &[Role::Supervisor])?;
+    if let Some(status) = status.filter(|s| !STATUSES.contains(s)) {
+        return Err(Invalid::new(
+            "status",
+            format!("{status:?} is not one of {}", STATUSES.join(", ")),
+        )
+        .into());
+    }
     let context = SiteContext::load(app, site).await?;
     let rows = store::complaints::of_site(&app.db, site, status).await?;
     let now = app.clock.now_ms();
@@ -255,7 +265,7 @@ async fn change(
         .await?;
     }
     tx.commit().await?;
-    let history = store::complaints::history(&app.db, &row.id).await?;
+    let history = history::list(&app.db, COMPLAINTS, &row.id).await?;
     Ok(view(&context, row, history, now))
 }
 
@@ -266,13 +276,13 @@ async fn step(
     actor: &str,
     note: Option<String>,
 ) -> AppResult<()> {
-    let step = ComplaintStep {
+    let step = StepRow {
         status: row.status.clone(),
         at: now,
         actor: Some(actor.to_owned()),
         note,
     };
-    store::complaints::add_step(tx, &row.id, &step).await?;
+    history::add(tx, COMPLAINTS, &row.id, &step).await?;
     Ok(())
 }
 
@@ -313,7 +323,7 @@ fn parse_text(field: &'static str, value: &str, max_chars: usize) -> Result<Stri
 fn view(
     context: &SiteContext,
     row: ComplaintRow,
-    history: Vec<ComplaintStep>,
+    history: Vec<StepRow>,
     now: i64,
 ) -> ComplaintView {
     let today = context.day_of(now);

@@ -2,6 +2,7 @@
 //! parse nothing (the HTTP edge already did), and make each change in one
 //! transaction through `store`.
 
+pub mod access;
 pub mod appointments;
 pub mod auth;
 pub mod cache;

@@ -13,8 +13,9 @@ use crate::domain::request::RequestStatus;
 use crate::domain::role::Role;
 use crate::domain::{Invalid, parse_label, phone::Phone};
 use crate::notify::{self, messages, webhooks};
-use crate::secrets::{constant_time_eq, hash_token, human_code, new_id, new_token};
-use crate::store::requests::{RequestRow, StepRow};
+use crate::secrets::{hash_token, human_code, new_id, new_token};
+use crate::store::history::{self, REQUESTS, StepRow};
+use crate::store::requests::RequestRow;
 use crate::store::{self, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -65,6 +66,8 @@ pub struct RequestView {
     pub expected_ready_on: String,
     pub name: Option<String>,
     pub created_at: String,
+    /// Every step, oldest first; left out of lists.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<Step>,
 }
 
@@ -120,14 +123,14 @@ pub async fn create(
         status: row.status.clone(),
         at: now,
         actor: Some(who.map_or_else(|| "citizen".to_owned(), Principal::actor)),
-        reason: None,
+        note: None,
     };
     let mut tx = app.db.begin().await?;
     if let Some(proof) = &proof {
         otp::use_up(&mut tx, proof, now).await?;
     }
     store::requests::insert(&mut tx, &row).await?;
-    store::requests::add_step(&mut tx, &row.id, &step).await?;
+    history::add(&mut tx, REQUESTS, &row.id, &step).await?;
     tx.commit().await?;
     let mut view = view(&context, row, vec![step]);
     view.token = Some(token);
@@ -144,7 +147,7 @@ pub async fn get(app: &App, reference: &str, access: Access<'_>) -> AppResult<Re
         return Err(AppError::NotFound("request"));
     }
     let context = SiteContext::load(app, &row.site_id).await?;
-    let history = store::requests::history(&app.db, &row.id).await?;
+    let history = history::list(&app.db, REQUESTS, &row.id).await?;
     Ok(view(&context, row, history))
 }
 
@@ -195,9 +198,9 @@ pub async fn set_status(
         status: row.status.clone(),
         at: now,
         actor: Some(who.actor()),
-        reason,
+        note: reason,
     };
-    store::requests::add_step(&mut tx, &row.id, &step).await?;
+    history::add(&mut tx, REQUESTS, &row.id, &step).await?;
     tell_citizen(&mut tx, &context, &row, next, now).await?;
     let data = json!({"reference": row.reference, "service": row.service_id,
         "status": row.status, "expected_ready_on": row.expected_ready_on});
@@ -212,7 +215,7 @@ pub async fn set_status(
     )
     .await?;
     tx.commit().await?;
-    let history = store::requests::history(&app.db, &row.id).await?;
+    let history = history::list(&app.db, REQUESTS, &row.id).await?;
     Ok(view(&context, row, history))
 }
 
@@ -247,15 +250,8 @@ pub async fn of_citizen(app: &App, phone: &str) -> AppResult<Vec<RequestView>> {
 }
 
 fn may_read(row: &RequestRow, access: Access<'_>) -> bool {
-    let holder = access
-        .token
-        .is_some_and(|t| constant_time_eq(&hash_token(t), &row.token_hash));
-    let citizen = matches!(access.who, Some(Principal::Citizen { phone }) if row.phone.as_ref() == Some(phone));
-    let staff = access.who.is_some_and(|w| {
-        w.require_staff(&row.site_id, &[Role::Agent, Role::Supervisor])
-            .is_ok()
-    });
-    holder || citizen || staff
+    let staff = [Role::Agent, Role::Supervisor];
+    access.allows(&row.token_hash, row.phone.as_deref(), &row.site_id, &staff)
 }
 
 /// Queues the SMS (and e-mail) of a step the citizen must hear about.
@@ -310,7 +306,7 @@ fn view(context: &SiteContext, row: RequestRow, history: Vec<StepRow>) -> Reques
             .map(|s| Step {
                 status: s.status,
                 at: context.local(s.at),
-                reason: s.reason,
+                reason: s.note,
             })
             .collect(),
         token: None,

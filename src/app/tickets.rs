@@ -11,7 +11,7 @@ use crate::domain::role::{DeviceKind, Role};
 use crate::domain::ticket::{Action, Priority, Refusal, Status, format_number, transition};
 use crate::secrets::new_id;
 use crate::store::queue_tx::QueueTx;
-use crate::store::{self, Conn, Tx, events::NewEvent, tickets::TicketRow};
+use crate::store::{self, Conn, Tx, events::NewEvent, services::ServiceRow, tickets::TicketRow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -99,29 +99,9 @@ pub async fn issue(
     let (view, events) = crate::queue_transaction!(app, |t| async move {
         let (sequence, issued_at) = t.next_number(&site, &service.id, &day, now).await?;
         let ticket = TicketRow {
-            id: new_id(),
-            site_id: site.clone(),
-            service_id: service.id.clone(),
-            origin_service_id: service.id.clone(),
-            local_day: day.clone(),
-            number: format_number(&service.prefix, sequence),
-            sequence,
-            priority: priority.as_str().to_owned(),
-            source: source.to_owned(),
             phone: phone.as_ref().map(|p| p.to_string()),
             lang: lang.to_owned(),
-            status: Status::Waiting.as_str().to_owned(),
-            counter_id: None,
-            agent: None,
-            appointment_id: None,
-            recalls: 0,
-            last_recall_at: None,
-            due_at: None,
-            close_reason: None,
-            issued_at,
-            called_at: None,
-            serving_at: None,
-            finished_at: None,
+            ..waiting(&site, &service, &day, sequence, issued_at, priority, source)
         };
         let waiting = t.insert_waiting_ticket(&ticket).await?;
         // A normal ticket is behind everyone already waiting for its service.
@@ -144,6 +124,44 @@ pub async fn issue(
     })?;
     app.bus.publish(events);
     Ok(view)
+}
+
+/// A new ticket waiting in `service`, numbered `sequence` on `day`, with
+/// no phone and in French until told otherwise.
+pub(crate) fn waiting(
+    site: &str,
+    service: &ServiceRow,
+    day: &str,
+    sequence: i64,
+    issued_at: i64,
+    priority: Priority,
+    source: &str,
+) -> TicketRow {
+    TicketRow {
+        id: new_id(),
+        site_id: site.to_owned(),
+        service_id: service.id.clone(),
+        origin_service_id: service.id.clone(),
+        local_day: day.to_owned(),
+        number: format_number(&service.prefix, sequence),
+        sequence,
+        priority: priority.as_str().to_owned(),
+        source: source.to_owned(),
+        phone: None,
+        lang: "fr".to_owned(),
+        status: Status::Waiting.as_str().to_owned(),
+        counter_id: None,
+        agent: None,
+        appointment_id: None,
+        recalls: 0,
+        last_recall_at: None,
+        due_at: None,
+        close_reason: None,
+        issued_at,
+        called_at: None,
+        serving_at: None,
+        finished_at: None,
+    }
 }
 
 /// A ticket as its holder sees it (public: whoever has the id).

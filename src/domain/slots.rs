@@ -123,16 +123,20 @@ mod tests {
         s.parse().unwrap()
     }
 
+    fn rules<'a>(hours: &'a OpeningHours, zone: &'a TimeZone, minutes: i64) -> SlotRules<'a> {
+        SlotRules {
+            hours,
+            closures: &[],
+            zone,
+            slot_minutes: minutes,
+        }
+    }
+
     #[test]
     fn intervals_are_cut_into_whole_slots() {
         let hours = hours(r#"{"mon":[["08:30","09:40"],["14:00","14:30"]]}"#);
         let zone = TimeZone::get("Africa/Casablanca").unwrap();
-        let rules = SlotRules {
-            hours: &hours,
-            closures: &[],
-            zone: &zone,
-            slot_minutes: 30,
-        };
+        let rules = rules(&hours, &zone, 30);
         let slots = rules.on(date("2026-11-23"));
         assert_eq!(
             starts(&slots, &zone),
@@ -176,12 +180,7 @@ mod tests {
     fn casablanca_is_at_utc_after_its_2026_change() {
         let hours = hours(r#"{"mon":[["09:00","10:00"]]}"#);
         let zone = TimeZone::get("Africa/Casablanca").unwrap();
-        let rules = SlotRules {
-            hours: &hours,
-            closures: &[],
-            zone: &zone,
-            slot_minutes: 60,
-        };
+        let rules = rules(&hours, &zone, 60);
         assert_eq!(
             starts(&rules.on(date("2026-09-14")), &zone),
             ["2026-09-14T09:00:00+01:00"]
@@ -197,12 +196,7 @@ mod tests {
         // Paris: 02:00 → 03:00 on 2026-03-29, 03:00 → 02:00 on 2026-10-25.
         let hours = hours(r#"{"sun":[["01:00","04:00"]]}"#);
         let zone = TimeZone::get("Europe/Paris").unwrap();
-        let rules = SlotRules {
-            hours: &hours,
-            closures: &[],
-            zone: &zone,
-            slot_minutes: 60,
-        };
+        let rules = rules(&hours, &zone, 60);
         assert_eq!(
             starts(&rules.on(date("2026-03-29")), &zone),
             ["2026-03-29T01:00:00+01:00", "2026-03-29T03:00:00+02:00"]
@@ -221,12 +215,7 @@ mod tests {
     fn a_day_open_until_midnight() {
         let hours = hours(r#"{"sat":[["22:00","24:00"]]}"#);
         let zone = TimeZone::get("Asia/Tokyo").unwrap();
-        let rules = SlotRules {
-            hours: &hours,
-            closures: &[],
-            zone: &zone,
-            slot_minutes: 60,
-        };
+        let rules = rules(&hours, &zone, 60);
         assert_eq!(
             starts(&rules.on(date("2026-11-28")), &zone),
             ["2026-11-28T22:00:00+09:00", "2026-11-28T23:00:00+09:00"]

@@ -22,14 +22,6 @@ pub struct ComplaintRow {
     pub lang: String,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ComplaintStep {
-    pub status: String,
-    pub at: i64,
-    pub actor: Option<String>,
-    pub note: Option<String>,
-}
-
 const COLUMNS: &str = "id, site_id, service_id, reference, token_hash, subject, body, phone,
     status, assigned_to, answer, answer_due_on, created_at, answered_at, lang";
 
@@ -76,29 +68,6 @@ pub async fn update(tx: &mut Tx, r: &ComplaintRow) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-pub async fn add_step(
-    tx: &mut Tx,
-    complaint: &str,
-    step: &ComplaintStep,
-) -> Result<(), sqlx::Error> {
-    write!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO complaint_history (complaint_id, step, status, at, actor, note)
-         VALUES ($1, (SELECT COALESCE(MAX(step), 0) + 1 FROM complaint_history WHERE complaint_id = $1),
-                 $2, $3, $4, $5)"
-    )
-    .bind(complaint)
-    .bind(&step.status)
-    .bind(step.at)
-    .bind(&step.actor)
-    .bind(&step.note)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    Ok(())
-}
-
 pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<ComplaintRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM complaints WHERE reference = $1");
     read!(db, |c| sqlx::query_as(&sql)
@@ -116,17 +85,6 @@ pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<Complaint
         .bind(reference)
         .fetch_optional(c)
         .await)
-}
-
-pub async fn history(db: &Db, complaint: &str) -> Result<Vec<ComplaintStep>, sqlx::Error> {
-    read!(db, |c| {
-        sqlx::query_as(
-        "SELECT status, at, actor, note FROM complaint_history WHERE complaint_id = $1 ORDER BY step"
-    )
-    .bind(complaint)
-    .fetch_all(c)
-    .await
-    })
 }
 
 /// A site's open complaints first, the most overdue first; then the rest.

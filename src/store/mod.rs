@@ -22,6 +22,7 @@ pub mod deployment;
 pub mod devices;
 pub mod direct;
 pub mod events;
+pub mod history;
 pub mod otp;
 pub mod outbox;
 pub mod queue_tx;

@@ -21,15 +21,6 @@ pub struct RequestRow {
     pub updated_at: i64,
 }
 
-/// One step of a request: who moved it to which status, and when.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct StepRow {
-    pub status: String,
-    pub at: i64,
-    pub actor: Option<String>,
-    pub reason: Option<String>,
-}
-
 const COLUMNS: &str = "id, site_id, service_id, reference, token_hash, name, phone, email, lang,
     status, reason, expected_ready_on, created_at, updated_at";
 
@@ -73,24 +64,6 @@ pub async fn set_status(tx: &mut Tx, r: &RequestRow) -> Result<(), sqlx::Error> 
     Ok(())
 }
 
-/// Records a step, numbered after the request's last one.
-pub async fn add_step(tx: &mut Tx, request: &str, step: &StepRow) -> Result<(), sqlx::Error> {
-    write!(tx, |c| sqlx::query(
-        "INSERT INTO request_history (request_id, step, status, at, actor, reason)
-         VALUES ($1, (SELECT COALESCE(MAX(step), 0) + 1 FROM request_history WHERE request_id = $1),
-                 $2, $3, $4, $5)"
-    )
-    .bind(request)
-    .bind(&step.status)
-    .bind(step.at)
-    .bind(&step.actor)
-    .bind(&step.reason)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<RequestRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM document_requests WHERE reference = $1");
     read!(db, |c| sqlx::query_as(&sql)
@@ -108,15 +81,6 @@ pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<RequestRo
         .bind(reference)
         .fetch_optional(c)
         .await)
-}
-
-pub async fn history(db: &Db, request: &str) -> Result<Vec<StepRow>, sqlx::Error> {
-    read!(db, |c| sqlx::query_as(
-        "SELECT status, at, actor, reason FROM request_history WHERE request_id = $1 ORDER BY step"
-    )
-    .bind(request)
-    .fetch_all(c)
-    .await)
 }
 
 /// A site's requests, in one status or all, oldest first.

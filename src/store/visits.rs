@@ -5,6 +5,15 @@ use super::tickets::{COLUMNS, TicketRow};
 use super::{Db, Tx};
 use crate::{read, write};
 
+/// The tickets' columns, of the table aliased `t`.
+fn ticket_columns() -> String {
+    COLUMNS
+        .split(',')
+        .map(|c| format!("t.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Tickets with a phone, in `status`, that have no message keyed
 /// `{prefix}:{ticket id}` yet.
 pub async fn unnotified(
@@ -13,11 +22,7 @@ pub async fn unnotified(
     prefix: &str,
     limit: i64,
 ) -> Result<Vec<TicketRow>, sqlx::Error> {
-    let columns = COLUMNS
-        .split(',')
-        .map(|c| format!("t.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = ticket_columns();
     let sql = format!(
         "SELECT {columns} FROM tickets t
          WHERE t.status = $1 AND t.phone IS NOT NULL
@@ -40,11 +45,7 @@ pub async fn done_since(
     since: i64,
     with_phone: bool,
 ) -> Result<Vec<TicketRow>, sqlx::Error> {
-    let columns = COLUMNS
-        .split(',')
-        .map(|c| format!("t.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = ticket_columns();
     let filter = if with_phone {
         "AND t.phone IS NOT NULL AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.ticket_id = t.id)"
     } else {

@@ -1,0 +1,76 @@
+//! The steps of a document request or a complaint: which status, when,
+//! by whom, with a note (a rejection's reason). Both keep them in a table
+//! of the same shape, numbered per owner.
+
+use super::{Db, Tx};
+use crate::{read, write};
+
+/// One of the history tables, and the names of its owner and note columns.
+#[derive(Debug, Clone, Copy)]
+pub struct Steps {
+    table: &'static str,
+    owner: &'static str,
+    note: &'static str,
+}
+
+pub const REQUESTS: Steps = Steps {
+    table: "request_history",
+    owner: "request_id",
+    note: "reason",
+};
+
+pub const COMPLAINTS: Steps = Steps {
+    table: "complaint_history",
+    owner: "complaint_id",
+    note: "note",
+};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StepRow {
+    pub status: String,
+    pub at: i64,
+    pub actor: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Records a step, numbered after the owner's last one.
+pub async fn add(
+    tx: &mut Tx,
+    steps: Steps,
+    owner: &str,
+    step: &StepRow,
+) -> Result<(), sqlx::Error> {
+    let Steps {
+        table,
+        owner: column,
+        note,
+    } = steps;
+    let sql = format!(
+        "INSERT INTO {table} ({column}, step, status, at, actor, {note})
+         VALUES ($1, (SELECT COALESCE(MAX(step), 0) + 1 FROM {table} WHERE {column} = $1),
+                 $2, $3, $4, $5)"
+    );
+    write!(tx, |c| sqlx::query(&sql)
+        .bind(owner)
+        .bind(&step.status)
+        .bind(step.at)
+        .bind(&step.actor)
+        .bind(&step.note)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// An owner's steps, in order.
+pub async fn list(db: &Db, steps: Steps, owner: &str) -> Result<Vec<StepRow>, sqlx::Error> {
+    let Steps {
+        table,
+        owner: column,
+        note,
+    } = steps;
+    let sql = format!(
+        "SELECT status, at, actor, {note} AS note FROM {table} WHERE {column} = $1 ORDER BY step"
+    );
+    read!(db, |c| sqlx::query_as(&sql).bind(owner).fetch_all(c).await)
+}

@@ -1,0 +1,433 @@
+//! Document requests against the real server: filed at the counter or with
+//! a phone code, moved on by agents, and what the citizen is told (through
+//! the fake Twilio and SMTP relay), reads and lists.
+
+use crate::booking::text;
+use crate::fakes::smtp::{FakeSmtp, Mail};
+use crate::fakes::twilio::{FakeTwilio, ReceivedSms};
+use crate::helpers::{Answer, Backend, STAFF_PASSWORD, TestApp, site_body, spawn_app_configured};
+use crate::on_both_backends;
+use guichet::clock::{Clock, ManualTime};
+use guichet::domain::role::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// A Thursday morning in Rabat; the Monday after is a closure.
+pub(crate) const THURSDAY: &str = "2026-11-26T09:00:00Z";
+pub(crate) const AMINA: &str = "+212612345678";
+pub(crate) const KARIM: &str = "+212698765432";
+const SERVICE: &str = "residence";
+
+on_both_backends!(
+    a_ready_request_sends_one_sms_and_one_email,
+    request_rules_refuse_bad_moves_and_change_nothing,
+    citizens_file_with_a_code_and_see_their_history,
+);
+
+async fn a_ready_request_sends_one_sms_and_one_email(backend: Backend) {
+    let desk = desk(backend, false).await;
+    let fields = json!({"phone": AMINA, "email": "amina@example.ma"});
+    let filed = desk.file(Some(&desk.agent), fields).await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
+    let (reference, token) = (text(&filed, "reference"), text(&filed, "token"));
+    assert!(reference.starts_with("DR-"), "{reference}");
+    assert_eq!(filed.body["status"], "submitted");
+    // Three working days from Thursday: Friday, then (weekend, closed
+    // Monday) Tuesday and Wednesday.
+    assert_eq!(filed.body["expected_ready_on"], "2026-12-02");
+
+    let steps = [
+        ("processing", "2026-11-26T11:00:00Z"),
+        ("ready", "2026-11-27T10:30:00Z"),
+        ("delivered", "2026-12-02T14:00:00Z"),
+    ];
+    for (status, at) in steps {
+        desk.set_time(at);
+        // Sessions last 12 hours: the agent logs in each day.
+        let agent = desk.app.login("agdal-agent", STAFF_PASSWORD).await;
+        let moved = desk.change(&agent, reference, status).await;
+        assert_eq!(moved.status, StatusCode::OK, "{status}: {}", moved.body);
+        assert_eq!(moved.body["status"], status);
+    }
+    let sms = desk.exactly_sms(1).await;
+    assert_eq!(sms[0].to, AMINA);
+    assert!(sms[0].body.contains(reference), "{}", sms[0].body);
+    let mails = desk.exactly_mails(1).await;
+    assert_eq!(mails[0].to, ["amina@example.ma"]);
+    assert!(mails[0].data.contains(reference), "{}", mails[0].data);
+
+    let read = desk.read(reference, None, Some(token)).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert_eq!(read.body["status"], "delivered");
+    let history: Vec<(&str, &str)> = read.body["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .map(|s| (s["status"].as_str().unwrap(), s["at"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        history,
+        [
+            ("submitted", "2026-11-26T09:00:00+00:00"),
+            ("processing", "2026-11-26T11:00:00+00:00"),
+            ("ready", "2026-11-27T10:30:00+00:00"),
+            ("delivered", "2026-12-02T14:00:00+00:00"),
+        ]
+    );
+    let wrong = desk.read(reference, None, Some("not-the-token")).await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND, "{}", wrong.body);
+    let none = desk.read(reference, None, None).await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND, "{}", none.body);
+    let agent = desk.app.login("agdal-agent", STAFF_PASSWORD).await;
+    let agent = desk.read(reference, Some(&agent), None).await;
+    assert_eq!(agent.status, StatusCode::OK, "{}", agent.body);
+    assert!(agent.body.get("token").is_none(), "the token is shown once");
+}
+
+async fn request_rules_refuse_bad_moves_and_change_nothing(backend: Backend) {
+    let desk = desk(backend, false).await;
+    let ready = desk.file_for(AMINA).await;
+    for status in ["processing", "ready"] {
+        let moved = desk.change(&desk.agent, &ready, status).await;
+        assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    }
+    let back = desk.change(&desk.agent, &ready, "processing").await;
+    assert_eq!(back.status, StatusCode::CONFLICT, "{}", back.body);
+    assert_eq!(back.code(), "invalid_transition");
+    assert_eq!(
+        desk.history(&ready).await,
+        ["submitted", "processing", "ready"]
+    );
+
+    desk.set_time("2026-11-26T09:10:00Z");
+    let rejected = desk.file_for(KARIM).await;
+    let bad = [
+        (json!({"status": "rejected"}), "invalid_reason"),
+        (
+            json!({"status": "rejected", "reason": "  "}),
+            "invalid_reason",
+        ),
+        (json!({"status": "lost"}), "invalid_status"),
+        (json!({"status": "submitted"}), "invalid_status"),
+    ];
+    for (body, code) in bad {
+        let answer = desk.change_with(&desk.agent, &rejected, body.clone()).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(answer.code(), code, "{body}: {}", answer.body);
+    }
+    assert_eq!(desk.history(&rejected).await, ["submitted"]);
+    let reason = "Copie de la CIN illisible";
+    let body = json!({"status": "rejected", "reason": reason});
+    let answer = desk.change_with(&desk.agent, &rejected, body).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(
+        (&answer.body["status"], &answer.body["reason"]),
+        (&json!("rejected"), &json!(reason))
+    );
+    for status in ["processing", "ready", "delivered"] {
+        let answer = desk.change(&desk.agent, &rejected, status).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::CONFLICT,
+            "{status}: {}",
+            answer.body
+        );
+        assert_eq!(answer.code(), "invalid_transition");
+    }
+    assert_eq!(desk.history(&rejected).await, ["submitted", "rejected"]);
+
+    // An agent of another office can neither move nor list these.
+    let created = desk
+        .app
+        .post("/api/v1/sites", Some(&desk.admin), site_body("sale-centre"))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let stranger = desk
+        .app
+        .add_staff("sale-agent", Role::Agent, "sale-centre")
+        .await;
+    let answer = desk.change(&stranger, &ready, "delivered").await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+    let listing = desk.app.get(&desk.requests_path(""), Some(&stranger)).await;
+    assert_eq!(listing.status, StatusCode::FORBIDDEN, "{}", listing.body);
+    assert_eq!(
+        desk.history(&ready).await,
+        ["submitted", "processing", "ready"]
+    );
+
+    // Filed later: listings are in the order requests came.
+    desk.set_time("2026-11-26T09:30:00Z");
+    let waiting = desk.file_for("+212611111111").await;
+    for (status, expected) in [
+        ("?status=submitted", vec![&waiting]),
+        ("?status=ready", vec![&ready]),
+        ("?status=rejected", vec![&rejected]),
+        ("?status=delivered", vec![]),
+        ("", vec![&ready, &rejected, &waiting]),
+    ] {
+        let listing = desk
+            .app
+            .get(&desk.requests_path(status), Some(&desk.agent))
+            .await;
+        assert_eq!(listing.status, StatusCode::OK, "{status}: {}", listing.body);
+        assert_eq!(references(&listing), expected, "{status}");
+    }
+    let nonsense = desk
+        .app
+        .get(&desk.requests_path("?status=nonsense"), Some(&desk.agent))
+        .await;
+    assert_eq!(
+        nonsense.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        nonsense.body
+    );
+    assert_eq!(nonsense.code(), "invalid_status");
+
+    // One SMS for the ready request, one with the reason for the rejected.
+    let sms = desk.exactly_sms(2).await;
+    let to_karim: Vec<_> = sms.iter().filter(|s| s.to == KARIM).collect();
+    assert_eq!(to_karim.len(), 1);
+    assert!(to_karim[0].body.contains(reason) && to_karim[0].body.contains(&rejected));
+    assert!(sms.iter().any(|s| s.to == AMINA && s.body.contains(&ready)));
+}
+
+async fn citizens_file_with_a_code_and_see_their_history(backend: Backend) {
+    let desk = desk(backend, true).await;
+    let without = desk.file(None, json!({"phone": AMINA})).await;
+    assert_eq!(
+        without.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        without.body
+    );
+    assert_eq!(without.code(), "invalid_otp");
+    let code = desk.new_code(AMINA).await;
+    let filed = desk.file(None, json!({"phone": AMINA, "otp": code})).await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
+    let mine = text(&filed, "reference");
+    let reused = desk.file(None, json!({"phone": AMINA, "otp": code})).await;
+    assert_eq!(reused.code(), "invalid_otp", "a code proves one action");
+    assert_eq!(desk.app.count("document_requests").await, 1);
+    let karims = desk.file_for(KARIM).await;
+
+    // Logging in takes a new code: the first is used up, and a phone gets
+    // one code a minute.
+    let login = json!({"phone": AMINA, "otp": code});
+    let used = desk.app.post("/api/v1/citizen/login", None, login).await;
+    assert_eq!(used.code(), "invalid_otp", "{}", used.body);
+    let soon = desk
+        .app
+        .post("/api/v1/otp", None, json!({"phone": AMINA}))
+        .await;
+    assert_eq!(soon.status, StatusCode::TOO_MANY_REQUESTS, "{}", soon.body);
+    desk.set_time("2026-11-26T09:01:01Z");
+    let code = desk.new_code(AMINA).await;
+    let login = json!({"phone": AMINA, "otp": code});
+    let session = desk.app.post("/api/v1/citizen/login", None, login).await;
+    assert_eq!(session.status, StatusCode::OK, "{}", session.body);
+    let citizen = text(&session, "token");
+
+    let listed = desk.app.get("/api/v1/me/requests", Some(citizen)).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    assert_eq!(references(&listed), [mine]);
+    assert_eq!(listed.body[0]["status"], "submitted");
+    let appointments = desk.app.get("/api/v1/me/appointments", Some(citizen)).await;
+    assert_eq!(appointments.status, StatusCode::OK, "{}", appointments.body);
+    assert_eq!(appointments.body, json!([]));
+    let anonymous = desk.app.get("/api/v1/me/requests", None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+
+    let staff_only = desk.app.get(&desk.requests_path(""), Some(citizen)).await;
+    assert_eq!(
+        staff_only.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        staff_only.body
+    );
+    let moved = desk.change(citizen, mine, "ready").await;
+    assert_eq!(moved.status, StatusCode::FORBIDDEN, "{}", moved.body);
+    let own = desk.read(mine, Some(citizen), None).await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    assert_eq!(own.body["history"].as_array().map(Vec::len), Some(1));
+    let other = desk.read(&karims, Some(citizen), None).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.body);
+}
+
+/// An office of Rabat open Monday to Friday, closed Monday 30 November,
+/// with the service `residence` (3 working days), one agent, and messages
+/// sent through a fake Twilio and a fake SMTP relay; the clock at THURSDAY.
+pub(crate) struct Desk {
+    pub app: TestApp,
+    pub time: ManualTime,
+    pub admin: String,
+    pub agent: String,
+    pub site: String,
+    pub twilio: FakeTwilio,
+    pub smtp: FakeSmtp,
+}
+
+pub(crate) async fn desk(backend: Backend, verify_phone: bool) -> Desk {
+    let (twilio, smtp) = (FakeTwilio::start().await, FakeSmtp::start().await);
+    let (clock, time) = Clock::manual(THURSDAY.parse().expect("a timestamp"));
+    let app = spawn_app_configured(backend, clock, |config| {
+        config.sms = guichet::config::SmsTransport::Twilio;
+        config.twilio_account_sid = Some("AC0123".into());
+        config.twilio_auth_token = Some("secret-token".parse().unwrap());
+        config.twilio_from = Some("+212500000000".into());
+        config.twilio_api_base = twilio.base.clone();
+        config.smtp_url = Some(smtp.url.parse().unwrap());
+        config.smtp_from = Some("guichet@agdal.gov.ma".into());
+    })
+    .await;
+    let admin = app.admin().await;
+    let site = "rabat-agdal".to_owned();
+    let open = json!([["08:30", "16:30"]]);
+    let body = json!({"id": site, "name": "Annexe Agdal", "timezone": "Africa/Casablanca",
+        "opening_hours": {"mon": open, "tue": open, "wed": open, "thu": open, "fri": open},
+        "closures": ["2026-11-30"], "verify_phone": verify_phone});
+    let created = app.post("/api/v1/sites", Some(&admin), body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let service = json!({"id": SERVICE, "prefix": "A", "name": "Certificat de résidence",
+        "walk_in": true, "processing_days": 3});
+    let path = format!("/api/v1/sites/{site}/services");
+    let created = app.post(&path, Some(&admin), service).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let agent = app.add_staff("agdal-agent", Role::Agent, &site).await;
+    Desk {
+        app,
+        time,
+        admin,
+        agent,
+        site,
+        twilio,
+        smtp,
+    }
+}
+
+impl Desk {
+    pub fn set_time(&self, at: &str) {
+        self.time.set(at.parse().expect("a timestamp"));
+    }
+
+    /// Files a request for `residence` in Amina's name with `fields` added.
+    async fn file(&self, bearer: Option<&str>, fields: Value) -> Answer {
+        let mut body = json!({"service": SERVICE, "name": "Amina Alaoui"});
+        for (key, value) in fields.as_object().expect("an object") {
+            body[key] = value.clone();
+        }
+        self.app.post(&self.requests_path(""), bearer, body).await
+    }
+
+    /// A request the agent files for `phone`: its reference.
+    async fn file_for(&self, phone: &str) -> String {
+        let filed = self.file(Some(&self.agent), json!({"phone": phone})).await;
+        assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
+        text(&filed, "reference").to_owned()
+    }
+
+    fn requests_path(&self, query: &str) -> String {
+        format!("/api/v1/sites/{}/requests{query}", self.site)
+    }
+
+    async fn change(&self, bearer: &str, reference: &str, status: &str) -> Answer {
+        self.change_with(bearer, reference, json!({"status": status}))
+            .await
+    }
+
+    async fn change_with(&self, bearer: &str, reference: &str, body: Value) -> Answer {
+        let path = format!("/api/v1/requests/{reference}/status");
+        self.app.post(&path, Some(bearer), body).await
+    }
+
+    async fn read(&self, reference: &str, bearer: Option<&str>, token: Option<&str>) -> Answer {
+        let path = format!("/api/v1/requests/{reference}");
+        read_with_token(&self.app, &path, bearer, token).await
+    }
+
+    /// The statuses a request went through, as its agent reads them.
+    async fn history(&self, reference: &str) -> Vec<String> {
+        let read = self.read(reference, Some(&self.agent), None).await;
+        assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+        let steps = read.body["history"].as_array().expect("history");
+        steps
+            .iter()
+            .map(|s| s["status"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// Asks for a code for `phone` and reads it from the outbox.
+    pub async fn new_code(&self, phone: &str) -> String {
+        let asked = self
+            .app
+            .post("/api/v1/otp", None, json!({"phone": phone}))
+            .await;
+        assert_eq!(asked.status, StatusCode::ACCEPTED, "{}", asked.body);
+        let queued = guichet::store::outbox::to_recipient(&self.app.app.db, phone)
+            .await
+            .expect("outbox read");
+        let (_, message) = queued
+            .iter()
+            .find(|(t, _)| t == "otp")
+            .expect("a code sent");
+        let code = message
+            .split(|c: char| !c.is_ascii_digit())
+            .find(|w| w.len() == 6);
+        code.unwrap_or_else(|| panic!("no code in {message:?}"))
+            .to_owned()
+    }
+
+    /// The SMS Twilio got, once `n` came and nothing more followed.
+    pub async fn exactly_sms(&self, n: usize) -> Vec<ReceivedSms> {
+        self.twilio
+            .wait_for_delivered(n, Duration::from_secs(10))
+            .await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let sms = self.twilio.delivered();
+        assert_eq!(sms.len(), n, "{sms:?}");
+        sms
+    }
+
+    /// The mails the relay got, once `n` came and nothing more followed.
+    pub async fn exactly_mails(&self, n: usize) -> Vec<Mail> {
+        self.smtp.wait_for(n, Duration::from_secs(10)).await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let mails = self.smtp.received();
+        assert_eq!(mails.len(), n, "{mails:?}");
+        mails
+    }
+}
+
+/// A GET with a bearer token and/or an `X-Request-Token`.
+pub(crate) async fn read_with_token(
+    app: &TestApp,
+    path: &str,
+    bearer: Option<&str>,
+    token: Option<&str>,
+) -> Answer {
+    let mut request = app.client.get(format!("{}{path}", app.base));
+    if let Some(bearer) = bearer {
+        request = request.bearer_auth(bearer);
+    }
+    if let Some(token) = token {
+        request = request.header("X-Request-Token", token);
+    }
+    let response = request.send().await.expect("request sent");
+    let (status, headers) = (response.status(), response.headers().clone());
+    let body = response.json().await.unwrap_or(Value::Null);
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// The references of a listing, in order.
+pub(crate) fn references(listing: &Answer) -> Vec<&str> {
+    let items = listing.body.as_array().expect("a list");
+    items
+        .iter()
+        .map(|r| r["reference"].as_str().expect("reference"))
+        .collect()
+}
