@@ -1,0 +1,393 @@
+//! What the SMS provider posts back, as Twilio would: delivery statuses and
+//! citizens' texts, both signed with the account's auth token over the
+//! public URL and the form. Also what the webhook and visit tests share: an
+//! office on a server that sends its SMS through the fake Twilio.
+
+use crate::booking::{Office, SERVICE, phone, text};
+use crate::fakes::twilio::FakeTwilio;
+use crate::helpers::{Backend, TestApp, spawn_app_configured};
+use crate::on_both_backends;
+use guichet::clock::Clock;
+use guichet::domain::role::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+pub(crate) const PUBLIC_URL: &str = "https://guichet.example.ma";
+pub(crate) const AUTH_TOKEN: &str = "secret-token";
+pub(crate) const MONDAY_MORNING: &str = "2026-11-23T07:00:00Z";
+pub(crate) const TUESDAY_9: &str = "2026-11-24T09:00:00+00:00";
+pub(crate) const TUESDAY_930: &str = "2026-11-24T09:30:00+00:00";
+pub(crate) const TUESDAY_10: &str = "2026-11-24T10:00:00+00:00";
+
+on_both_backends!(
+    status_callbacks_are_signed_and_never_go_back,
+    citizens_text_status_and_cancel,
+);
+
+/// The office of `booking::office` (service `passport` with 2 places a
+/// slot, counter `agdal-g1` "Guichet 1" opened by its agent, phones not
+/// verified), at `MONDAY_MORNING` on a manual clock, on a server whose
+/// public URL is `PUBLIC_URL` and which sends SMS through `twilio` when
+/// given (else only logs them).
+pub(crate) async fn office_sending_through(
+    backend: Backend,
+    twilio: Option<&FakeTwilio>,
+) -> Office {
+    let (clock, time) = Clock::manual(MONDAY_MORNING.parse().expect("a timestamp"));
+    let app = spawn_app_configured(backend, clock, |config| {
+        config.public_url = Some(PUBLIC_URL.into());
+        if let Some(twilio) = twilio {
+            config.sms = guichet::config::SmsTransport::Twilio;
+            config.twilio_account_sid = Some("AC0123".into());
+            config.twilio_auth_token = Some(AUTH_TOKEN.parse().unwrap());
+            config.twilio_from = Some("+212500000000".into());
+            config.twilio_api_base = twilio.base.clone();
+        }
+    })
+    .await;
+    let admin = app.admin().await;
+    let site = "rabat-agdal".to_owned();
+    let open = json!([["08:00", "16:00"]]);
+    let body = json!({"id": site, "name": "Annexe Agdal", "name_ar": "ملحقة أكدال",
+        "timezone": "Africa/Casablanca", "verify_phone": false,
+        "opening_hours": {"mon": open, "tue": open, "wed": open, "thu": open, "fri": open, "sat": open}});
+    let created = app.post("/api/v1/sites", Some(&admin), body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let service = json!({"id": SERVICE, "prefix": "P", "name": "Passeport", "name_ar": "جواز السفر",
+        "walk_in": true, "appointment_modes": ["in_person"], "slot_minutes": 30,
+        "slot_capacity": 2, "service_minutes": 10, "min_notice_minutes": 0, "horizon_days": 60});
+    let path = format!("/api/v1/sites/{site}/services");
+    let created = app.post(&path, Some(&admin), service).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let counter = json!({"id": "agdal-g1", "label": "Guichet 1", "services": [SERVICE]});
+    let path = format!("/api/v1/sites/{site}/counters");
+    let created = app.post(&path, Some(&admin), counter).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let agent = app.add_staff("agdal-agent", Role::Agent, &site).await;
+    let opened = app
+        .post("/api/v1/counters/agdal-g1/open", Some(&agent), json!({}))
+        .await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.body);
+    Office {
+        app,
+        time,
+        admin,
+        agent,
+        site,
+    }
+}
+
+/// `application/x-www-form-urlencoded`, as Twilio posts.
+fn form(pairs: &[(&str, &str)]) -> String {
+    let encode = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) => (b as char).to_string(),
+                b' ' => "+".to_owned(),
+                b => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    let pairs: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect();
+    pairs.join("&")
+}
+
+/// Twilio's signature of a post of `fields` to `path` of the public URL.
+fn sign(auth_token: &str, path: &str, fields: &[(&str, &str)]) -> String {
+    let params: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let url = format!("{PUBLIC_URL}{path}");
+    guichet::notify::signature::twilio_signature(auth_token, &url, &params)
+}
+
+/// What the server answered a webhook: status, content type, body.
+struct Hooked {
+    status: StatusCode,
+    content_type: String,
+    body: String,
+}
+
+/// Posts `fields` to `path` as the provider does, with `signature` if any.
+async fn post_form(
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+    signature: Option<String>,
+) -> Hooked {
+    let mut request = app
+        .client
+        .post(format!("{}{path}", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(fields));
+    if let Some(signature) = signature {
+        request = request.header("X-Twilio-Signature", signature);
+    }
+    let response = request.send().await.expect("request sent");
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap_or("").to_owned())
+        .unwrap_or_default();
+    let body = response.text().await.expect("body read");
+    Hooked {
+        status,
+        content_type,
+        body,
+    }
+}
+
+/// A status callback for message `sid`, signed with `auth_token`.
+async fn callback(app: &TestApp, sid: &str, status: &str, auth_token: &str) -> StatusCode {
+    let path = "/hooks/sms/status";
+    let fields = [("MessageSid", sid), ("MessageStatus", status)];
+    let signature = sign(auth_token, path, &fields);
+    post_form(app, path, &fields, Some(signature)).await.status
+}
+
+/// A citizen's text from `from`, correctly signed.
+async fn text_in(app: &TestApp, from: &str, body: &str) -> Hooked {
+    let path = "/hooks/sms/inbound";
+    let fields = [("From", from), ("To", "+212500000000"), ("Body", body)];
+    let signature = sign(AUTH_TOKEN, path, &fields);
+    post_form(app, path, &fields, Some(signature)).await
+}
+
+/// The sent message the provider knows as `sid`, as the admin lists it
+/// (waiting up to 5 s for the worker to record it).
+async fn sent_message(office: &Office, sid: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let listed = office
+            .app
+            .get("/api/v1/outbox?status=sent", Some(&office.admin))
+            .await;
+        assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+        let found = listed
+            .body
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|m| m["provider_id"] == sid)
+            .cloned();
+        match found {
+            Some(message) => return message,
+            None if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            None => panic!("no sent message {sid} in {}", listed.body),
+        }
+    }
+}
+
+async fn status_callbacks_are_signed_and_never_go_back(backend: Backend) {
+    let twilio = FakeTwilio::start().await;
+    let office = office_sending_through(backend, Some(&twilio)).await;
+    let booked = office.book(TUESDAY_9, &phone(1)).await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+    let sent = twilio.wait_for_delivered(1, Duration::from_secs(5)).await;
+    assert_eq!(sent.len(), 1, "one confirmation SMS");
+    assert_eq!(sent[0].to, phone(1));
+    assert!(sent[0].body.contains(text(&booked, "reference")));
+    let callback_url = format!("{PUBLIC_URL}/hooks/sms/status");
+    assert_eq!(
+        sent[0].status_callback.as_deref(),
+        Some(callback_url.as_str())
+    );
+    let sid = sent[0].sid.clone().expect("a sid");
+    let status = |message: Value| message["delivery_status"].clone();
+    assert_eq!(status(sent_message(&office, &sid).await), "accepted");
+
+    // Signed with another token, for another URL, over other fields, or not at all.
+    let app = &office.app;
+    assert_eq!(
+        callback(app, &sid, "delivered", "not-the-token").await,
+        StatusCode::FORBIDDEN
+    );
+    let path = "/hooks/sms/status";
+    let fields = [("MessageSid", sid.as_str()), ("MessageStatus", "delivered")];
+    let params: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| ((*k).into(), (*v).into()))
+        .collect();
+    let elsewhere = format!("{}{path}", app.base);
+    let other_url = guichet::notify::signature::twilio_signature(AUTH_TOKEN, &elsewhere, &params);
+    let other_fields = [("MessageSid", sid.as_str()), ("MessageStatus", "failed")];
+    let for_failed = sign(AUTH_TOKEN, path, &other_fields);
+    for signature in [Some(other_url), Some(for_failed), None, Some(String::new())] {
+        let answer = post_form(app, path, &fields, signature.clone()).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{signature:?}");
+    }
+    assert_eq!(status(sent_message(&office, &sid).await), "accepted");
+
+    assert_eq!(
+        callback(app, &sid, "delivered", AUTH_TOKEN).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(status(sent_message(&office, &sid).await), "delivered");
+    // A late `sent`, a repeated `delivered`, an unknown status or message: accepted, no change.
+    for late in ["sent", "queued", "delivered", "bogus"] {
+        assert_eq!(
+            callback(app, &sid, late, AUTH_TOKEN).await,
+            StatusCode::NO_CONTENT,
+            "{late}"
+        );
+        assert_eq!(
+            status(sent_message(&office, &sid).await),
+            "delivered",
+            "after {late}"
+        );
+    }
+    assert_eq!(
+        callback(app, "SMunknown", "failed", AUTH_TOKEN).await,
+        StatusCode::NO_CONTENT
+    );
+    // Reading the status is the admin's.
+    let listed = app
+        .get("/api/v1/outbox?status=sent", Some(&office.agent))
+        .await;
+    assert_eq!(listed.status, StatusCode::FORBIDDEN);
+    assert_eq!(twilio.received().len(), 1, "callbacks send nothing");
+}
+
+/// The holder's view of an appointment (status, …).
+async fn holder_view(office: &Office, booked: &crate::helpers::Answer) -> Value {
+    let (reference, token) = (text(booked, "reference"), text(booked, "manage_token"));
+    let seen = office.manage(Method::GET, reference, "", token, None).await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.body);
+    seen.body
+}
+
+async fn citizens_text_status_and_cancel(backend: Backend) {
+    let twilio = FakeTwilio::start().await;
+    let office = office_sending_through(backend, Some(&twilio)).await;
+    let (owner, stranger) = (phone(1), phone(9));
+    let first = office.book(TUESDAY_9, &owner).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let reference = text(&first, "reference");
+    assert_eq!(office.available(TUESDAY_9).await, 1);
+
+    let answer = text_in(&office.app, &owner, &format!("STATUT {reference}")).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert!(
+        answer.content_type.contains("xml"),
+        "{}",
+        answer.content_type
+    );
+    assert!(
+        answer.body.contains("<Response><Message>"),
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.contains(reference) && answer.body.contains("booked"),
+        "{}",
+        answer.body
+    );
+    let lowercase = reference.to_lowercase().replace('-', "");
+    let answer = text_in(&office.app, &owner, &format!("status {lowercase}")).await;
+    assert!(
+        answer.body.contains(reference) && answer.body.contains("booked"),
+        "{}",
+        answer.body
+    );
+
+    // A stranger learns nothing, and cannot cancel.
+    let answer = text_in(&office.app, &stranger, &format!("STATUT {reference}")).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert!(answer.body.contains("inconnue"), "{}", answer.body);
+    assert!(
+        !answer.body.contains("booked") && !answer.body.contains("2026-11"),
+        "{}",
+        answer.body
+    );
+    let answer = text_in(&office.app, &stranger, &format!("ANNULER {reference}")).await;
+    assert!(answer.body.contains("inconnue"), "{}", answer.body);
+    assert_eq!(holder_view(&office, &first).await["status"], "booked");
+    assert_eq!(office.available(TUESDAY_9).await, 1);
+
+    // A bad signature changes nothing.
+    let path = "/hooks/sms/inbound";
+    let body = format!("ANNULER {reference}");
+    let fields = [
+        ("From", owner.as_str()),
+        ("To", "+212500000000"),
+        ("Body", body.as_str()),
+    ];
+    let forged = sign("not-the-token", path, &fields);
+    let answer = post_form(&office.app, path, &fields, Some(forged)).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+    let answer = post_form(&office.app, path, &fields, None).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+    assert_eq!(holder_view(&office, &first).await["status"], "booked");
+
+    let answer = text_in(&office.app, &owner, &format!("ANNULER {reference}")).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert!(
+        answer.body.contains(reference) && answer.body.contains("annulé"),
+        "{}",
+        answer.body
+    );
+    assert_eq!(holder_view(&office, &first).await["status"], "cancelled");
+    assert_eq!(office.available(TUESDAY_9).await, 2);
+    let again = text_in(&office.app, &owner, &format!("ANNULER {reference}")).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert!(again.body.contains("ne peut plus"), "{}", again.body);
+
+    // In Arabic, answered in Arabic.
+    let second = office.book(TUESDAY_930, &phone(2)).await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.body);
+    let second_ref = text(&second, "reference");
+    let answer = text_in(&office.app, &phone(2), &format!("إلغاء {second_ref}")).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert!(
+        answer.body.contains("تم إلغاء") && answer.body.contains(second_ref),
+        "{}",
+        answer.body
+    );
+    assert_eq!(holder_view(&office, &second).await["status"], "cancelled");
+    assert_eq!(office.available(TUESDAY_930).await, 2);
+
+    // Lowercase, without the hyphen.
+    let third = office.book(TUESDAY_10, &phone(3)).await;
+    assert_eq!(third.status, StatusCode::CREATED, "{}", third.body);
+    let typed = text(&third, "reference").to_lowercase().replace('-', "");
+    let answer = text_in(&office.app, &phone(3), &format!("annuler {typed}")).await;
+    assert!(
+        answer.body.contains(text(&third, "reference")),
+        "{}",
+        answer.body
+    );
+    assert_eq!(holder_view(&office, &third).await["status"], "cancelled");
+    assert_eq!(office.available(TUESDAY_10).await, 2);
+
+    for garbage in ["bonjour", "", "ANNULER", "STATUT tout de suite svp"] {
+        let answer = text_in(&office.app, &owner, garbage).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "{garbage:?}: {}",
+            answer.body
+        );
+        assert!(
+            answer.body.contains("<Message>Envoyez STATUT"),
+            "{garbage:?}: {}",
+            answer.body
+        );
+    }
+    let answer = text_in(&office.app, &owner, "مرحبا").await;
+    assert!(answer.body.contains("<Message>أرسلوا"), "{}", answer.body);
+    // An answer, never an SMS of its own.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let texts: Vec<String> = twilio.received().iter().map(|r| r.body.clone()).collect();
+    assert!(
+        !texts.iter().any(|t| t.contains("Envoyez STATUT")),
+        "{texts:?}"
+    );
+}

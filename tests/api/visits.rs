@@ -1,0 +1,208 @@
+//! What follows a walk-in visit, as the citizen's phone and a third party
+//! see it: "your turn is near", "go to counter …", the feedback link and
+//! its answer, and the `ticket.done` webhook.
+
+use crate::booking::Office;
+use crate::fakes::receiver::FakeReceiver;
+use crate::fakes::twilio::{FakeTwilio, ReceivedSms};
+use crate::helpers::Backend;
+use crate::on_both_backends;
+use crate::queue::{call_next, finish, issue, kiosk};
+use crate::sms_hooks::{PUBLIC_URL, office_sending_through};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+on_both_backends!(
+    a_called_visitor_is_told_where_to_go_then_asked_for_feedback,
+    waiting_visitors_are_told_their_turn_is_near,
+);
+
+const PHONE: &str = "+212612345678";
+/// Monday 09:00 in Casablanca (UTC+0 since 2026-09-20): the office is open.
+const MONDAY_9: &str = "2026-11-23T09:00:00Z";
+
+/// Waits until the fake Twilio delivered `n` SMS to `to` (5 s at most),
+/// then returns those.
+async fn wait_sms(twilio: &FakeTwilio, to: &str, n: usize) -> Vec<ReceivedSms> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let sms: Vec<ReceivedSms> = twilio
+            .delivered()
+            .into_iter()
+            .filter(|s| s.to == to)
+            .collect();
+        if sms.len() >= n || Instant::now() >= deadline {
+            return sms;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn walk_in(office: &Office, kiosk: &str, phone: Option<&str>) -> Value {
+    let mut body = json!({"service": "passport"});
+    if let Some(phone) = phone {
+        body["phone"] = json!(phone);
+    }
+    issue(&office.app, kiosk, &office.site, body).await
+}
+
+async fn a_called_visitor_is_told_where_to_go_then_asked_for_feedback(backend: Backend) {
+    let twilio = FakeTwilio::start().await;
+    let receiver = FakeReceiver::start().await;
+    let office = office_sending_through(backend, Some(&twilio)).await;
+    office.set_time(MONDAY_9);
+    let (app, agent) = (&office.app, office.agent.as_str());
+    let hook = json!({"url": receiver.url, "events": ["ticket.done"]});
+    let registered = app
+        .post("/api/v1/webhooks", Some(&office.admin), hook)
+        .await;
+    assert_eq!(
+        registered.status,
+        StatusCode::CREATED,
+        "{}",
+        registered.body
+    );
+    let kiosk = kiosk(app, &office.admin, &office.site).await;
+    let ticket = walk_in(&office, &kiosk, Some(PHONE)).await;
+    let anonymous = walk_in(&office, &kiosk, None).await;
+    let number = ticket["number"].as_str().expect("a number");
+    let shown = app
+        .get(
+            &format!("/api/v1/tickets/{}", ticket["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert!(
+        !shown.body.to_string().contains("612345678"),
+        "{}",
+        shown.body
+    );
+
+    let (status, called) = call_next(app, agent, "agdal-g1").await;
+    assert_eq!(status, StatusCode::OK, "{called}");
+    assert_eq!(called["id"], ticket["id"]);
+    let sms = wait_sms(&twilio, PHONE, 1).await;
+    assert_eq!(sms.len(), 1, "one SMS when called");
+    assert!(
+        sms[0].body.contains(number) && sms[0].body.contains("Guichet 1"),
+        "{}",
+        sms[0].body
+    );
+    // The job runs every 2 s: still one after a few of its runs.
+    tokio::time::sleep(Duration::from_millis(4500)).await;
+    assert_eq!(
+        wait_sms(&twilio, PHONE, 2).await.len(),
+        1,
+        "called once, told once"
+    );
+
+    finish(app, agent, &called).await;
+    let sms = wait_sms(&twilio, PHONE, 2).await;
+    assert_eq!(sms.len(), 2, "then a feedback request");
+    let link = format!("{PUBLIC_URL}/feedback/");
+    let (_, rest) = sms[1]
+        .body
+        .split_once(&link)
+        .unwrap_or_else(|| panic!("no link in {}", sms[1].body));
+    let token: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+    assert!(token.len() >= 20, "{}", sms[1].body);
+    let done = receiver.wait_for_accepted(1, Duration::from_secs(5)).await;
+    assert_eq!(done.len(), 1, "ticket.done");
+    let event: Value = serde_json::from_str(&done[0].body).expect("JSON");
+    assert_eq!(event["event"], "ticket.done", "{event}");
+    assert_eq!(event["data"]["ticket"], ticket["id"], "{event}");
+    assert!(!done[0].body.contains("612345678"), "no phone in {event}");
+
+    // The one without a phone is served too: a webhook, no SMS.
+    let (status, next) = call_next(app, agent, "agdal-g1").await;
+    assert_eq!((status, &next["id"]), (StatusCode::OK, &anonymous["id"]));
+    finish(app, agent, &next).await;
+    let done = receiver.wait_for_accepted(2, Duration::from_secs(5)).await;
+    assert_eq!(done.len(), 2, "ticket.done for each visit");
+    assert!(
+        done[1].body.contains(anonymous["id"].as_str().unwrap()),
+        "{}",
+        done[1].body
+    );
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(twilio.received().len(), 2, "{:?}", twilio.received());
+    assert_eq!(receiver.received().len(), 2, "each visit announced once");
+
+    let path = format!("/api/v1/feedback/{token}");
+    for rating in [6, 0, -1] {
+        let refused = app.post(&path, None, json!({"rating": rating})).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{rating}: {}",
+            refused.body
+        );
+    }
+    let long = json!({"rating": 4, "comment": "x".repeat(1001)});
+    assert_eq!(
+        app.post(&path, None, long).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let answer = json!({"rating": 5, "comment": "Accueil rapide, merci"});
+    let answered = app.post(&path, None, answer.clone()).await;
+    assert_eq!(answered.status, StatusCode::CREATED, "{}", answered.body);
+    let unknown = app.post("/api/v1/feedback/not-a-token", None, answer).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.body);
+    let again = app.post(&path, None, json!({"rating": 1})).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert_eq!(again.code(), "already_answered");
+}
+
+async fn waiting_visitors_are_told_their_turn_is_near(backend: Backend) {
+    let twilio = FakeTwilio::start().await;
+    let office = office_sending_through(backend, Some(&twilio)).await;
+    office.set_time(MONDAY_9);
+    let (app, agent) = (&office.app, office.agent.as_str());
+    let kiosk = kiosk(app, &office.admin, &office.site).await;
+    // Five waiting, each with a phone; the site warns at 3 or fewer ahead.
+    let phones: Vec<String> = (1..=5).map(|n| format!("+2126123456{n:02}")).collect();
+    let mut tickets = Vec::new();
+    for phone in &phones {
+        tickets.push(walk_in(&office, &kiosk, Some(phone)).await);
+    }
+    // Just taken: people are still in the lobby.
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    assert!(twilio.received().is_empty(), "{:?}", twilio.received());
+
+    let later = office.time.now() + jiff::SignedDuration::from_mins(6);
+    office.time.set(later);
+    for (i, phone) in phones.iter().enumerate().take(4) {
+        let sms = wait_sms(&twilio, phone, 1).await;
+        assert_eq!(sms.len(), 1, "{phone}");
+        let number = tickets[i]["number"].as_str().unwrap();
+        assert!(sms[0].body.contains(number), "{}", sms[0].body);
+        assert!(
+            sms[0].body.contains(&format!("{i} personnes")),
+            "{}",
+            sms[0].body
+        );
+    }
+    assert!(
+        wait_sms(&twilio, &phones[4], 1).await.is_empty(),
+        "4 ahead: not yet"
+    );
+
+    let (status, called) = call_next(app, agent, "agdal-g1").await;
+    assert_eq!((status, &called["id"]), (StatusCode::OK, &tickets[0]["id"]));
+    let sms = wait_sms(&twilio, &phones[4], 1).await;
+    assert_eq!(sms.len(), 1, "3 ahead now");
+    assert!(sms[0].body.contains("3 personnes"), "{}", sms[0].body);
+    tokio::time::sleep(Duration::from_millis(4500)).await;
+    // Each told once; the first also told where to go.
+    for (i, phone) in phones.iter().enumerate() {
+        let expected = if i == 0 { 2 } else { 1 };
+        let sms: Vec<String> = twilio
+            .received()
+            .into_iter()
+            .filter(|s| &s.to == phone)
+            .map(|s| s.body)
+            .collect();
+        assert_eq!(sms.len(), expected, "{phone}: {sms:?}");
+    }
+}
