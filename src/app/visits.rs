@@ -33,8 +33,8 @@ pub async fn follow_up(app: &App) -> AppResult<usize> {
     let now = app.clock.now_ms();
     let mut contexts: HashMap<String, Arc<SiteContext>> = HashMap::new();
     let mut queued = 0;
-    let waiting = store::visits::unnotified(&app.db, "waiting", "turn_near", 500).await?;
-    let called = store::visits::unnotified(&app.db, "called", "called", 500).await?;
+    let waiting = store::visits::unnotified(&app.db, "waiting", "turn_near", false, 500).await?;
+    let called = store::visits::unnotified(&app.db, "called", "called", true, 500).await?;
     let done = store::visits::done_since(&app.db, now - LOOK_BACK_MS, true).await?;
     for ticket in waiting.iter().chain(&called).chain(&done) {
         if !contexts.contains_key(&ticket.site_id) {
@@ -87,7 +87,15 @@ async fn queue_sms(
     let Some(phone) = &ticket.phone else {
         return Ok(false);
     };
-    let key = format!("{template}:{}", ticket.id);
+    // "Called" is told again at each counter the ticket is called to.
+    let key = match template {
+        "called" => format!(
+            "called:{}:{}",
+            ticket.id,
+            ticket.counter_id.as_deref().unwrap_or("")
+        ),
+        _ => format!("{template}:{}", ticket.id),
+    };
     let sms = notify::sms(Some(&ticket.site_id), template, phone, body, key, now);
     let mut tx = app.db.begin().await?;
     let added = store::outbox::enqueue(&mut tx, &sms).await?;
@@ -144,15 +152,9 @@ async fn done_webhooks(app: &App, now: i64) -> AppResult<usize> {
     for ticket in &done {
         let data = json!({"ticket": ticket.id, "number": ticket.number, "service": ticket.service_id,
             "appointment": ticket.appointment_id, "finished_at": ticket.finished_at});
-        webhooks::enqueue(
-            &mut tx,
-            &ticket.site_id,
-            "ticket.done",
-            &ticket.id,
-            data,
-            now,
-        )
-        .await?;
+        let finished = ticket.finished_at.unwrap_or(now);
+        let (site, id) = (&ticket.site_id, &ticket.id);
+        webhooks::enqueue_since(&mut tx, site, "ticket.done", id, data, finished, now).await?;
     }
     tx.commit().await?;
     Ok(done.len())

@@ -33,8 +33,22 @@ pub async fn enqueue(
     data: serde_json::Value,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    enqueue_since(tx, site, event, key, data, now, now).await
+}
+
+/// `enqueue` for an event that happened at `happened`: endpoints
+/// registered after it do not get it.
+pub async fn enqueue_since(
+    tx: &mut Tx,
+    site: &str,
+    event: &'static str,
+    key: &str,
+    data: serde_json::Value,
+    happened: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     let endpoints = store::webhooks::live_for_site(tx, site).await?;
-    for endpoint in endpoints {
+    for endpoint in endpoints.into_iter().filter(|e| e.created_at <= happened) {
         let wanted: Vec<String> = serde_json::from_str(&endpoint.events).unwrap_or_default();
         if !wanted.iter().any(|e| e == event) {
             continue;

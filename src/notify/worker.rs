@@ -22,8 +22,15 @@ const PARALLEL: usize = 8;
 /// How long a worker holds a claimed message: longer than any transport's
 /// timeout.
 const LEASE_MS: i64 = 60_000;
-/// Attempts before a message is dead.
-pub const MAX_ATTEMPTS: i64 = 10;
+/// Attempts before a message is dead: about half an hour for a citizen's
+/// SMS or e-mail (later, it is news no more), about three days for a
+/// webhook delivery (another system's outage may last that long).
+fn max_attempts(channel: &str) -> i64 {
+    match channel {
+        "webhook" => 440,
+        _ => 10,
+    }
+}
 const FIRST_RETRY_MS: i64 = 2_000;
 const LONGEST_RETRY_MS: i64 = 10 * 60_000;
 
@@ -56,9 +63,11 @@ async fn send_one(app: &App, message: Claimed) -> bool {
     let outcome = match attempt {
         Attempt::Sent { provider_id } => Outcome::Sent { provider_id },
         Attempt::Permanent { error } => Outcome::Dead { error },
-        Attempt::Retry { error, .. } if message.attempts >= MAX_ATTEMPTS => Outcome::Dead {
-            error: format!("{error} (after {} attempts)", message.attempts),
-        },
+        Attempt::Retry { error, .. } if message.attempts >= max_attempts(&message.channel) => {
+            Outcome::Dead {
+                error: format!("{error} (after {} attempts)", message.attempts),
+            }
+        }
         Attempt::Retry { after, error } => {
             let wait = match after {
                 Some(after) => after.as_millis() as i64,

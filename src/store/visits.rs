@@ -15,18 +15,25 @@ fn ticket_columns() -> String {
 }
 
 /// Tickets with a phone, in `status`, that have no message keyed
-/// `{prefix}:{ticket id}` yet.
+/// `{prefix}:{ticket id}` yet, or `{prefix}:{ticket id}:{counter}` when
+/// `per_counter` (a ticket transferred and called elsewhere is told again).
 pub async fn unnotified(
     db: &Db,
     status: &str,
     prefix: &str,
+    per_counter: bool,
     limit: i64,
 ) -> Result<Vec<TicketRow>, sqlx::Error> {
     let columns = ticket_columns();
+    let counter = match per_counter {
+        true => " || ':' || COALESCE(t.counter_id, '')",
+        false => "",
+    };
     let sql = format!(
         "SELECT {columns} FROM tickets t
          WHERE t.status = $1 AND t.phone IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.idempotency_key = CAST($2 AS TEXT) || t.id)
+           AND NOT EXISTS (SELECT 1 FROM notifications n
+                           WHERE n.idempotency_key = CAST($2 AS TEXT) || t.id{counter})
          ORDER BY t.issued_at LIMIT $3"
     );
     let key_prefix = format!("{prefix}:");
