@@ -43,6 +43,14 @@ pub struct Answer {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct Close {
+    /// Why it is closed without an answer (a duplicate, not this office's
+    /// matter, …); sent to the citizen.
+    pub note: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Assign {
     /// The username of a supervisor or agent of the site.
     pub to: String,
@@ -191,6 +199,26 @@ pub async fn answer(
     .await
 }
 
+/// Closes the complaint without an answer, saying why; the citizen is told.
+pub async fn close(
+    app: &App,
+    who: &Principal,
+    reference: &str,
+    input: Close,
+) -> AppResult<ComplaintView> {
+    let note = parse_text("note", &input.note, 1000)?;
+    change(app, who, reference, move |row| {
+        match row.status.as_str() {
+            "received" | "in_progress" => {}
+            other => return Err(already(other)),
+        }
+        row.status = "closed".to_owned();
+        row.answer = Some(note);
+        Ok(Some("closed"))
+    })
+    .await
+}
+
 /// A site's complaints, open ones first and the most overdue first.
 pub async fn of_site(
     app: &App,
@@ -216,7 +244,7 @@ pub async fn of_site(
 }
 
 /// One change by a supervisor of the complaint's site, with its step, and
-/// the citizen's SMS when `apply` says it was answered.
+/// the citizen's SMS when `apply` says it was answered or closed.
 async fn change(
     app: &App,
     who: &Principal,
@@ -231,38 +259,33 @@ async fn change(
     let mut row = store::complaints::for_update(&mut tx, reference)
         .await?
         .ok_or(AppError::NotFound("complaint"))?;
-    let answered = apply(&mut row)?;
-    if answered.is_some() {
+    let outcome = apply(&mut row)?;
+    if outcome.is_some() {
         row.answered_at = Some(now);
     }
     store::complaints::update(&mut tx, &row).await?;
     step(&mut tx, &row, now, &who.actor(), None).await?;
-    if answered.is_some() {
-        if let Some(phone) = &row.phone {
-            let link = format!("{}/complaints/{}", app.public_url, row.reference);
-            let body = messages::complaint_answered(&row.lang, &row.reference, &link);
-            let key = format!("complaint_answered:{}", row.id);
-            let sms = notify::sms(
-                Some(&row.site_id),
+    if let (Some(outcome), Some(phone)) = (outcome, &row.phone) {
+        let link = format!("{}/complaints/{}", app.public_url, row.reference);
+        let (template, body) = match outcome {
+            "answered" => (
                 "complaint_answered",
-                phone,
-                body,
-                key,
-                now,
-            );
-            store::outbox::enqueue(&mut tx, &sms).await?;
-        }
+                messages::complaint_answered(&row.lang, &row.reference, &link),
+            ),
+            _ => (
+                "complaint_closed",
+                messages::complaint_closed(&row.lang, &row.reference, &link),
+            ),
+        };
+        let key = format!("{template}:{}", row.id);
+        let sms = notify::sms(Some(&row.site_id), template, phone, body, key, now);
+        store::outbox::enqueue(&mut tx, &sms).await?;
+    }
+    if outcome == Some("answered") {
         let data =
             json!({"reference": row.reference, "service": row.service_id, "status": row.status});
-        webhooks::enqueue(
-            &mut tx,
-            &row.site_id,
-            "complaint.answered",
-            &row.reference,
-            data,
-            now,
-        )
-        .await?;
+        let (site, reference) = (&row.site_id, &row.reference);
+        webhooks::enqueue(&mut tx, site, "complaint.answered", reference, data, now).await?;
     }
     tx.commit().await?;
     let history = history::list(&app.db, COMPLAINTS, &row.id).await?;

@@ -7,7 +7,7 @@ use super::error::{ApiJson, ApiPath, ApiQuery};
 use crate::app::AppResult;
 use crate::app::appointments::{Access, AppointmentView};
 use crate::app::citizens::{self, CitizenLogin, CitizenSession};
-use crate::app::complaints::{self, Answer, Assign, ComplaintView, NewComplaint};
+use crate::app::complaints::{self, Answer, Assign, Close, ComplaintView, NewComplaint};
 use crate::app::error::ErrorBody;
 use crate::app::requests::{self, ChangeStatus, NewRequest, RequestView};
 use crate::app::visits::{self, FeedbackAnswer};
@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_complaint))
         .routes(routes!(assign))
         .routes(routes!(answer))
+        .routes(routes!(close))
         .routes(routes!(citizen_login))
         .routes(routes!(my_requests))
         .routes(routes!(my_appointments))
@@ -188,6 +189,21 @@ async fn answer(
 ) -> AppResult<ApiJson<ComplaintView>> {
     Ok(ApiJson(
         complaints::answer(&state.app, &who, &reference, body).await?,
+    ))
+}
+
+/// Closes a complaint without an answer, saying why (supervisors).
+#[utoipa::path(post, path = "/api/v1/complaints/{reference}/close", tag = "complaints", security(("bearer" = [])),
+    params(("reference" = String, Path)), request_body = Close,
+    responses((status = 200, body = ComplaintView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn close(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(reference): ApiPath<String>,
+    ApiJson(body): ApiJson<Close>,
+) -> AppResult<ApiJson<ComplaintView>> {
+    Ok(ApiJson(
+        complaints::close(&state.app, &who, &reference, body).await?,
     ))
 }
 

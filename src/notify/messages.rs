@@ -122,6 +122,14 @@ pub fn complaint_answered(lang: &str, reference: &str, link: &str) -> String {
     }
 }
 
+pub fn complaint_closed(lang: &str, reference: &str, link: &str) -> String {
+    match lang {
+        "ar" => format!("تم إغلاق شكايتكم {reference}. السبب: {link}"),
+        "en" => format!("Your complaint {reference} was closed. Why: {link}"),
+        _ => format!("Votre réclamation {reference} a été classée. Motif : {link}"),
+    }
+}
+
 /// The citizen's turn comes soon: `ahead` people are before them.
 pub fn turn_near(lang: &str, number: &str, ahead: i64) -> String {
     match lang {

@@ -143,6 +143,18 @@ async fn a_complaint_is_filed_answered_and_the_citizen_told(backend: Backend) {
     let wrong = read_with_token(&desk.app, &path, None, Some("not-the-token")).await;
     assert_eq!(wrong.status, StatusCode::NOT_FOUND, "{}", wrong.body);
     assert_eq!(desk.app.count("complaints").await, 2);
+
+    // The other one is a duplicate: closed without an answer, and its
+    // citizen told why.
+    let close = format!("/api/v1/complaints/{first}/close");
+    let note = json!({"note": "Même objet que votre réclamation précédente."});
+    let closed = desk.app.post(&close, Some(&chief), note.clone()).await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    assert_eq!(closed.body["status"], "closed");
+    let again = desk.app.post(&close, Some(&chief), note).await;
+    assert_eq!(again.code(), "invalid_transition");
+    let sms = desk.exactly_sms(2).await;
+    assert!(sms.iter().any(|m| m.to == AMINA && m.body.contains(&first)));
 }
 
 /// Files a complaint with `fields` over a citizen's usual ones.
