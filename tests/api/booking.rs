@@ -28,6 +28,17 @@ pub(crate) async fn office(
     verify_phone: bool,
 ) -> Office {
     let (app, time) = spawn_app_at(backend, now).await;
+    office_on(app, time, timezone, capacity, verify_phone).await
+}
+
+/// The same office on a server the test started (with settings of its own).
+pub(crate) async fn office_on(
+    app: TestApp,
+    time: ManualTime,
+    timezone: &str,
+    capacity: i64,
+    verify_phone: bool,
+) -> Office {
     let admin = app.admin().await;
     let site = "rabat-agdal".to_owned();
     let open = json!([["08:00", "16:00"]]);

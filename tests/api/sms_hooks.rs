@@ -3,14 +3,13 @@
 //! public URL and the form. Also what the webhook and visit tests share: an
 //! office on a server that sends its SMS through the fake Twilio.
 
-use crate::booking::{Office, SERVICE, phone, text};
+use crate::booking::{Office, office_on, phone, text};
 use crate::fakes::twilio::FakeTwilio;
 use crate::helpers::{Backend, TestApp, spawn_app_configured};
 use crate::on_both_backends;
 use guichet::clock::Clock;
-use guichet::domain::role::Role;
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::time::{Duration, Instant};
 
 pub(crate) const PUBLIC_URL: &str = "https://guichet.example.ma";
@@ -26,7 +25,7 @@ on_both_backends!(
 );
 
 /// The office of `booking::office` (service `passport` with 2 places a
-/// slot, counter `agdal-g1` "Guichet 1" opened by its agent, phones not
+/// slot, in person and video, counter `agdal-g1` "Guichet 1" opened by its agent, phones not
 /// verified), at `MONDAY_MORNING` on a manual clock, on a server whose
 /// public URL is `PUBLIC_URL` and which sends SMS through `twilio` when
 /// given (else only logs them).
@@ -46,36 +45,7 @@ pub(crate) async fn office_sending_through(
         }
     })
     .await;
-    let admin = app.admin().await;
-    let site = "rabat-agdal".to_owned();
-    let open = json!([["08:00", "16:00"]]);
-    let body = json!({"id": site, "name": "Annexe Agdal", "name_ar": "ملحقة أكدال",
-        "timezone": "Africa/Casablanca", "verify_phone": false,
-        "opening_hours": {"mon": open, "tue": open, "wed": open, "thu": open, "fri": open, "sat": open}});
-    let created = app.post("/api/v1/sites", Some(&admin), body).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let service = json!({"id": SERVICE, "prefix": "P", "name": "Passeport", "name_ar": "جواز السفر",
-        "walk_in": true, "appointment_modes": ["in_person"], "slot_minutes": 30,
-        "slot_capacity": 2, "service_minutes": 10, "min_notice_minutes": 0, "horizon_days": 60});
-    let path = format!("/api/v1/sites/{site}/services");
-    let created = app.post(&path, Some(&admin), service).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let counter = json!({"id": "agdal-g1", "label": "Guichet 1", "services": [SERVICE]});
-    let path = format!("/api/v1/sites/{site}/counters");
-    let created = app.post(&path, Some(&admin), counter).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let agent = app.add_staff("agdal-agent", Role::Agent, &site).await;
-    let opened = app
-        .post("/api/v1/counters/agdal-g1/open", Some(&agent), json!({}))
-        .await;
-    assert_eq!(opened.status, StatusCode::OK, "{}", opened.body);
-    Office {
-        app,
-        time,
-        admin,
-        agent,
-        site,
-    }
+    office_on(app, time, "Africa/Casablanca", 2, false).await
 }
 
 /// `application/x-www-form-urlencoded`, as Twilio posts.
