@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 on_both_backends!(
     a_called_visitor_is_told_where_to_go_then_asked_for_feedback,
     waiting_visitors_are_told_their_turn_is_near,
+    a_transferred_visitor_is_told_the_new_counter,
 );
 
 const PHONE: &str = "+212612345678";
@@ -205,4 +206,71 @@ async fn waiting_visitors_are_told_their_turn_is_near(backend: Backend) {
             .collect();
         assert_eq!(sms.len(), expected, "{phone}: {sms:?}");
     }
+}
+
+async fn a_transferred_visitor_is_told_the_new_counter(backend: Backend) {
+    let twilio = FakeTwilio::start().await;
+    let office = office_sending_through(backend, Some(&twilio)).await;
+    office.set_time(MONDAY_9);
+    let (app, admin) = (&office.app, office.admin.as_str());
+    let service = json!({"id": "residence", "prefix": "R", "name": "Certificat de résidence"});
+    let created = app
+        .post(
+            &format!("/api/v1/sites/{}/services", office.site),
+            Some(admin),
+            service,
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let counter = json!({"id": "agdal-g2", "label": "Guichet 2", "services": ["residence"]});
+    let created = app
+        .post(
+            &format!("/api/v1/sites/{}/counters", office.site),
+            Some(admin),
+            counter,
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let second = app
+        .add_staff(
+            "agdal-agent2",
+            guichet::domain::role::Role::Agent,
+            &office.site,
+        )
+        .await;
+    let opened = app
+        .post("/api/v1/counters/agdal-g2/open", Some(&second), json!({}))
+        .await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.body);
+    let kiosk = kiosk(app, admin, &office.site).await;
+    let ticket = walk_in(&office, &kiosk, Some(PHONE)).await;
+    let (_, called) = call_next(app, &office.agent, "agdal-g1").await;
+    assert_eq!(called["number"], ticket["number"]);
+    let first = wait_sms(&twilio, PHONE, 1).await;
+    assert!(first[0].body.contains("Guichet 1"), "{}", first[0].body);
+    let id = ticket["id"].as_str().unwrap();
+    let moved = app
+        .post(
+            &format!("/api/v1/tickets/{id}/transfer"),
+            Some(&office.agent),
+            json!({"service": "residence"}),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    let (_, again) = call_next(app, &second, "agdal-g2").await;
+    assert_eq!(again["number"], ticket["number"]);
+    let both = wait_sms(&twilio, PHONE, 2).await;
+    assert_eq!(both.len(), 2);
+    assert!(both[1].body.contains("Guichet 2"), "{}", both[1].body);
+    // A recall at the same counter sends nothing more.
+    let recalled = app
+        .post(
+            &format!("/api/v1/tickets/{id}/recall"),
+            Some(&second),
+            json!({}),
+        )
+        .await;
+    assert_eq!(recalled.status, StatusCode::OK, "{}", recalled.body);
+    // (waits the 5 s that a third message would have had to come)
+    assert_eq!(wait_sms(&twilio, PHONE, 3).await.len(), 2);
 }
