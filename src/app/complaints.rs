@@ -194,7 +194,7 @@ pub async fn answer(
         }
         row.status = "answered".to_owned();
         row.answer = Some(answer);
-        Ok(Some("answered"))
+        Ok(Some(Ending::Answered))
     })
     .await
 }
@@ -214,7 +214,7 @@ pub async fn close(
         }
         row.status = "closed".to_owned();
         row.answer = Some(note);
-        Ok(Some("closed"))
+        Ok(Some(Ending::Closed))
     })
     .await
 }
@@ -243,13 +243,20 @@ pub async fn of_site(
         .collect())
 }
 
+/// How a complaint ended, when a change ends it: the citizen is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    Answered,
+    Closed,
+}
+
 /// One change by a supervisor of the complaint's site, with its step, and
 /// the citizen's SMS when `apply` says it was answered or closed.
 async fn change(
     app: &App,
     who: &Principal,
     reference: &str,
-    apply: impl FnOnce(&mut ComplaintRow) -> AppResult<Option<&'static str>>,
+    apply: impl FnOnce(&mut ComplaintRow) -> AppResult<Option<Ending>>,
 ) -> AppResult<ComplaintView> {
     let found = found(app, reference).await?;
     who.require_staff(&found.site_id, &[Role::Supervisor])?;
@@ -268,11 +275,11 @@ async fn change(
     if let (Some(outcome), Some(phone)) = (outcome, &row.phone) {
         let link = format!("{}/complaints/{}", app.public_url, row.reference);
         let (template, body) = match outcome {
-            "answered" => (
+            Ending::Answered => (
                 "complaint_answered",
                 messages::complaint_answered(&row.lang, &row.reference, &link),
             ),
-            _ => (
+            Ending::Closed => (
                 "complaint_closed",
                 messages::complaint_closed(&row.lang, &row.reference, &link),
             ),
@@ -281,7 +288,7 @@ async fn change(
         let sms = notify::sms(Some(&row.site_id), template, phone, body, key, now);
         store::outbox::enqueue(&mut tx, &sms).await?;
     }
-    if outcome == Some("answered") {
+    if outcome == Some(Ending::Answered) {
         let data =
             json!({"reference": row.reference, "service": row.service_id, "status": row.status});
         let (site, reference) = (&row.site_id, &row.reference);

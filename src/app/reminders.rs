@@ -51,11 +51,7 @@ pub async fn sweep(app: &App) -> AppResult<Sweep> {
             }
             // Booked inside this reminder's window: the confirmation was
             // just sent, a reminder would only repeat it.
-            let lead = match which {
-                Reminder::DayBefore => DAY_BEFORE_MS,
-                Reminder::HoursBefore => HOURS_BEFORE_MS,
-            };
-            if row.created_at > row.start_at - lead {
+            if row.created_at > row.start_at - until {
                 continue;
             }
             let Some(context) = contexts.get(&row.site_id) else {
