@@ -3,6 +3,7 @@
 //! transaction through `store`.
 
 pub mod access;
+pub mod announcements;
 pub mod appointments;
 pub mod auth;
 pub mod cache;

@@ -11,26 +11,39 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::json;
 
+/// The status API.md gives an error.
+pub fn status_of(error: &AppError) -> StatusCode {
+    match error {
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Malformed(_) => StatusCode::BAD_REQUEST,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Conflict { .. } => StatusCode::CONFLICT,
+        AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, code): (StatusCode, String) = match &self {
-            AppError::Invalid(invalid) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("invalid_{}", invalid.field),
-            ),
-            AppError::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed".into()),
-            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found".into()),
-            AppError::Conflict { code, .. } => (StatusCode::CONFLICT, (*code).into()),
-            AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized".into()),
-            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden".into()),
-            AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into()),
+        let status = status_of(&self);
+        let code: String = match &self {
+            AppError::Invalid(invalid) => format!("invalid_{}", invalid.field),
+            AppError::Malformed(_) => "malformed".into(),
+            AppError::NotFound(_) => "not_found".into(),
+            AppError::Conflict { code, .. } => (*code).into(),
+            AppError::Unauthorized(_) => "unauthorized".into(),
+            AppError::Forbidden(_) => "forbidden".into(),
+            AppError::RateLimited { .. } => "rate_limited".into(),
             AppError::Unavailable(cause) => {
                 tracing::warn!(error = %cause, "database unavailable");
-                (StatusCode::SERVICE_UNAVAILABLE, "unavailable".into())
+                "unavailable".into()
             }
             AppError::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal".into())
+                "internal".into()
             }
         };
         let mut response = error_response(status, &code, &self.to_string());

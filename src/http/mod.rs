@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod announcements;
 pub mod appointments;
 pub mod auth;
 pub mod counters;
@@ -11,6 +12,7 @@ pub mod hooks;
 pub mod live;
 pub mod metrics;
 pub mod ops;
+pub mod pages;
 pub mod requests;
 pub mod sites;
 pub mod tickets;
@@ -67,6 +69,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(appointments::router())
         .merge(requests::router())
         .merge(admin::router())
+        .merge(announcements::router())
         .split_for_parts();
     let state = AppState {
         app,
@@ -76,6 +79,7 @@ pub fn router(app: Arc<App>) -> Router {
     routes
         .merge(live::router())
         .merge(hooks::router())
+        .merge(pages::router(state.clone()))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

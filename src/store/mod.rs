@@ -15,6 +15,7 @@
 //! their own pool and see committed data (WAL).
 
 pub mod accounts;
+pub mod announcements;
 pub mod appointments;
 pub mod complaints;
 pub mod counters;

@@ -1,0 +1,227 @@
+//! What every page shares: its language, the CSRF token of its forms, the
+//! path for the language switch, and how a page or an error is rendered.
+
+use super::cookies::{self, CSRF_COOKIE, LANG_COOKIE};
+use super::i18n::{Lang, Tr};
+use crate::app::AppError;
+use crate::http::AppState;
+use askama::Template;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+
+/// The CSRF token of this browser, set by [`prepare`].
+#[derive(Debug, Clone)]
+pub struct CsrfToken(pub String);
+
+/// The language of this request, chosen by [`prepare`].
+#[derive(Debug, Clone, Copy)]
+pub struct ChosenLang(pub Lang);
+
+/// The frame of a page: its words, its forms' CSRF token, and where the
+/// language switch links to.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub tr: Tr,
+    pub lang: Lang,
+    pub csrf: String,
+    /// The path of the page, without its query, for the language switch.
+    pub path: String,
+    /// The languages the switch offers: all three on citizen pages, French
+    /// and Arabic on the office's screens.
+    pub langs: &'static [Lang],
+}
+
+impl Frame {
+    /// The frame of an office screen: French and Arabic only, English
+    /// showing as French.
+    pub fn for_office(mut self) -> Self {
+        if self.lang == Lang::En {
+            self.lang = Lang::Fr;
+            self.tr = Lang::Fr.tr();
+        }
+        self.langs = &Lang::OFFICE;
+        self
+    }
+
+    /// The link to this page in `lang`.
+    pub fn switch_to(&self, lang: &Lang) -> String {
+        format!("{}?lang={}", self.path, lang.code())
+    }
+
+    /// The address of a static file, with its content hash so that it can
+    /// be cached for good.
+    pub fn asset(&self, name: &str) -> String {
+        super::assets::url(name)
+    }
+
+    /// The same page's words in the office's other language (French ↔
+    /// Arabic), for bilingual screens.
+    pub fn other(&self) -> Tr {
+        if self.lang == Lang::Ar {
+            Lang::Fr.tr()
+        } else {
+            Lang::Ar.tr()
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Frame {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        let lang = parts
+            .extensions
+            .get::<ChosenLang>()
+            .map_or(Lang::Fr, |c| c.0);
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|c| c.0.clone())
+            .unwrap_or_default();
+        Ok(Frame {
+            tr: lang.tr(),
+            lang,
+            csrf,
+            path: parts.uri.path().to_owned(),
+            langs: &Lang::ALL,
+        })
+    }
+}
+
+/// Chooses the language (`?lang=`, then the cookie, then the browser's
+/// `Accept-Language`, then French), remembers an explicit choice in a
+/// cookie, and gives a browser without one its CSRF token.
+pub async fn prepare(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let device = request
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("device=")))
+        .map(|token| (token.to_owned(), request.uri().path().to_owned()));
+    if let Some(response) = adopt_device(&state, device).await {
+        return response;
+    }
+    let headers = request.headers();
+    let asked = request
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("lang=")))
+        .and_then(Lang::parse);
+    let lang = asked
+        .or_else(|| cookies::read(headers, LANG_COOKIE).and_then(Lang::parse))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept)
+        })
+        .unwrap_or(Lang::Fr);
+    let known = cookies::read(headers, CSRF_COOKIE)
+        .filter(|t| t.len() >= 32 && t.len() <= 64)
+        .map(str::to_owned);
+    let csrf = known.clone().unwrap_or_else(crate::secrets::new_token);
+    request.extensions_mut().insert(ChosenLang(lang));
+    request.extensions_mut().insert(CsrfToken(csrf.clone()));
+    let mut response = next.run(request).await;
+    let app = &state.app;
+    let set = response.headers_mut();
+    if let Some(lang) = asked {
+        set.append(
+            header::SET_COOKIE,
+            cookies::set(app, LANG_COOKIE, lang.code(), Some(365 * 86_400)),
+        );
+    }
+    if known.is_none() {
+        set.append(
+            header::SET_COOKIE,
+            cookies::set(app, CSRF_COOKIE, &csrf, None),
+        );
+    }
+    set.entry(header::VARY)
+        .or_insert(HeaderValue::from_static("Cookie, Accept-Language"));
+    response
+}
+
+/// A kiosk or a TV is set up once by opening its page with
+/// `?device=TOKEN`: a valid device token becomes the browser's session
+/// cookie (for a year) and the page is opened again without it, so the
+/// token does not stay in the address bar or the history.
+async fn adopt_device(state: &AppState, device: Option<(String, String)>) -> Option<Response> {
+    let (token, path) = device?;
+    let principal = crate::app::auth::authenticate(&state.app, &token)
+        .await
+        .ok()?;
+    if !matches!(principal, crate::app::auth::Principal::Device { .. }) {
+        return None;
+    }
+    let cookie = cookies::set(
+        &state.app,
+        crate::http::auth::SESSION_COOKIE,
+        &token,
+        Some(365 * 86_400),
+    );
+    let mut response = axum::response::Redirect::to(&path).into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Some(response)
+}
+
+/// A rendered page; a template that fails to render is logged and a 500.
+pub fn render(page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "page failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    f: Frame,
+    status: u16,
+    message: String,
+}
+
+/// An error shown as a page in the visitor's language, with the status API.md
+/// gives the same error.
+pub struct PageError {
+    pub frame: Frame,
+    pub error: AppError,
+}
+
+impl PageError {
+    pub fn new(frame: &Frame, error: impl Into<AppError>) -> Self {
+        Self {
+            frame: frame.clone(),
+            error: error.into(),
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = crate::http::error::status_of(&self.error);
+        let tr = self.frame.tr;
+        let message = match status {
+            StatusCode::NOT_FOUND => tr.s("common.not_found").to_owned(),
+            StatusCode::UNAUTHORIZED => tr.s("common.login_needed").to_owned(),
+            StatusCode::FORBIDDEN => tr.s("common.forbidden").to_owned(),
+            s if s.is_server_error() => tr.s("common.unavailable").to_owned(),
+            _ => self.error.to_string(),
+        };
+        if status.is_server_error() {
+            tracing::error!(error = ?self.error, "page failed");
+        }
+        let page = ErrorPage {
+            f: self.frame,
+            status: status.as_u16(),
+            message,
+        };
+        let mut response = render(&page);
+        *response.status_mut() = status;
+        response
+    }
+}

@@ -1,0 +1,224 @@
+//! The words of the screens in French, Arabic and English, read from
+//! `displays/i18n/*.json` (one file per screen, each key an object with
+//! `fr`, `ar` and, for the citizen pages, `en`). A key missing in a
+//! language falls back to French, then to the key itself; a unit test
+//! keeps every key the templates and scripts use present in the files.
+//!
+//! Digits stay Western (0–9) in Arabic too: that is what Moroccan
+//! administrations print, and ticket numbers (`A042`) must read the same
+//! on the ticket, the screen and the SMS.
+
+use rust_embed::RustEmbed;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+#[derive(RustEmbed)]
+#[folder = "displays/i18n/"]
+struct Files;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Fr,
+    Ar,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 3] = [Lang::Fr, Lang::Ar, Lang::En];
+    /// The languages of the office's own screens (TV, kiosk, agents).
+    pub const OFFICE: [Lang; 2] = [Lang::Fr, Lang::Ar];
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code.trim().get(..2)?.to_ascii_lowercase().as_str() {
+            "fr" => Some(Lang::Fr),
+            "ar" => Some(Lang::Ar),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::Ar => "ar",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn dir(&self) -> &'static str {
+        if *self == Lang::Ar { "rtl" } else { "ltr" }
+    }
+
+    /// The language's own name, for the language switch.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Lang::Fr => "Français",
+            Lang::Ar => "العربية",
+            Lang::En => "English",
+        }
+    }
+
+    /// The first supported language of an `Accept-Language` header.
+    pub fn from_accept(header: &str) -> Option<Lang> {
+        header
+            .split(',')
+            .filter_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+            .next()
+    }
+
+    pub fn tr(self) -> Tr {
+        Tr { lang: self }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Entry {
+    fr: String,
+    ar: Option<String>,
+    en: Option<String>,
+}
+
+/// Every entry of every file, by key.
+static CATALOG: LazyLock<BTreeMap<String, Entry>> = LazyLock::new(|| {
+    let mut all = BTreeMap::new();
+    for name in Files::iter() {
+        let Some(file) = Files::get(&name) else {
+            continue;
+        };
+        match serde_json::from_slice::<BTreeMap<String, Entry>>(&file.data) {
+            Ok(entries) => all.extend(entries),
+            Err(error) => tracing::error!(file = %name, %error, "unreadable i18n file"),
+        }
+    }
+    all
+});
+
+/// The words of one language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tr {
+    pub lang: Lang,
+}
+
+impl Tr {
+    /// The text of `key`.
+    pub fn s<'a>(&self, key: &'a str) -> &'a str {
+        let catalog: &'static BTreeMap<String, Entry> = &CATALOG;
+        let Some(entry) = catalog.get(key) else {
+            return key;
+        };
+        let text = match self.lang {
+            Lang::Fr => Some(&entry.fr),
+            Lang::Ar => entry.ar.as_ref(),
+            Lang::En => entry.en.as_ref(),
+        };
+        text.unwrap_or(&entry.fr)
+    }
+
+    /// The text of `key` with `{}` replaced by `value`.
+    pub fn f(&self, key: &str, value: impl std::fmt::Display) -> String {
+        self.s(key).replacen("{}", &value.to_string(), 1)
+    }
+
+    /// The entries whose key starts with `prefix`, as a JSON object for a
+    /// page's script (in a `<script type="application/json">` block, so
+    /// `</` is escaped).
+    pub fn bundle(&self, prefix: &str) -> String {
+        let map: BTreeMap<&str, &str> = CATALOG
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .map(|k| (k.as_str(), self.s(k)))
+            .collect();
+        serde_json::to_string(&map)
+            .unwrap_or_else(|_| "{}".to_owned())
+            .replace("</", "<\\/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn languages_come_from_codes_and_headers() {
+        assert_eq!(Lang::parse("ar-MA"), Some(Lang::Ar));
+        assert_eq!(Lang::parse("de"), None);
+        assert_eq!(Lang::from_accept("de-DE,ar;q=0.8,fr;q=0.5"), Some(Lang::Ar));
+        assert_eq!(Lang::Ar.dir(), "rtl");
+        assert_eq!(Lang::En.dir(), "ltr");
+    }
+
+    /// Every key a template (`tr.s("…")`, `tr.f("…", …)`) or script
+    /// (`T("…")`) uses is in the catalog, in French and Arabic.
+    #[test]
+    fn every_key_used_is_translated() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("displays");
+        let mut missing = Vec::new();
+        for dir in ["templates", "static"] {
+            for path in files_under(&root.join(dir)) {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for key in keys_used(&text) {
+                    let ok = CATALOG.get(&key).is_some_and(|e| e.ar.is_some());
+                    if !ok {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "untranslated keys:\n{}",
+            missing.join("\n")
+        );
+    }
+
+    /// The citizen pages are in English too.
+    #[test]
+    fn citizen_pages_are_in_english_too() {
+        let untranslated: Vec<&String> = CATALOG
+            .iter()
+            .filter(|(k, e)| {
+                (k.starts_with("portal.") || k.starts_with("common.")) && e.en.is_none()
+            })
+            .map(|(k, _)| k)
+            .collect();
+        assert!(untranslated.is_empty(), "no English for {untranslated:?}");
+    }
+
+    fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                found.extend(files_under(&path));
+            } else if path.extension().is_some_and(|e| e == "html" || e == "js") {
+                found.push(path);
+            }
+        }
+        found
+    }
+
+    fn keys_used(text: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        for opener in [".s(\"", ".f(\"", "T(\""] {
+            let mut rest = text;
+            while let Some(at) = rest.find(opener) {
+                rest = &rest[at + opener.len()..];
+                if let Some(end) = rest.find('"') {
+                    let key = &rest[..end];
+                    let well_formed = key.starts_with(|c: char| c.is_ascii_lowercase())
+                        && key.contains('.')
+                        && key
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+                    if well_formed {
+                        keys.push(key.to_owned());
+                    }
+                }
+            }
+        }
+        keys
+    }
+}

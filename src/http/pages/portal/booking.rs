@@ -1,0 +1,8 @@
+//! Citizen portal: booking.
+
+use crate::http::AppState;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}

@@ -1,0 +1,22 @@
+//! The citizen portal `/`: phone-sized first, readable without JavaScript,
+//! in French, Arabic and English.
+
+pub mod booking;
+pub mod complaints;
+pub mod home;
+pub mod manage;
+pub mod me;
+pub mod requests;
+
+use crate::http::AppState;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(home::router())
+        .merge(booking::router())
+        .merge(manage::router())
+        .merge(me::router())
+        .merge(requests::router())
+        .merge(complaints::router())
+}

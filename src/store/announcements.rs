@@ -1,0 +1,1 @@
+//! The lobby announcements of a site.

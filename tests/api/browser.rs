@@ -1,0 +1,188 @@
+//! A real browser for the screens: headless Chromium driven over WebDriver
+//! by a `chromedriver` of the test's own, on a free port. Screenshots go to
+//! `target/screenshots/` in the workspace, to be looked at.
+//!
+//! Tests that use it are ignored unless asked for (`--include-ignored`),
+//! as they need Debian's `chromium` and `chromium-driver`, which `.ci/run`
+//! installs.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::process::{Child, Command};
+
+/// A TV in the lobby.
+pub const TV: (u32, u32) = (1920, 1080);
+/// A phone.
+pub const PHONE: (u32, u32) = (390, 844);
+/// The kiosk's touch screen, upright.
+pub const KIOSK: (u32, u32) = (1080, 1920);
+/// An agent's desktop.
+pub const DESKTOP: (u32, u32) = (1366, 768);
+
+pub struct Browser {
+    pub client: Client,
+    _driver: Child,
+}
+
+impl Browser {
+    /// A new headless Chromium whose page area is `width` × `height`.
+    pub async fn open((width, height): (u32, u32)) -> Browser {
+        // WebDriver is plain HTTP here, but the client is built with rustls.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let port = free_port();
+        let driver_path =
+            std::env::var("GUICHET_TEST_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let driver = Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("chromedriver runs (Debian package chromium-driver)");
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "args": [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--hide-scrollbars",
+                    "--autoplay-policy=no-user-gesture-required",
+                    "--lang=fr-FR",
+                    format!("--window-size={width},{height}"),
+                ]
+            }),
+        );
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            let connected = ClientBuilder::rustls()
+                .expect("TLS roots")
+                .capabilities(capabilities.clone())
+                .connect(&webdriver)
+                .await;
+            match connected {
+                Ok(client) => break client,
+                Err(error) if started.elapsed() > Duration::from_secs(20) => {
+                    panic!("no browser session: {error}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        let browser = Browser {
+            client,
+            _driver: driver,
+        };
+        browser.resize((width, height)).await;
+        browser
+    }
+
+    /// Makes the page area exactly `width` × `height`.
+    pub async fn resize(&self, (width, height): (u32, u32)) {
+        let chrome: Value = self
+            .client
+            .execute(
+                "return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight]",
+                vec![],
+            )
+            .await
+            .expect("window size read");
+        let extra = |i: usize| chrome[i].as_u64().unwrap_or(0) as u32;
+        self.client
+            .set_window_size(width + extra(0), height + extra(1))
+            .await
+            .expect("window resized");
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.expect("page loads");
+    }
+
+    /// The text of the first element matching `css`, once there is one.
+    pub async fn text(&self, css: &str) -> String {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+            .text()
+            .await
+            .expect("text read")
+    }
+
+    /// Waits up to `within` until the text of `css` contains `wanted`;
+    /// returns how long it took, or panics with what was there.
+    pub async fn wait_for_text(&self, css: &str, wanted: &str, within: Duration) -> Duration {
+        let started = Instant::now();
+        let mut seen = String::new();
+        while started.elapsed() < within {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                seen = element.text().await.unwrap_or_default();
+                if seen.contains(wanted) {
+                    return started.elapsed();
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("{css} did not show {wanted:?} within {within:?}; it showed {seen:?}");
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("{css} not clickable: {e}"));
+    }
+
+    pub async fn fill(&self, css: &str, value: &str) {
+        let field = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"));
+        field.clear().await.expect("field cleared");
+        field.send_keys(value).await.expect("typed");
+    }
+
+    /// Runs `script` in the page and returns its value.
+    pub async fn eval(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}"))
+    }
+
+    /// Saves what the browser shows as `target/screenshots/NAME.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("screenshot written");
+        path
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}

@@ -1,0 +1,8 @@
+//! The screens in a real browser (`browser.rs`): what a citizen, an agent
+//! and a lobby see, in French and Arabic, with screenshots of each.
+
+mod agent;
+mod kiosk;
+mod lobby;
+mod portal;
+mod weight;
