@@ -18,6 +18,8 @@ pub const SITE: &str = "casa-anfa";
 pub struct Seeded {
     pub accounts: Vec<(String, Role, String)>,
     pub devices: Vec<(DeviceKind, String)>,
+    /// Where the service is reached, for the screens' addresses.
+    pub public_url: String,
 }
 
 impl fmt::Display for Seeded {
@@ -34,6 +36,27 @@ impl fmt::Display for Seeded {
         for (kind, token) in &self.devices {
             writeln!(f, "  {:<8} {token}", kind.as_str())?;
         }
+        let base = &self.public_url;
+        let device = |kind: DeviceKind| {
+            self.devices
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map_or(String::new(), |(_, token)| format!("?device={token}"))
+        };
+        writeln!(f, "Screens (open them in a browser):")?;
+        writeln!(f, "  citizen portal   {base}/")?;
+        writeln!(f, "  lobby TV         {base}/display/{SITE}")?;
+        writeln!(
+            f,
+            "  kiosk            {base}/kiosk/{SITE}{}",
+            device(DeviceKind::Kiosk)
+        )?;
+        writeln!(
+            f,
+            "  counter display  {base}/counter-display/guichet-1{}",
+            device(DeviceKind::Display)
+        )?;
+        writeln!(f, "  agent console    {base}/agent  (agent1 at guichet-1)")?;
         Ok(())
     }
 }
@@ -48,8 +71,10 @@ pub async fn seed(app: &App) -> AppResult<Option<Seeded>> {
         role: Role::Admin,
         site: None,
     };
-    let weekday = vec![["08:30".to_owned(), "16:30".to_owned()]];
-    let hours = ["mon", "tue", "wed", "thu", "fri"]
+    // Open around the clock, every day, so that the demo can be clicked
+    // through at any hour; a real office sets its own hours.
+    let weekday = vec![["00:00".to_owned(), "24:00".to_owned()]];
+    let hours = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
         .into_iter()
         .map(|d| (d.to_owned(), weekday.clone()))
         .collect();
@@ -132,6 +157,7 @@ pub async fn seed(app: &App) -> AppResult<Option<Seeded>> {
     Ok(Some(Seeded {
         accounts,
         devices: issued,
+        public_url: app.public_url.clone(),
     }))
 }
 

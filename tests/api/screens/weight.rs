@@ -1,1 +1,152 @@
-//! Browser tests of the weight screens.
+//! Every citizen page, with its styles and scripts, weighs at most 100 KB
+//! over the wire (compressed, headers included): citizens book from phones
+//! on mobile data. Each page is also complete without running a script.
+
+use crate::booking::{SERVICE, office};
+use crate::helpers::Backend;
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT_ENCODING, HeaderMap};
+use serde_json::json;
+use std::collections::BTreeSet;
+
+const BUDGET: usize = 100 * 1024;
+
+#[tokio::test]
+async fn every_citizen_page_weighs_at_most_100_kb() {
+    let office = office(
+        Backend::Sqlite,
+        "2026-12-01T08:00:00Z",
+        "Africa/Casablanca",
+        4,
+        false,
+    )
+    .await;
+    let (app, site) = (&office.app, office.site.as_str());
+    let booked = office
+        .book("2026-12-02T10:00:00+00:00", "+212600000001")
+        .await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+    let (reference, token) = (
+        booked.body["reference"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        booked.body["manage_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    );
+    let ticket = app
+        .post(
+            &format!("/api/v1/sites/{site}/tickets"),
+            Some(&office.agent),
+            json!({"service": SERVICE}),
+        )
+        .await;
+    assert_eq!(ticket.status, StatusCode::CREATED, "{}", ticket.body);
+    let request = app
+        .post(
+            &format!("/api/v1/sites/{site}/requests"),
+            None,
+            json!({"service": SERVICE, "name": "Amina Alaoui", "phone": "+212600000002"}),
+        )
+        .await;
+    assert_eq!(request.status, StatusCode::CREATED, "{}", request.body);
+    let complaint = app
+        .post(
+            &format!("/api/v1/sites/{site}/complaints"),
+            None,
+            json!({"subject": "Attente", "body": "Trop d'attente ce matin.", "phone": "+212600000003"}),
+        )
+        .await;
+    assert_eq!(complaint.status, StatusCode::CREATED, "{}", complaint.body);
+    let field = |answer: &crate::helpers::Answer, name: &str| {
+        answer.body[name].as_str().unwrap_or_default().to_owned()
+    };
+    let pages = [
+        "/".to_owned(),
+        format!("/sites/{site}"),
+        format!("/book/{site}/{SERVICE}"),
+        format!("/book/{site}/{SERVICE}?day=2026-12-02"),
+        format!("/appointments/{reference}?token={token}"),
+        "/me/login".to_owned(),
+        "/requests".to_owned(),
+        format!("/requests/new/{site}/{SERVICE}"),
+        format!(
+            "/requests/{}?token={}",
+            field(&request, "reference"),
+            field(&request, "token")
+        ),
+        "/complaints".to_owned(),
+        format!(
+            "/complaints/{}?token={}",
+            field(&complaint, "reference"),
+            field(&complaint, "token")
+        ),
+        format!("/waitlist/{site}/{SERVICE}"),
+        format!("/t/{}", field(&ticket, "id")),
+    ];
+    let mut report = Vec::new();
+    for page in &pages {
+        for lang in ["fr", "ar", "en"] {
+            let sep = if page.contains('?') { '&' } else { '?' };
+            let url = format!("{}{page}{sep}lang={lang}", app.base);
+            let (bytes, html) = weigh_page(&app.client, &app.base, &url).await;
+            assert!(html.contains("<main"), "{url} has no main content");
+            report.push((bytes, url));
+        }
+    }
+    report.sort();
+    for (bytes, url) in &report {
+        println!("{bytes:>7} B  {url}");
+    }
+    let over: Vec<_> = report.iter().filter(|(b, _)| *b > BUDGET).collect();
+    assert!(over.is_empty(), "over {BUDGET} B: {over:?}");
+}
+
+/// The bytes a browser receives for `url` and the styles and scripts it
+/// links, compressed as a browser asks for them; and the page's HTML.
+async fn weigh_page(client: &reqwest::Client, base: &str, url: &str) -> (usize, String) {
+    let plain = client.get(url).send().await.expect("page answers");
+    assert_eq!(plain.status(), StatusCode::OK, "{url}");
+    let html = plain.text().await.expect("page read");
+    let mut total = transferred(client, url).await;
+    let assets: BTreeSet<String> = ["href=\"/static/", "src=\"/static/"]
+        .iter()
+        .flat_map(|opener| {
+            html.match_indices(opener)
+                .map(move |(at, _)| at + opener.len() - 8)
+        })
+        .filter_map(|start| {
+            html[start..]
+                .split('"')
+                .next()
+                .map(|p| p.replace("&amp;", "&"))
+        })
+        .collect();
+    for asset in assets {
+        total += transferred(client, &format!("{base}{asset}")).await;
+    }
+    (total, html)
+}
+
+async fn transferred(client: &reqwest::Client, url: &str) -> usize {
+    let answer = client
+        .get(url)
+        .header(ACCEPT_ENCODING, "br, gzip")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(answer.status(), StatusCode::OK, "{url}");
+    let headers = header_bytes(answer.headers());
+    headers + answer.bytes().await.expect("body read").len()
+}
+
+fn header_bytes(headers: &HeaderMap) -> usize {
+    // "HTTP/1.1 200 OK\r\n", each "name: value\r\n", and the blank line.
+    17 + headers
+        .iter()
+        .map(|(n, v)| n.as_str().len() + v.len() + 4)
+        .sum::<usize>()
+        + 2
+}
