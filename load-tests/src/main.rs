@@ -8,6 +8,7 @@ mod baseline;
 mod booking;
 mod fanout;
 mod limits;
+mod pages;
 mod report;
 mod server;
 mod tickets;
@@ -30,6 +31,8 @@ enum Scenario {
     /// A booking window opens: a burst on a few slots, then bookings all over the
     /// month, with the places taken checked in the database afterwards.
     Booking(booking::Options),
+    /// The citizen pages opened cold in a real browser on a slow 3G network.
+    Pages(pages::Options),
     /// The bare broadcast server `fanout` compares with (started by it).
     #[command(hide = true)]
     BareServer(bare_server::Options),
@@ -41,6 +44,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Tickets(options) => tickets::run(options).await,
         Scenario::Fanout(options) => fanout::run(options).await,
         Scenario::Booking(options) => booking::run(options).await,
+        Scenario::Pages(options) => pages::run(options).await,
         Scenario::BareServer(options) => bare_server::run(options).await,
     }
 }
