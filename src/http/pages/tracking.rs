@@ -74,7 +74,9 @@ async fn track(State(state): State<AppState>, f: Frame, Path(id): Path<String>) 
         service,
         status: ticket.status,
         position: ticket.position,
-        wait_minutes: ticket.estimated_wait_seconds.map(|s| ((s + 59) / 60).max(1)),
+        wait_minutes: ticket
+            .estimated_wait_seconds
+            .map(|s| ((s + 59) / 60).max(1)),
         counter,
         f,
     };
