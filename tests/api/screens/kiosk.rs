@@ -96,6 +96,8 @@ async fn the_kiosk_issues_and_prints_a_ticket() {
     browser.screenshot("kiosk-fr-kiosk").await;
 
     browser.click("a[data-service=residence]").await;
+    assert!(browser.text("#take-priority").await.contains("enceintes"));
+    browser.screenshot("kiosk-service-fr-kiosk").await;
     browser.click("#take-normal").await;
     let number = browser.text("#ticket-number").await;
     let url = browser.eval("return location.pathname").await;
@@ -124,10 +126,27 @@ async fn the_kiosk_issues_and_prints_a_ticket() {
         "{print}"
     );
     browser.screenshot("kiosk-ticket-fr-kiosk").await;
+    // The print stylesheet, applied to the screen, leaves only the ticket,
+    // 72 mm wide, black on white.
+    let printed = browser
+        .eval(
+            "document.querySelector('link[media=print]').media = 'all';
+             var s = getComputedStyle(document.querySelector('.ticket'));
+             return [getComputedStyle(document.querySelector('.kiosk-header')).display,
+                     getComputedStyle(document.querySelector('.kiosk-footer')).display,
+                     s.color, Math.round(parseFloat(s.width) / 96 * 25.4)]",
+        )
+        .await;
+    assert_eq!(printed, json!(["none", "none", "rgb(0, 0, 0)", 72]));
+    browser.screenshot("kiosk-print-fr-kiosk").await;
     // Once printed, the kiosk is ready for the next citizen by itself.
     browser
         .wait_for_text("h1", "Bienvenue", Duration::from_secs(20))
         .await;
+    browser.click("#go-documents").await;
+    let documents = browser.text("#documents-signature").await;
+    assert!(documents.contains("CIN"), "{documents}");
+    browser.screenshot("kiosk-documents-fr-kiosk").await;
     browser.close().await;
 }
 
@@ -151,6 +170,7 @@ async fn an_appointment_checks_in_at_the_kiosk() {
     let browser = Browser::open(KIOSK).await;
     let home = format!("{}/kiosk/{}", office.app.base, office.site);
     browser.goto(&format!("{home}?device={token}")).await;
+    browser.goto(&format!("{home}?lang=ar")).await;
     office.set_time("2026-11-23T09:30:00Z");
     browser.click("#go-checkin").await;
     browser.fill("#reference", &reference.to_lowercase()).await;
@@ -158,6 +178,7 @@ async fn an_appointment_checks_in_at_the_kiosk() {
     let refused = browser.text(".kiosk-error").await;
     assert!(refused.contains("Trop tôt"), "{refused}");
     assert!(refused.contains("الوقت مبكر"), "{refused}");
+    browser.screenshot("kiosk-checkin-ar-kiosk").await;
     office.set_time("2026-11-23T09:50:00Z");
     browser.fill("#reference", &reference).await;
     browser.click("#checkin-submit").await;
