@@ -9,10 +9,13 @@
   if (!frame) return;
   var home = frame.getAttribute("data-home");
   var idle = parseInt(frame.getAttribute("data-idle") || "60", 10) * 1000;
+  // A ticket's view goes back home on its own clock, touched or not.
+  var ticket = document.querySelector("[data-autoprint]");
   var timer = null;
 
   function goHome() { location.href = home; }
   function touched() {
+    if (ticket) return;
     clearTimeout(timer);
     timer = setTimeout(goHome, idle);
   }
@@ -42,16 +45,15 @@
       if (sent) { event.preventDefault(); return; }
       sent = true;
     });
+    // A page shown again from the history may be sent again.
+    window.addEventListener("pageshow", function () { sent = false; });
   });
 
-  var ticket = document.querySelector("[data-autoprint]");
   if (ticket) {
     var seconds = parseInt(ticket.getAttribute("data-return") || "12", 10);
+    timer = setTimeout(goHome, seconds * 1000);
     window.addEventListener("load", function () {
       setTimeout(function () { window.print(); }, 200);
     });
-    clearTimeout(timer);
-    timer = setTimeout(goHome, seconds * 1000);
-    document.removeEventListener("pointerdown", touched);
   }
 })();

@@ -97,6 +97,12 @@ async fn the_kiosk_issues_and_prints_a_ticket() {
 
     browser.click("a[data-service=residence]").await;
     assert!(browser.text("#take-priority").await.contains("enceintes"));
+    // The phone for "your turn is near", typed on the screen's keypad.
+    for digit in "612345678".chars() {
+        browser
+            .click(&format!(".keypad [data-key='{digit}']"))
+            .await;
+    }
     browser.screenshot("kiosk-service-fr-kiosk").await;
     browser.click("#take-normal").await;
     let number = browser.text("#ticket-number").await;
@@ -106,6 +112,8 @@ async fn the_kiosk_issues_and_prints_a_ticket() {
     assert_eq!(ticket.status, StatusCode::OK, "{}", ticket.body);
     assert_eq!(number, ticket.body["number"].as_str().unwrap());
     assert_eq!(number, "A002");
+    let with_phone = "tickets WHERE number = 'A002' AND phone = '+212612345678'";
+    assert_eq!(app.count(with_phone).await, 1);
     assert!(
         browser
             .text("#ticket-service")
