@@ -10,7 +10,7 @@ use super::otp;
 use super::sites::SiteContext;
 use super::{App, AppError, AppResult};
 use crate::domain::request::RequestStatus;
-use crate::domain::role::Role;
+use crate::domain::role::{DeviceKind, Role};
 use crate::domain::{Invalid, parse_label, phone::Phone};
 use crate::notify::{self, messages, webhooks};
 use crate::secrets::{hash_token, human_code, new_id, new_token};
@@ -149,6 +149,40 @@ pub async fn get(app: &App, reference: &str, access: Access<'_>) -> AppResult<Re
     let context = SiteContext::load(app, &row.site_id).await?;
     let history = history::list(&app.db, REQUESTS, &row.id).await?;
     Ok(view(&context, row, history))
+}
+
+/// What the lobby kiosk shows of a request: where it stands, nothing
+/// personal (no name, phone or rejection reason).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestStatusView {
+    pub reference: String,
+    pub service: String,
+    pub status: String,
+    pub expected_ready_on: String,
+}
+
+/// A request's status for a kiosk of its own site: the reference the
+/// citizen types is enough there, as the answer carries no personal data.
+/// Any other caller, or a kiosk of another site, is told it does not exist.
+pub async fn status_at_kiosk(
+    app: &App,
+    who: &Principal,
+    reference: &str,
+) -> AppResult<RequestStatusView> {
+    let row = store::requests::by_reference(&app.db, reference)
+        .await?
+        .ok_or(AppError::NotFound("request"))?;
+    let kiosk_here = matches!(who, Principal::Device { kind: DeviceKind::Kiosk, site, .. }
+        if *site == row.site_id);
+    if !kiosk_here {
+        return Err(AppError::NotFound("request"));
+    }
+    Ok(RequestStatusView {
+        reference: row.reference,
+        service: row.service_id,
+        status: row.status,
+        expected_ready_on: row.expected_ready_on,
+    })
 }
 
 /// Moves a request on (agents and supervisors of its site).
