@@ -60,7 +60,19 @@
 
   // ---- calls
   var calls = [];
+  // Calls announced already, by seq; kept for the tab's life so that a
+  // reload does not announce them again.
+  var ANNOUNCED_KEY = "guichet.announced." + data.site;
   var announced = {};
+  try { announced = JSON.parse(sessionStorage.getItem(ANNOUNCED_KEY)) || {}; } catch (e) { announced = {}; }
+  function markAnnounced(seq) {
+    announced[seq] = true;
+    var kept = {};
+    Object.keys(announced).map(Number).sort(function (a, b) { return b - a; }).slice(0, 50)
+      .forEach(function (k) { kept[k] = true; });
+    announced = kept;
+    try { sessionStorage.setItem(ANNOUNCED_KEY, JSON.stringify(kept)); } catch (e) { /* private mode */ }
+  }
 
   function toCall(e) {
     return { number: e.number, counter: e.counter, counter_label: e.counter_label, seq: e.seq, at: e.at };
@@ -121,7 +133,7 @@
     remember(call);
     render();
     if (!live || announced[call.seq] || !isFresh(call)) return;
-    announced[call.seq] = true;
+    markAnnounced(call.seq);
     flash();
     announcer.add(call);
   }
@@ -142,7 +154,10 @@
   announcer = window.guichetSpeaker(data.sounds, T, $("audio-status"));
   var marker = guichetLiveMarker($("live-status"));
   guichetLive("/ws/sites/" + encodeURIComponent(data.site), {
-    status: marker,
+    status: function (state) {
+      marker(state);
+      document.body.setAttribute("data-live", state);
+    },
     snapshot: function (message) {
       var queue = message.queue || {};
       calls = [];
@@ -154,7 +169,7 @@
       // The latest call may be new to this screen if it came while the
       // stream was down; older ones were either announced or are stale.
       if (calls[0] && !announced[calls[0].seq] && isFresh(calls[0])) {
-        announced[calls[0].seq] = true;
+        markAnnounced(calls[0].seq);
         flash();
         announcer.add(calls[0]);
       }
