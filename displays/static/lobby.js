@@ -57,6 +57,7 @@
   }
   setInterval(tick, 1000);
   tick();
+  fitAll();
 
   // ---- calls
   var calls = [];
@@ -95,6 +96,19 @@
     return node;
   }
 
+  // Draws a panel smaller, step by step, until its words fit.
+  function fit(section) {
+    var steps = ["fit-1", "fit-2", "fit-3", "fit-4"];
+    steps.forEach(function (c) { section.classList.remove(c); });
+    for (var i = 0; i < steps.length && section.scrollHeight > section.clientHeight + 1; i++) {
+      if (i > 0) section.classList.remove(steps[i - 1]);
+      section.classList.add(steps[i]);
+    }
+  }
+  function fitAll() {
+    Array.prototype.forEach.call(document.querySelectorAll(".lobby-grid > section"), fit);
+  }
+
   function render() {
     var now = calls[0];
     $("now-call").hidden = !now;
@@ -115,6 +129,8 @@
       li.appendChild(ctr);
       list.appendChild(li);
     });
+    fit($("now"));
+    fit(list.parentNode);
   }
 
   var flashTimer = null;
@@ -148,6 +164,7 @@
     if (!row) return;
     row.querySelector(".waiting-count").textContent = s.waiting;
     row.querySelector(".wait-time").textContent = minutesText(s);
+    fit(row.closest("section"));
   }
 
   // ---- the live stream
@@ -192,6 +209,7 @@
     var item = news[newsAt];
     $("news-1").textContent = lang === "ar" ? item.text_ar : item.text_fr;
     $("news-2").textContent = lang === "ar" ? item.text_fr : item.text_ar;
+    fit(box);
     box.classList.remove("turn");
     void box.offsetWidth;
     box.classList.add("turn");
