@@ -132,6 +132,11 @@ mod tests {
             .is_err()
         );
         let many = vec![one("a", "ب"); MAX_ANNOUNCEMENTS + 1];
-        assert!(parse(Announcements { announcements: many }).is_err());
+        assert!(
+            parse(Announcements {
+                announcements: many
+            })
+            .is_err()
+        );
     }
 }

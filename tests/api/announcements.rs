@@ -30,11 +30,22 @@ async fn a_supervisor_replaces_the_announcements_and_anyone_reads_them() {
         {"text_fr": "  Pensez à apporter votre CIN. ", "text_ar": "المرجو إحضار البطاقة الوطنية للتعريف."},
         {"text_fr": "Fermé le 25 décembre.", "text_ar": "مغلق يوم 25 دجنبر."},
     ]});
-    assert_eq!(put(&app, None, list.clone()).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        put(&app, None, list.clone()).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let agent = app.add_staff("agent", Role::Agent, "anfa").await;
-    assert_eq!(put(&app, Some(&agent), list.clone()).await.status, StatusCode::FORBIDDEN);
-    let other = app.add_staff("boss-maarif", Role::Supervisor, "maarif").await;
-    assert_eq!(put(&app, Some(&other), list.clone()).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        put(&app, Some(&agent), list.clone()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let other = app
+        .add_staff("boss-maarif", Role::Supervisor, "maarif")
+        .await;
+    assert_eq!(
+        put(&app, Some(&other), list.clone()).await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(shown(&app).await, json!([]));
 
     let supervisor = app.add_staff("boss", Role::Supervisor, "anfa").await;
@@ -57,7 +68,9 @@ async fn a_supervisor_replaces_the_announcements_and_anyone_reads_them() {
         json!([{"text_fr": "Nouveau", "text_ar": "جديد"}])
     );
     assert_eq!(
-        app.get("/api/v1/sites/nowhere/announcements", None).await.status,
+        app.get("/api/v1/sites/nowhere/announcements", None)
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
 }
@@ -92,7 +105,8 @@ async fn bad_announcements_are_refused_and_change_nothing() {
         assert_eq!(shown(&app).await, kept, "{body} changed the list");
     }
     let longest = "ش".repeat(280);
-    let twenty = json!({"announcements": vec![json!({"text_fr": "x".repeat(280), "text_ar": longest}); 20]});
+    let twenty =
+        json!({"announcements": vec![json!({"text_fr": "x".repeat(280), "text_ar": longest}); 20]});
     assert_eq!(put(&app, Some(&admin), twenty).await.status, StatusCode::OK);
     assert_eq!(shown(&app).await.as_array().map(Vec::len), Some(20));
 }

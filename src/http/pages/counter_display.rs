@@ -57,7 +57,11 @@ async fn page(
 ) -> Result<Response, PageError> {
     let f = frame.for_office();
     let app = &state.app;
-    let other_lang = if f.lang == Lang::Ar { Lang::Fr } else { Lang::Ar };
+    let other_lang = if f.lang == Lang::Ar {
+        Lang::Fr
+    } else {
+        Lang::Ar
+    };
     let (context, _) = calls::setting_of_counter(app, &counter)
         .await
         .map_err(|e| PageError::new(&f, e))?;

@@ -5,7 +5,9 @@
 //! meanwhile, and a counter's screen shows only its own calls.
 
 use crate::browser::{Browser, TV};
-use crate::helpers::{Backend, TestApp, open_site, spawn_app, spawn_app_at, spawn_instance_configured};
+use crate::helpers::{
+    Backend, TestApp, open_site, spawn_app, spawn_app_at, spawn_instance_configured,
+};
 use crate::queue::{call_next, finish, issue, kiosk};
 use guichet::clock::Clock;
 use reqwest::{Method, StatusCode};
@@ -37,7 +39,12 @@ async fn office(app: &TestApp) -> (Vec<String>, String) {
          "text_ar": "ستغلق الملحقة يوم الجمعة 25 دجنبر."},
     ]});
     let answer = app
-        .call(Method::PUT, "/api/v1/sites/anfa/announcements", Some(&admin), Some(news))
+        .call(
+            Method::PUT,
+            "/api/v1/sites/anfa/announcements",
+            Some(&admin),
+            Some(news),
+        )
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     let kiosk = kiosk(app, &admin, "anfa").await;
@@ -81,7 +88,13 @@ async fn announced(browser: &Browser) -> Vec<Value> {
 async fn a_call_shows_on_french_and_arabic_screens_within_a_second() {
     let app = spawn_app(Backend::Sqlite).await;
     let (agents, kiosk) = office(&app).await;
-    for service in ["residence", "residence", "signature", "residence", "signature"] {
+    for service in [
+        "residence",
+        "residence",
+        "signature",
+        "residence",
+        "signature",
+    ] {
         issue(&app, &kiosk, "anfa", json!({"service": service})).await;
     }
     let first = called(&app, &agents[1], "anfa-g2").await;
@@ -93,7 +106,11 @@ async fn a_call_shows_on_french_and_arabic_screens_within_a_second() {
     // Served complete: the earlier call, the services and the news are
     // there before any script runs.
     assert!(fr.text("#recent").await.is_empty() && fr.text("#now-number").await == "A001");
-    assert!(fr.text("#services").await.contains("Certificat de résidence"));
+    assert!(
+        fr.text("#services")
+            .await
+            .contains("Certificat de résidence")
+    );
     assert!(ar.text("#services").await.contains("شهادة السكنى"));
     assert!(ar.text("#news").await.contains("البطاقة الوطنية"));
     assert_eq!(ar.eval("return document.documentElement.dir").await, "rtl");
@@ -120,10 +137,22 @@ async fn a_call_shows_on_french_and_arabic_screens_within_a_second() {
     let residence = "#services tr[data-service='residence'] .waiting-count";
     fr.wait_for_text(residence, "1", within).await;
     // A new call flashes.
-    assert_eq!(fr.eval("return document.getElementById('now').classList.contains('flash')").await, true);
-    assert!(fr.text("#now").await.contains("الشباك رقم 1"), "French screen shows Arabic too");
+    assert_eq!(
+        fr.eval("return document.getElementById('now').classList.contains('flash')")
+            .await,
+        true
+    );
+    assert!(
+        fr.text("#now").await.contains("الشباك رقم 1"),
+        "French screen shows Arabic too"
+    );
 
-    wait_until(&fr, "!document.getElementById('now').classList.contains('flash')", Duration::from_secs(8)).await;
+    wait_until(
+        &fr,
+        "!document.getElementById('now').classList.contains('flash')",
+        Duration::from_secs(8),
+    )
+    .await;
     fr.screenshot("lobby-fr-tv").await;
     ar.screenshot("lobby-ar-tv").await;
     let no_overflow = "return document.documentElement.scrollWidth <= innerWidth && \
@@ -150,7 +179,11 @@ async fn a_recall_is_announced_again_and_announcements_wait_their_turn() {
     let ticket = called(&app, &agents[0], "anfa-g1").await;
     let id = ticket["id"].as_str().expect("id");
     let recall = app
-        .post(&format!("/api/v1/tickets/{id}/recall"), Some(&agents[0]), json!({}))
+        .post(
+            &format!("/api/v1/tickets/{id}/recall"),
+            Some(&agents[0]),
+            json!({}),
+        )
         .await;
     assert_eq!(recall.status, StatusCode::OK, "{}", recall.body);
     called(&app, &agents[1], "anfa-g2").await;
@@ -162,9 +195,15 @@ async fn a_recall_is_announced_again_and_announcements_wait_their_turn() {
     )
     .await;
     let all = announced(&tv).await;
-    let numbers: Vec<&str> = all.iter().map(|a| a["number"].as_str().unwrap_or("")).collect();
+    let numbers: Vec<&str> = all
+        .iter()
+        .map(|a| a["number"].as_str().unwrap_or(""))
+        .collect();
     assert_eq!(numbers, ["A001", "A001", "A002"]);
-    assert!(all[0]["text"].as_str().unwrap_or("").contains("Guichet 1"), "{all:?}");
+    assert!(
+        all[0]["text"].as_str().unwrap_or("").contains("Guichet 1"),
+        "{all:?}"
+    );
     for pair in all.windows(2) {
         let (end, next) = (pair[0]["end"].as_f64(), pair[1]["start"].as_f64());
         assert!(
@@ -196,7 +235,11 @@ async fn an_old_call_is_shown_but_neither_flashed_nor_announced() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(tv.text("#now-number").await, "A001");
     assert_eq!(announced(&tv).await, Vec::<Value>::new());
-    assert_eq!(tv.eval("return document.getElementById('now').classList.contains('flash')").await, false);
+    assert_eq!(
+        tv.eval("return document.getElementById('now').classList.contains('flash')")
+            .await,
+        false
+    );
     // The site's clock, in its own time: 09:02 UTC is 10:02 in Casablanca.
     assert_eq!(tv.text("#clock").await, "10:02");
     tv.close().await;
@@ -214,28 +257,50 @@ async fn the_lobby_comes_back_after_a_restart_with_the_calls_made_meanwhile() {
     tv.goto(&format!("{}/display/anfa", app.base)).await;
     live(&tv).await;
     let a001 = called(&app, &agents[0], "anfa-g1").await;
-    tv.wait_for_text("#now-number", "A001", Duration::from_secs(1)).await;
+    tv.wait_for_text("#now-number", "A001", Duration::from_secs(1))
+        .await;
 
     app.stop();
-    wait_until(&tv, "!document.getElementById('live-status').hidden", Duration::from_secs(10)).await;
+    wait_until(
+        &tv,
+        "!document.getElementById('live-status').hidden",
+        Duration::from_secs(10),
+    )
+    .await;
     let other = spawn_instance_configured(&app.database_url, Clock::system(), |_| {}).await;
     called(&other, &agents[1], "anfa-g2").await;
     finish(&other, &agents[0], &a001).await;
     let third = called(&other, &agents[0], "anfa-g1").await;
     assert_eq!(third["number"], "A003");
-    assert!(!tv.eval("return document.getElementById('live-status').hidden").await.as_bool().unwrap_or(true));
+    assert!(
+        !tv.eval("return document.getElementById('live-status').hidden")
+            .await
+            .as_bool()
+            .unwrap_or(true)
+    );
 
     let addr = app.base.trim_start_matches("http://").to_owned();
     let started = Instant::now();
     while std::net::TcpListener::bind(&addr).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(10), "{addr} still taken");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{addr} still taken"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let back = spawn_instance_configured(&app.database_url, Clock::system(), |c| c.addr = addr).await;
+    let back =
+        spawn_instance_configured(&app.database_url, Clock::system(), |c| c.addr = addr).await;
     assert_eq!(back.base, app.base);
-    tv.wait_for_text("#now-number", "A003", Duration::from_secs(20)).await;
-    tv.wait_for_text("#recent", "A002", Duration::from_secs(1)).await;
-    wait_until(&tv, "document.getElementById('live-status').hidden", Duration::from_secs(2)).await;
+    tv.wait_for_text("#now-number", "A003", Duration::from_secs(20))
+        .await;
+    tv.wait_for_text("#recent", "A002", Duration::from_secs(1))
+        .await;
+    wait_until(
+        &tv,
+        "document.getElementById('live-status').hidden",
+        Duration::from_secs(2),
+    )
+    .await;
     tv.close().await;
 }
 
@@ -249,7 +314,11 @@ async fn a_counter_display_shows_its_own_calls_only() {
     }
     let admin = app.admin().await;
     let device = app
-        .post("/api/v1/sites/anfa/devices", Some(&admin), json!({"kind": "display", "label": "TV guichet 1"}))
+        .post(
+            "/api/v1/sites/anfa/devices",
+            Some(&admin),
+            json!({"kind": "display", "label": "TV guichet 1"}),
+        )
         .await;
     assert_eq!(device.status, StatusCode::CREATED, "{}", device.body);
     let token = device.body["token"].as_str().expect("token");
@@ -261,17 +330,35 @@ async fn a_counter_display_shows_its_own_calls_only() {
     tv.goto(&format!("{page}?device={token}")).await;
     assert_eq!(tv.eval("return location.search").await, "");
     live(&tv).await;
-    assert!(tv.text("#now-empty").await.contains("En attente du prochain appel"));
+    assert!(
+        tv.text("#now-empty")
+            .await
+            .contains("En attente du prochain appel")
+    );
 
     called(&app, &agents[1], "anfa-g2").await;
     tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(tv.eval("return document.getElementById('now-call').hidden").await, true);
+    assert_eq!(
+        tv.eval("return document.getElementById('now-call').hidden")
+            .await,
+        true
+    );
     let ticket = called(&app, &agents[0], "anfa-g1").await;
     assert_eq!(ticket["number"], "A002");
-    tv.wait_for_text("#now-number", "A002", Duration::from_secs(1)).await;
+    tv.wait_for_text("#now-number", "A002", Duration::from_secs(1))
+        .await;
     assert!(tv.text("#now").await.contains("Guichet 1"));
-    assert_eq!(tv.eval("return document.getElementById('now').classList.contains('flash')").await, true);
-    wait_until(&tv, "!document.getElementById('now').classList.contains('flash')", Duration::from_secs(8)).await;
+    assert_eq!(
+        tv.eval("return document.getElementById('now').classList.contains('flash')")
+            .await,
+        true
+    );
+    wait_until(
+        &tv,
+        "!document.getElementById('now').classList.contains('flash')",
+        Duration::from_secs(8),
+    )
+    .await;
     tv.screenshot("counter-display-fr-tv").await;
 
     tv.goto(&format!("{page}?lang=ar")).await;

@@ -116,7 +116,10 @@ pub fn clock(timezone: &str, now_ms: i64) -> (i64, String) {
     };
     let now = Timestamp::from_millisecond(now_ms).unwrap_or(Timestamp::UNIX_EPOCH);
     let offset = zone.to_offset(now).seconds();
-    (i64::from(offset), now.to_zoned(zone).strftime("%H:%M").to_string())
+    (
+        i64::from(offset),
+        now.to_zoned(zone).strftime("%H:%M").to_string(),
+    )
 }
 
 /// The sound clips the announcer joins (`displays/sounds-generate.sh`), by
