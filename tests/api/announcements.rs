@@ -73,6 +73,9 @@ async fn a_supervisor_replaces_the_announcements_and_anyone_reads_them() {
             .status,
         StatusCode::NOT_FOUND
     );
+    let openapi = app.get("/api/v1/openapi.json", None).await.body;
+    let documented = &openapi["paths"]["/api/v1/sites/{site}/announcements"];
+    assert!(documented["get"].is_object() && documented["put"].is_object());
 }
 
 #[tokio::test]
