@@ -1,0 +1,114 @@
+//! The lobby display `/display/{site}`, for a 1920×1080 TV read from across
+//! the room: the latest call large ("A042 → Guichet 3" and "الشباك رقم 3"),
+//! the last calls, the waiting and estimated wait per service, the site's
+//! clock and the office's announcements, in French and Arabic at once
+//! (`?lang=ar` puts Arabic first, right to left).
+//!
+//! The page is complete as served (from the same snapshot as the
+//! `/ws/sites/{site}` stream); `lobby.js` then follows the stream, flashes
+//! and announces new calls aloud. No personal data is shown.
+
+pub mod view;
+
+use super::frame::{Frame, PageError, render};
+use super::i18n::Lang;
+use crate::app::{announcements, queue, sites};
+use crate::http::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use serde_json::json;
+use view::{Call, ServiceLine};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/display/{site}", get(page))
+}
+
+#[derive(Template)]
+#[template(path = "lobby.html")]
+struct LobbyPage {
+    f: Frame,
+    /// The site's name in the screen's language, then in the other one.
+    names: (String, String),
+    other_lang: Lang,
+    latest: Option<Call>,
+    recent: Vec<Call>,
+    services: Vec<ServiceLine>,
+    news: Vec<announcements::Announcement>,
+    clock: String,
+    /// What `lobby.js` starts from, as JSON.
+    data: String,
+}
+
+impl LobbyPage {
+    /// Arabic first on an Arabic screen.
+    fn news_texts<'a>(&self, a: &'a announcements::Announcement) -> (&'a str, &'a str) {
+        if self.f.lang == Lang::Ar {
+            (&a.text_ar, &a.text_fr)
+        } else {
+            (&a.text_fr, &a.text_ar)
+        }
+    }
+}
+
+async fn page(
+    State(state): State<AppState>,
+    frame: Frame,
+    Path(site): Path<String>,
+) -> Result<Response, PageError> {
+    let f = frame.for_office();
+    let app = &state.app;
+    let fail = |e| PageError::new(&f, e);
+    let info = sites::get(app, &site).await.map_err(fail)?;
+    let snapshot = queue::snapshot(app, &site).await.map_err(fail)?;
+    let news = announcements::list(app, &site).await.map_err(fail)?;
+    let arabic = f.lang == Lang::Ar;
+    let name_ar = info.name_ar.clone().unwrap_or_else(|| info.name.clone());
+    let names = if arabic {
+        (name_ar, info.name.clone())
+    } else {
+        (info.name.clone(), name_ar)
+    };
+    let now = app.clock.now_ms();
+    let (offset, clock) = view::clock(&info.timezone, now);
+    let mut calls = view::calls(&snapshot, f.tr, f.other());
+    let latest = (!calls.is_empty()).then(|| calls.remove(0));
+    calls.truncate(view::RECENT);
+    let data = json!({
+        "site": site,
+        "lang": f.lang.code(),
+        "now_ms": now,
+        "offset_seconds": offset,
+        "announcements": news.announcements,
+        "sounds": view::sounds(),
+        "strings": {
+            "fr": strings(Lang::Fr),
+            "ar": strings(Lang::Ar),
+        },
+    });
+    Ok(render(&LobbyPage {
+        other_lang: if arabic { Lang::Fr } else { Lang::Ar },
+        services: view::services(&snapshot.services, arabic),
+        news: news.announcements,
+        names,
+        latest,
+        recent: calls,
+        clock,
+        data: view::script_json(&data),
+        f,
+    }))
+}
+
+/// The words the screens' scripts need in one language.
+pub fn strings(lang: Lang) -> serde_json::Value {
+    let tr = lang.tr();
+    let mut all: serde_json::Map<String, serde_json::Value> = serde_json::Map::new();
+    for prefix in ["lobby.", "common."] {
+        if let Ok(serde_json::Value::Object(words)) = serde_json::from_str(&tr.bundle(prefix)) {
+            all.extend(words);
+        }
+    }
+    serde_json::Value::Object(all)
+}
