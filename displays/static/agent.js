@@ -31,7 +31,7 @@
 
   // Fetches the panel again; repeated requests while one is on its way
   // collapse into one more.
-  var loading = false, again = false;
+  var loading = false, again = false, last = null;
   function refresh() {
     if (loading) { again = true; return; }
     loading = true;
@@ -41,7 +41,8 @@
         return r.ok ? r.text() : null;
       })
       .then(function (html) {
-        if (html === null) return;
+        if (html === null || html === last) return;
+        last = html;
         var focused = document.activeElement;
         var keep = focused && focused.id === "transfer-service" ? focused.value : null;
         panel.innerHTML = html;
@@ -133,9 +134,14 @@
   });
 
   var marker = document.getElementById("live-status");
+  var shown = Number(root.getAttribute("data-seq"));
   window.guichetLive("/ws/counters/" + encodeURIComponent(counter), {
-    // A snapshot may follow events the page missed while connecting.
-    snapshot: function () { refresh(); },
+    // The page shows the state as of its `data-seq`; a snapshot past it
+    // (events while connecting, or after a long break) calls for a refresh.
+    snapshot: function (data) {
+      if (data.seq !== shown) refresh();
+      shown = null;
+    },
     event: function () { refresh(); },
     status: window.guichetLiveMarker(marker)
   });

@@ -8,7 +8,7 @@ use super::auth::Principal;
 use super::sites::SiteContext;
 use super::{App, AppError, AppResult};
 use crate::domain::role::Role;
-use crate::store::{self, tickets::TicketRow};
+use crate::store::{self, Conn, tickets::TicketRow};
 
 /// A service as the console names it, in French and Arabic.
 #[derive(Debug, Clone)]
@@ -85,6 +85,9 @@ pub struct CurrentTicket {
 #[derive(Debug, Clone)]
 pub struct ConsoleView {
     pub site: String,
+    /// The site's last event before this was read: a live stream that
+    /// starts there has nothing newer to show.
+    pub seq: i64,
     pub counter: CounterLine,
     /// The counter's services, most preferred first.
     pub services: Vec<ServiceRef>,
@@ -171,6 +174,7 @@ pub async fn console(app: &App, who: &Principal, counter: &str) -> AppResult<Con
         .await?
         .ok_or(AppError::NotFound("counter"))?;
     who.require_staff(&row.site_id, &[Role::Agent, Role::Supervisor])?;
+    let seq = store::events::last_seq(Conn::Db(&app.db), &row.site_id).await?;
     let context = SiteContext::load(app, &row.site_id).await?;
     let service_ids = store::counters::services(&app.db, counter).await?;
     let all_services: Vec<ServiceRef> = context.services.iter().map(service_ref).collect();
@@ -198,6 +202,7 @@ pub async fn console(app: &App, who: &Principal, counter: &str) -> AppResult<Con
     let active = current.as_ref().map(|t: &CurrentTicket| t.number.clone());
     Ok(ConsoleView {
         site: row.site_id,
+        seq,
         counter: CounterLine {
             id: row.id,
             label: row.label,
