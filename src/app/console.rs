@@ -260,7 +260,11 @@ fn service_ref(s: &store::services::ServiceRow) -> ServiceRef {
 /// An instant as the site's local `HH:MM`.
 fn hour_minute(context: &SiteContext, ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)
-        .map(|at| at.to_zoned(context.zone.clone()).strftime("%H:%M").to_string())
+        .map(|at| {
+            at.to_zoned(context.zone.clone())
+                .strftime("%H:%M")
+                .to_string()
+        })
         .unwrap_or_default()
 }
 

@@ -23,7 +23,11 @@ async fn office(app: &TestApp) -> (String, String) {
     ] {
         let path = format!("/api/v1/sites/anfa/services/{id}");
         let answer = app
-            .patch(&path, Some(&admin), json!({"name": name, "name_ar": name_ar}))
+            .patch(
+                &path,
+                Some(&admin),
+                json!({"name": name, "name_ar": name_ar}),
+            )
             .await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     }
@@ -109,9 +113,7 @@ async fn an_agent_logs_in_and_serves_tickets_with_clicks_and_keys() {
 
     browser.wait_for_text("#waiting", &first, SOON).await;
     browser.click("button[data-act='call-next']").await;
-    browser
-        .wait_for_text("#current-number", &first, SOON)
-        .await;
+    browser.wait_for_text("#current-number", &first, SOON).await;
     browser
         .wait_for_text("#current-status", "Appelé", SOON)
         .await;
@@ -173,7 +175,10 @@ async fn an_agent_logs_in_and_serves_tickets_with_clicks_and_keys() {
     browser
         .goto(&format!("{}/agent/counters/anfa-g1?lang=ar", app.base))
         .await;
-    assert_eq!(browser.eval("return document.documentElement.dir").await, "rtl");
+    assert_eq!(
+        browser.eval("return document.documentElement.dir").await,
+        "rtl"
+    );
     browser
         .wait_for_text("#current-status", "تمت المناداة", SOON)
         .await;
@@ -224,9 +229,7 @@ async fn a_document_request_moves_between_statuses() {
     let reference = filed.body["reference"].as_str().expect("reference");
     let browser = Browser::open(DESKTOP).await;
     log_in(&browser, &app).await;
-    browser
-        .goto(&format!("{}/agent/requests", app.base))
-        .await;
+    browser.goto(&format!("{}/agent/requests", app.base)).await;
     browser.wait_for_text("#submitted", reference, SOON).await;
     assert!(!browser.text("#ready").await.contains(reference));
     browser

@@ -122,7 +122,9 @@ async fn change(
                 AppError::Invalid(invalid) if invalid.field == "reason" => {
                     frame.tr.s("agent.requests.reason_needed").to_owned()
                 }
-                AppError::NotFound(_) | AppError::Forbidden(_) => return Err(PageError::new(&frame, error)),
+                AppError::NotFound(_) | AppError::Forbidden(_) => {
+                    return Err(PageError::new(&frame, error));
+                }
                 other => other.to_string(),
             };
             let mut response = show(&state, frame, &who, site, Some(message)).await?;
@@ -133,7 +135,11 @@ async fn change(
 }
 
 /// The site asked for if the caller works there, else the caller's own.
-async fn site_of(state: &AppState, who: &Principal, asked: Option<String>) -> Result<String, AppError> {
+async fn site_of(
+    state: &AppState,
+    who: &Principal,
+    asked: Option<String>,
+) -> Result<String, AppError> {
     let sites = console::sites_of(&state.app, who).await?;
     asked
         .filter(|s| sites.iter().any(|(id, _)| id == s))
