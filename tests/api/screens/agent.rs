@@ -154,6 +154,17 @@ async fn an_agent_logs_in_and_serves_tickets_with_clicks_and_keys() {
     browser
         .wait_for_text("#current-number", &second, SOON)
         .await;
+    // Keys typed in a field are the field's: focused on the transfer
+    // list, F finishes nothing.
+    browser
+        .eval("document.getElementById('transfer-service').focus(); return 1")
+        .await;
+    press(&browser, 'f').await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(browser.text("#current-status").await, "Appelé");
+    browser
+        .eval("document.activeElement.blur(); return 1")
+        .await;
     press(&browser, 'x').await;
     browser
         .wait_for_text("#message", "Rappelez le ticket", SOON)
@@ -242,6 +253,18 @@ async fn a_document_request_moves_between_statuses() {
         .await;
     assert_eq!(seen.body["status"], "ready", "{}", seen.body);
     browser.screenshot("agent-requests-fr-desktop").await;
+    browser
+        .goto(&format!("{}/agent/requests?lang=ar", app.base))
+        .await;
+    browser.wait_for_text("#ready", "جاهزة للسحب", SOON).await;
+    browser.screenshot("agent-requests-ar-desktop").await;
+
+    // Logging out ends the session: the pages ask for a login again.
+    browser.click(".logout button").await;
+    browser.wait_for_text("h1", "دخول الموظفين", SOON).await;
+    browser.goto(&format!("{}/agent/requests", app.base)).await;
+    let url = browser.client.current_url().await.expect("url");
+    assert_eq!(url.path(), "/agent/login");
     browser.close().await;
 }
 
