@@ -208,6 +208,10 @@ async fn calling_a_chosen_ticket_calls_that_one() {
     let browser = Browser::open(DESKTOP).await;
     log_in(&browser, &app).await;
     browser
+        .wait_for_text("#counter-anfa-g1", "anfa-agent1", SOON)
+        .await;
+    browser.screenshot("agent-counters-fr-desktop").await;
+    browser
         .goto(&format!("{}/agent/counters/anfa-g1", app.base))
         .await;
     browser
