@@ -12,6 +12,7 @@ pub mod checkin;
 pub mod citizens;
 pub mod closeout;
 pub mod complaints;
+pub mod console;
 pub mod counters;
 pub mod demo;
 pub mod devices;

@@ -18,6 +18,7 @@ pub mod accounts;
 pub mod announcements;
 pub mod appointments;
 pub mod complaints;
+pub mod console;
 pub mod counters;
 pub mod deployment;
 pub mod devices;

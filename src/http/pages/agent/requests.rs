@@ -1,0 +1,182 @@
+//! `/agent/requests`: the site's document requests by status, each with
+//! the steps it may take next as small forms (no script needed). A step
+//! goes through `app::requests::set_status`, which tells the citizen.
+
+use super::Agent;
+use crate::app::console::{self, ServiceRef};
+use crate::app::requests::{self, ChangeStatus, RequestView};
+use crate::app::{AppError, auth::Principal};
+use crate::domain::request::RequestStatus;
+use crate::http::AppState;
+use crate::http::pages::csrf::CsrfForm;
+use crate::http::pages::frame::{Frame, PageError, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+/// The statuses in the order an office works through them.
+const STATUSES: [&str; 5] = ["submitted", "processing", "ready", "delivered", "rejected"];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/agent/requests", get(page))
+        .route("/agent/requests/{reference}/status", post(change))
+}
+
+/// The requests of one status.
+struct Group {
+    status: &'static str,
+    requests: Vec<RequestView>,
+}
+
+#[derive(Template)]
+#[template(path = "agent_requests.html")]
+struct RequestsPage {
+    f: Frame,
+    user: String,
+    site: String,
+    services: Vec<ServiceRef>,
+    groups: Vec<Group>,
+    error: Option<String>,
+}
+
+impl RequestsPage {
+    fn service_name(&self, id: &str) -> String {
+        self.services
+            .iter()
+            .find(|s| s.id == id)
+            .map_or(id, |s| s.name_in(self.f.lang.code()))
+            .to_owned()
+    }
+
+    /// The steps a request in `status` may take next.
+    fn next_steps(&self, status: &str) -> Vec<&'static str> {
+        let Some(from) = RequestStatus::parse(status) else {
+            return Vec::new();
+        };
+        ["processing", "ready", "delivered"]
+            .into_iter()
+            .filter(|s| RequestStatus::parse(s).is_some_and(|to| from.may_become(to)))
+            .collect()
+    }
+
+    fn may_reject(&self, status: &str) -> bool {
+        RequestStatus::parse(status).is_some_and(|s| s.may_become(RequestStatus::Rejected))
+    }
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    site: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Step {
+    status: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    site: String,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    frame: Frame,
+    Agent(who): Agent,
+    Query(choice): Query<Choice>,
+) -> Result<Response, PageError> {
+    let frame = frame.for_office();
+    let site = site_of(&state, &who, choice.site)
+        .await
+        .map_err(|e| PageError::new(&frame, e))?;
+    show(&state, frame, &who, site, None).await
+}
+
+async fn change(
+    State(state): State<AppState>,
+    frame: Frame,
+    Agent(who): Agent,
+    Path(reference): Path<String>,
+    CsrfForm(step): CsrfForm<Step>,
+) -> Result<Response, PageError> {
+    let frame = frame.for_office();
+    let reason = Some(step.reason.trim().to_owned()).filter(|r| !r.is_empty());
+    let input = ChangeStatus {
+        status: step.status,
+        reason,
+    };
+    match requests::set_status(&state.app, &who, &reference, input).await {
+        Ok(done) => {
+            let to = format!("/agent/requests?site={}#{}", done.site, done.status);
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(error) => {
+            let status = crate::http::error::status_of(&error);
+            let site = site_of(&state, &who, Some(step.site))
+                .await
+                .map_err(|e| PageError::new(&frame, e))?;
+            let message = match &error {
+                AppError::Invalid(invalid) if invalid.field == "reason" => {
+                    frame.tr.s("agent.requests.reason_needed").to_owned()
+                }
+                AppError::NotFound(_) | AppError::Forbidden(_) => {
+                    return Err(PageError::new(&frame, error));
+                }
+                other => other.to_string(),
+            };
+            let mut response = show(&state, frame, &who, site, Some(message)).await?;
+            *response.status_mut() = status;
+            Ok(response)
+        }
+    }
+}
+
+/// The site asked for if the caller works there, else the caller's own.
+async fn site_of(
+    state: &AppState,
+    who: &Principal,
+    asked: Option<String>,
+) -> Result<String, AppError> {
+    let sites = console::sites_of(&state.app, who).await?;
+    asked
+        .filter(|s| sites.iter().any(|(id, _)| id == s))
+        .or_else(|| sites.first().map(|(id, _)| id.clone()))
+        .ok_or(AppError::NotFound("site"))
+}
+
+async fn show(
+    state: &AppState,
+    frame: Frame,
+    who: &Principal,
+    site: String,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let fail = |e| PageError::new(&frame, e);
+    let all = requests::of_site(&state.app, who, &site, None)
+        .await
+        .map_err(fail)?;
+    let services = console::services(&state.app, &site).await.map_err(fail)?;
+    let mut groups: Vec<Group> = STATUSES
+        .iter()
+        .map(|status| Group {
+            status,
+            requests: Vec::new(),
+        })
+        .collect();
+    for request in all {
+        if let Some(group) = groups.iter_mut().find(|g| g.status == request.status) {
+            group.requests.push(request);
+        }
+    }
+    Ok(render(&RequestsPage {
+        user: who.username().unwrap_or_default().to_owned(),
+        f: frame,
+        site,
+        services,
+        groups,
+        error,
+    }))
+}
