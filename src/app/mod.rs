@@ -15,6 +15,7 @@ pub mod complaints;
 pub mod counters;
 pub mod demo;
 pub mod devices;
+pub mod directory;
 pub mod error;
 pub mod live;
 pub mod otp;
