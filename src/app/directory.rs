@@ -1,8 +1,8 @@
 //! The offices a citizen can choose from: the portal's first page. Public,
 //! and only what a visitor may see (names), never the settings of a site.
 
-use super::AppResult;
 use super::App;
+use super::AppResult;
 use crate::store;
 
 /// One office as the directory lists it.

@@ -207,7 +207,10 @@ async fn page(
 fn what(f: &Frame, context: &SiteContext, service: &str) -> String {
     let site = name_in(f.lang, &context.row.name, context.row.name_ar.as_deref());
     match context.service(service) {
-        Some(s) => format!("{} — {site}", name_in(f.lang, &s.name, s.name_ar.as_deref())),
+        Some(s) => format!(
+            "{} — {site}",
+            name_in(f.lang, &s.name, s.name_ar.as_deref())
+        ),
         None => site,
     }
 }

@@ -66,7 +66,9 @@ pub async fn build(app: &App, lang: Lang, ask: Ask<'_>) -> AppResult<(Month, Vec
     let horizon = context.service(ask.service).map_or(0, |s| s.horizon_days);
     let today = crate::domain::time::local_day(app.clock.now(), &context.zone);
     let last_open = today.checked_add(horizon.days()).unwrap_or(today);
-    let day = ask.day.and_then(|d| crate::domain::time::parse_date("day", d).ok());
+    let day = ask
+        .day
+        .and_then(|d| crate::domain::time::parse_date("day", d).ok());
     let first = ask
         .month
         .and_then(|m| crate::domain::time::parse_date("month", &format!("{m}-01")).ok())
@@ -128,7 +130,9 @@ pub async fn build(app: &App, lang: Lang, ask: Ask<'_>) -> AppResult<(Month, Vec
         title: dates::month_year(lang, first),
         weekdays: dates::short_weekdays(lang),
         cells,
-        prev: prev.filter(|p| *p >= today.first_of_month()).map(|p| link(p, None)),
+        prev: prev
+            .filter(|p| *p >= today.first_of_month())
+            .map(|p| link(p, None)),
         next: next.filter(|n| *n <= last_open).map(|n| link(n, None)),
         chosen: day.map(|d| dates::long_day(lang, d)),
         any_free,

@@ -5,23 +5,25 @@
 //! box. Every step is a link or a POST-redirect-GET form: no JavaScript.
 
 pub mod calendar;
+mod confirm;
 pub mod dates;
 pub mod errors;
+mod fields;
 pub mod ics;
 mod qr;
 
-use super::me;
-use crate::app::appointments::{self, Access, NewAppointment};
+pub use confirm::TokenQuery;
+pub use fields::{mode_label, name_in, opaque, phone_input};
+
+use crate::app::appointments::{self, NewAppointment};
 use crate::app::sites::SiteContext;
 use crate::app::{AppError, otp};
 use crate::http::AppState;
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
-use crate::http::pages::i18n::Lang;
 use askama::Template;
 use axum::Router;
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -30,50 +32,10 @@ use std::net::SocketAddr;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/book/{site}/{service}", get(page).post(submit))
-        .route("/appointments/{reference}/confirmation", get(confirmation))
-}
-
-/// The name of a site or service in the visitor's language.
-pub fn name_in(lang: Lang, name: &str, name_ar: Option<&str>) -> String {
-    match (lang, name_ar) {
-        (Lang::Ar, Some(ar)) if !ar.is_empty() => ar.to_owned(),
-        _ => name.to_owned(),
-    }
-}
-
-/// A phone as typed: a Moroccan national number (`06…`) becomes
-/// international, as the use cases want; anything else is left to them.
-pub fn phone_input(typed: &str) -> String {
-    let compact: String = typed
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '.' && *c != '-')
-        .collect();
-    match compact.strip_prefix('0') {
-        Some(rest) if rest.len() == 9 && rest.bytes().all(|b| b.is_ascii_digit()) => {
-            format!("+212{rest}")
-        }
-        _ => compact,
-    }
-}
-
-/// A token or reference from an address, if it could be one: anything
-/// else is treated as absent (and so not found).
-pub fn opaque(value: Option<&str>) -> Option<&str> {
-    value.filter(|v| {
-        !v.is_empty()
-            && v.len() <= 200
-            && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    })
-}
-
-/// The label of an appointment mode.
-pub fn mode_label(lang: Lang, mode: &str) -> &'static str {
-    let tr = lang.tr();
-    if mode == "video" {
-        tr.s("portal.mode.video")
-    } else {
-        tr.s("portal.mode.in_person")
-    }
+        .route(
+            "/appointments/{reference}/confirmation",
+            get(confirm::confirmation),
+        )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -148,7 +110,16 @@ async fn page(
         persons: "1".to_owned(),
         ..BookForm::default()
     };
-    book_page(&state, frame, &site, &service, query.month.as_deref(), form, None).await
+    book_page(
+        &state,
+        frame,
+        &site,
+        &service,
+        query.month.as_deref(),
+        form,
+        None,
+    )
+    .await
 }
 
 /// The booking page, with what was typed and an error if there was one.
@@ -171,7 +142,10 @@ async fn book_page(
         .ok_or_else(|| PageError::new(&f, AppError::NotFound("service")))?;
     let offered: Vec<String> = serde_json::from_str(&row.appointment_modes).unwrap_or_default();
     if !offered.contains(&form.mode) {
-        form.mode = offered.first().cloned().unwrap_or_else(|| "in_person".into());
+        form.mode = offered
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "in_person".into());
     }
     let base = format!("/book/{site}/{service}?mode={}", form.mode);
     let modes = match offered.len() {
@@ -248,7 +222,15 @@ async fn submit(
             Ok(()) => Ok(code_page(&context, f, &site, &service, &start, form, None)),
             Err(e) if form.action == "code" => {
                 let error = errors::explain(f.tr, &e);
-                Ok(code_page(&context, f, &site, &service, &start, form, Some(error)))
+                Ok(code_page(
+                    &context,
+                    f,
+                    &site,
+                    &service,
+                    &start,
+                    form,
+                    Some(error),
+                ))
             }
             Err(e) => {
                 let error = errors::explain(f.tr, &e);
@@ -264,21 +246,29 @@ async fn submit(
         phone,
         email: Some(form.email.trim().to_owned()).filter(|e| !e.is_empty()),
         persons: Some(form.persons.trim().parse().unwrap_or(1)),
-        otp: context
-            .row
-            .verify_phone
-            .then(|| form.otp.trim().to_owned()),
+        otp: context.row.verify_phone.then(|| form.otp.trim().to_owned()),
         lang: Some(f.lang.code().to_owned()),
     };
     match appointments::book(app, &site, booking).await {
         Ok(view) => {
             let token = view.manage_token.unwrap_or_default();
-            let to = format!("/appointments/{}/confirmation?token={token}", view.reference);
+            let to = format!(
+                "/appointments/{}/confirmation?token={token}",
+                view.reference
+            );
             Ok(Redirect::to(&to).into_response())
         }
         Err(AppError::Invalid(invalid)) if invalid.field == "otp" => {
             let error = errors::explain(f.tr, &AppError::Invalid(invalid));
-            Ok(code_page(&context, f, &site, &service, &start, form, Some(error)))
+            Ok(code_page(
+                &context,
+                f,
+                &site,
+                &service,
+                &start,
+                form,
+                Some(error),
+            ))
         }
         Err(e) => {
             let error = errors::explain(f.tr, &e);
@@ -321,72 +311,4 @@ fn code_page(
         *response.status_mut() = status;
     }
     response
-}
-
-#[derive(Debug, Deserialize)]
-pub struct TokenQuery {
-    pub token: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "portal_book_done.html")]
-struct DonePage {
-    f: Frame,
-    reference: String,
-    when: String,
-    site_name: String,
-    service_name: String,
-    mode: &'static str,
-    video_url: Option<String>,
-    manage: String,
-    calendar: String,
-    qr: String,
-}
-
-/// What the citizen sees once booked: the reference, the time, the manage
-/// link (also as a QR code to scan from another phone) and the calendar file.
-async fn confirmation(
-    State(state): State<AppState>,
-    f: Frame,
-    headers: HeaderMap,
-    Path(reference): Path<String>,
-    Query(query): Query<TokenQuery>,
-) -> Result<Response, PageError> {
-    let app = &state.app;
-    let who = me::citizen(&state, &headers).await;
-    let token = opaque(query.token.as_deref());
-    let access = Access {
-        who: who.as_ref().map(|(_, p)| p),
-        token,
-    };
-    let view = appointments::get(app, &reference, access)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
-    let context = SiteContext::load(app, &view.site)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
-    let service = context.service(&view.service);
-    let manage = match token {
-        Some(token) => app.manage_link(&view.reference, token),
-        None => app.manage_page(&view.reference),
-    };
-    let page = DonePage {
-        when: dates::when(f.lang, &view.start),
-        site_name: name_in(f.lang, &context.row.name, context.row.name_ar.as_deref()),
-        service_name: service
-            .map(|s| name_in(f.lang, &s.name, s.name_ar.as_deref()))
-            .unwrap_or_default(),
-        mode: mode_label(f.lang, &view.mode),
-        video_url: view.video_url.clone(),
-        calendar: format!(
-            "/appointments/{}/calendar.ics?token={}",
-            view.reference,
-            token.unwrap_or_default()
-        ),
-        qr: qr::svg(&manage, f.tr.s("portal.done.qr")),
-        manage,
-        reference: view.reference,
-        f,
-    };
-    Ok(render(&page))
 }

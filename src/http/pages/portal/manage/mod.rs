@@ -4,11 +4,11 @@
 //! slot with the booking calendar, download it for a calendar. A wrong
 //! token is a 404 page: nobody learns whether the reference exists.
 
-use super::booking::{TokenQuery, calendar, dates, errors, ics, mode_label, name_in, opaque};
+use super::booking::{TokenQuery, calendar, dates, errors, mode_label, name_in, opaque};
 use super::me;
+use crate::app::AppResult;
 use crate::app::appointments::{self, Access, AppointmentView, Reschedule};
 use crate::app::sites::SiteContext;
-use crate::app::{AppError, AppResult};
 use crate::http::AppState;
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
@@ -16,18 +16,29 @@ use crate::http::pages::i18n::Lang;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use std::sync::Arc;
 
+mod calendar_file;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/appointments/{reference}", get(page))
-        .route("/appointments/{reference}/cancel", get(cancel_page).post(cancel))
-        .route("/appointments/{reference}/reschedule", get(move_page).post(reschedule))
-        .route("/appointments/{reference}/calendar.ics", get(calendar_file))
+        .route(
+            "/appointments/{reference}/cancel",
+            get(cancel_page).post(cancel),
+        )
+        .route(
+            "/appointments/{reference}/reschedule",
+            get(move_page).post(reschedule),
+        )
+        .route(
+            "/appointments/{reference}/calendar.ics",
+            get(calendar_file::calendar_file),
+        )
 }
 
 /// The appointment as its pages show it.
@@ -65,7 +76,13 @@ async fn load(
     Ok((view, context))
 }
 
-fn shown(state: &AppState, lang: Lang, view: &AppointmentView, context: &SiteContext, token: Option<&str>) -> Shown {
+fn shown(
+    state: &AppState,
+    lang: Lang,
+    view: &AppointmentView,
+    context: &SiteContext,
+    token: Option<&str>,
+) -> Shown {
     let token = opaque(token).unwrap_or_default().to_owned();
     let service = context.service(&view.service);
     let ahead = view
@@ -124,7 +141,12 @@ async fn page(
         _ => None,
     };
     let a = shown(&state, f.lang, &view, &context, token);
-    Ok(render(&ManagePage { f, a, notice, error: None }))
+    Ok(render(&ManagePage {
+        f,
+        a,
+        notice,
+        error: None,
+    }))
 }
 
 #[derive(Template)]
@@ -160,7 +182,10 @@ struct ActionForm {
 
 /// Where a holder lands after a change: the appointment, with a notice.
 fn back_to(reference: &str, token: &str, done: &str) -> Response {
-    Redirect::to(&format!("/appointments/{reference}?token={token}&done={done}")).into_response()
+    Redirect::to(&format!(
+        "/appointments/{reference}?token={token}&done={done}"
+    ))
+    .into_response()
 }
 
 async fn cancel(
@@ -180,11 +205,19 @@ async fn cancel(
         token: opaque(token),
     };
     match appointments::cancel(&state.app, &view.reference, access).await {
-        Ok(_) => Ok(back_to(&view.reference, opaque(token).unwrap_or_default(), "cancelled")),
+        Ok(_) => Ok(back_to(
+            &view.reference,
+            opaque(token).unwrap_or_default(),
+            "cancelled",
+        )),
         Err(e) => {
             let (status, text) = errors::explain(f.tr, &e);
             let a = shown(&state, f.lang, &view, &context, token);
-            let mut response = render(&CancelPage { f, a, error: Some(text) });
+            let mut response = render(&CancelPage {
+                f,
+                a,
+                error: Some(text),
+            });
             *response.status_mut() = status;
             Ok(response)
         }
@@ -269,7 +302,10 @@ async fn reschedule(
         .map_err(|e| PageError::new(&f, e))?;
     let day = Some(form.day.as_str());
     let Some(start) = form.start.clone().filter(|s| !s.is_empty()) else {
-        let error = (StatusCode::UNPROCESSABLE_ENTITY, f.tr.s("portal.error.no_time").to_owned());
+        let error = (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            f.tr.s("portal.error.no_time").to_owned(),
+        );
         return move_view(&state, f, &view, &context, token, None, day, Some(error)).await;
     };
     let who = me::citizen(&state, &headers).await;
@@ -277,55 +313,16 @@ async fn reschedule(
         who: who.as_ref().map(|(_, p)| p),
         token: opaque(token),
     };
-    match appointments::reschedule(&state.app, &view.reference, access, Reschedule { start }).await {
-        Ok(_) => Ok(back_to(&view.reference, opaque(token).unwrap_or_default(), "moved")),
+    match appointments::reschedule(&state.app, &view.reference, access, Reschedule { start }).await
+    {
+        Ok(_) => Ok(back_to(
+            &view.reference,
+            opaque(token).unwrap_or_default(),
+            "moved",
+        )),
         Err(e) => {
             let error = errors::explain(f.tr, &e);
             move_view(&state, f, &view, &context, token, None, day, Some(error)).await
         }
     }
 }
-
-/// The appointment as an iCalendar file, to add to the phone's calendar.
-async fn calendar_file(
-    State(state): State<AppState>,
-    f: Frame,
-    headers: HeaderMap,
-    Path(reference): Path<String>,
-    Query(query): Query<TokenQuery>,
-) -> Result<Response, PageError> {
-    let token = query.token.as_deref();
-    let (view, context) = load(&state, &headers, &reference, token)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
-    let a = shown(&state, f.lang, &view, &context, token);
-    let url = match opaque(token) {
-        Some(token) => state.app.manage_link(&view.reference, token),
-        None => state.app.manage_page(&view.reference),
-    };
-    let location = view.video_url.clone().unwrap_or_else(|| a.site_name.clone());
-    let summary = format!("{} — {}", a.service_name, a.site_name);
-    let description = f.tr.f("portal.ics.description", &view.reference);
-    let event = ics::Event {
-        reference: &view.reference,
-        start: &view.start,
-        end: &view.end,
-        summary: &summary,
-        location: &location,
-        description: &description,
-        url: &url,
-        now: state.app.clock.now(),
-    };
-    let file = ics::calendar(&event)
-        .ok_or_else(|| PageError::new(&f, AppError::Internal(anyhow::anyhow!("unreadable times"))))?;
-    let disposition = format!("attachment; filename=\"rendez-vous-{}.ics\"", view.reference);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        file,
-    )
-        .into_response())
-}
-
