@@ -46,3 +46,20 @@ pub fn mode_label(lang: Lang, mode: &str) -> &'static str {
         tr.s("portal.mode.in_person")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn national_numbers_become_international_and_tokens_stay_plain() {
+        assert_eq!(phone_input("06 12 34 56 78"), "+212612345678");
+        assert_eq!(phone_input("+212 6.12.34.56.78"), "+212612345678");
+        assert_eq!(phone_input("0612"), "0612");
+        assert_eq!(opaque(Some("abc-DEF_12")), Some("abc-DEF_12"));
+        assert_eq!(opaque(Some("a b")), None);
+        assert_eq!(opaque(Some("")), None);
+        assert_eq!(name_in(Lang::Ar, "Annexe", Some("ملحقة")), "ملحقة");
+        assert_eq!(name_in(Lang::En, "Annexe", Some("ملحقة")), "Annexe");
+    }
+}
