@@ -16,6 +16,7 @@ pub mod console;
 pub mod counters;
 pub mod demo;
 pub mod devices;
+pub mod directory;
 pub mod error;
 pub mod live;
 pub mod otp;
