@@ -1,6 +1,7 @@
 //! The demo office: a Casablanca annexe with its usual services, counters,
 //! staff and devices, seeded through the same use cases as the API.
 
+use super::announcements::{Announcement, Announcements};
 use super::auth::{self, Principal};
 use super::counters::{self, NewCounter};
 use super::devices::{self, NewDevice};
@@ -125,6 +126,7 @@ pub async fn seed(app: &App) -> AppResult<Option<Seeded>> {
         };
         counters::create(app, &operator, SITE, input).await?;
     }
+    super::announcements::replace(app, &operator, SITE, demo_announcements()).await?;
     let mut accounts = Vec::new();
     for (name, role, site) in [
         ("admin", Role::Admin, None),
@@ -192,6 +194,30 @@ fn service(
         min_notice_minutes: None,
         horizon_days: None,
         target_wait_minutes: None,
+    }
+}
+
+/// What the lobby TV shows between calls.
+fn demo_announcements() -> Announcements {
+    let item = |fr: &str, ar: &str| Announcement {
+        text_fr: fr.into(),
+        text_ar: ar.into(),
+    };
+    Announcements {
+        announcements: vec![
+            item(
+                "Certificat de résidence : apportez votre CIN et une facture d'eau ou d'électricité récente.",
+                "شهادة السكنى: المرجو إحضار البطاقة الوطنية للتعريف وفاتورة ماء أو كهرباء حديثة.",
+            ),
+            item(
+                "Légalisation de signature : le document est signé devant l'agent, CIN originale obligatoire.",
+                "تصحيح الإمضاء: يتم التوقيع أمام الموظف، والبطاقة الوطنية الأصلية إلزامية.",
+            ),
+            item(
+                "Prenez rendez-vous en ligne et évitez l'attente.",
+                "احجزوا موعدكم عبر الإنترنت وتفادوا الانتظار.",
+            ),
+        ],
     }
 }
 
