@@ -46,9 +46,7 @@ async fn code_sent_to(office: &Office, phone: &str) -> String {
 /// Sends the form's first step, then types the code the SMS brought.
 async fn confirm_with_code(browser: &Browser, office: &Office, phone: &str) {
     browser.click("button[value=send]").await;
-    browser
-        .wait_for_text(".notice", phone, WAIT)
-        .await;
+    browser.wait_for_text(".notice", phone, WAIT).await;
     let code = code_sent_to(office, phone).await;
     browser.fill("#otp", &code).await;
     browser.click("button[value=submit]").await;
@@ -71,7 +69,11 @@ async fn a_citizen_requests_a_certificate_and_follows_it() {
         .await;
     let listed = browser.text("main").await;
     assert!(listed.contains("3 jours ouvrables"), "{listed}");
-    assert!(!listed.contains("Passeport"), "no delay, no request: {listed}");
+    assert!(
+        !listed.contains("Passeport"),
+        "no delay, no request: {listed}"
+    );
+    browser.screenshot("portal-request-list-fr-phone").await;
     browser
         .click("a[href='/requests/new/rabat-agdal/residence']")
         .await;
@@ -92,6 +94,7 @@ async fn a_citizen_requests_a_certificate_and_follows_it() {
         .await;
     assert!(browser.text(".summary").await.contains("Amina Alaoui"));
     assert_eq!(office.app.count("document_requests").await, 0);
+    browser.screenshot("portal-request-code-fr-phone").await;
     browser.fill("#otp", &code).await;
     browser.click("button[value=submit]").await;
 
@@ -99,10 +102,17 @@ async fn a_citizen_requests_a_certificate_and_follows_it() {
     assert!(reference.starts_with("DR-"), "{reference}");
     let read = office
         .app
-        .get(&format!("/api/v1/requests/{reference}"), Some(&office.agent))
+        .get(
+            &format!("/api/v1/requests/{reference}"),
+            Some(&office.agent),
+        )
         .await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.body);
-    assert_eq!(read.body["expected_ready_on"], "2026-11-30", "{}", read.body);
+    assert_eq!(
+        read.body["expected_ready_on"], "2026-11-30",
+        "{}",
+        read.body
+    );
     let expected = browser.text(".expected").await;
     assert_eq!(expected, "lundi 30 novembre 2026");
     assert!(browser.text(".notice").await.contains("SMS"));
@@ -110,7 +120,9 @@ async fn a_citizen_requests_a_certificate_and_follows_it() {
 
     browser.click(".follow-link").await;
     browser.wait_for_text("#status", "Déposée", WAIT).await;
-    let follow = browser.eval("return location.pathname + location.search").await;
+    let follow = browser
+        .eval("return location.pathname + location.search")
+        .await;
     let follow = follow.as_str().expect("an address").to_owned();
     assert!(follow.contains("?token="), "{follow}");
 
@@ -125,7 +137,12 @@ async fn a_citizen_requests_a_certificate_and_follows_it() {
         .wait_for_text("#status", "Prête à retirer", WAIT)
         .await;
     assert!(browser.text(".collect").await.contains("Annexe Agdal"));
-    assert!(browser.text(".history").await.contains("26 novembre 2026, 09:00"));
+    assert!(
+        browser
+            .text(".history")
+            .await
+            .contains("26 novembre 2026, 09:00")
+    );
 
     // The language switch keeps the private link working.
     browser.click(".lang-switch a[hreflang=ar]").await;
@@ -164,9 +181,13 @@ async fn a_citizen_files_a_complaint_and_reads_the_answer() {
     browser.click("option[value='rabat-agdal:passport']").await;
     browser.fill("#subject", "Attente trop longue").await;
     browser
-        .fill("#body", "J'ai attendu deux heures au guichet 1 sans être appelée.")
+        .fill(
+            "#body",
+            "J'ai attendu deux heures au guichet 1 sans être appelée.",
+        )
         .await;
     browser.fill("#phone", phone).await;
+    browser.screenshot("portal-complaint-form-fr-phone").await;
     confirm_with_code(&browser, &office, phone).await;
 
     let reference = browser.text(".reference").await;
@@ -175,7 +196,9 @@ async fn a_citizen_files_a_complaint_and_reads_the_answer() {
     browser.screenshot("portal-complaint-fr-phone").await;
     browser.click(".follow-link").await;
     browser.wait_for_text("#status", "Reçue", WAIT).await;
-    let follow = browser.eval("return location.pathname + location.search").await;
+    let follow = browser
+        .eval("return location.pathname + location.search")
+        .await;
     let follow = follow.as_str().expect("an address").to_owned();
 
     let answer = "Nous avons renforcé le guichet 1 le matin. Merci de votre signalement.";
@@ -186,10 +209,14 @@ async fn a_citizen_files_a_complaint_and_reads_the_answer() {
         .await;
     assert_eq!(answered.status, StatusCode::OK, "{}", answered.body);
     browser.goto(&url(&office, &follow)).await;
-    browser.wait_for_text("#status", "Répondue", WAIT).await;
+    browser
+        .wait_for_text("#status", "Réponse donnée", WAIT)
+        .await;
     assert_eq!(browser.text("#answer").await, answer);
     browser.click(".lang-switch a[hreflang=ar]").await;
-    browser.wait_for_text("#status", "تم الرد عليها", WAIT).await;
+    browser
+        .wait_for_text("#status", "تم الرد عليها", WAIT)
+        .await;
     browser.screenshot("portal-complaint-ar-phone").await;
 
     // The SMS links without the token: a stranger is asked to log in and
@@ -307,7 +334,12 @@ async fn a_form_without_its_csrf_field_changes_nothing() {
         .await
         .expect("answer");
     assert_eq!(with_cookie.status(), StatusCode::FORBIDDEN);
-    let complaint = [("site", "rabat-agdal"), ("subject", "x"), ("body", "y"), ("phone", phone)];
+    let complaint = [
+        ("site", "rabat-agdal"),
+        ("subject", "x"),
+        ("body", "y"),
+        ("phone", phone),
+    ];
     let refused = client
         .post(url(&office, "/complaints"))
         .form(&complaint)
@@ -318,6 +350,34 @@ async fn a_form_without_its_csrf_field_changes_nothing() {
     assert_eq!(office.app.count("document_requests").await, 0);
     assert_eq!(office.app.count("complaints").await, 0);
     assert!(office.messages(phone).await.is_empty(), "no code sent");
+
+    // Each page weighs far less than 100 KB with its styles, even
+    // uncompressed.
+    for path in [
+        "/requests",
+        "/requests/new/rabat-agdal/residence",
+        "/complaints",
+        "/waitlist/rabat-agdal/passport",
+        "/feedback/some-visit-link",
+    ] {
+        let html = client.get(url(&office, path)).send().await.expect("answer");
+        assert_eq!(html.status(), StatusCode::OK, "{path}");
+        let html = html.text().await.expect("a page");
+        let (mut weight, mut sheets) = (html.len(), 0);
+        for css in html
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|r| r.split('"').next())
+        {
+            if css.starts_with("/static/") {
+                let file = client.get(url(&office, css)).send().await.expect("answer");
+                weight += file.bytes().await.expect("a file").len();
+                sheets += 1;
+            }
+        }
+        assert_eq!(sheets, 3, "{path}: site.css, portal.css, citizen.css");
+        assert!(weight < 100_000, "{path} weighs {weight} bytes");
+    }
 
     // The same form, sent from the page in a browser, goes through.
     let browser = Browser::open(PHONE).await;

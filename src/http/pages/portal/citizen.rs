@@ -62,7 +62,13 @@ impl Submit<'_> {
         self.code_given().then(|| self.typed.trim().to_owned())
     }
 
-    fn again<T>(&self, tr: Tr, shown: bool, notice: Option<String>, error: Option<&AppError>) -> Outcome<T> {
+    fn again<T>(
+        &self,
+        tr: Tr,
+        shown: bool,
+        notice: Option<String>,
+        error: Option<&AppError>,
+    ) -> Outcome<T> {
         Outcome::Again {
             code: CodeStep {
                 verify: self.verify,
@@ -187,7 +193,17 @@ const MONTHS_FR: [&str; 12] = [
 ];
 /// The months as Moroccan administrations write them.
 const MONTHS_AR: [&str; 12] = [
-    "يناير", "فبراير", "مارس", "أبريل", "ماي", "يونيو", "يوليوز", "غشت", "شتنبر", "أكتوبر", "نونبر",
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "ماي",
+    "يونيو",
+    "يوليوز",
+    "غشت",
+    "شتنبر",
+    "أكتوبر",
+    "نونبر",
     "دجنبر",
 ];
 const MONTHS_EN: [&str; 12] = [
@@ -246,7 +262,10 @@ pub fn long_date(lang: Lang, day: &str) -> String {
 /// and its wall-clock time: "jeudi 3 décembre 2026, 10:05".
 pub fn date_time(lang: Lang, at: &str) -> String {
     match (at.get(..10), at.get(11..16)) {
-        (Some(day), Some(time)) => format!("{}, {time}", long_date(lang, day)),
+        (Some(day), Some(time)) => {
+            let comma = if lang == Lang::Ar { "،" } else { "," };
+            format!("{}{comma} {time}", long_date(lang, day))
+        }
         _ => at.to_owned(),
     }
 }
@@ -305,6 +324,10 @@ mod tests {
         assert_eq!(
             date_time(Lang::En, "2026-11-26T10:05:00+01:00"),
             "Thursday 26 November 2026, 10:05"
+        );
+        assert_eq!(
+            date_time(Lang::Ar, "2026-11-26T10:05:00+01:00"),
+            "الخميس 26 نونبر 2026، 10:05"
         );
         assert_eq!(long_date(Lang::Fr, "not a day"), "not a day");
     }

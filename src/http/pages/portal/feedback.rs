@@ -60,7 +60,10 @@ fn form(f: Frame, fields: Fields, error: Option<String>) -> FormPage {
     let choices = (1..=5u8)
         .map(|value| Choice {
             value,
-            word: f.tr.s(&format!("portal.feedback.rating.{value}")).to_owned(),
+            word: f
+                .tr
+                .s(&format!("portal.feedback.rating.{value}"))
+                .to_owned(),
             checked: fields.rating == value.to_string(),
         })
         .collect();

@@ -90,7 +90,10 @@ async fn about(state: &AppState, f: &Frame, site: &str, service: &str) -> AppRes
     let today = context.day_of(app.clock.now_ms());
     let last = jiff::civil::Date::strptime("%Y-%m-%d", &today)
         .ok()
-        .and_then(|d| d.checked_add(jiff::Span::new().days(found.horizon_days)).ok())
+        .and_then(|d| {
+            d.checked_add(jiff::Span::new().days(found.horizon_days))
+                .ok()
+        })
         .map_or_else(|| today.clone(), |d| d.to_string());
     Ok(About {
         office: local_name(f.lang, &view.name, view.name_ar.as_deref()),

@@ -89,7 +89,10 @@ async fn load(
                 local_name(lang, &s.name, s.name_ar.as_deref())
             })
     });
-    let word = |status: &str| tr.s(&format!("portal.complaint.status.{status}")).to_owned();
+    let word = |status: &str| {
+        tr.s(&format!("portal.complaint.status.{status}"))
+            .to_owned()
+    };
     let link = match token {
         Some(token) => format!("/complaints/{}?token={token}", view.reference),
         None => format!("/complaints/{}", view.reference),
@@ -125,7 +128,10 @@ pub async fn status(
     Path(reference): Path<String>,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
-    let token = query.token.as_deref().and_then(|t| citizen::clean_code(t, 200));
+    let token = query
+        .token
+        .as_deref()
+        .and_then(|t| citizen::clean_code(t, 200));
     match load(&state, &f, who.ok(), &reference, token.as_deref()).await {
         Ok(c) => {
             if let Some(token) = &token {
@@ -151,7 +157,10 @@ pub async fn filed(
     Path(reference): Path<String>,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
-    let token = query.token.as_deref().and_then(|t| citizen::clean_code(t, 200));
+    let token = query
+        .token
+        .as_deref()
+        .and_then(|t| citizen::clean_code(t, 200));
     let c = load(&state, &f, who.ok(), &reference, token.as_deref())
         .await
         .map_err(|e| PageError::new(&f, e))?;

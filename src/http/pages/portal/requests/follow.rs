@@ -122,7 +122,11 @@ pub async fn status(
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
     let r = load(&state, &f, who, &reference, query.token.as_deref()).await?;
-    if let Some(token) = query.token.as_deref().and_then(|t| citizen::clean_code(t, 200)) {
+    if let Some(token) = query
+        .token
+        .as_deref()
+        .and_then(|t| citizen::clean_code(t, 200))
+    {
         // The language switch must keep the token (see `status_again`).
         f.path = format!("/requests/{}/t/{token}", r.reference);
     }
@@ -137,7 +141,11 @@ pub async fn filed(
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
     let r = load(&state, &f, who, &reference, query.token.as_deref()).await?;
-    if let Some(token) = query.token.as_deref().and_then(|t| citizen::clean_code(t, 200)) {
+    if let Some(token) = query
+        .token
+        .as_deref()
+        .and_then(|t| citizen::clean_code(t, 200))
+    {
         f.path = format!("/requests/{}/filed/{token}", r.reference);
     }
     Ok(render(&FiledPage { f, r }))
