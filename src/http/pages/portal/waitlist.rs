@@ -59,11 +59,11 @@ struct FormPage {
 }
 
 impl FormPage {
-    fn from_words(&self) -> String {
+    fn first_day(&self) -> String {
         long_date(self.f.lang, &self.values.from)
     }
 
-    fn to_words(&self) -> String {
+    fn last_day(&self) -> String {
         long_date(self.f.lang, &self.values.to)
     }
 }

@@ -145,7 +145,7 @@ async fn submit(
         .map_err(|e| PageError::new(&f, e))?;
     let site = all.iter().find(|s| s.id == fields.site);
     let step = Submit {
-        verify: site.map_or(true, |s| s.verify_phone),
+        verify: site.is_none_or(|s| s.verify_phone),
         step: &fields.step,
         phone: &fields.phone,
         typed: &fields.otp,
