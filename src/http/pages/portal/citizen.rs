@@ -129,7 +129,9 @@ impl Submit<'_> {
 
 async fn send_code(app: &App, f: &Frame, client: SocketAddr, phone: &str) -> AppResult<String> {
     otp::send(app, phone, f.lang.code(), &client.ip().to_string()).await?;
-    Ok(f.tr.f("portal.code.sent", phone.trim()))
+    // Isolated left-to-right, so that "+212…" keeps its "+" in Arabic.
+    let phone = format!("\u{2066}{}\u{2069}", phone.trim());
+    Ok(f.tr.f("portal.code.sent", phone))
 }
 
 /// Errors that are no fault of the form's fields get an error page.
