@@ -2,6 +2,7 @@
 //! and a lobby see, in French and Arabic, with screenshots of each.
 
 mod agent;
+mod citizen;
 mod journey;
 mod kiosk;
 mod lobby;

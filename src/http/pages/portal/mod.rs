@@ -2,11 +2,14 @@
 //! in French, Arabic and English.
 
 pub mod booking;
+pub mod citizen;
 pub mod complaints;
+pub mod feedback;
 pub mod home;
 pub mod manage;
 pub mod me;
 pub mod requests;
+pub mod waitlist;
 
 use crate::http::AppState;
 use axum::Router;
@@ -19,4 +22,6 @@ pub fn router() -> Router<AppState> {
         .merge(me::router())
         .merge(requests::router())
         .merge(complaints::router())
+        .merge(feedback::router())
+        .merge(waitlist::router())
 }

@@ -1,8 +1,0 @@
-//! Citizen portal: complaints.
-
-use crate::http::AppState;
-use axum::Router;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-}

@@ -1,0 +1,161 @@
+//! The request form `/requests/new/{site}/{service}`: the certificate's
+//! documents to bring and its delay, then name, phone, optional e-mail and,
+//! where the office verifies phones, the code sent by SMS.
+
+use super::super::citizen::{CodeStep, Outcome, Submit, local_name};
+use crate::app::requests::{self, NewRequest};
+use crate::app::sites;
+use crate::app::{AppError, AppResult};
+use crate::http::AppState;
+use crate::http::pages::csrf::CsrfForm;
+use crate::http::pages::frame::{Frame, PageError, render};
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+/// The form's fields, as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct Fields {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub otp: String,
+    /// The button pressed (see `citizen::submit`).
+    #[serde(default)]
+    pub step: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal_request_new.html")]
+struct FormPage {
+    f: Frame,
+    office: String,
+    service: String,
+    documents: Vec<String>,
+    days: i64,
+    values: Fields,
+    code: CodeStep,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// What the form shows of the office and the certificate.
+struct About {
+    office: String,
+    service: String,
+    documents: Vec<String>,
+    days: i64,
+    verify: bool,
+}
+
+async fn about(state: &AppState, f: &Frame, site: &str, service: &str) -> AppResult<About> {
+    let view = sites::get(&state.app, site).await?;
+    let found = view
+        .services
+        .iter()
+        .find(|s| s.id == service && s.processing_days > 0)
+        .ok_or(AppError::NotFound("service"))?;
+    Ok(About {
+        office: local_name(f.lang, &view.name, view.name_ar.as_deref()),
+        service: local_name(f.lang, &found.name, found.name_ar.as_deref()),
+        documents: found
+            .required_documents
+            .iter()
+            .map(|d| local_name(f.lang, &d.name, d.name_ar.as_deref()))
+            .collect(),
+        days: found.processing_days,
+        verify: view.verify_phone,
+    })
+}
+
+fn page_of(f: Frame, about: About, values: Fields, code: CodeStep) -> FormPage {
+    FormPage {
+        f,
+        office: about.office,
+        service: about.service,
+        documents: about.documents,
+        days: about.days,
+        values,
+        code,
+        notice: None,
+        error: None,
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    f: Frame,
+    Path((site, service)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let about = about(&state, &f, &site, &service)
+        .await
+        .map_err(|e| PageError::new(&f, e))?;
+    let code = CodeStep {
+        verify: about.verify,
+        ..CodeStep::default()
+    };
+    Ok(render(&page_of(f, about, Fields::default(), code)))
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    f: Frame,
+    Path((site, service)): Path<(String, String)>,
+    CsrfForm(fields): CsrfForm<Fields>,
+) -> Result<Response, PageError> {
+    let about = about(&state, &f, &site, &service)
+        .await
+        .map_err(|e| PageError::new(&f, e))?;
+    let app = &state.app;
+    let step = Submit {
+        verify: about.verify,
+        step: &fields.step,
+        phone: &fields.phone,
+        typed: &fields.otp,
+    };
+    let outcome = match step.before(app, &f, client).await {
+        Some(outcome) => outcome,
+        None => {
+            let input = NewRequest {
+                service: service.clone(),
+                name: fields.name.clone(),
+                phone: fields.phone.clone(),
+                email: Some(fields.email.trim().to_owned()).filter(|e| !e.is_empty()),
+                otp: step.code(),
+                lang: Some(f.lang.code().to_owned()),
+            };
+            let result = requests::create(app, None, &site, input).await;
+            step.after(app, &f, client, result).await?
+        }
+    };
+    match outcome {
+        Outcome::Done(view) => {
+            let token = view.token.unwrap_or_default();
+            let to = format!("/requests/{}/filed?token={token}", view.reference);
+            Ok(Redirect::to(&to).into_response())
+        }
+        Outcome::Again {
+            code,
+            notice,
+            error,
+            status,
+        } => {
+            let mut page = page_of(f, about, fields, code);
+            page.notice = notice;
+            page.error = error;
+            let mut response = render(&page);
+            if status != StatusCode::OK {
+                *response.status_mut() = status;
+            }
+            Ok(response)
+        }
+    }
+}

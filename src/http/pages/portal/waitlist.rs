@@ -1,0 +1,217 @@
+//! The waitlist `/waitlist/{site}/{service}`: a citizen who found no
+//! suitable slot gives a range of days and a phone (and the code sent to
+//! it, where the office verifies phones); an SMS offers the first place
+//! that frees in that range (`app::waitlist`).
+
+use super::citizen::{CodeStep, Outcome, Submit, local_name, long_date};
+use crate::app::sites::{self, SiteContext};
+use crate::app::waitlist::{self, JoinWaitlist};
+use crate::app::{AppError, AppResult};
+use crate::http::AppState;
+use crate::http::pages::csrf::CsrfForm;
+use crate::http::pages::frame::{Frame, PageError, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/waitlist/{site}/{service}", get(page).post(submit))
+        .route("/waitlist/{site}/{service}/joined", get(joined))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Fields {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    otp: String,
+    #[serde(default)]
+    step: String,
+}
+
+/// The office and service, and the days that may be asked for.
+struct About {
+    office: String,
+    service: String,
+    today: String,
+    last: String,
+    verify: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal_waitlist.html")]
+struct FormPage {
+    f: Frame,
+    about: About,
+    values: Fields,
+    code: CodeStep,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+impl FormPage {
+    fn first_day(&self) -> String {
+        long_date(self.f.lang, &self.values.from)
+    }
+
+    fn last_day(&self) -> String {
+        long_date(self.f.lang, &self.values.to)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal_waitlist_joined.html")]
+struct JoinedPage {
+    f: Frame,
+    office: String,
+    service: String,
+    from: String,
+    to: String,
+}
+
+async fn about(state: &AppState, f: &Frame, site: &str, service: &str) -> AppResult<About> {
+    let app = &state.app;
+    let view = sites::get(app, site).await?;
+    let found = view
+        .services
+        .iter()
+        .find(|s| s.id == service && !s.appointment_modes.is_empty())
+        .ok_or(AppError::NotFound("service"))?;
+    let context = SiteContext::load(app, site).await?;
+    let today = context.day_of(app.clock.now_ms());
+    let last = jiff::civil::Date::strptime("%Y-%m-%d", &today)
+        .ok()
+        .and_then(|d| {
+            d.checked_add(jiff::Span::new().days(found.horizon_days))
+                .ok()
+        })
+        .map_or_else(|| today.clone(), |d| d.to_string());
+    Ok(About {
+        office: local_name(f.lang, &view.name, view.name_ar.as_deref()),
+        service: local_name(f.lang, &found.name, found.name_ar.as_deref()),
+        today,
+        last,
+        verify: view.verify_phone,
+    })
+}
+
+async fn page(
+    State(state): State<AppState>,
+    f: Frame,
+    Path((site, service)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let about = about(&state, &f, &site, &service)
+        .await
+        .map_err(|e| PageError::new(&f, e))?;
+    let values = Fields {
+        from: about.today.clone(),
+        to: about.today.clone(),
+        ..Fields::default()
+    };
+    let code = CodeStep {
+        verify: about.verify,
+        ..CodeStep::default()
+    };
+    Ok(render(&FormPage {
+        f,
+        about,
+        values,
+        code,
+        notice: None,
+        error: None,
+    }))
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    f: Frame,
+    Path((site, service)): Path<(String, String)>,
+    CsrfForm(fields): CsrfForm<Fields>,
+) -> Result<Response, PageError> {
+    let about = about(&state, &f, &site, &service)
+        .await
+        .map_err(|e| PageError::new(&f, e))?;
+    let app = &state.app;
+    let step = Submit {
+        verify: about.verify,
+        step: &fields.step,
+        phone: &fields.phone,
+        typed: &fields.otp,
+    };
+    let outcome = match step.before(app, &f, client).await {
+        Some(outcome) => outcome,
+        None => {
+            let input = JoinWaitlist {
+                phone: fields.phone.clone(),
+                from: fields.from.trim().to_owned(),
+                to: fields.to.trim().to_owned(),
+                otp: step.code(),
+                lang: Some(f.lang.code().to_owned()),
+            };
+            let result = waitlist::join(app, &site, &service, input).await;
+            step.after(app, &f, client, result).await?
+        }
+    };
+    match outcome {
+        Outcome::Done(entry) => {
+            let to = format!(
+                "/waitlist/{site}/{service}/joined?from={}&to={}",
+                entry.from, entry.to
+            );
+            Ok(Redirect::to(&to).into_response())
+        }
+        Outcome::Again {
+            code,
+            notice,
+            error,
+            status,
+        } => {
+            let mut response = render(&FormPage {
+                f,
+                about,
+                values: fields,
+                code,
+                notice,
+                error,
+            });
+            *response.status_mut() = status;
+            Ok(response)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Range {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+async fn joined(
+    State(state): State<AppState>,
+    f: Frame,
+    Path((site, service)): Path<(String, String)>,
+    Query(range): Query<Range>,
+) -> Result<Response, PageError> {
+    let about = about(&state, &f, &site, &service)
+        .await
+        .map_err(|e| PageError::new(&f, e))?;
+    Ok(render(&JoinedPage {
+        from: long_date(f.lang, &range.from),
+        to: long_date(f.lang, &range.to),
+        office: about.office,
+        service: about.service,
+        f,
+    }))
+}
