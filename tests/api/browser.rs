@@ -22,6 +22,16 @@ pub const KIOSK: (u32, u32) = (1080, 1920);
 /// An agent's desktop.
 pub const DESKTOP: (u32, u32) = (1366, 768);
 
+/// One browser test at a time: several Chromiums starting at once on a
+/// small machine would turn the screens' one-second promises into a
+/// measure of the machine. Other tests still run beside it.
+static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Waits for this test's turn at the browser; held until dropped.
+pub async fn turn() -> tokio::sync::MutexGuard<'static, ()> {
+    TURN.lock().await
+}
+
 pub struct Browser {
     pub client: Client,
     _driver: Child,

@@ -26,8 +26,11 @@ pub struct Frame {
     pub tr: Tr,
     pub lang: Lang,
     pub csrf: String,
-    /// The path of the page, without its query, for the language switch.
+    /// The path of the page, for the language switch.
     pub path: String,
+    /// The page's query without `lang` (a token, a chosen day…), which the
+    /// language switch keeps.
+    pub query: String,
     /// The languages the switch offers: all three on citizen pages, French
     /// and Arabic on the office's screens.
     pub langs: &'static [Lang],
@@ -47,7 +50,12 @@ impl Frame {
 
     /// The link to this page in `lang`.
     pub fn switch_to(&self, lang: &Lang) -> String {
-        format!("{}?lang={}", self.path, lang.code())
+        let query = if self.query.is_empty() {
+            String::new()
+        } else {
+            format!("{}&", self.query)
+        };
+        format!("{}?{query}lang={}", self.path, lang.code())
     }
 
     /// The address of a static file, with its content hash so that it can
@@ -85,6 +93,14 @@ impl FromRequestParts<AppState> for Frame {
             lang,
             csrf,
             path: parts.uri.path().to_owned(),
+            query: parts
+                .uri
+                .query()
+                .unwrap_or("")
+                .split('&')
+                .filter(|p| !p.is_empty() && !p.starts_with("lang=") && !p.starts_with("device="))
+                .collect::<Vec<_>>()
+                .join("&"),
             langs: &Lang::ALL,
         })
     }
@@ -188,14 +204,15 @@ struct ErrorPage {
 /// An error shown as a page in the visitor's language, with the status API.md
 /// gives the same error.
 pub struct PageError {
-    pub frame: Frame,
+    /// Boxed: handlers return `Result<_, PageError>`, and a frame is large.
+    pub frame: Box<Frame>,
     pub error: AppError,
 }
 
 impl PageError {
     pub fn new(frame: &Frame, error: impl Into<AppError>) -> Self {
         Self {
-            frame: frame.clone(),
+            frame: Box::new(frame.clone()),
             error: error.into(),
         }
     }
@@ -216,7 +233,7 @@ impl IntoResponse for PageError {
             tracing::error!(error = ?self.error, "page failed");
         }
         let page = ErrorPage {
-            f: self.frame,
+            f: *self.frame,
             status: status.as_u16(),
             message,
         };

@@ -82,6 +82,7 @@ async fn press(browser: &Browser, key: char) {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn an_agent_logs_in_and_serves_tickets_with_clicks_and_keys() {
+    let _turn = crate::browser::turn().await;
     let app = spawn_app(Backend::Sqlite).await;
     let (kiosk, _) = office(&app).await;
     let first = take(&app, &kiosk, "residence", "normal").await;
@@ -200,6 +201,7 @@ async fn an_agent_logs_in_and_serves_tickets_with_clicks_and_keys() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn calling_a_chosen_ticket_calls_that_one() {
+    let _turn = crate::browser::turn().await;
     let app = spawn_app(Backend::Sqlite).await;
     let (kiosk, agent) = office(&app).await;
     let head = take(&app, &kiosk, "residence", "normal").await;
@@ -231,6 +233,7 @@ async fn calling_a_chosen_ticket_calls_that_one() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn a_document_request_moves_between_statuses() {
+    let _turn = crate::browser::turn().await;
     let app = spawn_app(Backend::Sqlite).await;
     let (_, agent) = office(&app).await;
     let filed = app
@@ -275,6 +278,7 @@ async fn a_document_request_moves_between_statuses() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn the_console_needs_a_login_and_forms_need_their_csrf_field() {
+    let _turn = crate::browser::turn().await;
     let app = spawn_app(Backend::Sqlite).await;
     let (_, agent) = office(&app).await;
     let browser = Browser::open(DESKTOP).await;

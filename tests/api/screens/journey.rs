@@ -10,11 +10,16 @@ use std::time::{Duration, Instant};
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn a_call_in_the_console_shows_on_both_lobby_screens_within_a_second() {
+    let _turn = crate::browser::turn().await;
     let app = spawn_app(Backend::Sqlite).await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 2).await;
     let issued = app
-        .post("/api/v1/sites/anfa/tickets", Some(&agents[1]), json!({"service": "residence"}))
+        .post(
+            "/api/v1/sites/anfa/tickets",
+            Some(&agents[1]),
+            json!({"service": "residence"}),
+        )
         .await;
     assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.body);
     let number = issued.body["number"].as_str().expect("number").to_owned();
@@ -24,9 +29,15 @@ async fn a_call_in_the_console_shows_on_both_lobby_screens_within_a_second() {
     console.fill("#username", "anfa-agent1").await;
     console.fill("#password", STAFF_PASSWORD).await;
     console.click("#login").await;
-    console.wait_for_text("h1", "Choisir un guichet", Duration::from_secs(5)).await;
-    console.goto(&format!("{}/agent/counters/anfa-g1", app.base)).await;
-    console.wait_for_text("#waiting", &number, Duration::from_secs(5)).await;
+    console
+        .wait_for_text("h1", "Choisir un guichet", Duration::from_secs(5))
+        .await;
+    console
+        .goto(&format!("{}/agent/counters/anfa-g1", app.base))
+        .await;
+    console
+        .wait_for_text("#waiting", &number, Duration::from_secs(5))
+        .await;
 
     let fr = Browser::open(TV).await;
     let ar = Browser::open(TV).await;
@@ -49,7 +60,9 @@ async fn a_call_in_the_console_shows_on_both_lobby_screens_within_a_second() {
     assert!(seen < within, "the screens showed the call after {seen:?}");
     assert_eq!(fr.text("#now-counter").await, "Guichet 1");
     assert_eq!(ar.text("#now-counter").await, "الشباك رقم 1");
-    console.wait_for_text("#current-number", &number, Duration::from_secs(2)).await;
+    console
+        .wait_for_text("#current-number", &number, Duration::from_secs(2))
+        .await;
     fr.screenshot("journey-lobby-fr-tv").await;
     ar.screenshot("journey-lobby-ar-tv").await;
     console.screenshot("journey-agent-fr-desktop").await;
@@ -61,8 +74,15 @@ async fn a_call_in_the_console_shows_on_both_lobby_screens_within_a_second() {
 /// Waits until the TV's stream is connected.
 async fn until_live(tv: &Browser) {
     let started = Instant::now();
-    while tv.eval("return document.body.getAttribute('data-live')").await != json!("live") {
-        assert!(started.elapsed() < Duration::from_secs(10), "the TV never went live");
+    while tv
+        .eval("return document.body.getAttribute('data-live')")
+        .await
+        != json!("live")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the TV never went live"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

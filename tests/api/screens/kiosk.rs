@@ -71,6 +71,7 @@ async fn issue(app: &TestApp, kiosk: &str) -> Value {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn the_kiosk_issues_and_prints_a_ticket() {
+    let _turn = crate::browser::turn().await;
     let app = spawn_app(Backend::Sqlite).await;
     let admin = app.admin().await;
     lobby(&app, &admin).await;
@@ -161,6 +162,7 @@ async fn the_kiosk_issues_and_prints_a_ticket() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn an_appointment_checks_in_at_the_kiosk() {
+    let _turn = crate::browser::turn().await;
     let office = office(
         Backend::Sqlite,
         "2026-11-23T07:00:00Z",
@@ -205,6 +207,7 @@ async fn an_appointment_checks_in_at_the_kiosk() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn the_tracking_page_follows_the_ticket_to_its_counter() {
+    let _turn = crate::browser::turn().await;
     let app = spawn_app(Backend::Sqlite).await;
     let admin = app.admin().await;
     let agent = lobby(&app, &admin).await;

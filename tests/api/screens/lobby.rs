@@ -86,6 +86,7 @@ async fn announced(browser: &Browser) -> Vec<Value> {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn a_call_shows_on_french_and_arabic_screens_within_a_second() {
+    let _turn = crate::browser::turn().await;
     let app = spawn_app(Backend::Sqlite).await;
     let (agents, kiosk) = office(&app).await;
     for service in [
@@ -166,6 +167,7 @@ async fn a_call_shows_on_french_and_arabic_screens_within_a_second() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn a_recall_is_announced_again_and_announcements_wait_their_turn() {
+    let _turn = crate::browser::turn().await;
     let app = spawn_app(Backend::Sqlite).await;
     let (agents, kiosk) = office(&app).await;
     for _ in 0..2 {
@@ -223,6 +225,7 @@ async fn a_recall_is_announced_again_and_announcements_wait_their_turn() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn an_old_call_is_shown_but_neither_flashed_nor_announced() {
+    let _turn = crate::browser::turn().await;
     let (app, time) = spawn_app_at(Backend::Sqlite, "2026-05-04T09:00:00Z").await;
     let (agents, kiosk) = office(&app).await;
     issue(&app, &kiosk, "anfa", json!({"service": "residence"})).await;
@@ -248,6 +251,7 @@ async fn an_old_call_is_shown_but_neither_flashed_nor_announced() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn the_lobby_comes_back_after_a_restart_with_the_calls_made_meanwhile() {
+    let _turn = crate::browser::turn().await;
     let app = spawn_app(Backend::Sqlite).await;
     let (agents, kiosk) = office(&app).await;
     for _ in 0..3 {
@@ -307,6 +311,7 @@ async fn the_lobby_comes_back_after_a_restart_with_the_calls_made_meanwhile() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn a_counter_display_shows_its_own_calls_only() {
+    let _turn = crate::browser::turn().await;
     let app = spawn_app(Backend::Sqlite).await;
     let (agents, kiosk) = office(&app).await;
     for _ in 0..3 {

@@ -22,6 +22,15 @@ async fn every_citizen_page_weighs_at_most_100_kb() {
     )
     .await;
     let (app, site) = (&office.app, office.site.as_str());
+    // Passports are delivered on request, some days later.
+    let delivered = app
+        .patch(
+            &format!("/api/v1/sites/{site}/services/{SERVICE}"),
+            Some(&office.admin),
+            json!({"processing_days": 10}),
+        )
+        .await;
+    assert_eq!(delivered.status, StatusCode::OK, "{}", delivered.body);
     let booked = office
         .book("2026-12-02T10:00:00+00:00", "+212600000001")
         .await;
@@ -69,6 +78,7 @@ async fn every_citizen_page_weighs_at_most_100_kb() {
         format!("/book/{site}/{SERVICE}"),
         format!("/book/{site}/{SERVICE}?day=2026-12-02"),
         format!("/appointments/{reference}?token={token}"),
+        format!("/appointments/{reference}/confirmation?token={token}"),
         "/me/login".to_owned(),
         "/requests".to_owned(),
         format!("/requests/new/{site}/{SERVICE}"),
@@ -84,6 +94,7 @@ async fn every_citizen_page_weighs_at_most_100_kb() {
             field(&complaint, "token")
         ),
         format!("/waitlist/{site}/{SERVICE}"),
+        "/feedback/a-visit-link".to_owned(),
         format!("/t/{}", field(&ticket, "id")),
     ];
     let mut report = Vec::new();

@@ -283,11 +283,10 @@ pub fn local_name(lang: Lang, name: &str, name_ar: Option<&str>) -> String {
 
 /// Every office with its services, for the citizen to choose from.
 pub async fn offices(app: &App) -> AppResult<Vec<SiteView>> {
-    // There is no listing use case yet; the read is the store's own list.
-    let rows = crate::store::sites::list(&app.db).await?;
-    let mut all = Vec::with_capacity(rows.len());
-    for row in rows {
-        all.push(sites::get(app, &row.id).await?);
+    let offices = crate::app::directory::offices(app).await?;
+    let mut all = Vec::with_capacity(offices.len());
+    for office in offices {
+        all.push(sites::get(app, &office.id).await?);
     }
     Ok(all)
 }

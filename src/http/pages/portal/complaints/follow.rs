@@ -123,7 +123,7 @@ async fn load(
 
 pub async fn status(
     State(state): State<AppState>,
-    mut f: Frame,
+    f: Frame,
     who: Result<MaybeCaller, AppError>,
     Path(reference): Path<String>,
     Query(query): Query<TokenQuery>,
@@ -133,13 +133,7 @@ pub async fn status(
         .as_deref()
         .and_then(|t| citizen::clean_code(t, 200));
     match load(&state, &f, who.ok(), &reference, token.as_deref()).await {
-        Ok(c) => {
-            if let Some(token) = &token {
-                // The language switch must keep the token.
-                f.path = format!("/complaints/{}/t/{token}", c.reference);
-            }
-            Ok(render(&StatusPage { f, c }))
-        }
+        Ok(c) => Ok(render(&StatusPage { f, c })),
         Err(AppError::NotFound(_)) if token.is_none() => {
             let reference = citizen::clean_code(&reference, 40).unwrap_or_default();
             let mut response = render(&LockedPage { f, reference });
@@ -152,7 +146,7 @@ pub async fn status(
 
 pub async fn filed(
     State(state): State<AppState>,
-    mut f: Frame,
+    f: Frame,
     who: Result<MaybeCaller, AppError>,
     Path(reference): Path<String>,
     Query(query): Query<TokenQuery>,
@@ -164,18 +158,5 @@ pub async fn filed(
     let c = load(&state, &f, who.ok(), &reference, token.as_deref())
         .await
         .map_err(|e| PageError::new(&f, e))?;
-    if let Some(token) = &token {
-        f.path = format!("/complaints/{}/filed/{token}", c.reference);
-    }
     Ok(render(&FiledPage { f, c }))
-}
-
-/// The language switch of a page opened with its token (see
-/// `requests::follow::status_again`).
-pub async fn status_again(Path((reference, token)): Path<(String, String)>) -> Response {
-    citizen::again("/complaints", &reference, "", &token)
-}
-
-pub async fn filed_again(Path((reference, token)): Path<(String, String)>) -> Response {
-    citizen::again("/complaints", &reference, "/filed", &token)
 }

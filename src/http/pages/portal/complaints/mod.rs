@@ -24,14 +24,6 @@ pub fn router() -> Router<AppState> {
         .route("/complaints/follow", get(find))
         .route("/complaints/{reference}", get(follow::status))
         .route("/complaints/{reference}/filed", get(follow::filed))
-        .route(
-            "/complaints/{reference}/t/{token}",
-            get(follow::status_again),
-        )
-        .route(
-            "/complaints/{reference}/filed/{token}",
-            get(follow::filed_again),
-        )
 }
 
 /// The form's fields, as typed. `service` is `site:service`, or empty.

@@ -116,48 +116,22 @@ async fn load(
 
 pub async fn status(
     State(state): State<AppState>,
-    mut f: Frame,
+    f: Frame,
     who: Result<MaybeCaller, AppError>,
     Path(reference): Path<String>,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
     let r = load(&state, &f, who, &reference, query.token.as_deref()).await?;
-    if let Some(token) = query
-        .token
-        .as_deref()
-        .and_then(|t| citizen::clean_code(t, 200))
-    {
-        // The language switch must keep the token (see `status_again`).
-        f.path = format!("/requests/{}/t/{token}", r.reference);
-    }
     Ok(render(&StatusPage { f, r }))
 }
 
 pub async fn filed(
     State(state): State<AppState>,
-    mut f: Frame,
+    f: Frame,
     who: Result<MaybeCaller, AppError>,
     Path(reference): Path<String>,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
     let r = load(&state, &f, who, &reference, query.token.as_deref()).await?;
-    if let Some(token) = query
-        .token
-        .as_deref()
-        .and_then(|t| citizen::clean_code(t, 200))
-    {
-        f.path = format!("/requests/{}/filed/{token}", r.reference);
-    }
     Ok(render(&FiledPage { f, r }))
-}
-
-/// The language switch of a page opened with its token: the language is
-/// remembered (by `frame::prepare`, from `?lang=`) and the page opened
-/// again at its own address.
-pub async fn status_again(Path((reference, token)): Path<(String, String)>) -> Response {
-    citizen::again("/requests", &reference, "", &token)
-}
-
-pub async fn filed_again(Path((reference, token)): Path<(String, String)>) -> Response {
-    citizen::again("/requests", &reference, "/filed", &token)
 }

@@ -26,11 +26,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/requests/{reference}", get(follow::status))
         .route("/requests/{reference}/filed", get(follow::filed))
-        .route("/requests/{reference}/t/{token}", get(follow::status_again))
-        .route(
-            "/requests/{reference}/filed/{token}",
-            get(follow::filed_again),
-        )
 }
 
 /// A certificate an office delivers on request: a service that takes
