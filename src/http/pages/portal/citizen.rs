@@ -10,6 +10,7 @@
 
 use super::super::frame::{Frame, PageError};
 use super::super::i18n::{Lang, Tr};
+use super::booking::dates;
 use crate::app::sites::{self, SiteView};
 use crate::app::{App, AppError, AppResult, otp};
 use axum::http::StatusCode;
@@ -179,107 +180,21 @@ pub fn say(tr: Tr, error: &AppError) -> String {
     }
 }
 
-const MONTHS_FR: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-/// The months as Moroccan administrations write them.
-const MONTHS_AR: [&str; 12] = [
-    "يناير",
-    "فبراير",
-    "مارس",
-    "أبريل",
-    "ماي",
-    "يونيو",
-    "يوليوز",
-    "غشت",
-    "شتنبر",
-    "أكتوبر",
-    "نونبر",
-    "دجنبر",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-/// Monday first, as `jiff`'s `to_monday_zero_offset`.
-const DAYS_FR: [&str; 7] = [
-    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-];
-const DAYS_AR: [&str; 7] = [
-    "الاثنين",
-    "الثلاثاء",
-    "الأربعاء",
-    "الخميس",
-    "الجمعة",
-    "السبت",
-    "الأحد",
-];
-const DAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-
 /// A local day (`YYYY-MM-DD`) in words: "jeudi 3 décembre 2026".
 pub fn long_date(lang: Lang, day: &str) -> String {
-    let Ok(date) = jiff::civil::Date::strptime("%Y-%m-%d", day) else {
-        return day.to_owned();
-    };
-    let (months, days) = match lang {
-        Lang::Fr => (MONTHS_FR, DAYS_FR),
-        Lang::Ar => (MONTHS_AR, DAYS_AR),
-        Lang::En => (MONTHS_EN, DAYS_EN),
-    };
-    let weekday = days[date.weekday().to_monday_zero_offset() as usize];
-    let month = months[(date.month() - 1) as usize];
-    format!("{weekday} {} {month} {}", date.day(), date.year())
+    match jiff::civil::Date::strptime("%Y-%m-%d", day) {
+        Ok(date) => dates::long_day(lang, date),
+        Err(_) => day.to_owned(),
+    }
 }
 
 /// A local instant (RFC 3339 with the site's offset) as its day in words
 /// and its wall-clock time: "jeudi 3 décembre 2026, 10:05".
 pub fn date_time(lang: Lang, at: &str) -> String {
-    match (at.get(..10), at.get(11..16)) {
-        (Some(day), Some(time)) => {
-            let comma = if lang == Lang::Ar { "،" } else { "," };
-            format!("{}{comma} {time}", long_date(lang, day))
-        }
-        _ => at.to_owned(),
-    }
+    dates::when(lang, at)
 }
 
-/// A name in the visitor's language: Arabic when there is one, else the
-/// French name (which English pages show too).
-pub fn local_name(lang: Lang, name: &str, name_ar: Option<&str>) -> String {
-    match (lang, name_ar) {
-        (Lang::Ar, Some(arabic)) if !arabic.is_empty() => arabic.to_owned(),
-        _ => name.to_owned(),
-    }
-}
+pub use super::booking::name_in as local_name;
 
 /// Every office with its services, for the citizen to choose from.
 pub async fn offices(app: &App) -> AppResult<Vec<SiteView>> {

@@ -3,6 +3,7 @@
 //! it, where the office verifies phones); an SMS offers the first place
 //! that frees in that range (`app::waitlist`).
 
+use super::booking::phone_input;
 use super::citizen::{CodeStep, Outcome, Submit, local_name, long_date};
 use crate::app::sites::{self, SiteContext};
 use crate::app::waitlist::{self, JoinWaitlist};
@@ -136,8 +137,9 @@ async fn submit(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     f: Frame,
     Path((site, service)): Path<(String, String)>,
-    CsrfForm(fields): CsrfForm<Fields>,
+    CsrfForm(mut fields): CsrfForm<Fields>,
 ) -> Result<Response, PageError> {
+    fields.phone = phone_input(&fields.phone);
     let about = about(&state, &f, &site, &service)
         .await
         .map_err(|e| PageError::new(&f, e))?;

@@ -3,6 +3,7 @@
 
 mod follow;
 
+use super::booking::phone_input;
 use super::citizen::{self, CodeStep, Outcome, Submit, local_name};
 use crate::app::complaints::{self, NewComplaint};
 use crate::app::sites::SiteView;
@@ -129,8 +130,9 @@ async fn submit(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     f: Frame,
-    CsrfForm(fields): CsrfForm<Fields>,
+    CsrfForm(mut fields): CsrfForm<Fields>,
 ) -> Result<Response, PageError> {
+    fields.phone = phone_input(&fields.phone);
     let app = &state.app;
     let all = citizen::offices(app)
         .await

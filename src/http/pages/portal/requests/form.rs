@@ -2,6 +2,7 @@
 //! documents to bring and its delay, then name, phone, optional e-mail and,
 //! where the office verifies phones, the code sent by SMS.
 
+use super::super::booking::phone_input;
 use super::super::citizen::{CodeStep, Outcome, Submit, local_name};
 use crate::app::requests::{self, NewRequest};
 use crate::app::sites;
@@ -109,8 +110,9 @@ pub async fn submit(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     f: Frame,
     Path((site, service)): Path<(String, String)>,
-    CsrfForm(fields): CsrfForm<Fields>,
+    CsrfForm(mut fields): CsrfForm<Fields>,
 ) -> Result<Response, PageError> {
+    fields.phone = phone_input(&fields.phone);
     let about = about(&state, &f, &site, &service)
         .await
         .map_err(|e| PageError::new(&f, e))?;
