@@ -159,16 +159,29 @@ pub async fn prepare(State(state): State<AppState>, mut request: Request, next: 
     response
 }
 
-/// A kiosk or a TV is set up once by opening its page with
+/// A kiosk or a counter display is set up once by opening its page with
 /// `?device=TOKEN`: a valid device token becomes the browser's session
 /// cookie (for a year) and the page is opened again without it, so the
 /// token does not stay in the address bar or the history.
 async fn adopt_device(state: &AppState, device: Option<(String, String)>) -> Option<Response> {
+    use crate::app::auth::Principal;
+    use crate::domain::role::DeviceKind;
     let (token, path) = device?;
     let principal = crate::app::auth::authenticate(&state.app, &token)
         .await
         .ok()?;
-    if !matches!(principal, crate::app::auth::Principal::Device { .. }) {
+    // Only on a device's own page: a link elsewhere must not swap a
+    // person's session for a device's.
+    let Principal::Device { kind, site, .. } = principal else {
+        return None;
+    };
+    let own_page = match kind {
+        DeviceKind::Kiosk => path
+            .strip_prefix("/kiosk/")
+            .is_some_and(|rest| rest.split('/').next() == Some(site.as_str())),
+        DeviceKind::Display => path.starts_with("/counter-display/"),
+    };
+    if !own_page {
         return None;
     }
     let cookie = cookies::set(
@@ -180,6 +193,16 @@ async fn adopt_device(state: &AppState, device: Option<(String, String)>) -> Opt
     let mut response = axum::response::Redirect::to(&path).into_response();
     response.headers_mut().append(header::SET_COOKIE, cookie);
     Some(response)
+}
+
+/// JSON text made safe for a `<script type="application/json">` block:
+/// `<`, `>` and `&` (which JSON only has inside strings) become `\u`
+/// escapes, so no text can end the block or switch the HTML parser into
+/// another script state.
+pub fn script_json(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// A rendered page; a template that fails to render is logged and a 500.
@@ -240,5 +263,19 @@ impl IntoResponse for PageError {
         let mut response = render(&page);
         *response.status_mut() = status;
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::script_json;
+
+    #[test]
+    fn script_json_cannot_end_or_confuse_its_script_block() {
+        let json = serde_json::json!({"text": "<!--<script></script> & co"}).to_string();
+        let safe = script_json(&json);
+        assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'));
+        let back: serde_json::Value = serde_json::from_str(&safe).expect("still JSON");
+        assert_eq!(back["text"], "<!--<script></script> & co");
     }
 }

@@ -123,16 +123,14 @@ impl Tr {
 
     /// The entries whose key starts with `prefix`, as a JSON object for a
     /// page's script (in a `<script type="application/json">` block, so
-    /// `</` is escaped).
+    /// escaped for it).
     pub fn bundle(&self, prefix: &str) -> String {
         let map: BTreeMap<&str, &str> = CATALOG
             .keys()
             .filter(|k| k.starts_with(prefix))
             .map(|k| (k.as_str(), self.s(k)))
             .collect();
-        serde_json::to_string(&map)
-            .unwrap_or_else(|_| "{}".to_owned())
-            .replace("</", "<\\/")
+        super::frame::script_json(&serde_json::to_string(&map).unwrap_or_else(|_| "{}".to_owned()))
     }
 }
 

@@ -66,9 +66,9 @@ async fn track(State(state): State<AppState>, f: Frame, Path(id): Path<String>) 
         .map(|label| counter_name(f.tr, label));
     let page = Tracking {
         office: local(&site.name, site.name_ar.as_deref()),
-        services_json: serde_json::to_string(&names)
-            .unwrap_or_else(|_| "{}".to_owned())
-            .replace("</", "<\\/"),
+        services_json: super::frame::script_json(
+            &serde_json::to_string(&names).unwrap_or_else(|_| "{}".to_owned()),
+        ),
         id: ticket.id,
         number: ticket.number,
         service,

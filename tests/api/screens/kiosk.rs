@@ -339,3 +339,40 @@ async fn the_kiosk_shows_a_request_status_without_personal_data() {
     assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
     assert!(!hidden.text().await.unwrap().contains("Demande reçue"));
 }
+
+/// A device token in a link sets up the device's own page only: elsewhere
+/// it must not replace a person's session with the device's.
+#[tokio::test]
+async fn a_device_link_sets_up_only_its_own_page() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let admin = app.admin().await;
+    lobby(&app, &admin).await;
+    let token = kiosk(&app, &admin, "anfa").await;
+    let browser_like = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let open = |path: String| browser_like.get(format!("{}{path}", app.base)).send();
+    let session_set = |answer: &reqwest::Response| {
+        answer
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .any(|c| c.to_str().unwrap_or("").starts_with("guichet_session="))
+    };
+    for elsewhere in [
+        format!("/agent?device={token}"),
+        format!("/me?device={token}"),
+        format!("/kiosk/another-site?device={token}"),
+        format!("/counter-display/anfa-g1?device={token}"),
+    ] {
+        let answer = open(elsewhere.clone()).await.expect("answers");
+        assert!(!session_set(&answer), "{elsewhere} took the device token");
+    }
+    let own = open(format!("/kiosk/anfa?device={token}"))
+        .await
+        .expect("answers");
+    assert_eq!(own.status(), StatusCode::SEE_OTHER);
+    assert_eq!(own.headers()["location"], "/kiosk/anfa");
+    assert!(session_set(&own), "the kiosk's own page keeps its token");
+}

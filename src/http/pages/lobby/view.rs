@@ -140,9 +140,9 @@ pub fn sounds() -> serde_json::Map<String, Value> {
         .collect()
 }
 
-/// JSON for a `<script type="application/json">` block (`</` escaped).
+/// JSON for a `<script type="application/json">` block.
 pub fn script_json(value: &Value) -> String {
-    value.to_string().replace("</", "<\\/")
+    crate::http::pages::frame::script_json(&value.to_string())
 }
 
 #[cfg(test)]
