@@ -1,6 +1,7 @@
 //! Every citizen page, with its styles and scripts, weighs at most 100 KB
 //! over the wire (compressed, headers included): citizens book from phones
-//! on mobile data. Each page is also complete without running a script.
+//! on mobile data. Each page is also complete without running a script,
+//! and each of its form fields has a label a screen reader can say.
 
 use crate::booking::{SERVICE, office};
 use crate::helpers::Backend;
@@ -104,6 +105,10 @@ async fn every_citizen_page_weighs_at_most_100_kb() {
             let url = format!("{}{page}{sep}lang={lang}", app.base);
             let (bytes, html) = weigh_page(&app.client, &app.base, &url).await;
             assert!(html.contains("<main"), "{url} has no main content");
+            assert!(html.contains(&format!("<html lang=\"{lang}\"")), "{url}");
+            for field in unlabelled_fields(&html) {
+                panic!("{url}: a field without a label: {field}");
+            }
             report.push((bytes, url));
         }
     }
@@ -160,4 +165,30 @@ fn header_bytes(headers: &HeaderMap) -> usize {
         .map(|(n, v)| n.as_str().len() + v.len() + 4)
         .sum::<usize>()
         + 2
+}
+
+/// The form fields (inputs other than hidden ones and buttons, selects,
+/// text areas) that have no label: neither inside a `<label>`, nor named by
+/// one's `for`, nor by `aria-label`.
+fn unlabelled_fields(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for opener in ["<input", "<select", "<textarea"] {
+        for (at, _) in html.match_indices(opener) {
+            let tag = html[at..].split('>').next().unwrap_or_default();
+            if tag.contains("type=\"hidden\"") || tag.contains("type=\"submit\"") {
+                continue;
+            }
+            let before = &html[..at];
+            let in_label = before.rfind("<label") > before.rfind("</label>");
+            let named = tag
+                .split("id=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .is_some_and(|id| html.contains(&format!("for=\"{id}\"")));
+            if !(in_label || named || tag.contains("aria-label")) {
+                found.push(tag.to_owned());
+            }
+        }
+    }
+    found
 }
