@@ -194,3 +194,13 @@ fn unlabelled_fields(html: &str) -> Vec<String> {
     }
     found
 }
+
+#[test]
+fn a_field_without_a_label_is_found() {
+    let page = r#"<label for="a">A</label><input id="a"><label>B <input name="b"></label>
+        <input type="hidden" name="csrf"><input id="c" aria-label="C"><select id="d"></select>"#;
+    assert_eq!(
+        unlabelled_fields(page),
+        vec![r#"<select id="d""#.to_owned()]
+    );
+}
