@@ -168,6 +168,14 @@ pub struct FeedbackAnswer {
     pub comment: Option<String>,
 }
 
+/// Whether the feedback link of a visit still waits for its answer (the
+/// page asks), was answered already (`true`), or is unknown (404).
+pub async fn feedback_answered(app: &App, token: &str) -> AppResult<bool> {
+    store::visits::feedback_answered(&app.db, &hash_token(token))
+        .await?
+        .ok_or(AppError::NotFound("feedback request"))
+}
+
 /// The citizen's answer to a feedback request: once per visit.
 pub async fn answer_feedback(app: &App, token: &str, input: FeedbackAnswer) -> AppResult<()> {
     let rating = crate::domain::parse_within("rating", input.rating, 1..=5)?;

@@ -129,3 +129,14 @@ pub async fn answer_feedback(
     .await)?;
     Ok(exists.map(|_| false))
 }
+
+/// Whether a feedback request was answered: `None` for an unknown token.
+pub async fn feedback_answered(db: &Db, token_hash: &str) -> Result<Option<bool>, sqlx::Error> {
+    let answered: Option<bool> = read!(db, |c| sqlx::query_scalar(
+        "SELECT answered_at IS NOT NULL FROM feedback WHERE token_hash = $1"
+    )
+    .bind(token_hash)
+    .fetch_optional(c)
+    .await)?;
+    Ok(answered)
+}

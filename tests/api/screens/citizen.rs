@@ -280,16 +280,25 @@ async fn a_visit_is_rated_once() {
     browser.click("form button[type=submit]").await;
     browser.wait_for_text("#outcome", "Merci", WAIT).await;
 
+    // Opened again, the link says it was answered; a form sent from an
+    // older tab is refused the same way.
     browser.goto(&page).await;
-    browser.click("label[for=rating-1]").await;
-    browser.click("form button[type=submit]").await;
     browser.wait_for_text("#outcome", "déjà", WAIT).await;
+    let csrf = "c".repeat(40);
+    let late = office
+        .app
+        .client
+        .post(url(&office, &format!("/feedback/{token}")))
+        .header("Cookie", format!("guichet_csrf={csrf}"))
+        .form(&[("csrf", csrf.as_str()), ("rating", "1")])
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(late.status(), StatusCode::CONFLICT);
 
     browser
         .goto(&url(&office, "/feedback/no-such-visit-link"))
         .await;
-    browser.click("label[for=rating-5]").await;
-    browser.click("form button[type=submit]").await;
     browser.wait_for_text("h1", "Page introuvable", WAIT).await;
     browser.close().await;
 }

@@ -1,6 +1,6 @@
 //! The feedback page `/feedback/{token}`, linked from the SMS sent after a
 //! walk-in visit (`app::visits`): a rating from 1 to 5 and an optional
-//! comment, taken once. A second answer is told it was already given; an
+//! comment, taken once. A link already answered says so when opened; an
 //! unknown link gets the 404 page.
 
 use super::citizen::{self, say};
@@ -81,8 +81,19 @@ fn token_of(f: &Frame, token: &str) -> Result<String, PageError> {
         .ok_or_else(|| PageError::new(f, AppError::NotFound("feedback request")))
 }
 
-async fn page(f: Frame, Path(token): Path<String>) -> Result<Response, PageError> {
-    token_of(&f, &token)?;
+/// The form, or "already answered", as soon as the link is opened.
+async fn page(
+    State(state): State<AppState>,
+    f: Frame,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let token = token_of(&f, &token)?;
+    let answered = visits::feedback_answered(&state.app, &token)
+        .await
+        .map_err(|e| PageError::new(&f, e))?;
+    if answered {
+        return Ok(render(&DonePage { f, already: true }));
+    }
     Ok(render(&form(f, Fields::default(), None)))
 }
 
