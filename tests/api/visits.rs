@@ -145,6 +145,15 @@ async fn a_called_visitor_is_told_where_to_go_then_asked_for_feedback(backend: B
         app.post(&path, None, long).await.status,
         StatusCode::UNPROCESSABLE_ENTITY
     );
+    // The link's page asks for the rating until it is given, then says so.
+    let page = |token: String| {
+        app.client
+            .get(format!("{}/feedback/{token}?lang=fr", app.base))
+            .send()
+    };
+    let open = page(token.clone()).await.expect("page");
+    assert_eq!(open.status(), StatusCode::OK);
+    assert!(open.text().await.expect("html").contains("name=\"rating\""));
     let answer = json!({"rating": 5, "comment": "Accueil rapide, merci"});
     let answered = app.post(&path, None, answer.clone()).await;
     assert_eq!(answered.status, StatusCode::CREATED, "{}", answered.body);
@@ -153,6 +162,15 @@ async fn a_called_visitor_is_told_where_to_go_then_asked_for_feedback(backend: B
     let again = app.post(&path, None, json!({"rating": 1})).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
     assert_eq!(again.code(), "already_answered");
+    let reopened = page(token.clone()).await.expect("page");
+    assert_eq!(reopened.status(), StatusCode::OK);
+    let html = reopened.text().await.expect("html");
+    assert!(
+        html.contains("id=\"outcome\"") && !html.contains("name=\"rating\""),
+        "{html}"
+    );
+    let unknown = page("not-a-token".to_owned()).await.expect("page");
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
 
 async fn waiting_visitors_are_told_their_turn_is_near(backend: Backend) {
