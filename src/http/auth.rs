@@ -63,17 +63,7 @@ fn token_of(parts: &Parts) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    let cookie = || {
-        parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == SESSION_COOKIE)
-            .map(|(_, value)| value)
-    };
+    let cookie = || super::pages::cookies::read(&parts.headers, SESSION_COOKIE);
     bearer
         .or_else(cookie)
         .filter(|t| !t.is_empty() && t.len() <= 200)

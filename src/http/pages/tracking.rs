@@ -5,7 +5,8 @@
 //! called, shows the counter to go to. The ticket's phone is never shown.
 
 use super::frame::{Frame, PageError, render};
-use super::i18n::{Lang, Tr};
+use super::lobby::view::counter_words;
+use super::portal::booking::name_in;
 use crate::app::{sites, tickets};
 use crate::domain::ticket::Status;
 use crate::http::AppState;
@@ -46,10 +47,7 @@ async fn track(State(state): State<AppState>, f: Frame, Path(id): Path<String>) 
         Ok(site) => site,
         Err(error) => return PageError::new(&f, error).into_response(),
     };
-    let local = |fr: &str, ar: Option<&str>| match (f.lang, ar) {
-        (Lang::Ar, Some(ar)) if !ar.is_empty() => ar.to_owned(),
-        _ => fr.to_owned(),
-    };
+    let local = |fr: &str, ar: Option<&str>| name_in(f.lang, fr, ar);
     let names: BTreeMap<&str, String> = site
         .services
         .iter()
@@ -63,7 +61,7 @@ async fn track(State(state): State<AppState>, f: Frame, Path(id): Path<String>) 
         .counter
         .as_ref()
         .and_then(|c| c["label"].as_str())
-        .map(|label| counter_name(f.tr, label));
+        .map(|label| counter_words(label, f.tr));
     let page = Tracking {
         office: local(&site.name, site.name_ar.as_deref()),
         services_json: super::frame::script_json(
@@ -81,16 +79,6 @@ async fn track(State(state): State<AppState>, f: Frame, Path(id): Path<String>) 
         f,
     };
     render(&page)
-}
-
-/// A counter as the page names it: a label ending in its number
-/// ("Guichet 3") reads "Guichet 3", "الشباك رقم 3" or "Counter 3"; any
-/// other label is shown as the office wrote it. `tracking.js` does the same.
-fn counter_name(tr: Tr, label: &str) -> String {
-    match label.split_whitespace().last() {
-        Some(n) if n.bytes().all(|b| b.is_ascii_digit()) => tr.f("portal.track.counter", n),
-        _ => label.to_owned(),
-    }
 }
 
 impl Tracking {
@@ -118,6 +106,11 @@ impl Tracking {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::pages::i18n::{Lang, Tr};
+
+    fn counter_name(tr: Tr, label: &str) -> String {
+        counter_words(label, tr)
+    }
 
     #[test]
     fn counters_are_named_in_the_page_language() {
