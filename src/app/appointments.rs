@@ -73,6 +73,20 @@ pub struct AppointmentView {
 }
 
 pub async fn book(app: &App, site: &str, input: NewAppointment) -> AppResult<AppointmentView> {
+    counting_conflicts(app, site, book_slot(app, site, input).await)
+}
+
+/// Counts a refusal for a taken slot or phone, for `/metrics`.
+fn counting_conflicts<T>(app: &App, site: &str, result: AppResult<T>) -> AppResult<T> {
+    if let Err(AppError::Conflict { code, .. }) = &result
+        && matches!(*code, "slot_full" | "already_booked")
+    {
+        app.activity.booking_conflict(site, code);
+    }
+    result
+}
+
+async fn book_slot(app: &App, site: &str, input: NewAppointment) -> AppResult<AppointmentView> {
     let context = SiteContext::load(app, site).await?;
     let service = bookable_service(&context, &input.service)?.clone();
     let mode = parse_mode(&service, input.mode.as_deref())?;
@@ -189,6 +203,17 @@ pub async fn reschedule(
     input: Reschedule,
 ) -> AppResult<AppointmentView> {
     let found = authorized(app, reference, access).await?;
+    let site = found.site_id.clone();
+    counting_conflicts(app, &site, move_booking(app, found, input).await)
+}
+
+async fn move_booking(
+    app: &App,
+    found: AppointmentRow,
+    input: Reschedule,
+) -> AppResult<AppointmentView> {
+    let reference = found.reference.clone();
+    let reference = reference.as_str();
     let context = SiteContext::load(app, &found.site_id).await?;
     let service = bookable_service(&context, &found.service_id)?.clone();
     let now = app.clock.now();

@@ -68,7 +68,7 @@ pub async fn call_next(app: &App, who: &Principal, counter: &str) -> AppResult<O
         ))
     })?;
     Ok(called.map(|(view, events)| {
-        app.bus.publish(events);
+        app.publish(events);
         view
     }))
 }
@@ -112,7 +112,7 @@ pub async fn call_ticket(
         let streak = next_streak(streak, priority);
         call(t, now, &who, (&context, &pace), (&counter, streak), ticket).await
     })?;
-    app.bus.publish(events);
+    app.publish(events);
     Ok(view)
 }
 

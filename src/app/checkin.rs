@@ -132,6 +132,6 @@ pub async fn check_in(app: &App, who: &Principal, reference: &str) -> AppResult<
             .await?;
         Ok::<_, AppError>((view(&context, &pace, ticket, ahead), events))
     })?;
-    app.bus.publish(events);
+    app.publish(events);
     Ok(view)
 }

@@ -77,7 +77,7 @@ pub async fn close_out(app: &App, site: &str) -> AppResult<usize> {
     });
     let events = store::events::append_all(&mut tx, site, now, &events).await?;
     tx.commit().await?;
-    app.bus.publish(events);
+    app.publish(events);
     tracing::info!(site, closed = tickets.len(), "end-of-day close-out");
     Ok(tickets.len())
 }

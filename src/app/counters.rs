@@ -86,7 +86,7 @@ pub async fn create(
     store::counters::set_services(&mut tx, &row, &services).await?;
     let event = announce(&mut tx, &row, who, now).await?;
     tx.commit().await?;
-    app.bus.publish(vec![event]);
+    app.publish(vec![event]);
     app.site_contexts.forget(&row.site_id);
     app.paces.forget(&row.site_id);
     Ok(view(row, services))
@@ -115,7 +115,7 @@ pub async fn update(
     store::counters::update(&mut tx, &row).await?;
     let event = announce(&mut tx, &row, who, app.clock.now_ms()).await?;
     tx.commit().await?;
-    app.bus.publish(vec![event]);
+    app.publish(vec![event]);
     app.site_contexts.forget(&row.site_id);
     app.paces.forget(&row.site_id);
     let services = store::counters::services(&app.db, id).await?;
@@ -185,7 +185,7 @@ pub async fn set_state(
     })?;
     let event = announce(&mut tx, &row, who, now).await?;
     tx.commit().await?;
-    app.bus.publish(vec![event]);
+    app.publish(vec![event]);
     app.site_contexts.forget(&row.site_id);
     app.paces.forget(&row.site_id);
     let services = store::counters::services(&app.db, id).await?;

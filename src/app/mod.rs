@@ -3,6 +3,7 @@
 //! transaction through `store`.
 
 pub mod access;
+pub mod activity;
 pub mod announcements;
 pub mod appointments;
 pub mod auth;
@@ -89,6 +90,8 @@ pub struct App {
     pub clock: Clock,
     /// Where committed site events go for live subscribers.
     pub bus: Bus,
+    /// What this instance has done, for `/metrics`.
+    pub activity: activity::Activity,
     /// Site settings, reused for 2 s: a change through this instance is
     /// seen at once, through another within that delay.
     pub site_contexts: TtlCache<sites::SiteContext>,
@@ -124,6 +127,7 @@ impl App {
             db,
             clock,
             bus: Bus::default(),
+            activity: activity::Activity::default(),
             site_contexts: TtlCache::new(Duration::from_secs(2)),
             site_zones: TtlCache::new(Duration::from_secs(300)),
             paces: TtlCache::new(Duration::from_secs(1)),
@@ -137,6 +141,13 @@ impl App {
             video_base_url: "https://meet.jit.si".to_owned(),
             transports: crate::notify::Transports::default(),
         }
+    }
+
+    /// Publishes a transaction's events once it has committed, and counts
+    /// them.
+    pub fn publish(&self, events: Vec<crate::store::events::EventRow>) {
+        self.activity.events(&events);
+        self.bus.publish(events);
     }
 
     /// The page where a holder manages an appointment, token included.

@@ -122,7 +122,7 @@ pub async fn issue(
         let events = t.append_all(&site, now, &[issued, changed]).await?;
         Ok::<_, AppError>((view(&context, &pace, ticket, ahead), events))
     })?;
-    app.bus.publish(events);
+    app.publish(events);
     Ok(view)
 }
 
@@ -261,7 +261,7 @@ pub async fn act(
         let events = t.append_all(&ticket.site_id, now, &events).await?;
         Ok::<_, AppError>((view(&context, &pace, ticket, 0), events))
     })?;
-    app.bus.publish(events);
+    app.publish(events);
     Ok(view)
 }
 
@@ -319,7 +319,7 @@ pub async fn transfer(
     let ahead = store::tickets::ahead_of(Conn::Tx(&mut tx), &ticket).await?;
     let events = store::events::append_all(&mut tx, &ticket.site_id, now, &events).await?;
     tx.commit().await?;
-    app.bus.publish(events);
+    app.publish(events);
     Ok(view(&context, &pace, ticket, ahead))
 }
 

@@ -1,8 +1,14 @@
-//! Prometheus metrics of the HTTP layer: requests by route and status, and
-//! their latency. Each server has its own registry (no global recorder), so
-//! several servers in one test process do not mix their counts.
+//! Prometheus metrics: requests by route and status and their latency,
+//! what this instance has done (`app::activity`), and gauges read at each
+//! scrape (WebSocket subscribers, waiting tickets per site and service,
+//! the outbox's depth). Each server has its own registry (no global
+//! recorder), so several servers in one test process do not mix their
+//! counts.
 
 use super::AppState;
+use crate::app::App;
+use crate::app::activity::Activity;
+use crate::store::gauges;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -27,6 +33,18 @@ struct RouteLabels {
     route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct QueueLabels {
+    site: String,
+    service: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutboxLabels {
+    status: String,
+    channel: String,
+}
+
 #[derive(Debug)]
 pub struct HttpMetrics {
     registry: Registry,
@@ -34,6 +52,10 @@ pub struct HttpMetrics {
     latency: Family<RouteLabels, Histogram>,
     /// Sockets following live events on this instance, read at scrape time.
     pub live_subscribers: Gauge,
+    /// Tickets waiting, from the database at scrape time.
+    waiting: Family<QueueLabels, Gauge>,
+    /// Messages not sent yet (and dead ones), from the database at scrape time.
+    outbox: Family<OutboxLabels, Gauge>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -41,9 +63,10 @@ fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.000_25, 2.0, 15))
 }
 
-impl Default for HttpMetrics {
-    fn default() -> Self {
+impl HttpMetrics {
+    pub fn new(activity: &Activity) -> Self {
         let mut registry = Registry::with_prefix("guichet");
+        activity.register(&mut registry);
         let requests = Family::<RequestLabels, Counter>::default();
         let latency = Family::<RouteLabels, Histogram>::new_with_constructor(
             latency_histogram as fn() -> Histogram,
@@ -64,16 +87,60 @@ impl Default for HttpMetrics {
             "WebSocket subscribers to live events on this instance",
             live_subscribers.clone(),
         );
+        let waiting = Family::<QueueLabels, Gauge>::default();
+        registry.register(
+            "waiting_tickets",
+            "Tickets waiting now, by site and service",
+            waiting.clone(),
+        );
+        let outbox = Family::<OutboxLabels, Gauge>::default();
+        registry.register(
+            "outbox_messages",
+            "Messages not sent yet (pending, retrying, sending) and given up (dead), by channel",
+            outbox.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
             live_subscribers,
+            waiting,
+            outbox,
         }
     }
-}
 
-impl HttpMetrics {
+    /// Reads the gauges of this scrape. A database that does not answer
+    /// leaves them out rather than failing the scrape.
+    pub async fn refresh(&self, app: &App) {
+        self.live_subscribers.set(app.live.subscribers() as i64);
+        match gauges::waiting(&app.db).await {
+            Ok(rows) => {
+                self.waiting.clear();
+                for row in rows {
+                    let labels = QueueLabels {
+                        site: row.site_id,
+                        service: row.service_id,
+                    };
+                    self.waiting.get_or_create(&labels).set(row.waiting);
+                }
+            }
+            Err(error) => tracing::warn!(%error, "metrics: waiting tickets not read"),
+        }
+        match gauges::outbox(&app.db).await {
+            Ok(rows) => {
+                self.outbox.clear();
+                for row in rows {
+                    let labels = OutboxLabels {
+                        status: row.status,
+                        channel: row.channel,
+                    };
+                    self.outbox.get_or_create(&labels).set(row.messages);
+                }
+            }
+            Err(error) => tracing::warn!(%error, "metrics: outbox not read"),
+        }
+    }
+
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();

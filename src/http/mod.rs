@@ -72,8 +72,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(announcements::router())
         .split_for_parts();
     let state = AppState {
+        metrics: Arc::new(metrics::HttpMetrics::new(&app.activity)),
         app,
-        metrics: Arc::new(metrics::HttpMetrics::default()),
         openapi: Arc::new(openapi.to_json().unwrap_or_default()),
     };
     routes

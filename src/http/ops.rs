@@ -62,10 +62,7 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 /// Prometheus text exposition.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "metrics")))]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    state
-        .metrics
-        .live_subscribers
-        .set(state.app.live.subscribers() as i64);
+    state.metrics.refresh(&state.app).await;
     (
         [(
             header::CONTENT_TYPE,

@@ -79,6 +79,12 @@ async fn send_one(app: &App, message: Claimed) -> bool {
             }
         }
     };
+    let label = match &outcome {
+        Outcome::Sent { .. } => "sent",
+        Outcome::Retry { .. } => "retry",
+        Outcome::Dead { .. } => "dead",
+    };
+    app.activity.send(&message.channel, label);
     match &outcome {
         Outcome::Sent { .. } => tracing::info!(id = %message.id, channel = %message.channel,
             template = %message.template, attempts = message.attempts, "message sent"),

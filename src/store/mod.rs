@@ -24,6 +24,7 @@ pub mod deployment;
 pub mod devices;
 pub mod direct;
 pub mod events;
+pub mod gauges;
 pub mod history;
 pub mod otp;
 pub mod outbox;

@@ -42,6 +42,12 @@ async fn three_hundred_citizens_share_three_places(backend: Backend) {
         .count();
     assert_eq!((booked.len(), full), (3, 297));
     assert_eq!(office.app.count("appointments").await, 3);
+    let metrics = office.app.metrics().await;
+    let conflicts = format!(
+        r#"guichet_booking_conflicts_total{{site="{}",reason="slot_full"}} 297"#,
+        office.site
+    );
+    assert!(metrics.contains(&conflicts), "{metrics}");
     assert_eq!(office.available(TUESDAY_9).await, 0);
     for answer in booked {
         assert_eq!(answer.body["status"], "booked");

@@ -332,6 +332,18 @@ impl TestApp {
         assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
     }
 
+    /// The Prometheus text of `/metrics`.
+    pub async fn metrics(&self) -> String {
+        let answer = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .expect("metrics answer");
+        assert_eq!(answer.status(), StatusCode::OK);
+        answer.text().await.expect("metrics text")
+    }
+
     /// Rows in a table, read straight from the database.
     pub async fn count(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");

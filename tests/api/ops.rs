@@ -1,6 +1,6 @@
 //! Readiness, metrics and the OpenAPI document.
 
-use crate::helpers::{Backend, spawn_app};
+use crate::helpers::{Backend, open_site, spawn_app};
 use crate::on_both_backends;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -8,6 +8,7 @@ use serde_json::json;
 on_both_backends!(
     ready_and_healthy,
     metrics_count_requests_by_route,
+    metrics_follow_queues_calls_and_the_outbox,
     openapi_lists_the_routes,
     unknown_routes_are_json_404s
 );
@@ -64,6 +65,56 @@ async fn metrics_count_requests_by_route(backend: Backend) {
         "{text}"
     );
     assert!(text.contains("guichet_http_request_duration_seconds_bucket"));
+}
+
+/// What a supervisor's dashboard reads: tickets waiting per service, calls
+/// and no-shows, and the messages not sent yet.
+async fn metrics_follow_queues_calls_and_the_outbox(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin().await;
+    let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
+    let issue = |service: &'static str, phone: Option<&'static str>| {
+        let mut body = json!({"service": service});
+        if let Some(phone) = phone {
+            body["phone"] = json!(phone);
+        }
+        app.post("/api/v1/sites/anfa/tickets", Some(&agents[0]), body)
+    };
+    for _ in 0..3 {
+        assert_eq!(issue("residence", None).await.status, StatusCode::CREATED);
+    }
+    let with_phone = issue("signature", Some("+212612345678")).await;
+    assert_eq!(with_phone.status, StatusCode::CREATED);
+    let called = app
+        .post(
+            "/api/v1/counters/anfa-g1/call-next",
+            Some(&agents[0]),
+            json!({}),
+        )
+        .await;
+    assert_eq!(called.status, StatusCode::OK, "{}", called.body);
+    assert_eq!(called.body["service"], "residence");
+
+    let text = app.metrics().await;
+    for line in [
+        r#"guichet_waiting_tickets{site="anfa",service="residence"} 2"#,
+        r#"guichet_waiting_tickets{site="anfa",service="signature"} 1"#,
+        r#"guichet_site_events_total{site="anfa",kind="ticket.called"} 1"#,
+        r#"guichet_site_events_total{site="anfa",kind="ticket.issued"} 4"#,
+        "guichet_live_subscribers 0",
+    ] {
+        assert!(text.contains(line), "missing {line} in\n{text}");
+    }
+    let pending: i64 = text
+        .lines()
+        .filter(|l| l.starts_with("guichet_outbox_messages{status=\"pending\""))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<i64>().ok())
+        .sum();
+    assert_eq!(
+        pending,
+        app.count("notifications WHERE status = 'pending'").await,
+        "the outbox depth is the table's"
+    );
 }
 
 async fn openapi_lists_the_routes(backend: Backend) {

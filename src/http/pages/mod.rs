@@ -4,6 +4,7 @@
 //! SQL; their scripts only add live updates and one-click actions on top of
 //! what the HTML already shows.
 
+pub mod admin;
 pub mod agent;
 pub mod assets;
 pub mod cookies;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(kiosk::router())
         .merge(tracking::router())
         .merge(agent::router())
+        .merge(admin::router())
         .merge(portal::router())
         .layer(axum::middleware::from_fn_with_state(state, frame::prepare))
         .layer(CompressionLayer::new())

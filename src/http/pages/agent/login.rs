@@ -11,7 +11,7 @@ use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -33,6 +33,8 @@ struct LoginPage {
     f: Frame,
     username: String,
     error: Option<String>,
+    /// Where to go once logged in (an admin page that asked for a login).
+    next: String,
 }
 
 #[derive(Deserialize)]
@@ -41,17 +43,37 @@ struct Credentials {
     username: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Deserialize)]
+struct Next {
+    #[serde(default)]
+    next: String,
+}
+
+/// `next` when it is a page of this service, else the console: a login
+/// link must not send anyone to another site.
+fn destination(next: &str) -> &str {
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    if local && next.len() <= 500 {
+        next
+    } else {
+        "/agent"
+    }
 }
 
 /// Nothing but the CSRF field.
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn form(frame: Frame) -> Response {
+async fn form(frame: Frame, Query(next): Query<Next>) -> Response {
     render(&LoginPage {
         f: frame.for_office(),
         username: String::new(),
         error: None,
+        next: destination(&next.next).to_owned(),
     })
 }
 
@@ -72,7 +94,7 @@ async fn submit(
                 &session.token,
                 Some(SESSION_SECONDS),
             );
-            let mut response = Redirect::to("/agent").into_response();
+            let mut response = Redirect::to(destination(&input.next)).into_response();
             response.headers_mut().append(header::SET_COOKIE, cookie);
             response
         }
@@ -98,6 +120,7 @@ async fn submit(
                 f: frame,
                 username,
                 error: Some(message),
+                next: destination(&input.next).to_owned(),
             });
             *response.status_mut() = status;
             response

@@ -1,0 +1,87 @@
+//! What this instance has done, counted for Prometheus: the site events it
+//! committed (calls, no-shows, …), the bookings refused because a slot or
+//! a phone was taken, and the outcomes of its message sends. Counters are
+//! per instance and only grow; summed over instances they count each thing
+//! once, since an event is published by the instance that committed it.
+
+use crate::store::events::EventRow;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EventLabels {
+    site: String,
+    kind: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ConflictLabels {
+    site: String,
+    reason: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SendLabels {
+    channel: String,
+    outcome: String,
+}
+
+/// Cheap to clone: the families are shared handles.
+#[derive(Clone, Debug, Default)]
+pub struct Activity {
+    events: Family<EventLabels, Counter>,
+    booking_conflicts: Family<ConflictLabels, Counter>,
+    sends: Family<SendLabels, Counter>,
+}
+
+impl Activity {
+    /// Adds these counters to a registry (with its `guichet_` prefix).
+    pub fn register(&self, registry: &mut Registry) {
+        registry.register(
+            "site_events",
+            "Site events committed by this instance, by kind (ticket.called is a call, ticket.no_show a no-show)",
+            self.events.clone(),
+        );
+        registry.register(
+            "booking_conflicts",
+            "Bookings and reschedules refused because the slot was full or the phone already booked",
+            self.booking_conflicts.clone(),
+        );
+        registry.register(
+            "outbox_sends",
+            "Message send attempts by channel and outcome (sent, retry, dead)",
+            self.sends.clone(),
+        );
+    }
+
+    pub fn events(&self, events: &[EventRow]) {
+        for event in events {
+            self.events
+                .get_or_create(&EventLabels {
+                    site: event.site_id.clone(),
+                    kind: event.kind.clone(),
+                })
+                .inc();
+        }
+    }
+
+    pub fn booking_conflict(&self, site: &str, reason: &str) {
+        self.booking_conflicts
+            .get_or_create(&ConflictLabels {
+                site: site.to_owned(),
+                reason: reason.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn send(&self, channel: &str, outcome: &str) {
+        self.sends
+            .get_or_create(&SendLabels {
+                channel: channel.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+}

@@ -1,0 +1,9 @@
+//! Watching an office: live supervision of counters and queues, the
+//! statistics with their charts, and the monthly report.
+
+use crate::http::AppState;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
