@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod kiosk;
 pub mod lobby;
 pub mod portal;
+pub mod public_stats;
 pub mod tracking;
 
 use super::AppState;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(tracking::router())
         .merge(agent::router())
         .merge(portal::router())
+        .merge(public_stats::router())
         .layer(axum::middleware::from_fn_with_state(state, frame::prepare))
         .layer(CompressionLayer::new())
 }
