@@ -5,6 +5,7 @@
 //! English. Figures only: nothing here names a person or an agent.
 
 use super::frame::{Frame, PageError, render};
+use super::i18n::Lang;
 use super::portal::booking::{dates, name_in};
 use crate::app::public_stats::{self, ComingDay, PublicServiceStats};
 use crate::http::AppState;
@@ -31,7 +32,7 @@ struct Wait {
 struct Processing {
     enough: bool,
     requests: i64,
-    /// "2" or "2.5" working days.
+    /// "2" or "2,5" working days.
     median: String,
     promised: i64,
     on_time: i64,
@@ -46,7 +47,7 @@ struct ServiceLine {
 struct HourLine {
     /// "10:00–11:00".
     label: String,
-    /// Expected arrivals, one decimal at most ("4", "1.5").
+    /// Expected arrivals, one decimal at most ("4", "1,5").
     value: String,
     /// The bar's length in tenths of the day's busiest hour (CSS `w0`…`w10`).
     width: u8,
@@ -111,7 +112,10 @@ fn service(f: &Frame, s: &PublicServiceStats) -> ServiceLine {
         processing: s.processing.as_ref().map(|p| Processing {
             enough: p.enough_data,
             requests: p.requests,
-            median: p.median_days.map(decimal).unwrap_or_default(),
+            median: p
+                .median_days
+                .map(|d| decimal(f.lang, d))
+                .unwrap_or_default(),
             promised: p.promised_days,
             on_time: p.on_time_percent.unwrap_or_default(),
         }),
@@ -138,7 +142,7 @@ fn day(f: &Frame, d: &ComingDay) -> DayLine {
             .iter()
             .map(|h| HourLine {
                 label: span(h.hour),
-                value: decimal(h.expected_arrivals),
+                value: decimal(f.lang, h.expected_arrivals),
                 width: if most > 0.0 {
                     (h.expected_arrivals / most * 10.0).round().clamp(0.0, 10.0) as u8
                 } else {
@@ -151,8 +155,14 @@ fn day(f: &Frame, d: &ComingDay) -> DayLine {
     }
 }
 
-/// "4" for 4.0, "1.5" for 1.5.
-fn decimal(value: f64) -> String {
+/// "4" for 4.0; "1,5" for 1.5 in French and Arabic (as Moroccan offices
+/// write it), "1.5" in English.
+fn decimal(lang: Lang, value: f64) -> String {
     let text = format!("{value:.1}");
-    text.strip_suffix(".0").map(str::to_owned).unwrap_or(text)
+    let text = text.strip_suffix(".0").map_or(text.clone(), str::to_owned);
+    if lang == Lang::En {
+        text
+    } else {
+        text.replace('.', ",")
+    }
 }
