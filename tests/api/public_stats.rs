@@ -5,6 +5,7 @@
 //! busiest and quietest hours match the scripted arrivals, and nothing
 //! personal or per agent is ever shown.
 
+use crate::browser::{Browser, PHONE};
 use crate::helpers::{Backend, STAFF_PASSWORD, TestApp, spawn_app_at};
 use crate::on_both_backends;
 use guichet::domain::role::Role;
@@ -242,7 +243,9 @@ fn text(body: &Value, field: &str) -> String {
     body[field].as_str().unwrap_or_default().to_owned()
 }
 
-async fn figures_match_the_scripted_weeks_and_show_nothing_personal(backend: Backend) {
+/// The office after its eight scripted weeks, on the morning of `TODAY`,
+/// with the ticket ids and request references it handed out.
+async fn scripted(backend: Backend) -> (TestApp, Vec<String>) {
     let (app, time) = spawn_app_at(backend, "2026-09-07T06:00:00Z").await;
     let admin = app.admin().await;
     office(&app, &admin).await;
@@ -253,6 +256,11 @@ async fn figures_match_the_scripted_weeks_and_show_nothing_personal(backend: Bac
     requests(&mut steps);
     let handed_out = play(&app, &time, steps).await;
     time.set(at(TODAY));
+    (app, handed_out)
+}
+
+async fn figures_match_the_scripted_weeks_and_show_nothing_personal(backend: Backend) {
+    let (app, handed_out) = scripted(backend).await;
 
     let answer = app
         .get(&format!("/api/v1/sites/{SITE}/public-stats"), None)
@@ -404,4 +412,53 @@ async fn unknown_site_is_404(backend: Backend) {
         .await
         .expect("page");
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
+}
+
+/// On a phone, in French and in Arabic: the page fits the screen's width,
+/// the busiest hour's bar is longer than the quietest's, and in Arabic the
+/// bars start from the right. Screenshots: `public-stats-{fr,ar}` and
+/// `public-stats-{fr,ar}-hours`.
+#[tokio::test]
+#[ignore = "needs Chromium"]
+async fn the_page_reads_on_a_phone_in_french_and_arabic() {
+    let _turn = crate::browser::turn().await;
+    let (app, _) = scripted(Backend::Sqlite).await;
+    let browser = Browser::open(PHONE).await;
+    for lang in ["fr", "ar"] {
+        browser
+            .goto(&format!("{}/stats/{SITE}?lang={lang}", app.base))
+            .await;
+        let layout = browser
+            .eval(
+                "const box = s => document.querySelector(s).getBoundingClientRect();
+                 return [box('.busiest .bar').width, box('.quietest .bar').width,
+                         box('.busiest .bar').left - box('.busiest .count').left,
+                         document.documentElement.scrollWidth];",
+            )
+            .await;
+        let number = |i: usize| layout[i].as_f64().unwrap_or(f64::NAN);
+        let (busiest, quietest, bar_after_count, page_width) =
+            (number(0), number(1), number(2), number(3));
+        assert!(busiest > quietest && quietest > 0.0, "{lang}: {layout}");
+        assert!(page_width <= f64::from(PHONE.0), "{lang}: {layout}");
+        if lang == "ar" {
+            assert!(
+                bar_after_count > 0.0,
+                "the bar starts from the right: {layout}"
+            );
+        } else {
+            assert!(
+                bar_after_count < 0.0,
+                "the bar starts from the left: {layout}"
+            );
+        }
+        browser.screenshot(&format!("public-stats-{lang}")).await;
+        browser
+            .eval("document.getElementById('coming').scrollIntoView(); return null;")
+            .await;
+        browser
+            .screenshot(&format!("public-stats-{lang}-hours"))
+            .await;
+    }
+    browser.close().await;
 }
