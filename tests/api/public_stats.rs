@@ -384,6 +384,11 @@ async fn figures_match_the_scripted_weeks_and_show_nothing_personal(backend: Bac
             assert!(!text.contains(id.as_str()), "{id} shown");
         }
     }
+    let openapi = app.get("/api/v1/openapi.json", None).await;
+    assert!(
+        openapi.body["paths"]["/api/v1/sites/{site}/public-stats"]["get"].is_object(),
+        "the API documents it"
+    );
     // The office's page links to its figures.
     let office = app
         .client

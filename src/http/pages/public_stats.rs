@@ -93,7 +93,13 @@ async fn page(
         name: name_in(f.lang, &stats.name, stats.name_ar.as_deref()),
         from: long_day(&stats.from),
         to: long_day(&stats.to),
-        services: stats.services.iter().map(|s| service(&f, s)).collect(),
+        // A service with neither walk-ins nor requests has nothing to show.
+        services: stats
+            .services
+            .iter()
+            .filter(|s| s.wait.is_some() || s.processing.is_some())
+            .map(|s| service(&f, s))
+            .collect(),
         days: stats.coming_days.iter().map(|d| day(&f, d)).collect(),
         f,
     };
