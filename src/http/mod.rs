@@ -13,6 +13,7 @@ pub mod live;
 pub mod metrics;
 pub mod ops;
 pub mod pages;
+pub mod public_stats;
 pub mod requests;
 pub mod sites;
 pub mod tickets;
@@ -70,6 +71,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(requests::router())
         .merge(admin::router())
         .merge(announcements::router())
+        .merge(public_stats::router())
         .split_for_parts();
     let state = AppState {
         metrics: Arc::new(metrics::HttpMetrics::new(&app.activity)),

@@ -28,6 +28,7 @@ pub mod gauges;
 pub mod history;
 pub mod otp;
 pub mod outbox;
+pub mod public_stats;
 pub mod queue_tx;
 pub mod requests;
 pub mod services;

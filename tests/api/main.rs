@@ -17,6 +17,7 @@ mod live_client;
 mod live_redis;
 mod ops;
 mod outbox;
+mod public_stats;
 mod queue;
 mod requests;
 mod screens;
