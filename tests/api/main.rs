@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod complaints;
 mod counters;
+mod demo;
 mod fakes;
 mod helpers;
 mod live;
