@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a random port, real databases.
 
 mod accounts;
+mod admin_ops;
 mod announcements;
 mod appointments;
 mod appointments_time;

@@ -21,10 +21,7 @@ use axum::routing::get;
 const BLANK_ROWS: usize = 3;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/admin/sites/{site}/announcements",
-        get(page).post(save),
-    )
+    Router::new().route("/admin/sites/{site}/announcements", get(page).post(save))
 }
 
 /// One row of the table, as shown or as typed.
@@ -65,9 +62,7 @@ async fn page(
     let frame = frame.for_office();
     let fail = |e| PageError::new(&frame, e);
     let nav = staff.nav(&state, &frame, Some(&site)).await.map_err(fail)?;
-    let list = announcements::list(&state.app, &site)
-        .await
-        .map_err(fail)?;
+    let list = announcements::list(&state.app, &site).await.map_err(fail)?;
     let mut rows: Vec<Row> = list
         .announcements
         .into_iter()
@@ -198,8 +193,7 @@ fn mark(rows: &mut [Row], error: &FormError) {
             Some("text_fr")
         } else if error.is("text_ar") && wrong(&row.text_ar) {
             Some("text_ar")
-        } else if error.is("order") && !row.order.is_empty() && row.order.parse::<i64>().is_err()
-        {
+        } else if error.is("order") && !row.order.is_empty() && row.order.parse::<i64>().is_err() {
             Some("order")
         } else {
             None

@@ -171,7 +171,11 @@ async fn act(
         "assign" => {
             let to = step.to.trim().to_owned();
             let input = Assign { to: to.clone() };
-            (to, complaints::assign(app, who, &reference, input).await, "assigned")
+            (
+                to,
+                complaints::assign(app, who, &reference, input).await,
+                "assigned",
+            )
         }
         "answer" => {
             let input = Answer {
@@ -184,7 +188,11 @@ async fn act(
             let input = Close {
                 note: step.note.clone(),
             };
-            (step.note, complaints::close(app, who, &reference, input).await, "closed")
+            (
+                step.note,
+                complaints::close(app, who, &reference, input).await,
+                "closed",
+            )
         }
         _ => return Err(fail(AppError::NotFound("action"))),
     };

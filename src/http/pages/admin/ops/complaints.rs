@@ -38,7 +38,10 @@ impl ComplaintsPage {
     }
 
     fn open_count(&self) -> usize {
-        self.complaints.iter().filter(|c| is_open(&c.status)).count()
+        self.complaints
+            .iter()
+            .filter(|c| is_open(&c.status))
+            .count()
     }
 }
 
@@ -71,9 +74,7 @@ async fn page(
     let complaints = complaints::of_site(&state.app, &staff.who, &site, None)
         .await
         .map_err(fail)?;
-    let services = console::services(&state.app, &site)
-        .await
-        .map_err(fail)?;
+    let services = console::services(&state.app, &site).await.map_err(fail)?;
     Ok(render(&ComplaintsPage {
         f: frame,
         nav,

@@ -71,7 +71,19 @@ async fn page(
 ) -> Result<Response, PageError> {
     let frame = frame.for_office();
     let flash = flash.key(&[("revoked", "admin.ops.devices.revoked")]);
-    show(&state, frame, &staff, site, Issue { kind: "kiosk".into(), label: String::new() }, None, flash).await
+    show(
+        &state,
+        frame,
+        &staff,
+        site,
+        Issue {
+            kind: "kiosk".into(),
+            label: String::new(),
+        },
+        None,
+        flash,
+    )
+    .await
 }
 
 async fn show(

@@ -106,7 +106,13 @@ fn mask(recipient: &str, channel: &str) -> String {
             chars
                 .iter()
                 .enumerate()
-                .map(|(i, c)| if i < head || i >= chars.len() - tail { *c } else { DOT })
+                .map(|(i, c)| {
+                    if i < head || i >= chars.len() - tail {
+                        *c
+                    } else {
+                        DOT
+                    }
+                })
                 .collect()
         }
         "email" => match recipient.split_once('@') {

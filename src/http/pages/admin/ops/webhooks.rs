@@ -81,9 +81,7 @@ async fn show(
     let fail = |e| PageError::new(&frame, e);
     staff.require_admin().map_err(fail)?;
     let nav = staff.nav(state, &frame, None).await.map_err(fail)?;
-    let hooks = webhooks::list(&state.app, &staff.who)
-        .await
-        .map_err(fail)?;
+    let hooks = webhooks::list(&state.app, &staff.who).await.map_err(fail)?;
     let sites = crate::app::console::sites_of(&state.app, &staff.who)
         .await
         .map_err(fail)?;
