@@ -448,7 +448,8 @@ async fn the_complaints_inbox_puts_overdue_ones_first_and_answers_them(backend: 
     );
     assert!(page.html.contains("<option value=\"agdal-agent\""));
 
-    let admin = &admin;
+    // Sessions last 12 hours: the admin logs in again to read.
+    let admin = &app.admin().await;
     let read = |reference: String| async move {
         app.get(&format!("/api/v1/complaints/{reference}"), Some(admin))
             .await
