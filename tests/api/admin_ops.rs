@@ -524,6 +524,7 @@ async fn the_complaints_inbox_puts_overdue_ones_first_and_answers_them(backend: 
     )
     .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "already answered");
+    assert!(again.html.contains("id=\"form-error\""), "{}", again.html);
 
     let closed = send(
         app,

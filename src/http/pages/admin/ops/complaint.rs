@@ -69,6 +69,12 @@ impl ComplaintPage {
             .map_or("", |(_, typed, _)| typed.as_str())
     }
 
+    /// Any refusal: shown above the page when the forms are gone (the
+    /// complaint was answered or closed meanwhile).
+    fn refusal(&self) -> Option<&FormError> {
+        self.refused.as_ref().map(|(_, _, e)| e)
+    }
+
     fn is_assignee(&self, username: &str) -> bool {
         self.c.assigned_to.as_deref() == Some(username)
     }
