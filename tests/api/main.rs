@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin_access;
+mod admin_ops;
 mod announcements;
 mod appointments;
 mod appointments_time;
