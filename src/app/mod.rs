@@ -3,6 +3,7 @@
 //! transaction through `store`.
 
 pub mod access;
+pub mod accounts;
 pub mod activity;
 pub mod announcements;
 pub mod appointments;
@@ -25,6 +26,7 @@ pub mod outbox;
 pub mod queue;
 pub mod rate_limit;
 pub mod reminders;
+pub mod setup;
 pub mod requests;
 pub mod services;
 pub mod sites;
