@@ -37,9 +37,9 @@ pub async fn list(app: &App, who: &Principal) -> AppResult<Vec<AccountView>> {
 }
 
 pub async fn create(app: &App, who: &Principal, input: NewAccount) -> AppResult<AccountView> {
-    let username = Slug::parse("username", &input.username)?.to_string();
     let (role, site) = parse_place(&input.role, input.site.as_deref())?;
     may_manage(who, role, site.as_deref())?;
+    let username = Slug::parse("username", &input.username)?.to_string();
     check_password(&username, &input.password, &input.password_again)?;
     require_site(app, site.as_deref()).await?;
     let password_hash = hash(input.password).await?;

@@ -4,7 +4,7 @@
 //! supervisor, as the API.
 
 use super::fields::{Fields, number};
-use super::{flash_of, refused, saved, with_status};
+use super::{flash_of, may_change, refused, saved, with_status};
 use crate::app::counters::{self, CounterPatch, CounterView, NewCounter};
 use crate::app::services::ServiceView;
 use crate::app::{AppError, AppResult, setup, sites};
@@ -140,6 +140,9 @@ async fn create(
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
     let frame = frame.for_office();
+    if let Err(page) = may_change(&frame, &staff, &site, false) {
+        return page.into_response();
+    }
     let result = match chosen(&form) {
         Ok(services) => {
             let input = NewCounter {
@@ -162,6 +165,9 @@ async fn update(
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
     let frame = frame.for_office();
+    if let Err(page) = may_change(&frame, &staff, &site, false) {
+        return page.into_response();
+    }
     let result = match chosen(&form) {
         Ok(services) => {
             let patch = CounterPatch {

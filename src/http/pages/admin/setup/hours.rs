@@ -3,7 +3,7 @@
 //! through `sites::update` like `PATCH /api/v1/sites/{site}`.
 
 use super::fields::Fields;
-use super::{flash_of, refused, saved, with_status};
+use super::{flash_of, may_change, refused, saved, with_status};
 use crate::app::sites::{self, SitePatch};
 use crate::domain::Invalid;
 use crate::domain::opening_hours::WeeklyHoursInput;
@@ -73,6 +73,9 @@ async fn save_week(
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
     let frame = frame.for_office();
+    if let Err(page) = may_change(&frame, &staff, &site, true) {
+        return page.into_response();
+    }
     let days = typed(&form);
     let result = match week_of(&days) {
         Ok(hours) => {
@@ -134,6 +137,9 @@ async fn change_closures(
     change: impl FnOnce(&mut Vec<String>),
 ) -> Response {
     let frame = frame.for_office();
+    if let Err(page) = may_change(&frame, &staff, &site, true) {
+        return page.into_response();
+    }
     let result = async {
         let mut closures = sites::get(&state.app, &site).await?.closures;
         change(&mut closures);

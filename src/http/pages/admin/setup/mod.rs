@@ -14,7 +14,8 @@ mod services;
 mod sites;
 mod users;
 
-use super::FormError;
+use super::{FormError, Staff};
+use crate::domain::role::Role;
 use crate::app::AppError;
 use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError};
@@ -39,6 +40,17 @@ fn refused(frame: &Frame, error: AppError) -> Result<FormError, PageError> {
         }
         error => Ok(FormError::new(frame.tr, &error)),
     }
+}
+
+/// Refuses before reading a form when the caller may not change this at
+/// all: the same answer the API gives, whatever was typed.
+fn may_change(frame: &Frame, staff: &Staff, site: &str, admin_only: bool) -> Result<(), PageError> {
+    let allowed = if admin_only {
+        staff.require_admin()
+    } else {
+        staff.who.require_staff(site, &[Role::Supervisor])
+    };
+    allowed.map_err(|error| PageError::new(frame, error))
 }
 
 /// A page answered with the form error's status.

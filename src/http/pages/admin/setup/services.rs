@@ -4,7 +4,7 @@
 //! supervisor sees the list.
 
 use super::fields::{Fields, number};
-use super::{flash_of, refused, saved, with_status};
+use super::{flash_of, may_change, refused, saved, with_status};
 use crate::app::services::{self, NewService, RequiredDocument, ServicePatch, ServiceView};
 use crate::app::{AppError, sites};
 use crate::domain::Invalid;
@@ -177,6 +177,9 @@ async fn create(
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
     let frame = frame.for_office();
+    if let Err(page) = may_change(&frame, &staff, &site, true) {
+        return page.into_response();
+    }
     let draft = typed(&form);
     let result = match input_of(&draft) {
         Ok(patch) => {
@@ -211,6 +214,9 @@ async fn update(
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
     let frame = frame.for_office();
+    if let Err(page) = may_change(&frame, &staff, &site, true) {
+        return page.into_response();
+    }
     let mut draft = typed(&form);
     draft.id.clone_from(&service);
     let result = match input_of(&draft) {

@@ -3,7 +3,7 @@
 //! a supervisor sees them read-only.
 
 use super::fields::{Fields, number};
-use super::{flash_of, refused, saved, with_status};
+use super::{flash_of, may_change, refused, saved, with_status};
 use crate::app::sites::{self, NewSite, SitePatch, SiteView};
 use crate::app::AppResult;
 use crate::domain::Invalid;
@@ -130,6 +130,9 @@ async fn update(
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
     let frame = frame.for_office();
+    if let Err(page) = may_change(&frame, &staff, &site, true) {
+        return page.into_response();
+    }
     let mut draft = typed(&form, false);
     draft.id.clone_from(&site);
     let result = match patch_of(&draft) {
