@@ -167,7 +167,9 @@ async fn forms_set_up_an_office_and_refuse_bad_input(backend: Backend) {
         "a day ticked closed has no hours"
     );
     assert_eq!(site["closures"], json!(["2026-12-31"]));
-    let page = web.get("/admin/sites/hay-hassani/hours?saved=1", Some(&admin)).await;
+    let page = web
+        .get("/admin/sites/hay-hassani/hours?saved=1", Some(&admin))
+        .await;
     assert!(page.html.contains("value=\"14:00\""), "hours shown again");
     assert!(page.html.contains("class=\"flash\""));
 
@@ -193,14 +195,27 @@ async fn forms_set_up_an_office_and_refuse_bad_input(backend: Backend) {
         ("rank_legalisation", "1"),
     ];
     let made = web
-        .post("/admin/sites/hay-hassani/counters/new", &admin, &counter, true)
+        .post(
+            "/admin/sites/hay-hassani/counters/new",
+            &admin,
+            &counter,
+            true,
+        )
         .await;
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.html);
-    assert_eq!(made.location, "/admin/sites/hay-hassani/counters/hh-g1?created=1");
+    assert_eq!(
+        made.location,
+        "/admin/sites/hay-hassani/counters/hh-g1?created=1"
+    );
     let queue = app.get("/api/v1/sites/hay-hassani/queue", None).await.body;
     assert_eq!(queue["counters"][0]["label"], "Guichet 1", "{queue}");
-    let page = web.get("/admin/sites/hay-hassani/counters/hh-g1", Some(&admin)).await;
-    assert!(page.html.contains("name=\"svc_legalisation\" id=\"svc_legalisation\" value=\"1\" checked"));
+    let page = web
+        .get("/admin/sites/hay-hassani/counters/hh-g1", Some(&admin))
+        .await;
+    assert!(
+        page.html
+            .contains("name=\"svc_legalisation\" id=\"svc_legalisation\" value=\"1\" checked")
+    );
 
     // Settings change through the site page.
     let settings = [
@@ -220,90 +235,200 @@ async fn forms_set_up_an_office_and_refuse_bad_input(backend: Backend) {
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
     let site = app.get("/api/v1/sites/hay-hassani", None).await.body;
-    assert_eq!((site["min_recalls"].clone(), site["verify_phone"].clone()), (json!(2), json!(true)));
+    assert_eq!(
+        (site["min_recalls"].clone(), site["verify_phone"].clone()),
+        (json!(2), json!(true))
+    );
 
     // Every refusal: shown in place, nothing changed.
     let before = snapshot(&app).await;
-    let bad_site = [("id", "Hay Hassani!"), ("name", "X"), ("timezone", "Africa/Casablanca")];
+    let bad_site = [
+        ("id", "Hay Hassani!"),
+        ("name", "X"),
+        ("timezone", "Africa/Casablanca"),
+    ];
     let page = web.post("/admin/sites/new", &admin, &bad_site, true).await;
     refused(&page, StatusCode::UNPROCESSABLE_ENTITY, "Hay Hassani!");
-    assert!(page.html.contains("aria-invalid=\"true\""), "the id is marked");
-    let dup_site = [("id", "hay-hassani"), ("name", "Encore"), ("timezone", "Africa/Casablanca")];
+    assert!(
+        page.html.contains("aria-invalid=\"true\""),
+        "the id is marked"
+    );
+    let dup_site = [
+        ("id", "hay-hassani"),
+        ("name", "Encore"),
+        ("timezone", "Africa/Casablanca"),
+    ];
     let page = web.post("/admin/sites/new", &admin, &dup_site, true).await;
     refused(&page, StatusCode::CONFLICT, "Encore");
-    let bad_zone = [("id", "maarif"), ("name", "Maarif"), ("timezone", "Africa/Atlantis")];
+    let bad_zone = [
+        ("id", "maarif"),
+        ("name", "Maarif"),
+        ("timezone", "Africa/Atlantis"),
+    ];
     let page = web.post("/admin/sites/new", &admin, &bad_zone, true).await;
     refused(&page, StatusCode::UNPROCESSABLE_ENTITY, "Africa/Atlantis");
     let mut bad_settings = settings.to_vec();
     bad_settings[2] = ("timezone", "Mars/Olympus");
-    let page = web.post("/admin/sites/hay-hassani", &admin, &bad_settings, true).await;
+    let page = web
+        .post("/admin/sites/hay-hassani", &admin, &bad_settings, true)
+        .await;
     refused(&page, StatusCode::UNPROCESSABLE_ENTITY, "Mars/Olympus");
     for (from, to) in [("25:00", "26:00"), ("16:00", "09:00"), ("08:00", "")] {
         let week = [("thu_from1", from), ("thu_to1", to)];
-        let page = web.post("/admin/sites/hay-hassani/hours", &admin, &week, true).await;
-        refused(&page, StatusCode::UNPROCESSABLE_ENTITY, &format!("value=\"{from}\""));
+        let page = web
+            .post("/admin/sites/hay-hassani/hours", &admin, &week, true)
+            .await;
+        refused(
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("value=\"{from}\""),
+        );
     }
     let bad_date = [("date", "2026-13-45")];
-    let page = web.post("/admin/sites/hay-hassani/closures", &admin, &bad_date, true).await;
+    let page = web
+        .post("/admin/sites/hay-hassani/closures", &admin, &bad_date, true)
+        .await;
     refused(&page, StatusCode::UNPROCESSABLE_ENTITY, "2026-13-45");
     for (form, status, kept) in [
-        (service_form("Bad Slug", "M", "15"), StatusCode::UNPROCESSABLE_ENTITY, "Bad Slug"),
-        (service_form("legalisation", "M", "15"), StatusCode::CONFLICT, "value=\"M\""),
-        (service_form("etat-civil", "m7", "15"), StatusCode::UNPROCESSABLE_ENTITY, "m7"),
-        (service_form("etat-civil", "L", "15"), StatusCode::CONFLICT, "etat-civil"),
-        (service_form("etat-civil", "E", "0"), StatusCode::UNPROCESSABLE_ENTITY, "etat-civil"),
+        (
+            service_form("Bad Slug", "M", "15"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Bad Slug",
+        ),
+        (
+            service_form("legalisation", "M", "15"),
+            StatusCode::CONFLICT,
+            "value=\"M\"",
+        ),
+        (
+            service_form("etat-civil", "m7", "15"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "m7",
+        ),
+        (
+            service_form("etat-civil", "L", "15"),
+            StatusCode::CONFLICT,
+            "etat-civil",
+        ),
+        (
+            service_form("etat-civil", "E", "0"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "etat-civil",
+        ),
     ] {
-        let page = web.post("/admin/sites/hay-hassani/services/new", &admin, &form, true).await;
+        let page = web
+            .post("/admin/sites/hay-hassani/services/new", &admin, &form, true)
+            .await;
         refused(&page, status, kept);
         assert!(page.html.contains("Document à signer"), "documents kept");
     }
-    let ghost = [("id", "hh-g2"), ("label", "Guichet 2"), ("svc_passeport", "1")];
-    let page = web.post("/admin/sites/hay-hassani/counters/new", &admin, &ghost, true).await;
+    let ghost = [
+        ("id", "hh-g2"),
+        ("label", "Guichet 2"),
+        ("svc_passeport", "1"),
+    ];
+    let page = web
+        .post(
+            "/admin/sites/hay-hassani/counters/new",
+            &admin,
+            &ghost,
+            true,
+        )
+        .await;
     refused(&page, StatusCode::UNPROCESSABLE_ENTITY, "Guichet 2");
-    let weak = [("username", "salma"), ("role", "agent"), ("site", "hay-hassani"),
-        ("password", "12345"), ("password_again", "12345")];
+    let weak = [
+        ("username", "salma"),
+        ("role", "agent"),
+        ("site", "hay-hassani"),
+        ("password", "12345"),
+        ("password_again", "12345"),
+    ];
     let page = web.post("/admin/users", &admin, &weak, true).await;
     refused(&page, StatusCode::UNPROCESSABLE_ENTITY, "value=\"salma\"");
-    let mismatched = [("username", "salma"), ("role", "agent"), ("site", "hay-hassani"),
-        ("password", "Tajine-rouge-42"), ("password_again", "Tajine-rouge-43")];
+    let mismatched = [
+        ("username", "salma"),
+        ("role", "agent"),
+        ("site", "hay-hassani"),
+        ("password", "Tajine-rouge-42"),
+        ("password_again", "Tajine-rouge-43"),
+    ];
     let page = web.post("/admin/users", &admin, &mismatched, true).await;
     refused(&page, StatusCode::UNPROCESSABLE_ENTITY, "value=\"salma\"");
-    assert!(!page.html.contains("Tajine-rouge"), "passwords are never sent back");
+    assert!(
+        !page.html.contains("Tajine-rouge"),
+        "passwords are never sent back"
+    );
     // Without the CSRF field nothing happens either.
     let page = web
-        .post("/admin/sites/hay-hassani/services/new", &admin, &service_form("etat-civil", "E", "15"), false)
+        .post(
+            "/admin/sites/hay-hassani/services/new",
+            &admin,
+            &service_form("etat-civil", "E", "15"),
+            false,
+        )
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
-    assert_eq!(snapshot(&app).await, before, "refused forms changed nothing");
+    assert_eq!(
+        snapshot(&app).await,
+        before,
+        "refused forms changed nothing"
+    );
     assert_eq!(app.count("services").await, 1);
     assert_eq!(app.count("counters").await, 1);
 
     // Accounts: created, changed, reset, removed.
-    let good = [("username", "salma"), ("role", "agent"), ("site", "hay-hassani"),
-        ("password", "Tajine-rouge-42"), ("password_again", "Tajine-rouge-42")];
+    let good = [
+        ("username", "salma"),
+        ("role", "agent"),
+        ("site", "hay-hassani"),
+        ("password", "Tajine-rouge-42"),
+        ("password_again", "Tajine-rouge-42"),
+    ];
     let made = web.post("/admin/users", &admin, &good, true).await;
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.html);
     let salma = app.login("salma", "Tajine-rouge-42").await;
     let page = web.post("/admin/users", &admin, &good, true).await;
     refused(&page, StatusCode::CONFLICT, "value=\"salma\"");
     let promoted = [("role", "supervisor"), ("site", "hay-hassani")];
-    let page = web.post("/admin/users/salma", &admin, &promoted, true).await;
+    let page = web
+        .post("/admin/users/salma", &admin, &promoted, true)
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
-    let gone = app.post("/api/v1/auth/logout", Some(&salma), json!({})).await;
-    assert_eq!(gone.status, StatusCode::UNAUTHORIZED, "a changed account's sessions end");
+    let gone = app
+        .post("/api/v1/auth/logout", Some(&salma), json!({}))
+        .await;
+    assert_eq!(
+        gone.status,
+        StatusCode::UNAUTHORIZED,
+        "a changed account's sessions end"
+    );
     let salma = app.login("salma", "Tajine-rouge-42").await;
     let list = web.get("/admin/users", Some(&salma)).await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.html.contains("id=\"user-salma\""));
-    assert!(!list.html.contains("id=\"user-admin\""), "a supervisor sees only their site's accounts");
-    let reset = [("password", "Couscous-vert-17"), ("password_again", "Couscous-vert-17")];
-    let page = web.post("/admin/users/salma/password", &admin, &reset, true).await;
+    assert!(
+        !list.html.contains("id=\"user-admin\""),
+        "a supervisor sees only their site's accounts"
+    );
+    let reset = [
+        ("password", "Couscous-vert-17"),
+        ("password_again", "Couscous-vert-17"),
+    ];
+    let page = web
+        .post("/admin/users/salma/password", &admin, &reset, true)
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
     app.login("salma", "Couscous-vert-17").await;
-    let page = web.post("/admin/users/salma/remove", &admin, &[], true).await;
+    let page = web
+        .post("/admin/users/salma/remove", &admin, &[], true)
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
     let login = app
-        .post("/api/v1/auth/login", None, json!({"username": "salma", "password": "Couscous-vert-17"}))
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "salma", "password": "Couscous-vert-17"}),
+        )
         .await;
     assert_eq!(login.status, StatusCode::UNAUTHORIZED);
 }
@@ -330,20 +455,39 @@ async fn only_the_right_staff_get_in() {
 
     let page = web.get("/admin/sites/anfa/services", None).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    assert_eq!(page.location, "/agent/login?next=%2Fadmin%2Fsites%2Fanfa%2Fservices");
+    assert_eq!(
+        page.location,
+        "/agent/login?next=%2Fadmin%2Fsites%2Fanfa%2Fservices"
+    );
 
     let agent = app.add_staff("anfa-agent", Role::Agent, "anfa").await;
     let page = web.get("/admin/sites/anfa/counters", Some(&agent)).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
-    let page = web.post("/admin/sites/anfa/counters/new", &agent,
-        &[("id", "x"), ("label", "X"), ("svc_residence", "1")], true).await;
+    let page = web
+        .post(
+            "/admin/sites/anfa/counters/new",
+            &agent,
+            &[("id", "x"), ("label", "X"), ("svc_residence", "1")],
+            true,
+        )
+        .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 
     let sup = app.add_staff("anfa-sup", Role::Supervisor, "anfa").await;
     let page = web.get("/admin/sites/maarif/counters", Some(&sup)).await;
-    assert_eq!(page.status, StatusCode::FORBIDDEN, "another site's supervisor");
-    let page = web.post("/admin/sites/maarif/counters/new", &sup,
-        &[("id", "m-g9"), ("label", "G9"), ("svc_residence", "1")], true).await;
+    assert_eq!(
+        page.status,
+        StatusCode::FORBIDDEN,
+        "another site's supervisor"
+    );
+    let page = web
+        .post(
+            "/admin/sites/maarif/counters/new",
+            &sup,
+            &[("id", "m-g9"), ("label", "G9"), ("svc_residence", "1")],
+            true,
+        )
+        .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 
     // A supervisor: services read-only, no service made; counters yes.
@@ -351,35 +495,79 @@ async fn only_the_right_staff_get_in() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.html.contains("id=\"read-only\"") && !page.html.contains("id=\"new-service\""));
     let services = app.count("services").await;
-    let page = web.post("/admin/sites/anfa/services/new", &sup, &service_form("etat-civil", "E", "15"), true).await;
+    let page = web
+        .post(
+            "/admin/sites/anfa/services/new",
+            &sup,
+            &service_form("etat-civil", "E", "15"),
+            true,
+        )
+        .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert_eq!(app.count("services").await, services);
     let page = web.get("/admin/sites/anfa", Some(&sup)).await;
-    assert!(page.html.contains("<fieldset class=\"plain\" disabled>"), "settings read-only");
-    let page = web.post("/admin/sites/anfa", &sup, &[("name", "Renamed"), ("timezone", "UTC")], true).await;
+    assert!(
+        page.html.contains("<fieldset class=\"plain\" disabled>"),
+        "settings read-only"
+    );
+    let page = web
+        .post(
+            "/admin/sites/anfa",
+            &sup,
+            &[("name", "Renamed"), ("timezone", "UTC")],
+            true,
+        )
+        .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.get("/api/v1/sites/anfa", None).await.body["name"], "Annexe anfa");
-    let counter = [("id", "anfa-g2"), ("label", "Guichet 2"), ("svc_signature", "1"),
-        ("rank_signature", "2"), ("svc_residence", "1"), ("rank_residence", "1")];
-    let page = web.post("/admin/sites/anfa/counters/new", &sup, &counter, true).await;
+    assert_eq!(
+        app.get("/api/v1/sites/anfa", None).await.body["name"],
+        "Annexe anfa"
+    );
+    let counter = [
+        ("id", "anfa-g2"),
+        ("label", "Guichet 2"),
+        ("svc_signature", "1"),
+        ("rank_signature", "2"),
+        ("svc_residence", "1"),
+        ("rank_residence", "1"),
+    ];
+    let page = web
+        .post("/admin/sites/anfa/counters/new", &sup, &counter, true)
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
-    let order = guichet::store::counters::services(&app.app.db, "anfa-g2").await.expect("read");
+    let order = guichet::store::counters::services(&app.app.db, "anfa-g2")
+        .await
+        .expect("read");
     assert_eq!(order, ["residence", "signature"], "order numbers decide");
 
     // A supervisor makes agents of their site only.
     let users = app.count("users").await;
     for (role, site) in [("admin", ""), ("supervisor", "anfa"), ("agent", "maarif")] {
-        let form = [("username", "nouveau"), ("role", role), ("site", site),
-            ("password", STAFF_PASSWORD), ("password_again", STAFF_PASSWORD)];
+        let form = [
+            ("username", "nouveau"),
+            ("role", role),
+            ("site", site),
+            ("password", STAFF_PASSWORD),
+            ("password_again", STAFF_PASSWORD),
+        ];
         let page = web.post("/admin/users", &sup, &form, true).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{role} {site}");
     }
     assert_eq!(app.count("users").await, users);
-    let form = [("username", "nouveau"), ("role", "agent"), ("site", "anfa"),
-        ("password", STAFF_PASSWORD), ("password_again", STAFF_PASSWORD)];
+    let form = [
+        ("username", "nouveau"),
+        ("role", "agent"),
+        ("site", "anfa"),
+        ("password", STAFF_PASSWORD),
+        ("password_again", STAFF_PASSWORD),
+    ];
     let page = web.post("/admin/users", &sup, &form, true).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
     let page = web.post("/admin/users/admin/remove", &sup, &[], true).await;
-    assert_eq!(page.status, StatusCode::NOT_FOUND, "beyond a supervisor's reach");
+    assert_eq!(
+        page.status,
+        StatusCode::NOT_FOUND,
+        "beyond a supervisor's reach"
+    );
     assert_eq!(app.count("users").await, users + 1);
 }

@@ -36,7 +36,10 @@ async fn an_admin_sets_up_a_service_and_a_counter_through_the_pages() {
     browser.wait_for_text("h1", "Annexes", SOON).await;
 
     browser
-        .goto(&format!("{}/admin/sites/anfa/services/new?lang=fr", app.base))
+        .goto(&format!(
+            "{}/admin/sites/anfa/services/new?lang=fr",
+            app.base
+        ))
         .await;
     for (field, value) in [
         ("#id", "passeport"),
@@ -78,7 +81,10 @@ async fn an_admin_sets_up_a_service_and_a_counter_through_the_pages() {
     browser.screenshot("admin-counters").await;
 
     browser
-        .goto(&format!("{}/admin/sites/anfa/services/passeport?lang=ar", app.base))
+        .goto(&format!(
+            "{}/admin/sites/anfa/services/passeport?lang=ar",
+            app.base
+        ))
         .await;
     let dir = browser.eval("return document.documentElement.dir").await;
     assert_eq!(dir, "rtl");

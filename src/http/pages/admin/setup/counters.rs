@@ -22,7 +22,10 @@ use axum::routing::get;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/sites/{site}/counters", get(list))
-        .route("/admin/sites/{site}/counters/new", get(new_form).post(create))
+        .route(
+            "/admin/sites/{site}/counters/new",
+            get(new_form).post(create),
+        )
         .route(
             "/admin/sites/{site}/counters/{counter}",
             get(edit_form).post(update),
@@ -52,7 +55,10 @@ impl ListPage {
     }
 
     fn state_name(&self, state: &str) -> String {
-        self.f.tr.s(&format!("admin.setup.counter.{state}")).to_owned()
+        self.f
+            .tr
+            .s(&format!("admin.setup.counter.{state}"))
+            .to_owned()
     }
 }
 
@@ -192,7 +198,11 @@ async fn answer(
 ) -> Response {
     match result {
         Ok(view) => {
-            let flash = if counter.is_some() { "saved" } else { "created" };
+            let flash = if counter.is_some() {
+                "saved"
+            } else {
+                "created"
+            };
             saved(&format!("/admin/sites/{site}/counters/{}", view.id), flash)
         }
         Err(error) => match refused(&frame, error) {
@@ -216,7 +226,9 @@ async fn form_page(
 ) -> Response {
     let read = async {
         let nav = staff.nav(state, &frame, Some(site)).await?;
-        staff.who.require_staff(site, &[crate::domain::role::Role::Supervisor])?;
+        staff
+            .who
+            .require_staff(site, &[crate::domain::role::Role::Supervisor])?;
         let services = sites::get(&state.app, site).await?.services;
         AppResult::Ok((nav, services))
     };
@@ -283,9 +295,12 @@ fn stored(view: &CounterView) -> Fields {
 fn name_in(frame: &Frame, services: &[ServiceView], id: &str) -> String {
     let service = services.iter().find(|s| s.id == id);
     match (frame.lang.code(), service) {
-        ("ar", Some(ServiceView {
-            name_ar: Some(ar), ..
-        })) => ar.clone(),
+        (
+            "ar",
+            Some(ServiceView {
+                name_ar: Some(ar), ..
+            }),
+        ) => ar.clone(),
         (_, Some(s)) => s.name.clone(),
         (_, None) => id.to_owned(),
     }

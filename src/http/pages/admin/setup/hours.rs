@@ -62,7 +62,16 @@ async fn show(
     staff: Staff,
     Path(site): Path<String>,
 ) -> Response {
-    page(&state, frame.for_office(), &staff, &site, None, String::new(), None).await
+    page(
+        &state,
+        frame.for_office(),
+        &staff,
+        &site,
+        None,
+        String::new(),
+        None,
+    )
+    .await
 }
 
 async fn save_week(
@@ -91,7 +100,16 @@ async fn save_week(
         Ok(_) => saved(&format!("/admin/sites/{site}/hours"), "saved"),
         Err(error) => match refused(&frame, error) {
             Ok(error) => {
-                page(&state, frame, &staff, &site, Some(days), String::new(), Some(error)).await
+                page(
+                    &state,
+                    frame,
+                    &staff,
+                    &site,
+                    Some(days),
+                    String::new(),
+                    Some(error),
+                )
+                .await
             }
             Err(page) => page.into_response(),
         },

@@ -15,8 +15,8 @@ mod sites;
 mod users;
 
 use super::{FormError, Staff};
-use crate::domain::role::Role;
 use crate::app::AppError;
+use crate::domain::role::Role;
 use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError};
 use axum::Router;
@@ -76,6 +76,11 @@ fn flash_of(frame: &Frame) -> Option<&'static str> {
         ("removed", "admin.setup.flash.removed"),
     ]
     .into_iter()
-    .find(|(key, _)| frame.query.split('&').any(|pair| pair == format!("{key}=1")))
+    .find(|(key, _)| {
+        frame
+            .query
+            .split('&')
+            .any(|pair| pair == format!("{key}=1"))
+    })
     .map(|(_, words)| words)
 }

@@ -34,7 +34,10 @@ const NUMBERS: [&str; 5] = [
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/sites/{site}/services", get(list))
-        .route("/admin/sites/{site}/services/new", get(new_form).post(create))
+        .route(
+            "/admin/sites/{site}/services/new",
+            get(new_form).post(create),
+        )
         .route(
             "/admin/sites/{site}/services/{service}",
             get(edit_form).post(update),
@@ -61,7 +64,10 @@ impl ListPage {
     }
 
     fn mode_name(&self, mode: &str) -> String {
-        self.f.tr.s(&format!("admin.setup.service.mode_{mode}")).to_owned()
+        self.f
+            .tr
+            .s(&format!("admin.setup.service.mode_{mode}"))
+            .to_owned()
     }
 }
 
@@ -94,7 +100,10 @@ struct FormPage {
 
 impl FormPage {
     fn label(&self, key: &str) -> String {
-        self.f.tr.s(&format!("admin.setup.service.{key}")).to_owned()
+        self.f
+            .tr
+            .s(&format!("admin.setup.service.{key}"))
+            .to_owned()
     }
 }
 
@@ -145,7 +154,16 @@ async fn new_form(
         horizon_days: 60,
         target_wait_minutes: 30,
     };
-    form_page(&state, frame.for_office(), &staff, &site, None, stored(defaults), None).await
+    form_page(
+        &state,
+        frame.for_office(),
+        &staff,
+        &site,
+        None,
+        stored(defaults),
+        None,
+    )
+    .await
 }
 
 async fn edit_form(
@@ -163,7 +181,16 @@ async fn edit_form(
     });
     match found {
         Ok(view) => {
-            form_page(&state, frame, &staff, &site, Some(&service), stored(view), None).await
+            form_page(
+                &state,
+                frame,
+                &staff,
+                &site,
+                Some(&service),
+                stored(view),
+                None,
+            )
+            .await
         }
         Err(error) => PageError::new(&frame, error).into_response(),
     }
@@ -237,7 +264,11 @@ async fn answer(
 ) -> Response {
     match result {
         Ok(view) => {
-            let flash = if service.is_some() { "saved" } else { "created" };
+            let flash = if service.is_some() {
+                "saved"
+            } else {
+                "created"
+            };
             saved(&format!("/admin/sites/{site}/services/{}", view.id), flash)
         }
         Err(error) => match refused(&frame, error) {
@@ -268,10 +299,13 @@ async fn form_page(
         Ok(nav) => nav,
         Err(error) => return PageError::new(&frame, error).into_response(),
     };
-    draft.documents.retain(|(fr, ar)| !fr.is_empty() || !ar.is_empty());
     draft
         .documents
-        .extend(std::iter::repeat_n((String::new(), String::new()), BLANK_ROWS));
+        .retain(|(fr, ar)| !fr.is_empty() || !ar.is_empty());
+    draft.documents.extend(std::iter::repeat_n(
+        (String::new(), String::new()),
+        BLANK_ROWS,
+    ));
     let page = FormPage {
         flash: flash_of(&frame),
         f: frame,

@@ -4,8 +4,8 @@
 
 use super::fields::{Fields, number};
 use super::{flash_of, may_change, refused, saved, with_status};
-use crate::app::sites::{self, NewSite, SitePatch, SiteView};
 use crate::app::AppResult;
+use crate::app::sites::{self, NewSite, SitePatch, SiteView};
 use crate::domain::Invalid;
 use crate::http::AppState;
 use crate::http::pages::admin::{FormError, Nav, Staff};

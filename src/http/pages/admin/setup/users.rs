@@ -54,7 +54,10 @@ impl UsersPage {
     }
 
     fn role_label(&self, role: &str) -> String {
-        self.f.tr.s(&format!("admin.setup.user.role_{role}")).to_owned()
+        self.f
+            .tr
+            .s(&format!("admin.setup.user.role_{role}"))
+            .to_owned()
     }
 
     /// Whether the caller may change this account (never their own role).
@@ -86,7 +89,16 @@ async fn create(
         password_again: form.get("password_again").to_owned(),
     };
     let result = accounts::create(&state.app, &staff.who, input).await;
-    answer(state, frame, staff, &form, result.map(drop), "new", "created").await
+    answer(
+        state,
+        frame,
+        staff,
+        &form,
+        result.map(drop),
+        "new",
+        "created",
+    )
+    .await
 }
 
 async fn change(
@@ -97,10 +109,24 @@ async fn change(
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
     let site = form.opt("site");
-    let result =
-        accounts::change(&state.app, &staff.who, &username, form.get("role"), site.as_deref())
-            .await;
-    answer(state, frame, staff, &Fields::default(), result.map(drop), &username, "saved").await
+    let result = accounts::change(
+        &state.app,
+        &staff.who,
+        &username,
+        form.get("role"),
+        site.as_deref(),
+    )
+    .await;
+    answer(
+        state,
+        frame,
+        staff,
+        &Fields::default(),
+        result.map(drop),
+        &username,
+        "saved",
+    )
+    .await
 }
 
 async fn password(
@@ -118,7 +144,16 @@ async fn password(
         form.get("password_again"),
     )
     .await;
-    answer(state, frame, staff, &Fields::default(), result, &username, "saved").await
+    answer(
+        state,
+        frame,
+        staff,
+        &Fields::default(),
+        result,
+        &username,
+        "saved",
+    )
+    .await
 }
 
 async fn remove(
@@ -129,7 +164,16 @@ async fn remove(
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Response {
     let result = accounts::remove(&state.app, &staff.who, &username).await;
-    answer(state, frame, staff, &Fields::default(), result, &username, "removed").await
+    answer(
+        state,
+        frame,
+        staff,
+        &Fields::default(),
+        result,
+        &username,
+        "removed",
+    )
+    .await
 }
 
 async fn answer(
