@@ -10,6 +10,7 @@
 mod counters;
 mod fields;
 mod hours;
+mod service_draft;
 mod services;
 mod sites;
 mod users;

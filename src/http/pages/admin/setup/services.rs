@@ -3,11 +3,11 @@
 //! in both languages. Only an admin changes them (as the API); a
 //! supervisor sees the list.
 
-use super::fields::{Fields, number};
+use super::fields::Fields;
+use super::service_draft::{Draft, input_of, stored, typed};
 use super::{flash_of, may_change, refused, saved, with_status};
-use crate::app::services::{self, NewService, RequiredDocument, ServicePatch, ServiceView};
+use crate::app::services::{self, NewService, ServiceView};
 use crate::app::{AppError, sites};
-use crate::domain::Invalid;
 use crate::http::AppState;
 use crate::http::pages::admin::{FormError, Nav, Staff};
 use crate::http::pages::csrf::CsrfForm;
@@ -21,15 +21,6 @@ use axum::routing::get;
 /// Blank document rows offered below the filled ones, so that no script
 /// is needed to add some.
 const BLANK_ROWS: usize = 3;
-
-/// The numbered settings, in the order the form shows them.
-const NUMBERS: [&str; 5] = [
-    "slot_minutes",
-    "slot_capacity",
-    "service_minutes",
-    "target_wait_minutes",
-    "processing_days",
-];
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -69,21 +60,6 @@ impl ListPage {
             .s(&format!("admin.setup.service.mode_{mode}"))
             .to_owned()
     }
-}
-
-/// The form's values: a service's, or what was typed.
-#[derive(Debug, Default)]
-struct Draft {
-    id: String,
-    prefix: String,
-    name: String,
-    name_ar: String,
-    walk_in: bool,
-    in_person: bool,
-    video: bool,
-    numbers: Vec<(&'static str, String)>,
-    /// Name in French and in Arabic of each document row.
-    documents: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -316,95 +292,4 @@ async fn form_page(
         error: error.clone(),
     };
     with_status(render(&page), &error)
-}
-
-fn stored(view: ServiceView) -> Draft {
-    let values = [
-        view.slot_minutes,
-        view.slot_capacity,
-        view.service_minutes,
-        view.target_wait_minutes,
-        view.processing_days,
-    ];
-    Draft {
-        in_person: view.appointment_modes.iter().any(|m| m == "in_person"),
-        video: view.appointment_modes.iter().any(|m| m == "video"),
-        id: view.id,
-        prefix: view.prefix,
-        name: view.name,
-        name_ar: view.name_ar.unwrap_or_default(),
-        walk_in: view.walk_in,
-        numbers: NUMBERS
-            .into_iter()
-            .zip(values)
-            .map(|(k, v)| (k, v.to_string()))
-            .collect(),
-        documents: view
-            .required_documents
-            .into_iter()
-            .map(|d| (d.name, d.name_ar.unwrap_or_default()))
-            .collect(),
-    }
-}
-
-fn typed(form: &Fields) -> Draft {
-    let mut documents = Vec::new();
-    for (name, value) in form.pairs() {
-        if let Some(row) = name.strip_prefix("doc_fr_") {
-            let ar = form.get(&format!("doc_ar_{row}"));
-            documents.push((value.trim().to_owned(), ar.trim().to_owned()));
-        }
-    }
-    Draft {
-        id: form.get("id").to_owned(),
-        prefix: form.get("prefix").to_owned(),
-        name: form.get("name").to_owned(),
-        name_ar: form.get("name_ar").to_owned(),
-        walk_in: form.ticked("walk_in"),
-        in_person: form.ticked("in_person"),
-        video: form.ticked("video"),
-        numbers: NUMBERS
-            .into_iter()
-            .map(|k| (k, form.get(k).to_owned()))
-            .collect(),
-        documents,
-    }
-}
-
-/// Every field of the form as a full patch; empty document rows are left
-/// out, and a row needs its French name.
-fn input_of(draft: &Draft) -> Result<ServicePatch, Invalid> {
-    let value = |field: &'static str| -> Result<Option<i64>, Invalid> {
-        let typed = draft.numbers.iter().find(|(k, _)| *k == field);
-        typed.map(|(_, v)| number(field, v)).transpose()
-    };
-    let modes = [("in_person", draft.in_person), ("video", draft.video)]
-        .into_iter()
-        .filter(|(_, on)| *on)
-        .map(|(mode, _)| mode.to_owned())
-        .collect();
-    let documents = draft
-        .documents
-        .iter()
-        .filter(|(fr, ar)| !fr.is_empty() || !ar.is_empty())
-        .map(|(fr, ar)| RequiredDocument {
-            name: fr.clone(),
-            name_ar: Some(ar.clone()).filter(|a| !a.is_empty()),
-        })
-        .collect();
-    Ok(ServicePatch {
-        prefix: Some(draft.prefix.trim().to_owned()),
-        name: Some(draft.name.clone()),
-        name_ar: Some(draft.name_ar.clone()).filter(|n| !n.trim().is_empty()),
-        walk_in: Some(draft.walk_in),
-        appointment_modes: Some(modes),
-        slot_minutes: value("slot_minutes")?,
-        slot_capacity: value("slot_capacity")?,
-        service_minutes: value("service_minutes")?,
-        required_documents: Some(documents),
-        processing_days: value("processing_days")?,
-        min_notice_minutes: None,
-        horizon_days: None,
-        target_wait_minutes: value("target_wait_minutes")?,
-    })
 }
