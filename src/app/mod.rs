@@ -3,6 +3,7 @@
 //! transaction through `store`.
 
 pub mod access;
+pub mod accounts;
 pub mod activity;
 pub mod announcements;
 pub mod appointments;
@@ -26,6 +27,7 @@ pub mod public_stats;
 pub mod queue;
 pub mod rate_limit;
 pub mod reminders;
+pub mod setup;
 pub mod requests;
 pub mod services;
 pub mod sites;

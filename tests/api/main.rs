@@ -3,6 +3,7 @@
 mod accounts;
 mod admin_access;
 mod admin_ops;
+mod admin_setup;
 mod announcements;
 mod appointments;
 mod appointments_time;
