@@ -15,6 +15,7 @@ pub mod ops;
 pub mod pages;
 pub mod requests;
 pub mod sites;
+pub mod stats;
 pub mod tickets;
 
 use crate::app::App;
@@ -70,6 +71,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(requests::router())
         .merge(admin::router())
         .merge(announcements::router())
+        .merge(stats::router())
         .split_for_parts();
     let state = AppState {
         app,

@@ -21,5 +21,6 @@ mod requests;
 mod screens;
 mod sites;
 mod sms_hooks;
+mod stats;
 mod visits;
 mod webhooks;
