@@ -82,7 +82,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let written = data::write(&db, &plan, &zone).await?;
     if backend == "postgres" {
         // What autovacuum does soon after a bulk load.
-        guichet::read!(&db, |c| sqlx::query("VACUUM ANALYZE").execute(c).await)?;
+        guichet::read!(&db, |c| sqlx::query("VACUUM ANALYZE").execute(c).await.map(|_| ()))?;
     }
     let generate_s = started.elapsed().as_secs_f64();
     db.close().await;

@@ -44,7 +44,7 @@ use super::sites::SiteContext;
 use super::{App, AppError, AppResult};
 use crate::domain::Invalid;
 use crate::domain::role::Role;
-use crate::domain::stats::{self as rules, BUCKET_MS};
+use crate::domain::stats as rules;
 use crate::domain::time::{local_day, parse_date};
 use crate::store::stats::{self as sql, Group, Range};
 use jiff::ToSpan;
@@ -382,6 +382,6 @@ mod tests {
 
     #[test]
     fn bucket_ms_matches_the_sql() {
-        assert_eq!(BUCKET_MS, 900_000, "store::stats divides by 900000");
+        assert_eq!(rules::BUCKET_MS, 900_000, "store::stats divides by 900000");
     }
 }

@@ -54,7 +54,7 @@ impl Inserter {
         }
         let sql = format!("{} VALUES {}", self.head, self.rows.join(","));
         self.rows.clear();
-        guichet::write!(tx, |c| sqlx::query(&sql).execute(c).await)?;
+        guichet::write!(tx, |c| sqlx::query(&sql).execute(c).await.map(|_| ()))?;
         Ok(())
     }
 }

@@ -23,7 +23,7 @@ const HEADER: [&str; 12] = [
 
 pub fn to_csv(stats: &SiteStats) -> String {
     let mut out = String::new();
-    line(&mut out, HEADER.iter().map(|h| (*h).to_owned()));
+    line(&mut out, HEADER.map(str::to_owned));
     let mut row = |section: &str, key: &str, name: &str, f: &TicketFigures, over: Option<i64>| {
         let cells = [section.to_owned(), key.to_owned(), name.to_owned()]
             .into_iter()
@@ -101,8 +101,8 @@ fn number(value: Option<i64>) -> String {
 
 /// One CSV record (RFC 4180): a field with a comma, quote or line break is
 /// quoted, its quotes doubled; lines end with CRLF.
-fn line(out: &mut String, cells: impl Iterator<Item = String>) {
-    for (i, cell) in cells.enumerate() {
+fn line(out: &mut String, cells: impl IntoIterator<Item = String>) {
+    for (i, cell) in cells.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
