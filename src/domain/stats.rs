@@ -105,6 +105,10 @@ fn round(value: f64, scale: f64) -> f64 {
 mod tests {
     use super::*;
 
+    fn bucket_start(bucket: i64) -> Timestamp {
+        Timestamp::from_millisecond(bucket * BUCKET_MS).unwrap()
+    }
+
     #[test]
     fn nearest_rank_percentiles() {
         assert_eq!(median_rank(0), None);
@@ -125,14 +129,26 @@ mod tests {
 
     #[test]
     fn local_hour_follows_the_offset_across_a_change() {
-        // Morocco left UTC+1 for UTC+0 for good at 03:00 local on
-        // 2026-09-20 (02:00 UTC).
+        // Morocco left UTC+1 for UTC+0 for good in September 2026: the
+        // quarter hour before the change is an hour ahead of UTC, the one
+        // at it is not.
         let zone = TimeZone::get("Africa/Casablanca").unwrap();
         let bucket = |at: &str| at.parse::<Timestamp>().unwrap().as_millisecond() / BUCKET_MS;
-        assert_eq!(local_hour(bucket("2026-09-19T09:00:00Z"), &zone), Some(10));
-        assert_eq!(local_hour(bucket("2026-09-19T09:45:00Z"), &zone), Some(10));
-        assert_eq!(local_hour(bucket("2026-09-20T01:45:00Z"), &zone), Some(2));
-        assert_eq!(local_hour(bucket("2026-09-20T02:00:00Z"), &zone), Some(2));
+        let change = zone
+            .following(bucket_start(bucket("2026-09-01T00:00:00Z")))
+            .next()
+            .expect("Morocco's 2026 change")
+            .timestamp();
+        assert!(change < "2026-09-21T00:00:00Z".parse().unwrap());
+        let at_change = change.as_millisecond() / BUCKET_MS;
+        let utc_hour = |b: i64| bucket_start(b).to_zoned(TimeZone::UTC).hour();
+        assert_eq!(
+            local_hour(at_change - 1, &zone),
+            Some((utc_hour(at_change - 1) + 1) % 24)
+        );
+        assert_eq!(local_hour(at_change, &zone), Some(utc_hour(at_change)));
+        assert_eq!(local_hour(bucket("2026-09-01T09:00:00Z"), &zone), Some(10));
+        assert_eq!(local_hour(bucket("2026-09-01T09:45:00Z"), &zone), Some(10));
         assert_eq!(local_hour(bucket("2026-09-21T09:00:00Z"), &zone), Some(9));
         // Paris springs forward: 02:00 local does not exist that day.
         let paris = TimeZone::get("Europe/Paris").unwrap();
