@@ -38,7 +38,8 @@ pub struct Options {
     /// Timed requests for each range.
     #[arg(long, default_value_t = 20)]
     repeat: usize,
-    /// A fresh PostgreSQL database to use (`postgres://…`); SQLite in a temporary file otherwise.
+    /// A fresh database to use (`postgres://…`, or `sqlite://…` to keep the
+    /// file); SQLite in a temporary file otherwise.
     #[arg(long)]
     database_url: Option<String>,
     /// The `guichet` binary to start.
@@ -52,6 +53,7 @@ pub struct Options {
 pub async fn run(options: Options) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let (database_url, backend) = match &options.database_url {
+        Some(url) if url.starts_with("sqlite:") => (url.clone(), "sqlite"),
         Some(url) => (url.clone(), "postgres"),
         None => (
             format!("sqlite://{}", dir.path().join("load.db").display()),
@@ -82,7 +84,10 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let written = data::write(&db, &plan, &zone).await?;
     if backend == "postgres" {
         // What autovacuum does soon after a bulk load.
-        guichet::read!(&db, |c| sqlx::query("VACUUM ANALYZE").execute(c).await.map(|_| ()))?;
+        guichet::read!(&db, |c| sqlx::query("VACUUM ANALYZE")
+            .execute(c)
+            .await
+            .map(|_| ()))?;
     }
     let generate_s = started.elapsed().as_secs_f64();
     db.close().await;
@@ -93,8 +98,26 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     };
     let month_from = last.checked_sub(29.days())?;
     let month_tickets = days.iter().filter(|d| **d >= month_from).count() * options.tickets;
-    let year = time(&client, &spawned.url, &admin, first, last, options.repeat, written.tickets).await?;
-    let month = time(&client, &spawned.url, &admin, month_from, last, options.repeat, month_tickets).await?;
+    let year = time(
+        &client,
+        &spawned.url,
+        &admin,
+        first,
+        last,
+        options.repeat,
+        written.tickets,
+    )
+    .await?;
+    let month = time(
+        &client,
+        &spawned.url,
+        &admin,
+        month_from,
+        last,
+        options.repeat,
+        month_tickets,
+    )
+    .await?;
     let rss_kib = spawned.rss_kib().unwrap_or(0);
     drop(spawned);
 
@@ -154,7 +177,14 @@ async fn create_office(client: &reqwest::Client, url: &str, admin: &str) -> anyh
     for (i, service) in SERVICES.iter().enumerate() {
         let prefix = ((b'A' + i as u8) as char).to_string();
         let body = json!({"id": service, "prefix": prefix, "name": service, "service_minutes": 8, "processing_days": 2});
-        server::post(client, url, admin, &format!("/api/v1/sites/{SITE}/services"), body).await?;
+        server::post(
+            client,
+            url,
+            admin,
+            &format!("/api/v1/sites/{SITE}/services"),
+            body,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -71,7 +71,11 @@ pub async fn site_stats(
     query: &StatsQuery,
 ) -> AppResult<SiteStats> {
     who.require_staff(site, &[Role::Supervisor])?;
-    if let Some(other) = query.format.as_deref().filter(|f| !["json", "csv"].contains(f)) {
+    if let Some(other) = query
+        .format
+        .as_deref()
+        .filter(|f| !["json", "csv"].contains(f))
+    {
         return Err(Invalid::new("format", format!("{other:?} is not json or csv")).into());
     }
     let context = SiteContext::load(app, site).await?;
@@ -226,7 +230,9 @@ fn ticket_figures(f: &sql::Figures, ranks: Option<&Percentiles>) -> TicketFigure
         no_shows: f.no_shows.unwrap_or(0),
         cancelled: f.cancelled.unwrap_or(0),
         mean_wait_seconds: rules::mean_seconds(f.wait_ms, f.waited),
-        median_wait_seconds: ranks.median_ms.and_then(|ms| rules::mean_seconds(Some(ms), 1)),
+        median_wait_seconds: ranks
+            .median_ms
+            .and_then(|ms| rules::mean_seconds(Some(ms), 1)),
         p90_wait_seconds: ranks.p90_ms.and_then(|ms| rules::mean_seconds(Some(ms), 1)),
         mean_service_seconds: rules::mean_seconds(f.service_ms, f.timed.unwrap_or(0)),
     }
@@ -342,8 +348,8 @@ fn feedback_figures(rows: &[sql::Ratings]) -> PerService<'_, FeedbackFigures> {
     }
     for (key, f) in out.iter_mut() {
         let sum = sums.get(key).copied().unwrap_or(0);
-        f.mean_rating = (f.answers > 0)
-            .then(|| (sum as f64 / f.answers as f64 * 100.0).round() / 100.0);
+        f.mean_rating =
+            (f.answers > 0).then(|| (sum as f64 / f.answers as f64 * 100.0).round() / 100.0);
     }
     out
 }

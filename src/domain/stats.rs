@@ -156,8 +156,14 @@ mod tests {
         assert_eq!(local_hour(bucket("2026-03-29T01:00:00Z"), &paris), Some(3));
         // India is half an hour off UTC: a quarter-hour bucket stays whole.
         let kolkata = TimeZone::get("Asia/Kolkata").unwrap();
-        assert_eq!(local_hour(bucket("2026-03-01T03:15:00Z"), &kolkata), Some(8));
-        assert_eq!(local_hour(bucket("2026-03-01T03:30:00Z"), &kolkata), Some(9));
+        assert_eq!(
+            local_hour(bucket("2026-03-01T03:15:00Z"), &kolkata),
+            Some(8)
+        );
+        assert_eq!(
+            local_hour(bucket("2026-03-01T03:30:00Z"), &kolkata),
+            Some(9)
+        );
     }
 
     #[test]
@@ -183,7 +189,10 @@ mod tests {
     fn ranges() {
         let d = |s: &str| s.parse::<Date>().unwrap();
         assert!(check_range(d("2026-01-01"), d("2026-01-01")).is_ok());
-        assert!(check_range(d("2026-01-01"), d("2027-01-01")).is_ok(), "366 days");
+        assert!(
+            check_range(d("2026-01-01"), d("2027-01-01")).is_ok(),
+            "366 days"
+        );
         assert!(check_range(d("2026-01-01"), d("2027-01-02")).is_err());
         assert!(check_range(d("2026-01-02"), d("2026-01-01")).is_err());
         assert_eq!(days(d("2026-02-27"), d("2026-03-02")).count(), 4);

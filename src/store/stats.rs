@@ -72,7 +72,8 @@ impl Group {
 }
 
 /// The selected tickets: of the site, on local days `$2` to `$3`.
-const TICKETS: &str = "FROM tickets t WHERE t.site_id = $1 AND t.local_day >= $2 AND t.local_day <= $3";
+const TICKETS: &str =
+    "FROM tickets t WHERE t.site_id = $1 AND t.local_day >= $2 AND t.local_day <= $3";
 
 const FIGURES: &str = "COUNT(*) AS issued,
     CAST(SUM(CASE WHEN t.status = 'done' THEN 1 ELSE 0 END) AS BIGINT) AS served,
@@ -96,7 +97,11 @@ pub struct Range {
 
 /// Per service, with the tickets whose wait passed the service's target:
 /// called after it, or still uncalled after it when they ended or now.
-pub async fn by_service(db: &Db, range: &Range, now: i64) -> Result<Vec<KeyedFigures>, sqlx::Error> {
+pub async fn by_service(
+    db: &Db,
+    range: &Range,
+    now: i64,
+) -> Result<Vec<KeyedFigures>, sqlx::Error> {
     let sql = format!(
         "SELECT t.service_id AS key, {FIGURES},
             CAST(SUM(CASE WHEN COALESCE(t.called_at, t.finished_at, $4) - t.issued_at

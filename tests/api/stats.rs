@@ -135,7 +135,12 @@ async fn a_scripted_day_gives_the_hand_computed_figures(backend: Backend) {
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     let stats = answer.body;
     assert_eq!(
-        (&stats["site"], &stats["timezone"], &stats["from"], &stats["to"]),
+        (
+            &stats["site"],
+            &stats["timezone"],
+            &stats["from"],
+            &stats["to"]
+        ),
         (
             &json!("anfa"),
             &json!("Europe/Paris"),
@@ -306,7 +311,11 @@ async fn csv_matches_json(app: &TestApp, admin: &str, path: &str, stats: &Value)
     ];
     let same = |row: &[String], json: &Value| {
         for column in numbers {
-            assert_eq!(cell(row, column), number(&json[column]), "{column} of {row:?}");
+            assert_eq!(
+                cell(row, column),
+                number(&json[column]),
+                "{column} of {row:?}"
+            );
         }
     };
     same(&find("total", ""), &stats["totals"]);
@@ -317,7 +326,10 @@ async fn csv_matches_json(app: &TestApp, admin: &str, path: &str, stats: &Value)
         assert_eq!(cell(&row, "over_target"), number(&service["over_target"]));
     }
     for agent in stats["agents"].as_array().expect("agents") {
-        same(&find("agent", agent["agent"].as_str().expect("name")), agent);
+        same(
+            &find("agent", agent["agent"].as_str().expect("name")),
+            agent,
+        );
     }
     for hour in stats["hours"].as_array().expect("hours") {
         let row = find("hour", &hour["hour"].to_string());

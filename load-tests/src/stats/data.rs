@@ -81,14 +81,23 @@ pub async fn write(db: &Db, plan: &Plan, zone: &TimeZone) -> anyhow::Result<Writ
     let mut rng = StdRng::seed_from_u64(8);
     let mut written = Written::default();
     let mut tx = db.begin().await?;
-    let mut tickets = Inserter::new("INSERT INTO tickets (id, site_id, service_id, origin_service_id, local_day, number, sequence, priority, source, status, counter_id, agent, recalls, close_reason, issued_at, called_at, serving_at, finished_at)");
-    let mut appointments = Inserter::new("INSERT INTO appointments (id, site_id, service_id, mode, start_at, end_at, local_day, reference, manage_token_hash, status, created_at, updated_at, checked_in_at)");
-    let mut requests = Inserter::new("INSERT INTO document_requests (id, site_id, service_id, reference, token_hash, status, expected_ready_on, created_at, updated_at)");
-    let mut history = Inserter::new(
-        "INSERT INTO request_history (request_id, step, status, at, actor)",
+    let mut tickets = Inserter::new(
+        "INSERT INTO tickets (id, site_id, service_id, origin_service_id, local_day, number, sequence, priority, source, status, counter_id, agent, recalls, close_reason, issued_at, called_at, serving_at, finished_at)",
     );
-    let mut feedback = Inserter::new("INSERT INTO feedback (token_hash, site_id, service_id, agent, rating, created_at, answered_at)");
-    let mut complaints = Inserter::new("INSERT INTO complaints (id, site_id, reference, token_hash, subject, body, status, answer, answer_due_on, created_at, answered_at)");
+    let mut appointments = Inserter::new(
+        "INSERT INTO appointments (id, site_id, service_id, mode, start_at, end_at, local_day, reference, manage_token_hash, status, created_at, updated_at, checked_in_at)",
+    );
+    let mut requests = Inserter::new(
+        "INSERT INTO document_requests (id, site_id, service_id, reference, token_hash, status, expected_ready_on, created_at, updated_at)",
+    );
+    let mut history =
+        Inserter::new("INSERT INTO request_history (request_id, step, status, at, actor)");
+    let mut feedback = Inserter::new(
+        "INSERT INTO feedback (token_hash, site_id, service_id, agent, rating, created_at, answered_at)",
+    );
+    let mut complaints = Inserter::new(
+        "INSERT INTO complaints (id, site_id, reference, token_hash, subject, body, status, answer, answer_due_on, created_at, answered_at)",
+    );
     let site = text(&plan.site);
     let open_minutes = 8 * 60 + 30;
     let working_minutes = 8 * 60;
@@ -101,13 +110,20 @@ pub async fn write(db: &Db, plan: &Plan, zone: &TimeZone) -> anyhow::Result<Writ
             sequences[s] += 1;
             let service = text(&plan.services[s]);
             let prefix = (b'A' + s as u8) as char;
-            let issued = opening + (i as i64 * working_minutes * MINUTE) / plan.tickets_per_day as i64;
+            let issued =
+                opening + (i as i64 * working_minutes * MINUTE) / plan.tickets_per_day as i64;
             let agent = rng.random_range(0..plan.agents);
             let called = issued + rng.random_range(0..45 * MINUTE);
             let roll = rng.random_range(0..100);
             let (status, called, serving, finished, reason) = match roll {
                 0..5 => ("cancelled", None, None, Some(issued + 10 * MINUTE), None),
-                5..12 => ("no_show", Some(called), None, Some(called + 3 * MINUTE), None),
+                5..12 => (
+                    "no_show",
+                    Some(called),
+                    None,
+                    Some(called + 3 * MINUTE),
+                    None,
+                ),
                 12..15 => ("done", Some(called), None, Some(called + 2 * MINUTE), None),
                 _ => {
                     let start = called + 30_000;
@@ -152,7 +168,8 @@ pub async fn write(db: &Db, plan: &Plan, zone: &TimeZone) -> anyhow::Result<Writ
         }
         for a in 0..plan.appointments_per_day {
             let service = text(&plan.services[a % plan.services.len()]);
-            let start = opening + (a as i64 * working_minutes * MINUTE) / plan.appointments_per_day as i64;
+            let start =
+                opening + (a as i64 * working_minutes * MINUTE) / plan.appointments_per_day as i64;
             let (status, checked_in) = match rng.random_range(0..10) {
                 0 => ("no_show", None),
                 1 => ("cancelled", None),
@@ -172,7 +189,8 @@ pub async fn write(db: &Db, plan: &Plan, zone: &TimeZone) -> anyhow::Result<Writ
         for r in 0..plan.requests_per_day {
             let service = text(&plan.services[r % plan.services.len()]);
             let id = format!("r{d}-{r}");
-            let created = opening + (r as i64 * working_minutes * MINUTE) / plan.requests_per_day as i64;
+            let created =
+                opening + (r as i64 * working_minutes * MINUTE) / plan.requests_per_day as i64;
             let expected = day.checked_add(2.days())?.to_string();
             let rejected = rng.random_range(0..20) == 0;
             let mut steps = vec![("submitted", created)];
@@ -180,7 +198,11 @@ pub async fn write(db: &Db, plan: &Plan, zone: &TimeZone) -> anyhow::Result<Writ
                 steps.push(("rejected", created + DAY));
             } else {
                 let ready = created + DAY + rng.random_range(0..3 * DAY);
-                steps.extend([("processing", created + DAY / 2), ("ready", ready), ("delivered", ready + DAY)]);
+                steps.extend([
+                    ("processing", created + DAY / 2),
+                    ("ready", ready),
+                    ("delivered", ready + DAY),
+                ]);
             }
             let (status, updated) = steps[steps.len() - 1];
             let row = format!(
@@ -198,13 +220,22 @@ pub async fn write(db: &Db, plan: &Plan, zone: &TimeZone) -> anyhow::Result<Writ
         }
         let created = opening + 60 * MINUTE;
         let due = day.checked_add(60.days())?.to_string();
-        let answered = (rng.random_range(0..4) > 0).then(|| created + rng.random_range(1..80) * DAY);
+        let answered =
+            (rng.random_range(0..4) > 0).then(|| created + rng.random_range(1..80) * DAY);
         let row = format!(
             "({id}, {site}, {reference}, 'x', 'Attente', 'Trop long', '{status}', {answer}, {due}, {created}, {answered})",
             id = text(&format!("c{d}")),
             reference = text(&format!("REC{d}")),
-            status = if answered.is_some() { "answered" } else { "received" },
-            answer = if answered.is_some() { "'Merci'" } else { "NULL" },
+            status = if answered.is_some() {
+                "answered"
+            } else {
+                "received"
+            },
+            answer = if answered.is_some() {
+                "'Merci'"
+            } else {
+                "NULL"
+            },
             due = text(&due),
             answered = opt(answered),
         );

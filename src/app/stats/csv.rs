@@ -33,7 +33,13 @@ pub fn to_csv(stats: &SiteStats) -> String {
     };
     row("total", "", &stats.site, &stats.totals, None);
     for s in &stats.services {
-        row("service", &s.service, &s.name, &s.figures, Some(s.over_target));
+        row(
+            "service",
+            &s.service,
+            &s.name,
+            &s.figures,
+            Some(s.over_target),
+        );
     }
     for a in &stats.agents {
         row("agent", &a.agent, "", &a.figures, None);
