@@ -130,7 +130,7 @@ mod tests {
         let mut out = String::new();
         line(
             &mut out,
-            ["a".to_owned(), "b,c".to_owned(), "say \"hi\"".to_owned()].into_iter(),
+            ["a".to_owned(), "b,c".to_owned(), "say \"hi\"".to_owned()],
         );
         assert_eq!(out, "a,\"b,c\",\"say \"\"hi\"\"\"\r\n");
     }
