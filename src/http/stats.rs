@@ -19,8 +19,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// days (admin, supervisor of the site); `format=csv` gives one CSV table.
 #[utoipa::path(get, path = "/api/v1/sites/{site}/stats", tag = "operations", security(("bearer" = [])),
     params(("site" = String, Path), StatsQuery),
-    responses((status = 200, body = SiteStats, content_type = "application/json"),
-        (status = 200, body = String, content_type = "text/csv"),
+    responses((status = 200, description = "the figures, as JSON or with `format=csv` as CSV",
+            content((SiteStats = "application/json"), (String = "text/csv"))),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn site_stats(
