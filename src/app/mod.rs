@@ -33,6 +33,7 @@ pub mod services;
 pub mod sites;
 pub mod slots;
 pub mod sms_hooks;
+pub mod stats;
 pub mod streams;
 pub mod tickets;
 pub mod visits;

@@ -16,6 +16,7 @@ pub mod pages;
 pub mod public_stats;
 pub mod requests;
 pub mod sites;
+pub mod stats;
 pub mod tickets;
 
 use crate::app::App;
@@ -72,6 +73,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(admin::router())
         .merge(announcements::router())
         .merge(public_stats::router())
+        .merge(stats::router())
         .split_for_parts();
     let state = AppState {
         metrics: Arc::new(metrics::HttpMetrics::new(&app.activity)),

@@ -33,6 +33,7 @@ pub mod queue_tx;
 pub mod requests;
 pub mod services;
 pub mod sites;
+pub mod stats;
 pub mod tickets;
 pub mod visits;
 pub mod waitlist;

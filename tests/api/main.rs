@@ -26,5 +26,6 @@ mod requests;
 mod screens;
 mod sites;
 mod sms_hooks;
+mod stats;
 mod visits;
 mod webhooks;
