@@ -181,12 +181,68 @@ pub async fn ranked_waits(
          ) ranked
          WHERE nth = (n + 1) / 2 OR nth = (9 * n + 9) / 10"
     );
+    if let Db::Postgres(pool) = db {
+        return percentiles_postgres(pool, range, key, filter).await;
+    }
     read!(db, |c| sqlx::query_as(&sql)
         .bind(&range.site)
         .bind(&range.from_day)
         .bind(&range.to_day)
         .fetch_all(c)
         .await)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct Percentiles {
+    key: String,
+    n: i64,
+    median_ms: i64,
+    p90_ms: i64,
+}
+
+/// The same ranks on PostgreSQL, by its ordered-set aggregate: one sort per
+/// group in memory instead of a window over every wait, several times
+/// faster over a year. `percentile_disc(f)` is the value at rank `⌈f·n⌉`
+/// computed in floating point, where `0.9 · 70` comes out just above 63:
+/// the fractions are nudged down by far less than one rank, so the rank is
+/// exactly the nearest rank the window query gives.
+async fn percentiles_postgres(
+    pool: &sqlx::PgPool,
+    range: &Range,
+    key: &str,
+    filter: &str,
+) -> Result<Vec<RankedWait>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {key} AS key, COUNT(*) AS n,
+            percentile_disc(0.5 - 1e-9) WITHIN GROUP (ORDER BY t.called_at - t.issued_at) AS median_ms,
+            percentile_disc(0.9 - 1e-9) WITHIN GROUP (ORDER BY t.called_at - t.issued_at) AS p90_ms
+         {TICKETS} AND t.called_at IS NOT NULL{filter} GROUP BY 1"
+    );
+    let rows: Vec<Percentiles> = sqlx::query_as(&sql)
+        .bind(&range.site)
+        .bind(&range.from_day)
+        .bind(&range.to_day)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .flat_map(|p| {
+            [
+                RankedWait {
+                    key: p.key.clone(),
+                    nth: (p.n + 1) / 2,
+                    n: p.n,
+                    wait_ms: p.median_ms,
+                },
+                RankedWait {
+                    key: p.key,
+                    nth: (9 * p.n + 9) / 10,
+                    n: p.n,
+                    wait_ms: p.p90_ms,
+                },
+            ]
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
