@@ -31,6 +31,7 @@ pub mod sites;
 pub mod slots;
 pub mod sms_hooks;
 pub mod streams;
+pub mod supervision;
 pub mod tickets;
 pub mod visits;
 pub mod waitlist;

@@ -32,6 +32,7 @@ pub mod queue_tx;
 pub mod requests;
 pub mod services;
 pub mod sites;
+pub mod supervision;
 pub mod tickets;
 pub mod visits;
 pub mod waitlist;

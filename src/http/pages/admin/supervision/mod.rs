@@ -1,9 +1,11 @@
 //! Watching an office: live supervision of counters and queues, the
 //! statistics with their charts, and the monthly report.
 
+mod live;
+
 use crate::http::AppState;
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    Router::new().merge(live::router())
 }
