@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a random port, real databases.
 
 mod accounts;
+mod admin_supervision;
 mod announcements;
 mod appointments;
 mod appointments_time;
