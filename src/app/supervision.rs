@@ -207,11 +207,14 @@ pub async fn live(app: &App, who: &Principal, site: &str) -> AppResult<LiveView>
 
 /// The services over their target, then the tickets held too long.
 fn alerts(services: &[ServiceState], counters: &[CounterState]) -> Vec<Alert> {
-    let late = services.iter().filter(|s| s.over_target).map(|s| Alert::OverTarget {
-        service: s.id.clone(),
-        longest_minutes: s.longest_wait_minutes,
-        target_minutes: s.target_wait_minutes,
-    });
+    let late = services
+        .iter()
+        .filter(|s| s.over_target)
+        .map(|s| Alert::OverTarget {
+            service: s.id.clone(),
+            longest_minutes: s.longest_wait_minutes,
+            target_minutes: s.target_wait_minutes,
+        });
     let held = counters.iter().filter_map(|c| {
         let t = c.ticket.as_ref().filter(|t| t.too_long)?;
         Some(Alert::TooLong {

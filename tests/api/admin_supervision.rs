@@ -38,7 +38,9 @@ fn row<'a>(html: &'a str, id: &str) -> &'a str {
     let start = html
         .find(&format!("id=\"{id}\""))
         .unwrap_or_else(|| panic!("no row {id} in {html}"));
-    let end = html[start..].find("</tr>").map_or(html.len(), |e| start + e);
+    let end = html[start..]
+        .find("</tr>")
+        .map_or(html.len(), |e| start + e);
     &html[start..end]
 }
 
@@ -79,9 +81,16 @@ async fn the_board_follows_counters_queues_and_the_clock(backend: Backend) {
     assert!(g2.contains("anfa-agent2") && !g2.contains("A00"), "{g2}");
     let residence = row(&html, "service-residence");
     assert!(residence.contains(">1<"), "one waits: {residence}");
-    assert!(residence.contains(">4 min<"), "A002 waited 4 min 50: {residence}");
+    assert!(
+        residence.contains(">4 min<"),
+        "A002 waited 4 min 50: {residence}"
+    );
     assert!(residence.contains(">30 min<"), "the target: {residence}");
-    assert!(alerts(&html).is_empty(), "nothing late yet: {}", alerts(&html));
+    assert!(
+        alerts(&html).is_empty(),
+        "nothing late yet: {}",
+        alerts(&html)
+    );
     assert!(html.contains("admin-supervision.js") && !html.contains("<script>"));
 
     // The fragment changes when the second counter calls.
@@ -101,14 +110,20 @@ async fn the_board_follows_counters_queues_and_the_clock(backend: Backend) {
     let text = alerts(&html);
     assert!(!text.contains("objectif"), "{text}");
     // A001 has been called 28 minutes without being started.
-    assert!(text.contains("A001") && text.contains("est appelé depuis"), "{text}");
+    assert!(
+        text.contains("A001") && text.contains("est appelé depuis"),
+        "{text}"
+    );
     assert!(text.contains("منادى عليها"), "in Arabic too: {text}");
 
     // 31 min 40: past it.
     time.set("2026-11-23T09:32:00Z".parse().expect("instant"));
     let (_, html, _) = page(&app, "/admin/live/anfa/panel", Some(&admin)).await;
     let text = alerts(&html);
-    assert!(text.contains("Service signature") && text.contains("(\u{2068}31\u{2069} min) dépasse"), "{text}");
+    assert!(
+        text.contains("Service signature") && text.contains("(\u{2068}31\u{2069} min) dépasse"),
+        "{text}"
+    );
     assert!(text.contains("تجاوز الهدف"), "in Arabic too: {text}");
     assert!(row(&html, "service-signature").contains("over-target"));
 
@@ -124,22 +139,27 @@ async fn supervision_pages_are_for_the_sites_staff_only() {
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     open_site(&app, &admin, "maarif", "Africa/Casablanca", 1).await;
-    let other = app.add_staff("maarif-chef", Role::Supervisor, "maarif").await;
+    let other = app
+        .add_staff("maarif-chef", Role::Supervisor, "maarif")
+        .await;
     let own = app.add_staff("anfa-chef", Role::Supervisor, "anfa").await;
-    for path in [
-        "/admin/live/anfa",
-        "/admin/live/anfa/panel",
-    ] {
+    for path in ["/admin/live/anfa", "/admin/live/anfa/panel"] {
         let (status, _, _) = page(&app, path, Some(&own)).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         let (status, html, _) = page(&app, path, Some(&other)).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
-        assert!(!html.contains("anfa-g1"), "{path} shows nothing of the site");
+        assert!(
+            !html.contains("anfa-g1"),
+            "{path} shows nothing of the site"
+        );
         let (status, _, _) = page(&app, path, Some(&agents[0])).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
         let (status, _, location) = page(&app, path, None).await;
         assert!(status.is_redirection(), "{path}: {status}");
-        assert!(location.starts_with("/agent/login?next=%2Fadmin%2F"), "{location}");
+        assert!(
+            location.starts_with("/agent/login?next=%2Fadmin%2F"),
+            "{location}"
+        );
     }
     let (status, _, _) = page(&app, "/admin/live/nowhere", Some(&admin)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);

@@ -32,7 +32,12 @@ impl Board {
         let alerts = v
             .alerts
             .iter()
-            .map(|a| (alert_text(&v, a, frame.tr), alert_text(&v, a, frame.other())))
+            .map(|a| {
+                (
+                    alert_text(&v, a, frame.tr),
+                    alert_text(&v, a, frame.other()),
+                )
+            })
             .collect();
         Self { v, alerts }
     }

@@ -1,6 +1,7 @@
 //! Watching an office: live supervision of counters and queues, the
 //! statistics with their charts, and the monthly report.
 
+pub mod charts;
 mod live;
 
 use crate::http::AppState;
