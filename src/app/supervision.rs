@@ -227,9 +227,49 @@ fn alerts(services: &[ServiceState], counters: &[CounterState]) -> Vec<Alert> {
     late.chain(held).collect()
 }
 
+/// The first and last local days of `month` (`YYYY-MM`), or of the month
+/// before `today`'s when none is asked for.
+pub fn month_days(
+    month: Option<&str>,
+    today: jiff::civil::Date,
+) -> Result<(jiff::civil::Date, jiff::civil::Date), crate::domain::Invalid> {
+    let invalid = || crate::domain::Invalid::new("month", "a month is written YYYY-MM");
+    let first = match month.map(str::trim).filter(|m| !m.is_empty()) {
+        Some(text) => {
+            let (year, number) = text.split_once('-').ok_or_else(invalid)?;
+            let plain = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
+            if !plain(year, 4) || !plain(number, 2) {
+                return Err(invalid());
+            }
+            let year: i16 = year.parse().map_err(|_| invalid())?;
+            let number: i8 = number.parse().map_err(|_| invalid())?;
+            jiff::civil::Date::new(year, number, 1).map_err(|_| invalid())?
+        }
+        None => today
+            .first_of_month()
+            .yesterday()
+            .map_err(|_| invalid())?
+            .first_of_month(),
+    };
+    Ok((first, first.last_of_month()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn a_month_is_its_first_and_last_days_last_month_by_default() {
+        let today = date(2026, 3, 10);
+        assert_eq!(month_days(Some("2024-02"), today), Ok((date(2024, 2, 1), date(2024, 2, 29))));
+        assert_eq!(month_days(None, today), Ok((date(2026, 2, 1), date(2026, 2, 28))));
+        assert_eq!(month_days(Some(""), date(2026, 1, 5)), Ok((date(2025, 12, 1), date(2025, 12, 31))));
+        for bad in ["2026-13", "2026-1", "26-01", "2026/01", "2026-01-01", "abcd-ef", "+202-01"] {
+            let refused = month_days(Some(bad), today).expect_err(bad);
+            assert_eq!(refused.field, "month");
+        }
+    }
 
     #[test]
     fn a_wait_passes_its_target_only_after_it() {
