@@ -237,7 +237,8 @@ pub fn month_days(
     let first = match month.map(str::trim).filter(|m| !m.is_empty()) {
         Some(text) => {
             let (year, number) = text.split_once('-').ok_or_else(invalid)?;
-            let plain = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
+            let plain =
+                |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
             if !plain(year, 4) || !plain(number, 2) {
                 return Err(invalid());
             }
@@ -262,10 +263,27 @@ mod tests {
     #[test]
     fn a_month_is_its_first_and_last_days_last_month_by_default() {
         let today = date(2026, 3, 10);
-        assert_eq!(month_days(Some("2024-02"), today), Ok((date(2024, 2, 1), date(2024, 2, 29))));
-        assert_eq!(month_days(None, today), Ok((date(2026, 2, 1), date(2026, 2, 28))));
-        assert_eq!(month_days(Some(""), date(2026, 1, 5)), Ok((date(2025, 12, 1), date(2025, 12, 31))));
-        for bad in ["2026-13", "2026-1", "26-01", "2026/01", "2026-01-01", "abcd-ef", "+202-01"] {
+        assert_eq!(
+            month_days(Some("2024-02"), today),
+            Ok((date(2024, 2, 1), date(2024, 2, 29)))
+        );
+        assert_eq!(
+            month_days(None, today),
+            Ok((date(2026, 2, 1), date(2026, 2, 28)))
+        );
+        assert_eq!(
+            month_days(Some(""), date(2026, 1, 5)),
+            Ok((date(2025, 12, 1), date(2025, 12, 31)))
+        );
+        for bad in [
+            "2026-13",
+            "2026-1",
+            "26-01",
+            "2026/01",
+            "2026-01-01",
+            "abcd-ef",
+            "+202-01",
+        ] {
             let refused = month_days(Some(bad), today).expect_err(bad);
             assert_eq!(refused.field, "month");
         }

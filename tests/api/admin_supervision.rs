@@ -13,7 +13,11 @@ use serde_json::json;
 
 /// A page as a browser with `token` as its session would get it, not
 /// following redirects: its status, text and `Location`.
-async fn page(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCode, String, String) {
+pub(crate) async fn page(
+    app: &TestApp,
+    path: &str,
+    token: Option<&str>,
+) -> (StatusCode, String, String) {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -34,7 +38,7 @@ async fn page(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCode, St
 }
 
 /// The HTML of the table row with id `id`.
-fn row<'a>(html: &'a str, id: &str) -> &'a str {
+pub(crate) fn row<'a>(html: &'a str, id: &str) -> &'a str {
     let start = html
         .find(&format!("id=\"{id}\""))
         .unwrap_or_else(|| panic!("no row {id} in {html}"));
@@ -53,7 +57,7 @@ fn alerts(html: &str) -> String {
         .join("\n")
 }
 
-on_both_backends!(the_board_follows_counters_queues_and_the_clock);
+on_both_backends!(the_board_follows_counters_queues_and_the_clock,);
 
 async fn the_board_follows_counters_queues_and_the_clock(backend: Backend) {
     let (app, time) = spawn_app_at(backend, "2026-11-23T09:00:00Z").await;

@@ -5,14 +5,14 @@
 //! chart. The figures are `app::stats::site_stats` over the month.
 
 use super::super::{FormError, Nav, Staff};
-use super::{Chart, minutes, percent};
+use super::figures::{Chart, minutes, percent};
 use crate::app::stats::{self, SiteStats, StatsQuery};
 use crate::app::supervision::month_days;
 use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
@@ -45,15 +45,15 @@ struct ReportPage {
 }
 
 impl ReportPage {
-    fn minutes(&self, seconds: Option<f64>) -> String {
-        minutes(seconds)
+    fn minutes(&self, seconds: &Option<f64>) -> String {
+        minutes(*seconds)
     }
 
-    fn percent(&self, share: Option<f64>) -> String {
-        percent(share)
+    fn percent(&self, share: &Option<f64>) -> String {
+        percent(*share)
     }
 
-    fn number(&self, value: Option<f64>) -> String {
+    fn number(&self, value: &Option<f64>) -> String {
         value.map_or_else(|| "—".to_owned(), super::charts::format_number)
     }
 }
@@ -63,7 +63,7 @@ async fn page(
     frame: Frame,
     staff: Staff,
     Path(site): Path<String>,
-    form: Option<Query<MonthForm>>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let frame = frame.for_office();
     let fail = |e| PageError::new(&frame, e);
@@ -71,13 +71,13 @@ async fn page(
     let view = crate::app::sites::get(&state.app, &site)
         .await
         .map_err(fail)?;
-    let Query(form) = form.unwrap_or_default();
+    let form: Option<MonthForm> = serde_urlencoded::from_str(query.as_deref().unwrap_or("")).ok();
     let zone = crate::app::sites::zone_of(&state.app, &site)
         .await
         .map_err(fail)?;
     let today = crate::domain::time::local_day(state.app.clock.now(), &zone);
     let mut page = ReportPage {
-        month: form.month.trim().to_owned(),
+        month: form.as_ref().map_or("", |f| f.month.trim()).to_owned(),
         month_words: String::new(),
         name: view.name,
         name_ar: view.name_ar.filter(|n| !n.is_empty()),
@@ -88,7 +88,11 @@ async fn page(
         s: None,
         chart: None,
     };
-    let figures = match month_days(Some(&page.month), today) {
+    // A query that is no form (a field twice…) is a malformed month.
+    let asked = form
+        .as_ref()
+        .map_or(Some("?"), |_| Some(page.month.as_str()));
+    let figures = match month_days(asked, today) {
         Ok((from, to)) => {
             let query = StatsQuery {
                 from: Some(from.to_string()),
@@ -98,7 +102,9 @@ async fn page(
             page.month = from.strftime("%Y-%m").to_string();
             page.month_words = format!(
                 "{} {}",
-                page.f.tr.s(&format!("admin.supervision.month.{}", from.month())),
+                page.f
+                    .tr
+                    .s(&format!("admin.supervision.month.{}", from.month())),
                 from.year()
             );
             stats::site_stats(&state.app, &staff.who, &site, &query)

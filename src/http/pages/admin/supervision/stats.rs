@@ -6,13 +6,15 @@
 
 use super::super::{FormError, Nav, Staff};
 use super::charts::{self, ChartText, DayVolume};
-use super::{Chart, minutes};
+use super::figures::{Chart, minutes};
+use crate::app::AppResult;
 use crate::app::stats::{self, SiteStats, StatsQuery};
+use crate::domain::Invalid;
 use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -44,6 +46,25 @@ impl RangeForm {
     }
 }
 
+/// The form as typed (to show it again) and the query it makes; a query
+/// that is no form (a field twice…) is refused like a malformed date.
+fn read(raw: Option<&str>) -> (RangeForm, AppResult<StatsQuery>) {
+    match serde_urlencoded::from_str::<RangeForm>(raw.unwrap_or("")) {
+        Ok(form) => {
+            let query = form.query();
+            (form, Ok(query))
+        }
+        Err(_) => (
+            RangeForm::default(),
+            Err(Invalid::new(
+                "range",
+                "the range is written from=YYYY-MM-DD&to=YYYY-MM-DD",
+            )
+            .into()),
+        ),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "admin_supervision_stats.html")]
 struct StatsPage {
@@ -58,8 +79,8 @@ struct StatsPage {
 }
 
 impl StatsPage {
-    fn minutes(&self, seconds: Option<f64>) -> String {
-        minutes(seconds)
+    fn minutes(&self, seconds: &Option<f64>) -> String {
+        minutes(*seconds)
     }
 
     fn csv_link(&self) -> String {
@@ -74,12 +95,12 @@ async fn page(
     frame: Frame,
     staff: Staff,
     Path(site): Path<String>,
-    form: Option<Query<RangeForm>>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let frame = frame.for_office();
     let fail = |e| PageError::new(&frame, e);
     let nav = staff.nav(&state, &frame, Some(&site)).await.map_err(fail)?;
-    let Query(form) = form.unwrap_or_default();
+    let (form, query) = read(query.as_deref());
     let mut page = StatsPage {
         from: form.from.trim().to_owned(),
         to: form.to.trim().to_owned(),
@@ -90,7 +111,11 @@ async fn page(
         s: None,
         charts: Vec::new(),
     };
-    match stats::site_stats(&state.app, &staff.who, &site, &form.query()).await {
+    let figures = match query {
+        Ok(query) => stats::site_stats(&state.app, &staff.who, &site, &query).await,
+        Err(error) => Err(error),
+    };
+    match figures {
         Ok(s) => {
             page.from.clone_from(&s.from);
             page.to.clone_from(&s.to);
@@ -112,7 +137,11 @@ async fn page(
 /// The three charts of the page, named in its language.
 fn draw(f: &Frame, s: &SiteStats) -> Vec<Chart> {
     let tr = f.tr;
-    let hours: Vec<(i8, Option<f64>)> = s.hours.iter().map(|h| (h.hour, h.mean_wait_seconds)).collect();
+    let hours: Vec<(i8, Option<f64>)> = s
+        .hours
+        .iter()
+        .map(|h| (h.hour, h.mean_wait_seconds))
+        .collect();
     let waits = charts::waits_by_hour(
         &hours,
         &ChartText {
@@ -164,7 +193,10 @@ pub fn daily(f: &Frame, s: &SiteStats) -> Chart {
             title: tr.s("admin.supervision.chart.volume"),
             x: tr.s("admin.supervision.chart.day"),
             y: tr.s("admin.supervision.chart.tickets"),
-            series: &[tr.s("admin.supervision.issued"), tr.s("admin.supervision.served")],
+            series: &[
+                tr.s("admin.supervision.issued"),
+                tr.s("admin.supervision.served"),
+            ],
         },
     );
     Chart::new(tr.s("admin.supervision.chart.volume"), svg)
@@ -175,13 +207,14 @@ async fn export(
     frame: Frame,
     staff: Staff,
     Path(site): Path<String>,
-    form: Option<Query<RangeForm>>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let frame = frame.for_office();
-    let Query(form) = form.unwrap_or_default();
-    let figures = stats::site_stats(&state.app, &staff.who, &site, &form.query())
+    let fail = |e| PageError::new(&frame, e);
+    let query = read(query.as_deref()).1.map_err(fail)?;
+    let figures = stats::site_stats(&state.app, &staff.who, &site, &query)
         .await
-        .map_err(|e| PageError::new(&frame, e))?;
+        .map_err(fail)?;
     let disposition = format!(
         "attachment; filename=\"stats-{}-{}-{}.csv\"",
         figures.site, figures.from, figures.to
