@@ -11,6 +11,7 @@ mod limits;
 mod pages;
 mod report;
 mod server;
+mod stats;
 mod tickets;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +34,8 @@ enum Scenario {
     Booking(booking::Options),
     /// The citizen pages opened cold in a real browser on a slow 3G network.
     Pages(pages::Options),
+    /// The statistics of a generated year of one busy office, timed.
+    Stats(stats::Options),
     /// The bare broadcast server `fanout` compares with (started by it).
     #[command(hide = true)]
     BareServer(bare_server::Options),
@@ -45,6 +48,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Fanout(options) => fanout::run(options).await,
         Scenario::Booking(options) => booking::run(options).await,
         Scenario::Pages(options) => pages::run(options).await,
+        Scenario::Stats(options) => stats::run(options).await,
         Scenario::BareServer(options) => bare_server::run(options).await,
     }
 }

@@ -227,7 +227,7 @@ pub async fn add_user(
     Ok(())
 }
 
-fn hash_password(password: &str) -> AppResult<String> {
+pub(crate) fn hash_password(password: &str) -> AppResult<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)

@@ -75,6 +75,8 @@ pub struct ComplaintView {
     pub body: String,
     pub status: String,
     pub answer_due_on: String,
+    /// When it was filed, in the site's local time.
+    pub received_at: String,
     /// Still unanswered after its due day.
     pub overdue: bool,
     pub assigned_to: Option<String>,
@@ -243,6 +245,13 @@ pub async fn of_site(
         .collect())
 }
 
+/// The people of a site a complaint may be given to (admin, or
+/// supervisor of the site).
+pub async fn assignees(app: &App, who: &Principal, site: &str) -> AppResult<Vec<String>> {
+    who.require_staff(site, &[Role::Supervisor])?;
+    Ok(store::complaints::assignees(&app.db, site).await?)
+}
+
 /// How a complaint ended, when a change ends it: the citizen is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ending {
@@ -361,6 +370,7 @@ fn view(
     ComplaintView {
         overdue: open && row.answer_due_on < today,
         answered_at: row.answered_at.map(|at| context.local(at)),
+        received_at: context.local(row.created_at),
         history: history
             .into_iter()
             .map(|s| ComplaintStepView {

@@ -75,3 +75,35 @@ pub async fn revoke(app: &App, who: &Principal, id: &str) -> AppResult<()> {
     tx.commit().await?;
     Ok(())
 }
+
+/// A device as its site's list shows it: never its token (only its hash
+/// is kept anyway).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeviceView {
+    pub id: String,
+    pub kind: String,
+    pub label: String,
+    pub created_by: String,
+    /// The site's local time, RFC 3339.
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// The devices of a site, working ones first (admin, or supervisor of
+/// the site).
+pub async fn list(app: &App, who: &Principal, site: &str) -> AppResult<Vec<DeviceView>> {
+    who.require_staff(site, &[Role::Supervisor])?;
+    let context = super::sites::SiteContext::load(app, site).await?;
+    Ok(store::devices::of_site(&app.db, site)
+        .await?
+        .into_iter()
+        .map(|d| DeviceView {
+            created_at: context.local(d.created_at),
+            revoked_at: d.revoked_at.map(|at| context.local(at)),
+            id: d.id,
+            kind: d.kind,
+            label: d.label,
+            created_by: d.created_by,
+        })
+        .collect())
+}

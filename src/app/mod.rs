@@ -3,6 +3,7 @@
 //! transaction through `store`.
 
 pub mod access;
+pub mod accounts;
 pub mod activity;
 pub mod announcements;
 pub mod appointments;
@@ -22,14 +23,17 @@ pub mod error;
 pub mod live;
 pub mod otp;
 pub mod outbox;
+pub mod public_stats;
 pub mod queue;
 pub mod rate_limit;
 pub mod reminders;
+pub mod setup;
 pub mod requests;
 pub mod services;
 pub mod sites;
 pub mod slots;
 pub mod sms_hooks;
+pub mod stats;
 pub mod streams;
 pub mod supervision;
 pub mod tickets;
@@ -103,6 +107,8 @@ pub struct App {
     pub paces: TtlCache<queue::Pace>,
     /// The site of each counter; a counter never moves to another site.
     pub counter_sites: TtlCache<String>,
+    /// The public figures of each site and day, reused for 5 minutes.
+    pub public_stats: TtlCache<public_stats::PublicStats>,
     /// Failed logins by username and by client address.
     pub login_failures: FailureLimiter,
     /// This instance's live subscribers, per site.
@@ -133,6 +139,7 @@ impl App {
             site_zones: TtlCache::new(Duration::from_secs(300)),
             paces: TtlCache::new(Duration::from_secs(1)),
             counter_sites: TtlCache::new(Duration::from_secs(24 * 3600)),
+            public_stats: TtlCache::new(Duration::from_secs(300)),
             login_failures: FailureLimiter::new(LOGIN_FAILURES, LOGIN_WINDOW_MS),
             live: live::Hub::default(),
             shutdown: CancellationToken::new(),

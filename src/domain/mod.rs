@@ -13,6 +13,7 @@ pub mod slots;
 pub mod slug;
 pub mod sms;
 pub mod sms_command;
+pub mod stats;
 pub mod ticket;
 pub mod time;
 

@@ -13,8 +13,10 @@ pub mod live;
 pub mod metrics;
 pub mod ops;
 pub mod pages;
+pub mod public_stats;
 pub mod requests;
 pub mod sites;
+pub mod stats;
 pub mod tickets;
 
 use crate::app::App;
@@ -70,6 +72,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(requests::router())
         .merge(admin::router())
         .merge(announcements::router())
+        .merge(public_stats::router())
+        .merge(stats::router())
         .split_for_parts();
     let state = AppState {
         metrics: Arc::new(metrics::HttpMetrics::new(&app.activity)),

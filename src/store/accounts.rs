@@ -122,3 +122,61 @@ pub async fn revoke_subject(tx: &mut Tx, kind: &str, subject: &str) -> Result<()
     })?;
     Ok(())
 }
+
+/// The staff accounts, of one site when `site` is given, by username.
+pub async fn users(db: &Db, site: Option<&str>) -> Result<Vec<UserRow>, sqlx::Error> {
+    read!(db, |c| {
+        sqlx::query_as(
+            "SELECT username, password_hash, role, site_id FROM users
+             WHERE CAST($1 AS TEXT) IS NULL OR site_id = CAST($1 AS TEXT)
+             ORDER BY username",
+        )
+        .bind(site)
+        .fetch_all(c)
+        .await
+    })
+}
+
+/// The account inside a change to it.
+pub async fn user_in(tx: &mut Tx, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query_as(
+            "SELECT username, password_hash, role, site_id FROM users WHERE username = $1",
+        )
+        .bind(username)
+        .fetch_optional(c)
+        .await
+    })
+}
+
+/// A new account; a taken username is a unique violation.
+pub async fn insert_user(tx: &mut Tx, user: &UserRow, now: i64) -> Result<(), sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO users (username, password_hash, role, site_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(&user.username)
+        .bind(&user.password_hash)
+        .bind(&user.role)
+        .bind(&user.site_id)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Removes an account and ends its sessions.
+pub async fn delete_user(tx: &mut Tx, username: &str) -> Result<(), sqlx::Error> {
+    revoke_subject(tx, "user", username).await?;
+    write!(tx, |c| {
+        sqlx::query("DELETE FROM users WHERE username = $1")
+            .bind(username)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}

@@ -56,3 +56,15 @@ pub async fn mark_revoked(tx: &mut Tx, id: &str, now: i64) -> Result<(), sqlx::E
     })?;
     Ok(())
 }
+
+/// A site's devices, the newest first, revoked ones last.
+pub async fn of_site(db: &super::Db, site: &str) -> Result<Vec<DeviceRow>, sqlx::Error> {
+    crate::read!(db, |c| sqlx::query_as(
+        "SELECT id, site_id, kind, label, created_by, created_at, revoked_at FROM devices
+         WHERE site_id = $1
+         ORDER BY CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END, created_at DESC, id"
+    )
+    .bind(site)
+    .fetch_all(c)
+    .await)
+}

@@ -4,6 +4,8 @@
 //! may see them.
 
 use crate::helpers::{Backend, TestApp, open_site, spawn_app_at};
+mod stats_pages;
+
 use crate::on_both_backends;
 use crate::queue::{call_next, issue};
 use guichet::domain::role::Role;

@@ -1,6 +1,9 @@
 //! Integration tests: the real server on a random port, real databases.
 
 mod accounts;
+mod admin_access;
+mod admin_ops;
+mod admin_setup;
 mod admin_supervision;
 mod announcements;
 mod appointments;
@@ -10,6 +13,7 @@ mod browser;
 mod cli;
 mod complaints;
 mod counters;
+mod demo;
 mod fakes;
 mod helpers;
 mod live;
@@ -17,10 +21,12 @@ mod live_client;
 mod live_redis;
 mod ops;
 mod outbox;
+mod public_stats;
 mod queue;
 mod requests;
 mod screens;
 mod sites;
 mod sms_hooks;
+mod stats;
 mod visits;
 mod webhooks;

@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod kiosk;
 pub mod lobby;
 pub mod portal;
+pub mod public_stats;
 pub mod tracking;
 
 use super::AppState;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(agent::router())
         .merge(admin::router())
         .merge(portal::router())
+        .merge(public_stats::router())
         .layer(axum::middleware::from_fn_with_state(state, frame::prepare))
         .layer(CompressionLayer::new())
 }

@@ -1,7 +1,5 @@
 //! The statistics page, its CSV and the monthly report over a scripted
-//! day; wired with the statistics of `app::stats` (declare this module in
-//! `admin_supervision.rs` together with the pages' `mod stats; mod
-//! report;`).
+//! day, and who may see them.
 
 use super::{page, row};
 use crate::helpers::{Backend, STAFF_PASSWORD, TestApp, open_site, spawn_app_at};

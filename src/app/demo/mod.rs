@@ -1,5 +1,8 @@
 //! The demo office: a Casablanca annexe with its usual services, counters,
-//! staff and devices, seeded through the same use cases as the API.
+//! staff and devices, seeded through the same use cases as the API, and
+//! four weeks of its past (`history`) for the statistics to show.
+
+mod history;
 
 use super::announcements::{Announcement, Announcements};
 use super::auth::{self, Principal};
@@ -58,6 +61,11 @@ impl fmt::Display for Seeded {
             device(DeviceKind::Display)
         )?;
         writeln!(f, "  agent console    {base}/agent  (agent1 at guichet-1)")?;
+        writeln!(
+            f,
+            "  admin pages      {base}/admin  (admin, or superviseur for {SITE})"
+        )?;
+        writeln!(f, "  public figures   {base}/stats/{SITE}")?;
         Ok(())
     }
 }
@@ -156,6 +164,11 @@ pub async fn seed(app: &App) -> AppResult<Option<Seeded>> {
         .await?;
         issued.push((kind, device.token));
     }
+    let past = history::seed(app, SITE).await?;
+    tracing::info!(
+        tickets = past,
+        "demo office: four weeks of past visits written"
+    );
     Ok(Some(Seeded {
         accounts,
         devices: issued,

@@ -1,0 +1,307 @@
+//! `/admin/sites/{site}/counters` (+ `/new`, `/{counter}`): the counters
+//! of a site and the services each handles in order of preference (a
+//! checkbox and an order number per service). Admins and the site's
+//! supervisor, as the API.
+
+use super::fields::{Fields, number};
+use super::{flash_of, may_change, refused, saved, with_status};
+use crate::app::counters::{self, CounterPatch, CounterView, NewCounter};
+use crate::app::services::ServiceView;
+use crate::app::{AppError, AppResult, setup, sites};
+use crate::domain::Invalid;
+use crate::http::AppState;
+use crate::http::pages::admin::{FormError, Nav, Staff};
+use crate::http::pages::csrf::CsrfForm;
+use crate::http::pages::frame::{Frame, PageError, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/sites/{site}/counters", get(list))
+        .route(
+            "/admin/sites/{site}/counters/new",
+            get(new_form).post(create),
+        )
+        .route(
+            "/admin/sites/{site}/counters/{counter}",
+            get(edit_form).post(update),
+        )
+}
+
+#[derive(Template)]
+#[template(path = "admin_setup_counters.html")]
+struct ListPage {
+    f: Frame,
+    nav: Nav,
+    site: String,
+    counters: Vec<CounterView>,
+    services: Vec<ServiceView>,
+    flash: Option<&'static str>,
+}
+
+impl ListPage {
+    /// The counter's services by name, most preferred first.
+    fn names(&self, counter: &CounterView) -> String {
+        counter
+            .services
+            .iter()
+            .map(|id| name_in(&self.f, &self.services, id))
+            .collect::<Vec<_>>()
+            .join(" › ")
+    }
+
+    fn state_name(&self, state: &str) -> String {
+        self.f
+            .tr
+            .s(&format!("admin.setup.counter.{state}"))
+            .to_owned()
+    }
+}
+
+/// One service's line in the form.
+#[derive(Debug, Clone)]
+struct Choice {
+    id: String,
+    name: String,
+    ticked: bool,
+    /// The order number, as typed.
+    rank: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_setup_counter.html")]
+struct FormPage {
+    f: Frame,
+    nav: Nav,
+    site: String,
+    new: bool,
+    id: String,
+    label: String,
+    choices: Vec<Choice>,
+    error: Option<FormError>,
+    flash: Option<&'static str>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path(site): Path<String>,
+) -> Response {
+    let frame = frame.for_office();
+    let read = async {
+        let nav = staff.nav(&state, &frame, Some(&site)).await?;
+        let counters = setup::counters(&state.app, &staff.who, &site).await?;
+        let services = sites::get(&state.app, &site).await?.services;
+        AppResult::Ok((nav, counters, services))
+    };
+    match read.await {
+        Ok((nav, counters, services)) => render(&ListPage {
+            flash: flash_of(&frame),
+            f: frame,
+            nav,
+            site,
+            counters,
+            services,
+        }),
+        Err(error) => PageError::new(&frame, error).into_response(),
+    }
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path(site): Path<String>,
+) -> Response {
+    let form = Fields::default();
+    form_page(&state, frame.for_office(), &staff, &site, None, &form, None).await
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path((site, counter)): Path<(String, String)>,
+) -> Response {
+    let frame = frame.for_office();
+    match setup::counter(&state.app, &staff.who, &site, &counter).await {
+        Ok(view) => {
+            let form = stored(&view);
+            form_page(&state, frame, &staff, &site, Some(&counter), &form, None).await
+        }
+        Err(error) => PageError::new(&frame, error).into_response(),
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path(site): Path<String>,
+    CsrfForm(form): CsrfForm<Fields>,
+) -> Response {
+    let frame = frame.for_office();
+    if let Err(page) = may_change(&frame, &staff, &site, false) {
+        return page.into_response();
+    }
+    let result = match chosen(&form) {
+        Ok(services) => {
+            let input = NewCounter {
+                id: form.get("id").trim().to_owned(),
+                label: form.get("label").to_owned(),
+                services,
+            };
+            counters::create(&state.app, &staff.who, &site, input).await
+        }
+        Err(invalid) => Err(invalid.into()),
+    };
+    answer(state, frame, staff, site, None, form, result).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path((site, counter)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<Fields>,
+) -> Response {
+    let frame = frame.for_office();
+    if let Err(page) = may_change(&frame, &staff, &site, false) {
+        return page.into_response();
+    }
+    let result = match chosen(&form) {
+        Ok(services) => {
+            let patch = CounterPatch {
+                label: Some(form.get("label").to_owned()),
+                services: Some(services),
+            };
+            counters::update(&state.app, &staff.who, &site, &counter, patch).await
+        }
+        Err(invalid) => Err(invalid.into()),
+    };
+    answer(state, frame, staff, site, Some(counter), form, result).await
+}
+
+async fn answer(
+    state: AppState,
+    frame: Frame,
+    staff: Staff,
+    site: String,
+    counter: Option<String>,
+    form: Fields,
+    result: Result<CounterView, AppError>,
+) -> Response {
+    match result {
+        Ok(view) => {
+            let flash = if counter.is_some() {
+                "saved"
+            } else {
+                "created"
+            };
+            saved(&format!("/admin/sites/{site}/counters/{}", view.id), flash)
+        }
+        Err(error) => match refused(&frame, error) {
+            Ok(error) => {
+                let counter = counter.as_deref();
+                form_page(&state, frame, &staff, &site, counter, &form, Some(error)).await
+            }
+            Err(page) => page.into_response(),
+        },
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    frame: Frame,
+    staff: &Staff,
+    site: &str,
+    counter: Option<&str>,
+    form: &Fields,
+    error: Option<FormError>,
+) -> Response {
+    let read = async {
+        let nav = staff.nav(state, &frame, Some(site)).await?;
+        staff
+            .who
+            .require_staff(site, &[crate::domain::role::Role::Supervisor])?;
+        let services = sites::get(&state.app, site).await?.services;
+        AppResult::Ok((nav, services))
+    };
+    let (nav, services) = match read.await {
+        Ok(found) => found,
+        Err(error) => return PageError::new(&frame, error).into_response(),
+    };
+    let choices = services
+        .iter()
+        .map(|s| Choice {
+            id: s.id.clone(),
+            name: name_in(&frame, &services, &s.id),
+            ticked: form.ticked(&format!("svc_{}", s.id)),
+            rank: form.get(&format!("rank_{}", s.id)).to_owned(),
+        })
+        .collect();
+    let page = FormPage {
+        flash: flash_of(&frame),
+        f: frame,
+        nav,
+        site: site.to_owned(),
+        new: counter.is_none(),
+        id: counter.map_or_else(|| form.get("id").to_owned(), str::to_owned),
+        label: form.get("label").to_owned(),
+        choices,
+        error: error.clone(),
+    };
+    with_status(render(&page), &error)
+}
+
+/// The ticked services, by order number (ties and blanks keep the form's
+/// order, blanks last). Every `svc_*` field counts, so a service the site
+/// does not have reaches the use case and is refused there.
+fn chosen(form: &Fields) -> Result<Vec<String>, Invalid> {
+    let mut ranked = Vec::new();
+    for (position, (name, _)) in form.pairs().enumerate() {
+        let Some(id) = name.strip_prefix("svc_") else {
+            continue;
+        };
+        let rank = match form.get(&format!("rank_{id}")).trim() {
+            "" => i64::MAX,
+            typed => number("services", typed)?,
+        };
+        ranked.push((rank, position, id.to_owned()));
+    }
+    ranked.sort();
+    Ok(ranked.into_iter().map(|(_, _, id)| id).collect())
+}
+
+/// A counter as if its form had been sent: ticked services numbered in
+/// their order.
+fn stored(view: &CounterView) -> Fields {
+    let mut pairs = vec![
+        ("id".to_owned(), view.id.clone()),
+        ("label".to_owned(), view.label.clone()),
+    ];
+    for (rank, id) in view.services.iter().enumerate() {
+        pairs.push((format!("svc_{id}"), "1".to_owned()));
+        pairs.push((format!("rank_{id}"), (rank + 1).to_string()));
+    }
+    Fields::from(pairs)
+}
+
+fn name_in(frame: &Frame, services: &[ServiceView], id: &str) -> String {
+    let service = services.iter().find(|s| s.id == id);
+    match (frame.lang.code(), service) {
+        (
+            "ar",
+            Some(ServiceView {
+                name_ar: Some(ar), ..
+            }),
+        ) => ar.clone(),
+        (_, Some(s)) => s.name.clone(),
+        (_, None) => id.to_owned(),
+    }
+}

@@ -1,0 +1,295 @@
+//! `/admin/sites/{site}/services` (+ `/new`, `/{service}`): the services a
+//! site offers and their settings, with the documents a citizen must bring
+//! in both languages. Only an admin changes them (as the API); a
+//! supervisor sees the list.
+
+use super::fields::Fields;
+use super::service_draft::{Draft, input_of, stored, typed};
+use super::{flash_of, may_change, refused, saved, with_status};
+use crate::app::services::{self, NewService, ServiceView};
+use crate::app::{AppError, sites};
+use crate::http::AppState;
+use crate::http::pages::admin::{FormError, Nav, Staff};
+use crate::http::pages::csrf::CsrfForm;
+use crate::http::pages::frame::{Frame, PageError, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+/// Blank document rows offered below the filled ones, so that no script
+/// is needed to add some.
+const BLANK_ROWS: usize = 3;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/sites/{site}/services", get(list))
+        .route(
+            "/admin/sites/{site}/services/new",
+            get(new_form).post(create),
+        )
+        .route(
+            "/admin/sites/{site}/services/{service}",
+            get(edit_form).post(update),
+        )
+}
+
+#[derive(Template)]
+#[template(path = "admin_setup_services.html")]
+struct ListPage {
+    f: Frame,
+    nav: Nav,
+    site: String,
+    services: Vec<ServiceView>,
+    editable: bool,
+    flash: Option<&'static str>,
+}
+
+impl ListPage {
+    fn name(&self, service: &ServiceView) -> String {
+        match (self.f.lang.code(), &service.name_ar) {
+            ("ar", Some(ar)) => ar.clone(),
+            _ => service.name.clone(),
+        }
+    }
+
+    fn mode_name(&self, mode: &str) -> String {
+        self.f
+            .tr
+            .s(&format!("admin.setup.service.mode_{mode}"))
+            .to_owned()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_setup_service.html")]
+struct FormPage {
+    f: Frame,
+    nav: Nav,
+    site: String,
+    new: bool,
+    draft: Draft,
+    error: Option<FormError>,
+    flash: Option<&'static str>,
+}
+
+impl FormPage {
+    fn label(&self, key: &str) -> String {
+        self.f
+            .tr
+            .s(&format!("admin.setup.service.{key}"))
+            .to_owned()
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path(site): Path<String>,
+) -> Response {
+    let frame = frame.for_office();
+    let nav = match staff.nav(&state, &frame, Some(&site)).await {
+        Ok(nav) => nav,
+        Err(error) => return PageError::new(&frame, error).into_response(),
+    };
+    let view = match sites::get(&state.app, &site).await {
+        Ok(view) => view,
+        Err(error) => return PageError::new(&frame, error).into_response(),
+    };
+    render(&ListPage {
+        flash: flash_of(&frame),
+        f: frame,
+        nav,
+        site,
+        services: view.services,
+        editable: staff.is_admin,
+    })
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path(site): Path<String>,
+) -> Response {
+    let defaults = ServiceView {
+        id: String::new(),
+        prefix: String::new(),
+        name: String::new(),
+        name_ar: None,
+        walk_in: true,
+        appointment_modes: Vec::new(),
+        slot_minutes: 15,
+        slot_capacity: 1,
+        service_minutes: 10,
+        required_documents: Vec::new(),
+        processing_days: 0,
+        min_notice_minutes: 120,
+        horizon_days: 60,
+        target_wait_minutes: 30,
+    };
+    form_page(
+        &state,
+        frame.for_office(),
+        &staff,
+        &site,
+        None,
+        stored(defaults),
+        None,
+    )
+    .await
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path((site, service)): Path<(String, String)>,
+) -> Response {
+    let frame = frame.for_office();
+    let found = sites::get(&state.app, &site).await.and_then(|view| {
+        view.services
+            .into_iter()
+            .find(|s| s.id == service)
+            .ok_or(AppError::NotFound("service"))
+    });
+    match found {
+        Ok(view) => {
+            form_page(
+                &state,
+                frame,
+                &staff,
+                &site,
+                Some(&service),
+                stored(view),
+                None,
+            )
+            .await
+        }
+        Err(error) => PageError::new(&frame, error).into_response(),
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path(site): Path<String>,
+    CsrfForm(form): CsrfForm<Fields>,
+) -> Response {
+    let frame = frame.for_office();
+    if let Err(page) = may_change(&frame, &staff, &site, true) {
+        return page.into_response();
+    }
+    let draft = typed(&form);
+    let result = match input_of(&draft) {
+        Ok(patch) => {
+            let input = NewService {
+                id: draft.id.trim().to_owned(),
+                prefix: patch.prefix.unwrap_or_default(),
+                name: patch.name.unwrap_or_default(),
+                name_ar: patch.name_ar,
+                walk_in: draft.walk_in,
+                appointment_modes: patch.appointment_modes.unwrap_or_default(),
+                slot_minutes: patch.slot_minutes.unwrap_or_default(),
+                slot_capacity: patch.slot_capacity.unwrap_or_default(),
+                service_minutes: patch.service_minutes.unwrap_or_default(),
+                required_documents: patch.required_documents.unwrap_or_default(),
+                processing_days: patch.processing_days.unwrap_or_default(),
+                min_notice_minutes: None,
+                horizon_days: None,
+                target_wait_minutes: patch.target_wait_minutes,
+            };
+            services::create(&state.app, &staff.who, &site, input).await
+        }
+        Err(invalid) => Err(invalid.into()),
+    };
+    answer(state, frame, staff, site, None, draft, result).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path((site, service)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<Fields>,
+) -> Response {
+    let frame = frame.for_office();
+    if let Err(page) = may_change(&frame, &staff, &site, true) {
+        return page.into_response();
+    }
+    let mut draft = typed(&form);
+    draft.id.clone_from(&service);
+    let result = match input_of(&draft) {
+        Ok(patch) => services::update(&state.app, &staff.who, &site, &service, patch).await,
+        Err(invalid) => Err(invalid.into()),
+    };
+    answer(state, frame, staff, site, Some(service), draft, result).await
+}
+
+async fn answer(
+    state: AppState,
+    frame: Frame,
+    staff: Staff,
+    site: String,
+    service: Option<String>,
+    draft: Draft,
+    result: Result<ServiceView, AppError>,
+) -> Response {
+    match result {
+        Ok(view) => {
+            let flash = if service.is_some() {
+                "saved"
+            } else {
+                "created"
+            };
+            saved(&format!("/admin/sites/{site}/services/{}", view.id), flash)
+        }
+        Err(error) => match refused(&frame, error) {
+            Ok(error) => {
+                let service = service.as_deref();
+                form_page(&state, frame, &staff, &site, service, draft, Some(error)).await
+            }
+            Err(page) => page.into_response(),
+        },
+    }
+}
+
+/// The form, for an admin only: the API lets nobody else change services.
+async fn form_page(
+    state: &AppState,
+    frame: Frame,
+    staff: &Staff,
+    site: &str,
+    service: Option<&str>,
+    mut draft: Draft,
+    error: Option<FormError>,
+) -> Response {
+    let checked = match staff.require_admin() {
+        Ok(()) => staff.nav(state, &frame, Some(site)).await,
+        Err(error) => Err(error),
+    };
+    let nav = match checked {
+        Ok(nav) => nav,
+        Err(error) => return PageError::new(&frame, error).into_response(),
+    };
+    draft
+        .documents
+        .retain(|(fr, ar)| !fr.is_empty() || !ar.is_empty());
+    draft.documents.extend(std::iter::repeat_n(
+        (String::new(), String::new()),
+        BLANK_ROWS,
+    ));
+    let page = FormPage {
+        flash: flash_of(&frame),
+        f: frame,
+        nav,
+        site: site.to_owned(),
+        new: service.is_none(),
+        draft,
+        error: error.clone(),
+    };
+    with_status(render(&page), &error)
+}

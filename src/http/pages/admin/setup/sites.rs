@@ -1,0 +1,253 @@
+//! `/admin/sites/new` and `/admin/sites/{site}`: creating a site and its
+//! settings. Only an admin changes them (as `PATCH /api/v1/sites/{site}`);
+//! a supervisor sees them read-only.
+
+use super::fields::{Fields, number};
+use super::{flash_of, may_change, refused, saved, with_status};
+use crate::app::AppResult;
+use crate::app::sites::{self, NewSite, SitePatch, SiteView};
+use crate::domain::Invalid;
+use crate::http::AppState;
+use crate::http::pages::admin::{FormError, Nav, Staff};
+use crate::http::pages::csrf::CsrfForm;
+use crate::http::pages::frame::{Frame, PageError, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+/// Timezones offered while typing; any IANA name is accepted.
+const ZONES: [&str; 12] = [
+    "Africa/Casablanca",
+    "Africa/El_Aaiun",
+    "Africa/Algiers",
+    "Africa/Tunis",
+    "Africa/Cairo",
+    "Africa/Dakar",
+    "Africa/Abidjan",
+    "Europe/Paris",
+    "Europe/Brussels",
+    "Europe/Madrid",
+    "Europe/London",
+    "UTC",
+];
+
+/// The site's numbered settings, in the order the page shows them.
+const SETTINGS: [&str; 6] = [
+    "priority_streak_max",
+    "min_recalls",
+    "near_turn_ahead",
+    "checkin_early_minutes",
+    "checkin_late_minutes",
+    "complaint_answer_days",
+];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/sites/new", get(new_form).post(create))
+        .route("/admin/sites/{site}", get(settings).post(update))
+}
+
+/// The form's values: a site's, or what was typed.
+#[derive(Debug, Default)]
+struct Draft {
+    id: String,
+    name: String,
+    name_ar: String,
+    timezone: String,
+    verify_phone: bool,
+    settings: Vec<(&'static str, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_setup_site.html")]
+struct SitePage {
+    f: Frame,
+    nav: Nav,
+    /// Creating a site rather than changing one.
+    new: bool,
+    editable: bool,
+    draft: Draft,
+    zones: &'static [&'static str],
+    error: Option<FormError>,
+    flash: Option<&'static str>,
+}
+
+async fn new_form(State(state): State<AppState>, frame: Frame, staff: Staff) -> Response {
+    let draft = Draft {
+        timezone: ZONES[0].to_owned(),
+        verify_phone: true,
+        ..Draft::default()
+    };
+    page(&state, frame.for_office(), &staff, None, draft, None).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    CsrfForm(form): CsrfForm<Fields>,
+) -> Response {
+    let frame = frame.for_office();
+    let draft = typed(&form, true);
+    let input = NewSite {
+        id: draft.id.trim().to_owned(),
+        name: draft.name.clone(),
+        name_ar: Some(draft.name_ar.clone()).filter(|n| !n.trim().is_empty()),
+        timezone: draft.timezone.trim().to_owned(),
+        opening_hours: Default::default(),
+        closures: Vec::new(),
+        verify_phone: Some(draft.verify_phone),
+    };
+    match sites::create(&state.app, &staff.who, input).await {
+        Ok(site) => saved(&format!("/admin/sites/{}/hours", site.id), "created"),
+        Err(error) => match refused(&frame, error) {
+            Ok(error) => page(&state, frame, &staff, None, draft, Some(error)).await,
+            Err(page) => page.into_response(),
+        },
+    }
+}
+
+async fn settings(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path(site): Path<String>,
+) -> Response {
+    let frame = frame.for_office();
+    match sites::get(&state.app, &site).await {
+        Ok(view) => page(&state, frame, &staff, Some(&site), stored(view), None).await,
+        Err(error) => PageError::new(&frame, error).into_response(),
+    }
+}
+
+async fn update(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path(site): Path<String>,
+    CsrfForm(form): CsrfForm<Fields>,
+) -> Response {
+    let frame = frame.for_office();
+    if let Err(page) = may_change(&frame, &staff, &site, true) {
+        return page.into_response();
+    }
+    let mut draft = typed(&form, false);
+    draft.id.clone_from(&site);
+    let result = match patch_of(&draft) {
+        Ok(patch) => sites::update(&state.app, &staff.who, &site, patch).await,
+        Err(invalid) => Err(invalid.into()),
+    };
+    match result {
+        Ok(_) => saved(&format!("/admin/sites/{site}"), "saved"),
+        Err(error) => match refused(&frame, error) {
+            Ok(error) => page(&state, frame, &staff, Some(&site), draft, Some(error)).await,
+            Err(page) => page.into_response(),
+        },
+    }
+}
+
+/// The page, after checking the caller may see it: a new site needs an
+/// admin, an existing one its admin or supervisor.
+async fn page(
+    state: &AppState,
+    frame: Frame,
+    staff: &Staff,
+    site: Option<&str>,
+    draft: Draft,
+    error: Option<FormError>,
+) -> Response {
+    let checked: AppResult<Nav> = async {
+        if site.is_none() {
+            staff.require_admin()?;
+        }
+        staff.nav(state, &frame, site).await
+    }
+    .await;
+    let nav = match checked {
+        Ok(nav) => nav,
+        Err(error) => {
+            return PageError::new(&frame, error).into_response();
+        }
+    };
+    let page = SitePage {
+        flash: flash_of(&frame),
+        new: site.is_none(),
+        editable: staff.is_admin,
+        f: frame,
+        nav,
+        draft,
+        zones: &ZONES,
+        error: error.clone(),
+    };
+    with_status(render(&page), &error)
+}
+
+fn stored(view: SiteView) -> Draft {
+    let values = [
+        view.priority_streak_max,
+        view.min_recalls,
+        view.near_turn_ahead,
+        view.checkin_early_minutes,
+        view.checkin_late_minutes,
+        view.complaint_answer_days,
+    ];
+    Draft {
+        id: view.id,
+        name: view.name,
+        name_ar: view.name_ar.unwrap_or_default(),
+        timezone: view.timezone,
+        verify_phone: view.verify_phone,
+        settings: SETTINGS
+            .into_iter()
+            .zip(values)
+            .map(|(k, v)| (k, v.to_string()))
+            .collect(),
+    }
+}
+
+fn typed(form: &Fields, new: bool) -> Draft {
+    Draft {
+        id: form.get("id").to_owned(),
+        name: form.get("name").to_owned(),
+        name_ar: form.get("name_ar").to_owned(),
+        timezone: form.get("timezone").to_owned(),
+        verify_phone: form.ticked("verify_phone"),
+        settings: if new {
+            Vec::new()
+        } else {
+            SETTINGS
+                .into_iter()
+                .map(|k| (k, form.get(k).to_owned()))
+                .collect()
+        },
+    }
+}
+
+fn patch_of(draft: &Draft) -> Result<SitePatch, Invalid> {
+    let value = |field: &'static str| -> Result<Option<i64>, Invalid> {
+        let typed = draft.settings.iter().find(|(k, _)| *k == field);
+        typed.map(|(_, v)| number(field, v)).transpose()
+    };
+    Ok(SitePatch {
+        name: Some(draft.name.clone()),
+        name_ar: Some(draft.name_ar.clone()).filter(|n| !n.trim().is_empty()),
+        timezone: Some(draft.timezone.trim().to_owned()),
+        verify_phone: Some(draft.verify_phone),
+        priority_streak_max: value("priority_streak_max")?,
+        min_recalls: value("min_recalls")?,
+        near_turn_ahead: value("near_turn_ahead")?,
+        checkin_early_minutes: value("checkin_early_minutes")?,
+        checkin_late_minutes: value("checkin_late_minutes")?,
+        complaint_answer_days: value("complaint_answer_days")?,
+        ..SitePatch::default()
+    })
+}
+
+impl SitePage {
+    /// The words naming a setting.
+    fn label(&self, key: &str) -> String {
+        self.f.tr.s(&format!("admin.setup.site.{key}")).to_owned()
+    }
+}

@@ -1,0 +1,174 @@
+//! `/stats/{site}`: how long an office's services really take, for
+//! citizens — the public figures of `app::public_stats` in plain words, and
+//! the coming days' busy and quiet hours as bars drawn by CSS alone.
+//! Phone-sized first, complete without JavaScript, in French, Arabic and
+//! English. Figures only: nothing here names a person or an agent.
+
+use super::frame::{Frame, PageError, render};
+use super::i18n::Lang;
+use super::portal::booking::{dates, name_in};
+use crate::app::public_stats::{self, ComingDay, PublicServiceStats};
+use crate::http::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use jiff::civil::Date;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/stats/{site}", get(page))
+}
+
+/// A typical wait, or how few tickets there were.
+struct Wait {
+    enough: bool,
+    tickets: i64,
+    median: i64,
+    p90: i64,
+}
+
+/// A typical processing time against the promise, or how few requests.
+struct Processing {
+    enough: bool,
+    requests: i64,
+    /// "2" or "2,5" working days.
+    median: String,
+    promised: i64,
+    on_time: i64,
+}
+
+struct ServiceLine {
+    name: String,
+    wait: Option<Wait>,
+    processing: Option<Processing>,
+}
+
+struct HourLine {
+    /// "10:00–11:00".
+    label: String,
+    /// Expected arrivals, one decimal at most ("4", "1,5").
+    value: String,
+    /// The bar's length in tenths of the day's busiest hour (CSS `w0`…`w10`).
+    width: u8,
+    busiest: bool,
+    quietest: bool,
+}
+
+struct DayLine {
+    title: String,
+    busiest: Option<String>,
+    quietest: Option<String>,
+    hours: Vec<HourLine>,
+}
+
+#[derive(Template)]
+#[template(path = "public_stats.html")]
+struct StatsPage {
+    f: Frame,
+    site: String,
+    name: String,
+    /// "du 27 octobre 2026 au 25 novembre 2026".
+    from: String,
+    to: String,
+    services: Vec<ServiceLine>,
+    days: Vec<DayLine>,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    f: Frame,
+    Path(site): Path<String>,
+) -> Result<Response, PageError> {
+    let stats = public_stats::for_site(&state.app, &site)
+        .await
+        .map_err(|e| PageError::new(&f, e))?;
+    let long_day = |day: &str| {
+        day.parse::<Date>()
+            .map(|d| dates::long_day(f.lang, d))
+            .unwrap_or_else(|_| day.to_owned())
+    };
+    let page = StatsPage {
+        site: stats.site.clone(),
+        name: name_in(f.lang, &stats.name, stats.name_ar.as_deref()),
+        from: long_day(&stats.from),
+        to: long_day(&stats.to),
+        // A service with neither walk-ins nor requests has nothing to show.
+        services: stats
+            .services
+            .iter()
+            .filter(|s| s.wait.is_some() || s.processing.is_some())
+            .map(|s| service(&f, s))
+            .collect(),
+        days: stats.coming_days.iter().map(|d| day(&f, d)).collect(),
+        f,
+    };
+    Ok(render(&page))
+}
+
+fn service(f: &Frame, s: &PublicServiceStats) -> ServiceLine {
+    ServiceLine {
+        name: name_in(f.lang, &s.name, s.name_ar.as_deref()),
+        wait: s.wait.as_ref().map(|w| Wait {
+            enough: w.enough_data,
+            tickets: w.tickets,
+            median: w.median_minutes.unwrap_or_default(),
+            p90: w.p90_minutes.unwrap_or_default(),
+        }),
+        processing: s.processing.as_ref().map(|p| Processing {
+            enough: p.enough_data,
+            requests: p.requests,
+            median: p
+                .median_days
+                .map(|d| decimal(f.lang, d))
+                .unwrap_or_default(),
+            promised: p.promised_days,
+            on_time: p.on_time_percent.unwrap_or_default(),
+        }),
+    }
+}
+
+fn day(f: &Frame, d: &ComingDay) -> DayLine {
+    let most = d
+        .hours
+        .iter()
+        .map(|h| h.expected_arrivals)
+        .fold(0.0_f64, f64::max);
+    let span = |hour: i8| format!("{hour:02}:00–{:02}:00", (hour + 1) % 24);
+    DayLine {
+        title: d
+            .date
+            .parse::<Date>()
+            .map(|date| dates::long_day(f.lang, date))
+            .unwrap_or_else(|_| d.date.clone()),
+        busiest: d.busiest_hour.map(span),
+        quietest: d.quietest_hour.map(span),
+        hours: d
+            .hours
+            .iter()
+            .map(|h| HourLine {
+                label: span(h.hour),
+                value: decimal(f.lang, h.expected_arrivals),
+                width: if most > 0.0 {
+                    (h.expected_arrivals / most * 10.0).round().clamp(0.0, 10.0) as u8
+                } else {
+                    0
+                },
+                busiest: d.busiest_hour == Some(h.hour),
+                quietest: d.quietest_hour == Some(h.hour),
+            })
+            .collect(),
+    }
+}
+
+/// "4" for 4.0; "1,5" for 1.5 in French and Arabic (as Moroccan offices
+/// write it), "1.5" in English.
+fn decimal(lang: Lang, value: f64) -> String {
+    let text = format!("{value:.1}");
+    let text = text.strip_suffix(".0").map_or(text.clone(), str::to_owned);
+    if lang == Lang::En {
+        text
+    } else {
+        text.replace('.', ",")
+    }
+}

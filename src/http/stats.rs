@@ -1,0 +1,48 @@
+//! A site's statistics, as JSON or CSV (API.md, "Operations").
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::{ApiJson, ApiPath, ApiQuery};
+use crate::app::AppResult;
+use crate::app::error::ErrorBody;
+use crate::app::stats::{self, SiteStats, StatsQuery};
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(site_stats))
+}
+
+/// Per service, agent, local hour and day over a range of the site's local
+/// days (admin, supervisor of the site); `format=csv` gives one CSV table.
+#[utoipa::path(get, path = "/api/v1/sites/{site}/stats", tag = "operations", security(("bearer" = [])),
+    params(("site" = String, Path), StatsQuery),
+    responses((status = 200, description = "the figures, as JSON or with `format=csv` as CSV",
+            content((SiteStats = "application/json"), (String = "text/csv"))),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn site_stats(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(site): ApiPath<String>,
+    ApiQuery(query): ApiQuery<StatsQuery>,
+) -> AppResult<Response> {
+    let figures = stats::site_stats(&state.app, &who, &site, &query).await?;
+    if query.format.as_deref() != Some("csv") {
+        return Ok(ApiJson(figures).into_response());
+    }
+    let disposition = format!(
+        "attachment; filename=\"stats-{}-{}-{}.csv\"",
+        figures.site, figures.from, figures.to
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        stats::to_csv(&figures),
+    )
+        .into_response())
+}

@@ -1,0 +1,121 @@
+//! The aggregates behind the public's view of an office (`app::public_stats`):
+//! waits per service, arrivals per quarter hour, and when document requests
+//! became ready. Counts and order statistics only: no row here carries a
+//! ticket, a person, a phone or an agent.
+//!
+//! Percentiles are computed in SQL that both backends run unchanged:
+//! `ROW_NUMBER()` and `COUNT(*)` over each service's waits in order, then the
+//! rows at the median's and the 90th percentile's ranks. Ranks use integer
+//! division, which truncates the same way on SQLite and PostgreSQL.
+
+use super::Db;
+use crate::read;
+
+/// One service's waits (issue to first call) over a range of local days.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WaitRow {
+    pub service_id: String,
+    /// How many called tickets the figures rest on.
+    pub tickets: i64,
+    /// The middle wait, in milliseconds; with an even count, the lower and
+    /// upper of the two middle ones (equal with an odd count).
+    pub median_low_ms: i64,
+    pub median_high_ms: i64,
+    /// The nearest-rank 90th percentile: nine waits in ten were at most this.
+    pub p90_ms: i64,
+}
+
+/// Median and 90th percentile of the wait of every ticket called, per
+/// service, among tickets issued on local days `from..=to` (`YYYY-MM-DD`).
+pub async fn waits(db: &Db, site: &str, from: &str, to: &str) -> Result<Vec<WaitRow>, sqlx::Error> {
+    const SQL: &str = "
+        WITH ranked AS (
+            SELECT service_id, called_at - issued_at AS wait_ms,
+                   ROW_NUMBER() OVER (PARTITION BY service_id
+                                      ORDER BY called_at - issued_at) AS pos,
+                   COUNT(*) OVER (PARTITION BY service_id) AS n
+            FROM tickets
+            WHERE site_id = $1 AND local_day >= $2 AND local_day <= $3
+              AND called_at IS NOT NULL
+        )
+        SELECT service_id, MAX(n) AS tickets,
+               MAX(CASE WHEN pos = (n + 1) / 2 THEN wait_ms END) AS median_low_ms,
+               MAX(CASE WHEN pos = (n + 2) / 2 THEN wait_ms END) AS median_high_ms,
+               MAX(CASE WHEN pos = (9 * n + 9) / 10 THEN wait_ms END) AS p90_ms
+        FROM ranked
+        GROUP BY service_id
+        ORDER BY service_id";
+    read!(db, |c| sqlx::query_as(SQL)
+        .bind(site)
+        .bind(from)
+        .bind(to)
+        .fetch_all(c)
+        .await)
+}
+
+/// Tickets issued in one UTC quarter hour (`issued_at / 900000`): a local
+/// hour is made of whole quarters in every timezone, so the caller can place
+/// each quarter in its local hour, offset changes included.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct QuarterRow {
+    pub quarter: i64,
+    pub arrivals: i64,
+}
+
+/// Arrivals per UTC quarter hour among tickets issued on local days
+/// `from..=to`.
+pub async fn arrivals(
+    db: &Db,
+    site: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<QuarterRow>, sqlx::Error> {
+    const SQL: &str = "
+        SELECT issued_at / 900000 AS quarter, COUNT(*) AS arrivals
+        FROM tickets
+        WHERE site_id = $1 AND local_day >= $2 AND local_day <= $3
+        GROUP BY issued_at / 900000
+        ORDER BY quarter";
+    read!(db, |c| sqlx::query_as(SQL)
+        .bind(site)
+        .bind(from)
+        .bind(to)
+        .fetch_all(c)
+        .await)
+}
+
+/// A document request that became ready: when it was submitted, when it
+/// was first ready, and the day it had been promised for.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReadyRow {
+    pub service_id: String,
+    pub submitted_at: i64,
+    pub ready_at: i64,
+    pub expected_ready_on: String,
+}
+
+/// The requests of a site that first became ready in `[from_ms, to_ms)`.
+/// A request is never rejected once ready, so only `ready` and `delivered`
+/// ones can qualify.
+pub async fn ready_requests(
+    db: &Db,
+    site: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<ReadyRow>, sqlx::Error> {
+    const SQL: &str = "
+        SELECT r.service_id, r.created_at AS submitted_at, MIN(h.at) AS ready_at,
+               r.expected_ready_on
+        FROM document_requests r
+        JOIN request_history h ON h.request_id = r.id AND h.status = 'ready'
+        WHERE r.site_id = $1 AND r.status IN ('ready', 'delivered')
+        GROUP BY r.id, r.service_id, r.created_at, r.expected_ready_on
+        HAVING MIN(h.at) >= $2 AND MIN(h.at) < $3
+        ORDER BY r.service_id, MIN(h.at)";
+    read!(db, |c| sqlx::query_as(SQL)
+        .bind(site)
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch_all(c)
+        .await)
+}

@@ -1,0 +1,44 @@
+//! The demo office as a newcomer opens it: four weeks of an ordinary past,
+//! so the figures pages show something on the first click.
+
+use crate::helpers::{Backend, spawn_app};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn the_demo_office_has_weeks_of_visits_to_show() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let seeded = guichet::app::demo::seed(&app.app).await.expect("seeded");
+    assert!(seeded.is_some());
+    let today = app.get("/api/v1/sites/casa-anfa/queue", None).await;
+    assert_eq!(today.status, StatusCode::OK);
+    let waiting: i64 = today.body["services"]
+        .as_array()
+        .expect("services")
+        .iter()
+        .map(|s| s["waiting"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(waiting, 0, "the past leaves nobody waiting today");
+
+    let figures = app.get("/api/v1/sites/casa-anfa/public-stats", None).await;
+    assert_eq!(figures.status, StatusCode::OK, "{}", figures.body);
+    let services = figures.body["services"].as_array().expect("services");
+    let residence = services
+        .iter()
+        .find(|s| s["id"] == "residence")
+        .expect("residence");
+    assert_eq!(residence["wait"]["enough_data"], true, "{residence}");
+    let median = residence["wait"]["median_minutes"]
+        .as_i64()
+        .expect("median");
+    let p90 = residence["wait"]["p90_minutes"].as_i64().expect("p90");
+    assert!(
+        median >= 1 && p90 > median,
+        "a real office waits: {residence}"
+    );
+    assert_eq!(residence["processing"]["enough_data"], true, "{residence}");
+    assert!(
+        services.iter().all(|s| s["wait"]["enough_data"] == true),
+        "every service has been asked for: {}",
+        figures.body
+    );
+}
