@@ -35,6 +35,7 @@ pub mod slots;
 pub mod sms_hooks;
 pub mod stats;
 pub mod streams;
+pub mod supervision;
 pub mod tickets;
 pub mod visits;
 pub mod waitlist;

@@ -34,6 +34,7 @@ pub mod requests;
 pub mod services;
 pub mod sites;
 pub mod stats;
+pub mod supervision;
 pub mod tickets;
 pub mod visits;
 pub mod waitlist;

@@ -4,6 +4,7 @@ mod accounts;
 mod admin_access;
 mod admin_ops;
 mod admin_setup;
+mod admin_supervision;
 mod announcements;
 mod appointments;
 mod appointments_time;

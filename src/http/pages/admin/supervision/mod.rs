@@ -1,9 +1,18 @@
 //! Watching an office: live supervision of counters and queues, the
 //! statistics with their charts, and the monthly report.
 
+pub mod charts;
+mod figures;
+mod live;
+mod report;
+mod stats;
+
 use crate::http::AppState;
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(live::router())
+        .merge(stats::router())
+        .merge(report::router())
 }

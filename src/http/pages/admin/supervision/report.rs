@@ -1,0 +1,130 @@
+//! `/admin/report/{site}?month=YYYY-MM` (last month by default): the
+//! monthly follow-up an office sends the ministry, as a page to print on
+//! A4 — volumes, waits against targets, document requests against their
+//! promised days, appointments, complaints, feedback and the daily volume
+//! chart. The figures are `app::stats::site_stats` over the month.
+
+use super::super::{FormError, Nav, Staff};
+use super::figures::{Chart, minutes, percent};
+use crate::app::stats::{self, SiteStats, StatsQuery};
+use crate::app::supervision::month_days;
+use crate::http::AppState;
+use crate::http::pages::frame::{Frame, PageError, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/admin/report/{site}", get(page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MonthForm {
+    #[serde(default)]
+    month: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_supervision_report.html")]
+struct ReportPage {
+    f: Frame,
+    nav: Nav,
+    site: String,
+    name: String,
+    name_ar: Option<String>,
+    /// As typed, or the month shown (`YYYY-MM`).
+    month: String,
+    /// The month in words, in the page's language.
+    month_words: String,
+    error: Option<FormError>,
+    s: Option<SiteStats>,
+    chart: Option<Chart>,
+}
+
+impl ReportPage {
+    fn minutes(&self, seconds: &Option<f64>) -> String {
+        minutes(*seconds)
+    }
+
+    fn percent(&self, share: &Option<f64>) -> String {
+        percent(*share)
+    }
+
+    fn number(&self, value: &Option<f64>) -> String {
+        value.map_or_else(|| "—".to_owned(), super::charts::format_number)
+    }
+}
+
+async fn page(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path(site): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, PageError> {
+    let frame = frame.for_office();
+    let fail = |e| PageError::new(&frame, e);
+    let nav = staff.nav(&state, &frame, Some(&site)).await.map_err(fail)?;
+    let view = crate::app::sites::get(&state.app, &site)
+        .await
+        .map_err(fail)?;
+    let form: Option<MonthForm> = serde_urlencoded::from_str(query.as_deref().unwrap_or("")).ok();
+    let zone = crate::app::sites::zone_of(&state.app, &site)
+        .await
+        .map_err(fail)?;
+    let today = crate::domain::time::local_day(state.app.clock.now(), &zone);
+    let mut page = ReportPage {
+        month: form.as_ref().map_or("", |f| f.month.trim()).to_owned(),
+        month_words: String::new(),
+        name: view.name,
+        name_ar: view.name_ar.filter(|n| !n.is_empty()),
+        site: site.clone(),
+        f: frame,
+        nav,
+        error: None,
+        s: None,
+        chart: None,
+    };
+    // A query that is no form (a field twice…) is a malformed month.
+    let asked = form
+        .as_ref()
+        .map_or(Some("?"), |_| Some(page.month.as_str()));
+    let figures = match month_days(asked, today) {
+        Ok((from, to)) => {
+            let query = StatsQuery {
+                from: Some(from.to_string()),
+                to: Some(to.to_string()),
+                format: None,
+            };
+            page.month = from.strftime("%Y-%m").to_string();
+            page.month_words = format!(
+                "{} {}",
+                page.f
+                    .tr
+                    .s(&format!("admin.supervision.month.{}", from.month())),
+                from.year()
+            );
+            stats::site_stats(&state.app, &staff.who, &site, &query)
+                .await
+                .map_err(|e| FormError::new(page.f.tr, &e))
+        }
+        Err(invalid) => Err(FormError::new(page.f.tr, &invalid.into())),
+    };
+    match figures {
+        Ok(s) => {
+            page.chart = Some(super::stats::daily(&page.f, &s));
+            page.s = Some(s);
+            Ok(render(&page))
+        }
+        Err(error) => {
+            let status = error.status;
+            page.error = Some(error);
+            let mut response = render(&page);
+            *response.status_mut() = status;
+            Ok(response)
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! `/admin/stats/{site}?from=&to=`: a site's figures over a range of local
+//! days (the last 30 by default) as tables and server-drawn charts, and
+//! `…/export.csv`, the same figures as the API's CSV for a browser logged
+//! in by its session cookie. Both read `app::stats::site_stats`; a bad
+//! range is shown in place with the API's 422.
+
+use super::super::{FormError, Nav, Staff};
+use super::charts::{self, ChartText, DayVolume};
+use super::figures::{Chart, minutes};
+use crate::app::AppResult;
+use crate::app::stats::{self, SiteStats, StatsQuery};
+use crate::domain::Invalid;
+use crate::http::AppState;
+use crate::http::pages::frame::{Frame, PageError, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/stats/{site}", get(page))
+        .route("/admin/stats/{site}/export.csv", get(export))
+}
+
+/// The range typed in the form; empty fields are the defaults.
+#[derive(Debug, Default, Deserialize)]
+pub struct RangeForm {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+impl RangeForm {
+    fn query(&self) -> StatsQuery {
+        let given = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        StatsQuery {
+            from: given(&self.from),
+            to: given(&self.to),
+            format: None,
+        }
+    }
+}
+
+/// The form as typed (to show it again) and the query it makes; a query
+/// that is no form (a field twice…) is refused like a malformed date.
+fn read(raw: Option<&str>) -> (RangeForm, AppResult<StatsQuery>) {
+    match serde_urlencoded::from_str::<RangeForm>(raw.unwrap_or("")) {
+        Ok(form) => {
+            let query = form.query();
+            (form, Ok(query))
+        }
+        Err(_) => (
+            RangeForm::default(),
+            Err(Invalid::new(
+                "range",
+                "the range is written from=YYYY-MM-DD&to=YYYY-MM-DD",
+            )
+            .into()),
+        ),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_supervision_stats.html")]
+struct StatsPage {
+    f: Frame,
+    nav: Nav,
+    site: String,
+    from: String,
+    to: String,
+    error: Option<FormError>,
+    s: Option<SiteStats>,
+    charts: Vec<Chart>,
+}
+
+impl StatsPage {
+    fn minutes(&self, seconds: &Option<f64>) -> String {
+        minutes(*seconds)
+    }
+
+    fn csv_link(&self) -> String {
+        let query = serde_urlencoded::to_string([("from", &self.from), ("to", &self.to)])
+            .unwrap_or_default();
+        format!("/admin/stats/{}/export.csv?{query}", self.site)
+    }
+}
+
+async fn page(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path(site): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, PageError> {
+    let frame = frame.for_office();
+    let fail = |e| PageError::new(&frame, e);
+    let nav = staff.nav(&state, &frame, Some(&site)).await.map_err(fail)?;
+    let (form, query) = read(query.as_deref());
+    let mut page = StatsPage {
+        from: form.from.trim().to_owned(),
+        to: form.to.trim().to_owned(),
+        f: frame,
+        nav,
+        site: site.clone(),
+        error: None,
+        s: None,
+        charts: Vec::new(),
+    };
+    let figures = match query {
+        Ok(query) => stats::site_stats(&state.app, &staff.who, &site, &query).await,
+        Err(error) => Err(error),
+    };
+    match figures {
+        Ok(s) => {
+            page.from.clone_from(&s.from);
+            page.to.clone_from(&s.to);
+            page.charts = draw(&page.f, &s);
+            page.s = Some(s);
+            Ok(render(&page))
+        }
+        Err(error) => {
+            let error = FormError::new(page.f.tr, &error);
+            let status = error.status;
+            page.error = Some(error);
+            let mut response = render(&page);
+            *response.status_mut() = status;
+            Ok(response)
+        }
+    }
+}
+
+/// The three charts of the page, named in its language.
+fn draw(f: &Frame, s: &SiteStats) -> Vec<Chart> {
+    let tr = f.tr;
+    let hours: Vec<(i8, Option<f64>)> = s
+        .hours
+        .iter()
+        .map(|h| (h.hour, h.mean_wait_seconds))
+        .collect();
+    let waits = charts::waits_by_hour(
+        &hours,
+        &ChartText {
+            id: "chart-waits",
+            title: tr.s("admin.supervision.chart.waits"),
+            x: tr.s("admin.supervision.chart.hour"),
+            y: tr.s("admin.supervision.chart.minutes"),
+            series: &[],
+        },
+    );
+    let agents: Vec<(String, Option<f64>)> = s
+        .agents
+        .iter()
+        .map(|a| (a.agent.clone(), a.figures.mean_service_seconds))
+        .collect();
+    let service = charts::service_times(
+        &agents,
+        &ChartText {
+            id: "chart-service",
+            title: tr.s("admin.supervision.chart.service"),
+            x: tr.s("admin.supervision.agent"),
+            y: tr.s("admin.supervision.chart.minutes"),
+            series: &[],
+        },
+    );
+    vec![
+        Chart::new(tr.s("admin.supervision.chart.waits"), waits),
+        daily(f, s),
+        Chart::new(tr.s("admin.supervision.chart.service"), service),
+    ]
+}
+
+/// Tickets issued and served per day.
+pub fn daily(f: &Frame, s: &SiteStats) -> Chart {
+    let tr = f.tr;
+    let days: Vec<DayVolume> = s
+        .days
+        .iter()
+        .map(|d| DayVolume {
+            label: d.day.get(8..10).unwrap_or("").to_owned() + "/" + d.day.get(5..7).unwrap_or(""),
+            issued: d.issued,
+            served: d.served,
+        })
+        .collect();
+    let svg = charts::daily_volume(
+        &days,
+        &ChartText {
+            id: "chart-volume",
+            title: tr.s("admin.supervision.chart.volume"),
+            x: tr.s("admin.supervision.chart.day"),
+            y: tr.s("admin.supervision.chart.tickets"),
+            series: &[
+                tr.s("admin.supervision.issued"),
+                tr.s("admin.supervision.served"),
+            ],
+        },
+    );
+    Chart::new(tr.s("admin.supervision.chart.volume"), svg)
+}
+
+async fn export(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path(site): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, PageError> {
+    let frame = frame.for_office();
+    let fail = |e| PageError::new(&frame, e);
+    let query = read(query.as_deref()).1.map_err(fail)?;
+    let figures = stats::site_stats(&state.app, &staff.who, &site, &query)
+        .await
+        .map_err(fail)?;
+    let disposition = format!(
+        "attachment; filename=\"stats-{}-{}-{}.csv\"",
+        figures.site, figures.from, figures.to
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        stats::to_csv(&figures),
+    )
+        .into_response())
+}
