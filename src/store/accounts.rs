@@ -25,14 +25,16 @@ pub struct TokenRow {
     pub device_site: Option<String>,
 }
 
+/// One account by its username, read from a pool or inside a change.
+const USER_BY_NAME: &str =
+    "SELECT username, password_hash, role, site_id FROM users WHERE username = $1";
+
 pub async fn user(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
     read!(db, |c| {
-        sqlx::query_as(
-            "SELECT username, password_hash, role, site_id FROM users WHERE username = $1",
-        )
-        .bind(username)
-        .fetch_optional(c)
-        .await
+        sqlx::query_as(USER_BY_NAME)
+            .bind(username)
+            .fetch_optional(c)
+            .await
     })
 }
 
@@ -140,12 +142,10 @@ pub async fn users(db: &Db, site: Option<&str>) -> Result<Vec<UserRow>, sqlx::Er
 /// The account inside a change to it.
 pub async fn user_in(tx: &mut Tx, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
     write!(tx, |c| {
-        sqlx::query_as(
-            "SELECT username, password_hash, role, site_id FROM users WHERE username = $1",
-        )
-        .bind(username)
-        .fetch_optional(c)
-        .await
+        sqlx::query_as(USER_BY_NAME)
+            .bind(username)
+            .fetch_optional(c)
+            .await
     })
 }
 
