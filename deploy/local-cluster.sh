@@ -155,7 +155,7 @@ start_postgres() {
     as_postgres "$pg_bin/pg_ctl" -D "$STATE/pg" -l "$STATE/pg-run/postgres.log" -w -t 30 \
         -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $STATE/pg-run -c fsync=off -c max_connections=200" \
         start >/dev/null || fail "PostgreSQL did not start"
-    wait_for 30 "PostgreSQL" pg_isready -q -h 127.0.0.1 -p "$PG_PORT"
+    wait_for 30 "PostgreSQL" pg_isready -q -h 127.0.0.1 -p "$PG_PORT" -U postgres
     "$pg_bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres guichet
 }
 
@@ -332,7 +332,7 @@ status() {
     }
     local bad=0
     line() { printf '%-10s %-6s %s\n' "$1" "$2" "$3"; }
-    if pg_isready -q -h 127.0.0.1 -p "$PG_PORT"; then line postgres up "$DATABASE_URL"; else line postgres down "$DATABASE_URL"; bad=1; fi
+    if pg_isready -q -h 127.0.0.1 -p "$PG_PORT" -U postgres; then line postgres up "$DATABASE_URL"; else line postgres down "$DATABASE_URL"; bad=1; fi
     if redis_pong; then line redis up "$REDIS_URL"; else line redis down "$REDIS_URL"; bad=1; fi
     local n port
     for n in 1 2; do
