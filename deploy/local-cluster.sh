@@ -234,7 +234,7 @@ start_nginx() {
     # In the foreground of its own process (no daemon, no service manager):
     # its pid is the one recorded.
     nohup nginx -p "$STATE/nginx" -e "$STATE/nginx/error.log" -c "$STATE/nginx/nginx.conf" \
-        -g 'daemon off;' </dev/null >>"$STATE/nginx/error.log" 2>&1 &
+        -g 'daemon off;' </dev/null >"$STATE/nginx/console.log" 2>&1 &
     echo $! >"$STATE/nginx.pid"
 }
 
@@ -283,7 +283,7 @@ EOF
 # The end of every log, before a failed start removes them.
 show_logs() {
     local log
-    for log in "$STATE"/*.log "$STATE"/pg-run/*.log "$STATE"/nginx/error.log; do
+    for log in "$STATE"/*.log "$STATE"/pg-run/*.log "$STATE"/nginx/*.log; do
         [[ -s "$log" ]] || continue
         printf -- '--- %s\n' "${log#"$STATE"/}"
         tail -n 20 "$log"
