@@ -37,16 +37,16 @@ pub const LOGIN_FAILURES_PER_IP: Rule = rule("login-ip", 50, 15 * MINUTE);
 /// themselves are counted: see `otp`).
 pub const OTP_PER_IP: Rule = rule("otp-ip", 100, HOUR);
 /// Bookings tried for one phone, and from one address.
-pub const BOOKINGS_PER_PHONE: Rule = rule("booking-phone", 10, HOUR);
+pub const BOOKINGS_PER_PHONE: Rule = rule("booking-phone", 20, HOUR);
 pub const BOOKINGS_PER_IP: Rule = rule("booking-ip", 300, HOUR);
 /// Places on a waiting list asked for one phone, and from one address.
-pub const WAITLIST_PER_PHONE: Rule = rule("waitlist-phone", 10, HOUR);
+pub const WAITLIST_PER_PHONE: Rule = rule("waitlist-phone", 20, HOUR);
 pub const WAITLIST_PER_IP: Rule = rule("waitlist-ip", 300, HOUR);
 /// Document requests filed for one phone, and from one address.
-pub const REQUESTS_PER_PHONE: Rule = rule("request-phone", 10, HOUR);
+pub const REQUESTS_PER_PHONE: Rule = rule("request-phone", 20, HOUR);
 pub const REQUESTS_PER_IP: Rule = rule("request-ip", 300, HOUR);
 /// Complaints filed for one phone, and from one address.
-pub const COMPLAINTS_PER_PHONE: Rule = rule("complaint-phone", 5, HOUR);
+pub const COMPLAINTS_PER_PHONE: Rule = rule("complaint-phone", 10, HOUR);
 pub const COMPLAINTS_PER_IP: Rule = rule("complaint-ip", 200, HOUR);
 /// SMS received from one phone (each may cost a reply), and webhook calls
 /// from one address (the provider's few addresses carry every citizen's).
