@@ -201,6 +201,23 @@ async fn wrong_passwords_are_limited_per_username_and_per_address() {
     let right = json!({"username": "admin", "password": crate::helpers::ADMIN_PASSWORD});
     let refused = post_from(&app, Some(&address(500)), login, right).await;
     assert_limited(&refused, LOGIN_FAILURES_PER_USER);
+    // The agents' login page waits as well, and says for how long.
+    let csrf = "rate-limits-csrf-token-0123456789";
+    let page = app
+        .client
+        .post(format!("{}/agent/login", app.base))
+        .header("x-forwarded-for", address(501))
+        .header("Cookie", format!("guichet_csrf={csrf}"))
+        .form(&[
+            ("username", "admin"),
+            ("password", crate::helpers::ADMIN_PASSWORD),
+            ("csrf", csrf),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(page.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.headers().contains_key("retry-after"));
     // Many usernames from one address.
     let office = Some("203.0.113.7");
     for n in 0..LOGIN_FAILURES_PER_IP.max as usize {

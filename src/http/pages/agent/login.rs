@@ -122,6 +122,10 @@ async fn submit(
                 next: destination(&input.next).to_owned(),
             });
             *response.status_mut() = status;
+            if let AppError::RateLimited { retry_after_secs } = error {
+                let wait = axum::http::HeaderValue::from(retry_after_secs.max(1));
+                response.headers_mut().insert(header::RETRY_AFTER, wait);
+            }
             response
         }
     }
