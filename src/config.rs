@@ -3,6 +3,7 @@
 
 use clap::{Args, ValueEnum};
 use std::fmt;
+use std::net::IpAddr;
 use std::str::FromStr;
 
 #[derive(Args, Debug, Clone)]
@@ -48,6 +49,11 @@ pub struct Config {
     pub smtp_url: Option<Secret>,
     #[arg(long, env = "SMTP_FROM")]
     pub smtp_from: Option<String>,
+    /// Proxies in front of the service (comma-separated addresses or CIDR
+    /// blocks): from them, the client is the right-most address of
+    /// `X-Forwarded-For` that is not a trusted proxy.
+    #[arg(long, env = "GUICHET_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: TrustedProxies,
     /// `pretty` in a terminal, `json` for log collectors; `auto` picks.
     #[arg(long, env = "GUICHET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
     pub log_format: LogFormat,
@@ -72,6 +78,7 @@ impl Config {
             twilio_api_base: "https://api.twilio.com".to_owned(),
             smtp_url: None,
             smtp_from: None,
+            trusted_proxies: TrustedProxies::default(),
             log_format: LogFormat::Auto,
         }
     }
@@ -116,9 +123,93 @@ impl FromStr for Secret {
     }
 }
 
+/// The addresses (single, or CIDR blocks) of the proxies whose
+/// `X-Forwarded-For` is believed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<(IpAddr, u8)>);
+
+impl TrustedProxies {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        self.0.iter().any(|&(network, bits)| match (network, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => same_prefix(&n.octets(), &a.octets(), bits),
+            (IpAddr::V6(n), IpAddr::V6(a)) => same_prefix(&n.octets(), &a.octets(), bits),
+            _ => false,
+        })
+    }
+}
+
+/// An IPv4 address seen as IPv6 (`::ffff:10.0.0.1`) is the IPv4 address.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+fn same_prefix(network: &[u8], address: &[u8], bits: u8) -> bool {
+    let (whole, rest) = (usize::from(bits / 8), bits % 8);
+    if network[..whole] != address[..whole] {
+        return false;
+    }
+    rest == 0 || {
+        let mask = 0xffu8 << (8 - rest);
+        network[whole] & mask == address[whole] & mask
+    }
+}
+
+impl FromStr for TrustedProxies {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = |item: &str| format!("{item:?} is neither an IP address nor a CIDR block");
+        s.split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| {
+                let (address, bits) = match item.split_once('/') {
+                    Some((address, bits)) => (address, Some(bits)),
+                    None => (item, None),
+                };
+                let address = canonical(address.parse::<IpAddr>().map_err(|_| bad(item))?);
+                let max = if address.is_ipv4() { 32 } else { 128 };
+                let bits = match bits {
+                    Some(bits) => bits
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|b| *b <= max)
+                        .ok_or_else(|| bad(item))?,
+                    None => max,
+                };
+                Ok((address, bits))
+            })
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_blocks() {
+        let proxies: TrustedProxies = "10.0.0.0/8, 192.168.1.7,fd00::/8".parse().unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert!(proxies.contains(ip("10.20.30.40")));
+        assert!(proxies.contains(ip("::ffff:10.0.0.1")));
+        assert!(proxies.contains(ip("192.168.1.7")));
+        assert!(!proxies.contains(ip("192.168.1.8")));
+        assert!(!proxies.contains(ip("11.0.0.1")));
+        assert!(proxies.contains(ip("fd12::1")));
+        assert!(!proxies.contains(ip("fe80::1")));
+        assert!("".parse::<TrustedProxies>().unwrap() == TrustedProxies::default());
+        assert!("10.0.0.0/33".parse::<TrustedProxies>().is_err());
+        assert!("nginx".parse::<TrustedProxies>().is_err());
+        let narrow: TrustedProxies = "172.16.0.0/12".parse().unwrap();
+        assert!(narrow.contains(ip("172.31.255.1")));
+        assert!(!narrow.contains(ip("172.32.0.1")));
+    }
 
     #[test]
     fn secrets_do_not_print() {

@@ -45,7 +45,9 @@ impl Server {
             .to_owned();
         app.video_base_url = config.video_url.trim_end_matches('/').to_owned();
         app.transports = transports(config, &app.public_url)?;
+        app.trusted_proxies = config.trusted_proxies.clone();
         if let Some(url) = &config.redis_url {
+            app.limits = crate::app::rate_limit::Limiter::redis(url.expose())?;
             let deployment = crate::store::deployment::id(&app.db)
                 .await
                 .context("reading the deployment's id")?;
@@ -66,6 +68,13 @@ impl Server {
 
     pub fn app(&self) -> Arc<App> {
         self.app.clone()
+    }
+
+    /// The service before it is shared, for a test to adjust (a prefix of
+    /// its own for the Redis keys, for instance). `None` once `app()` has
+    /// handed it out.
+    pub fn app_mut(&mut self) -> Option<&mut App> {
+        Arc::get_mut(&mut self.app)
     }
 
     /// Serves until `shutdown` is cancelled, then lets requests in flight

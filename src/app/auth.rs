@@ -1,7 +1,7 @@
 //! Who is calling: staff logins, device tokens, and the rules of who may
 //! touch which site.
 
-use super::{App, AppError, AppResult};
+use super::{App, AppError, AppResult, rate_limit};
 use crate::domain::role::{DeviceKind, Role};
 use crate::secrets::{hash_token, new_token};
 use crate::store::{self, accounts::UserRow};
@@ -132,11 +132,12 @@ pub struct Session {
 pub async fn login(app: &App, username: &str, password: &str, client: &str) -> AppResult<Session> {
     const WRONG: AppError = AppError::Unauthorized("unknown user or wrong password");
     let now = app.clock.now_ms();
-    let keys = [format!("user:{username}"), format!("client:{client}")];
-    for key in &keys {
-        app.login_failures
-            .check(key, now)
-            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    let keys = [
+        (rate_limit::LOGIN_FAILURES_PER_USER, username),
+        (rate_limit::LOGIN_FAILURES_PER_IP, client),
+    ];
+    for (rule, subject) in keys {
+        app.limits.check(rule, subject, now).await?;
     }
     let user = store::accounts::user(&app.db, username).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
@@ -146,11 +147,14 @@ pub async fn login(app: &App, username: &str, password: &str, client: &str) -> A
             .await
             .map_err(|e| AppError::Internal(e.into()))?;
     let Some(user) = user.filter(|_| matches) else {
-        keys.iter()
-            .for_each(|key| app.login_failures.record_failure(key, now));
+        for (rule, subject) in keys {
+            app.limits.record(rule, subject, now).await;
+        }
         return Err(WRONG);
     };
-    app.login_failures.clear(&keys[0]);
+    app.limits
+        .clear(rate_limit::LOGIN_FAILURES_PER_USER, username)
+        .await;
     let role = Role::parse(&user.role)?;
     let token = new_token();
     let mut tx = app.db.begin().await?;

@@ -46,7 +46,6 @@ use crate::clock::Clock;
 use crate::store::Db;
 use cache::TtlCache;
 pub use error::{AppError, AppResult};
-use rate_limit::FailureLimiter;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -84,10 +83,6 @@ macro_rules! queue_transaction {
     };
 }
 
-/// Failed logins allowed per username, and per client address, in a window.
-const LOGIN_FAILURES: u32 = 5;
-const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
-
 /// What every use case runs against.
 #[derive(Debug)]
 pub struct App {
@@ -109,8 +104,12 @@ pub struct App {
     pub counter_sites: TtlCache<String>,
     /// The public figures of each site and day, reused for 5 minutes.
     pub public_stats: TtlCache<public_stats::PublicStats>,
-    /// Failed logins by username and by client address.
-    pub login_failures: FailureLimiter,
+    /// Counts for the rate limits (logins, codes, bookings, SMS), in Redis
+    /// when there is one.
+    pub limits: rate_limit::Limiter,
+    /// Proxies whose `X-Forwarded-For` names the client
+    /// (`GUICHET_TRUSTED_PROXIES`).
+    pub trusted_proxies: crate::config::TrustedProxies,
     /// This instance's live subscribers, per site.
     pub live: live::Hub,
     /// Cancelled when the service shuts down: long-lived work (sockets,
@@ -118,8 +117,6 @@ pub struct App {
     pub shutdown: CancellationToken,
     /// The open sockets, waited for at shutdown so each gets its close frame.
     pub sockets: TaskTracker,
-    /// Codes asked for by client address (`otp::CLIENT_PER_HOUR`).
-    pub otp_clients: FailureLimiter,
     /// Where citizens reach this service, without a trailing slash.
     pub public_url: String,
     /// Where video appointments meet (a Jitsi server, for instance).
@@ -140,11 +137,11 @@ impl App {
             paces: TtlCache::new(Duration::from_secs(1)),
             counter_sites: TtlCache::new(Duration::from_secs(24 * 3600)),
             public_stats: TtlCache::new(Duration::from_secs(300)),
-            login_failures: FailureLimiter::new(LOGIN_FAILURES, LOGIN_WINDOW_MS),
+            limits: rate_limit::Limiter::default(),
+            trusted_proxies: crate::config::TrustedProxies::default(),
             live: live::Hub::default(),
             shutdown: CancellationToken::new(),
             sockets: TaskTracker::new(),
-            otp_clients: FailureLimiter::new(otp::CLIENT_PER_HOUR, 60 * 60 * 1000),
             public_url: "http://127.0.0.1:8080".to_owned(),
             video_base_url: "https://meet.jit.si".to_owned(),
             transports: crate::notify::Transports::default(),

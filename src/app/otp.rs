@@ -14,18 +14,14 @@ const MAX_TRIES: i64 = 5;
 /// Codes one phone may be sent: one a minute, five an hour.
 const PHONE_GAP_MS: i64 = 60 * 1000;
 const PHONE_PER_HOUR: i64 = 5;
-/// Codes asked for from one client address in an hour.
-pub const CLIENT_PER_HOUR: u32 = 20;
 const HOUR_MS: i64 = 60 * 60 * 1000;
 
 /// Sends a new code to a phone, unless it or the client asked too often.
 pub async fn send(app: &App, phone: &str, lang: &'static str, client: &str) -> AppResult<()> {
     let phone = Phone::parse(phone)?.to_string();
     let now = app.clock.now_ms();
-    let client_key = format!("otp:{client}");
-    app.otp_clients
-        .check(&client_key, now)
-        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    let per_ip = super::rate_limit::OTP_PER_IP;
+    app.limits.check(per_ip, client, now).await?;
     let (last_hour, latest) = store::otp::sent_since(&app.db, &phone, now - HOUR_MS).await?;
     if let Some(latest) = latest.filter(|at| now - at < PHONE_GAP_MS) {
         return Err(retry_in(PHONE_GAP_MS - (now - latest)));
@@ -33,7 +29,7 @@ pub async fn send(app: &App, phone: &str, lang: &'static str, client: &str) -> A
     if last_hour >= PHONE_PER_HOUR {
         return Err(retry_in(HOUR_MS / 4));
     }
-    app.otp_clients.record_failure(&client_key, now);
+    app.limits.record(per_ip, client, now).await;
     let code = format!("{:06}", rand::rng().random_range(0..1_000_000));
     let id = new_id();
     let row = OtpRow {

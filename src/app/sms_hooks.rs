@@ -6,7 +6,7 @@
 
 use super::appointments::{self, Access};
 use super::auth::Principal;
-use super::{App, AppError, AppResult};
+use super::{App, AppError, AppResult, rate_limit};
 use crate::domain::sms_command::{self, Command};
 use crate::notify::signature::twilio_signature_matches;
 use crate::store;
@@ -64,15 +64,25 @@ pub async fn delivery_status(
     Ok(store::outbox::update_delivery(&app.db, sid, status, rank).await?)
 }
 
-/// A citizen's SMS to the office's number; the answer is TwiML.
+/// A citizen's SMS to the office's number; the answer is TwiML. Limited
+/// per calling address, then (once the signature proves the sender) per
+/// phone.
 pub async fn inbound(
     app: &App,
+    client: &str,
     url: &str,
     form: &[(String, String)],
     signature: Option<&str>,
 ) -> AppResult<String> {
+    let now = app.clock.now_ms();
+    app.limits
+        .hit(rate_limit::INBOUND_SMS_PER_IP, client, now)
+        .await?;
     verify(app, url, form, signature)?;
     let from = field(form, "From").unwrap_or("");
+    app.limits
+        .hit(rate_limit::INBOUND_SMS_PER_PHONE, from, now)
+        .await?;
     let body = field(form, "Body").unwrap_or("");
     let lang = if body.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)) {
         "ar"

@@ -2,13 +2,13 @@
 
 use super::AppState;
 use super::auth::{BearerToken, Caller};
+use super::client_ip::ClientIp;
 use super::error::{ApiJson, ApiPath};
 use crate::app::{AppResult, auth, devices};
 use crate::domain::role::Role;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -47,16 +47,10 @@ struct UserView {
     (status = 429, description = "too many failures; see Retry-After", body = crate::app::error::ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     ApiJson(body): ApiJson<Credentials>,
 ) -> AppResult<ApiJson<LoginAnswer>> {
-    let session = auth::login(
-        &state.app,
-        &body.username,
-        &body.password,
-        &client.ip().to_string(),
-    )
-    .await?;
+    let session = auth::login(&state.app, &body.username, &body.password, &client).await?;
     Ok(ApiJson(LoginAnswer {
         token: session.token,
         user: UserView {

@@ -3,18 +3,19 @@
 
 use super::AppState;
 use super::auth::{Caller, MaybeCaller};
+use super::client_ip::ClientIp;
 use super::error::{ApiJson, ApiPath, ApiQuery};
 use crate::app::AppResult;
 use crate::app::appointments::{self, Access, AppointmentView, NewAppointment, Reschedule};
 use crate::app::error::ErrorBody;
+use crate::app::rate_limit::{self, Creation};
 use crate::app::slots::{self, SlotList, SlotQuery};
 use crate::app::tickets::TicketView;
 use crate::app::waitlist::{self, JoinWaitlist, WaitlistEntry};
 use crate::app::{checkin, otp};
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -62,11 +63,11 @@ pub struct CodeRequest {
     (status = 429, description = "asked too often; see Retry-After", body = ErrorBody)))]
 async fn send_code(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     ApiJson(body): ApiJson<CodeRequest>,
 ) -> AppResult<StatusCode> {
     let lang = crate::app::tickets::parse_lang(body.lang.as_deref())?;
-    otp::send(&state.app, &body.phone, lang, &client.ip().to_string()).await?;
+    otp::send(&state.app, &body.phone, lang, &client).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -75,12 +76,14 @@ async fn send_code(
     params(("site" = String, Path)), request_body = NewAppointment,
     responses((status = 201, body = AppointmentView), (status = 404, body = ErrorBody),
     (status = 409, description = "`slot_full` or `already_booked`", body = ErrorBody),
-    (status = 422, body = ErrorBody)))]
+    (status = 422, body = ErrorBody), (status = 429, description = "too many from this phone or address; see Retry-After", body = ErrorBody)))]
 async fn book(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ApiPath(site): ApiPath<String>,
     ApiJson(body): ApiJson<NewAppointment>,
 ) -> AppResult<(StatusCode, ApiJson<AppointmentView>)> {
+    rate_limit::creation(&state.app, Creation::Booking, &client, &body.phone).await?;
     Ok((
         StatusCode::CREATED,
         ApiJson(appointments::book(&state.app, &site, body).await?),
@@ -196,12 +199,15 @@ async fn check_in(
 /// Asks to be told by SMS when a place frees in a range of days (public).
 #[utoipa::path(post, path = "/api/v1/sites/{site}/services/{service}/waitlist", tag = "appointments",
     params(("site" = String, Path), ("service" = String, Path)), request_body = JoinWaitlist,
-    responses((status = 201, body = WaitlistEntry), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = WaitlistEntry), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    (status = 429, description = "too many from this phone or address; see Retry-After", body = ErrorBody)))]
 async fn join_waitlist(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ApiPath((site, service)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<JoinWaitlist>,
 ) -> AppResult<(StatusCode, ApiJson<WaitlistEntry>)> {
+    rate_limit::creation(&state.app, Creation::Waitlist, &client, &body.phone).await?;
     Ok((
         StatusCode::CREATED,
         ApiJson(waitlist::join(&state.app, &site, &service, body).await?),

@@ -3,6 +3,7 @@
 //! (`GUICHET_PUBLIC_URL`) and the path with its query.
 
 use super::AppState;
+use super::client_ip::ClientIp;
 use crate::app::{AppError, AppResult, sms_hooks};
 use axum::Router;
 use axum::extract::{Form, OriginalUri, State, rejection::FormRejection};
@@ -41,13 +42,14 @@ async fn status(
 
 async fn inbound(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     uri: OriginalUri,
     headers: HeaderMap,
     form: Fields,
 ) -> AppResult<Response> {
     let Form(form) = form.map_err(|e| AppError::Malformed(e.body_text()))?;
     let (url, signature) = signed(&state, &uri, &headers);
-    let twiml = sms_hooks::inbound(&state.app, &url, &form, signature.as_deref()).await?;
+    let twiml = sms_hooks::inbound(&state.app, &client, &url, &form, signature.as_deref()).await?;
     Ok((
         [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
         twiml,

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod announcements;
 pub mod appointments;
 pub mod auth;
+pub mod client_ip;
 pub mod counters;
 pub mod error;
 pub mod hooks;
@@ -15,6 +16,7 @@ pub mod ops;
 pub mod pages;
 pub mod public_stats;
 pub mod requests;
+pub mod security;
 pub mod sites;
 pub mod stats;
 pub mod tickets;
@@ -91,6 +93,10 @@ pub fn router(app: Arc<App>) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            security::headers,
+        ))
         .with_state(state)
 }
 

@@ -3,12 +3,14 @@
 
 use super::AppState;
 use super::auth::{Caller, MaybeCaller};
+use super::client_ip::ClientIp;
 use super::error::{ApiJson, ApiPath, ApiQuery};
 use crate::app::AppResult;
 use crate::app::appointments::{Access, AppointmentView};
 use crate::app::citizens::{self, CitizenLogin, CitizenSession};
 use crate::app::complaints::{self, Answer, Assign, Close, ComplaintView, NewComplaint};
 use crate::app::error::ErrorBody;
+use crate::app::rate_limit::{self, Creation};
 use crate::app::requests::{self, ChangeStatus, NewRequest, RequestView};
 use crate::app::visits::{self, FeedbackAnswer};
 use axum::extract::State;
@@ -52,13 +54,18 @@ pub struct StatusQuery {
 /// Files a request for a certificate (a citizen with a code, or an agent).
 #[utoipa::path(post, path = "/api/v1/sites/{site}/requests", tag = "requests",
     params(("site" = String, Path)), request_body = NewRequest,
-    responses((status = 201, body = RequestView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = RequestView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    (status = 429, description = "too many from this phone or address; see Retry-After", body = ErrorBody)))]
 async fn file_request(
     State(state): State<AppState>,
     MaybeCaller(who): MaybeCaller,
+    ClientIp(client): ClientIp,
     ApiPath(site): ApiPath<String>,
     ApiJson(body): ApiJson<NewRequest>,
 ) -> AppResult<(StatusCode, ApiJson<RequestView>)> {
+    if who.is_none() {
+        rate_limit::creation(&state.app, Creation::Request, &client, &body.phone).await?;
+    }
     let view = requests::create(&state.app, who.as_ref(), &site, body).await?;
     Ok((StatusCode::CREATED, ApiJson(view)))
 }
@@ -116,12 +123,15 @@ async fn set_status(
 /// Files a complaint (public, with a code where phones are verified).
 #[utoipa::path(post, path = "/api/v1/sites/{site}/complaints", tag = "complaints",
     params(("site" = String, Path)), request_body = NewComplaint,
-    responses((status = 201, body = ComplaintView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = ComplaintView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    (status = 429, description = "too many from this phone or address; see Retry-After", body = ErrorBody)))]
 async fn file_complaint(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ApiPath(site): ApiPath<String>,
     ApiJson(body): ApiJson<NewComplaint>,
 ) -> AppResult<(StatusCode, ApiJson<ComplaintView>)> {
+    rate_limit::creation(&state.app, Creation::Complaint, &client, &body.phone).await?;
     Ok((
         StatusCode::CREATED,
         ApiJson(complaints::file(&state.app, &site, body).await?),

@@ -2,10 +2,16 @@
 //! by a `chromedriver` of the test's own, on a free port. Screenshots go to
 //! `target/screenshots/` in the workspace, to be looked at.
 //!
+//! Every page opened records the Content-Security-Policy violations it
+//! meets (a listener installed before any of its scripts runs, kept in the
+//! tab's `sessionStorage` across pages), and `close` fails the test if
+//! there was any: the screens must work under the strict policy.
+//!
 //! Tests that use it are ignored unless asked for (`--include-ignored`),
 //! as they need Debian's `chromium` and `chromium-driver`, which `.ci/run`
 //! installs.
 
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -89,7 +95,30 @@ impl Browser {
             _driver: driver,
         };
         browser.resize((width, height)).await;
+        browser.watch_policy().await;
         browser
+    }
+
+    /// Records every policy violation of every page from now on.
+    async fn watch_policy(&self) {
+        let listener = Cdp {
+            command: "Page.addScriptToEvaluateOnNewDocument",
+            params: json!({ "source": WATCH_POLICY }),
+        };
+        self.client
+            .issue_cmd(listener)
+            .await
+            .expect("the policy listener installed");
+    }
+
+    /// The Content-Security-Policy violations seen in this tab so far.
+    pub async fn policy_violations(&self) -> Vec<String> {
+        let seen = self
+            .eval(&format!(
+                "try {{ return sessionStorage.getItem('{VIOLATIONS}') || '[]'; }} catch (e) {{ return '[]'; }}"
+            ))
+            .await;
+        serde_json::from_str(seen.as_str().unwrap_or("[]")).unwrap_or_default()
     }
 
     /// Makes the page area exactly `width` × `height`.
@@ -185,8 +214,53 @@ impl Browser {
         path
     }
 
+    /// Closes the browser; fails the test if any page met a
+    /// Content-Security-Policy violation.
     pub async fn close(self) {
+        let violations = self.policy_violations().await;
         let _ = self.client.close().await;
+        assert!(
+            violations.is_empty(),
+            "Content-Security-Policy violations: {violations:?}"
+        );
+    }
+}
+
+/// Where the listener keeps the violations of a tab.
+const VIOLATIONS: &str = "guichet-test-csp-violations";
+
+/// Runs in every page before its own scripts.
+const WATCH_POLICY: &str = r#"document.addEventListener("securitypolicyviolation", function (e) {
+  try {
+    var key = "guichet-test-csp-violations";
+    var seen = JSON.parse(sessionStorage.getItem(key) || "[]");
+    seen.push(e.effectiveDirective + " blocked " + (e.blockedURI || "inline") + " on " + location.pathname);
+    sessionStorage.setItem(key, JSON.stringify(seen));
+  } catch (ignored) {}
+});"#;
+
+/// A Chrome DevTools command, through chromedriver.
+#[derive(Debug)]
+struct Cdp {
+    command: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.command, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 

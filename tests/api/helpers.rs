@@ -76,6 +76,17 @@ pub async fn spawn_app_configured(
     clock: Clock,
     configure: impl FnOnce(&mut Config),
 ) -> TestApp {
+    spawn_app_prepared(backend, clock, configure, |_| {}).await
+}
+
+/// A server with settings of the test's, and its `App` adjusted before it
+/// serves (a prefix of the test's own for the Redis keys, for instance).
+pub async fn spawn_app_prepared(
+    backend: Backend,
+    clock: Clock,
+    configure: impl FnOnce(&mut Config),
+    prepare: impl FnOnce(&mut App),
+) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let (database_url, database) = match backend {
         Backend::Sqlite => (
@@ -89,7 +100,7 @@ pub async fn spawn_app_configured(
     };
     let mut config = Config::local(&database_url);
     configure(&mut config);
-    let mut app = start(config, clock, dir).await;
+    let mut app = start(config, clock, dir, prepare).await;
     app.database = database;
     auth::add_user(&app.app, "admin", Role::Admin, None, ADMIN_PASSWORD)
         .await
@@ -124,11 +135,17 @@ pub async fn spawn_instance_configured(
     let mut config = Config::local(database_url);
     configure(&mut config);
     let dir = tempfile::tempdir().expect("temp dir");
-    start(config, clock, dir).await
+    start(config, clock, dir, |_| {}).await
 }
 
-async fn start(config: Config, clock: Clock, dir: tempfile::TempDir) -> TestApp {
-    let server = Server::build(&config, clock).await.expect("server starts");
+async fn start(
+    config: Config,
+    clock: Clock,
+    dir: tempfile::TempDir,
+    prepare: impl FnOnce(&mut App),
+) -> TestApp {
+    let mut server = Server::build(&config, clock).await.expect("server starts");
+    prepare(server.app_mut().expect("the app is not shared yet"));
     let base = format!("http://{}", server.addr());
     let app = server.app();
     let shutdown = CancellationToken::new();

@@ -77,10 +77,11 @@ fn sign(auth_token: &str, path: &str, fields: &[(&str, &str)]) -> String {
 }
 
 /// What the server answered a webhook: status, content type, body.
-struct Hooked {
-    status: StatusCode,
+pub(crate) struct Hooked {
+    pub status: StatusCode,
     content_type: String,
-    body: String,
+    pub body: String,
+    pub retry_after: Option<u64>,
 }
 
 /// Posts `fields` to `path` as the provider does, with `signature` if any.
@@ -105,11 +106,16 @@ async fn post_form(
         .get("content-type")
         .map(|v| v.to_str().unwrap_or("").to_owned())
         .unwrap_or_default();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok()?.parse().ok());
     let body = response.text().await.expect("body read");
     Hooked {
         status,
         content_type,
         body,
+        retry_after,
     }
 }
 
@@ -122,7 +128,7 @@ async fn callback(app: &TestApp, sid: &str, status: &str, auth_token: &str) -> S
 }
 
 /// A citizen's text from `from`, correctly signed.
-async fn text_in(app: &TestApp, from: &str, body: &str) -> Hooked {
+pub(crate) async fn text_in(app: &TestApp, from: &str, body: &str) -> Hooked {
     let path = "/hooks/sms/inbound";
     let fields = [("From", from), ("To", "+212500000000"), ("Body", body)];
     let signature = sign(AUTH_TOKEN, path, &fields);

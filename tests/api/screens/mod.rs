@@ -7,5 +7,6 @@ mod citizen;
 mod journey;
 mod kiosk;
 mod lobby;
+mod policy;
 mod portal;
 mod weight;

@@ -6,17 +6,17 @@ use super::Agent;
 use crate::app::{AppError, auth};
 use crate::http::AppState;
 use crate::http::auth::SESSION_COOKIE;
+use crate::http::client_ip::ClientIp;
 use crate::http::pages::cookies;
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 /// How long the session cookie lasts: the session's own lifetime.
 const SESSION_SECONDS: u64 = auth::SESSION_HOURS as u64 * 3600;
@@ -79,13 +79,12 @@ async fn form(frame: Frame, Query(next): Query<Next>) -> Response {
 
 async fn submit(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     frame: Frame,
     CsrfForm(input): CsrfForm<Credentials>,
 ) -> Response {
     let frame = frame.for_office();
     let username = input.username.trim().to_owned();
-    let client = client.ip().to_string();
     match auth::login(&state.app, &username, &input.password, &client).await {
         Ok(session) => {
             let cookie = cookies::set(
@@ -123,6 +122,10 @@ async fn submit(
                 next: destination(&input.next).to_owned(),
             });
             *response.status_mut() = status;
+            if let AppError::RateLimited { retry_after_secs } = error {
+                let wait = axum::http::HeaderValue::from(retry_after_secs.max(1));
+                response.headers_mut().insert(header::RETRY_AFTER, wait);
+            }
             response
         }
     }

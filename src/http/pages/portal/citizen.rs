@@ -15,7 +15,6 @@ use crate::app::sites::{self, SiteView};
 use crate::app::{App, AppError, AppResult, otp};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use std::net::SocketAddr;
 
 /// What a form page shows of the phone-code step.
 #[derive(Debug, Clone, Default)]
@@ -83,7 +82,7 @@ impl Submit<'_> {
     }
 
     /// The outcome when the use case is not to run at all.
-    pub async fn before<T>(&self, app: &App, f: &Frame, client: SocketAddr) -> Option<Outcome<T>> {
+    pub async fn before<T>(&self, app: &App, f: &Frame, client: &str) -> Option<Outcome<T>> {
         let tr = f.tr;
         match self.step {
             "edit" => Some(self.again(tr, false, None, None)),
@@ -104,7 +103,7 @@ impl Submit<'_> {
         &self,
         app: &App,
         f: &Frame,
-        client: SocketAddr,
+        client: &str,
         result: AppResult<T>,
     ) -> Result<Outcome<T>, PageError> {
         let tr = f.tr;
@@ -128,8 +127,8 @@ impl Submit<'_> {
     }
 }
 
-async fn send_code(app: &App, f: &Frame, client: SocketAddr, phone: &str) -> AppResult<String> {
-    otp::send(app, phone, f.lang.code(), &client.ip().to_string()).await?;
+async fn send_code(app: &App, f: &Frame, client: &str, phone: &str) -> AppResult<String> {
+    otp::send(app, phone, f.lang.code(), client).await?;
     // Isolated left-to-right, so that "+212…" keeps its "+" in Arabic.
     let phone = format!("\u{2066}{}\u{2069}", phone.trim());
     Ok(f.tr.f("portal.code.sent", phone))

@@ -9,17 +9,17 @@ use crate::app::otp;
 use crate::app::sites::SiteContext;
 use crate::http::AppState;
 use crate::http::auth::SESSION_COOKIE;
+use crate::http::client_ip::ClientIp;
 use crate::http::pages::cookies;
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 /// How long the session cookie lives: the session's own length.
 const SESSION_SECONDS: u64 = 24 * 60 * 60;
@@ -69,7 +69,7 @@ async fn login_page(f: Frame) -> Response {
 async fn login(
     State(state): State<AppState>,
     f: Frame,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Response {
     let app = &state.app;
@@ -86,7 +86,7 @@ async fn login(
         response
     };
     if form.action == "code" || form.otp.trim().is_empty() {
-        return match otp::send(app, &phone, f.lang.code(), &client.ip().to_string()).await {
+        return match otp::send(app, &phone, f.lang.code(), &client).await {
             Ok(()) => answer(f, true, None),
             Err(e) => {
                 let error = errors::explain(f.tr, &e);

@@ -5,19 +5,20 @@
 
 use super::booking::phone_input;
 use super::citizen::{CodeStep, Outcome, Submit, local_name, long_date};
+use crate::app::rate_limit::{self, Creation};
 use crate::app::sites::{self, SiteContext};
 use crate::app::waitlist::{self, JoinWaitlist};
 use crate::app::{AppError, AppResult};
 use crate::http::AppState;
+use crate::http::client_ip::ClientIp;
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -134,7 +135,7 @@ async fn page(
 
 async fn submit(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     f: Frame,
     Path((site, service)): Path<(String, String)>,
     CsrfForm(mut fields): CsrfForm<Fields>,
@@ -150,7 +151,7 @@ async fn submit(
         phone: &fields.phone,
         typed: &fields.otp,
     };
-    let outcome = match step.before(app, &f, client).await {
+    let outcome = match step.before(app, &f, &client).await {
         Some(outcome) => outcome,
         None => {
             let input = JoinWaitlist {
@@ -160,8 +161,12 @@ async fn submit(
                 otp: step.code(),
                 lang: Some(f.lang.code().to_owned()),
             };
-            let result = waitlist::join(app, &site, &service, input).await;
-            step.after(app, &f, client, result).await?
+            let result =
+                match rate_limit::creation(app, Creation::Waitlist, &client, &input.phone).await {
+                    Ok(()) => waitlist::join(app, &site, &service, input).await,
+                    Err(refused) => Err(refused),
+                };
+            step.after(app, &f, &client, result).await?
         }
     };
     match outcome {

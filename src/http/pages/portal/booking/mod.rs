@@ -16,18 +16,19 @@ pub use confirm::TokenQuery;
 pub use fields::{mode_label, name_in, opaque, phone_input};
 
 use crate::app::appointments::{self, NewAppointment};
+use crate::app::rate_limit::{self, Creation};
 use crate::app::sites::SiteContext;
 use crate::app::{AppError, otp};
 use crate::http::AppState;
+use crate::http::client_ip::ClientIp;
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -199,7 +200,7 @@ async fn book_page(
 async fn submit(
     State(state): State<AppState>,
     f: Frame,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     Path((site, service)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<BookForm>,
 ) -> Result<Response, PageError> {
@@ -217,7 +218,7 @@ async fn submit(
     let phone = phone_input(&form.phone);
     let wants_code = form.action == "code" || form.otp.trim().is_empty();
     if context.row.verify_phone && wants_code {
-        let sent = otp::send(app, &phone, f.lang.code(), &client.ip().to_string()).await;
+        let sent = otp::send(app, &phone, f.lang.code(), &client).await;
         return match sent {
             Ok(()) => Ok(code_page(&context, f, &site, &service, &start, form, None)),
             Err(e) if form.action == "code" => {
@@ -249,7 +250,11 @@ async fn submit(
         otp: context.row.verify_phone.then(|| form.otp.trim().to_owned()),
         lang: Some(f.lang.code().to_owned()),
     };
-    match appointments::book(app, &site, booking).await {
+    let booked = match rate_limit::creation(app, Creation::Booking, &client, &booking.phone).await {
+        Ok(()) => appointments::book(app, &site, booking).await,
+        Err(refused) => Err(refused),
+    };
+    match booked {
         Ok(view) => {
             let token = view.manage_token.unwrap_or_default();
             let to = format!(

@@ -6,18 +6,19 @@ mod follow;
 use super::booking::phone_input;
 use super::citizen::{self, CodeStep, Outcome, Submit, local_name};
 use crate::app::complaints::{self, NewComplaint};
+use crate::app::rate_limit::{self, Creation};
 use crate::app::sites::SiteView;
 use crate::domain::Invalid;
 use crate::http::AppState;
+use crate::http::client_ip::ClientIp;
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -128,7 +129,7 @@ async fn page(State(state): State<AppState>, f: Frame) -> Result<Response, PageE
 
 async fn submit(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     f: Frame,
     CsrfForm(mut fields): CsrfForm<Fields>,
 ) -> Result<Response, PageError> {
@@ -144,7 +145,7 @@ async fn submit(
         phone: &fields.phone,
         typed: &fields.otp,
     };
-    let outcome = match step.before(app, &f, client).await {
+    let outcome = match step.before(app, &f, &client).await {
         Some(outcome) => outcome,
         None => {
             let result = match (site, service_of(&fields)) {
@@ -159,10 +160,15 @@ async fn submit(
                         otp: step.code(),
                         lang: Some(f.lang.code().to_owned()),
                     };
-                    complaints::file(app, &site.id, input).await
+                    match rate_limit::creation(app, Creation::Complaint, &client, &input.phone)
+                        .await
+                    {
+                        Ok(()) => complaints::file(app, &site.id, input).await,
+                        Err(refused) => Err(refused),
+                    }
                 }
             };
-            step.after(app, &f, client, result).await?
+            step.after(app, &f, &client, result).await?
         }
     };
     match outcome {

@@ -4,18 +4,19 @@
 
 use super::super::booking::phone_input;
 use super::super::citizen::{CodeStep, Outcome, Submit, local_name};
+use crate::app::rate_limit::{self, Creation};
 use crate::app::requests::{self, NewRequest};
 use crate::app::sites;
 use crate::app::{AppError, AppResult};
 use crate::http::AppState;
+use crate::http::client_ip::ClientIp;
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 /// The form's fields, as typed.
 #[derive(Debug, Default, Deserialize)]
@@ -107,7 +108,7 @@ pub async fn page(
 
 pub async fn submit(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     f: Frame,
     Path((site, service)): Path<(String, String)>,
     CsrfForm(mut fields): CsrfForm<Fields>,
@@ -123,7 +124,7 @@ pub async fn submit(
         phone: &fields.phone,
         typed: &fields.otp,
     };
-    let outcome = match step.before(app, &f, client).await {
+    let outcome = match step.before(app, &f, &client).await {
         Some(outcome) => outcome,
         None => {
             let input = NewRequest {
@@ -134,8 +135,12 @@ pub async fn submit(
                 otp: step.code(),
                 lang: Some(f.lang.code().to_owned()),
             };
-            let result = requests::create(app, None, &site, input).await;
-            step.after(app, &f, client, result).await?
+            let result =
+                match rate_limit::creation(app, Creation::Request, &client, &input.phone).await {
+                    Ok(()) => requests::create(app, None, &site, input).await,
+                    Err(refused) => Err(refused),
+                };
+            step.after(app, &f, &client, result).await?
         }
     };
     match outcome {

@@ -1,0 +1,69 @@
+//! Fixed windows counted in this process: the whole count when there is no
+//! Redis, and the fallback when Redis fails (each instance then counts only
+//! what it saw).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// A window's count and how long it has left, in milliseconds.
+pub type Count = (u32, i64);
+
+#[derive(Debug, Default)]
+pub struct Windows {
+    /// key → (count in the window, window start).
+    windows: Mutex<HashMap<String, (u32, i64)>>,
+}
+
+impl Windows {
+    /// Counts one more under `key`, starting a new window when the last
+    /// one has ended.
+    pub fn add(&self, key: &str, window_ms: i64, now_ms: i64) -> Count {
+        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        // Forget ended windows now and then so the map stays small.
+        if windows.len() > 10_000 {
+            windows.retain(|_, (_, start)| now_ms - *start < window_ms);
+        }
+        let entry = windows.entry(key.to_owned()).or_insert((0, now_ms));
+        if now_ms - entry.1 >= window_ms {
+            *entry = (0, now_ms);
+        }
+        entry.0 += 1;
+        (entry.0, window_ms - (now_ms - entry.1))
+    }
+
+    /// The count under `key` in its current window, without counting.
+    pub fn peek(&self, key: &str, window_ms: i64, now_ms: i64) -> Count {
+        let windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        match windows.get(key) {
+            Some(&(count, start)) if now_ms - start < window_ms => {
+                (count, window_ms - (now_ms - start))
+            }
+            _ => (0, 0),
+        }
+    }
+
+    pub fn clear(&self, key: &str) {
+        self.windows
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_within_a_window_and_starts_again_after_it() {
+        let windows = Windows::default();
+        assert_eq!(windows.add("amina", 60_000, 1_000), (1, 60_000));
+        assert_eq!(windows.add("amina", 60_000, 31_000), (2, 30_000));
+        assert_eq!(windows.peek("amina", 60_000, 31_000), (2, 30_000));
+        assert_eq!(windows.peek("youssef", 60_000, 31_000), (0, 0));
+        assert_eq!(windows.peek("amina", 60_000, 61_000), (0, 0));
+        assert_eq!(windows.add("amina", 60_000, 61_000), (1, 60_000));
+        windows.clear("amina");
+        assert_eq!(windows.peek("amina", 60_000, 61_000), (0, 0));
+    }
+}
