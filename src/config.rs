@@ -48,6 +48,14 @@ pub struct Config {
     pub smtp_url: Option<Secret>,
     #[arg(long, env = "SMTP_FROM")]
     pub smtp_from: Option<String>,
+    /// Days personal data is kept after a visit or request closes.
+    #[arg(long, env = "GUICHET_RETENTION_DAYS", default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub retention_days: u32,
+    /// Days audit entries are kept; 0 keeps them forever.
+    #[arg(long, env = "GUICHET_AUDIT_RETENTION_DAYS", default_value_t = 365,
+        value_parser = clap::value_parser!(u32).range(0..=36500))]
+    pub audit_retention_days: u32,
     /// `pretty` in a terminal, `json` for log collectors; `auto` picks.
     #[arg(long, env = "GUICHET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
     pub log_format: LogFormat,
@@ -73,6 +81,8 @@ impl Config {
             smtp_url: None,
             smtp_from: None,
             log_format: LogFormat::Auto,
+            retention_days: 30,
+            audit_retention_days: 365,
         }
     }
 }

@@ -1,12 +1,14 @@
 //! Logins, logouts and device tokens (API.md, "Accounts and devices").
 
 use super::AppState;
+use super::audit::LoginAttempt;
 use super::auth::{BearerToken, Caller};
 use super::error::{ApiJson, ApiPath};
 use crate::app::{AppResult, auth, devices};
 use crate::domain::role::Role;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use utoipa::ToSchema;
@@ -49,22 +51,30 @@ async fn login(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     ApiJson(body): ApiJson<Credentials>,
-) -> AppResult<ApiJson<LoginAnswer>> {
+) -> Response {
     let session = auth::login(
         &state.app,
         &body.username,
         &body.password,
         &client.ip().to_string(),
     )
-    .await?;
-    Ok(ApiJson(LoginAnswer {
-        token: session.token,
-        user: UserView {
-            username: session.username,
-            role: session.role,
-            site: session.site,
-        },
-    }))
+    .await;
+    let mut response = session
+        .map(|session| {
+            ApiJson(LoginAnswer {
+                token: session.token,
+                user: UserView {
+                    username: session.username,
+                    role: session.role,
+                    site: session.site,
+                },
+            })
+        })
+        .into_response();
+    response
+        .extensions_mut()
+        .insert(LoginAttempt(body.username));
+    response
 }
 
 /// Revokes the token that makes the call.

@@ -86,7 +86,8 @@ async fn submit(
     let frame = frame.for_office();
     let username = input.username.trim().to_owned();
     let client = client.ip().to_string();
-    match auth::login(&state.app, &username, &input.password, &client).await {
+    let attempt = crate::http::audit::LoginAttempt(username.clone());
+    let mut response = match auth::login(&state.app, &username, &input.password, &client).await {
         Ok(session) => {
             let cookie = cookies::set(
                 &state.app,
@@ -125,7 +126,9 @@ async fn submit(
             *response.status_mut() = status;
             response
         }
-    }
+    };
+    response.extensions_mut().insert(attempt);
+    response
 }
 
 /// Revokes the session and forgets the cookie.
