@@ -54,6 +54,14 @@ pub struct Config {
     /// `X-Forwarded-For` that is not a trusted proxy.
     #[arg(long, env = "GUICHET_TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: TrustedProxies,
+    /// Days personal data is kept after a visit or request closes.
+    #[arg(long, env = "GUICHET_RETENTION_DAYS", default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub retention_days: u32,
+    /// Days audit entries are kept; 0 keeps them forever.
+    #[arg(long, env = "GUICHET_AUDIT_RETENTION_DAYS", default_value_t = 365,
+        value_parser = clap::value_parser!(u32).range(0..=36500))]
+    pub audit_retention_days: u32,
     /// `pretty` in a terminal, `json` for log collectors; `auto` picks.
     #[arg(long, env = "GUICHET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
     pub log_format: LogFormat,
@@ -80,6 +88,8 @@ impl Config {
             smtp_from: None,
             trusted_proxies: TrustedProxies::default(),
             log_format: LogFormat::Auto,
+            retention_days: 30,
+            audit_retention_days: 365,
         }
     }
 }

@@ -46,6 +46,10 @@ impl Server {
         app.video_base_url = config.video_url.trim_end_matches('/').to_owned();
         app.transports = transports(config, &app.public_url)?;
         app.trusted_proxies = config.trusted_proxies.clone();
+        app.retention = crate::app::retention::Retention {
+            personal_days: config.retention_days,
+            audit_days: Some(config.audit_retention_days).filter(|&days| days > 0),
+        };
         if let Some(url) = &config.redis_url {
             app.limits = crate::app::rate_limit::Limiter::redis(url.expose())?;
             let deployment = crate::store::deployment::id(&app.db)
@@ -88,6 +92,7 @@ impl Server {
         });
         let shutdown = self.app.shutdown.clone();
         tokio::spawn(live::run(self.app.clone()));
+        tokio::spawn(crate::app::audit::write_queued(self.app.clone()));
         let app = &self.app;
         // Closes out the tickets of finished days at every site.
         every(app, MINUTE, "end-of-day close-out", |app| async move {
@@ -104,6 +109,19 @@ impl Server {
         });
         every(app, 2 * SECOND, "visit messages", |app| async move {
             crate::app::visits::follow_up(&app).await
+        });
+        // Erases personal data of visits and requests closed long enough;
+        // first 10 minutes after start, so that a start is not slowed by it.
+        let (later, stop) = (app.clone(), app.shutdown.clone());
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = stop.cancelled() => {}
+                _ = tokio::time::sleep(10 * MINUTE) => {
+                    every(&later, 10 * MINUTE, "retention sweep", |app| async move {
+                        crate::app::retention::sweep(&app).await
+                    });
+                }
+            }
         });
         every(app, SECOND, "sending messages", |app| async move {
             crate::notify::worker::send_due(&app).await
@@ -122,6 +140,7 @@ impl Server {
         {
             tracing::warn!("some sockets did not close in time");
         }
+        self.app.audit.flush().await;
         self.app.db.close().await;
         tracing::info!("guichet stopped");
         Ok(())

@@ -70,6 +70,9 @@ pub struct AppointmentView {
     pub video_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checked_in_at: Option<String>,
+    /// Set once the retention sweep has erased name, phone and e-mail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub personal_data_erased_at: Option<String>,
 }
 
 pub async fn book(app: &App, site: &str, input: NewAppointment) -> AppResult<AppointmentView> {
@@ -137,6 +140,7 @@ async fn book_slot(app: &App, site: &str, input: NewAppointment) -> AppResult<Ap
         created_at: now,
         updated_at: now,
         checked_in_at: None,
+        personal_data_erased_at: None,
         reminded_day_at: None,
         reminded_hours_at: None,
     };
@@ -459,6 +463,7 @@ pub(super) fn view(context: &SiteContext, row: AppointmentRow) -> AppointmentVie
         start: context.local(row.start_at),
         end: context.local(row.end_at),
         checked_in_at: row.checked_in_at.map(|at| context.local(at)),
+        personal_data_erased_at: row.personal_data_erased_at.map(|at| context.local(at)),
         manage_token: None,
         id: row.id,
         reference: row.reference,

@@ -82,6 +82,10 @@ pub struct ComplaintView {
     pub assigned_to: Option<String>,
     pub answer: Option<String>,
     pub answered_at: Option<String>,
+    /// Set once the retention sweep has erased subject, body, phone and
+    /// answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub personal_data_erased_at: Option<String>,
     /// Every step, oldest first; left out of lists.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<ComplaintStepView>,
@@ -125,6 +129,7 @@ pub async fn file(app: &App, site: &str, input: NewComplaint) -> AppResult<Compl
         created_at: now,
         answered_at: None,
         lang: lang.to_owned(),
+        personal_data_erased_at: None,
     };
     let mut tx = app.db.begin().await?;
     if let Some(proof) = &proof {
@@ -371,6 +376,7 @@ fn view(
         overdue: open && row.answer_due_on < today,
         answered_at: row.answered_at.map(|at| context.local(at)),
         received_at: context.local(row.created_at),
+        personal_data_erased_at: row.personal_data_erased_at.map(|at| context.local(at)),
         history: history
             .into_iter()
             .map(|s| ComplaintStepView {

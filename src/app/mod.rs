@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod activity;
 pub mod announcements;
 pub mod appointments;
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod calls;
@@ -28,6 +29,7 @@ pub mod queue;
 pub mod rate_limit;
 pub mod reminders;
 pub mod requests;
+pub mod retention;
 pub mod services;
 pub mod setup;
 pub mod sites;
@@ -123,6 +125,10 @@ pub struct App {
     pub video_base_url: String,
     /// Where the outbox sends messages, by channel.
     pub transports: crate::notify::Transports,
+    /// How long personal data and the audit log are kept.
+    pub retention: retention::Retention,
+    /// Staff and device actions waiting to be written to the audit log.
+    pub audit: audit::AuditLog,
 }
 
 impl App {
@@ -145,6 +151,8 @@ impl App {
             public_url: "http://127.0.0.1:8080".to_owned(),
             video_base_url: "https://meet.jit.si".to_owned(),
             transports: crate::notify::Transports::default(),
+            retention: retention::Retention::default(),
+            audit: audit::AuditLog::default(),
         }
     }
 

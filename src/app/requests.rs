@@ -66,6 +66,9 @@ pub struct RequestView {
     pub expected_ready_on: String,
     pub name: Option<String>,
     pub created_at: String,
+    /// Set once the retention sweep has erased name, phone and e-mail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub personal_data_erased_at: Option<String>,
     /// Every step, oldest first; left out of lists.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<Step>,
@@ -118,6 +121,7 @@ pub async fn create(
         expected_ready_on: ready_on.to_string(),
         created_at: now,
         updated_at: now,
+        personal_data_erased_at: None,
     };
     let step = StepRow {
         status: row.status.clone(),
@@ -335,6 +339,7 @@ async fn tell_citizen(
 fn view(context: &SiteContext, row: RequestRow, history: Vec<StepRow>) -> RequestView {
     RequestView {
         created_at: context.local(row.created_at),
+        personal_data_erased_at: row.personal_data_erased_at.map(|at| context.local(at)),
         history: history
             .into_iter()
             .map(|s| Step {

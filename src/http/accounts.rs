@@ -1,6 +1,7 @@
 //! Logins, logouts and device tokens (API.md, "Accounts and devices").
 
 use super::AppState;
+use super::audit::LoginAttempt;
 use super::auth::{BearerToken, Caller};
 use super::client_ip::ClientIp;
 use super::error::{ApiJson, ApiPath};
@@ -8,6 +9,7 @@ use crate::app::{AppResult, auth, devices};
 use crate::domain::role::Role;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -49,16 +51,24 @@ async fn login(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
     ApiJson(body): ApiJson<Credentials>,
-) -> AppResult<ApiJson<LoginAnswer>> {
-    let session = auth::login(&state.app, &body.username, &body.password, &client).await?;
-    Ok(ApiJson(LoginAnswer {
-        token: session.token,
-        user: UserView {
-            username: session.username,
-            role: session.role,
-            site: session.site,
-        },
-    }))
+) -> Response {
+    let session = auth::login(&state.app, &body.username, &body.password, &client).await;
+    let mut response = session
+        .map(|session| {
+            ApiJson(LoginAnswer {
+                token: session.token,
+                user: UserView {
+                    username: session.username,
+                    role: session.role,
+                    site: session.site,
+                },
+            })
+        })
+        .into_response();
+    response
+        .extensions_mut()
+        .insert(LoginAttempt(body.username));
+    response
 }
 
 /// Revokes the token that makes the call.

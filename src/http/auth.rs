@@ -15,6 +15,14 @@ pub const SESSION_COOKIE: &str = "guichet_session";
 #[derive(Debug, Clone)]
 pub struct Caller(pub Principal);
 
+/// The caller as `http::audit` found it, so that the handler's extractors
+/// need not read the token again.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub token: String,
+    pub who: Principal,
+}
+
 /// The raw bearer token of the request, for logout.
 #[derive(Debug, Clone)]
 pub struct BearerToken(pub String);
@@ -34,7 +42,7 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
-        Ok(Caller(auth::authenticate(&state.app, &token).await?))
+        Ok(Caller(principal(parts, state, &token).await?))
     }
 }
 
@@ -49,14 +57,20 @@ impl FromRequestParts<AppState> for MaybeCaller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         match token_of(parts) {
             None => Ok(MaybeCaller(None)),
-            Some(token) => Ok(MaybeCaller(Some(
-                auth::authenticate(&state.app, &token).await?,
-            ))),
+            Some(token) => Ok(MaybeCaller(Some(principal(parts, state, &token).await?))),
         }
     }
 }
 
-fn token_of(parts: &Parts) -> Option<String> {
+/// The principal of `token`: the one the audit middleware found, or read.
+async fn principal(parts: &Parts, state: &AppState, token: &str) -> Result<Principal, AppError> {
+    match parts.extensions.get::<Authenticated>() {
+        Some(found) if found.token == token => Ok(found.who.clone()),
+        _ => auth::authenticate(&state.app, token).await,
+    }
+}
+
+pub(crate) fn token_of(parts: &Parts) -> Option<String> {
     let bearer = parts
         .headers
         .get(header::AUTHORIZATION)

@@ -31,7 +31,8 @@ impl FromRequestParts<AppState> for ClientIp {
     }
 }
 
-fn client(peer: IpAddr, headers: &HeaderMap, trusted: &TrustedProxies) -> IpAddr {
+/// The client behind `peer`, from `X-Forwarded-For` when `peer` is trusted.
+pub(crate) fn client(peer: IpAddr, headers: &HeaderMap, trusted: &TrustedProxies) -> IpAddr {
     let mut client = peer;
     if !trusted.contains(peer) {
         return client;

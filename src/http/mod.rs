@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod announcements;
 pub mod appointments;
+pub mod audit;
 pub mod auth;
 pub mod client_ip;
 pub mod counters;
@@ -76,6 +77,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(announcements::router())
         .merge(public_stats::router())
         .merge(stats::router())
+        .merge(audit::router())
         .split_for_parts();
     let state = AppState {
         metrics: Arc::new(metrics::HttpMetrics::new(&app.activity)),
@@ -87,6 +89,10 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(hooks::router())
         .merge(pages::router(state.clone()))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::record,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

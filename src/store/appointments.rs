@@ -32,6 +32,8 @@ pub struct AppointmentRow {
     pub checked_in_at: Option<i64>,
     pub reminded_day_at: Option<i64>,
     pub reminded_hours_at: Option<i64>,
+    /// When the retention sweep erased name, phone and e-mail.
+    pub personal_data_erased_at: Option<i64>,
 }
 
 const COLUMNS: &str = "id, site_id, service_id, mode, start_at, end_at, local_day, reference,
@@ -189,7 +191,8 @@ pub async fn update(tx: &mut Tx, a: &AppointmentRow) -> Result<(), sqlx::Error> 
 }
 
 pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<AppointmentRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM appointments WHERE reference = $1");
+    let sql =
+        format!("SELECT {COLUMNS}, personal_data_erased_at FROM appointments WHERE reference = $1");
     read!(db, |c| sqlx::query_as(&sql)
         .bind(reference)
         .fetch_optional(c)
@@ -202,7 +205,7 @@ pub async fn for_update(
     reference: &str,
 ) -> Result<Option<AppointmentRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM appointments WHERE reference = $1{}",
+        "SELECT {COLUMNS}, personal_data_erased_at FROM appointments WHERE reference = $1{}",
         tx.lock_rows()
     );
     write!(tx, |c| sqlx::query_as(&sql)
@@ -214,7 +217,7 @@ pub async fn for_update(
 /// The appointments of a site on one local day, in time order.
 pub async fn of_day(db: &Db, site: &str, day: &str) -> Result<Vec<AppointmentRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM appointments WHERE site_id = $1 AND local_day = $2
+        "SELECT {COLUMNS}, personal_data_erased_at FROM appointments WHERE site_id = $1 AND local_day = $2
          ORDER BY start_at, reference"
     );
     read!(db, |c| sqlx::query_as(&sql)
@@ -227,7 +230,7 @@ pub async fn of_day(db: &Db, site: &str, day: &str) -> Result<Vec<AppointmentRow
 /// A citizen's appointments, newest first.
 pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<AppointmentRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM appointments WHERE phone = $1 ORDER BY created_at DESC, id LIMIT 200"
+        "SELECT {COLUMNS}, personal_data_erased_at FROM appointments WHERE phone = $1 ORDER BY created_at DESC, id LIMIT 200"
     );
     read!(db, |c| sqlx::query_as(&sql).bind(phone).fetch_all(c).await)
 }
@@ -241,7 +244,7 @@ pub async fn to_remind(
     until: i64,
 ) -> Result<Vec<AppointmentRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM appointments
+        "SELECT {COLUMNS}, personal_data_erased_at FROM appointments
          WHERE status = 'booked' AND start_at > $1 AND start_at <= $2 AND {} IS NULL
          ORDER BY start_at LIMIT 500",
         column.column()

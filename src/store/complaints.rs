@@ -20,6 +20,8 @@ pub struct ComplaintRow {
     pub created_at: i64,
     pub answered_at: Option<i64>,
     pub lang: String,
+    /// When the retention sweep erased subject, body, phone and answer.
+    pub personal_data_erased_at: Option<i64>,
 }
 
 const COLUMNS: &str = "id, site_id, service_id, reference, token_hash, subject, body, phone,
@@ -69,7 +71,8 @@ pub async fn update(tx: &mut Tx, r: &ComplaintRow) -> Result<(), sqlx::Error> {
 }
 
 pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<ComplaintRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM complaints WHERE reference = $1");
+    let sql =
+        format!("SELECT {COLUMNS}, personal_data_erased_at FROM complaints WHERE reference = $1");
     read!(db, |c| sqlx::query_as(&sql)
         .bind(reference)
         .fetch_optional(c)
@@ -78,7 +81,7 @@ pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<ComplaintRo
 
 pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<ComplaintRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM complaints WHERE reference = $1{}",
+        "SELECT {COLUMNS}, personal_data_erased_at FROM complaints WHERE reference = $1{}",
         tx.lock_rows()
     );
     write!(tx, |c| sqlx::query_as(&sql)
@@ -94,7 +97,7 @@ pub async fn of_site(
     status: Option<&str>,
 ) -> Result<Vec<ComplaintRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM complaints WHERE site_id = $1 AND ($2 IS NULL OR status = $2)
+        "SELECT {COLUMNS}, personal_data_erased_at FROM complaints WHERE site_id = $1 AND ($2 IS NULL OR status = $2)
          ORDER BY CASE WHEN status IN ('received', 'in_progress') THEN 0 ELSE 1 END,
                   answer_due_on, created_at LIMIT 500"
     );
@@ -108,7 +111,7 @@ pub async fn of_site(
 /// A citizen's complaints, newest first.
 pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<ComplaintRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM complaints WHERE phone = $1 ORDER BY created_at DESC LIMIT 200"
+        "SELECT {COLUMNS}, personal_data_erased_at FROM complaints WHERE phone = $1 ORDER BY created_at DESC LIMIT 200"
     );
     read!(db, |c| sqlx::query_as(&sql).bind(phone).fetch_all(c).await)
 }

@@ -17,6 +17,7 @@
 pub mod accounts;
 pub mod announcements;
 pub mod appointments;
+pub mod audit;
 pub mod complaints;
 pub mod console;
 pub mod counters;
@@ -31,6 +32,7 @@ pub mod outbox;
 pub mod public_stats;
 pub mod queue_tx;
 pub mod requests;
+pub mod retention;
 pub mod services;
 pub mod sites;
 pub mod stats;

@@ -239,7 +239,8 @@ pub async fn retry_now(db: &Db, id: &str, now: i64) -> Result<bool, sqlx::Error>
     let changed = write!(&mut tx, |c| {
         sqlx::query(
             "UPDATE notifications SET status = 'retrying', next_attempt_at = $2, dead_at = NULL
-             WHERE id = $1 AND status IN ('dead', 'retrying')",
+             WHERE id = $1 AND status IN ('dead', 'retrying')
+             AND personal_data_erased_at IS NULL",
         )
         .bind(id)
         .bind(now)

@@ -19,6 +19,8 @@ pub struct RequestRow {
     pub expected_ready_on: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When the retention sweep erased name, phone and e-mail.
+    pub personal_data_erased_at: Option<i64>,
 }
 
 const COLUMNS: &str = "id, site_id, service_id, reference, token_hash, name, phone, email, lang,
@@ -65,7 +67,9 @@ pub async fn set_status(tx: &mut Tx, r: &RequestRow) -> Result<(), sqlx::Error> 
 }
 
 pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<RequestRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM document_requests WHERE reference = $1");
+    let sql = format!(
+        "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests WHERE reference = $1"
+    );
     read!(db, |c| sqlx::query_as(&sql)
         .bind(reference)
         .fetch_optional(c)
@@ -74,7 +78,7 @@ pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<RequestRow>
 
 pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<RequestRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM document_requests WHERE reference = $1{}",
+        "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests WHERE reference = $1{}",
         tx.lock_rows()
     );
     write!(tx, |c| sqlx::query_as(&sql)
@@ -90,7 +94,7 @@ pub async fn of_site(
     status: Option<&str>,
 ) -> Result<Vec<RequestRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM document_requests
+        "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests
          WHERE site_id = $1 AND ($2 IS NULL OR status = $2)
          ORDER BY created_at, id LIMIT 500"
     );
@@ -104,7 +108,7 @@ pub async fn of_site(
 /// A citizen's requests, newest first.
 pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<RequestRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM document_requests WHERE phone = $1 ORDER BY created_at DESC, id LIMIT 200"
+        "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests WHERE phone = $1 ORDER BY created_at DESC, id LIMIT 200"
     );
     read!(db, |c| sqlx::query_as(&sql).bind(phone).fetch_all(c).await)
 }

@@ -300,6 +300,7 @@ async fn requests_of_day(
                 expected_ready_on: promised.to_string(),
                 created_at: submitted,
                 updated_at,
+                personal_data_erased_at: None,
             };
             store::requests::insert(tx, &row).await?;
             for (status, at) in steps {

@@ -85,7 +85,8 @@ async fn submit(
 ) -> Response {
     let frame = frame.for_office();
     let username = input.username.trim().to_owned();
-    match auth::login(&state.app, &username, &input.password, &client).await {
+    let attempt = crate::http::audit::LoginAttempt(username.clone());
+    let mut response = match auth::login(&state.app, &username, &input.password, &client).await {
         Ok(session) => {
             let cookie = cookies::set(
                 &state.app,
@@ -128,7 +129,9 @@ async fn submit(
             }
             response
         }
-    }
+    };
+    response.extensions_mut().insert(attempt);
+    response
 }
 
 /// Revokes the session and forgets the cookie.

@@ -1,5 +1,6 @@
 //! Running an office: the lobby announcements, kiosk and display devices,
-//! the outbox of messages, webhook endpoints and the complaints inbox.
+//! the outbox of messages, webhook endpoints, the complaints inbox and the
+//! audit log.
 //!
 //! Every form goes through the use case the JSON API calls, so a page
 //! refuses exactly what the API refuses; a refused form is shown again
@@ -9,6 +10,7 @@
 //! lists never show it again.
 
 mod announcements;
+mod audit;
 mod complaint;
 mod complaints;
 mod devices;
@@ -29,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(webhooks::router())
         .merge(complaints::router())
         .merge(complaint::router())
+        .merge(audit::router())
 }
 
 /// The flash a page shows after a change redirected to it (`?done=…`).
