@@ -6,6 +6,7 @@
 mod bare_server;
 mod baseline;
 mod booking;
+mod day;
 mod fanout;
 mod limits;
 mod pages;
@@ -32,6 +33,9 @@ enum Scenario {
     /// A booking window opens: a burst on a few slots, then bookings all over the
     /// month, with the places taken checked in the database afterwards.
     Booking(booking::Options),
+    /// A simulated office day over many offices, compressed: every socket's
+    /// events, the servers' memory and the database's tallies checked.
+    Day(day::Options),
     /// The citizen pages opened cold in a real browser on a slow 3G network.
     Pages(pages::Options),
     /// The statistics of a generated year of one busy office, timed.
@@ -47,6 +51,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Tickets(options) => tickets::run(options).await,
         Scenario::Fanout(options) => fanout::run(options).await,
         Scenario::Booking(options) => booking::run(options).await,
+        Scenario::Day(options) => day::run(options).await,
         Scenario::Pages(options) => pages::run(options).await,
         Scenario::Stats(options) => stats::run(options).await,
         Scenario::BareServer(options) => bare_server::run(options).await,

@@ -1,0 +1,445 @@
+//! Scenario `day`: a simulated office day for `--sites` offices (default
+//! 10), 08:30–16:30 compressed into `--minutes` (default 10, 48×).
+//!
+//! Each office (`setup`) has two walk-in services, one by appointment and
+//! `--counters` counters (default 6). Its walk-ins, 300 to 600 a day, come
+//! on a curve with a morning peak and a lunch dip (`plan`); a few follow
+//! their ticket on their phone; the appointments booked ahead on the real
+//! slots inside the run check in at their time (`lobby`). Agents open
+//! their counters, call, serve for a randomized time, recall and mark
+//! no-shows, transfer, complete, pause for lunch and close (`desk`). Lobby
+//! screens (`--screens`, default 3 per office) and one display per counter
+//! follow the office's events (`sockets`); the public queue and statistics
+//! are read now and then.
+//!
+//! Reported: requests by kind with p50/p95/p99 and their answers (a 204
+//! from an empty queue is an expected answer, counted apart; any other
+//! non-2xx is an error), every socket's events checked in `seq` order (at
+//! the end each socket's last `seq` must be its office's: `lost_events` is
+//! 0), the servers' memory (`memory`), and the database's tallies against
+//! the client's (`verify`). The run fails, after its report, on any error,
+//! lost or duplicate event, or tally mismatch.
+
+mod desk;
+mod lobby;
+mod memory;
+mod plan;
+mod requests;
+mod setup;
+mod sockets;
+mod state;
+mod verify;
+
+use crate::report::print_row;
+use crate::server::{self, Spawned};
+use anyhow::{Context, bail};
+use clap::Args;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use requests::{Answer, Requests};
+use serde_json::{Value, json};
+use sockets::{Follower, Screen, Types};
+use state::{Run, Site};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+
+/// Between the end of setup and the opening: the screens connect.
+const LEAD: Duration = Duration::from_secs(5);
+/// The longest the screens and followers are waited for after the day.
+const DRAIN: Duration = Duration::from_secs(30);
+
+#[derive(Args, Debug)]
+pub struct Options {
+    /// Offices.
+    #[arg(long, default_value_t = 10)]
+    sites: usize,
+    /// Real minutes the office day (08:30–16:30) takes.
+    #[arg(long, default_value_t = 10.0)]
+    minutes: f64,
+    /// Counters per office (the first two also serve the appointments).
+    #[arg(long, default_value_t = 6)]
+    counters: usize,
+    /// Lobby screens per office.
+    #[arg(long, default_value_t = 3)]
+    screens: usize,
+    /// Citizens per office following their ticket.
+    #[arg(long, default_value_t = 4)]
+    followers: usize,
+    /// Appointments booked ahead per office, on the real slots inside the run.
+    #[arg(long, default_value_t = 40)]
+    appointments: usize,
+    /// Guichet instances (2 needs --redis-url and a PostgreSQL --database-url);
+    /// requests and sockets go round them.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
+    instances: u8,
+    /// Redis the instances share events through.
+    #[arg(long)]
+    redis_url: Option<String>,
+    /// A fresh PostgreSQL database to use (`postgres://…`); SQLite in a temporary file otherwise.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// The `guichet` binary to start.
+    #[arg(long)]
+    bin: Option<String>,
+    /// Print one JSON object instead of the table.
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn run(options: Options) -> anyhow::Result<()> {
+    crate::limits::raise_open_files()?;
+    if options.sites == 0 || options.counters == 0 || options.minutes <= 0.0 {
+        bail!("--sites, --counters and --minutes must be above 0");
+    }
+    let (database_url, backend, _dir) = database(&options)?;
+    let binary = options.bin.clone().unwrap_or_else(server::default_binary);
+    if !std::path::Path::new(&binary).is_file() {
+        bail!("no {binary}: build it with `cargo build --release --bin guichet`, or pass --bin");
+    }
+    server::create_admin(&database_url).await?;
+    let mut env = Vec::new();
+    if let Some(redis) = &options.redis_url {
+        env.push(("REDIS_URL", redis.as_str()));
+    }
+    let mut instances = Vec::new();
+    for _ in 0..options.instances {
+        instances.push(server::spawn(&binary, &database_url, &env).await?);
+    }
+    let url = instances[0].url.clone();
+    let mut offices =
+        setup::create_offices(&url, &database_url, options.sites, options.counters).await?;
+    // The slots booked are those of the day about to start (booking
+    // itself takes a few seconds, which leaves them in the future).
+    let planned = plan::Day::new(Instant::now() + LEAD, options.minutes);
+    let from = planned.start + Duration::from_secs(20);
+    let to = planned.at(plan::LAST_ARRIVAL);
+    setup::book(&url, &mut offices, options.appointments, from, to).await?;
+    let day = plan::Day::new(Instant::now() + LEAD, options.minutes);
+
+    let outcome = play(&options, &instances, offices, day).await?;
+    drop(instances);
+    let tallies = verify::check(&database_url, &outcome.run.sites).await?;
+    let summary = summary(&options, backend, &outcome, &tallies.summary);
+    if options.json {
+        println!("{summary}");
+    } else {
+        print_table(backend, &summary);
+    }
+    let failures = outcome.run.requests.errors()
+        + outcome.socket_errors
+        + outcome.lost
+        + outcome.duplicates
+        + tallies.mismatches;
+    if failures > 0 {
+        bail!(
+            "{} errors, {} socket failures, {} lost and {} duplicate events, {} tally mismatches",
+            outcome.run.requests.errors(),
+            outcome.socket_errors,
+            outcome.lost,
+            outcome.duplicates,
+            tallies.mismatches
+        );
+    }
+    Ok(())
+}
+
+/// What the day left to report.
+struct Outcome {
+    run: Arc<Run>,
+    elapsed: Duration,
+    memory: Value,
+    sockets: Value,
+    events: Value,
+    followers: Value,
+    lost: u64,
+    duplicates: u64,
+    socket_errors: u64,
+}
+
+/// Connects the screens, plays the day, waits for the screens to catch up.
+async fn play(
+    options: &Options,
+    instances: &[Spawned],
+    offices: Vec<setup::Office>,
+    day: plan::Day,
+) -> anyhow::Result<Outcome> {
+    let hosts = instances
+        .iter()
+        .map(|s| address(&s.url))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let urls = instances.iter().map(|s| s.url.clone()).collect();
+    let run = Arc::new(Run {
+        requests: Requests::new(urls)?,
+        day,
+        sites: offices
+            .iter()
+            .map(|o| Site {
+                id: o.id.clone(),
+                booked: (o.appointments.len() as u64).into(),
+                ..Site::default()
+            })
+            .collect(),
+    });
+    let types: Arc<Types> = Arc::default();
+    let mut screens = Vec::new();
+    for (s, office) in offices.iter().enumerate() {
+        for _ in 0..options.screens {
+            let path = format!("/ws/sites/{}", office.id);
+            screens.push(Screen::new(
+                s,
+                hosts[screens.len() % hosts.len()],
+                path,
+                None,
+            ));
+        }
+        for counter in &office.counters {
+            let path = format!("/ws/counters/{}", counter.id);
+            let token = Some(office.display.clone());
+            screens.push(Screen::new(
+                s,
+                hosts[screens.len() % hosts.len()],
+                path,
+                token,
+            ));
+        }
+    }
+    let screens: Vec<Arc<Screen>> = screens.into_iter().map(Arc::new).collect();
+    let mut watching = JoinSet::new();
+    for screen in &screens {
+        watching.spawn(sockets::watch(screen.clone(), types.clone()));
+    }
+    let connected = Instant::now() + Duration::from_secs(30);
+    while screens.iter().any(|s| s.last.load(Relaxed) < 0) && Instant::now() < connected {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let pids = instances.iter().map(Spawned::pid).collect();
+    let sampler = tokio::spawn(memory::sample(pids, day, stopped.clone()));
+    let mut rng = StdRng::seed_from_u64(rand::random());
+    let shares: Vec<u32> = setup::WALK_INS.iter().map(|w| w.3).collect();
+    let mut desks = JoinSet::new();
+    let mut kiosks = JoinSet::new();
+    let mut polls = JoinSet::new();
+    for (s, office) in offices.into_iter().enumerate() {
+        let walk_ins = rng.random_range(300..=600);
+        let arrivals = plan::arrivals(&mut rng, walk_ins, &shares);
+        let host = hosts[s % hosts.len()];
+        kiosks.spawn(lobby::kiosk(
+            run.clone(),
+            s,
+            office.kiosk,
+            arrivals,
+            office.appointments,
+            options.followers,
+            host,
+            rng.random(),
+        ));
+        for (c, counter) in office.counters.into_iter().enumerate() {
+            desks.spawn(desk::work(
+                run.clone(),
+                s,
+                counter,
+                c % 2 == 1,
+                rng.random(),
+            ));
+        }
+        polls.spawn(lobby::poll(run.clone(), s, stopped.clone()));
+    }
+    let mut followers: Vec<(Arc<Follower>, tokio::task::JoinHandle<()>)> = Vec::new();
+    while let Some(kiosk) = kiosks.join_next().await {
+        followers.extend(kiosk?.followers);
+    }
+    while desks.join_next().await.is_some() {}
+    let elapsed = day.start.elapsed();
+    let _ = stop.send(true);
+    while polls.join_next().await.is_some() {}
+
+    let heads = final_seqs(&run).await;
+    let drained = Instant::now() + DRAIN;
+    let behind = |screens: &[Arc<Screen>]| {
+        screens
+            .iter()
+            .filter(|s| s.last.load(Relaxed) < heads[s.site])
+            .count()
+    };
+    while (behind(&screens) > 0 || followers.iter().any(|(_, task)| !task.is_finished()))
+        && Instant::now() < drained
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let memory = memory::figures(&sampler.await?, day);
+    watching.abort_all();
+    while watching.join_next().await.is_some() {}
+    for (_, task) in &followers {
+        task.abort();
+    }
+
+    let sum = |f: fn(&Screen) -> u64| screens.iter().map(|s| f(s)).sum::<u64>();
+    let behind_events: u64 = screens
+        .iter()
+        .map(|s| heads[s.site].saturating_sub(s.last.load(Relaxed)).max(0) as u64)
+        .sum();
+    let unfinished = followers
+        .iter()
+        .filter(|(f, _)| !f.finished.load(Relaxed))
+        .count() as u64;
+    let lost = sum(|s| s.lost.load(Relaxed)) + behind_events + unfinished;
+    let duplicates = sum(|s| s.duplicates.load(Relaxed));
+    let socket_errors = sum(|s| s.connect_failures.load(Relaxed) + s.unparsed.load(Relaxed));
+    let followers_summary = followers_summary(&followers);
+    let events = json!({
+        "site_last_seq_total": heads.iter().sum::<i64>(),
+        "received": sum(|s| s.events.load(Relaxed)),
+        "by_type": *types.lock().unwrap_or_else(|e| e.into_inner()),
+        "gaps": sum(|s| s.lost.load(Relaxed)),
+        "behind_at_end": behind_events,
+        "duplicates": duplicates,
+    });
+    let sockets = json!({
+        "screens": screens.len(),
+        "lobby": screens.iter().filter(|s| s.token.is_none()).count(),
+        "counter_displays": screens.iter().filter(|s| s.token.is_some()).count(),
+        "reconnects": sum(|s| s.reconnects.load(Relaxed)),
+        "snapshots": sum(|s| s.snapshots.load(Relaxed)),
+        "connect_failures": sum(|s| s.connect_failures.load(Relaxed)),
+        "unparsed": sum(|s| s.unparsed.load(Relaxed)),
+    });
+    Ok(Outcome {
+        run,
+        elapsed,
+        memory,
+        sockets,
+        events,
+        followers: followers_summary,
+        lost,
+        duplicates,
+        socket_errors,
+    })
+}
+
+fn followers_summary(followers: &[(Arc<Follower>, tokio::task::JoinHandle<()>)]) -> Value {
+    let finished = followers
+        .iter()
+        .filter(|(f, _)| f.finished.load(Relaxed))
+        .count();
+    let ended_as = |status: &str| {
+        followers
+            .iter()
+            .filter(|(f, _)| *f.status.lock().unwrap_or_else(|e| e.into_inner()) == status)
+            .count()
+    };
+    json!({
+        "followers": followers.len(),
+        "finished": finished,
+        "ended_done": ended_as("done"),
+        "ended_no_show": ended_as("no_show"),
+        "messages": followers.iter().map(|(f, _)| f.messages.load(Relaxed)).sum::<u64>(),
+        "seq_backwards": followers.iter().map(|(f, _)| f.backwards.load(Relaxed)).sum::<u64>(),
+        "reconnects": followers.iter().map(|(f, _)| f.reconnects.load(Relaxed)).sum::<u64>(),
+    })
+}
+
+/// Each office's last event `seq`, from its public queue.
+async fn final_seqs(run: &Run) -> Vec<i64> {
+    let mut heads = Vec::new();
+    for site in &run.sites {
+        let path = format!("/api/v1/sites/{}/queue", site.id);
+        heads.push(match run.requests.get("public.queue", &path).await {
+            Answer::Ok(queue) => queue["seq"].as_i64().unwrap_or(i64::MAX),
+            _ => i64::MAX,
+        });
+    }
+    heads
+}
+
+/// The database URL, its backend, and the directory of a SQLite file.
+fn database(
+    options: &Options,
+) -> anyhow::Result<(String, &'static str, Option<tempfile::TempDir>)> {
+    if options.instances > 1 && options.redis_url.is_none() {
+        bail!("--instances 2 needs --redis-url: the instances share events through Redis");
+    }
+    match &options.database_url {
+        Some(url) if url.starts_with("postgres") => Ok((url.clone(), "postgres", None)),
+        Some(url) => bail!("--database-url must be PostgreSQL (postgres://…), not {url}"),
+        None if options.instances > 1 => {
+            bail!("--instances 2 needs a PostgreSQL --database-url both instances can share")
+        }
+        None => {
+            let dir = tempfile::tempdir()?;
+            let url = format!("sqlite://{}", dir.path().join("load.db").display());
+            Ok((url, "sqlite", Some(dir)))
+        }
+    }
+}
+
+fn address(url: &str) -> anyhow::Result<SocketAddr> {
+    url.trim_start_matches("http://")
+        .parse()
+        .with_context(|| format!("the address of {url}"))
+}
+
+fn summary(options: &Options, backend: &str, outcome: &Outcome, tallies: &Value) -> Value {
+    let run = &outcome.run;
+    json!({
+        "scenario": "day",
+        "backend": backend,
+        "instances": options.instances,
+        "sites": options.sites,
+        "counters_per_site": options.counters,
+        "minutes": options.minutes,
+        "compression": (run.day.factor() * 10.0).round() / 10.0,
+        "elapsed_s": (outcome.elapsed.as_secs_f64() * 10.0).round() / 10.0,
+        "errors": run.requests.errors() + outcome.socket_errors,
+        "lost_events": outcome.lost,
+        "duplicate_events": outcome.duplicates,
+        "tally_mismatches": tallies["mismatches"],
+        "requests": run.requests.summary(),
+        "events": outcome.events,
+        "sockets": outcome.sockets,
+        "followers": outcome.followers,
+        "memory": outcome.memory,
+        "tallies": tallies,
+    })
+}
+
+fn print_table(backend: &str, summary: &Value) {
+    println!(
+        "scenario day on {backend}: {} sites, {} min ({}×), {} s including the last queues",
+        summary["sites"], summary["minutes"], summary["compression"], summary["elapsed_s"]
+    );
+    println!(
+        "  {:<22} {:>7} {:>7} {:>9} {:>7} {:>9} {:>9} {:>9}",
+        "request", "count", "ok", "expected", "errors", "p50 ms", "p95 ms", "p99 ms"
+    );
+    for (kind, r) in summary["requests"].as_object().into_iter().flatten() {
+        let expected: u64 = r["expected"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, n)| n.as_u64())
+            .sum();
+        let [count, ok, errors, p50, p95, p99] =
+            ["count", "ok", "errors", "p50_ms", "p95_ms", "p99_ms"].map(|k| r[k].to_string());
+        println!(
+            "  {kind:<22} {count:>7} {ok:>7} {expected:>9} {errors:>7} {p50:>9} {p95:>9} {p99:>9}"
+        );
+    }
+    for key in [
+        "errors",
+        "lost_events",
+        "duplicate_events",
+        "tally_mismatches",
+        "events",
+        "sockets",
+        "followers",
+        "memory",
+        "tallies",
+    ] {
+        print_row(key, &summary[key]);
+    }
+}
