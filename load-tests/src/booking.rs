@@ -282,7 +282,9 @@ async fn attempt(run: &Run, n: u64, slot: usize) -> Outcome {
     let body = json!({"service": setup::SERVICE, "mode": "in_person", "start": run.slots[slot],
         "name": format!("Client {n}"), "phone": phone(n)});
     let url = format!("{}/api/v1/sites/{}/appointments", run.url, setup::SITE);
-    let response = match run.client.post(url).json(&body).send().await {
+    let request = run.client.post(url).json(&body);
+    let request = request.header("X-Forwarded-For", crate::server::citizen_address(n));
+    let response = match request.send().await {
         Ok(response) => response,
         Err(error) => return Outcome::Transport(error.to_string()),
     };

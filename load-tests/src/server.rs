@@ -78,6 +78,11 @@ pub async fn spawn(
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
         .env("DATABASE_URL", database_url)
         .env("RUST_LOG", "warn")
+        // The generator stands for a proxy in front of many citizens: each
+        // simulated citizen comes from an address of its own (see
+        // `citizen_address`), as a national crowd does, and the per-address
+        // rate limits count them apart.
+        .env("GUICHET_TRUSTED_PROXIES", "127.0.0.1")
         .env_remove("REDIS_URL")
         .envs(env.iter().copied())
         .stdout(Stdio::null())
@@ -85,6 +90,12 @@ pub async fn spawn(
         .spawn()
         .with_context(|| format!("starting {binary} (build it with `cargo build --release`)"))?;
     wait_ready(Spawned::new(child, format!("http://127.0.0.1:{port}"))).await
+}
+
+/// The address simulated citizen `n` comes from, for `X-Forwarded-For`.
+pub fn citizen_address(n: u64) -> String {
+    let [_, _, _, _, _, a, b, c] = n.to_be_bytes();
+    format!("10.{a}.{b}.{c}")
 }
 
 /// Waits up to 30 s for the process's `/readyz` to answer 2xx.

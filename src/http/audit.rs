@@ -60,13 +60,14 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
     };
     let at = state.app.clock.now_ms();
     let method = request.method().as_str().to_owned();
-    let client_ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(peer)| {
-            super::client_ip::client(peer.ip(), request.headers(), &state.app.trusted_proxies)
-                .to_string()
-        });
+    let client_ip =
+        request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| {
+                super::client_ip::client(peer.ip(), request.headers(), &state.app.trusted_proxies)
+                    .to_string()
+            });
     let (mut parts, body) = request.into_parts();
     let params: Vec<(String, String)> = RawPathParams::from_request_parts(&mut parts, &state)
         .await

@@ -184,6 +184,10 @@ pub async fn book(
             let path = format!("/api/v1/sites/{}/appointments", office.id);
             let booked: Value = client
                 .post(format!("{url}{path}"))
+                .header(
+                    "X-Forwarded-For",
+                    crate::server::citizen_address((s as u64) << 16 | n as u64),
+                )
                 .json(&body)
                 .send()
                 .await?
