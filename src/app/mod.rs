@@ -126,6 +126,8 @@ pub struct App {
     pub video_base_url: String,
     /// Where the outbox sends messages, by channel.
     pub transports: crate::notify::Transports,
+    /// Which providers this instance has seen down (`notify::breaker`).
+    pub breakers: crate::notify::breaker::Breakers,
 }
 
 impl App {
@@ -148,6 +150,7 @@ impl App {
             public_url: "http://127.0.0.1:8080".to_owned(),
             video_base_url: "https://meet.jit.si".to_owned(),
             transports: crate::notify::Transports::default(),
+            breakers: crate::notify::breaker::Breakers::default(),
         }
     }
 
