@@ -45,7 +45,23 @@ async fn sms_provider_down_for_minutes_then_back_every_message_goes_once_in_orde
         .wait_for_delivered(BOOKINGS, Duration::from_secs(240))
         .await;
     let recovery = back.elapsed();
-    assert_eq!(delivered.len(), BOOKINGS, "every confirmation went out");
+    if delivered.len() != BOOKINGS {
+        let warnings: Vec<String> = guichet
+            .log_text()
+            .lines()
+            .filter(|line| line.contains("WARN") || line.contains("ERROR"))
+            .map(str::to_owned)
+            .collect();
+        let keys: Vec<_> = delivered
+            .iter()
+            .map(|d| (&d.idempotency_key, d.at))
+            .collect();
+        panic!(
+            "{} confirmations delivered, {BOOKINGS} expected: {keys:#?}\n{}",
+            delivered.len(),
+            warnings.join("\n")
+        );
+    }
     let pool = sqlx::PgPool::connect(&postgres.url())
         .await
         .expect("PostgreSQL");
