@@ -50,18 +50,32 @@ impl From<sqlx::Error> for AppError {
 }
 
 /// Failures that say nothing about the request and may pass if it is sent
-/// again: no connection to be had, a lost connection, or a transaction the
-/// database chose to abort (PostgreSQL deadlock, serialization or lock
-/// timeout; SQLite busy).
+/// again: no connection to be had, a lost connection, a server shutting
+/// down or starting up, or a transaction the database chose to abort
+/// (PostgreSQL deadlock, serialization or lock timeout; SQLite busy).
 fn is_transient(error: &sqlx::Error) -> bool {
     match error {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
-        sqlx::Error::Database(e) => matches!(
-            e.code().as_deref(),
-            Some("40P01" | "40001" | "55P03" | "5" | "6")
-        ),
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(e) => e.code().as_deref().is_some_and(is_transient_code),
         _ => false,
     }
+}
+
+/// PostgreSQL's SQLSTATEs (and SQLite's result codes) of a transient
+/// failure: class 08, the connection failed; 57P01–57P03, the server is
+/// stopping (its connections are ended, "terminating connection due to
+/// administrator command") or not yet accepting; 53300, too many
+/// connections; 40P01, 40001 and 55P03, a transaction aborted by the
+/// database; SQLite's 5 and 6, busy and locked.
+fn is_transient_code(code: &str) -> bool {
+    code.starts_with("08")
+        || matches!(
+            code,
+            "57P01" | "57P02" | "57P03" | "53300" | "40P01" | "40001" | "55P03" | "5" | "6"
+        )
 }
 
 impl From<crate::store::StoreError> for AppError {
@@ -89,6 +103,36 @@ impl From<anyhow::Error> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_that_stops_or_restarts_is_unavailable_not_an_internal_error() {
+        for code in [
+            "57P01", "57P02", "57P03", "08006", "08001", "53300", "40001", "5",
+        ] {
+            assert!(is_transient_code(code), "{code}");
+        }
+        for code in ["23505", "42P01", "22P02", "XX000"] {
+            assert!(!is_transient_code(code), "{code}");
+        }
+        let lost = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(matches!(
+            AppError::from(sqlx::Error::Io(lost)),
+            AppError::Unavailable(_)
+        ));
+        assert!(matches!(
+            AppError::from(sqlx::Error::WorkerCrashed),
+            AppError::Unavailable(_)
+        ));
+        assert!(matches!(
+            AppError::from(sqlx::Error::RowNotFound),
+            AppError::Internal(_)
+        ));
+    }
+}
 
 /// The shape of every error answer, for the OpenAPI document.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

@@ -129,6 +129,8 @@ pub struct App {
     pub retention: retention::Retention,
     /// Staff and device actions waiting to be written to the audit log.
     pub audit: audit::AuditLog,
+    /// Which providers this instance has seen down (`notify::breaker`).
+    pub breakers: crate::notify::breaker::Breakers,
 }
 
 impl App {
@@ -153,6 +155,7 @@ impl App {
             transports: crate::notify::Transports::default(),
             retention: retention::Retention::default(),
             audit: audit::AuditLog::default(),
+            breakers: crate::notify::breaker::Breakers::default(),
         }
     }
 

@@ -8,6 +8,7 @@
 //! API (or, with `GUICHET_SMS=log`, the default, to the log), e-mail over
 //! SMTP (or the log when no `SMTP_URL` is set), webhooks over HTTPS.
 
+pub mod breaker;
 pub mod email;
 pub mod messages;
 pub mod signature;

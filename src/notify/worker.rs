@@ -8,6 +8,11 @@
 //! message whose worker died is claimed again once its lease ends: the
 //! provider may then get it twice, which the idempotency token prevents
 //! where the provider honours it, and the log says so.
+//!
+//! A failure that may pass also marks the SMS or e-mail provider down for
+//! this instance (`notify::breaker`): its messages wait, in their order,
+//! while the worker tries only the oldest few after a growing wait; once
+//! one goes through, the backlog goes out in order of due time.
 
 use super::Attempt;
 use crate::app::App;
@@ -37,22 +42,47 @@ const LONGEST_RETRY_MS: i64 = 10 * 60_000;
 /// Sends every due message; returns how many were sent.
 pub async fn send_due(app: &App) -> Result<usize, sqlx::Error> {
     let mut sent = 0;
+    // A provider that was down: its oldest messages, whatever their own
+    // schedule, once the channel's wait is over.
+    for channel in app.breakers.to_probe(app.clock.now_ms()) {
+        let now = app.clock.now_ms();
+        let batch = outbox::claim_oldest(&app.db, channel, now, LEASE_MS, PARALLEL as i64).await?;
+        if batch.is_empty() {
+            app.breakers.answered(channel);
+        }
+        sent += send_all(app, batch).await;
+    }
     loop {
-        let batch = outbox::claim(&app.db, app.clock.now_ms(), LEASE_MS, BATCH).await?;
+        let paused = app.breakers.failing();
+        let now = app.clock.now_ms();
+        let batch = outbox::claim(&app.db, now, LEASE_MS, BATCH, &paused).await?;
         let claimed = batch.len() as i64;
-        let outcomes: Vec<bool> = futures_util::stream::iter(batch)
-            .map(|message| send_one(app, message))
-            .buffered(PARALLEL)
-            .collect()
-            .await;
-        sent += outcomes.into_iter().filter(|ok| *ok).count();
+        sent += send_all(app, batch).await;
         if claimed < BATCH {
             return Ok(sent);
         }
     }
 }
 
+/// Sends `batch` in its order, `PARALLEL` at a time; returns how many went.
+async fn send_all(app: &App, batch: Vec<Claimed>) -> usize {
+    let outcomes: Vec<bool> = futures_util::stream::iter(batch)
+        .map(|message| send_one(app, message))
+        .buffered(PARALLEL)
+        .collect()
+        .await;
+    outcomes.into_iter().filter(|ok| *ok).count()
+}
+
 async fn send_one(app: &App, message: Claimed) -> bool {
+    if app.breakers.holds(&message.channel, app.clock.now_ms()) {
+        // Its provider failed another message of this batch: it waits with
+        // the others, in its place, its attempt not counted.
+        if let Err(error) = outbox::release(&app.db, &message.id).await {
+            tracing::warn!(id = %message.id, %error, "could not give back a message");
+        }
+        return false;
+    }
     if message.last_error.as_deref() == Some(LEASE_EXPIRED) {
         tracing::warn!(id = %message.id, key = %message.idempotency_key, channel = %message.channel,
             "sending again a message whose earlier attempt has no known outcome; a provider \
@@ -60,6 +90,25 @@ async fn send_one(app: &App, message: Claimed) -> bool {
     }
     let attempt = attempt(app, &message).await;
     let now = app.clock.now_ms();
+    match &attempt {
+        Attempt::Retry { after, .. } => {
+            let after = after.map(|after| after.as_millis() as i64);
+            app.breakers
+                .failed(&message.channel, now, after, |failures| {
+                    backoff_ms(failures, rand::rng().random_range(0.75..1.25))
+                });
+        }
+        Attempt::Sent { .. } | Attempt::Permanent { .. } => {
+            if let Some(since) = app.breakers.answered(&message.channel) {
+                match outbox::due_again(&app.db, &message.channel, since).await {
+                    Ok(waiting) => tracing::info!(channel = %message.channel, waiting,
+                        "the provider answers again: sending what waited, oldest first"),
+                    Err(error) => tracing::warn!(channel = %message.channel, %error,
+                        "could not put back in order the messages that waited"),
+                }
+            }
+        }
+    }
     let outcome = match attempt {
         Attempt::Sent { provider_id } => Outcome::Sent { provider_id },
         Attempt::Permanent { error } => Outcome::Dead { error },

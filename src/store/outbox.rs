@@ -59,6 +59,7 @@ pub struct Claimed {
     /// Attempts made, this one included.
     pub attempts: i64,
     pub next_attempt_at: i64,
+    pub created_at: i64,
     /// Set when a worker had claimed it before and its lease ran out: that
     /// attempt may or may not have reached the provider.
     pub last_error: Option<String>,
@@ -69,27 +70,83 @@ pub const LEASE_EXPIRED: &str = "lease expired: the previous attempt may have be
 
 /// Claims up to `limit` due messages, oldest due first, for `lease_ms`:
 /// waiting ones whose time has come, and ones whose worker's lease ran out
-/// (it died, or hangs). PostgreSQL skips rows another worker is claiming;
-/// SQLite's single writer claims one batch at a time.
+/// (it died, or hangs), except those of the channels in `paused` (whose
+/// provider is down; see `notify::breaker`). PostgreSQL skips rows another
+/// worker is claiming; SQLite's single writer claims one batch at a time.
 pub async fn claim(
     db: &Db,
     now: i64,
     lease_ms: i64,
     limit: i64,
+    paused: &[&'static str],
 ) -> Result<Vec<Claimed>, sqlx::Error> {
+    // Channel names are the worker's own constants, never input.
+    let paused = match paused {
+        [] => String::new(),
+        names => {
+            let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+            format!(" AND channel NOT IN ({})", quoted.join(", "))
+        }
+    };
+    let due = format!(
+        "((status IN ('pending', 'retrying') AND next_attempt_at <= $1)
+          OR (status = 'sending' AND locked_until <= $1)){paused}"
+    );
     // Most passes find nothing: a read says so without a write transaction.
-    let due: Option<i64> = read!(db, |c| sqlx::query_scalar(
-        "SELECT CAST(1 AS BIGINT) FROM notifications
-         WHERE (status IN ('pending', 'retrying') AND next_attempt_at <= $1)
-            OR (status = 'sending' AND locked_until <= $1)
-         LIMIT 1"
-    )
-    .bind(now)
-    .fetch_optional(c)
-    .await)?;
-    if due.is_none() {
+    let sql = format!("SELECT CAST(1 AS BIGINT) FROM notifications WHERE {due} LIMIT 1");
+    let found: Option<i64> = read!(db, |c| sqlx::query_scalar(&sql)
+        .bind(now)
+        .fetch_optional(c)
+        .await)?;
+    if found.is_none() {
         return Ok(Vec::new());
     }
+    take(
+        db,
+        now,
+        lease_ms,
+        limit,
+        &due,
+        "next_attempt_at, created_at, id",
+        None,
+    )
+    .await
+}
+
+/// Claims the `limit` oldest unsent messages of `channel`, due or not:
+/// the worker's try of a provider that was down (`notify::breaker`).
+pub async fn claim_oldest(
+    db: &Db,
+    channel: &str,
+    now: i64,
+    lease_ms: i64,
+    limit: i64,
+) -> Result<Vec<Claimed>, sqlx::Error> {
+    let unsent = "channel = $4 AND (status IN ('pending', 'retrying')
+         OR (status = 'sending' AND locked_until <= $1))";
+    take(
+        db,
+        now,
+        lease_ms,
+        limit,
+        unsent,
+        "created_at, id",
+        Some(channel),
+    )
+    .await
+}
+
+/// Marks `sending`, for `lease_ms`, up to `limit` of the messages `which`
+/// selects (`$1` is now, `$4` the channel if any), in `order`.
+async fn take(
+    db: &Db,
+    now: i64,
+    lease_ms: i64,
+    limit: i64,
+    which: &str,
+    order: &str,
+    channel: Option<&str>,
+) -> Result<Vec<Claimed>, sqlx::Error> {
     let mut tx = db.begin().await?;
     let skip = match tx {
         Tx::Postgres(_) => " FOR UPDATE SKIP LOCKED",
@@ -98,25 +155,63 @@ pub async fn claim(
     let sql = format!(
         "UPDATE notifications SET status = 'sending', attempts = attempts + 1, locked_until = $2,
              last_error = CASE WHEN status = 'sending' THEN '{LEASE_EXPIRED}' ELSE last_error END
-         WHERE id IN (SELECT id FROM notifications
-                      WHERE (status IN ('pending', 'retrying') AND next_attempt_at <= $1)
-                         OR (status = 'sending' AND locked_until <= $1)
-                      ORDER BY next_attempt_at, created_at, id LIMIT $3{skip})
+         WHERE id IN (SELECT id FROM notifications WHERE {which}
+                      ORDER BY {order} LIMIT $3{skip})
          RETURNING id, site_id, channel, template, recipient, subject, body, idempotency_key,
-             attempts, next_attempt_at, last_error"
+             attempts, next_attempt_at, created_at, last_error"
     );
     let mut claimed: Vec<Claimed> = write!(&mut tx, |c| {
-        sqlx::query_as(&sql)
+        let query = sqlx::query_as(&sql)
             .bind(now)
             .bind(now + lease_ms)
-            .bind(limit)
-            .fetch_all(c)
-            .await
+            .bind(limit);
+        match channel {
+            Some(channel) => query.bind(channel),
+            None => query,
+        }
+        .fetch_all(c)
+        .await
     })?;
     tx.commit().await?;
     // Sent in the order they fell due.
-    claimed.sort_by(|a, b| (a.next_attempt_at, &a.id).cmp(&(b.next_attempt_at, &b.id)));
+    claimed.sort_by(|a, b| {
+        (a.next_attempt_at, a.created_at, &a.id).cmp(&(b.next_attempt_at, b.created_at, &b.id))
+    });
     Ok(claimed)
+}
+
+/// Gives back a claimed message that was not attempted after all (its
+/// provider was found down meanwhile): as it was, its attempt not counted.
+pub async fn release(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    write!(&mut tx, |c| sqlx::query(
+        "UPDATE notifications SET status = 'retrying', attempts = attempts - 1,
+             locked_until = NULL
+         WHERE id = $1 AND status = 'sending'"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    tx.commit().await
+}
+
+/// The provider of `channel` is back: the messages that failed since it
+/// went down (`since`) fall due again at their first due time, so that
+/// they go out in that order.
+pub async fn due_again(db: &Db, channel: &str, since: i64) -> Result<u64, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let changed = write!(&mut tx, |c| sqlx::query(
+        "UPDATE notifications SET next_attempt_at = created_at
+         WHERE channel = $1 AND status = 'retrying' AND next_attempt_at >= $2"
+    )
+    .bind(channel)
+    .bind(since)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    tx.commit().await?;
+    Ok(changed)
 }
 
 /// How an attempt ended.

@@ -1,6 +1,6 @@
 //! The outbox worker against a local server speaking the Twilio API:
-//! retries, permanent errors, `Retry-After`, several workers, and a
-//! worker that died holding a message.
+//! retries, permanent errors, `Retry-After`, several workers, a worker
+//! that died holding a message, and a provider down for a while.
 
 use crate::fakes::twilio::{FakeTwilio, Reply};
 use crate::helpers::{Backend, TestApp, spawn_app_configured, spawn_instance_configured};
@@ -20,6 +20,7 @@ on_both_backends!(
     retry_after_is_honoured,
     two_workers_never_send_a_message_twice,
     a_dead_workers_message_is_sent_after_its_lease,
+    after_a_provider_outage_the_backlog_goes_out_once_oldest_first,
 );
 
 fn through(twilio: &FakeTwilio) -> impl Fn(&mut Config) + Clone + use<> {
@@ -211,7 +212,7 @@ async fn a_dead_workers_message_is_sent_after_its_lease(backend: Backend) {
     };
     outbox::enqueue(&mut tx, &message).await.unwrap();
     tx.commit().await.unwrap();
-    let claimed = outbox::claim(&app.app.db, now + 3_600_000, 60_000, 10)
+    let claimed = outbox::claim(&app.app.db, now + 3_600_000, 60_000, 10, &[])
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);
@@ -231,4 +232,42 @@ async fn a_dead_workers_message_is_sent_after_its_lease(backend: Backend) {
     assert_eq!(twilio.received().len(), 1);
     let (status, attempts, _, _) = state(&app).await;
     assert_eq!((status.as_str(), attempts), ("sent", 2));
+}
+
+async fn after_a_provider_outage_the_backlog_goes_out_once_oldest_first(backend: Backend) {
+    let twilio = FakeTwilio::start().await;
+    twilio.answer_from_now_on(Reply::ServerError);
+    let (app, time) = app(backend, &twilio).await;
+    queue(&app, 20).await;
+    asked(&twilio, 1).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Down: the attempts of that first round fail, the rest wait their turn.
+    let first_round = twilio.received().len();
+    assert!(
+        first_round <= 8,
+        "{first_round} tried while the provider failed"
+    );
+    later(&time, 3);
+    asked(&twilio, first_round + 1).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let tried: Vec<String> = twilio.received().iter().map(|r| r.body.clone()).collect();
+    let oldest: Vec<String> = (0..8).map(|i| format!("message {i}")).collect();
+    assert!(
+        tried.iter().all(|body| oldest.contains(body)),
+        "only the oldest are tried while the provider is down: {tried:?}"
+    );
+
+    twilio.answer_from_now_on(Reply::Accept);
+    later(&time, 30);
+    let delivered = twilio.wait_for_delivered(20, Duration::from_secs(10)).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(twilio.delivered().len(), 20, "each message once");
+    // In order of due time, up to the 8 sent at once.
+    for (place, sms) in delivered.iter().enumerate() {
+        let rank: usize = sms.body["message ".len()..].parse().expect("a number");
+        assert!(
+            rank.abs_diff(place) < 8,
+            "message {rank} went out {place}th"
+        );
+    }
 }

@@ -28,6 +28,10 @@ pub enum Reply {
     Hang(Duration),
     /// 400, code 21211.
     InvalidNumber,
+    /// Takes this long to accept: the message is delivered (and recorded)
+    /// only when the answer goes out, so a client that hangs up or dies
+    /// before sent nothing, as with a provider that had not taken it yet.
+    Slow(Duration),
 }
 
 /// One request as the fake saw it.
@@ -50,6 +54,8 @@ pub struct ReceivedSms {
 #[derive(Default)]
 struct Shared {
     script: VecDeque<Reply>,
+    /// The reply once the script is used up; `Accept` when `None`.
+    fallback: Option<Reply>,
     received: Vec<ReceivedSms>,
 }
 
@@ -83,6 +89,13 @@ impl FakeTwilio {
     /// Requests refused for a missing `To` or `Body` do not use up a reply.
     pub fn script(&self, replies: Vec<Reply>) {
         self.shared.lock().unwrap().script.extend(replies);
+    }
+
+    /// How requests are answered once the script is used up (`Accept`
+    /// until this is called): `ServerError` for a provider that is down,
+    /// `Slow` for one that takes its time.
+    pub fn answer_from_now_on(&self, reply: Reply) {
+        self.shared.lock().unwrap().fallback = Some(reply);
     }
 
     /// Every request so far, in order of arrival, failed ones included.
@@ -119,14 +132,23 @@ async fn create_message(
 
     // Only a complete request takes the next scripted reply.
     let reply = (to.is_some() && body.is_some()).then(|| {
-        let next = shared.lock().unwrap().script.pop_front();
-        next.unwrap_or(Reply::Accept)
+        let mut shared = shared.lock().unwrap();
+        let next = shared.script.pop_front();
+        next.or_else(|| shared.fallback.clone())
+            .unwrap_or(Reply::Accept)
     });
-    let sid = matches!(reply, Some(Reply::Accept | Reply::Hang(_)))
+    if let Some(Reply::Slow(delay)) = reply {
+        // Dropped here, unrecorded, if the fake stops or the client hangs up.
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = stop.cancelled() => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        }
+    }
+    let sid = matches!(reply, Some(Reply::Accept | Reply::Hang(_) | Reply::Slow(_)))
         .then(|| format!("SM{:032x}", rand::random::<u128>()));
     let (status, json) = match &reply {
         None => error(400, 21604, "A 'To' phone number and a 'Body' are required."),
-        Some(Reply::Accept | Reply::Hang(_)) => (
+        Some(Reply::Accept | Reply::Hang(_) | Reply::Slow(_)) => (
             StatusCode::CREATED,
             json!({
                 "sid": sid, "status": "queued", "to": to, "from": field("From"), "body": body,
