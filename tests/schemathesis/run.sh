@@ -8,7 +8,7 @@
 #   GUICHET_BIN=target/release/guichet SCHEMATHESIS_MAX_EXAMPLES=200 tests/schemathesis/run.sh
 #
 # It builds nothing: it starts the guichet binary ($GUICHET_BIN, default
-# $CARGO_TARGET_DIR/debug/guichet) with `serve --demo` on a temporary
+# $CARGO_TARGET_DIR/debug/guichet, or target/debug/guichet) with `serve --demo` on a temporary
 # SQLite file and a free port, logs in as the demo's admin, and passes the
 # token to every request. Schemathesis comes from install.sh (a venv).
 # The generation seed is fixed so that a run repeats; set
@@ -16,7 +16,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-GUICHET_BIN="${GUICHET_BIN:-${CARGO_TARGET_DIR:-/var/tmp/guichet-target}/debug/guichet}"
+GUICHET_BIN="${GUICHET_BIN:-${CARGO_TARGET_DIR:-$HERE/../../target}/debug/guichet}"
 VENV="${SCHEMATHESIS_VENV:-/var/tmp/guichet-schemathesis}"
 MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-30}"
 MAX_TIME="${SCHEMATHESIS_MAX_TIME:-240}"
@@ -73,15 +73,16 @@ PY
 
 echo "==> schemathesis against $base/api/v1/openapi.json (seed $SEED, at most $MAX_EXAMPLES examples an operation, ${MAX_TIME}s)"
 status=0
-# Logging out would revoke the token every other call uses.
-"$VENV/bin/st" run "$base/api/v1/openapi.json" \
+# Logging out would revoke the token every other call uses. Run from the
+# temporary folder: schemathesis keeps a cache in the working directory.
+(cd "$work" && "$VENV/bin/st" --config-file "$HERE/schemathesis.toml" run "$base/api/v1/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --phases examples,coverage,fuzzing \
     --exclude-path /api/v1/auth/logout \
     --max-examples "$MAX_EXAMPLES" --max-time "$MAX_TIME" --seed "$SEED" \
     --workers 2 --request-timeout 10 --generation-database none --no-color \
-    "${@}" || status=$?
+    "${@}") || status=$?
 
 if grep -q '"level":"ERROR"' "$work/stderr"; then
     echo "==> the service logged errors:"
