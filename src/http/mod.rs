@@ -13,6 +13,7 @@ pub mod error;
 pub mod hooks;
 pub mod live;
 pub mod metrics;
+pub mod openapi;
 pub mod ops;
 pub mod pages;
 pub mod public_stats;
@@ -65,7 +66,7 @@ impl utoipa::Modify for BearerAuth {
 
 /// Every route of the service, with its state and middleware.
 pub fn router(app: Arc<App>) -> Router {
-    let (routes, openapi) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
+    let (routes, mut doc) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
         .merge(ops::router())
         .merge(accounts::router())
         .merge(sites::router())
@@ -79,10 +80,11 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(stats::router())
         .merge(audit::router())
         .split_for_parts();
+    openapi::add_common_errors(&mut doc);
     let state = AppState {
         metrics: Arc::new(metrics::HttpMetrics::new(&app.activity)),
         app,
-        openapi: Arc::new(openapi.to_json().unwrap_or_default()),
+        openapi: Arc::new(doc.to_json().unwrap_or_default()),
     };
     routes
         .merge(live::router())

@@ -10,6 +10,7 @@ on_both_backends!(
     metrics_count_requests_by_route,
     metrics_follow_queues_calls_and_the_outbox,
     openapi_lists_the_routes,
+    openapi_lists_the_errors_clients_get,
     unknown_routes_are_json_404s
 );
 
@@ -156,4 +157,53 @@ async fn unknown_routes_are_json_404s(backend: Backend) {
         (answer.status, answer.code()),
         (StatusCode::NOT_FOUND, "not_found")
     );
+}
+
+/// What the extractors answer (no token, a body that is not JSON, JSON of
+/// the wrong shape, an unknown id) is what the document says each
+/// operation can answer.
+async fn openapi_lists_the_errors_clients_get(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin().await;
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
+    let documented = |method: &str, path: &str, status: StatusCode| {
+        let responses = &doc["paths"][path][method]["responses"];
+        let listed = responses.get(status.as_str()).is_some();
+        assert!(
+            listed,
+            "{method} {path} answers {status}, not in {responses}"
+        );
+        let schema = &responses[status.as_str()]["content"]["application/json"]["schema"];
+        assert_eq!(schema["$ref"], "#/components/schemas/ErrorBody", "{path}");
+    };
+
+    let revoke = app
+        .call(reqwest::Method::DELETE, "/api/v1/devices/nope", None, None)
+        .await;
+    assert_eq!(revoke.status, StatusCode::UNAUTHORIZED);
+    documented("delete", "/api/v1/devices/{id}", revoke.status);
+
+    let not_json = app
+        .client
+        .post(format!("{}/api/v1/sites", app.base))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(not_json.status(), StatusCode::BAD_REQUEST);
+    documented("post", "/api/v1/sites", not_json.status());
+
+    let wrong_shape = app
+        .post("/api/v1/sites", Some(&admin), json!({"id": 7}))
+        .await;
+    assert_eq!(wrong_shape.status, StatusCode::UNPROCESSABLE_ENTITY);
+    documented("post", "/api/v1/sites", wrong_shape.status);
+
+    let unknown = app
+        .post("/api/v1/tickets/nope/start", Some(&admin), json!({}))
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.body);
+    documented("post", "/api/v1/tickets/{id}/start", unknown.status);
 }
