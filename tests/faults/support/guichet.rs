@@ -33,6 +33,7 @@ impl Guichet {
             .env("DATABASE_URL", database_url)
             .env("GUICHET_LOG_FORMAT", "json")
             .env("RUST_LOG", "info")
+            .env("GUICHET_TRUSTED_PROXIES", "127.0.0.1")
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -96,6 +97,22 @@ impl Guichet {
         if let Some(body) = body {
             request = request.json(&body);
         }
+        Self::send(request).await
+    }
+
+    /// A public POST from the citizen at `client`: the test stands for the
+    /// load balancer in front of many citizens (`GUICHET_TRUSTED_PROXIES`),
+    /// so each one's rate limits count apart.
+    pub async fn post_from(&self, path: &str, body: Value, client: &str) -> Answer {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("X-Forwarded-For", client)
+            .json(&body);
+        Self::send(request).await
+    }
+
+    async fn send(request: reqwest::RequestBuilder) -> Answer {
         let started = Instant::now();
         let outcome = async {
             let response = request.send().await?;
