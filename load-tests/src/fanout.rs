@@ -146,7 +146,11 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     if sockets + 100 > open_files {
         bail!("{sockets} sockets need more than the {open_files} open files this process may have");
     }
-    let (database_url, backend, _dir) = database(&options)?;
+    let (database_url, backend, _dir) = server::database(
+        options.instances,
+        options.redis_url.as_deref(),
+        options.database_url.as_deref(),
+    )?;
     let binary = options.bin.clone().unwrap_or_else(server::default_binary);
     if !std::path::Path::new(&binary).is_file() {
         bail!("no {binary}: build it with `cargo build --release -p guichet`, or pass --bin");
@@ -218,27 +222,6 @@ fn plan(options: &Options) -> Plan {
         rate: rate.max(1),
         phase: Duration::from_secs(options.duration.max(1)),
         concurrency: options.connect_concurrency,
-    }
-}
-
-/// The database URL, its backend, and the directory of a SQLite file.
-fn database(
-    options: &Options,
-) -> anyhow::Result<(String, &'static str, Option<tempfile::TempDir>)> {
-    if options.instances > 1 && options.redis_url.is_none() {
-        bail!("--instances 2 needs --redis-url: the instances share events through Redis");
-    }
-    match &options.database_url {
-        Some(url) if url.starts_with("postgres") => Ok((url.clone(), "postgres", None)),
-        Some(url) => bail!("--database-url must be PostgreSQL (postgres://…), not {url}"),
-        None if options.instances > 1 => {
-            bail!("--instances 2 needs a PostgreSQL --database-url both instances can share")
-        }
-        None => {
-            let dir = tempfile::tempdir()?;
-            let url = format!("sqlite://{}", dir.path().join("load.db").display());
-            Ok((url, "sqlite", Some(dir)))
-        }
     }
 }
 

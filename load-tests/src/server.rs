@@ -251,3 +251,30 @@ pub async fn post(
     }
     Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
 }
+
+/// The database URL of a run with `instances` servers, its backend, and the
+/// directory of its SQLite file: PostgreSQL when given, else a fresh SQLite
+/// file, which only one instance may use.
+pub fn database(
+    instances: u8,
+    redis_url: Option<&str>,
+    database_url: Option<&str>,
+) -> anyhow::Result<(String, &'static str, Option<tempfile::TempDir>)> {
+    if instances > 1 && redis_url.is_none() {
+        anyhow::bail!("--instances 2 needs --redis-url: the instances share events through Redis");
+    }
+    match database_url {
+        Some(url) if url.starts_with("postgres") => Ok((url.to_owned(), "postgres", None)),
+        Some(url) => anyhow::bail!("--database-url must be PostgreSQL (postgres://…), not {url}"),
+        None if instances > 1 => {
+            anyhow::bail!(
+                "--instances 2 needs a PostgreSQL --database-url both instances can share"
+            )
+        }
+        None => {
+            let dir = tempfile::tempdir()?;
+            let url = format!("sqlite://{}", dir.path().join("load.db").display());
+            Ok((url, "sqlite", Some(dir)))
+        }
+    }
+}
