@@ -17,6 +17,8 @@ const HOUR_MS: i64 = 60 * 60 * 1000;
 const DAY_BEFORE_MS: i64 = 24 * HOUR_MS;
 /// The last reminder goes out from 3 hours before the start.
 const HOURS_BEFORE_MS: i64 = 3 * HOUR_MS;
+/// A confirmation this recent makes a reminder needless.
+const FRESH_MS: i64 = HOUR_MS;
 
 /// What one sweep did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -49,9 +51,10 @@ pub async fn sweep(app: &App) -> AppResult<Sweep> {
             if !store::appointments::mark_reminded(&mut tx, &row.id, which, now).await? {
                 continue;
             }
-            // Booked inside this reminder's window: the confirmation was
-            // just sent, a reminder would only repeat it.
-            if row.created_at > row.start_at - until {
+            // Booked inside this reminder's window, or in the hour before
+            // it opens: the confirmation is fresh, a reminder would only
+            // repeat it.
+            if row.created_at + FRESH_MS > row.start_at - until {
                 continue;
             }
             let Some(context) = contexts.get(&row.site_id) else {

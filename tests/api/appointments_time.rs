@@ -262,6 +262,8 @@ async fn each_reminder_goes_out_once_from_two_instances(backend: Backend) {
     assert_eq!(wednesday.status, StatusCode::CREATED);
     let today = office.book("2026-11-23T12:00:00+00:00", &phone(2)).await;
     assert_eq!(today.status, StatusCode::CREATED);
+    let soon = office.book("2026-11-23T10:00:00+00:00", &phone(3)).await;
+    assert_eq!(soon.status, StatusCode::CREATED);
     let sweeps = |n: usize| {
         let instances = [&office.app.app, &other.app];
         join_all((0..n).map(move |i| sweep(instances[i % 2])))
@@ -290,6 +292,12 @@ async fn each_reminder_goes_out_once_from_two_instances(backend: Backend) {
     assert_eq!(
         templates(office.messages(&phone(2)).await),
         ["appointment_booked", "reminder_hours"]
+    );
+    // Booked three hours before: the reminder would follow the
+    // confirmation at once, and is not sent.
+    assert_eq!(
+        templates(office.messages(&phone(3)).await),
+        ["appointment_booked"]
     );
     let reminder = &office.messages(&phone(1)).await;
     let text_of = |name: &str| reminder.iter().find(|(t, _)| t == name).unwrap().1.clone();

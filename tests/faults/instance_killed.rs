@@ -200,10 +200,22 @@ async fn an_instance_killed_under_load_leaves_the_other_serving_screens_resuming
             .await
             .expect("outbox read")
     };
-    crate::support::eventually(Duration::from_secs(120), "every message sent", || async {
-        all_sent().await == total as i64
+    let waited = tokio::time::timeout(Duration::from_secs(120), async {
+        while all_sent().await != total as i64 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     })
     .await;
+    if waited.is_err() {
+        let outbox: Vec<(String, String, String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT channel, template, status, attempts, last_error FROM notifications
+             ORDER BY created_at, id",
+        )
+        .fetch_all(&pool)
+        .await
+        .expect("outbox read");
+        panic!("not every message sent within 120 s: {total} booked; outbox {outbox:#?}");
+    }
     let keys: Vec<(String, i64)> =
         sqlx::query_as("SELECT idempotency_key, attempts FROM notifications WHERE channel = 'sms'")
             .fetch_all(&pool)
