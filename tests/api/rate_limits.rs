@@ -106,6 +106,33 @@ async fn bookings_are_limited_per_phone_and_far_later_per_address() {
     }
     let refused = post_from(&office.app, Some(&address(999)), &path, attempt(1)).await;
     assert_limited(&refused, BOOKINGS_PER_PHONE);
+    // The booking page refuses that phone too, says so, and for how long.
+    let csrf = "rate-limits-csrf-token-0123456789";
+    let page = office
+        .app
+        .client
+        .post(format!("{}/book/{}/passport", office.app.base, office.site))
+        .header("x-forwarded-for", address(998))
+        .header("Cookie", format!("guichet_csrf={csrf}"))
+        .form(&[
+            ("mode", "in_person"),
+            ("day", "2026-11-24"),
+            ("start", "2026-11-24T09:00:00+00:00"),
+            ("name", "Amina Alaoui"),
+            ("phone", phone(1).as_str()),
+            ("persons", "1"),
+            ("csrf", csrf),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(page.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: i64 = page.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .expect("Retry-After in seconds");
+    assert!((1..=BOOKINGS_PER_PHONE.window_ms / 1000).contains(&wait));
     // Another phone from an address that tried already is not refused.
     let other = post_from(&office.app, Some(&address(1)), &path, attempt(2)).await;
     assert_eq!(other.status, StatusCode::CREATED, "{}", other.body);

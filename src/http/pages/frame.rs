@@ -10,6 +10,19 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
+use std::cell::Cell;
+
+tokio::task_local! {
+    /// The wait a refused form told its visitor, in seconds: [`prepare`]
+    /// sends it as the page's `Retry-After`.
+    static TOLD_TO_WAIT: Cell<Option<u64>>;
+}
+
+/// Notes that the page being made tells its visitor to wait `seconds`
+/// (a rate limit), for the `Retry-After` header of its 429.
+pub fn told_to_wait(seconds: u64) {
+    let _ = TOLD_TO_WAIT.try_with(|told| told.set(Some(seconds.max(1))));
+}
 
 /// The CSRF token of this browser, set by [`prepare`].
 #[derive(Debug, Clone)]
@@ -139,9 +152,19 @@ pub async fn prepare(State(state): State<AppState>, mut request: Request, next: 
     let csrf = known.clone().unwrap_or_else(crate::secrets::new_token);
     request.extensions_mut().insert(ChosenLang(lang));
     request.extensions_mut().insert(CsrfToken(csrf.clone()));
-    let mut response = next.run(request).await;
+    let (mut response, wait) = TOLD_TO_WAIT
+        .scope(Cell::new(None), async {
+            let response = next.run(request).await;
+            (response, TOLD_TO_WAIT.with(Cell::get))
+        })
+        .await;
     let app = &state.app;
+    let limited = response.status() == StatusCode::TOO_MANY_REQUESTS;
     let set = response.headers_mut();
+    if let Some(seconds) = wait.filter(|_| limited) {
+        set.entry(header::RETRY_AFTER)
+            .or_insert(HeaderValue::from(seconds));
+    }
     if let Some(lang) = asked {
         set.append(
             header::SET_COOKIE,
@@ -244,6 +267,9 @@ impl PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = crate::http::error::status_of(&self.error);
+        if let AppError::RateLimited { retry_after_secs } = self.error {
+            told_to_wait(retry_after_secs);
+        }
         let tr = self.frame.tr;
         let message = match status {
             StatusCode::NOT_FOUND => tr.s("common.not_found").to_owned(),

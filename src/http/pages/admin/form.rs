@@ -36,6 +36,7 @@ impl FormError {
             AppError::Forbidden(_) => (None, tr.s("common.forbidden").to_owned()),
             AppError::Unauthorized(_) => (None, tr.s("common.login_needed").to_owned()),
             AppError::RateLimited { retry_after_secs } => {
+                crate::http::pages::frame::told_to_wait(*retry_after_secs);
                 (None, tr.f("admin.error.rate_limited", retry_after_secs))
             }
             _ => (None, tr.s("common.unavailable").to_owned()),

@@ -168,6 +168,7 @@ pub fn say(tr: Tr, error: &AppError) -> String {
         AppError::Conflict { code, .. } => known(format!("portal.error.{code}"))
             .unwrap_or_else(|| tr.s("portal.error.conflict").to_owned()),
         AppError::RateLimited { retry_after_secs } => {
+            crate::http::pages::frame::told_to_wait(*retry_after_secs);
             let wait = if *retry_after_secs < 60 {
                 tr.f("portal.unit.seconds", retry_after_secs)
             } else {

@@ -27,6 +27,7 @@ pub fn explain(tr: Tr, error: &AppError) -> (StatusCode, String) {
             _ => "portal.error.invalid",
         },
         AppError::RateLimited { retry_after_secs } => {
+            crate::http::pages::frame::told_to_wait(*retry_after_secs);
             let minutes = retry_after_secs.div_ceil(60).max(1);
             return (status, tr.f("portal.error.rate_limited", minutes));
         }
