@@ -116,6 +116,10 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             auth::add_user(&app, &name, role, site.as_deref(), &password)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let target = format!("user:{name}");
+            crate::app::audit::console(&app, "user add", &target, site.as_deref())
+                .await
+                .map_err(|e| anyhow::anyhow!("recording the change in the audit log: {e}"))?;
             println!("user {name} saved ({})", role.as_str());
             Ok(())
         }

@@ -15,7 +15,8 @@
 //! admin acted on, and whether a login's name is an account (a name that is
 //! none is recorded as `unknown`, since people type passwords there). A
 //! reader flushes this instance's queue first, so it sees its own actions.
-//! An instance that crashes loses the entries of its last moments.
+//! An instance that crashes loses the entries of its last moments. The
+//! command line records its own actions at once (`console`).
 
 use super::{App, AppError, AppResult, auth::Principal};
 use crate::domain::Invalid;
@@ -151,6 +152,28 @@ async fn write(app: &App, entries: &[Entry]) -> AppResult<()> {
     }
     let mut tx = app.db.begin().await?;
     store::audit::insert_all(&mut tx, &rows).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records at once an action taken at the server's own command line
+/// (`guichet user add`): its actor and role are `console`, it has no
+/// client address, and its status is 0 (no HTTP answer).
+pub async fn console(app: &App, action: &str, target: &str, site: Option<&str>) -> AppResult<()> {
+    let row = AuditRow {
+        id: 0,
+        at: app.clock.now_ms(),
+        actor: "console".to_owned(),
+        actor_role: "console".to_owned(),
+        site_id: site.map(str::to_owned),
+        action: action.to_owned(),
+        target: Some(target.to_owned()),
+        client_ip: None,
+        status: 0,
+        outcome: "done".to_owned(),
+    };
+    let mut tx = app.db.begin().await?;
+    store::audit::insert_all(&mut tx, &[row]).await?;
     tx.commit().await?;
     Ok(())
 }

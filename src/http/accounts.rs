@@ -4,6 +4,7 @@ use super::AppState;
 use super::audit::LoginAttempt;
 use super::auth::{BearerToken, Caller};
 use super::client_ip::ClientIp;
+use super::created::Created;
 use super::error::{ApiJson, ApiPath};
 use crate::app::{AppResult, auth, devices};
 use crate::domain::role::Role;
@@ -93,9 +94,9 @@ async fn create_device(
     Caller(who): Caller,
     ApiPath(site): ApiPath<String>,
     ApiJson(body): ApiJson<devices::NewDevice>,
-) -> AppResult<(StatusCode, ApiJson<devices::IssuedDevice>)> {
+) -> AppResult<Created<devices::IssuedDevice>> {
     let issued = devices::create(&state.app, &who, &site, body).await?;
-    Ok((StatusCode::CREATED, ApiJson(issued)))
+    Ok(Created(issued))
 }
 
 /// Revokes a device's token.

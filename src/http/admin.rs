@@ -3,6 +3,7 @@
 
 use super::AppState;
 use super::auth::Caller;
+use super::created::Created;
 use super::error::{ApiJson, ApiPath, ApiQuery};
 use super::requests::StatusQuery;
 use crate::app::AppResult;
@@ -29,11 +30,8 @@ async fn register(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiJson(body): ApiJson<NewWebhook>,
-) -> AppResult<(StatusCode, ApiJson<WebhookView>)> {
-    Ok((
-        StatusCode::CREATED,
-        ApiJson(webhooks::register(&state.app, &who, body).await?),
-    ))
+) -> AppResult<Created<WebhookView>> {
+    Ok(Created(webhooks::register(&state.app, &who, body).await?))
 }
 
 /// The live endpoints, without their secrets.

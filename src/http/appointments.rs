@@ -4,6 +4,7 @@
 use super::AppState;
 use super::auth::{Caller, MaybeCaller};
 use super::client_ip::ClientIp;
+use super::created::Created;
 use super::error::{ApiJson, ApiPath, ApiQuery};
 use crate::app::AppResult;
 use crate::app::appointments::{self, Access, AppointmentView, NewAppointment, Reschedule};
@@ -82,12 +83,9 @@ async fn book(
     ClientIp(client): ClientIp,
     ApiPath(site): ApiPath<String>,
     ApiJson(body): ApiJson<NewAppointment>,
-) -> AppResult<(StatusCode, ApiJson<AppointmentView>)> {
+) -> AppResult<Created<AppointmentView>> {
     rate_limit::creation(&state.app, Creation::Booking, &client, &body.phone).await?;
-    Ok((
-        StatusCode::CREATED,
-        ApiJson(appointments::book(&state.app, &site, body).await?),
-    ))
+    Ok(Created(appointments::book(&state.app, &site, body).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -189,10 +187,9 @@ async fn check_in(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiPath(reference): ApiPath<String>,
-) -> AppResult<(StatusCode, ApiJson<TicketView>)> {
-    Ok((
-        StatusCode::CREATED,
-        ApiJson(checkin::check_in(&state.app, &who, &reference).await?),
+) -> AppResult<Created<TicketView>> {
+    Ok(Created(
+        checkin::check_in(&state.app, &who, &reference).await?,
     ))
 }
 
@@ -206,10 +203,9 @@ async fn join_waitlist(
     ClientIp(client): ClientIp,
     ApiPath((site, service)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<JoinWaitlist>,
-) -> AppResult<(StatusCode, ApiJson<WaitlistEntry>)> {
+) -> AppResult<Created<WaitlistEntry>> {
     rate_limit::creation(&state.app, Creation::Waitlist, &client, &body.phone).await?;
-    Ok((
-        StatusCode::CREATED,
-        ApiJson(waitlist::join(&state.app, &site, &service, body).await?),
+    Ok(Created(
+        waitlist::join(&state.app, &site, &service, body).await?,
     ))
 }

@@ -3,6 +3,9 @@
 //! OPTIONS) made with a staff or device token, JSON API and pages alike,
 //! with its answer's status; and `GET /api/v1/audit` to read the log.
 //!
+//! A creation's target is what it created (a [`CreatedTarget`] in its
+//! response, `http::created`), after the ids of its path.
+//!
 //! The login handlers put a [`LoginAttempt`] in their response, so logins
 //! are recorded under the name tried (the writer keeps it only if it is an
 //! account). What is recorded from a request is its method, route template,
@@ -15,6 +18,7 @@
 
 use super::AppState;
 use super::auth::{Authenticated, Caller, token_of};
+use super::created::CreatedTarget;
 use super::error::{ApiJson, ApiQuery};
 use crate::app::audit::{self, Actor, AuditPage, AuditQuery, Entry};
 use crate::app::auth::{self, Principal};
@@ -100,10 +104,13 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
     };
+    // The path's ids, then what the request created (`super::created`).
+    let created = response.extensions().get::<CreatedTarget>();
     let target = params
         .iter()
         .filter(|(k, _)| k != "site" && !k.contains("token"))
         .map(|(k, v)| format!("{k}:{v}"))
+        .chain(created.map(|CreatedTarget(name)| name.clone()))
         .collect::<Vec<_>>()
         .join(" ");
     let owner = OWNERS

@@ -2,12 +2,12 @@
 
 use super::AppState;
 use super::auth::Caller;
+use super::created::Created;
 use super::error::{ApiJson, ApiPath};
 use crate::app::AppResult;
 use crate::app::counters::{self, CounterAction, CounterPatch, CounterView, NewCounter};
 use crate::app::error::ErrorBody;
 use axum::extract::State;
-use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -29,9 +29,9 @@ async fn create_counter(
     Caller(who): Caller,
     ApiPath(site): ApiPath<String>,
     ApiJson(body): ApiJson<NewCounter>,
-) -> AppResult<(StatusCode, ApiJson<CounterView>)> {
+) -> AppResult<Created<CounterView>> {
     let counter = counters::create(&state.app, &who, &site, body).await?;
-    Ok((StatusCode::CREATED, ApiJson(counter)))
+    Ok(Created(counter))
 }
 
 /// Changes a counter's label or services (admin, supervisor).

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod client_ip;
 pub mod counters;
+pub mod created;
 pub mod error;
 pub mod hooks;
 pub mod live;

@@ -4,6 +4,7 @@
 use super::AppState;
 use super::auth::{Caller, MaybeCaller};
 use super::client_ip::ClientIp;
+use super::created::Created;
 use super::error::{ApiJson, ApiPath, ApiQuery};
 use crate::app::AppResult;
 use crate::app::appointments::{Access, AppointmentView};
@@ -62,12 +63,12 @@ async fn file_request(
     ClientIp(client): ClientIp,
     ApiPath(site): ApiPath<String>,
     ApiJson(body): ApiJson<NewRequest>,
-) -> AppResult<(StatusCode, ApiJson<RequestView>)> {
+) -> AppResult<Created<RequestView>> {
     if who.is_none() {
         rate_limit::creation(&state.app, Creation::Request, &client, &body.phone).await?;
     }
     let view = requests::create(&state.app, who.as_ref(), &site, body).await?;
-    Ok((StatusCode::CREATED, ApiJson(view)))
+    Ok(Created(view))
 }
 
 /// A site's requests, by status (its agents and supervisors).
@@ -130,12 +131,9 @@ async fn file_complaint(
     ClientIp(client): ClientIp,
     ApiPath(site): ApiPath<String>,
     ApiJson(body): ApiJson<NewComplaint>,
-) -> AppResult<(StatusCode, ApiJson<ComplaintView>)> {
+) -> AppResult<Created<ComplaintView>> {
     rate_limit::creation(&state.app, Creation::Complaint, &client, &body.phone).await?;
-    Ok((
-        StatusCode::CREATED,
-        ApiJson(complaints::file(&state.app, &site, body).await?),
-    ))
+    Ok(Created(complaints::file(&state.app, &site, body).await?))
 }
 
 /// A site's complaints, open and most overdue first (supervisors).

@@ -2,13 +2,13 @@
 
 use super::AppState;
 use super::auth::Caller;
+use super::created::Created;
 use super::error::{ApiJson, ApiPath};
 use crate::app::AppResult;
 use crate::app::error::ErrorBody;
 use crate::app::services::{self, NewService, ServicePatch, ServiceView};
 use crate::app::sites::{self, NewSite, SitePatch, SiteView};
 use axum::extract::State;
-use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -27,9 +27,9 @@ async fn create_site(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiJson(body): ApiJson<NewSite>,
-) -> AppResult<(StatusCode, ApiJson<SiteView>)> {
+) -> AppResult<Created<SiteView>> {
     let site = sites::create(&state.app, &who, body).await?;
-    Ok((StatusCode::CREATED, ApiJson(site)))
+    Ok(Created(site))
 }
 
 /// A site with its services (public).
@@ -66,9 +66,9 @@ async fn create_service(
     Caller(who): Caller,
     ApiPath(site): ApiPath<String>,
     ApiJson(body): ApiJson<NewService>,
-) -> AppResult<(StatusCode, ApiJson<ServiceView>)> {
+) -> AppResult<Created<ServiceView>> {
     let service = services::create(&state.app, &who, &site, body).await?;
-    Ok((StatusCode::CREATED, ApiJson(service)))
+    Ok(Created(service))
 }
 
 /// Changes some fields of a service (admin).

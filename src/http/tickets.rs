@@ -2,6 +2,7 @@
 
 use super::AppState;
 use super::auth::{Caller, MaybeCaller};
+use super::created::Created;
 use super::error::{ApiJson, ApiPath};
 use crate::app::AppResult;
 use crate::app::calls::{self, CallTicket};
@@ -41,10 +42,9 @@ async fn issue(
     Caller(who): Caller,
     ApiPath(site): ApiPath<String>,
     ApiJson(body): ApiJson<NewTicket>,
-) -> AppResult<(StatusCode, ApiJson<TicketView>)> {
-    Ok((
-        StatusCode::CREATED,
-        ApiJson(tickets::issue(&state.app, &who, &site, body).await?),
+) -> AppResult<Created<TicketView>> {
+    Ok(Created(
+        tickets::issue(&state.app, &who, &site, body).await?,
     ))
 }
 

@@ -12,7 +12,8 @@ pub struct AuditRow {
     /// A staff username or a device id; `unknown` for a login under a
     /// name that is no account.
     pub actor: String,
-    /// `admin`, `supervisor`, `agent`, `kiosk`, `display`, or `none`.
+    /// `admin`, `supervisor`, `agent`, `kiosk`, `display`, `console` (the
+    /// server's command line), or `none`.
     pub actor_role: String,
     pub site_id: Option<String>,
     /// `METHOD /route/{template}`, or `login`.

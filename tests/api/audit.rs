@@ -110,29 +110,32 @@ async fn staff_actions_are_audited_without_personal_data(backend: Backend) {
         format!("reference:{complaint}"),
         format!("id:{device}"),
     );
+    let (created_device, created_request) =
+        (format!("device:{device}"), format!("request:{request}"));
     let expect: [(&str, &str, Option<&str>, &str, &str); 16] = [
         ("login", "admin", None, "", "done"),
         ("login", "anfa-agent1", Some("anfa"), "", "done"),
-        ("POST /api/v1/sites", "admin", None, "", "done"),
+        // A creation names what it created.
+        ("POST /api/v1/sites", "admin", None, "site:maarif", "done"),
         (
             "POST /api/v1/sites/{site}/services",
             "admin",
             Some("anfa"),
-            "site:anfa",
+            "service:residence",
             "done",
         ),
         (
             "POST /api/v1/sites/{site}/counters",
             "admin",
             Some("anfa"),
-            "site:anfa",
+            "counter:anfa-g1",
             "done",
         ),
         (
             "POST /api/v1/sites/{site}/devices",
             "admin",
             Some("anfa"),
-            "site:anfa",
+            &created_device,
             "done",
         ),
         (
@@ -167,7 +170,7 @@ async fn staff_actions_are_audited_without_personal_data(backend: Backend) {
             "POST /api/v1/sites/{site}/requests",
             "anfa-agent1",
             Some("anfa"),
-            "site:anfa",
+            &created_request,
             "done",
         ),
         (
@@ -184,7 +187,7 @@ async fn staff_actions_are_audited_without_personal_data(backend: Backend) {
             &answered,
             "done",
         ),
-        ("POST /admin/users", "admin", None, "", "done"),
+        ("POST /admin/users", "admin", None, "user:salma", "done"),
         (
             "DELETE /api/v1/devices/{id}",
             "admin",

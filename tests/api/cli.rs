@@ -118,5 +118,36 @@ async fn demo_and_user_add_give_working_logins() {
         .unwrap();
     assert_eq!(site["timezone"], "Africa/Casablanca");
     assert!(site["services"].as_array().unwrap().len() >= 6);
+
+    // The account made at the console is in the audit log, under its site.
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "admin", "password": admin_password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().expect("token");
+    let log: serde_json::Value = client
+        .get(format!("{base}/api/v1/audit"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let added: Vec<&serde_json::Value> = log["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["action"] == "user add")
+        .collect();
+    assert_eq!(added.len(), 1, "one console entry: {log:#}");
+    assert_eq!(added[0]["actor"], "console");
+    assert_eq!(added[0]["target"], "user:fatima");
+    assert_eq!(added[0]["site"], "casa-anfa");
     shutdown.cancel();
 }

@@ -4,12 +4,13 @@
 //! supervisor, as the API.
 
 use super::fields::{Fields, number};
-use super::{flash_of, may_change, refused, saved, with_status};
+use super::{created, flash_of, may_change, refused, saved, with_status};
 use crate::app::counters::{self, CounterPatch, CounterView, NewCounter};
 use crate::app::services::ServiceView;
 use crate::app::{AppError, AppResult, setup, sites};
 use crate::domain::Invalid;
 use crate::http::AppState;
+use crate::http::created::Named;
 use crate::http::pages::admin::{FormError, Nav, Staff};
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
@@ -198,12 +199,11 @@ async fn answer(
 ) -> Response {
     match result {
         Ok(view) => {
-            let flash = if counter.is_some() {
-                "saved"
-            } else {
-                "created"
-            };
-            saved(&format!("/admin/sites/{site}/counters/{}", view.id), flash)
+            let to = format!("/admin/sites/{site}/counters/{}", view.id);
+            match counter {
+                Some(_) => saved(&to, "saved"),
+                None => created(&to, view.audit_name()),
+            }
         }
         Err(error) => match refused(&frame, error) {
             Ok(error) => {

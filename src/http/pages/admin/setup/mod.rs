@@ -19,6 +19,7 @@ use super::{FormError, Staff};
 use crate::app::AppError;
 use crate::domain::role::Role;
 use crate::http::AppState;
+use crate::http::created::CreatedTarget;
 use crate::http::pages::frame::{Frame, PageError};
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -66,6 +67,14 @@ fn with_status(mut response: Response, error: &Option<FormError>) -> Response {
 fn saved(to: &str, flash: &str) -> Response {
     let separator = if to.contains('?') { '&' } else { '?' };
     Redirect::to(&format!("{to}{separator}{flash}=1")).into_response()
+}
+
+/// After a form that created something: back to `to`, saying so, with
+/// what was created named for the audit log (`http::created`).
+fn created(to: &str, name: String) -> Response {
+    let mut response = saved(to, "created");
+    response.extensions_mut().insert(CreatedTarget(name));
+    response
 }
 
 /// The words of the flash a page shows after a redirect, read from its

@@ -5,10 +5,11 @@
 
 use super::fields::Fields;
 use super::service_draft::{Draft, input_of, stored, typed};
-use super::{flash_of, may_change, refused, saved, with_status};
+use super::{created, flash_of, may_change, refused, saved, with_status};
 use crate::app::services::{self, NewService, ServiceView};
 use crate::app::{AppError, sites};
 use crate::http::AppState;
+use crate::http::created::Named;
 use crate::http::pages::admin::{FormError, Nav, Staff};
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
@@ -240,12 +241,11 @@ async fn answer(
 ) -> Response {
     match result {
         Ok(view) => {
-            let flash = if service.is_some() {
-                "saved"
-            } else {
-                "created"
-            };
-            saved(&format!("/admin/sites/{site}/services/{}", view.id), flash)
+            let to = format!("/admin/sites/{site}/services/{}", view.id);
+            match service {
+                Some(_) => saved(&to, "saved"),
+                None => created(&to, view.audit_name()),
+            }
         }
         Err(error) => match refused(&frame, error) {
             Ok(error) => {

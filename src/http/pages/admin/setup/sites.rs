@@ -3,11 +3,12 @@
 //! a supervisor sees them read-only.
 
 use super::fields::{Fields, number};
-use super::{flash_of, may_change, refused, saved, with_status};
+use super::{created, flash_of, may_change, refused, saved, with_status};
 use crate::app::AppResult;
 use crate::app::sites::{self, NewSite, SitePatch, SiteView};
 use crate::domain::Invalid;
 use crate::http::AppState;
+use crate::http::created::Named;
 use crate::http::pages::admin::{FormError, Nav, Staff};
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
@@ -101,7 +102,10 @@ async fn create(
         verify_phone: Some(draft.verify_phone),
     };
     match sites::create(&state.app, &staff.who, input).await {
-        Ok(site) => saved(&format!("/admin/sites/{}/hours", site.id), "created"),
+        Ok(site) => created(
+            &format!("/admin/sites/{}/hours", site.id),
+            site.audit_name(),
+        ),
         Err(error) => match refused(&frame, error) {
             Ok(error) => page(&state, frame, &staff, None, draft, Some(error)).await,
             Err(page) => page.into_response(),

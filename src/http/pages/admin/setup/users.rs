@@ -8,6 +8,7 @@ use crate::app::accounts::{self, AccountView, NewAccount};
 use crate::app::{AppError, AppResult, console};
 use crate::domain::role::Role;
 use crate::http::AppState;
+use crate::http::created::CreatedTarget;
 use crate::http::pages::admin::{FormError, Nav, Staff};
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
@@ -88,8 +89,10 @@ async fn create(
         password: form.get("password").to_owned(),
         password_again: form.get("password_again").to_owned(),
     };
+    let name = format!("user:{}", input.username);
     let result = accounts::create(&state.app, &staff.who, input).await;
-    answer(
+    let made = result.is_ok();
+    let mut response = answer(
         state,
         frame,
         staff,
@@ -98,7 +101,11 @@ async fn create(
         "new",
         "created",
     )
-    .await
+    .await;
+    if made {
+        response.extensions_mut().insert(CreatedTarget(name));
+    }
+    response
 }
 
 async fn change(
