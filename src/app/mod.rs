@@ -39,6 +39,7 @@ pub mod stats;
 pub mod streams;
 pub mod supervision;
 pub mod tickets;
+pub mod video;
 pub mod visits;
 pub mod waitlist;
 pub mod webhooks;

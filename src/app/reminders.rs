@@ -1,5 +1,6 @@
 //! The appointments' clock: reminders the day before and a few hours
-//! before, and no-shows once the check-in window has closed.
+//! before, and no-shows once the check-in window has closed (in person)
+//! or long after the end of a call no agent recorded (`app::video`).
 //!
 //! Each reminder is sent once, however many times the sweep runs and on
 //! however many instances: the appointment's reminder column is set by a
@@ -69,6 +70,12 @@ pub async fn sweep(app: &App) -> AppResult<Sweep> {
     }
     let mut tx = app.db.begin().await?;
     done.no_shows = store::appointments::close_no_shows(&mut tx, now).await?;
+    done.no_shows += store::appointments::close_unrecorded_video(
+        &mut tx,
+        now,
+        super::video::UNRECORDED_AFTER_MS,
+    )
+    .await?;
     tx.commit().await?;
     Ok(done)
 }

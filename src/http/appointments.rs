@@ -1,5 +1,6 @@
 //! Appointments (API.md, "Appointments"): slots, phone codes, booking,
-//! managing with the token, check-in, and the waitlist.
+//! managing with the token, check-in, a video call's outcome, and the
+//! waitlist.
 
 use super::AppState;
 use super::auth::{Caller, MaybeCaller};
@@ -12,6 +13,7 @@ use crate::app::error::ErrorBody;
 use crate::app::rate_limit::{self, Creation};
 use crate::app::slots::{self, SlotList, SlotQuery};
 use crate::app::tickets::TicketView;
+use crate::app::video::{self, Outcome};
 use crate::app::waitlist::{self, JoinWaitlist, WaitlistEntry};
 use crate::app::{checkin, otp};
 use axum::extract::State;
@@ -32,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cancel))
         .routes(routes!(reschedule))
         .routes(routes!(check_in))
+        .routes(routes!(outcome))
         .routes(routes!(join_waitlist))
 }
 
@@ -190,6 +193,24 @@ async fn check_in(
 ) -> AppResult<Created<TicketView>> {
     Ok(Created(
         checkin::check_in(&state.app, &who, &reference).await?,
+    ))
+}
+
+/// Records how a video call went, from its start on (the site's agents):
+/// `done`, or `no_show` (also correcting a no-show the sweep set).
+#[utoipa::path(post, path = "/api/v1/appointments/{reference}/outcome", tag = "appointments", security(("bearer" = [])),
+    params(("reference" = String, Path)), request_body = Outcome,
+    responses((status = 200, body = AppointmentView), (status = 404, body = ErrorBody),
+    (status = 409, description = "`not_video` (in person, the ticket closes it), `too_early`, `not_booked`", body = ErrorBody),
+    (status = 422, body = ErrorBody)))]
+async fn outcome(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(reference): ApiPath<String>,
+    ApiJson(body): ApiJson<Outcome>,
+) -> AppResult<ApiJson<AppointmentView>> {
+    Ok(ApiJson(
+        video::record(&state.app, &who, &reference, body).await?,
     ))
 }
 

@@ -309,6 +309,49 @@ pub async fn close_no_shows(tx: &mut Tx, now: i64) -> Result<u64, sqlx::Error> {
     })
 }
 
+/// Records how a video call went (`done` or `no_show`): from `booked`, or
+/// from a `no_show` the agent corrects; `false` if it is in neither.
+pub async fn set_video_outcome(
+    tx: &mut Tx,
+    id: &str,
+    outcome: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let changed = write!(tx, |c| {
+        sqlx::query(
+            "UPDATE appointments SET status = $2, updated_at = $3
+             WHERE id = $1 AND mode = 'video' AND status IN ('booked', 'no_show')",
+        )
+        .bind(id)
+        .bind(outcome)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(changed == 1)
+}
+
+/// Marks as no-shows the video appointments still `booked` `after_ms`
+/// past their end (no agent recorded the call); returns how many.
+pub async fn close_unrecorded_video(
+    tx: &mut Tx,
+    now: i64,
+    after_ms: i64,
+) -> Result<u64, sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query(
+            "UPDATE appointments SET status = 'no_show', updated_at = $1
+             WHERE status = 'booked' AND mode = 'video' AND end_at < $2",
+        )
+        .bind(now)
+        .bind(now - after_ms)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+}
+
 /// Moves an appointment from one status to another, stamping a check-in;
 /// binds id, from, to, now. No row changes if it is no longer in `from`.
 pub(crate) const SET_STATUS: &str = "UPDATE appointments SET status = $3, updated_at = $4,

@@ -35,5 +35,6 @@ mod sessions;
 mod sites;
 mod sms_hooks;
 mod stats;
+mod video_outcome;
 mod visits;
 mod webhooks;

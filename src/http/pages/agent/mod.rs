@@ -1,14 +1,16 @@
 //! The agent console `/agent`: logging in, choosing a counter, the
-//! counter's actions, its queue and its current ticket (live), and the
-//! site's document requests. Pages read through `app::console` and
+//! counter's actions, its queue and its current ticket (live), the
+//! site's document requests, and its video appointments of the day. Pages read through `app::console` and
 //! `app::requests`; the console's buttons call the JSON API with the
 //! session cookie.
 
 mod console;
 mod login;
 mod requests;
+mod video;
 
 use super::cookies;
+use crate::app::AppError;
 use crate::app::auth::{self, Principal};
 use crate::http::AppState;
 use crate::http::auth::SESSION_COOKIE;
@@ -22,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(console::router())
         .merge(requests::router())
+        .merge(video::router())
 }
 
 /// A staff member logged in through the session cookie. Anyone else is
@@ -45,4 +48,17 @@ impl FromRequestParts<AppState> for Agent {
             _ => Err(Redirect::to("/agent/login").into_response()),
         }
     }
+}
+
+/// The site asked for if the caller works there, else the caller's own.
+pub(super) async fn site_of(
+    state: &AppState,
+    who: &Principal,
+    asked: Option<String>,
+) -> Result<String, AppError> {
+    let sites = crate::app::console::sites_of(&state.app, who).await?;
+    asked
+        .filter(|s| sites.iter().any(|(id, _)| id == s))
+        .or_else(|| sites.first().map(|(id, _)| id.clone()))
+        .ok_or(AppError::NotFound("site"))
 }

@@ -2,7 +2,7 @@
 //! the steps it may take next as small forms (no script needed). A step
 //! goes through `app::requests::set_status`, which tells the citizen.
 
-use super::Agent;
+use super::{Agent, site_of};
 use crate::app::console::{self, ServiceRef};
 use crate::app::requests::{self, ChangeStatus, RequestView};
 use crate::app::{AppError, auth::Principal};
@@ -132,19 +132,6 @@ async fn change(
             Ok(response)
         }
     }
-}
-
-/// The site asked for if the caller works there, else the caller's own.
-async fn site_of(
-    state: &AppState,
-    who: &Principal,
-    asked: Option<String>,
-) -> Result<String, AppError> {
-    let sites = console::sites_of(&state.app, who).await?;
-    asked
-        .filter(|s| sites.iter().any(|(id, _)| id == s))
-        .or_else(|| sites.first().map(|(id, _)| id.clone()))
-        .ok_or(AppError::NotFound("site"))
 }
 
 async fn show(

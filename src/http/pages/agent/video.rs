@@ -1,0 +1,173 @@
+//! `/agent/video`: the site's video appointments of one day, each with its
+//! call link and, from its start, two small forms (no script needed) to
+//! record how it went through `app::video::record`.
+
+use super::{Agent, site_of};
+use crate::app::AppError;
+use crate::app::appointments::{self, AppointmentView};
+use crate::app::auth::Principal;
+use crate::app::console::{self, ServiceRef};
+use crate::app::video::{self, Outcome};
+use crate::http::AppState;
+use crate::http::pages::csrf::CsrfForm;
+use crate::http::pages::frame::{Frame, PageError, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/agent/video", get(page))
+        .route("/agent/video/{reference}/outcome", post(record))
+}
+
+#[derive(Template)]
+#[template(path = "agent_video.html")]
+struct VideoPage {
+    f: Frame,
+    user: String,
+    site: String,
+    day: String,
+    services: Vec<ServiceRef>,
+    calls: Vec<AppointmentView>,
+    /// Now, as the appointments' `start` reads (RFC 3339 in the site's
+    /// offset), to tell which calls have begun.
+    now: String,
+    error: Option<String>,
+}
+
+impl VideoPage {
+    fn service_name(&self, id: &str) -> String {
+        self.services
+            .iter()
+            .find(|s| s.id == id)
+            .map_or(id, |s| s.name_in(self.f.lang.code()))
+            .to_owned()
+    }
+
+    /// `HH:MM` of an RFC 3339 instant in the site's offset.
+    fn time_of<'a>(&self, at: &'a str) -> &'a str {
+        at.get(11..16).unwrap_or(at)
+    }
+
+    /// Whether the agent may record (or correct) the call's outcome now.
+    fn may_record(&self, call: &AppointmentView) -> bool {
+        matches!(call.status.as_str(), "booked" | "no_show") && self.has_begun(call)
+    }
+
+    fn has_begun(&self, call: &AppointmentView) -> bool {
+        let instant = |at: &str| at.parse::<jiff::Timestamp>().ok();
+        match (instant(&call.start), instant(&self.now)) {
+            (Some(start), Some(now)) => start <= now,
+            _ => false,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    site: Option<String>,
+    date: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Step {
+    outcome: String,
+    #[serde(default)]
+    site: String,
+    #[serde(default)]
+    date: String,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    frame: Frame,
+    Agent(who): Agent,
+    Query(choice): Query<Choice>,
+) -> Result<Response, PageError> {
+    let frame = frame.for_office();
+    let site = site_of(&state, &who, choice.site)
+        .await
+        .map_err(|e| PageError::new(&frame, e))?;
+    let day = choice.date.filter(|d| !d.is_empty());
+    show(&state, frame, &who, site, day, None).await
+}
+
+async fn record(
+    State(state): State<AppState>,
+    frame: Frame,
+    Agent(who): Agent,
+    Path(reference): Path<String>,
+    CsrfForm(step): CsrfForm<Step>,
+) -> Result<Response, PageError> {
+    let frame = frame.for_office();
+    let input = Outcome {
+        outcome: step.outcome,
+    };
+    let day = Some(step.date).filter(|d| !d.is_empty());
+    match video::record(&state.app, &who, &reference, input).await {
+        Ok(done) => {
+            let date = done.start.get(..10).unwrap_or_default();
+            let to = format!(
+                "/agent/video?site={}&date={date}#call-{reference}",
+                done.site
+            );
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(error @ (AppError::NotFound(_) | AppError::Forbidden(_))) => {
+            Err(PageError::new(&frame, error))
+        }
+        Err(error) => {
+            let status = crate::http::error::status_of(&error);
+            let site = site_of(&state, &who, Some(step.site))
+                .await
+                .map_err(|e| PageError::new(&frame, e))?;
+            let message = match &error {
+                AppError::Conflict {
+                    code: "too_early", ..
+                } => frame.tr.s("agent.video.too_early").to_owned(),
+                AppError::Conflict { .. } => frame.tr.s("agent.video.changed").to_owned(),
+                other => other.to_string(),
+            };
+            let mut response = show(&state, frame, &who, site, day, Some(message)).await?;
+            *response.status_mut() = status;
+            Ok(response)
+        }
+    }
+}
+
+async fn show(
+    state: &AppState,
+    frame: Frame,
+    who: &Principal,
+    site: String,
+    day: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let fail = |e| PageError::new(&frame, e);
+    let calls: Vec<AppointmentView> = appointments::of_day(&state.app, who, &site, day.as_deref())
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .filter(|a| a.mode == "video")
+        .collect();
+    let services = console::services(&state.app, &site).await.map_err(fail)?;
+    let context = crate::app::sites::SiteContext::load(&state.app, &site)
+        .await
+        .map_err(fail)?;
+    let now = state.app.clock.now_ms();
+    let today = context.day_of(now);
+    Ok(render(&VideoPage {
+        user: who.username().unwrap_or_default().to_owned(),
+        now: context.local(now),
+        day: day.unwrap_or(today),
+        f: frame,
+        site,
+        services,
+        calls,
+        error,
+    }))
+}
