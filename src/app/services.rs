@@ -239,7 +239,8 @@ fn apply(row: &mut ServiceRow, patch: ServicePatch) -> Result<(), Invalid> {
         row.name = parse_label("name", &name, 120)?;
     }
     if let Some(name_ar) = patch.name_ar {
-        row.name_ar = Some(parse_label("name_ar", &name_ar, 120)?);
+        // Blank clears it: the service is then named in French only.
+        row.name_ar = crate::domain::optional_label("name_ar", &name_ar, 120)?;
     }
     if let Some(walk_in) = patch.walk_in {
         row.walk_in = walk_in;

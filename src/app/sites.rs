@@ -156,7 +156,8 @@ fn apply(row: &mut SiteRow, patch: SitePatch) -> Result<(), Invalid> {
         row.name = parse_label("name", &name, 120)?;
     }
     if let Some(name_ar) = patch.name_ar {
-        row.name_ar = Some(parse_label("name_ar", &name_ar, 120)?);
+        // Blank clears it: the site is then named in French only.
+        row.name_ar = crate::domain::optional_label("name_ar", &name_ar, 120)?;
     }
     if let Some(timezone) = patch.timezone {
         parse_timezone(&timezone)?;

@@ -45,6 +45,19 @@ impl fmt::Display for Invalid {
 impl std::error::Error for Invalid {}
 
 /// Trims a display name and checks it is present and of a sensible length.
+/// A label that may be left out: blank is none (it clears a stored one),
+/// anything else as [`parse_label`].
+pub fn optional_label(
+    field: &'static str,
+    value: &str,
+    max_chars: usize,
+) -> Result<Option<String>, Invalid> {
+    match value.trim().is_empty() {
+        true => Ok(None),
+        false => parse_label(field, value, max_chars).map(Some),
+    }
+}
+
 pub fn parse_label(field: &'static str, value: &str, max_chars: usize) -> Result<String, Invalid> {
     let trimmed = value.trim();
     if trimmed.is_empty() {

@@ -95,6 +95,8 @@ fn service_form<'a>(id: &'a str, prefix: &'a str, slot: &'a str) -> Vec<(&'a str
         ("in_person", "1"),
         ("slot_minutes", slot),
         ("slot_capacity", "2"),
+        ("min_notice_minutes", "30"),
+        ("horizon_days", "14"),
         ("service_minutes", "6"),
         ("target_wait_minutes", "20"),
         ("processing_days", "3"),
@@ -184,6 +186,11 @@ async fn forms_set_up_an_office_and_refuse_bad_input(backend: Backend) {
     assert_eq!(service["appointment_modes"], json!(["in_person"]));
     assert_eq!(service["target_wait_minutes"], 20);
     assert_eq!(
+        (&service["min_notice_minutes"], &service["horizon_days"]),
+        (&json!(30), &json!(14)),
+        "how late and how early citizens may book"
+    );
+    assert_eq!(
         service["required_documents"],
         json!([{"name": "Carte nationale", "name_ar": "البطاقة الوطنية"},
                {"name": "Document à signer", "name_ar": "الوثيقة المراد توقيعها"}])
@@ -239,6 +246,30 @@ async fn forms_set_up_an_office_and_refuse_bad_input(backend: Backend) {
         (site["min_recalls"].clone(), site["verify_phone"].clone()),
         (json!(2), json!(true))
     );
+    // An Arabic name left blank is cleared, on the site and on a service.
+    let mut unnamed = settings.to_vec();
+    unnamed[1] = ("name_ar", "");
+    let saved = web
+        .post("/admin/sites/hay-hassani", &admin, &unnamed, true)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let mut form = service_form("legalisation", "L", "15");
+    for field in form.iter_mut().filter(|(k, _)| *k == "name_ar") {
+        field.1 = "";
+    }
+    let saved = web
+        .post(
+            "/admin/sites/hay-hassani/services/legalisation",
+            &admin,
+            &form,
+            true,
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let site = app.get("/api/v1/sites/hay-hassani", None).await.body;
+    assert!(site["name_ar"].is_null(), "{site}");
+    assert!(site["services"][0]["name_ar"].is_null(), "{site}");
+    assert_eq!(site["services"][0]["horizon_days"], 14);
 
     // Every refusal: shown in place, nothing changed.
     let before = snapshot(&app).await;

@@ -6,9 +6,11 @@ use crate::app::services::{RequiredDocument, ServicePatch, ServiceView};
 use crate::domain::Invalid;
 
 /// The numbered settings, in the order the form shows them.
-pub(super) const NUMBERS: [&str; 5] = [
+pub(super) const NUMBERS: [&str; 7] = [
     "slot_minutes",
     "slot_capacity",
+    "min_notice_minutes",
+    "horizon_days",
     "service_minutes",
     "target_wait_minutes",
     "processing_days",
@@ -33,6 +35,8 @@ pub(super) fn stored(view: ServiceView) -> Draft {
     let values = [
         view.slot_minutes,
         view.slot_capacity,
+        view.min_notice_minutes,
+        view.horizon_days,
         view.service_minutes,
         view.target_wait_minutes,
         view.processing_days,
@@ -106,7 +110,8 @@ pub(super) fn input_of(draft: &Draft) -> Result<ServicePatch, Invalid> {
     Ok(ServicePatch {
         prefix: Some(draft.prefix.trim().to_owned()),
         name: Some(draft.name.clone()),
-        name_ar: Some(draft.name_ar.clone()).filter(|n| !n.trim().is_empty()),
+        // Blank clears the Arabic name.
+        name_ar: Some(draft.name_ar.clone()),
         walk_in: Some(draft.walk_in),
         appointment_modes: Some(modes),
         slot_minutes: value("slot_minutes")?,
@@ -114,8 +119,8 @@ pub(super) fn input_of(draft: &Draft) -> Result<ServicePatch, Invalid> {
         service_minutes: value("service_minutes")?,
         required_documents: Some(documents),
         processing_days: value("processing_days")?,
-        min_notice_minutes: None,
-        horizon_days: None,
+        min_notice_minutes: value("min_notice_minutes")?,
+        horizon_days: value("horizon_days")?,
         target_wait_minutes: value("target_wait_minutes")?,
     })
 }

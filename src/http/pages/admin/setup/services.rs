@@ -199,8 +199,8 @@ async fn create(
                 service_minutes: patch.service_minutes.unwrap_or_default(),
                 required_documents: patch.required_documents.unwrap_or_default(),
                 processing_days: patch.processing_days.unwrap_or_default(),
-                min_notice_minutes: None,
-                horizon_days: None,
+                min_notice_minutes: patch.min_notice_minutes,
+                horizon_days: patch.horizon_days,
                 target_wait_minutes: patch.target_wait_minutes,
             };
             services::create(&state.app, &staff.who, &site, input).await

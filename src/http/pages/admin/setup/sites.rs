@@ -95,7 +95,7 @@ async fn create(
     let input = NewSite {
         id: draft.id.trim().to_owned(),
         name: draft.name.clone(),
-        name_ar: Some(draft.name_ar.clone()).filter(|n| !n.trim().is_empty()),
+        name_ar: Some(draft.name_ar.clone()),
         timezone: draft.timezone.trim().to_owned(),
         opening_hours: Default::default(),
         closures: Vec::new(),
@@ -236,7 +236,8 @@ fn patch_of(draft: &Draft) -> Result<SitePatch, Invalid> {
     };
     Ok(SitePatch {
         name: Some(draft.name.clone()),
-        name_ar: Some(draft.name_ar.clone()).filter(|n| !n.trim().is_empty()),
+        // Blank clears the Arabic name.
+        name_ar: Some(draft.name_ar.clone()),
         timezone: Some(draft.timezone.trim().to_owned()),
         verify_phone: Some(draft.verify_phone),
         priority_streak_max: value("priority_streak_max")?,
