@@ -107,11 +107,23 @@ pub async fn authenticate(app: &App, token: &str) -> AppResult<Principal> {
             site: row.user_site,
             username: row.subject,
         }),
-        "device" => Ok(Principal::Device {
-            kind: DeviceKind::parse(row.device_kind.as_deref().ok_or(BAD)?).map_err(|_| BAD)?,
-            site: row.device_site.ok_or(BAD)?,
-            id: row.subject,
-        }),
+        "device" => {
+            let now = app.clock.now_ms();
+            let kind =
+                DeviceKind::parse(row.device_kind.as_deref().ok_or(BAD)?).map_err(|_| BAD)?;
+            let site = row.device_site.ok_or(BAD)?;
+            if row
+                .device_seen
+                .is_none_or(|at| at <= now - store::devices::SEEN_EVERY_MS)
+            {
+                super::devices::seen(app, &row.subject).await;
+            }
+            Ok(Principal::Device {
+                kind,
+                site,
+                id: row.subject,
+            })
+        }
         "citizen" => Ok(Principal::Citizen { phone: row.subject }),
         _ => Err(BAD),
     }

@@ -44,6 +44,7 @@ pub async fn create(
         created_by: who.actor(),
         created_at: now,
         revoked_at: None,
+        last_seen_at: None,
     };
     let token = new_token();
     let mut tx = app.db.begin().await?;
@@ -87,6 +88,8 @@ pub struct DeviceView {
     /// The site's local time, RFC 3339.
     pub created_at: String,
     pub revoked_at: Option<String>,
+    /// Its last request or live connection (to about a minute), if any.
+    pub last_seen_at: Option<String>,
 }
 
 /// The devices of a site, working ones first (admin, or supervisor of
@@ -100,10 +103,24 @@ pub async fn list(app: &App, who: &Principal, site: &str) -> AppResult<Vec<Devic
         .map(|d| DeviceView {
             created_at: context.local(d.created_at),
             revoked_at: d.revoked_at.map(|at| context.local(at)),
+            last_seen_at: d.last_seen_at.map(|at| context.local(at)),
             id: d.id,
             kind: d.kind,
             label: d.label,
             created_by: d.created_by,
         })
         .collect())
+}
+
+/// Notes that device `id` is in use now (at most once a minute is
+/// written). Seeing is no reason to refuse a request: a failure is logged.
+pub async fn seen(app: &App, id: &str) {
+    let written = async {
+        let mut tx = app.db.begin().await?;
+        store::devices::seen(&mut tx, id, app.clock.now_ms()).await?;
+        tx.commit().await
+    };
+    if let Err(error) = written.await {
+        tracing::warn!(device = %id, %error, "could not note that a device was seen");
+    }
 }

@@ -13,9 +13,11 @@
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiPath;
+use crate::app::auth::Principal;
 use crate::app::live::LiveEvent;
 use crate::app::streams;
 use crate::app::{App, AppError, AppResult};
+use crate::store::devices::SEEN_EVERY_MS;
 use axum::Router;
 use axum::extract::ws::{
     CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade,
@@ -92,16 +94,35 @@ async fn counter_stream(
     let since = since_of(&params)?;
     let site = streams::counter_site(&state.app, &who, &counter).await?;
     let app = state.app;
+    // A counter display is seen for as long as its socket lives.
+    let device = match who {
+        Principal::Device { id, .. } => Some(id),
+        _ => None,
+    };
     Ok(accept(upgrade)?.on_upgrade(move |socket| {
         let sockets = app.sockets.clone();
-        sockets.track_future(follow_site(
-            app,
-            socket,
-            site,
-            Scope::Counter(counter),
-            since,
-        ))
+        let follow = follow_site(app.clone(), socket, site, Scope::Counter(counter), since);
+        sockets.track_future(async move {
+            match device {
+                Some(id) => {
+                    tokio::select! {
+                        _ = follow => {}
+                        _ = keep_seen(&app, &id) => {}
+                    }
+                }
+                None => follow.await,
+            }
+        })
     }))
+}
+
+/// Notes a device as seen every `SEEN_EVERY_MS` while its socket lives.
+async fn keep_seen(app: &App, id: &str) {
+    let every = std::time::Duration::from_millis(SEEN_EVERY_MS as u64);
+    loop {
+        tokio::time::sleep(every).await;
+        crate::app::devices::seen(app, id).await;
+    }
 }
 
 async fn ticket_stream(

@@ -23,6 +23,7 @@ pub struct TokenRow {
     pub user_site: Option<String>,
     pub device_kind: Option<String>,
     pub device_site: Option<String>,
+    pub device_seen: Option<i64>,
 }
 
 /// One account by its username, read from a pool or inside a change.
@@ -90,7 +91,7 @@ pub async fn token(db: &Db, token_hash: &str) -> Result<Option<TokenRow>, sqlx::
         sqlx::query_as(
             "SELECT t.kind, t.subject, t.expires_at,
                     u.role AS user_role, u.site_id AS user_site,
-                    d.kind AS device_kind, d.site_id AS device_site
+                    d.kind AS device_kind, d.site_id AS device_site, d.last_seen_at AS device_seen
              FROM auth_tokens t
              LEFT JOIN users u ON t.kind = 'user' AND u.username = t.subject
              LEFT JOIN devices d ON t.kind = 'device' AND d.id = t.subject AND d.revoked_at IS NULL

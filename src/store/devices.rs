@@ -12,7 +12,12 @@ pub struct DeviceRow {
     pub created_by: String,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    /// Its last request or live connection, to `SEEN_EVERY_MS`.
+    pub last_seen_at: Option<i64>,
 }
+
+/// How often a device's `last_seen_at` is written at most.
+pub const SEEN_EVERY_MS: i64 = 60_000;
 
 pub async fn insert(tx: &mut Tx, d: &DeviceRow) -> Result<(), sqlx::Error> {
     write!(tx, |c| {
@@ -36,7 +41,8 @@ pub async fn insert(tx: &mut Tx, d: &DeviceRow) -> Result<(), sqlx::Error> {
 
 pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<DeviceRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT id, site_id, kind, label, created_by, created_at, revoked_at FROM devices WHERE id = $1{}",
+        "SELECT id, site_id, kind, label, created_by, created_at, revoked_at, last_seen_at
+         FROM devices WHERE id = $1{}",
         tx.lock_rows()
     );
     write!(tx, |c| sqlx::query_as(&sql)
@@ -60,11 +66,29 @@ pub async fn mark_revoked(tx: &mut Tx, id: &str, now: i64) -> Result<(), sqlx::E
 /// A site's devices, the newest first, revoked ones last.
 pub async fn of_site(db: &super::Db, site: &str) -> Result<Vec<DeviceRow>, sqlx::Error> {
     crate::read!(db, |c| sqlx::query_as(
-        "SELECT id, site_id, kind, label, created_by, created_at, revoked_at FROM devices
-         WHERE site_id = $1
+        "SELECT id, site_id, kind, label, created_by, created_at, revoked_at, last_seen_at
+         FROM devices WHERE site_id = $1
          ORDER BY CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END, created_at DESC, id"
     )
     .bind(site)
     .fetch_all(c)
     .await)
+}
+
+/// Notes that device `id` was seen at `now`, unless it was within the last
+/// `SEEN_EVERY_MS` already (so a busy kiosk writes once a minute).
+pub async fn seen(tx: &mut Tx, id: &str, now: i64) -> Result<(), sqlx::Error> {
+    write!(tx, |c| {
+        sqlx::query(
+            "UPDATE devices SET last_seen_at = $2
+             WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at <= $3)",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(now - SEEN_EVERY_MS)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
 }

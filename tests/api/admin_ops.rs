@@ -246,6 +246,99 @@ async fn a_device_token_is_shown_once_and_revoking_stops_it() {
     assert!(!list.html.contains(&revoke), "no revoke button any more");
 }
 
+/// The "last seen" cell of a device's row in the list.
+fn seen_in(html: &str, device: &str) -> String {
+    let row = html
+        .split(&format!("<tr id=\"device-{device}\""))
+        .nth(1)
+        .and_then(|rest| rest.split("</tr>").next())
+        .unwrap_or_else(|| panic!("no row for {device} in {html}"));
+    let cell = row
+        .split("<td class=\"seen\">")
+        .nth(1)
+        .expect("a last-seen cell");
+    cell.split("</td>").next().unwrap_or("").to_owned()
+}
+
+#[tokio::test]
+async fn a_device_shows_when_it_was_last_seen() {
+    let (desk, chief) = office(Backend::Sqlite).await;
+    let (app, site) = (&desk.app, &desk.site);
+    let counter = json!({"id": "agdal-g1", "label": "Guichet 1", "services": ["residence"]});
+    let made = app
+        .post(
+            &format!("/api/v1/sites/{site}/counters"),
+            Some(&desk.admin),
+            counter,
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let mut devices = Vec::new();
+    for kind in ["kiosk", "display"] {
+        let issued = app
+            .post(
+                &format!("/api/v1/sites/{site}/devices"),
+                Some(&desk.admin),
+                json!({"kind": kind, "label": format!("{kind} 1")}),
+            )
+            .await;
+        assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.body);
+        let field = |name: &str| issued.body[name].as_str().expect(name).to_owned();
+        devices.push((field("id"), field("token")));
+    }
+    let [(kiosk, kiosk_token), (display, display_token)] = &devices[..] else {
+        unreachable!()
+    };
+    let path = format!("/admin/sites/{site}/devices");
+    let list = open(app, Some(&chief), &path).await;
+    assert!(seen_in(&list.html, kiosk).contains("Jamais utilisé"));
+
+    // The kiosk issues tickets: seen then, and written once a minute at most.
+    let tickets = format!("/api/v1/sites/{site}/tickets");
+    let take = || app.post(&tickets, Some(kiosk_token), json!({"service": "residence"}));
+    assert_eq!(take().await.status, StatusCode::CREATED);
+    desk.set_time("2026-11-26T09:00:40Z");
+    assert_eq!(take().await.status, StatusCode::CREATED);
+    let seen_at: Option<i64> = guichet::read!(&app.app.db, |c| sqlx::query_scalar(
+        "SELECT last_seen_at FROM devices WHERE id = $1"
+    )
+    .bind(kiosk)
+    .fetch_one(c)
+    .await)
+    .expect("device read");
+    let first: jiff::Timestamp = "2026-11-26T09:00:00Z".parse().unwrap();
+    assert_eq!(
+        seen_at,
+        Some(first.as_millisecond()),
+        "not written again within the minute"
+    );
+    let list = open(app, Some(&chief), &path).await;
+    assert!(
+        seen_in(&list.html, kiosk).contains("2026-11-26 09:00"),
+        "{}",
+        list.html
+    );
+    desk.set_time("2026-11-26T09:07:30Z");
+    assert_eq!(take().await.status, StatusCode::CREATED);
+    let list = open(app, Some(&chief), &path).await;
+    assert!(
+        seen_in(&list.html, kiosk).contains("2026-11-26 09:07"),
+        "{}",
+        list.html
+    );
+    assert!(seen_in(&list.html, display).contains("Jamais utilisé"));
+
+    // The counter display is seen when it opens its live connection.
+    let live = crate::live_client::connect(app, "/ws/counters/agdal-g1", Some(display_token)).await;
+    let list = open(app, Some(&chief), &path).await;
+    assert!(
+        seen_in(&list.html, display).contains("2026-11-26 09:07"),
+        "{}",
+        list.html
+    );
+    live.close().await;
+}
+
 #[tokio::test]
 async fn the_outbox_shows_messages_masked_and_sends_a_dead_one_again() {
     let (desk, chief) = office(Backend::Sqlite).await;
