@@ -26,6 +26,12 @@ fn guichet(database_url: &str, args: &[&str], stdin: &str) -> (bool, String, Str
     )
 }
 
+/// The JSON answer of a request.
+async fn json(request: reqwest::RequestBuilder) -> serde_json::Value {
+    let answer = request.send().await.expect("request sent");
+    answer.json().await.expect("a JSON answer")
+}
+
 #[tokio::test]
 async fn demo_and_user_add_give_working_logins() {
     let dir = tempfile::tempdir().unwrap();
@@ -108,37 +114,25 @@ async fn demo_and_user_add_give_working_logins() {
             .unwrap();
         assert_eq!(answer.status(), 200, "{user} logs in");
     }
-    let site: serde_json::Value = client
-        .get(format!("{base}/api/v1/sites/casa-anfa"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let site = json(client.get(format!("{base}/api/v1/sites/casa-anfa"))).await;
     assert_eq!(site["timezone"], "Africa/Casablanca");
     assert!(site["services"].as_array().unwrap().len() >= 6);
 
     // The account made at the console is in the audit log, under its site.
-    let login: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": "admin", "password": admin_password}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let credentials = serde_json::json!({"username": "admin", "password": admin_password});
+    let login = json(
+        client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&credentials),
+    )
+    .await;
     let token = login["token"].as_str().expect("token");
-    let log: serde_json::Value = client
-        .get(format!("{base}/api/v1/audit"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = json(
+        client
+            .get(format!("{base}/api/v1/audit"))
+            .bearer_auth(token),
+    )
+    .await;
     let added: Vec<&serde_json::Value> = log["entries"]
         .as_array()
         .expect("entries")
