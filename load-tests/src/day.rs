@@ -71,19 +71,8 @@ pub struct Options {
     /// Appointments booked ahead per office, on the real slots inside the run.
     #[arg(long, default_value_t = 40)]
     appointments: usize,
-    /// Guichet instances (2 needs --redis-url and a PostgreSQL --database-url);
-    /// requests and sockets go round them.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
-    instances: u8,
-    /// Redis the instances share events through.
-    #[arg(long)]
-    redis_url: Option<String>,
-    /// A fresh PostgreSQL database to use (`postgres://…`); SQLite in a temporary file otherwise.
-    #[arg(long)]
-    database_url: Option<String>,
-    /// The `guichet` binary to start.
-    #[arg(long)]
-    bin: Option<String>,
+    #[command(flatten)]
+    deployment: server::Deployment,
     /// Print one JSON object instead of the table.
     #[arg(long)]
     json: bool,
@@ -94,27 +83,12 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     if options.sites == 0 || options.counters == 0 || options.minutes <= 0.0 {
         bail!("--sites, --counters and --minutes must be above 0");
     }
-    let (database_url, backend, _dir) = server::database(
-        options.instances,
-        options.redis_url.as_deref(),
-        options.database_url.as_deref(),
-    )?;
-    let binary = options.bin.clone().unwrap_or_else(server::default_binary);
-    if !std::path::Path::new(&binary).is_file() {
-        bail!("no {binary}: build it with `cargo build --release --bin guichet`, or pass --bin");
-    }
-    server::create_admin(&database_url).await?;
-    let mut env = Vec::new();
-    if let Some(redis) = &options.redis_url {
-        env.push(("REDIS_URL", redis.as_str()));
-    }
-    let mut instances = Vec::new();
-    for _ in 0..options.instances {
-        instances.push(server::spawn(&binary, &database_url, &env).await?);
-    }
+    let prepared = options.deployment.prepare()?;
+    let (database_url, backend) = (&prepared.database_url, prepared.backend);
+    let instances = prepared.start().await?;
     let url = instances[0].url.clone();
     let mut offices =
-        setup::create_offices(&url, &database_url, options.sites, options.counters).await?;
+        setup::create_offices(&url, database_url, options.sites, options.counters).await?;
     // The slots booked are those of the day about to start (booking
     // itself takes a few seconds, which leaves them in the future).
     let planned = plan::Day::new(Instant::now() + LEAD, options.minutes);
@@ -125,7 +99,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
 
     let outcome = play(&options, &instances, offices, day).await?;
     drop(instances);
-    let tallies = verify::check(&database_url, &outcome.run.sites).await?;
+    let tallies = verify::check(database_url, &outcome.run.sites).await?;
     let summary = summary(&options, backend, &outcome, &tallies.summary);
     if options.json {
         println!("{summary}");
@@ -371,7 +345,7 @@ fn summary(options: &Options, backend: &str, outcome: &Outcome, tallies: &Value)
     json!({
         "scenario": "day",
         "backend": backend,
-        "instances": options.instances,
+        "instances": options.deployment.instances,
         "sites": options.sites,
         "counters_per_site": options.counters,
         "minutes": options.minutes,

@@ -88,18 +88,8 @@ pub struct Options {
     /// Seconds of calls.
     #[arg(long, default_value_t = 20)]
     duration: u64,
-    /// Guichet instances sharing the sockets (2 needs --redis-url and a PostgreSQL --database-url).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
-    instances: u8,
-    /// Redis the instances share events through.
-    #[arg(long)]
-    redis_url: Option<String>,
-    /// A fresh PostgreSQL database to use (`postgres://…`); SQLite in a temporary file otherwise.
-    #[arg(long)]
-    database_url: Option<String>,
-    /// The `guichet` binary to start.
-    #[arg(long)]
-    bin: Option<String>,
+    #[command(flatten)]
+    deployment: server::Deployment,
     /// Sockets being opened at once.
     #[arg(long, default_value_t = 200)]
     connect_concurrency: usize,
@@ -146,15 +136,8 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     if sockets + 100 > open_files {
         bail!("{sockets} sockets need more than the {open_files} open files this process may have");
     }
-    let (database_url, backend, _dir) = server::database(
-        options.instances,
-        options.redis_url.as_deref(),
-        options.database_url.as_deref(),
-    )?;
-    let binary = options.bin.clone().unwrap_or_else(server::default_binary);
-    if !std::path::Path::new(&binary).is_file() {
-        bail!("no {binary}: build it with `cargo build --release -p guichet`, or pass --bin");
-    }
+    let prepared = options.deployment.prepare()?;
+    let (database_url, backend) = (&prepared.database_url, prepared.backend);
 
     let baseline = {
         let bare = bare_offices(&plan);
@@ -162,17 +145,9 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         measure(&plan, std::slice::from_ref(&spawned), bare).await?
     };
 
-    server::create_admin(&database_url).await?;
-    let mut env = Vec::new();
-    if let Some(redis) = &options.redis_url {
-        env.push(("REDIS_URL", redis.as_str()));
-    }
-    let mut instances = Vec::new();
-    for _ in 0..options.instances {
-        instances.push(server::spawn(&binary, &database_url, &env).await?);
-    }
+    let instances = prepared.start().await?;
     let offices =
-        server::create_offices(&instances[0].url, &database_url, plan.sites, plan.counters)
+        server::create_offices(&instances[0].url, database_url, plan.sites, plan.counters)
             .await?
             .into_iter()
             .map(|o| Office {
@@ -412,7 +387,7 @@ fn summary(options: &Options, plan: &Plan, backend: &str, run: &Outcome, base: &
         "scenario": "fanout",
         "shape": shape,
         "backend": backend,
-        "instances": options.instances,
+        "instances": options.deployment.instances,
         "sites": plan.sites,
         "subscribers_per_site": plan.sockets_per_site,
         "counters_per_site": plan.counters,

@@ -252,29 +252,82 @@ pub async fn post(
     Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-/// The database URL of a run with `instances` servers, its backend, and the
-/// directory of its SQLite file: PostgreSQL when given, else a fresh SQLite
-/// file, which only one instance may use.
-pub fn database(
-    instances: u8,
-    redis_url: Option<&str>,
-    database_url: Option<&str>,
-) -> anyhow::Result<(String, &'static str, Option<tempfile::TempDir>)> {
-    if instances > 1 && redis_url.is_none() {
-        anyhow::bail!("--instances 2 needs --redis-url: the instances share events through Redis");
+/// Where a scenario runs its servers: how many instances, on which
+/// database and Redis, from which binary (the options `fanout` and `day`
+/// share).
+#[derive(clap::Args, Debug, Clone)]
+pub struct Deployment {
+    /// Guichet instances (2 needs --redis-url and a PostgreSQL --database-url);
+    /// requests and sockets go round them.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub instances: u8,
+    /// Redis the instances share events through.
+    #[arg(long)]
+    pub redis_url: Option<String>,
+    /// A fresh PostgreSQL database to use (`postgres://…`); SQLite in a temporary file otherwise.
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// The `guichet` binary to start.
+    #[arg(long)]
+    pub bin: Option<String>,
+}
+
+/// A deployment whose options hold together, its database chosen; no
+/// server started yet. Keeps SQLite's temporary folder while it lives.
+pub struct Prepared {
+    pub database_url: String,
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+    binary: String,
+    deployment: Deployment,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Deployment {
+    /// Checks the options and the binary, and picks the database: the
+    /// PostgreSQL given, or SQLite in a temporary file (one instance only).
+    pub fn prepare(&self) -> anyhow::Result<Prepared> {
+        if self.instances > 1 && self.redis_url.is_none() {
+            bail!("--instances 2 needs --redis-url: the instances share events through Redis");
+        }
+        let (database_url, backend, dir) = match self.database_url.as_deref() {
+            Some(url) if url.starts_with("postgres") => (url.to_owned(), "postgres", None),
+            Some(url) => bail!("--database-url must be PostgreSQL (postgres://…), not {url}"),
+            None if self.instances > 1 => {
+                bail!("--instances 2 needs a PostgreSQL --database-url both instances can share")
+            }
+            None => {
+                let dir = tempfile::tempdir()?;
+                let url = format!("sqlite://{}", dir.path().join("load.db").display());
+                (url, "sqlite", Some(dir))
+            }
+        };
+        let binary = self.bin.clone().unwrap_or_else(default_binary);
+        if !std::path::Path::new(&binary).is_file() {
+            bail!("no {binary}: build it with `cargo build --release -p guichet`, or pass --bin");
+        }
+        Ok(Prepared {
+            database_url,
+            backend,
+            binary,
+            deployment: self.clone(),
+            _dir: dir,
+        })
     }
-    match database_url {
-        Some(url) if url.starts_with("postgres") => Ok((url.to_owned(), "postgres", None)),
-        Some(url) => anyhow::bail!("--database-url must be PostgreSQL (postgres://…), not {url}"),
-        None if instances > 1 => {
-            anyhow::bail!(
-                "--instances 2 needs a PostgreSQL --database-url both instances can share"
-            )
+}
+
+impl Prepared {
+    /// Creates the load admin and starts the instances, sharing Redis.
+    pub async fn start(&self) -> anyhow::Result<Vec<Spawned>> {
+        create_admin(&self.database_url).await?;
+        let mut env = Vec::new();
+        if let Some(redis) = &self.deployment.redis_url {
+            env.push(("REDIS_URL", redis.as_str()));
         }
-        None => {
-            let dir = tempfile::tempdir()?;
-            let url = format!("sqlite://{}", dir.path().join("load.db").display());
-            Ok((url, "sqlite", Some(dir)))
+        let mut instances = Vec::new();
+        for _ in 0..self.deployment.instances {
+            instances.push(spawn(&self.binary, &self.database_url, &env).await?);
         }
+        Ok(instances)
     }
 }
