@@ -62,14 +62,18 @@ pub async fn record(
     let mut tx = app.db.begin().await?;
     let changed = store::appointments::set_video_outcome(&mut tx, &found.id, outcome, now).await?;
     tx.commit().await?;
-    let row = store::appointments::by_reference(&app.db, reference)
-        .await?
-        .ok_or(AppError::NotFound("appointment"))?;
     if !changed {
+        // Another click or the sweep came first: say what it is now.
+        let now_is = store::appointments::by_reference(&app.db, reference)
+            .await?
+            .map_or(found.status, |row| row.status);
         return Err(AppError::conflict(
             "not_booked",
-            format!("the appointment is {}", row.status),
+            format!("the appointment is {now_is}"),
         ));
     }
+    let mut row = found;
+    row.status = outcome.to_owned();
+    row.updated_at = now;
     Ok(view(&context, row))
 }

@@ -33,9 +33,8 @@ struct VideoPage {
     day: String,
     services: Vec<ServiceRef>,
     calls: Vec<AppointmentView>,
-    /// Now, as the appointments' `start` reads (RFC 3339 in the site's
-    /// offset), to tell which calls have begun.
-    now: String,
+    /// Now, to tell which calls have begun.
+    now: jiff::Timestamp,
     error: Option<String>,
 }
 
@@ -59,11 +58,9 @@ impl VideoPage {
     }
 
     fn has_begun(&self, call: &AppointmentView) -> bool {
-        let instant = |at: &str| at.parse::<jiff::Timestamp>().ok();
-        match (instant(&call.start), instant(&self.now)) {
-            (Some(start), Some(now)) => start <= now,
-            _ => false,
-        }
+        call.start
+            .parse::<jiff::Timestamp>()
+            .is_ok_and(|start| start <= self.now)
     }
 }
 
@@ -162,7 +159,7 @@ async fn show(
     let today = context.day_of(now);
     Ok(render(&VideoPage {
         user: who.username().unwrap_or_default().to_owned(),
-        now: context.local(now),
+        now: jiff::Timestamp::from_millisecond(now).unwrap_or_default(),
         day: day.unwrap_or(today),
         f: frame,
         site,
