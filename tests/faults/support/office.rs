@@ -79,15 +79,18 @@ fn created(answer: super::guichet::Answer) -> Value {
 }
 
 impl Office {
-    /// The first `n` bookable starts of `service` (today and tomorrow).
+    /// The first `n` bookable starts of `service`, from now to the end of
+    /// the day after tomorrow: at least 192 slots whatever the hour.
     pub async fn slots(&self, guichet: &Guichet, service: &str, n: usize) -> Vec<String> {
         let today = jiff::Zoned::now()
             .in_tz("Africa/Casablanca")
             .expect("zone")
             .date();
-        let tomorrow = today.tomorrow().expect("a date");
+        let last = today
+            .checked_add(jiff::Span::new().days(2))
+            .expect("a date");
         let path = format!(
-            "/api/v1/sites/{}/services/{service}/slots?from={today}&to={tomorrow}&mode=in_person",
+            "/api/v1/sites/{}/services/{service}/slots?from={today}&to={last}&mode=in_person",
             self.site
         );
         let answer = guichet.get(&path, None).await;
