@@ -1,5 +1,6 @@
 //! Managing staff accounts from the admin pages: listing, creating,
-//! changing a role or site, resetting a password, removing. An admin
+//! changing a role or site, resetting a password, disabling and enabling,
+//! removing. An admin
 //! manages every account; a supervisor only the agents of their own site,
 //! so only an admin ever makes an admin or a supervisor. A change that
 //! touches an account ends its open sessions.
@@ -16,6 +17,8 @@ pub struct AccountView {
     pub username: String,
     pub role: Role,
     pub site: Option<String>,
+    /// Whether the account is disabled: it cannot log in.
+    pub disabled: bool,
 }
 
 /// A new account as typed in the form.
@@ -48,6 +51,7 @@ pub async fn create(app: &App, who: &Principal, input: NewAccount) -> AppResult<
         password_hash,
         role: role.as_str().to_owned(),
         site_id: site,
+        disabled_at: None,
     };
     let mut tx = app.db.begin().await?;
     if store::accounts::user_in(&mut tx, &row.username)
@@ -108,21 +112,52 @@ pub async fn reset_password(
     Ok(())
 }
 
+/// Disables an account, ending its sessions, or enables it again. The
+/// account stays, with its name in the history, but cannot log in while
+/// disabled. Refused for one's own account and while the person works at
+/// a counter; asking for the state it already has changes nothing.
+pub async fn set_disabled(
+    app: &App,
+    who: &Principal,
+    username: &str,
+    disabled: bool,
+) -> AppResult<()> {
+    not_yourself(who, username)?;
+    let mut tx = app.db.begin().await?;
+    let mut row = managed(&mut tx, who, username).await?;
+    if row.disabled_at.is_some() == disabled {
+        return Ok(());
+    }
+    if disabled {
+        not_at_counter(&mut tx, username).await?;
+    }
+    row.disabled_at = disabled.then(|| app.clock.now_ms());
+    store::accounts::upsert_user(&mut tx, &row, app.clock.now_ms()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Removes an account and ends its sessions. Refused while the person
 /// works at a counter: the counter must be closed first.
 pub async fn remove(app: &App, who: &Principal, username: &str) -> AppResult<()> {
     not_yourself(who, username)?;
     let mut tx = app.db.begin().await?;
     managed(&mut tx, who, username).await?;
-    if let Some(counter) = store::counters::held_by(&mut tx, username).await? {
-        return Err(AppError::conflict(
-            "user_at_counter",
-            format!("{username} works at counter {counter}; close it first"),
-        ));
-    }
+    not_at_counter(&mut tx, username).await?;
     store::accounts::delete_user(&mut tx, username).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Refuses while the person holds a counter: it must be closed first.
+async fn not_at_counter(tx: &mut store::Tx, username: &str) -> AppResult<()> {
+    match store::counters::held_by(tx, username).await? {
+        Some(counter) => Err(AppError::conflict(
+            "user_at_counter",
+            format!("{username} works at counter {counter}; close it first"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// `None` for an admin (every site), the own site for a supervisor.
@@ -170,7 +205,7 @@ fn not_yourself(who: &Principal, username: &str) -> AppResult<()> {
     if who.username() == Some(username) {
         return Err(AppError::conflict(
             "own_account",
-            "you cannot change your own role or remove yourself",
+            "you cannot change your own role, disable or remove yourself",
         ));
     }
     Ok(())
@@ -232,6 +267,7 @@ fn view(row: UserRow) -> Option<AccountView> {
         role: Role::parse(&row.role).ok()?,
         username: row.username,
         site: row.site_id,
+        disabled: row.disabled_at.is_some(),
     })
 }
 

@@ -401,10 +401,15 @@ async fn announce(
     event: &'static str,
     now: i64,
 ) -> AppResult<()> {
-    let data = serde_json::json!({"reference": row.reference, "service": row.service_id,
-        "mode": row.mode, "start_at": row.start_at, "persons": row.persons, "status": row.status});
+    let data = webhook_data(row);
     crate::notify::webhooks::enqueue(tx, &row.site_id, event, &row.reference, data, now).await?;
     Ok(())
+}
+
+/// What a webhook learns of an appointment: never who holds it.
+pub(super) fn webhook_data(row: &AppointmentRow) -> serde_json::Value {
+    serde_json::json!({"reference": row.reference, "service": row.service_id,
+        "mode": row.mode, "start_at": row.start_at, "persons": row.persons, "status": row.status})
 }
 
 /// Tells the first citizen on the waitlist for that day that a place freed.

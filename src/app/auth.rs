@@ -138,6 +138,9 @@ pub struct Session {
     pub site: Option<String>,
 }
 
+/// The answer to the right password of a disabled account.
+pub const DISABLED: AppError = AppError::Forbidden("this account is disabled");
+
 /// Checks a password; repeated failures for one username or from one client
 /// are refused for a while, and unknown users cost as much as wrong passwords
 /// so that timing does not tell which usernames exist.
@@ -167,6 +170,10 @@ pub async fn login(app: &App, username: &str, password: &str, client: &str) -> A
     app.limits
         .clear(rate_limit::LOGIN_FAILURES_PER_USER, username)
         .await;
+    // Said only to whoever knows the password, so it reveals no account.
+    if user.disabled_at.is_some() {
+        return Err(DISABLED);
+    }
     let role = Role::parse(&user.role)?;
     let token = new_token();
     let mut tx = app.db.begin().await?;
@@ -197,7 +204,8 @@ pub async fn logout(app: &App, token: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Creates a user or resets its password, role and site (`guichet user add`).
+/// Creates a user or resets its password, role and site, enabling it again
+/// (`guichet user add`).
 pub async fn add_user(
     app: &App,
     username: &str,
@@ -236,6 +244,8 @@ pub async fn add_user(
         password_hash,
         role: role.as_str().to_owned(),
         site_id: site.map(str::to_owned),
+        // The operator's reset is also how a disabled account comes back.
+        disabled_at: None,
     };
     let mut tx = app.db.begin().await?;
     store::accounts::upsert_user(&mut tx, &user, app.clock.now_ms()).await?;

@@ -172,6 +172,7 @@ pub async fn assign(
     who.require_staff(&row.site_id, &[Role::Supervisor])?;
     let assignee = store::accounts::user(&app.db, &input.to)
         .await?
+        .filter(|u| u.disabled_at.is_none())
         .filter(|u| u.site_id.as_deref() == Some(row.site_id.as_str()) || u.role == "admin")
         .ok_or_else(|| Invalid::new("to", "no such user at this site"))?;
     change(app, who, reference, move |row| {

@@ -24,6 +24,7 @@ pub mod error;
 pub mod live;
 pub mod otp;
 pub mod outbox;
+pub mod outcomes;
 pub mod public_stats;
 pub mod queue;
 pub mod rate_limit;

@@ -1,6 +1,7 @@
 //! The appointments' clock: reminders the day before and a few hours
-//! before, and no-shows once the check-in window has closed (in person)
-//! or long after the end of a call no agent recorded (`app::video`).
+//! before, no-shows once the check-in window has closed (in person) or
+//! long after the end of a call no agent recorded (`app::video`), and the
+//! webhooks told of the appointments that ended (`app::outcomes`).
 //!
 //! Each reminder is sent once, however many times the sweep runs and on
 //! however many instances: the appointment's reminder column is set by a
@@ -26,6 +27,8 @@ const FRESH_MS: i64 = HOUR_MS;
 pub struct Sweep {
     pub reminders: usize,
     pub no_shows: u64,
+    /// Closed appointments looked at for `appointment.closed`.
+    pub reported: usize,
 }
 
 pub async fn sweep(app: &App) -> AppResult<Sweep> {
@@ -77,5 +80,6 @@ pub async fn sweep(app: &App) -> AppResult<Sweep> {
     )
     .await?;
     tx.commit().await?;
+    done.reported = super::outcomes::report_closed(app).await?;
     Ok(done)
 }

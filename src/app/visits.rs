@@ -140,11 +140,7 @@ async fn ask_feedback(
 /// `ticket.done` for the endpoints that want it, for tickets finished in
 /// the last few minutes (keyed by ticket: each queued once).
 async fn done_webhooks(app: &App, now: i64) -> AppResult<usize> {
-    let wanted = store::webhooks::list(&app.db)
-        .await?
-        .iter()
-        .any(|w| w.events.contains("\"ticket.done\""));
-    if !wanted {
+    if !webhooks::anyone_wants(&app.db, "ticket.done").await? {
         return Ok(0);
     }
     let done = store::visits::done_since(&app.db, now - 10 * MINUTE_MS, false).await?;

@@ -47,6 +47,7 @@ struct UserView {
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = Credentials, responses(
     (status = 200, body = LoginAnswer),
     (status = 401, description = "unknown user or wrong password", body = crate::app::error::ErrorBody),
+    (status = 403, description = "the right password of a disabled account", body = crate::app::error::ErrorBody),
     (status = 429, description = "too many failures; see Retry-After", body = crate::app::error::ErrorBody)))]
 async fn login(
     State(state): State<AppState>,

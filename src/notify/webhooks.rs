@@ -19,9 +19,20 @@ pub const EVENTS: &[&str] = &[
     "request.status_changed",
     "appointment.booked",
     "appointment.cancelled",
+    "appointment.closed",
     "ticket.done",
     "complaint.answered",
 ];
+
+/// Whether any live endpoint asks for `event`: a job that reports past
+/// changes reads nothing when nobody listens.
+pub async fn anyone_wants(db: &store::Db, event: &str) -> Result<bool, sqlx::Error> {
+    let quoted = format!("\"{event}\"");
+    Ok(store::webhooks::list(db)
+        .await?
+        .iter()
+        .any(|w| w.events.contains(&quoted)))
+}
 
 /// Queues an event for every live endpoint of the site that wants it.
 /// `key` names the change (the same change queued twice is sent once).

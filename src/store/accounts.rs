@@ -10,6 +10,8 @@ pub struct UserRow {
     pub password_hash: String,
     pub role: String,
     pub site_id: Option<String>,
+    /// When the account was disabled; `None` while it may log in.
+    pub disabled_at: Option<i64>,
 }
 
 /// Whom a token speaks for, joined with the account or device behind it.
@@ -28,7 +30,7 @@ pub struct TokenRow {
 
 /// One account by its username, read from a pool or inside a change.
 const USER_BY_NAME: &str =
-    "SELECT username, password_hash, role, site_id FROM users WHERE username = $1";
+    "SELECT username, password_hash, role, site_id, disabled_at FROM users WHERE username = $1";
 
 pub async fn user(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
     read!(db, |c| {
@@ -39,21 +41,24 @@ pub async fn user(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Erro
     })
 }
 
-/// Creates the user or resets its password, role and site; a reset ends the
-/// user's open sessions.
+/// Creates the user or resets its password, role, site and whether it is
+/// disabled; a reset ends the user's open sessions.
 pub async fn upsert_user(tx: &mut Tx, user: &UserRow, now: i64) -> Result<(), sqlx::Error> {
     write!(tx, |c| {
         sqlx::query(
-            "INSERT INTO users (username, password_hash, role, site_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $5)
+            "INSERT INTO users (username, password_hash, role, site_id, created_at, updated_at,
+                                disabled_at)
+             VALUES ($1, $2, $3, $4, $5, $5, $6)
              ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,
-                 role = excluded.role, site_id = excluded.site_id, updated_at = excluded.updated_at",
+                 role = excluded.role, site_id = excluded.site_id, updated_at = excluded.updated_at,
+                 disabled_at = excluded.disabled_at",
         )
         .bind(&user.username)
         .bind(&user.password_hash)
         .bind(&user.role)
         .bind(&user.site_id)
         .bind(now)
+        .bind(user.disabled_at)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -94,6 +99,7 @@ pub async fn token(db: &Db, token_hash: &str) -> Result<Option<TokenRow>, sqlx::
                     d.kind AS device_kind, d.site_id AS device_site, d.last_seen_at AS device_seen
              FROM auth_tokens t
              LEFT JOIN users u ON t.kind = 'user' AND u.username = t.subject
+                                  AND u.disabled_at IS NULL
              LEFT JOIN devices d ON t.kind = 'device' AND d.id = t.subject AND d.revoked_at IS NULL
              WHERE t.token_hash = $1",
         )
@@ -130,7 +136,7 @@ pub async fn revoke_subject(tx: &mut Tx, kind: &str, subject: &str) -> Result<()
 pub async fn users(db: &Db, site: Option<&str>) -> Result<Vec<UserRow>, sqlx::Error> {
     read!(db, |c| {
         sqlx::query_as(
-            "SELECT username, password_hash, role, site_id FROM users
+            "SELECT username, password_hash, role, site_id, disabled_at FROM users
              WHERE CAST($1 AS TEXT) IS NULL OR site_id = CAST($1 AS TEXT)
              ORDER BY username",
         )

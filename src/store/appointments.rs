@@ -292,6 +292,17 @@ pub async fn mark_reminded(
     Ok(changed == 1)
 }
 
+/// The appointments that ended (`done` or `no_show`) at `since` or later,
+/// oldest first.
+pub async fn closed_since(db: &Db, since: i64) -> Result<Vec<AppointmentRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS}, personal_data_erased_at FROM appointments
+         WHERE status IN ('done', 'no_show') AND updated_at >= $1
+         ORDER BY updated_at, id"
+    );
+    read!(db, |c| sqlx::query_as(&sql).bind(since).fetch_all(c).await)
+}
+
 /// Marks as no-shows the in-person appointments never checked in by the
 /// end of their site's check-in window; returns how many.
 pub async fn close_no_shows(tx: &mut Tx, now: i64) -> Result<u64, sqlx::Error> {

@@ -116,11 +116,12 @@ pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<ComplaintRow>, sqlx::E
     read!(db, |c| sqlx::query_as(&sql).bind(phone).fetch_all(c).await)
 }
 
-/// The usernames of a site's supervisors and agents, who may be given one
-/// of its complaints.
+/// The usernames of a site's supervisors and agents whose accounts are
+/// enabled, who may be given one of its complaints.
 pub async fn assignees(db: &Db, site: &str) -> Result<Vec<String>, sqlx::Error> {
     read!(db, |c| sqlx::query_scalar(
         "SELECT username FROM users WHERE site_id = $1 AND role IN ('supervisor', 'agent')
+             AND disabled_at IS NULL
          ORDER BY username"
     )
     .bind(site)

@@ -3,87 +3,13 @@
 //! Each change is checked through the JSON API or the tables; refused
 //! forms change nothing; secrets are shown once.
 
-use crate::helpers::{Backend, STAFF_PASSWORD, TestApp};
+use crate::forms::{between, open, post, send};
+use crate::helpers::{Backend, STAFF_PASSWORD};
 use crate::on_both_backends;
 use crate::requests::{AMINA, Desk, KARIM, desk};
 use guichet::domain::role::Role;
 use reqwest::StatusCode;
-use reqwest::redirect::Policy;
 use serde_json::json;
-
-const CSRF: &str = "ops-csrf-token-0123456789abcdefghijklmnop";
-
-/// A page as a browser gets it, redirects not followed.
-struct Page {
-    status: StatusCode,
-    location: String,
-    cache: String,
-    html: String,
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(Policy::none())
-        .build()
-        .expect("client")
-}
-
-async fn read(response: reqwest::Response) -> Page {
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned()
-    };
-    let (location, cache) = (header("location"), header("cache-control"));
-    let status = response.status();
-    let html = response.text().await.expect("page text");
-    Page {
-        status,
-        location,
-        cache,
-        html,
-    }
-}
-
-/// `GET path` with the session of `token` (none: anonymous).
-async fn open(app: &TestApp, token: Option<&str>, path: &str) -> Page {
-    let mut request = client().get(format!("{}{path}", app.base));
-    if let Some(token) = token {
-        request = request.header("Cookie", format!("guichet_session={token}"));
-    }
-    read(request.send().await.expect("sent")).await
-}
-
-/// Posts a form with its CSRF field, as the page's own form does.
-async fn send(app: &TestApp, token: &str, path: &str, form: &[(&str, &str)]) -> Page {
-    let mut fields = vec![("csrf", CSRF)];
-    fields.extend_from_slice(form);
-    post(app, token, path, &fields).await
-}
-
-/// Posts a form exactly as given (a forged one has no CSRF field).
-async fn post(app: &TestApp, token: &str, path: &str, form: &[(&str, &str)]) -> Page {
-    let response = client()
-        .post(format!("{}{path}", app.base))
-        .header(
-            "Cookie",
-            format!("guichet_session={token}; guichet_csrf={CSRF}"),
-        )
-        .form(form)
-        .send()
-        .await
-        .expect("sent");
-    read(response).await
-}
-
-/// The text between `start` and the next `<` after it.
-fn between<'a>(html: &'a str, start: &str) -> &'a str {
-    let from = html.find(start).map_or("", |at| &html[at + start.len()..]);
-    from.split('<').next().unwrap_or("")
-}
 
 /// The office of `requests::desk` with its supervisor.
 async fn office(backend: Backend) -> (Desk, String) {

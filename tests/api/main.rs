@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a random port, real databases.
 
 mod accounts;
+mod accounts_disabled;
 mod admin_access;
 mod admin_ops;
 mod admin_setup;
@@ -17,6 +18,7 @@ mod counters;
 mod csrf;
 mod demo;
 mod fakes;
+mod forms;
 mod helpers;
 mod live;
 mod live_client;
@@ -38,3 +40,4 @@ mod stats;
 mod video_outcome;
 mod visits;
 mod webhooks;
+mod webhooks_closed;

@@ -18,10 +18,10 @@ on_both_backends!(
     dead_messages_can_be_sent_again,
 );
 
-const WITHIN: Duration = Duration::from_secs(5);
+pub(crate) const WITHIN: Duration = Duration::from_secs(5);
 
 /// Registers an endpoint for `events`; returns (id, secret).
-async fn register(office: &Office, url: &str, events: &[&str]) -> (String, String) {
+pub(crate) async fn register(office: &Office, url: &str, events: &[&str]) -> (String, String) {
     let body = json!({"url": url, "events": events});
     let answer = office
         .app
@@ -34,7 +34,7 @@ async fn register(office: &Office, url: &str, events: &[&str]) -> (String, Strin
 
 /// What a receiver does with the secret it was given: HMAC-SHA256 of
 /// `{X-Guichet-Timestamp}.{raw body}`, in hex, against `X-Guichet-Signature`.
-fn check_signature(delivery: &Delivery, secret: &str) -> i64 {
+pub(crate) fn check_signature(delivery: &Delivery, secret: &str) -> i64 {
     let timestamp = &delivery.headers["x-guichet-timestamp"];
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key");
     mac.update(format!("{timestamp}.{}", delivery.body).as_bytes());
@@ -53,7 +53,7 @@ fn check_signature(delivery: &Delivery, secret: &str) -> i64 {
     timestamp.parse().expect("a timestamp in seconds")
 }
 
-fn json_of(delivery: &Delivery) -> Value {
+pub(crate) fn json_of(delivery: &Delivery) -> Value {
     assert_eq!(delivery.headers["content-type"], "application/json");
     serde_json::from_str(&delivery.body).expect("a JSON body")
 }

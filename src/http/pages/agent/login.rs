@@ -108,6 +108,10 @@ async fn submit(
                     StatusCode::UNAUTHORIZED,
                     frame.tr.s("agent.login.wrong").to_owned(),
                 ),
+                AppError::Forbidden(_) => (
+                    StatusCode::FORBIDDEN,
+                    frame.tr.s("agent.login.disabled").to_owned(),
+                ),
                 _ => {
                     tracing::error!(?error, "login failed");
                     (

@@ -84,6 +84,8 @@ fn flash_of(frame: &Frame) -> Option<&'static str> {
         ("created", "admin.setup.flash.created"),
         ("saved", "admin.saved"),
         ("removed", "admin.setup.flash.removed"),
+        ("disabled", "admin.setup.flash.disabled"),
+        ("enabled", "admin.setup.flash.enabled"),
     ]
     .into_iter()
     .find(|(key, _)| {

@@ -1,6 +1,7 @@
 //! `/admin/users`: the staff accounts (an admin sees all, a supervisor
 //! those of their site), creating one, changing its role or site,
-//! resetting its password and removing it, through `app::accounts`.
+//! resetting its password, disabling or enabling it and removing it,
+//! through `app::accounts`.
 
 use super::fields::Fields;
 use super::{flash_of, refused, saved, with_status};
@@ -23,6 +24,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users", get(show).post(create))
         .route("/admin/users/{username}", post(change))
         .route("/admin/users/{username}/password", post(password))
+        .route("/admin/users/{username}/disable", post(disable))
+        .route("/admin/users/{username}/enable", post(enable))
         .route("/admin/users/{username}/remove", post(remove))
 }
 
@@ -161,6 +164,30 @@ async fn password(
         "saved",
     )
     .await
+}
+
+async fn disable(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path(username): Path<String>,
+    CsrfForm(_): CsrfForm<Fields>,
+) -> Response {
+    let result = accounts::set_disabled(&state.app, &staff.who, &username, true).await;
+    let form = Fields::default();
+    answer(state, frame, staff, &form, result, &username, "disabled").await
+}
+
+async fn enable(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path(username): Path<String>,
+    CsrfForm(_): CsrfForm<Fields>,
+) -> Response {
+    let result = accounts::set_disabled(&state.app, &staff.who, &username, false).await;
+    let form = Fields::default();
+    answer(state, frame, staff, &form, result, &username, "enabled").await
 }
 
 async fn remove(

@@ -1,0 +1,81 @@
+//! The admin pages as a browser uses them, redirects not followed: a page
+//! read with a staff session, a form posted with its CSRF field or forged
+//! without it.
+
+use crate::helpers::TestApp;
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+
+const CSRF: &str = "forms-csrf-token-0123456789abcdefghijklmnop";
+
+/// A page as a browser gets it, redirects not followed.
+pub struct Page {
+    pub status: StatusCode,
+    pub location: String,
+    pub cache: String,
+    pub html: String,
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+async fn read(response: reqwest::Response) -> Page {
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let (location, cache) = (header("location"), header("cache-control"));
+    let status = response.status();
+    let html = response.text().await.expect("page text");
+    Page {
+        status,
+        location,
+        cache,
+        html,
+    }
+}
+
+/// `GET path` with the session of `token` (none: anonymous).
+pub async fn open(app: &TestApp, token: Option<&str>, path: &str) -> Page {
+    let mut request = client().get(format!("{}{path}", app.base));
+    if let Some(token) = token {
+        request = request.header("Cookie", format!("guichet_session={token}"));
+    }
+    read(request.send().await.expect("sent")).await
+}
+
+/// Posts a form with its CSRF field, as the page's own form does.
+pub async fn send(app: &TestApp, token: &str, path: &str, form: &[(&str, &str)]) -> Page {
+    let mut fields = vec![("csrf", CSRF)];
+    fields.extend_from_slice(form);
+    post(app, token, path, &fields).await
+}
+
+/// Posts a form exactly as given (a forged one has no CSRF field).
+pub async fn post(app: &TestApp, token: &str, path: &str, form: &[(&str, &str)]) -> Page {
+    let response = client()
+        .post(format!("{}{path}", app.base))
+        .header(
+            "Cookie",
+            format!("guichet_session={token}; guichet_csrf={CSRF}"),
+        )
+        .form(form)
+        .send()
+        .await
+        .expect("sent");
+    read(response).await
+}
+
+/// The text between `start` and the next `<` after it.
+pub fn between<'a>(html: &'a str, start: &str) -> &'a str {
+    let from = html.find(start).map_or("", |at| &html[at + start.len()..]);
+    from.split('<').next().unwrap_or("")
+}
