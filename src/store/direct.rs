@@ -58,7 +58,7 @@ impl Writer {
             // Checkpoints run in the background (`Db::checkpoint`), not in
             // the commit of whichever ticket fills the log.
             db.pragma_update(None, "wal_autocheckpoint", 0)?;
-            db.busy_timeout(Duration::from_secs(5))?;
+            db.busy_handler(Some(retry_soon))?;
             db.set_prepared_statement_cache_capacity(64);
             Ok(db)
         };
@@ -414,6 +414,26 @@ impl QueueTx for DirectTx<'_> {
         let changed = execute(self.0, appointments::SET_STATUS, &[&id, &from, &to, &now])?;
         Ok(changed == 1)
     }
+}
+
+/// How long the writer waits for the write lock held by the sqlx pool's
+/// connection before its transaction fails as busy.
+const LOCK_WAIT: Duration = Duration::from_secs(5);
+/// How often it looks again meanwhile.
+const LOCK_POLL: Duration = Duration::from_micros(200);
+
+/// The writer's busy handler: SQLite's own (`busy_timeout`) sleeps longer
+/// and longer between tries (up to 100 ms), so a queue transaction kept
+/// waiting by a short write of the other connection could sleep on for
+/// tens of milliseconds after the lock was free. This thread waits for
+/// nothing else, so it looks again every `LOCK_POLL`.
+fn retry_soon(tries: i32) -> bool {
+    let waited = LOCK_POLL * u32::try_from(tries).unwrap_or(u32::MAX);
+    if waited >= LOCK_WAIT {
+        return false;
+    }
+    std::thread::sleep(LOCK_POLL);
+    true
 }
 
 #[cfg(test)]

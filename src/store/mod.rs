@@ -11,7 +11,8 @@
 //! their own through SQLite's C API (`direct`); every other write goes
 //! through a sqlx pool of one connection. Both begin `IMMEDIATE`, so a
 //! transaction takes the write lock first and never fails upgrading a read
-//! lock; the busy timeout makes one writer wait for the other. Reads use
+//! lock; one writer waits for the other (the sqlx connection through the
+//! busy timeout, the direct writer through its own handler). Reads use
 //! their own pool and see committed data (WAL).
 
 pub mod accounts;
