@@ -150,9 +150,7 @@ async fn write(app: &App, entries: &[Entry]) -> AppResult<()> {
     for entry in entries {
         rows.push(resolve(app, entry).await?);
     }
-    let mut tx = app.db.begin().await?;
-    store::audit::insert_all(&mut tx, &rows).await?;
-    tx.commit().await?;
+    store::audit::write_all(&app.db, rows).await?;
     Ok(())
 }
 

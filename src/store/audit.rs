@@ -2,7 +2,7 @@
 //! newest first with filters, and what an entry needs looked up (the site
 //! of the thing acted on, whether a login's name is an account).
 
-use super::{Db, Tx};
+use super::{Db, StoreError, Tx, direct};
 use crate::{read, write};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -26,26 +26,45 @@ pub struct AuditRow {
     pub outcome: String,
 }
 
-/// Writes entries in one statement (their `id`s are given by the
-/// database, in this order). At most a few hundred at a time: each takes 9
-/// parameters.
-pub async fn insert_all(tx: &mut Tx, rows: &[AuditRow]) -> Result<(), sqlx::Error> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let values: Vec<String> = (0..rows.len())
+/// The insert of `n` entries: 9 parameters each.
+pub(crate) fn insert_sql(n: usize) -> String {
+    let values: Vec<String> = (0..n)
         .map(|i| {
             let n = i * 9;
             let marks: Vec<String> = (1..=9).map(|k| format!("${}", n + k)).collect();
             format!("({})", marks.join(", "))
         })
         .collect();
-    let sql = format!(
+    format!(
         "INSERT INTO audit_log
            (at, actor, actor_role, site_id, action, target, client_ip, status, outcome)
          VALUES {}",
         values.join(", ")
-    );
+    )
+}
+
+/// Writes entries in a transaction of their own (their `id`s are given by
+/// the database, in this order). On SQLite they go to the queue's writer
+/// thread (`direct`) and are committed with the queue's transactions: the
+/// audit of every staff call then never holds the write lock a call or a
+/// ticket waits for.
+pub async fn write_all(db: &Db, rows: Vec<AuditRow>) -> Result<(), StoreError> {
+    if let Db::Sqlite { direct, .. } = db {
+        return direct::transaction(direct, move |tx| tx.insert_audit(&rows)).await;
+    }
+    let mut tx = db.begin().await?;
+    insert_all(&mut tx, &rows).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Writes entries in one statement inside `tx`. At most a few hundred at a
+/// time: each takes 9 parameters.
+pub async fn insert_all(tx: &mut Tx, rows: &[AuditRow]) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let sql = insert_sql(rows.len());
     write!(tx, |c| {
         let mut query = sqlx::query(&sql);
         for r in rows {

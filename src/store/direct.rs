@@ -13,6 +13,7 @@
 
 use super::StoreError;
 use super::appointments;
+use super::audit::{self, AuditRow};
 use super::counters::{self, CounterRow};
 use super::events::{self, EventRow, NewEvent};
 use super::queue_tx::{Heads, QueueTx};
@@ -257,6 +258,29 @@ fn counter(row: &Row<'_>) -> rusqlite::Result<CounterRow> {
 
 /// Every method completes without suspending: the futures are ready at
 /// once, and `transaction` drives them on the spot.
+impl DirectTx<'_> {
+    /// Audit entries (`store::audit::write_all`), one cached statement
+    /// executed per entry, so that batches of every size share it.
+    pub fn insert_audit(&mut self, rows: &[AuditRow]) -> Result<(), StoreError> {
+        let sql = audit::insert_sql(1);
+        for r in rows {
+            let values: [&dyn ToSql; 9] = [
+                &r.at,
+                &r.actor,
+                &r.actor_role,
+                &r.site_id,
+                &r.action,
+                &r.target,
+                &r.client_ip,
+                &r.status,
+                &r.outcome,
+            ];
+            execute(self.0, &sql, &values)?;
+        }
+        Ok(())
+    }
+}
+
 impl QueueTx for DirectTx<'_> {
     async fn next_number(
         &mut self,
