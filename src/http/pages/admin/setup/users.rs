@@ -173,9 +173,7 @@ async fn disable(
     Path(username): Path<String>,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Response {
-    let result = accounts::set_disabled(&state.app, &staff.who, &username, true).await;
-    let form = Fields::default();
-    answer(state, frame, staff, &form, result, &username, "disabled").await
+    set_disabled(state, frame, staff, &username, true).await
 }
 
 async fn enable(
@@ -185,9 +183,20 @@ async fn enable(
     Path(username): Path<String>,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Response {
-    let result = accounts::set_disabled(&state.app, &staff.who, &username, false).await;
+    set_disabled(state, frame, staff, &username, false).await
+}
+
+async fn set_disabled(
+    state: AppState,
+    frame: Frame,
+    staff: Staff,
+    username: &str,
+    disabled: bool,
+) -> Response {
+    let result = accounts::set_disabled(&state.app, &staff.who, username, disabled).await;
+    let flash = if disabled { "disabled" } else { "enabled" };
     let form = Fields::default();
-    answer(state, frame, staff, &form, result, &username, "enabled").await
+    answer(state, frame, staff, &form, result, username, flash).await
 }
 
 async fn remove(
