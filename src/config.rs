@@ -1,6 +1,7 @@
 //! Configuration from flags and the environment (API.md, "Configuration").
 //! Secrets are wrapped so that no `Debug` or log line ever prints them.
 
+use crate::domain::phone::CallingCodes;
 use clap::{Args, ValueEnum};
 use std::fmt;
 use std::net::IpAddr;
@@ -49,6 +50,10 @@ pub struct Config {
     pub smtp_url: Option<Secret>,
     #[arg(long, env = "SMTP_FROM")]
     pub smtp_from: Option<String>,
+    /// Country calling codes that phone codes are sent to (comma-separated);
+    /// a number elsewhere is refused before anything is sent.
+    #[arg(long, env = "GUICHET_SMS_COUNTRIES", default_value = "212")]
+    pub sms_countries: CallingCodes,
     /// Proxies in front of the service (comma-separated addresses or CIDR
     /// blocks): from them, the client is the right-most address of
     /// `X-Forwarded-For` that is not a trusted proxy.
@@ -86,6 +91,7 @@ impl Config {
             twilio_api_base: "https://api.twilio.com".to_owned(),
             smtp_url: None,
             smtp_from: None,
+            sms_countries: CallingCodes::default(),
             trusted_proxies: TrustedProxies::default(),
             log_format: LogFormat::Auto,
             retention_days: 30,

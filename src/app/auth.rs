@@ -148,11 +148,13 @@ pub async fn login(app: &App, username: &str, password: &str, client: &str) -> A
     const WRONG: AppError = AppError::Unauthorized("unknown user or wrong password");
     let now = app.clock.now_ms();
     let keys = [
-        (rate_limit::LOGIN_FAILURES_PER_USER, username),
         (rate_limit::LOGIN_FAILURES_PER_IP, client),
+        (rate_limit::LOGIN_FAILURES_PER_USER, username),
     ];
+    // The places are taken before the password is hashed: however many
+    // tries arrive together, no more than the limit are ever checked.
     for (rule, subject) in keys {
-        app.limits.check(rule, subject, now).await?;
+        app.limits.hit(rule, subject, now).await?;
     }
     let user = store::accounts::user(&app.db, username).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
@@ -162,13 +164,13 @@ pub async fn login(app: &App, username: &str, password: &str, client: &str) -> A
             .await
             .map_err(|e| AppError::Internal(e.into()))?;
     let Some(user) = user.filter(|_| matches) else {
-        for (rule, subject) in keys {
-            app.limits.record(rule, subject, now).await;
-        }
         return Err(WRONG);
     };
     app.limits
         .clear(rate_limit::LOGIN_FAILURES_PER_USER, username)
+        .await;
+    app.limits
+        .take_back(rate_limit::LOGIN_FAILURES_PER_IP, client)
         .await;
     // Said only to whoever knows the password, so it reveals no account.
     if user.disabled_at.is_some() {

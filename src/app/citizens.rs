@@ -6,7 +6,7 @@ use super::auth::Principal;
 use super::otp;
 use super::requests::{self, RequestView};
 use super::sites::SiteContext;
-use super::{App, AppError, AppResult};
+use super::{App, AppError, AppResult, rate_limit};
 use crate::domain::phone::Phone;
 use crate::secrets::{hash_token, new_token};
 use crate::store;
@@ -30,10 +30,19 @@ pub struct CitizenSession {
     pub expires_at: String,
 }
 
-pub async fn login(app: &App, input: CitizenLogin) -> AppResult<CitizenSession> {
+/// Logs a citizen in with a code sent to their phone. The client's and the
+/// phone's places are taken before the code is looked at, and the code
+/// counts its own tries (`otp::check`).
+pub async fn login(app: &App, input: CitizenLogin, client: &str) -> AppResult<CitizenSession> {
     let phone = Phone::parse(&input.phone)?.to_string();
-    let proof = otp::check(app, &phone, Some(&input.otp)).await?;
     let now = app.clock.now_ms();
+    app.limits
+        .hit(rate_limit::CITIZEN_LOGIN_PER_IP, client, now)
+        .await?;
+    app.limits
+        .hit(rate_limit::CITIZEN_LOGIN_PER_PHONE, &phone, now)
+        .await?;
+    let proof = otp::check(app, &phone, Some(&input.otp)).await?;
     let token = new_token();
     let expires = now + SESSION_MS;
     let mut tx = app.db.begin().await?;

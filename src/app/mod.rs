@@ -114,6 +114,8 @@ pub struct App {
     /// Proxies whose `X-Forwarded-For` names the client
     /// (`GUICHET_TRUSTED_PROXIES`).
     pub trusted_proxies: crate::config::TrustedProxies,
+    /// Where phone codes may be sent (`GUICHET_SMS_COUNTRIES`).
+    pub sms_countries: crate::domain::phone::CallingCodes,
     /// This instance's live subscribers, per site.
     pub live: live::Hub,
     /// Cancelled when the service shuts down: long-lived work (sockets,
@@ -149,6 +151,7 @@ impl App {
             public_stats: TtlCache::new(Duration::from_secs(300)),
             limits: rate_limit::Limiter::default(),
             trusted_proxies: crate::config::TrustedProxies::default(),
+            sms_countries: crate::domain::phone::CallingCodes::default(),
             live: live::Hub::default(),
             shutdown: CancellationToken::new(),
             sockets: TaskTracker::new(),

@@ -1,35 +1,52 @@
 //! One-time codes that prove a citizen holds a phone (API.md: `POST
 //! /api/v1/otp`). A code is valid 10 minutes, for 5 tries, and proves one
 //! action: the transaction of that action uses it up.
+//!
+//! Limits are taken before the work they guard: a phone's place for one
+//! more code is reserved in the transaction that queues it, and each try of
+//! a code is counted by the statement that reads it.
 
 use super::{App, AppError, AppResult};
 use crate::domain::{Invalid, phone::Phone};
 use crate::notify::{self, messages};
 use crate::secrets::{constant_time_eq, hash_token, new_id};
-use crate::store::{self, Tx, otp::OtpRow};
+use crate::store::otp::{OtpRow, Quota, QuotaRow};
+use crate::store::{self, Tx};
 use rand::Rng;
 
 const VALID_MS: i64 = 10 * 60 * 1000;
 const MAX_TRIES: i64 = 5;
-/// Codes one phone may be sent: one a minute, five an hour.
-const PHONE_GAP_MS: i64 = 60 * 1000;
-const PHONE_PER_HOUR: i64 = 5;
+/// Codes one phone may be sent: one a minute, five an hour, ten a day.
+pub const PHONE_QUOTA: Quota = Quota {
+    gap_ms: 60 * 1000,
+    hour_max: 5,
+    day_max: 10,
+};
 const HOUR_MS: i64 = 60 * 60 * 1000;
+const DAY_MS: i64 = 24 * HOUR_MS;
 
-/// Sends a new code to a phone, unless it or the client asked too often.
+/// Sends a new code to a phone, unless its country is not served or it or
+/// the client asked too often. Each limit takes its place before the next
+/// step: the client's count, then the phone's, in the transaction that
+/// queues the SMS.
 pub async fn send(app: &App, phone: &str, lang: &'static str, client: &str) -> AppResult<()> {
-    let phone = Phone::parse(phone)?.to_string();
+    let phone = Phone::parse(phone)?;
+    if !app.sms_countries.allows(&phone) {
+        return Err(Invalid::new(
+            "phone",
+            format!(
+                "codes are sent by SMS only to numbers of {}",
+                app.sms_countries
+            ),
+        )
+        .into());
+    }
+    let phone = phone.to_string();
     let now = app.clock.now_ms();
-    let per_ip = super::rate_limit::OTP_PER_IP;
-    app.limits.check(per_ip, client, now).await?;
-    let (last_hour, latest) = store::otp::sent_since(&app.db, &phone, now - HOUR_MS).await?;
-    if let Some(latest) = latest.filter(|at| now - at < PHONE_GAP_MS) {
-        return Err(retry_in(PHONE_GAP_MS - (now - latest)));
-    }
-    if last_hour >= PHONE_PER_HOUR {
-        return Err(retry_in(HOUR_MS / 4));
-    }
-    app.limits.record(per_ip, client, now).await;
+    app.limits
+        .hit(super::rate_limit::OTP_PER_IP, client, now)
+        .await?;
+    let phone_hash = hash_token(&phone);
     let code = format!("{:06}", rand::rng().random_range(0..1_000_000));
     let id = new_id();
     let row = OtpRow {
@@ -50,35 +67,62 @@ pub async fn send(app: &App, phone: &str, lang: &'static str, client: &str) -> A
         now,
     );
     let mut tx = app.db.begin().await?;
+    if !store::otp::reserve(&mut tx, &phone_hash, now, PHONE_QUOTA).await? {
+        drop(tx);
+        let counts = store::otp::quota(&app.db, &phone_hash).await?;
+        return Err(retry_in(
+            counts.map_or(PHONE_QUOTA.gap_ms, |c| wait_ms(&c, now)),
+        ));
+    }
     store::otp::insert(&mut tx, &row).await?;
     store::outbox::enqueue(&mut tx, &message).await?;
     tx.commit().await?;
     Ok(())
 }
 
+/// How long until a phone's counts let one more code through.
+fn wait_ms(counts: &QuotaRow, now: i64) -> i64 {
+    let gap = counts.last_at + PHONE_QUOTA.gap_ms - now;
+    let hour = match counts.hour_count >= PHONE_QUOTA.hour_max {
+        true => counts.hour_start + HOUR_MS - now,
+        false => 0,
+    };
+    let day = match counts.day_count >= PHONE_QUOTA.day_max {
+        true => counts.day_start + DAY_MS - now,
+        false => 0,
+    };
+    gap.max(hour).max(day)
+}
+
 /// A code checked against a phone, to be used up by the action it proves.
 #[derive(Debug, Clone)]
 pub struct Proof(String);
 
-/// Checks a code; a wrong one counts as a try whatever happens next.
+/// Checks a code. Every try counts, in the statement that reads the code,
+/// before it is compared: five tries a code, whoever sends them and however
+/// many at once.
 pub async fn check(app: &App, phone: &str, code: Option<&str>) -> AppResult<Proof> {
     let code = code.ok_or_else(|| invalid("this office asks for a code sent by SMS"))?;
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(invalid("a code is 6 digits").into());
     }
     let now = app.clock.now_ms();
-    let live = store::otp::latest_live(&app.db, phone, now)
-        .await?
-        .ok_or_else(|| invalid("no valid code for this phone: ask for a new one"))?;
-    if live.attempts >= MAX_TRIES {
-        return Err(invalid("too many wrong tries: ask for a new code").into());
-    }
+    let mut tx = app.db.begin().await?;
+    let tried = store::otp::take_try(&mut tx, phone, now, MAX_TRIES).await?;
+    tx.commit().await?;
+    let Some(live) = tried else {
+        let spent = store::otp::latest_live(&app.db, phone, now)
+            .await?
+            .is_some_and(|live| live.attempts >= MAX_TRIES);
+        return Err(match spent {
+            true => invalid("too many wrong tries: ask for a new code"),
+            false => invalid("no valid code for this phone: ask for a new one"),
+        }
+        .into());
+    };
     if constant_time_eq(&code_hash(&live.id, code), &live.code_hash) {
         return Ok(Proof(live.id));
     }
-    let mut tx = app.db.begin().await?;
-    store::otp::record_failure(&mut tx, &live.id).await?;
-    tx.commit().await?;
     Err(invalid("wrong code").into())
 }
 

@@ -65,6 +65,8 @@ pub struct Swept {
     pub messages: u64,
     pub waitlist: u64,
     pub codes: u64,
+    /// Phones' counts of codes sent (hashed phones).
+    pub code_counts: u64,
     pub citizen_sessions: u64,
     pub audit: u64,
 }
@@ -80,6 +82,7 @@ impl Swept {
             "messages" => &mut self.messages,
             "waitlist" => &mut self.waitlist,
             "codes" => &mut self.codes,
+            "code_counts" => &mut self.code_counts,
             _ => &mut self.citizen_sessions,
         };
         *slot += n;
@@ -95,6 +98,7 @@ impl Swept {
             + self.messages
             + self.waitlist
             + self.codes
+            + self.code_counts
             + self.citizen_sessions
     }
 }

@@ -13,7 +13,9 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use std::net::{IpAddr, SocketAddr};
 
-/// The client's address, as text for the rate limits' keys.
+/// The client, as text for the rate limits' keys: its IPv4 address, or the
+/// /64 network of its IPv6 address (one subscriber gets a whole /64 and can
+/// pick any address in it, so counting per address would count nothing).
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub String);
 
@@ -27,7 +29,22 @@ impl FromRequestParts<AppState> for ClientIp {
             .copied()
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no peer address")))?;
         let ip = client(peer.ip(), &parts.headers, &state.app.trusted_proxies);
-        Ok(Self(ip.to_string()))
+        Ok(Self(limit_key(ip)))
+    }
+}
+
+/// What the limits count a client as: an IPv4 address (also when written
+/// as IPv4-mapped IPv6), or an IPv6 address's /64.
+pub(crate) fn limit_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let network = u128::from(v6) & !((1u128 << 64) - 1);
+                format!("{}/64", std::net::Ipv6Addr::from(network))
+            }
+        },
     }
 }
 
@@ -97,5 +114,15 @@ mod tests {
             from("10.0.0.2", &["10.3.3.3, 10.1.1.1"], trusted),
             "10.3.3.3"
         );
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_64() {
+        let key = |ip: &str| limit_key(ip.parse().unwrap());
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64");
+        assert_ne!(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
+        assert_eq!(key("::ffff:203.0.113.9"), "203.0.113.9");
+        assert_eq!(key("203.0.113.9"), "203.0.113.9");
     }
 }

@@ -217,12 +217,14 @@ async fn close(
 
 /// Logs a citizen in with their phone and a code sent to it.
 #[utoipa::path(post, path = "/api/v1/citizen/login", tag = "citizens", request_body = CitizenLogin,
-    responses((status = 200, body = CitizenSession), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = CitizenSession), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
 async fn citizen_login(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ApiJson(body): ApiJson<CitizenLogin>,
 ) -> AppResult<ApiJson<CitizenSession>> {
-    Ok(ApiJson(citizens::login(&state.app, body).await?))
+    Ok(ApiJson(citizens::login(&state.app, body, &client).await?))
 }
 
 /// The logged-in citizen's document requests.

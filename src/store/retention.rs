@@ -116,6 +116,12 @@ pub const DELETE: &[Step] = &[
         binds: Binds::Before,
     },
     Step {
+        what: "code_counts",
+        sql: "DELETE FROM otp_quota WHERE phone_hash IN (
+                SELECT phone_hash FROM otp_quota WHERE day_start < $1 LIMIT $2)",
+        binds: Binds::Before,
+    },
+    Step {
         what: "citizen_sessions",
         sql: "DELETE FROM auth_tokens WHERE token_hash IN (
                 SELECT token_hash FROM auth_tokens WHERE kind = 'citizen'

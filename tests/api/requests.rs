@@ -359,23 +359,7 @@ impl Desk {
 
     /// Asks for a code for `phone` and reads it from the outbox.
     pub async fn new_code(&self, phone: &str) -> String {
-        let asked = self
-            .app
-            .post("/api/v1/otp", None, json!({"phone": phone}))
-            .await;
-        assert_eq!(asked.status, StatusCode::ACCEPTED, "{}", asked.body);
-        let queued = guichet::store::outbox::to_recipient(&self.app.app.db, phone)
-            .await
-            .expect("outbox read");
-        let (_, message) = queued
-            .iter()
-            .find(|(t, _)| t == "otp")
-            .expect("a code sent");
-        let code = message
-            .split(|c: char| !c.is_ascii_digit())
-            .find(|w| w.len() == 6);
-        code.unwrap_or_else(|| panic!("no code in {message:?}"))
-            .to_owned()
+        code_of(&self.app, phone).await
     }
 
     /// The SMS Twilio got, once `n` came and nothing more followed.
@@ -430,4 +414,22 @@ pub(crate) fn references(listing: &Answer) -> Vec<&str> {
         .iter()
         .map(|r| r["reference"].as_str().expect("reference"))
         .collect()
+}
+
+/// Asks `app` for a code for `phone` and reads it from the outbox.
+pub(crate) async fn code_of(app: &TestApp, phone: &str) -> String {
+    let asked = app.post("/api/v1/otp", None, json!({"phone": phone})).await;
+    assert_eq!(asked.status, StatusCode::ACCEPTED, "{}", asked.body);
+    let queued = guichet::store::outbox::to_recipient(&app.app.db, phone)
+        .await
+        .expect("outbox read");
+    let (_, message) = queued
+        .iter()
+        .find(|(t, _)| t == "otp")
+        .expect("a code sent");
+    let code = message
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6);
+    code.unwrap_or_else(|| panic!("no code in {message:?}"))
+        .to_owned()
 }

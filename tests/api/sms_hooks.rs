@@ -49,7 +49,7 @@ pub(crate) async fn office_sending_through(
 }
 
 /// `application/x-www-form-urlencoded`, as Twilio posts.
-fn form(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
     let encode = |s: &str| -> String {
         s.bytes()
             .map(|b| match b {
@@ -67,7 +67,7 @@ fn form(pairs: &[(&str, &str)]) -> String {
 }
 
 /// Twilio's signature of a post of `fields` to `path` of the public URL.
-fn sign(auth_token: &str, path: &str, fields: &[(&str, &str)]) -> String {
+pub(crate) fn sign(auth_token: &str, path: &str, fields: &[(&str, &str)]) -> String {
     let params: Vec<(String, String)> = fields
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

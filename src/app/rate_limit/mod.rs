@@ -29,12 +29,18 @@ pub struct Rule {
 const MINUTE: i64 = 60 * 1000;
 const HOUR: i64 = 60 * MINUTE;
 
-/// Wrong passwords for one username (the account is what is guessed at).
+/// Passwords tried for one username (the account is what is guessed at);
+/// the right one clears the count.
 pub const LOGIN_FAILURES_PER_USER: Rule = rule("login-user", 5, 15 * MINUTE);
-/// Wrong passwords from one address: an office's agents share one.
+/// Passwords tried from one address: an office's agents share one. The right
+/// one gives its place back.
 pub const LOGIN_FAILURES_PER_IP: Rule = rule("login-ip", 50, 15 * MINUTE);
-/// Codes sent by SMS, asked from one address (per phone, the sent codes
-/// themselves are counted: see `otp`).
+/// Citizens' logins (phone and code) tried for one phone, and from one
+/// address; each code has its own 5 tries besides (see `otp`).
+pub const CITIZEN_LOGIN_PER_PHONE: Rule = rule("citizen-login-phone", 10, HOUR);
+pub const CITIZEN_LOGIN_PER_IP: Rule = rule("citizen-login-ip", 300, HOUR);
+/// Codes sent by SMS, asked from one address (per phone, the codes are
+/// counted in the database: see `otp::PHONE_QUOTA`).
 pub const OTP_PER_IP: Rule = rule("otp-ip", 100, HOUR);
 /// Bookings tried for one phone, and from one address.
 pub const BOOKINGS_PER_PHONE: Rule = rule("booking-phone", 20, HOUR);
@@ -117,7 +123,11 @@ impl Limiter {
         prefix.clone_into(&mut self.prefix);
     }
 
-    /// Counts one attempt; refused once the rule's count is passed.
+    /// Takes a place for one attempt, before the attempt is made; refused
+    /// once the rule's places are taken. The count is one atomic step
+    /// (`INCR` in Redis, under a lock in the process), so requests that
+    /// arrive together can never all pass a check made before they are
+    /// counted.
     pub async fn hit(&self, rule: Rule, subject: &str, now_ms: i64) -> AppResult<()> {
         let key = self.key(rule, subject);
         let local = self.memory.add(&key, rule.window_ms, now_ms);
@@ -128,24 +138,13 @@ impl Limiter {
         refuse_past(rule.max, shared.unwrap_or(local))
     }
 
-    /// Refused while the rule's count is used up; counts nothing.
-    pub async fn check(&self, rule: Rule, subject: &str, now_ms: i64) -> AppResult<()> {
+    /// Gives back the place `hit` took: the attempt it guarded turned out
+    /// to be one the rule does not count (a right password).
+    pub async fn take_back(&self, rule: Rule, subject: &str) {
         let key = self.key(rule, subject);
-        let local = self.memory.peek(&key, rule.window_ms, now_ms);
-        let shared = match &self.redis {
-            Some(redis) => redis.peek(&self.redis_key(&key)).await,
-            None => None,
-        };
-        let (count, left_ms) = shared.unwrap_or(local);
-        refuse_past(rule.max, (count + 1, left_ms))
-    }
-
-    /// Counts one failure, to be seen by `check`.
-    pub async fn record(&self, rule: Rule, subject: &str, now_ms: i64) {
-        let key = self.key(rule, subject);
-        self.memory.add(&key, rule.window_ms, now_ms);
+        self.memory.take_back(&key);
         if let Some(redis) = &self.redis {
-            redis.add(&self.redis_key(&key), rule.window_ms).await;
+            redis.take_back(&self.redis_key(&key)).await;
         }
     }
 
@@ -217,15 +216,29 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn failures_are_checked_without_counting_and_cleared() {
+    async fn a_place_given_back_or_cleared_can_be_taken_again() {
         let limiter = Limiter::default();
         for _ in 0..3 {
-            assert!(limiter.check(RULE, "amina", 1_000).await.is_ok());
-            limiter.record(RULE, "amina", 1_000).await;
+            assert!(limiter.hit(RULE, "amina", 1_000).await.is_ok());
         }
-        assert!(limiter.check(RULE, "amina", 1_000).await.is_err());
-        assert!(limiter.check(RULE, "amina", 1_000).await.is_err());
+        limiter.take_back(RULE, "amina").await;
+        assert!(limiter.hit(RULE, "amina", 1_000).await.is_ok());
+        assert!(limiter.hit(RULE, "amina", 1_000).await.is_err());
         limiter.clear(RULE, "amina").await;
-        assert!(limiter.check(RULE, "amina", 1_000).await.is_ok());
+        assert!(limiter.hit(RULE, "amina", 1_000).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn simultaneous_attempts_take_no_more_places_than_the_rule_has() {
+        let limiter = std::sync::Arc::new(Limiter::default());
+        let attempts = (0..200).map(|_| {
+            let limiter = limiter.clone();
+            tokio::spawn(async move { limiter.hit(RULE, "amina", 1_000).await.is_ok() })
+        });
+        let mut passed = 0;
+        for attempt in attempts {
+            passed += usize::from(attempt.await.unwrap());
+        }
+        assert_eq!(passed, RULE.max as usize);
     }
 }

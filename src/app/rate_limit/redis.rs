@@ -23,6 +23,11 @@ const ADD: &str = "local n = redis.call('INCR', KEYS[1]) \
     if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) ttl = tonumber(ARGV[1]) end \
     return {n, ttl}";
 
+/// DECR, only while the key (and so its window) exists and is above 0.
+const TAKE_BACK: &str = "local n = tonumber(redis.call('GET', KEYS[1])) \
+    if n and n > 0 then return redis.call('DECR', KEYS[1]) end \
+    return 0";
+
 #[derive(Debug)]
 pub struct Counter {
     client: redis::Client,
@@ -57,14 +62,11 @@ impl Counter {
             .map(|(count, left)| (count.clamp(0, u32::MAX as i64) as u32, left))
     }
 
-    /// The count under `key`, without counting; `None` when Redis could
-    /// not answer.
-    pub async fn peek(&self, key: &str) -> Option<Count> {
-        let mut pipeline = redis::pipe();
-        pipeline.cmd("GET").arg(key).cmd("PTTL").arg(key);
-        let (count, left) = self.run_pipeline::<(Option<i64>, i64)>(pipeline).await?;
-        let count = count.unwrap_or(0).clamp(0, u32::MAX as i64) as u32;
-        Some(if left > 0 { (count, left) } else { (0, 0) })
+    /// Gives back one place taken by `add`, if its window still runs.
+    pub async fn take_back(&self, key: &str) {
+        let mut command = redis::cmd("EVAL");
+        command.arg(TAKE_BACK).arg(1).arg(key);
+        let _ = self.run::<i64>(command).await;
     }
 
     pub async fn clear(&self, key: &str) {
@@ -76,12 +78,6 @@ impl Counter {
     async fn run<T: redis::FromRedisValue>(&self, command: redis::Cmd) -> Option<T> {
         let mut connection = self.connection().await?;
         let outcome = tokio::time::timeout(TIMEOUT, command.query_async::<T>(&mut connection));
-        self.settle(outcome.await).await
-    }
-
-    async fn run_pipeline<T: redis::FromRedisValue>(&self, pipeline: redis::Pipeline) -> Option<T> {
-        let mut connection = self.connection().await?;
-        let outcome = tokio::time::timeout(TIMEOUT, pipeline.query_async::<T>(&mut connection));
         self.settle(outcome.await).await
     }
 

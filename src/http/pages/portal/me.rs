@@ -98,7 +98,7 @@ async fn login(
         phone,
         otp: form.otp.trim().to_owned(),
     };
-    match citizens::login(app, input).await {
+    match citizens::login(app, input, &client).await {
         Ok(session) => {
             let cookie = cookies::set(app, SESSION_COOKIE, &session.token, Some(SESSION_SECONDS));
             let mut response = Redirect::to("/me").into_response();

@@ -1,0 +1,6 @@
+//! The service as an attacker meets it: limits under bursts, and what the
+//! public listener, the sockets and the outbound requests refuse.
+
+mod burst;
+mod limits;
+mod limits_shared;
