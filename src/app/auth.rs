@@ -159,6 +159,13 @@ pub async fn login(app: &App, username: &str, password: &str, client: &str) -> A
     let user = store::accounts::user(&app.db, username).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let password = password.to_owned();
+    // One hash a core at a time: a crowd of logins waits its turn instead
+    // of taking every core from the requests being served.
+    let _turn = app
+        .password_checks
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
     let matches =
         tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref()))
             .await

@@ -114,6 +114,9 @@ pub struct App {
     /// Proxies whose `X-Forwarded-For` names the client
     /// (`GUICHET_TRUSTED_PROXIES`).
     pub trusted_proxies: crate::config::TrustedProxies,
+    /// Turns to check a password (argon2 is meant to be slow): one per
+    /// core, so that logins never take every core at once.
+    pub password_checks: tokio::sync::Semaphore,
     /// Where phone codes may be sent (`GUICHET_SMS_COUNTRIES`).
     pub sms_countries: crate::domain::phone::CallingCodes,
     /// This instance's live subscribers, per site.
@@ -152,6 +155,9 @@ impl App {
             limits: rate_limit::Limiter::default(),
             trusted_proxies: crate::config::TrustedProxies::default(),
             sms_countries: crate::domain::phone::CallingCodes::default(),
+            password_checks: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
             live: live::Hub::default(),
             shutdown: CancellationToken::new(),
             sockets: TaskTracker::new(),

@@ -6,7 +6,9 @@ use super::burst::{Shot, release, tally};
 use super::limits::{BURST, address, assert_refused_only_by_the_limit, count, let_through};
 use crate::booking::phone;
 use crate::helpers::{Backend, TestApp, spawn_app_prepared, spawn_instance_prepared};
-use guichet::app::rate_limit::{LOGIN_FAILURES_PER_USER, WAITLIST_PER_PHONE};
+use guichet::app::rate_limit::{
+    CITIZEN_LOGIN_PER_PHONE, LOGIN_FAILURES_PER_USER, WAITLIST_PER_PHONE,
+};
 use guichet::clock::Clock;
 use serde_json::json;
 
@@ -81,9 +83,10 @@ async fn passwords_codes_and_creations_are_limited_once_for_the_deployment() {
     assert_refused_only_by_the_limit(&replies);
     let evaluated = replies
         .iter()
-        .filter(|r| r.message() == "wrong code" || r.status == 200)
+        .filter(|r| r.message() == "otp: wrong code" || r.status == 200)
         .count();
-    assert!(evaluated <= 5, "{:?}", tally(&replies));
+    assert_eq!(evaluated, 5, "{:?}", tally(&replies));
+    assert_eq!(let_through(&replies), CITIZEN_LOGIN_PER_PHONE.max as usize);
     // Places on a waiting list for one phone (a site that does not exist:
     // the limit comes first).
     let path = "/api/v1/sites/nowhere/services/passport/waitlist";

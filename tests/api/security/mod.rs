@@ -2,5 +2,6 @@
 //! public listener, the sockets and the outbound requests refuse.
 
 mod burst;
+mod code_quota;
 mod limits;
 mod limits_shared;
