@@ -1,0 +1,4 @@
+//! Security tests, one file per topic (issue 17).
+
+mod metrics_labels;
+mod redirects;
