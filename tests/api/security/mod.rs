@@ -1,4 +1,5 @@
 //! Security tests, one file per topic (issue 17).
 
+mod metrics_access;
 mod metrics_labels;
 mod redirects;
