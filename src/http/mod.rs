@@ -1,6 +1,7 @@
 //! The HTTP edge: axum routers for the JSON API and operations. The only
 //! layer that knows HTTP; handlers parse, call one use case, and answer.
 
+pub mod access_log;
 pub mod accounts;
 pub mod admin;
 pub mod announcements;
@@ -116,7 +117,7 @@ pub fn routers(app: Arc<App>, access: metrics_access::MetricsAccess) -> Routers 
             state.clone(),
             metrics::track,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(access_log::RequestSpan))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
