@@ -138,7 +138,10 @@ async fn a_token_guards_the_metrics_address_too() {
     );
     let (status, _, body) = get(&url, Some(TOKEN)).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("# TYPE guichet_http_requests counter"), "{body}");
+    assert!(
+        body.contains("# TYPE guichet_http_requests counter"),
+        "{body}"
+    );
     let (status, _, _) = get(&format!("{}/metrics", app.base), Some(TOKEN)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
