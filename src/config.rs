@@ -67,6 +67,15 @@ pub struct Config {
     #[arg(long, env = "GUICHET_AUDIT_RETENTION_DAYS", default_value_t = 365,
         value_parser = clap::value_parser!(u32).range(0..=36500))]
     pub audit_retention_days: u32,
+    /// A second address that serves only `/metrics` (for Prometheus, kept
+    /// off the public network); the public address then answers `/metrics`
+    /// with 404. Unset: `/metrics` is on the public address.
+    #[arg(long, env = "GUICHET_METRICS_ADDR")]
+    pub metrics_addr: Option<String>,
+    /// When set, `/metrics` answers only requests that carry
+    /// `Authorization: Bearer <this token>` (else 401), wherever it is served.
+    #[arg(long, env = "GUICHET_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<Secret>,
     /// `pretty` in a terminal, `json` for log collectors; `auto` picks.
     #[arg(long, env = "GUICHET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
     pub log_format: LogFormat,
@@ -96,6 +105,8 @@ impl Config {
             log_format: LogFormat::Auto,
             retention_days: 30,
             audit_retention_days: 365,
+            metrics_addr: None,
+            metrics_token: None,
         }
     }
 }
@@ -232,9 +243,10 @@ mod tests {
         let mut config = Config::local("sqlite://x.db");
         config.twilio_auth_token = Some("s3cr3t-token".parse().unwrap());
         config.smtp_url = Some("smtp://u:hunter2@mail".parse().unwrap());
+        config.metrics_token = Some("scrape-k3y".parse().unwrap());
         let printed = format!("{config:?}");
         assert!(
-            !printed.contains("s3cr3t") && !printed.contains("hunter2"),
+            !printed.contains("s3cr3t") && !printed.contains("hunter2") && !printed.contains("k3y"),
             "{printed}"
         );
     }

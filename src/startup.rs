@@ -25,6 +25,9 @@ const MINUTE: Duration = Duration::from_secs(60);
 pub struct Server {
     listener: TcpListener,
     addr: SocketAddr,
+    /// The address of its own that `/metrics` has, when it has one.
+    metrics_listener: Option<(TcpListener, SocketAddr)>,
+    metrics_access: http::metrics_access::MetricsAccess,
     app: Arc<App>,
 }
 
@@ -36,6 +39,16 @@ impl Server {
             .await
             .with_context(|| format!("binding {}", config.addr))?;
         let addr = listener.local_addr()?;
+        let metrics_listener = match &config.metrics_addr {
+            Some(at) => {
+                let listener = TcpListener::bind(at)
+                    .await
+                    .with_context(|| format!("binding {at} (GUICHET_METRICS_ADDR)"))?;
+                let addr = listener.local_addr()?;
+                Some((listener, addr))
+            }
+            None => None,
+        };
         let mut app = App::new(db, clock);
         app.public_url = config
             .public_url
@@ -58,17 +71,27 @@ impl Server {
                 .context("reading the deployment's id")?;
             app.bus = Bus::redis(url.expose(), &deployment, app.shutdown.clone())?;
         }
+        let metrics_at = metrics_listener
+            .as_ref()
+            .map_or_else(|| addr.to_string(), |(_, at)| at.to_string());
         tracing::info!(%addr, backend = app.db.backend(), bus = app.bus.state().as_str(),
-            tzdb = tzdb_version(), "guichet ready");
+            tzdb = tzdb_version(), metrics = %metrics_at, "guichet ready");
         Ok(Self {
             listener,
             addr,
+            metrics_listener,
+            metrics_access: http::metrics_access::MetricsAccess::from_config(config),
             app: Arc::new(app),
         })
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address that serves only `/metrics`, when it has its own.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().map(|(_, at)| *at)
     }
 
     pub fn app(&self) -> Arc<App> {
@@ -127,13 +150,31 @@ impl Server {
         every(app, SECOND, "sending messages", |app| async move {
             crate::notify::worker::send_due(&app).await
         });
-        let router = http::router(self.app.clone());
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let routers = http::routers(self.app.clone(), self.metrics_access);
+        let metrics_server = match (self.metrics_listener, routers.metrics) {
+            (Some((listener, _)), Some(router)) => {
+                let stop = shutdown.clone();
+                Some(tokio::spawn(async move {
+                    axum::serve(listener, router)
+                        .with_graceful_shutdown(stop.cancelled_owned())
+                        .await
+                }))
+            }
+            _ => None,
+        };
+        let service = routers
+            .public
+            .into_make_service_with_connect_info::<SocketAddr>();
         let listener = self.listener.tap_io(tune_socket);
         axum::serve(listener, service)
             .with_graceful_shutdown(shutdown.cancelled_owned())
             .await
             .context("serving HTTP")?;
+        if let Some(metrics_server) = metrics_server
+            && let Ok(Err(error)) = metrics_server.await
+        {
+            tracing::warn!(%error, "the metrics address stopped with an error");
+        }
         self.app.sockets.close();
         if tokio::time::timeout(SOCKETS_CLOSE, self.app.sockets.wait())
             .await

@@ -3,13 +3,17 @@
 //! scrape (WebSocket subscribers, waiting tickets per site and service,
 //! the outbox's depth). Each server has its own registry (no global
 //! recorder), so several servers in one test process do not mix their
-//! counts.
+//! counts. Every label's values come from a fixed set (methods, statuses,
+//! route patterns, event kinds) or from the database (sites, services,
+//! channels), never from what a client writes, so that no request can add
+//! series. Who may read them is `metrics_access`.
 
 use super::AppState;
 use crate::app::App;
 use crate::app::activity::Activity;
 use crate::store::gauges;
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -151,14 +155,33 @@ impl HttpMetrics {
     }
 }
 
-/// Middleware that counts and times every routed request.
+/// The method as a label: one of the standard methods, or `other`, so that
+/// made-up methods cannot add series without end.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
+}
+
+/// Middleware that counts and times every request. The route is the
+/// matched route's pattern (`/api/v1/tickets/{id}`), never the path a
+/// client sent; a request no route matched is `unmatched`.
 pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method()).to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
     let metrics = &state.metrics;

@@ -1,6 +1,7 @@
 //! The HTTP edge: axum routers for the JSON API and operations. The only
 //! layer that knows HTTP; handlers parse, call one use case, and answer.
 
+pub mod access_log;
 pub mod accounts;
 pub mod admin;
 pub mod announcements;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod hooks;
 pub mod live;
 pub mod metrics;
+pub mod metrics_access;
 pub mod openapi;
 pub mod ops;
 pub mod pages;
@@ -42,6 +44,15 @@ pub struct AppState {
     pub metrics: Arc<metrics::HttpMetrics>,
     /// The OpenAPI document, built once from the routes.
     pub openapi: Arc<String>,
+    /// Who may read `/metrics`, and on which address.
+    pub metrics_access: Arc<metrics_access::MetricsAccess>,
+}
+
+/// The routers of one instance: the public one, and the one of the
+/// metrics' own address when there is one.
+pub struct Routers {
+    pub public: Router,
+    pub metrics: Option<Router>,
 }
 
 #[derive(OpenApi)]
@@ -65,8 +76,9 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// Every route of the service, with its state and middleware.
-pub fn router(app: Arc<App>) -> Router {
+/// Every route of the service, with its state and middleware, and the
+/// router of the metrics' own address when `access` gives them one.
+pub fn routers(app: Arc<App>, access: metrics_access::MetricsAccess) -> Routers {
     let (routes, mut doc) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
         .merge(ops::router())
         .merge(accounts::router())
@@ -86,8 +98,13 @@ pub fn router(app: Arc<App>) -> Router {
         metrics: Arc::new(metrics::HttpMetrics::new(&app.activity)),
         app,
         openapi: Arc::new(doc.to_json().unwrap_or_default()),
+        metrics_access: Arc::new(access),
     };
-    routes
+    let metrics = state
+        .metrics_access
+        .own_address
+        .then(|| metrics_access::router(state.clone()));
+    let public = routes
         .merge(live::router())
         .merge(hooks::router())
         .merge(pages::router(state.clone()))
@@ -100,13 +117,14 @@ pub fn router(app: Arc<App>) -> Router {
             state.clone(),
             metrics::track,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(access_log::RequestSpan))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
             security::headers,
         ))
-        .with_state(state)
+        .with_state(state);
+    Routers { public, metrics }
 }
 
 async fn not_found() -> Response {

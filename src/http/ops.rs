@@ -4,8 +4,8 @@ use super::AppState;
 use crate::bus::BusState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -59,17 +59,17 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     (status, Json(body))
 }
 
-/// Prometheus text exposition.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "metrics")))]
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    state.metrics.refresh(&state.app).await;
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        state.metrics.render(),
-    )
+/// Prometheus text exposition. With `GUICHET_METRICS_TOKEN` it needs that
+/// bearer token; with `GUICHET_METRICS_ADDR` it is served there only.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses(
+    (status = 200, description = "metrics"),
+    (status = 401, description = "the metrics token is set and was not given"),
+    (status = 404, description = "metrics are served on their own address")))]
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if state.metrics_access.own_address {
+        return super::metrics_access::not_found().await;
+    }
+    super::metrics_access::exposition(&state, &headers).await
 }
 
 /// This document.

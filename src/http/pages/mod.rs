@@ -16,6 +16,7 @@ pub mod kiosk;
 pub mod lobby;
 pub mod portal;
 pub mod public_stats;
+pub mod redirect;
 pub mod tracking;
 
 use super::AppState;

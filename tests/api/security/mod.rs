@@ -1,7 +1,12 @@
-//! The service as an attacker meets it: limits under bursts, and what the
-//! public listener, the sockets and the outbound requests refuse.
+//! The service as an attacker meets it, one file per topic: limits under
+//! bursts, and what the public listener, the logs, the sockets and the
+//! outbound requests refuse or keep to themselves.
 
+mod access_log;
 mod burst;
 mod code_quota;
 mod limits;
 mod limits_shared;
+mod metrics_access;
+mod metrics_labels;
+mod redirects;

@@ -10,6 +10,7 @@ use crate::http::client_ip::ClientIp;
 use crate::http::pages::cookies;
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, render};
+use crate::http::pages::redirect;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -56,12 +57,7 @@ struct Next {
 /// `next` when it is a page of this service, else the console: a login
 /// link must not send anyone to another site.
 fn destination(next: &str) -> &str {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
-    if local && next.len() <= 500 {
-        next
-    } else {
-        "/agent"
-    }
+    redirect::local_target(next).unwrap_or("/agent")
 }
 
 /// Nothing but the CSRF field.
