@@ -9,7 +9,6 @@ use crate::domain::time::tzdb_version;
 use crate::http;
 use crate::store::Db;
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +25,7 @@ pub struct Server {
     listener: TcpListener,
     addr: SocketAddr,
     app: Arc<App>,
+    limits: http::serve::Limits,
 }
 
 impl Server {
@@ -63,6 +63,7 @@ impl Server {
             listener,
             addr,
             app: Arc::new(app),
+            limits: http::serve::Limits::of(config),
         })
     }
 
@@ -126,13 +127,14 @@ impl Server {
         every(app, SECOND, "sending messages", |app| async move {
             crate::notify::worker::send_due(&app).await
         });
-        let router = http::router(self.app.clone());
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        let listener = self.listener.tap_io(tune_socket);
-        axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown.cancelled_owned())
-            .await
-            .context("serving HTTP")?;
+        http::serve::serve(
+            self.listener,
+            self.app.clone(),
+            self.limits,
+            tune_socket,
+            shutdown,
+        )
+        .await;
         self.app.sockets.close();
         if tokio::time::timeout(SOCKETS_CLOSE, self.app.sockets.wait())
             .await

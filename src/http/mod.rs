@@ -20,9 +20,11 @@ pub mod pages;
 pub mod public_stats;
 pub mod requests;
 pub mod security;
+pub mod serve;
 pub mod sites;
 pub mod stats;
 pub mod tickets;
+pub mod timeout;
 
 use crate::app::App;
 use axum::Router;
@@ -30,6 +32,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use std::any::Any;
 use std::sync::Arc;
+use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -65,8 +68,14 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// Every route of the service, with its state and middleware.
-pub fn router(app: Arc<App>) -> Router {
+/// Every route of the service, with its state and middleware. Its
+/// `/metrics` includes `connections`, and a request not answered within
+/// `request_timeout` gets 408.
+pub fn router(
+    app: Arc<App>,
+    connections: &serve::ConnectionCounts,
+    request_timeout: Duration,
+) -> Router {
     let (routes, mut doc) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
         .merge(ops::router())
         .merge(accounts::router())
@@ -83,7 +92,7 @@ pub fn router(app: Arc<App>) -> Router {
         .split_for_parts();
     openapi::add_common_errors(&mut doc);
     let state = AppState {
-        metrics: Arc::new(metrics::HttpMetrics::new(&app.activity)),
+        metrics: Arc::new(metrics::HttpMetrics::new(&app.activity, connections)),
         app,
         openapi: Arc::new(doc.to_json().unwrap_or_default()),
     };
@@ -95,6 +104,13 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             audit::record,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            timeout::RequestTimeout {
+                after: request_timeout,
+                counts: connections.clone(),
+            },
+            timeout::limit,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,0 +1,3 @@
+//! Issue 17's attacks, one file per topic.
+
+mod timeouts;
