@@ -70,7 +70,8 @@ pub struct Config {
     pub header_timeout_secs: u64,
     /// Seconds a request may take from its head to its answer, reading its
     /// body included; past it the answer is 408 and the connection closed.
-    /// An open WebSocket is not bound by it.
+    /// Sending the answer may take as long again, then the connection is
+    /// cut. An open WebSocket is not bound by it.
     #[arg(long, env = "GUICHET_REQUEST_TIMEOUT_SECS", default_value_t = 30,
         value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub request_timeout_secs: u64,

@@ -8,8 +8,10 @@
 //!   kept-alive connection may sit idle between requests for the idle
 //!   timeout (`watch`);
 //! - a request must be answered within the request timeout, else 408
-//!   (`http::timeout`, a layer of the router). An upgraded WebSocket has
-//!   left all three: its own pings and silences govern it (`http::live`).
+//!   (`http::timeout`, a layer of the router), and its answer sent within
+//!   that time again, else the connection is cut (a client that stops
+//!   reading). An upgraded WebSocket has left all of them: its own pings
+//!   and silences govern it (`http::live`).
 //!
 //! Each cut is counted in `/metrics` (`counts`). At shutdown the loop stops
 //! accepting, idle connections close, and requests in flight finish; the
@@ -142,8 +144,10 @@ impl Connection {
             request.extensions_mut().insert(ConnectInfo(peer));
             let busy = requests.request_started();
             let answer = router.clone().oneshot(request);
+            let requests = requests.clone();
             async move {
                 let answer = answer.await?;
+                requests.answering(limits.request);
                 Ok::<_, Infallible>(answer.map(|body| Guarded { body, _busy: busy }))
             }
         });

@@ -12,8 +12,9 @@
 //! `Watched` is the socket, which notes the first byte read while waiting,
 //! holds the connection's slot under the cap, and keeps the open
 //! connections' gauge (an upgraded WebSocket keeps its socket, so it stays
-//! counted until it closes). `Guarded` is an answer's body, which marks the
-//! connection busy until hyper has sent all of it.
+//! counted until it closes), and notes when hyper has flushed all it wrote.
+//! `Guarded` is an answer's body, which keeps the connection busy until
+//! hyper has taken all of it; the answer is sent at the next flush.
 
 use super::counts::{ConnectionCounts, Cut};
 use axum::body::Body;
@@ -43,6 +44,9 @@ pub(super) struct Watch {
 
 struct State {
     requests: usize,
+    /// The last answer is in hyper's buffers, not yet all written to the
+    /// socket: its deadline still runs.
+    sending: bool,
     deadline: Option<(Instant, Cut)>,
 }
 
@@ -54,6 +58,7 @@ impl Watch {
             idle,
             state: Mutex::new(State {
                 requests: 0,
+                sending: false,
                 deadline: Some((Instant::now() + header, Cut::HeaderTimeout)),
             }),
             awaiting_bytes: AtomicBool::new(false),
@@ -101,15 +106,34 @@ impl Watch {
     pub(super) fn request_started(self: &Arc<Self>) -> Busy {
         let mut state = self.state();
         state.requests += 1;
+        state.sending = false;
         state.deadline = None;
         self.awaiting_bytes.store(false, Ordering::Relaxed);
         Busy(self.clone())
     }
 
+    /// A request's answer is ready: all of it must be sent `within` this,
+    /// so that a client that stops reading does not hold the connection.
+    pub(super) fn answering(&self, within: Duration) {
+        let mut state = self.state();
+        state.deadline = Some((Instant::now() + within, Cut::RequestTimeout));
+        self.changed.notify_one();
+    }
+
+    /// The answer's body is all in hyper's hands; it is sent once the
+    /// socket has taken all of it (`flushed`).
     fn request_finished(&self) {
         let mut state = self.state();
         state.requests = state.requests.saturating_sub(1);
-        if state.requests == 0 {
+        state.sending = state.requests == 0;
+    }
+
+    /// Everything written so far has gone to the socket: if that was the
+    /// last answer, the connection waits for its next request.
+    fn flushed(&self) {
+        let mut state = self.state();
+        if state.sending {
+            state.sending = false;
             state.deadline = Some((Instant::now() + self.idle, Cut::IdleTimeout));
             self.awaiting_bytes.store(true, Ordering::Relaxed);
             self.changed.notify_one();
@@ -221,7 +245,12 @@ impl AsyncWrite for Watched {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+        let this = self.get_mut();
+        let flushed = Pin::new(&mut this.stream).poll_flush(cx);
+        if matches!(flushed, Poll::Ready(Ok(()))) {
+            this.watch.flushed();
+        }
+        flushed
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

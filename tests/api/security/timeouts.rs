@@ -1,8 +1,8 @@
 //! Slow and greedy clients (issue 17, finding 7), over raw TCP as an
 //! attacker writes them: a request head sent in part or a byte at a time
 //! is cut at the header timeout, a body dribbled past the request timeout
-//! gets 408 and a close, an idle kept-alive connection is closed at the
-//! idle timeout, and past the connection cap a new connection is closed at
+//! gets 408 and a close, a client that stops reading its answers is cut,
+//! an idle kept-alive connection is closed at the idle timeout, and past the connection cap a new connection is closed at
 //! once while those held are still served. A WebSocket outlives all three
 //! timeouts. Each cut shows in `/metrics`.
 //!
@@ -208,6 +208,36 @@ async fn a_body_dribbled_past_the_request_timeout_gets_408_and_a_close() {
         ),
         "{metrics}"
     );
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_its_answers_is_cut_at_the_request_timeout() {
+    let request = Duration::from_secs(1);
+    let app = spawn(|config| config.request_timeout_secs = 1).await;
+    let address = app.base.trim_start_matches("http://").parse().unwrap();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut reader = socket.connect(address).await.unwrap();
+    // Many answers asked for at once, none read: the server's writes stop
+    // once the buffers between are full.
+    let asked = Instant::now();
+    let pipelined = "GET /api/v1/openapi.json HTTP/1.1\r\nHost: guichet\r\n\r\n".repeat(100);
+    reader.write_all(pipelined.as_bytes()).await.unwrap();
+    let deadline = asked + request + MARGIN;
+    while cut(&metrics(&app).await, "request_timeout") == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the reader still holds its connection"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(asked.elapsed() >= request);
+    // What was written before the cut can still be read, then the end.
+    let (answers, _) = until_closed(&mut reader, MARGIN).await;
+    let sent = String::from_utf8_lossy(&answers)
+        .matches("HTTP/1.1 200 ")
+        .count();
+    assert!((1..100).contains(&sent), "{sent} answers sent");
 }
 
 #[tokio::test]
