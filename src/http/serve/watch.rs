@@ -1,6 +1,8 @@
-//! The deadlines of one connection. A connection is either busy (a request
-//! is being answered: no deadline here, the request timeout bounds it) or
-//! waiting for a request, which has one deadline:
+//! The deadlines of one connection. While a request is being answered,
+//! `http::timeout` bounds the time to its answer; once the answer is ready
+//! it must be sent (taken by the socket) within the same time, or the
+//! connection is cut. Otherwise the connection waits for a request, with
+//! one deadline:
 //!
 //! - from the opening, and from the first byte of each later request, the
 //!   whole head (request line and headers) must arrive within the header
@@ -9,10 +11,10 @@
 //! - after an answer, the next request's first byte must come within the
 //!   idle timeout.
 //!
-//! `Watched` is the socket, which notes the first byte read while waiting,
-//! holds the connection's slot under the cap, and keeps the open
-//! connections' gauge (an upgraded WebSocket keeps its socket, so it stays
-//! counted until it closes), and notes when hyper has flushed all it wrote.
+//! `Watched` is the socket: it notes the first byte read while waiting and
+//! when hyper has flushed all it wrote, holds the connection's slot under
+//! the cap, and keeps the open connections' gauge (an upgraded WebSocket
+//! keeps its socket, so it stays counted until it closes).
 //! `Guarded` is an answer's body, which keeps the connection busy until
 //! hyper has taken all of it; the answer is sent at the next flush.
 
