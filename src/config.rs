@@ -76,6 +76,30 @@ pub struct Config {
     /// `Authorization: Bearer <this token>` (else 401), wherever it is served.
     #[arg(long, env = "GUICHET_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<Secret>,
+    /// Seconds a client has to send a request's head (request line and
+    /// headers), counted from the connection's opening or from the first
+    /// byte of a later request; past it the connection is closed.
+    #[arg(long, env = "GUICHET_HEADER_TIMEOUT_SECS", default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_secs: u64,
+    /// Seconds a request may take from its head to its answer, reading its
+    /// body included; past it the answer is 408 and the connection closed.
+    /// Sending the answer may take as long again, then the connection is
+    /// cut. An open WebSocket is not bound by it.
+    #[arg(long, env = "GUICHET_REQUEST_TIMEOUT_SECS", default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout_secs: u64,
+    /// Seconds a kept-alive connection may wait for its next request before
+    /// it is closed. Longer than the proxy's own (nginx keeps idle upstream
+    /// connections 60 s), so that the proxy never reuses one being closed.
+    #[arg(long, env = "GUICHET_IDLE_TIMEOUT_SECS", default_value_t = 75,
+        value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub idle_timeout_secs: u64,
+    /// Connections this instance holds open at once, WebSockets included;
+    /// one more is closed as soon as it is accepted.
+    #[arg(long, env = "GUICHET_MAX_CONNECTIONS", default_value_t = 4096,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
     /// `pretty` in a terminal, `json` for log collectors; `auto` picks.
     #[arg(long, env = "GUICHET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
     pub log_format: LogFormat,
@@ -107,6 +131,10 @@ impl Config {
             audit_retention_days: 365,
             metrics_addr: None,
             metrics_token: None,
+            header_timeout_secs: 10,
+            request_timeout_secs: 30,
+            idle_timeout_secs: 75,
+            max_connections: 4096,
         }
     }
 }

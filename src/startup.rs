@@ -9,7 +9,6 @@ use crate::domain::time::tzdb_version;
 use crate::http;
 use crate::store::Db;
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +28,7 @@ pub struct Server {
     metrics_listener: Option<(TcpListener, SocketAddr)>,
     metrics_access: http::metrics_access::MetricsAccess,
     app: Arc<App>,
+    limits: http::serve::Limits,
 }
 
 impl Server {
@@ -82,6 +82,7 @@ impl Server {
             metrics_listener,
             metrics_access: http::metrics_access::MetricsAccess::from_config(config),
             app: Arc::new(app),
+            limits: http::serve::Limits::of(config),
         })
     }
 
@@ -150,7 +151,13 @@ impl Server {
         every(app, SECOND, "sending messages", |app| async move {
             crate::notify::worker::send_due(&app).await
         });
-        let routers = http::routers(self.app.clone(), self.metrics_access);
+        let connections = http::serve::ConnectionCounts::default();
+        let routers = http::routers(
+            self.app.clone(),
+            self.metrics_access,
+            &connections,
+            self.limits.request,
+        );
         let metrics_server = match (self.metrics_listener, routers.metrics) {
             (Some((listener, _)), Some(router)) => {
                 let stop = shutdown.clone();
@@ -162,14 +169,15 @@ impl Server {
             }
             _ => None,
         };
-        let service = routers
-            .public
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let listener = self.listener.tap_io(tune_socket);
-        axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown.cancelled_owned())
-            .await
-            .context("serving HTTP")?;
+        http::serve::serve(
+            self.listener,
+            routers.public,
+            connections,
+            self.limits,
+            tune_socket,
+            shutdown,
+        )
+        .await;
         if let Some(metrics_server) = metrics_server
             && let Ok(Err(error)) = metrics_server.await
         {

@@ -83,6 +83,9 @@ pub async fn spawn(
         // `citizen_address`), as a national crowd does, and the per-address
         // rate limits count them apart.
         .env("GUICHET_TRUSTED_PROXIES", "127.0.0.1")
+        // `fanout` holds far more sockets on one instance than the default
+        // cap of connections (4096) lets in; its open-files check bounds it.
+        .env("GUICHET_MAX_CONNECTIONS", "1000000")
         .env_remove("REDIS_URL")
         .envs(env.iter().copied())
         .stdout(Stdio::null())

@@ -68,9 +68,10 @@ fn latency_histogram() -> Histogram {
 }
 
 impl HttpMetrics {
-    pub fn new(activity: &Activity) -> Self {
+    pub fn new(activity: &Activity, connections: &super::serve::ConnectionCounts) -> Self {
         let mut registry = Registry::with_prefix("guichet");
         activity.register(&mut registry);
+        connections.register(&mut registry);
         let requests = Family::<RequestLabels, Counter>::default();
         let latency = Family::<RouteLabels, Histogram>::new_with_constructor(
             latency_histogram as fn() -> Histogram,

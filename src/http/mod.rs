@@ -22,9 +22,11 @@ pub mod pages;
 pub mod public_stats;
 pub mod requests;
 pub mod security;
+pub mod serve;
 pub mod sites;
 pub mod stats;
 pub mod tickets;
+pub mod timeout;
 
 use crate::app::App;
 use axum::Router;
@@ -32,6 +34,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use std::any::Any;
 use std::sync::Arc;
+use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -77,8 +80,15 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// Every route of the service, with its state and middleware, and the
-/// router of the metrics' own address when `access` gives them one.
-pub fn routers(app: Arc<App>, access: metrics_access::MetricsAccess) -> Routers {
+/// router of the metrics' own address when `access` gives them one. Its
+/// `/metrics` includes `connections`, and a request not answered within
+/// `request_timeout` gets 408.
+pub fn routers(
+    app: Arc<App>,
+    access: metrics_access::MetricsAccess,
+    connections: &serve::ConnectionCounts,
+    request_timeout: Duration,
+) -> Routers {
     let (routes, mut doc) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
         .merge(ops::router())
         .merge(accounts::router())
@@ -95,7 +105,7 @@ pub fn routers(app: Arc<App>, access: metrics_access::MetricsAccess) -> Routers 
         .split_for_parts();
     openapi::add_common_errors(&mut doc);
     let state = AppState {
-        metrics: Arc::new(metrics::HttpMetrics::new(&app.activity)),
+        metrics: Arc::new(metrics::HttpMetrics::new(&app.activity, connections)),
         app,
         openapi: Arc::new(doc.to_json().unwrap_or_default()),
         metrics_access: Arc::new(access),
@@ -112,6 +122,13 @@ pub fn routers(app: Arc<App>, access: metrics_access::MetricsAccess) -> Routers 
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             audit::record,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            timeout::RequestTimeout {
+                after: request_timeout,
+                counts: connections.clone(),
+            },
+            timeout::limit,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -10,3 +10,4 @@ mod limits_shared;
 mod metrics_access;
 mod metrics_labels;
 mod redirects;
+mod timeouts;
