@@ -92,6 +92,9 @@ impl Principal {
     }
 }
 
+const DEVICE_IDLE_MESSAGE: &str = "this device's token has expired, unused for too long: \
+     an admin must give the device a new token";
+
 /// The answer to a device token unused for `GUICHET_DEVICE_IDLE_DAYS`.
 pub const DEVICE_IDLE: AppError = AppError::Unauthorized(DEVICE_IDLE_MESSAGE);
 
@@ -99,8 +102,6 @@ pub const DEVICE_IDLE: AppError = AppError::Unauthorized(DEVICE_IDLE_MESSAGE);
 pub fn is_device_idle(error: &AppError) -> bool {
     matches!(error, AppError::Unauthorized(m) if *m == DEVICE_IDLE_MESSAGE)
 }
-
-const DEVICE_IDLE_MESSAGE: &str = "this device's token has expired, unused for too long: an admin must give the device a new token";
 
 /// Resolves a bearer token to its principal.
 pub async fn authenticate(app: &App, token: &str) -> AppResult<Principal> {

@@ -4,7 +4,7 @@
 //! `GUICHET_DEVICE_IDLE_DAYS` (30 by default) expires, which the kiosk's
 //! page says, until an admin gives it a new one.
 
-use crate::forms::{open, post, send};
+use crate::forms::{between, open, post, send};
 use crate::helpers::{Backend, TestApp, open_site, spawn_app_at};
 use crate::on_both_backends;
 use guichet::clock::ManualTime;
@@ -87,13 +87,7 @@ async fn a_new_token_replaces_the_old_one_at_once(backend: Backend) {
     let page = send(&app, &admin, &action, &[]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.html);
     assert_eq!(page.cache, "no-store");
-    let third = page
-        .html
-        .split("id=\"token\">")
-        .nth(1)
-        .and_then(|rest| rest.split('<').next())
-        .expect("the new token on the page")
-        .to_owned();
+    let third = between(&page.html, "id=\"token\">").to_owned();
     assert!(third.len() >= 32 && third != second, "{third}");
     assert!(page.html.contains(&format!("/kiosk/anfa?device={third}")));
     assert_eq!(take_ticket(&app, &second).await.0, StatusCode::UNAUTHORIZED);
