@@ -1,6 +1,10 @@
 //! Configuration from flags and the environment (API.md, "Configuration").
 //! Secrets are wrapped so that no `Debug` or log line ever prints them.
 
+mod webhook_allow;
+
+pub use webhook_allow::WebhookAllow;
+
 use crate::domain::phone::CallingCodes;
 use clap::{Args, ValueEnum};
 use std::fmt;
@@ -59,6 +63,17 @@ pub struct Config {
     /// `X-Forwarded-For` that is not a trusted proxy.
     #[arg(long, env = "GUICHET_TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: TrustedProxies,
+    /// Where webhooks may go although the address is internal (loopback,
+    /// private, link-local…), and where plain `http://` is accepted:
+    /// comma-separated host names and IP addresses or CIDR blocks. Empty by
+    /// default: webhooks go to public `https://` addresses only.
+    #[arg(long, env = "GUICHET_WEBHOOK_ALLOW", default_value = "")]
+    pub webhook_allow: WebhookAllow,
+    /// Days a kiosk's or display's token keeps working unused; past them an
+    /// admin gives the device a new token.
+    #[arg(long, env = "GUICHET_DEVICE_IDLE_DAYS", default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub device_idle_days: u32,
     /// Days personal data is kept after a visit or request closes.
     #[arg(long, env = "GUICHET_RETENTION_DAYS", default_value_t = 30,
         value_parser = clap::value_parser!(u32).range(1..=3650))]
@@ -126,6 +141,8 @@ impl Config {
             smtp_from: None,
             sms_countries: CallingCodes::default(),
             trusted_proxies: TrustedProxies::default(),
+            webhook_allow: WebhookAllow::default(),
+            device_idle_days: 30,
             log_format: LogFormat::Auto,
             retention_days: 30,
             audit_retention_days: 365,
@@ -180,10 +197,14 @@ impl FromStr for Secret {
 
 /// The addresses (single, or CIDR blocks) of the proxies whose
 /// `X-Forwarded-For` is believed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TrustedProxies(Vec<(IpAddr, u8)>);
+pub type TrustedProxies = IpBlocks;
 
-impl TrustedProxies {
+/// IP addresses and CIDR blocks, comma-separated
+/// (`10.0.0.0/8, 192.168.1.7, fd00::/8`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IpBlocks(Vec<(IpAddr, u8)>);
+
+impl IpBlocks {
     pub fn contains(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
         self.0.iter().any(|&(network, bits)| match (network, ip) {
@@ -213,7 +234,7 @@ fn same_prefix(network: &[u8], address: &[u8], bits: u8) -> bool {
     }
 }
 
-impl FromStr for TrustedProxies {
+impl FromStr for IpBlocks {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {

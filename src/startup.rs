@@ -60,6 +60,7 @@ impl Server {
         app.transports = transports(config, &app.public_url)?;
         app.trusted_proxies = config.trusted_proxies.clone();
         app.sms_countries = config.sms_countries.clone();
+        app.device_idle_days = config.device_idle_days;
         app.retention = crate::app::retention::Retention {
             personal_days: config.retention_days,
             audit_days: Some(config.audit_retention_days).filter(|&days| days > 0),
@@ -232,7 +233,8 @@ fn transports(config: &Config, public_url: &str) -> anyhow::Result<crate::notify
     Ok(Transports {
         sms,
         email,
-        http: reqwest::Client::new(),
+        http: crate::notify::outbound::Outbound::new(config.webhook_allow.clone())
+            .context("the webhooks' HTTP client")?,
     })
 }
 

@@ -92,6 +92,17 @@ impl Principal {
     }
 }
 
+const DEVICE_IDLE_MESSAGE: &str = "this device's token has expired, unused for too long: \
+     an admin must give the device a new token";
+
+/// The answer to a device token unused for `GUICHET_DEVICE_IDLE_DAYS`.
+pub const DEVICE_IDLE: AppError = AppError::Unauthorized(DEVICE_IDLE_MESSAGE);
+
+/// Whether `error` is a device token's expiry, which a device's page says.
+pub fn is_device_idle(error: &AppError) -> bool {
+    matches!(error, AppError::Unauthorized(m) if *m == DEVICE_IDLE_MESSAGE)
+}
+
 /// Resolves a bearer token to its principal.
 pub async fn authenticate(app: &App, token: &str) -> AppResult<Principal> {
     const BAD: AppError = AppError::Unauthorized("invalid or expired token");
@@ -112,6 +123,12 @@ pub async fn authenticate(app: &App, token: &str) -> AppResult<Principal> {
             let kind =
                 DeviceKind::parse(row.device_kind.as_deref().ok_or(BAD)?).map_err(|_| BAD)?;
             let site = row.device_site.ok_or(BAD)?;
+            // Unused (neither issued nor seen) for too long: dead until an
+            // admin gives the device a new token.
+            let used = row.device_seen.unwrap_or(0).max(row.created_at);
+            if used <= now - i64::from(app.device_idle_days) * 86_400_000 {
+                return Err(DEVICE_IDLE);
+            }
             if row
                 .device_seen
                 .is_none_or(|at| at <= now - store::devices::SEEN_EVERY_MS)

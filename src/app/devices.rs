@@ -77,6 +77,36 @@ pub async fn revoke(app: &App, who: &Principal, id: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// Gives a device a new token (admin, or supervisor of its site): the old
+/// one stops working at once, the new one is shown here once. How a device
+/// whose token expired unused (`GUICHET_DEVICE_IDLE_DAYS`) comes back.
+pub async fn rotate(app: &App, who: &Principal, id: &str) -> AppResult<IssuedDevice> {
+    let now = app.clock.now_ms();
+    let token = new_token();
+    let mut tx = app.db.begin().await?;
+    let device = store::devices::get_for_update(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("device"))?;
+    who.require_staff(&device.site_id, &[Role::Supervisor])?;
+    if device.revoked_at.is_some() {
+        return Err(AppError::Conflict {
+            code: "device_revoked",
+            message: "a revoked device gets no new token: add a new device".to_owned(),
+        });
+    }
+    let kind = DeviceKind::parse(&device.kind)?;
+    store::accounts::revoke_subject(&mut tx, "device", id).await?;
+    store::accounts::insert_token(&mut tx, &hash_token(&token), "device", id, now, None).await?;
+    tx.commit().await?;
+    Ok(IssuedDevice {
+        id: device.id,
+        token,
+        site: device.site_id,
+        kind,
+        label: device.label,
+    })
+}
+
 /// A device as its site's list shows it: never its token (only its hash
 /// is kept anyway).
 #[derive(Debug, Serialize, ToSchema)]

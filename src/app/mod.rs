@@ -132,6 +132,8 @@ pub struct App {
     pub video_base_url: String,
     /// Where the outbox sends messages, by channel.
     pub transports: crate::notify::Transports,
+    /// Days a device's token keeps working unused (`GUICHET_DEVICE_IDLE_DAYS`).
+    pub device_idle_days: u32,
     /// How long personal data and the audit log are kept.
     pub retention: retention::Retention,
     /// Staff and device actions waiting to be written to the audit log.
@@ -164,6 +166,7 @@ impl App {
             public_url: "http://127.0.0.1:8080".to_owned(),
             video_base_url: "https://meet.jit.si".to_owned(),
             transports: crate::notify::Transports::default(),
+            device_idle_days: 30,
             retention: retention::Retention::default(),
             audit: audit::AuditLog::default(),
             breakers: crate::notify::breaker::Breakers::default(),

@@ -1,5 +1,7 @@
 //! The admin view of the outbox: messages and webhook deliveries by
-//! status, and sending a dead one again.
+//! status, and sending a dead one again. Recipients are partly masked, in
+//! the API as on the page: the outbox is for seeing that messages leave,
+//! not whom the office writes to.
 
 use super::auth::Principal;
 use super::{App, AppError, AppResult};
@@ -15,7 +17,8 @@ pub struct MessageView {
     /// `sms`, `email` or `webhook`.
     pub channel: String,
     pub template: String,
-    /// The phone or address, or the webhook endpoint's id.
+    /// The phone or address, mostly hidden (`+2126••••••78`,
+    /// `k•••@example.ma`), or the webhook endpoint's id.
     pub recipient: String,
     /// `pending`, `sending`, `retrying`, `sent` or `dead`.
     pub status: String,
@@ -47,13 +50,13 @@ pub async fn list(app: &App, who: &Principal, status: Option<&str>) -> AppResult
     Ok(rows
         .into_iter()
         .map(|m| MessageView {
+            recipient: mask(&m.recipient, &m.channel),
             next_attempt_at: utc(m.next_attempt_at),
             created_at: utc(m.created_at),
             id: m.id,
             site: m.site_id,
             channel: m.channel,
             template: m.template,
-            recipient: m.recipient,
             status: m.status,
             attempts: m.attempts,
             provider_id: m.provider_id,
@@ -70,5 +73,53 @@ pub async fn retry(app: &App, who: &Principal, id: &str) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::NotFound("message waiting or dead"))
+    }
+}
+
+/// A recipient with most of it hidden: `+2126••••••78` for a phone,
+/// `k•••@example.ma` for an e-mail address; a webhook endpoint's id is
+/// shown as it is.
+pub fn mask(recipient: &str, channel: &str) -> String {
+    const DOT: char = '•';
+    match channel {
+        "sms" => {
+            let chars: Vec<char> = recipient.chars().collect();
+            if chars.len() <= 7 {
+                return DOT.to_string().repeat(chars.len());
+            }
+            let (head, tail) = (5, 2);
+            chars
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i < head || i >= chars.len() - tail {
+                        *c
+                    } else {
+                        DOT
+                    }
+                })
+                .collect()
+        }
+        "email" => match recipient.split_once('@') {
+            Some((local, domain)) => {
+                let first: String = local.chars().take(1).collect();
+                format!("{first}{}@{domain}", DOT.to_string().repeat(3))
+            }
+            None => DOT.to_string().repeat(3),
+        },
+        _ => recipient.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask;
+
+    #[test]
+    fn phones_and_addresses_are_mostly_hidden() {
+        assert_eq!(mask("+212612345678", "sms"), "+2126••••••78");
+        assert_eq!(mask("+2126", "sms"), "•••••");
+        assert_eq!(mask("karim@example.ma", "email"), "k•••@example.ma");
+        assert_eq!(mask("01HZX", "webhook"), "01HZX");
     }
 }

@@ -21,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(logout))
         .routes(routes!(create_device))
         .routes(routes!(revoke_device))
+        .routes(routes!(rotate_device_token))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -112,4 +113,18 @@ async fn revoke_device(
 ) -> AppResult<StatusCode> {
     devices::revoke(&state.app, &who, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Gives a device a new token, shown only here; the old one stops working
+/// at once.
+#[utoipa::path(post, path = "/api/v1/devices/{id}/token", tag = "accounts", security(("bearer" = [])),
+    params(("id" = String, Path)), responses(
+    (status = 200, body = devices::IssuedDevice), (status = 403, body = crate::app::error::ErrorBody),
+    (status = 404, body = crate::app::error::ErrorBody), (status = 409, body = crate::app::error::ErrorBody)))]
+async fn rotate_device_token(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<axum::Json<devices::IssuedDevice>> {
+    Ok(axum::Json(devices::rotate(&state.app, &who, &id).await?))
 }

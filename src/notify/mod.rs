@@ -6,11 +6,13 @@
 //! message are committed together or not at all. The worker takes due
 //! messages and hands them to their transport: SMS to a Twilio-compatible
 //! API (or, with `GUICHET_SMS=log`, the default, to the log), e-mail over
-//! SMTP (or the log when no `SMTP_URL` is set), webhooks over HTTPS.
+//! SMTP (or the log when no `SMTP_URL` is set), webhooks over HTTPS
+//! (`outbound`: only to the addresses they may reach).
 
 pub mod breaker;
 pub mod email;
 pub mod messages;
+pub mod outbound;
 pub mod signature;
 pub mod twilio;
 pub mod webhooks;
@@ -77,6 +79,6 @@ pub struct Transports {
     pub sms: Option<twilio::TwilioClient>,
     /// `None`: e-mails are written to the log.
     pub email: Option<email::Mailer>,
-    /// For webhooks.
-    pub http: reqwest::Client,
+    /// For webhooks: internal addresses refused unless allowed, no redirect.
+    pub http: outbound::Outbound,
 }

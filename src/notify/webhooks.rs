@@ -6,13 +6,18 @@
 //! HMAC-SHA256 over `{X-Guichet-Timestamp}.{raw body}`, hex-encode it, and
 //! compare with `X-Guichet-Signature` (`sha256=<hex>`) in constant time;
 //! refuse timestamps more than a few minutes old to stop replays.
+//!
+//! Deliveries go only where `outbound` lets them: the address is checked
+//! again at each attempt (the operator's allowances may have changed), a
+//! redirect is a failed attempt, never followed, and the answer's body is
+//! not read.
 
 use super::Attempt;
+use super::outbound::{self, Outbound};
 use super::signature::webhook_signature;
 use crate::secrets::new_id;
 use crate::store::outbox::{self, NewMessage};
 use crate::store::{self, Tx, webhooks::WebhookRow};
-use std::time::Duration;
 
 /// The events an endpoint may ask for.
 pub const EVENTS: &[&str] = &[
@@ -85,7 +90,7 @@ pub async fn enqueue_since(
 
 /// Delivers one queued event to its endpoint.
 pub async fn deliver(
-    http: &reqwest::Client,
+    http: &Outbound,
     endpoint: Option<WebhookRow>,
     delivery_id: &str,
     event: &str,
@@ -97,11 +102,19 @@ pub async fn deliver(
             error: "endpoint removed".to_owned(),
         };
     };
+    let url = match http.check(&endpoint.url) {
+        Ok(url) => url,
+        Err(why) => {
+            return Attempt::Permanent {
+                error: format!("address refused: {why}"),
+            };
+        }
+    };
     let timestamp = now_ms / 1000;
     let signature = webhook_signature(&endpoint.secret, timestamp, body.as_bytes());
     let sent = http
-        .post(&endpoint.url)
-        .timeout(Duration::from_secs(10))
+        .client()
+        .post(url)
         .header("content-type", "application/json")
         .header("X-Guichet-Event", event)
         .header("X-Guichet-Delivery", delivery_id)
@@ -116,9 +129,21 @@ pub async fn deliver(
         Ok(answer) if answer.status().as_u16() == 410 => Attempt::Permanent {
             error: "410 Gone".to_owned(),
         },
+        Ok(answer) if answer.status().is_redirection() => Attempt::Retry {
+            after: None,
+            error: format!("answered {} (redirects are not followed)", answer.status()),
+        },
         Ok(answer) => Attempt::Retry {
             after: None,
             error: format!("answered {}", answer.status()),
+        },
+        Err(error) if outbound::refused(&error).is_some() => Attempt::Permanent {
+            error: format!(
+                "address refused: {}",
+                outbound::refused(&error)
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            ),
         },
         Err(error) => Attempt::Retry {
             after: None,

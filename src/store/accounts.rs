@@ -20,6 +20,8 @@ pub struct TokenRow {
     /// `user`, `device` or `citizen`.
     pub kind: String,
     pub subject: String,
+    /// When the token was issued.
+    pub created_at: i64,
     pub expires_at: Option<i64>,
     pub user_role: Option<String>,
     pub user_site: Option<String>,
@@ -94,7 +96,7 @@ pub async fn insert_token(
 pub async fn token(db: &Db, token_hash: &str) -> Result<Option<TokenRow>, sqlx::Error> {
     read!(db, |c| {
         sqlx::query_as(
-            "SELECT t.kind, t.subject, t.expires_at,
+            "SELECT t.kind, t.subject, t.created_at, t.expires_at,
                     u.role AS user_role, u.site_id AS user_site,
                     d.kind AS device_kind, d.site_id AS device_site, d.last_seen_at AS device_seen
              FROM auth_tokens t

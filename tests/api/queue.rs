@@ -539,8 +539,10 @@ async fn closed_office_and_appointment_only_services(backend: Backend) {
         )
         .await;
     assert_eq!(lunch.code(), "site_closed");
-    // A closure date.
+    // A closure date, a month later: the kiosk, unused since, is added again
+    // (a device token expires after 30 days unused).
     time.set("2026-12-25T10:00:00Z".parse().unwrap());
+    let agent = kiosk(&app, &app.admin().await, "anfa").await;
     let holiday = app
         .post(
             "/api/v1/sites/anfa/tickets",

@@ -27,8 +27,9 @@ on_both_backends!(
 /// The office of `booking::office` (service `passport` with 2 places a
 /// slot, in person and video, counter `agdal-g1` "Guichet 1" opened by its agent, phones not
 /// verified), at `MONDAY_MORNING` on a manual clock, on a server whose
-/// public URL is `PUBLIC_URL` and which sends SMS through `twilio` when
-/// given (else only logs them).
+/// public URL is `PUBLIC_URL`, which sends SMS through `twilio` when
+/// given (else only logs them), and whose webhooks may go to this machine
+/// (`GUICHET_WEBHOOK_ALLOW=127.0.0.1`, where the fake receivers listen).
 pub(crate) async fn office_sending_through(
     backend: Backend,
     twilio: Option<&FakeTwilio>,
@@ -36,6 +37,7 @@ pub(crate) async fn office_sending_through(
     let (clock, time) = Clock::manual(MONDAY_MORNING.parse().expect("a timestamp"));
     let app = spawn_app_configured(backend, clock, |config| {
         config.public_url = Some(PUBLIC_URL.into());
+        config.webhook_allow = "127.0.0.1".parse().expect("an address");
         if let Some(twilio) = twilio {
             config.sms = guichet::config::SmsTransport::Twilio;
             config.twilio_account_sid = Some("AC0123".into());

@@ -2,6 +2,11 @@
 //! (`total`, `service`, `agent`, `hour`, `day`), the group's `key` and
 //! `name`, and the ticket figures; a figure a section has not, or without
 //! data, is an empty cell.
+//!
+//! A cell a spreadsheet would take for a formula (one that starts with
+//! `=`, `+`, `-`, `@`, a tab or a carriage return, such as a service named
+//! `=HYPERLINK(…)`) is written with a `'` before it, unless it is a plain
+//! number (`-3.5` stays a number).
 
 use super::{SiteStats, TicketFigures};
 use std::fmt::Write;
@@ -106,12 +111,13 @@ fn number(value: Option<i64>) -> String {
 }
 
 /// One CSV record (RFC 4180): a field with a comma, quote or line break is
-/// quoted, its quotes doubled; lines end with CRLF.
+/// quoted, its quotes doubled; lines end with CRLF. Formulas are defused.
 fn line(out: &mut String, cells: impl IntoIterator<Item = String>) {
     for (i, cell) in cells.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
+        let cell = defused(cell);
         if cell.contains([',', '"', '\n', '\r']) {
             let _ = write!(out, "\"{}\"", cell.replace('"', "\"\""));
         } else {
@@ -121,9 +127,63 @@ fn line(out: &mut String, cells: impl IntoIterator<Item = String>) {
     out.push_str("\r\n");
 }
 
+/// `cell`, with a `'` before it if a spreadsheet would run it as a formula.
+fn defused(cell: String) -> String {
+    let formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula && !is_number(&cell) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+/// A plain decimal number: a sign, digits, a fraction, an exponent.
+fn is_number(cell: &str) -> bool {
+    let unsigned = cell.strip_prefix(['-', '+']).unwrap_or(cell);
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['-', '+']).unwrap_or(e))),
+        None => (unsigned, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((whole, fraction)) => {
+            (digits(whole) || whole.is_empty())
+                && (digits(fraction) || fraction.is_empty())
+                && !(whole.is_empty() && fraction.is_empty())
+        }
+        None => digits(mantissa),
+    };
+    mantissa_ok && exponent.is_none_or(digits)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formulas_are_defused_and_numbers_kept() {
+        for (cell, written) in [
+            (
+                "=HYPERLINK(\"http://evil\",\"x\")",
+                "'=HYPERLINK(\"http://evil\",\"x\")",
+            ),
+            ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("-", "'-"),
+            ("-3.5", "-3.5"),
+            ("-12", "-12"),
+            ("+4", "+4"),
+            ("-1e-3", "-1e-3"),
+            ("12.5", "12.5"),
+            ("Passeport", "Passeport"),
+            ("", ""),
+        ] {
+            assert_eq!(defused(cell.to_owned()), written, "{cell:?}");
+        }
+    }
 
     #[test]
     fn fields_are_quoted_when_needed() {

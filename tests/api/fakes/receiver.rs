@@ -21,6 +21,8 @@ pub struct Delivery {
 struct Shared {
     script: VecDeque<u16>,
     received: Vec<Delivery>,
+    /// Sent as `Location` with every answer, when set.
+    location: Option<String>,
 }
 
 pub struct FakeReceiver {
@@ -51,6 +53,12 @@ impl FakeReceiver {
         self.shared.lock().unwrap().script.extend(statuses);
     }
 
+    /// Its answers say `Location: url` from now on (script a 3xx to make
+    /// it a redirect).
+    pub fn redirect_to(&self, url: &str) {
+        self.shared.lock().unwrap().location = Some(url.to_owned());
+    }
+
     /// Every delivery so far, in order, refused ones included.
     pub fn received(&self) -> Vec<Delivery> {
         self.shared.lock().unwrap().received.clone()
@@ -74,7 +82,7 @@ async fn hook(
     State(shared): State<Arc<Mutex<Shared>>>,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> StatusCode {
+) -> (StatusCode, HeaderMap) {
     let mut names: HashMap<String, String> = HashMap::new();
     for (name, value) in &headers {
         let value = String::from_utf8_lossy(value.as_bytes());
@@ -91,7 +99,16 @@ async fn hook(
         body,
         answered,
     });
-    StatusCode::from_u16(answered).expect("fake receiver: scripted an invalid status code")
+    let status =
+        StatusCode::from_u16(answered).expect("fake receiver: scripted an invalid status code");
+    let mut answer = HeaderMap::new();
+    if let Some(location) = &shared.location {
+        answer.insert(
+            axum::http::header::LOCATION,
+            location.parse().expect("fake receiver: a Location"),
+        );
+    }
+    (status, answer)
 }
 
 #[tokio::test]

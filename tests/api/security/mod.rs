@@ -5,9 +5,13 @@
 mod access_log;
 mod burst;
 mod code_quota;
+mod csv_cells;
+mod device_tokens;
 mod limits;
 mod limits_shared;
 mod metrics_access;
 mod metrics_labels;
+mod outbox_phones;
 mod redirects;
 mod timeouts;
+mod webhook_urls;

@@ -64,11 +64,14 @@ impl FromRequestParts<AppState> for Kiosk {
         };
         // Every kiosk path is `/kiosk/{site}/…`.
         let site = parts.uri.path().split('/').nth(2).unwrap_or("").to_owned();
-        let Some(who) = kiosk_of(state, parts, &site).await else {
-            let page = NotSetUp { f, site };
-            let mut response = render(&page);
-            *response.status_mut() = StatusCode::FORBIDDEN;
-            return Err(response);
+        let who = match kiosk_of(state, parts, &site).await {
+            Ok(who) => who,
+            Err(expired) => {
+                let page = NotSetUp { f, site, expired };
+                let mut response = render(&page);
+                *response.status_mut() = StatusCode::FORBIDDEN;
+                return Err(response);
+            }
         };
         let site = sites::get(&state.app, &site)
             .await
@@ -82,13 +85,16 @@ impl FromRequestParts<AppState> for Kiosk {
     }
 }
 
-/// The kiosk device of `site` whose token is this browser's session.
-async fn kiosk_of(state: &AppState, parts: &Parts, site: &str) -> Option<Principal> {
-    let token = cookies::read(&parts.headers, SESSION_COOKIE)?;
-    let who = auth::authenticate(&state.app, token).await.ok()?;
+/// The kiosk device of `site` whose token is this browser's session; else
+/// whether that token was a device's that expired unused.
+async fn kiosk_of(state: &AppState, parts: &Parts, site: &str) -> Result<Principal, bool> {
+    let token = cookies::read(&parts.headers, SESSION_COOKIE).ok_or(false)?;
+    let who = auth::authenticate(&state.app, token)
+        .await
+        .map_err(|e| auth::is_device_idle(&e))?;
     let here = matches!(&who, Principal::Device { kind: DeviceKind::Kiosk, site: own, .. }
         if own == site);
-    here.then_some(who)
+    if here { Ok(who) } else { Err(false) }
 }
 
 impl Kiosk {
@@ -190,6 +196,18 @@ pub fn explain(k: &Kiosk, error: &AppError) -> Option<Names> {
 struct NotSetUp {
     f: Frame,
     site: String,
+    /// Its token expired unused: an admin must give it a new one.
+    expired: bool,
+}
+
+impl NotSetUp {
+    fn reason(&self) -> &'static str {
+        if self.expired {
+            "kiosk.unset.expired"
+        } else {
+            "kiosk.unset.body"
+        }
+    }
 }
 
 #[derive(Template)]

@@ -1,6 +1,8 @@
 //! `/admin/sites/{site}/devices`: the site's kiosks and displays, issuing
-//! one (its token shown once, with the address that sets the device up)
-//! and revoking one. Through `app::devices`, like the API.
+//! one (its token shown once, with the address that sets the device up),
+//! giving one a new token the same way (the old one stops at once: a
+//! token unused for `GUICHET_DEVICE_IDLE_DAYS` has expired) and revoking
+//! one. Through `app::devices`, like the API.
 
 use super::super::{FormError, Nav, Staff};
 use super::{Flash, never_stored, short_time};
@@ -21,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/sites/{site}/devices", get(page).post(issue))
         .route("/admin/sites/{site}/devices/{id}/revoke", post(revoke))
+        .route("/admin/sites/{site}/devices/{id}/token", post(rotate))
 }
 
 #[derive(Template)]
@@ -49,6 +52,8 @@ struct IssuedPage {
     f: Frame,
     nav: Nav,
     site: String,
+    /// `admin.ops.devices.issued` or `admin.ops.devices.rotated`.
+    title: &'static str,
     issued: IssuedDevice,
     /// Where to open the device's browser once: `(what, address)`.
     addresses: Vec<(String, String)>,
@@ -150,6 +155,7 @@ async fn issue(
         f: frame,
         nav,
         site,
+        title: "admin.ops.devices.issued",
         issued,
         addresses,
     })))
@@ -203,4 +209,37 @@ async fn revoke(
         .map_err(fail)?;
     let to = format!("/admin/sites/{site}/devices?done=revoked");
     Ok(Redirect::to(&to).into_response())
+}
+
+/// A new token for a device of the site, shown once like a new device's.
+async fn rotate(
+    State(state): State<AppState>,
+    frame: Frame,
+    staff: Staff,
+    Path((site, id)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let frame = frame.for_office();
+    let fail = |e| PageError::new(&frame, e);
+    let nav = staff.nav(&state, &frame, Some(&site)).await.map_err(fail)?;
+    let of_site = devices::list(&state.app, &staff.who, &site)
+        .await
+        .map_err(fail)?
+        .iter()
+        .any(|d| d.id == id);
+    if !of_site {
+        return Err(fail(AppError::NotFound("device")));
+    }
+    let issued = devices::rotate(&state.app, &staff.who, &id)
+        .await
+        .map_err(fail)?;
+    let addresses = addresses(&state, &staff, &issued).await.map_err(fail)?;
+    Ok(never_stored(render(&IssuedPage {
+        f: frame,
+        nav,
+        site,
+        title: "admin.ops.devices.rotated",
+        issued,
+        addresses,
+    })))
 }
