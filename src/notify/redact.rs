@@ -55,9 +55,10 @@ pub fn email(address: &str) -> String {
 pub fn error(text: &str, channel: &str, to: &str) -> String {
     let masked = recipient(channel, to);
     let mut text = text.to_owned();
-    if channel != "webhook" && !to.is_empty() {
+    // Too short a recipient is no one's (and would match anywhere).
+    if channel != "webhook" && to.len() >= 6 {
         text = text.replace(to, &masked);
-        if let Some(local) = to.strip_prefix('+') {
+        if let Some(local) = to.strip_prefix('+').filter(|l| l.len() >= 6) {
             text = text.replace(local, &masked);
         }
     }
