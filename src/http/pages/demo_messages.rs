@@ -48,7 +48,9 @@ struct MessagesPage {
     messages: Vec<Shown>,
 }
 
-async fn page(State(state): State<AppState>, f: Frame) -> Result<Response, PageError> {
+async fn page(State(state): State<AppState>, mut f: Frame) -> Result<Response, PageError> {
+    // The pointer every citizen page shows: this is where it leads.
+    f.demo_messages = false;
     let rows = messages::recent(&state.app)
         .await
         .map_err(|e| PageError::new(&f, e))?;

@@ -112,6 +112,18 @@ async fn a_newcomer_books_with_the_code_read_on_the_demo_page(backend: Backend) 
         "the start says where the messages are: {told}"
     );
     let client = reqwest::Client::new();
+    let portal = client
+        .get(&base)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        portal.contains("href=\"/demo/messages\""),
+        "the portal points to the messages: {portal}"
+    );
     let (status, empty) = demo_page(&client, &base).await;
     assert_eq!(status, StatusCode::OK);
     assert!(codes(&empty).is_empty(), "{empty}");
@@ -225,6 +237,9 @@ async fn without_demo_there_is_no_demo_page() {
     let client = reqwest::Client::new();
     let (status, body) = demo_page(&client, &served.base).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let portal = client.get(&served.base).send().await.unwrap();
+    assert_eq!(portal.status(), StatusCode::OK);
+    assert!(!portal.text().await.unwrap().contains("/demo/messages"));
     let openapi = client
         .get(format!("{}/api/v1/openapi.json", served.base))
         .send()
