@@ -84,13 +84,27 @@ pub async fn run(cli: Cli) -> ExitCode {
 async fn execute(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve { config, demo } => {
-            let server = Server::build(&config, Clock::system()).await?;
+            let mut server = Server::build(&config, Clock::system()).await?;
             if demo {
+                server
+                    .app_mut()
+                    .context("the service is already shared")?
+                    .demo = true;
                 print_demo(&server.app()).await?;
             }
             let shutdown = CancellationToken::new();
             tokio::spawn(cancel_on_signal(shutdown.clone()));
             println!("Guichet listening on http://{}", server.addr());
+            let app = server.app();
+            let unsent = crate::app::demo::messages::shown_channels(&app);
+            if !unsent.is_empty() {
+                println!(
+                    "No provider for {}: the demo's messages (phone codes, links) are sent to \
+                     nobody; read them at {}/demo/messages",
+                    unsent.join(" and "),
+                    app.public_url
+                );
+            }
             server.run(shutdown).await
         }
         Command::Migrate { database } => {

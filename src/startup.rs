@@ -58,6 +58,7 @@ impl Server {
             .to_owned();
         app.video_base_url = config.video_url.trim_end_matches('/').to_owned();
         app.transports = transports(config, &app.public_url)?;
+        warn_log_only(&app.transports);
         app.trusted_proxies = config.trusted_proxies.clone();
         app.sms_countries = config.sms_countries.clone();
         app.device_idle_days = config.device_idle_days;
@@ -236,6 +237,29 @@ fn transports(config: &Config, public_url: &str) -> anyhow::Result<crate::notify
         http: crate::notify::outbound::Outbound::new(config.webhook_allow.clone())
             .context("the webhooks' HTTP client")?,
     })
+}
+
+/// Says at start, loudly, which messages reach nobody: one warning per
+/// channel that only goes to the log, naming the settings that fix it.
+fn warn_log_only(transports: &crate::notify::Transports) {
+    for channel in transports.log_only() {
+        if channel == "sms" {
+            tracing::warn!(
+                channel,
+                setting = "GUICHET_SMS",
+                "SMS ARE NOT SENT: they only go to the log (GUICHET_SMS=log), so citizens get \
+                 no codes, confirmations or reminders; set GUICHET_SMS=twilio with \
+                 TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM"
+            );
+        } else {
+            tracing::warn!(
+                channel,
+                setting = "SMTP_URL",
+                "E-MAILS ARE NOT SENT: they only go to the log (SMTP_URL is unset), so \
+                 citizens who gave an address get nothing by e-mail; set SMTP_URL and SMTP_FROM"
+            );
+        }
+    }
 }
 
 /// Kernel send buffer of each connection. Fixed rather than autotuned (up

@@ -140,6 +140,9 @@ pub struct App {
     pub audit: audit::AuditLog,
     /// Which providers this instance has seen down (`notify::breaker`).
     pub breakers: crate::notify::breaker::Breakers,
+    /// `serve --demo`: the messages that only go to the log are shown at
+    /// `/demo/messages` (`demo::messages`), for a newcomer to read codes.
+    pub demo: bool,
 }
 
 impl App {
@@ -170,6 +173,7 @@ impl App {
             retention: retention::Retention::default(),
             audit: audit::AuditLog::default(),
             breakers: crate::notify::breaker::Breakers::default(),
+            demo: false,
         }
     }
 

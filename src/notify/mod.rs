@@ -7,12 +7,15 @@
 //! messages and hands them to their transport: SMS to a Twilio-compatible
 //! API (or, with `GUICHET_SMS=log`, the default, to the log), e-mail over
 //! SMTP (or the log when no `SMTP_URL` is set), webhooks over HTTPS
-//! (`outbound`: only to the addresses they may reach).
+//! (`outbound`: only to the addresses they may reach). No transport logs a message's body or its recipient in clear
+//! (`redact`): the `log` transports log that a message was not sent, and
+//! `serve --demo` shows the demo's messages on a page of their own.
 
 pub mod breaker;
 pub mod email;
 pub mod messages;
 pub mod outbound;
+pub mod redact;
 pub mod signature;
 pub mod twilio;
 pub mod webhooks;
@@ -81,4 +84,18 @@ pub struct Transports {
     pub email: Option<email::Mailer>,
     /// For webhooks: internal addresses refused unless allowed, no redirect.
     pub http: outbound::Outbound,
+}
+
+impl Transports {
+    /// The channels whose messages only go to the log: sent to nobody.
+    pub fn log_only(&self) -> Vec<&'static str> {
+        let mut channels = Vec::new();
+        if self.sms.is_none() {
+            channels.push("sms");
+        }
+        if self.email.is_none() {
+            channels.push("email");
+        }
+        channels
+    }
 }

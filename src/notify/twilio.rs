@@ -82,7 +82,7 @@ impl TwilioClient {
             Err(error) => {
                 return Attempt::Retry {
                     after: None,
-                    error: format!("request failed: {error}"),
+                    error: format!("request failed: {}", super::redact::request_error(error)),
                 };
             }
         };

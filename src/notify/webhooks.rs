@@ -147,7 +147,7 @@ pub async fn deliver(
         },
         Err(error) => Attempt::Retry {
             after: None,
-            error: format!("request failed: {error}"),
+            error: format!("request failed: {}", super::redact::request_error(error)),
         },
     }
 }

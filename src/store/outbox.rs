@@ -359,3 +359,36 @@ pub async fn to_recipient(db: &Db, recipient: &str) -> Result<Vec<(String, Strin
         .await
     })
 }
+
+/// A message with its text, for the demo's page of what was not sent.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Written {
+    pub id: String,
+    pub channel: String,
+    pub template: String,
+    pub recipient: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// The `limit` newest messages of one or two channels, newest first.
+pub async fn latest(
+    db: &Db,
+    channel: &str,
+    or_channel: &str,
+    limit: i64,
+) -> Result<Vec<Written>, sqlx::Error> {
+    read!(db, |c| {
+        sqlx::query_as(
+            "SELECT id, channel, template, recipient, subject, body, created_at
+             FROM notifications WHERE channel = $1 OR channel = $2
+             ORDER BY created_at DESC, id DESC LIMIT $3",
+        )
+        .bind(channel)
+        .bind(or_channel)
+        .bind(limit)
+        .fetch_all(c)
+        .await
+    })
+}

@@ -1,18 +1,24 @@
 //! What an operator's log collector receives holds no secret and no
-//! personal data: the real binary, with JSON logs and SMS through a
-//! Twilio-speaking fake and e-mail through a local SMTP receiver (the
-//! `log` transports are for trying the service: they write messages to the
-//! log on purpose), goes through a login, a phone code, a booking
-//! with a name, phone and e-mail, a citizen's text and the messages that
-//! follow; then its whole stderr is searched for every one of them.
+//! personal data, whichever way messages go: the real binary, with JSON
+//! logs, goes through a login, phone codes, a booking with a name, phone
+//! and e-mail (whose confirmation carries the manage link), a citizen's
+//! text and the messages that follow; then its whole stderr is searched
+//! for every one of them. Three setups: SMS and e-mail only to the log;
+//! SMS through a Twilio-speaking fake (which refuses one number, writing
+//! it in its error as Twilio does) with e-mail falling back to the log;
+//! and Twilio with a local SMTP receiver. The start warnings say which
+//! messages reach nobody.
+//!
+//! The helpers that run the binary are shared with the other tests that
+//! read its output (`security::demo_messages`).
 
 use crate::fakes::smtp::FakeSmtp;
-use crate::fakes::twilio::FakeTwilio;
+use crate::fakes::twilio::{FakeTwilio, Reply};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -30,53 +36,65 @@ const PHONE_FORMS: [&str; 6] = [
     "06 12 34 56 78",
     "%2B212612345678",
 ];
+/// A number the SMS provider refuses, naming it in its error.
+const REFUSED: &str = "+212698765432";
+const REFUSED_FORMS: [&str; 4] = ["+212698765432", "212698765432", "0698765432", "698765432"];
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
 }
 
-fn guichet(database_url: &str) -> std::process::Command {
+/// The built binary on `database_url`, logging JSON, with none of the
+/// developer's own message settings.
+pub(crate) fn guichet(database_url: &str) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"));
     command
         .env("DATABASE_URL", database_url)
         .env("GUICHET_LOG_FORMAT", "json")
-        .env_remove("RUST_LOG");
+        .env_remove("RUST_LOG")
+        .env_remove("GUICHET_SMS")
+        .env_remove("SMTP_URL")
+        .env_remove("REDIS_URL");
     command
 }
 
-/// Starts `guichet serve` and waits for its "ready" line; the rest of its
-/// stderr is gathered by a task that ends when the process does.
-async fn serve(
-    database_url: &str,
-    addr: &str,
-    twilio: &FakeTwilio,
-    smtp: &FakeSmtp,
-) -> (Child, tokio::task::JoinHandle<String>) {
+/// A running `guichet serve`: its standard output, and its whole stderr
+/// once it has stopped.
+pub(crate) struct Served {
+    pub child: Child,
+    pub stdout: BufReader<tokio::process::ChildStdout>,
+    pub stderr: tokio::task::JoinHandle<String>,
+    pub base: String,
+}
+
+/// Starts `guichet serve` with `args` and `envs` and waits for its
+/// "ready" line; the rest of its stderr is gathered by a task that ends
+/// when the process does.
+pub(crate) async fn serve(database_url: &str, args: &[&str], envs: &[(&str, &str)]) -> Served {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let base = format!("http://{addr}");
     let mut command = Command::from(guichet(database_url));
     command
         .arg("serve")
-        .env("GUICHET_ADDR", addr)
-        .env("GUICHET_PUBLIC_URL", format!("http://{addr}"))
-        .env("GUICHET_SMS", "twilio")
-        .env("TWILIO_ACCOUNT_SID", "AC0123")
-        .env("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
-        .env("TWILIO_FROM", "+212500000000")
-        .env("TWILIO_API_BASE", &twilio.base)
-        .env("SMTP_URL", &smtp.url)
-        .stdout(Stdio::null())
+        .args(args)
+        .env("GUICHET_ADDR", &addr)
+        .env("GUICHET_PUBLIC_URL", &base)
+        .envs(envs.iter().copied())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
     let mut child = command.spawn().expect("guichet serve runs");
+    let stdout = BufReader::new(child.stdout.take().unwrap());
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut seen = String::new();
     loop {
         let mut line = String::new();
-        let read = tokio::time::timeout(Duration::from_secs(30), stderr.read_line(&mut line))
+        let read = tokio::time::timeout(Duration::from_secs(60), stderr.read_line(&mut line))
             .await
-            .expect("guichet ready within 30 s")
+            .expect("guichet ready within 60 s")
             .expect("stderr read");
         assert!(read > 0, "guichet stopped: {seen}");
         seen.push_str(&line);
@@ -84,12 +102,39 @@ async fn serve(
             break;
         }
     }
-    let rest = tokio::spawn(async move {
+    let stderr = tokio::spawn(async move {
         let mut rest = String::new();
         let _ = stderr.read_to_string(&mut rest).await;
         seen + &rest
     });
-    (child, rest)
+    Served {
+        child,
+        stdout,
+        stderr,
+        base,
+    }
+}
+
+impl Served {
+    /// Stops it with SIGTERM, as an orchestrator does, and gives its whole
+    /// stderr.
+    pub(crate) async fn stop(mut self) -> String {
+        let pid = self.child.id().expect("still running");
+        std::process::Command::new("kill")
+            .arg(pid.to_string())
+            .status()
+            .unwrap();
+        tokio::time::timeout(Duration::from_secs(20), self.child.wait())
+            .await
+            .expect("stopped")
+            .unwrap();
+        let logs = self.stderr.await.unwrap();
+        assert!(
+            logs.contains("guichet stopped"),
+            "the whole log was read: {logs}"
+        );
+        logs
+    }
 }
 
 async fn post(
@@ -107,8 +152,33 @@ async fn post(
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// Where the service sends its messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Setup {
+    /// No provider: SMS and e-mail only to the log.
+    LogOnly,
+    /// SMS through Twilio; no `SMTP_URL`, so e-mail to the log.
+    Twilio,
+    /// SMS through Twilio, e-mail over SMTP.
+    TwilioAndSmtp,
+}
+
 #[tokio::test]
-async fn logs_hold_no_secret_and_no_personal_data() {
+async fn no_secret_in_the_log_when_messages_only_go_to_the_log() {
+    logs_hold_no_secret_and_no_personal_data(Setup::LogOnly).await;
+}
+
+#[tokio::test]
+async fn no_secret_in_the_log_with_twilio_and_e_mail_to_the_log() {
+    logs_hold_no_secret_and_no_personal_data(Setup::Twilio).await;
+}
+
+#[tokio::test]
+async fn no_secret_in_the_log_with_twilio_and_smtp() {
+    logs_hold_no_secret_and_no_personal_data(Setup::TwilioAndSmtp).await;
+}
+
+async fn logs_hold_no_secret_and_no_personal_data(setup: Setup) {
     let dir = tempfile::tempdir().unwrap();
     let database_url = format!("sqlite://{}", dir.path().join("logs.db").display());
     let mut add = guichet(&database_url)
@@ -128,9 +198,21 @@ async fn logs_hold_no_secret_and_no_personal_data() {
     let mut logs = String::from_utf8_lossy(&added.stderr).into_owned();
 
     let (twilio, smtp) = (FakeTwilio::start().await, FakeSmtp::start().await);
-    let addr = format!("127.0.0.1:{}", free_port());
-    let base = format!("http://{addr}");
-    let (mut child, rest) = serve(&database_url, &addr, &twilio, &smtp).await;
+    let mut envs = Vec::new();
+    if setup != Setup::LogOnly {
+        envs.extend([
+            ("GUICHET_SMS", "twilio"),
+            ("TWILIO_ACCOUNT_SID", "AC0123"),
+            ("TWILIO_AUTH_TOKEN", AUTH_TOKEN),
+            ("TWILIO_FROM", "+212500000000"),
+            ("TWILIO_API_BASE", &twilio.base),
+        ]);
+    }
+    if setup == Setup::TwilioAndSmtp {
+        envs.push(("SMTP_URL", &smtp.url));
+    }
+    let served = serve(&database_url, &[], &envs).await;
+    let base = served.base.clone();
     let client = reqwest::Client::new();
 
     let (status, login) = post(
@@ -160,6 +242,23 @@ async fn logs_hold_no_secret_and_no_personal_data() {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 
+    let mut messages = 3;
+    if setup != Setup::LogOnly {
+        // A code to a number the provider refuses, naming it in its error.
+        twilio.script(vec![Reply::InvalidNumber]);
+        let (status, body) = post(
+            &client,
+            format!("{base}/api/v1/otp"),
+            None,
+            json!({"phone": REFUSED}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        messages += 1;
+        settled(&client, &base, &admin, 1).await;
+        assert_eq!(twilio.received()[0].answered, 400);
+    }
+
     let (status, body) = post(
         &client,
         format!("{base}/api/v1/otp"),
@@ -168,13 +267,7 @@ async fn logs_hold_no_secret_and_no_personal_data() {
     )
     .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-    let sent = twilio.wait_for_delivered(1, Duration::from_secs(10)).await;
-    let otp = sent[0]
-        .body
-        .split(|c: char| !c.is_ascii_digit())
-        .find(|run| run.len() == 6)
-        .unwrap_or_else(|| panic!("no code in {}", sent[0].body))
-        .to_owned();
+    let otp = code_sent_to(&database_url, PHONE).await;
 
     let slots: Value = client
         .get(format!("{base}/api/v1/sites/fes-medina/services/cin/slots"))
@@ -207,7 +300,7 @@ async fn logs_hold_no_secret_and_no_personal_data() {
 
     let path = "/hooks/sms/inbound";
     let fields = [
-        ("From", "+212612345678"),
+        ("From", PHONE),
         ("To", "+212500000000"),
         ("Body", &*format!("STATUT {reference}")),
     ];
@@ -224,10 +317,20 @@ async fn logs_hold_no_secret_and_no_personal_data() {
         .send()
         .await
         .unwrap();
-    assert_eq!(texted.status(), StatusCode::OK);
-    // The code, then the booking's confirmation, went out.
-    twilio.wait_for_delivered(2, Duration::from_secs(10)).await;
-    smtp.wait_for(1, Duration::from_secs(10)).await;
+    // Without a provider nothing can sign the citizen's text.
+    let expected = match setup {
+        Setup::LogOnly => StatusCode::FORBIDDEN,
+        _ => StatusCode::OK,
+    };
+    assert_eq!(texted.status(), expected);
+    // The codes, the booking's SMS and its e-mail have all gone their way.
+    settled(&client, &base, &admin, messages).await;
+    let (sms, mails) = (twilio.delivered().len(), smtp.received().len());
+    match setup {
+        Setup::LogOnly => assert_eq!((sms, mails), (0, 0)),
+        Setup::Twilio => assert_eq!((sms, mails), (2, 0)),
+        Setup::TwilioAndSmtp => assert_eq!((sms, mails), (2, 1)),
+    }
 
     let out = client
         .post(format!("{base}/api/v1/auth/logout"))
@@ -236,27 +339,89 @@ async fn logs_hold_no_secret_and_no_personal_data() {
         .await
         .unwrap();
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
-    let pid = child.id().expect("still running") as i32;
-    // SIGTERM, as an orchestrator stops it.
-    std::process::Command::new("kill")
-        .arg(pid.to_string())
-        .status()
-        .unwrap();
-    tokio::time::timeout(Duration::from_secs(20), child.wait())
-        .await
-        .expect("stopped")
-        .unwrap();
-    logs.push_str(&rest.await.unwrap());
+    logs.push_str(&served.stop().await);
 
-    assert!(
-        logs.contains("guichet stopped"),
-        "the whole log was read: {logs}"
-    );
     let mut secrets = vec![
-        PASSWORD, AUTH_TOKEN, NAME, "Zineb", "Bennani", EMAIL, &otp, &admin, &manage,
+        PASSWORD,
+        AUTH_TOKEN,
+        NAME,
+        "Zineb",
+        "Bennani",
+        "zineb.bennani",
+        EMAIL,
+        &otp,
+        &admin,
+        &manage,
+        "token=",
     ];
     secrets.extend(PHONE_FORMS);
+    secrets.extend(REFUSED_FORMS);
     for secret in secrets {
         assert!(!logs.contains(secret), "the log holds {secret:?}:\n{logs}");
+    }
+    // What the log does say: which messages reach nobody, and to whom (masked).
+    let sms_warning = logs.contains("SMS ARE NOT SENT") && logs.contains("GUICHET_SMS=twilio");
+    let email_warning = logs.contains("E-MAILS ARE NOT SENT") && logs.contains("set SMTP_URL");
+    match setup {
+        Setup::LogOnly => assert!(sms_warning && email_warning, "{logs}"),
+        Setup::Twilio => assert!(!sms_warning && email_warning, "{logs}"),
+        Setup::TwilioAndSmtp => assert!(!sms_warning && !email_warning, "{logs}"),
+    }
+    if setup != Setup::TwilioAndSmtp {
+        assert!(
+            logs.contains("no provider for its channel") && logs.contains("z•••@example.ma"),
+            "{logs}"
+        );
+    }
+    if setup == Setup::LogOnly {
+        assert!(logs.contains("+••••••••5678"), "{logs}");
+    }
+}
+
+/// The code last sent to `phone`, as the outbox holds it.
+async fn code_sent_to(database_url: &str, phone: &str) -> String {
+    let db = guichet::store::Db::connect(database_url)
+        .await
+        .expect("the database opens");
+    let sent = guichet::store::outbox::to_recipient(&db, phone)
+        .await
+        .expect("the outbox reads");
+    db.close().await;
+    let (_, body) = sent
+        .iter()
+        .find(|(template, _)| template == "otp")
+        .expect("a code was queued");
+    body.split(|c: char| !c.is_ascii_digit())
+        .find(|run| run.len() == 6)
+        .unwrap_or_else(|| panic!("no code in {body}"))
+        .to_owned()
+}
+
+/// Waits until `count` messages are in the outbox, each sent or given up.
+async fn settled(client: &reqwest::Client, base: &str, admin: &str, count: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let rows: Value = client
+            .get(format!("{base}/api/v1/outbox"))
+            .bearer_auth(admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let rows = rows.as_array().cloned().unwrap_or_default();
+        let done = rows
+            .iter()
+            .filter(|m| m["status"] == "sent" || m["status"] == "dead")
+            .count();
+        if rows.len() >= count && done == rows.len() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "messages still waiting: {rows:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

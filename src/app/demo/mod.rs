@@ -1,8 +1,10 @@
 //! The demo office: a Casablanca annexe with its usual services, counters,
 //! staff and devices, seeded through the same use cases as the API, and
-//! four weeks of its past (`history`) for the statistics to show.
+//! four weeks of its past (`history`) for the statistics to show, and
+//! the messages the demo did not send (`messages`).
 
 mod history;
+pub mod messages;
 
 use super::announcements::{Announcement, Announcements};
 use super::auth::{self, Principal};

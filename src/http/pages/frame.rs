@@ -47,6 +47,9 @@ pub struct Frame {
     /// The languages the switch offers: all three on citizen pages, French
     /// and Arabic on the office's screens.
     pub langs: &'static [Lang],
+    /// `serve --demo` with messages that reach nobody: citizen pages point
+    /// to `/demo/messages`, where their codes are.
+    pub demo_messages: bool,
 }
 
 impl Frame {
@@ -91,7 +94,10 @@ impl Frame {
 impl FromRequestParts<AppState> for Frame {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let lang = parts
             .extensions
             .get::<ChosenLang>()
@@ -115,6 +121,7 @@ impl FromRequestParts<AppState> for Frame {
                 .collect::<Vec<_>>()
                 .join("&"),
             langs: &Lang::ALL,
+            demo_messages: !crate::app::demo::messages::shown_channels(&state.app).is_empty(),
         })
     }
 }

@@ -10,6 +10,7 @@ pub mod assets;
 pub mod cookies;
 pub mod counter_display;
 pub mod csrf;
+pub mod demo_messages;
 pub mod frame;
 pub mod i18n;
 pub mod kiosk;
@@ -26,6 +27,7 @@ use tower_http::compression::CompressionLayer;
 /// Every page and static file. Compressed, since citizens load them over
 /// mobile data; each response carries the CSRF cookie its forms need.
 pub fn router(state: AppState) -> Router<AppState> {
+    let demo = demo_messages::router(&state).unwrap_or_default();
     Router::new()
         .merge(assets::router())
         .merge(lobby::router())
@@ -36,6 +38,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(admin::router())
         .merge(portal::router())
         .merge(public_stats::router())
+        .merge(demo)
         .layer(axum::middleware::from_fn_with_state(state, frame::prepare))
         .layer(CompressionLayer::new())
 }

@@ -158,9 +158,15 @@ async fn create_message(
         ),
         Some(Reply::RateLimited { .. }) => error(429, 20429, "Too Many Requests"),
         Some(Reply::ServerError) => error(500, 20500, "Internal Server Error"),
-        Some(Reply::InvalidNumber) => {
-            error(400, 21211, "The 'To' number is not a valid phone number.")
-        }
+        // As Twilio does, the refused number is written in the message.
+        Some(Reply::InvalidNumber) => error(
+            400,
+            21211,
+            &format!(
+                "The 'To' number {} is not a valid phone number.",
+                to.as_deref().unwrap_or("")
+            ),
+        ),
     };
 
     shared.lock().unwrap().received.push(ReceivedSms {

@@ -6,6 +6,7 @@ mod access_log;
 mod burst;
 mod code_quota;
 mod csv_cells;
+mod demo_messages;
 mod device_tokens;
 mod limits;
 mod limits_shared;
