@@ -62,6 +62,17 @@ pub struct Config {
     #[arg(long, env = "GUICHET_AUDIT_RETENTION_DAYS", default_value_t = 365,
         value_parser = clap::value_parser!(u32).range(0..=36500))]
     pub audit_retention_days: u32,
+    /// Live sockets (`/ws/…`) one client address may hold open on this
+    /// instance; past it an upgrade gets 429. An office's screens, agents
+    /// and citizens on its Wi-Fi share one address.
+    #[arg(long, env = "GUICHET_LIVE_SOCKETS_PER_ADDRESS", default_value_t = 200,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub live_sockets_per_address: u32,
+    /// Live sockets this instance holds open at most; past it an upgrade
+    /// gets 503 (the proxy or the client tries another instance).
+    #[arg(long, env = "GUICHET_LIVE_SOCKETS_MAX", default_value_t = 10_000,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub live_sockets_max: u32,
     /// `pretty` in a terminal, `json` for log collectors; `auto` picks.
     #[arg(long, env = "GUICHET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
     pub log_format: LogFormat,
@@ -90,6 +101,8 @@ impl Config {
             log_format: LogFormat::Auto,
             retention_days: 30,
             audit_retention_days: 365,
+            live_sockets_per_address: 200,
+            live_sockets_max: 10_000,
         }
     }
 }

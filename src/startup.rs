@@ -46,6 +46,10 @@ impl Server {
         app.video_base_url = config.video_url.trim_end_matches('/').to_owned();
         app.transports = transports(config, &app.public_url)?;
         app.trusted_proxies = config.trusted_proxies.clone();
+        app.live = live::Hub::new(
+            config.live_sockets_per_address as usize,
+            config.live_sockets_max as usize,
+        );
         app.retention = crate::app::retention::Retention {
             personal_days: config.retention_days,
             audit_days: Some(config.audit_retention_days).filter(|&days| days > 0),

@@ -132,10 +132,21 @@ pub async fn spawn_instance_configured(
     clock: Clock,
     configure: impl FnOnce(&mut Config),
 ) -> TestApp {
+    spawn_instance_prepared(database_url, clock, configure, |_| {}).await
+}
+
+/// Another instance on an existing database, with settings of the test's
+/// and its `App` adjusted before it serves.
+pub async fn spawn_instance_prepared(
+    database_url: &str,
+    clock: Clock,
+    configure: impl FnOnce(&mut Config),
+    prepare: impl FnOnce(&mut App),
+) -> TestApp {
     let mut config = Config::local(database_url);
     configure(&mut config);
     let dir = tempfile::tempdir().expect("temp dir");
-    start(config, clock, dir, |_| {}).await
+    start(config, clock, dir, prepare).await
 }
 
 async fn start(

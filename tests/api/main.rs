@@ -32,6 +32,7 @@ mod rate_limits;
 mod requests;
 mod retention;
 mod screens;
+mod security;
 mod security_headers;
 mod sessions;
 mod sites;
