@@ -111,10 +111,23 @@ pub struct Config {
         value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub idle_timeout_secs: u64,
     /// Connections this instance holds open at once, WebSockets included;
-    /// one more is closed as soon as it is accepted.
-    #[arg(long, env = "GUICHET_MAX_CONNECTIONS", default_value_t = 4096,
+    /// one more is closed as soon as it is accepted. Above
+    /// `GUICHET_LIVE_SOCKETS_MAX`, so that requests still get in when the
+    /// sockets are all taken.
+    #[arg(long, env = "GUICHET_MAX_CONNECTIONS", default_value_t = 16_384,
         value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_connections: u32,
+    /// Live sockets (`/ws/…`) one client address may hold open on this
+    /// instance; past it an upgrade gets 429. An office's screens, agents
+    /// and citizens on its Wi-Fi share one address.
+    #[arg(long, env = "GUICHET_LIVE_SOCKETS_PER_ADDRESS", default_value_t = 200,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub live_sockets_per_address: u32,
+    /// Live sockets this instance holds open at most; past it an upgrade
+    /// gets 503 (the proxy or the client tries another instance).
+    #[arg(long, env = "GUICHET_LIVE_SOCKETS_MAX", default_value_t = 10_000,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub live_sockets_max: u32,
     /// `pretty` in a terminal, `json` for log collectors; `auto` picks.
     #[arg(long, env = "GUICHET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
     pub log_format: LogFormat,
@@ -151,7 +164,9 @@ impl Config {
             header_timeout_secs: 10,
             request_timeout_secs: 30,
             idle_timeout_secs: 75,
-            max_connections: 4096,
+            max_connections: 16_384,
+            live_sockets_per_address: 200,
+            live_sockets_max: 10_000,
         }
     }
 }

@@ -62,6 +62,10 @@ impl Server {
         app.trusted_proxies = config.trusted_proxies.clone();
         app.sms_countries = config.sms_countries.clone();
         app.device_idle_days = config.device_idle_days;
+        app.live = live::Hub::new(
+            config.live_sockets_per_address as usize,
+            config.live_sockets_max as usize,
+        );
         app.retention = crate::app::retention::Retention {
             personal_days: config.retention_days,
             audit_days: Some(config.audit_retention_days).filter(|&days| days > 0),

@@ -41,6 +41,9 @@
         if (stopped) return;
         // 1000: the stream ended on purpose (a finished ticket).
         if (close.code === 1000) { if (handlers.ended) handlers.ended(); return; }
+        // 1008: the session that opened the stream ended (account disabled,
+        // device revoked, logged out): the page, loaded again, says so.
+        if (close.code === 1008) { location.reload(); return; }
         status("reconnecting");
         var wait = delay + Math.random() * delay / 2;
         delay = Math.min(delay * 2, 10000);

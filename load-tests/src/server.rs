@@ -84,8 +84,12 @@ pub async fn spawn(
         // rate limits count them apart.
         .env("GUICHET_TRUSTED_PROXIES", "127.0.0.1")
         // `fanout` holds far more sockets on one instance than the default
-        // cap of connections (4096) lets in; its open-files check bounds it.
+        // cap of connections (16,384) lets in; its open-files check bounds it.
         .env("GUICHET_MAX_CONNECTIONS", "1000000")
+        // Its screens and phones all open their sockets from this one
+        // address, thousands of them: the caps of a real office are lifted.
+        .env("GUICHET_LIVE_SOCKETS_PER_ADDRESS", "1000000")
+        .env("GUICHET_LIVE_SOCKETS_MAX", "1000000")
         .env_remove("REDIS_URL")
         .envs(env.iter().copied())
         .stdout(Stdio::null())

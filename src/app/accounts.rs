@@ -3,7 +3,9 @@
 //! removing. An admin
 //! manages every account; a supervisor only the agents of their own site,
 //! so only an admin ever makes an admin or a supervisor. A change that
-//! touches an account ends its open sessions.
+//! touches an account ends its open sessions, and closes this instance's
+//! live sockets opened with them at once (other instances' within
+//! `live::sessions::RECHECK`).
 
 use super::auth::{Principal, hash_password};
 use super::{App, AppError, AppResult};
@@ -91,6 +93,7 @@ pub async fn change(
     row.site_id = site;
     store::accounts::upsert_user(&mut tx, &row, app.clock.now_ms()).await?;
     tx.commit().await?;
+    sessions_ended(app, username);
     view(row).ok_or(AppError::NotFound("user"))
 }
 
@@ -109,6 +112,7 @@ pub async fn reset_password(
     row.password_hash = password_hash;
     store::accounts::upsert_user(&mut tx, &row, app.clock.now_ms()).await?;
     tx.commit().await?;
+    sessions_ended(app, username);
     Ok(())
 }
 
@@ -134,6 +138,7 @@ pub async fn set_disabled(
     row.disabled_at = disabled.then(|| app.clock.now_ms());
     store::accounts::upsert_user(&mut tx, &row, app.clock.now_ms()).await?;
     tx.commit().await?;
+    sessions_ended(app, username);
     Ok(())
 }
 
@@ -146,7 +151,14 @@ pub async fn remove(app: &App, who: &Principal, username: &str) -> AppResult<()>
     not_at_counter(&mut tx, username).await?;
     store::accounts::delete_user(&mut tx, username).await?;
     tx.commit().await?;
+    sessions_ended(app, username);
     Ok(())
+}
+
+/// The account's sessions were just ended: its live sockets close too
+/// (named as `Principal::actor` names a user).
+fn sessions_ended(app: &App, username: &str) {
+    app.live.end_sessions(format!("user:{username}"));
 }
 
 /// Refuses while the person holds a counter: it must be closed first.

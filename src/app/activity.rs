@@ -1,9 +1,11 @@
 //! What this instance has done, counted for Prometheus: the site events it
 //! committed (calls, no-shows, …), the bookings refused because a slot or
-//! a phone was taken, and the outcomes of its message sends. Counters are
+//! a phone was taken, the outcomes of its message sends, and the live
+//! sockets it refused because a cap was reached. Counters are
 //! per instance and only grow; summed over instances they count each thing
 //! once, since an event is published by the instance that committed it.
 
+use super::live::places::Refused;
 use crate::store::events::EventRow;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -28,12 +30,18 @@ struct SendLabels {
     outcome: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RefusedLabels {
+    reason: &'static str,
+}
+
 /// Cheap to clone: the families are shared handles.
 #[derive(Clone, Debug, Default)]
 pub struct Activity {
     events: Family<EventLabels, Counter>,
     booking_conflicts: Family<ConflictLabels, Counter>,
     sends: Family<SendLabels, Counter>,
+    live_refused: Family<RefusedLabels, Counter>,
 }
 
 impl Activity {
@@ -54,6 +62,25 @@ impl Activity {
             "Message send attempts by channel and outcome (sent, retry, dead)",
             self.sends.clone(),
         );
+        // Both reasons are listed from the start, at 0.
+        for reason in [Refused::Address, Refused::Instance] {
+            let _ = self.live_refused.get_or_create(&RefusedLabels {
+                reason: reason.as_str(),
+            });
+        }
+        registry.register(
+            "live_refused",
+            "Live socket upgrades refused because the client's address (address) or this instance (instance) held all the sockets it may",
+            self.live_refused.clone(),
+        );
+    }
+
+    pub fn live_refused(&self, reason: Refused) {
+        self.live_refused
+            .get_or_create(&RefusedLabels {
+                reason: reason.as_str(),
+            })
+            .inc();
     }
 
     pub fn events(&self, events: &[EventRow]) {

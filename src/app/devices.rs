@@ -61,8 +61,9 @@ pub async fn create(
     })
 }
 
-/// Revokes a device: its token stops working at once. Revoking twice is
-/// harmless.
+/// Revokes a device: its token stops working at once, and its live
+/// sockets on this instance close (on others within
+/// `live::sessions::RECHECK`). Revoking twice is harmless.
 pub async fn revoke(app: &App, who: &Principal, id: &str) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     let device = store::devices::get_for_update(&mut tx, id)
@@ -74,6 +75,7 @@ pub async fn revoke(app: &App, who: &Principal, id: &str) -> AppResult<()> {
         store::accounts::revoke_subject(&mut tx, "device", id).await?;
     }
     tx.commit().await?;
+    app.live.end_sessions(format!("device:{id}"));
     Ok(())
 }
 

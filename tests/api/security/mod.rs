@@ -14,5 +14,7 @@ mod metrics_access;
 mod metrics_labels;
 mod outbox_phones;
 mod redirects;
+mod socket_sessions;
+mod sockets;
 mod timeouts;
 mod webhook_urls;

@@ -7,6 +7,14 @@
 //! once into a broadcast channel of its site. A socket reads its site's
 //! channel; one that falls `CHANNEL` events behind is dropped and resumes
 //! with `since`, so no subscriber ever slows the publisher or the others.
+//!
+//! The hub also keeps what bounds this instance's sockets: their places
+//! per client address and in all (`places`), the one reader each followed
+//! ticket shares (`tickets`), and the sessions that ended (`sessions`).
+
+pub mod places;
+pub mod sessions;
+pub mod tickets;
 
 use super::sites::{from_json, zone_of};
 use super::{App, AppResult};
@@ -59,20 +67,48 @@ pub struct Hub {
     channels: Mutex<HashMap<String, Channel>>,
     watch: mpsc::UnboundedSender<(String, i64)>,
     watches: Mutex<Option<mpsc::UnboundedReceiver<(String, i64)>>>,
+    places: Arc<places::Places>,
+    /// The reader each followed ticket's sockets share.
+    pub tickets: tickets::TicketFeeds,
+    ended: sessions::Ended,
+    /// How often staff and device sockets read their token again
+    /// (`sessions::RECHECK`; tests shorten it).
+    pub session_recheck: Duration,
 }
 
 impl Default for Hub {
     fn default() -> Self {
+        Self::new(places::PER_ADDRESS, places::PER_INSTANCE)
+    }
+}
+
+impl Hub {
+    /// A hub whose sockets are capped per client address and in all.
+    pub fn new(per_address: usize, per_instance: usize) -> Self {
         let (watch, watches) = mpsc::unbounded_channel();
         Self {
             channels: Mutex::default(),
             watch,
             watches: Mutex::new(Some(watches)),
+            places: places::Places::new(per_address, per_instance),
+            tickets: tickets::TicketFeeds::default(),
+            ended: sessions::Ended::default(),
+            session_recheck: sessions::RECHECK,
         }
     }
-}
 
-impl Hub {
+    /// A place for one more socket of `address`, held until it is dropped.
+    pub fn take_place(&self, address: &str) -> Result<places::Place, places::Refused> {
+        self.places.take(address)
+    }
+
+    /// Closes this instance's sockets opened by `actor` (as
+    /// `Principal::actor` names an account or a device), whose sessions
+    /// have just ended.
+    pub fn end_sessions(&self, actor: String) {
+        self.ended.announce(actor);
+    }
+
     /// The events of a site from now on. Subscribe before reading the
     /// snapshot, then `watch` from the snapshot's `seq`, so nothing falls
     /// between the two.
@@ -90,13 +126,9 @@ impl Hub {
         let _ = self.watch.send((site.to_owned(), seq));
     }
 
-    /// Sockets following live events on this instance.
+    /// Sockets following live events on this instance (their places).
     pub fn subscribers(&self) -> usize {
-        let channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
-        channels
-            .values()
-            .map(broadcast::Sender::receiver_count)
-            .sum()
+        self.places.held()
     }
 
     fn channel(&self, site: &str) -> Option<Channel> {

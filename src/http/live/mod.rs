@@ -9,34 +9,41 @@
 //! channel behind or takes `SEND_TIMEOUT` to take a message: such a peer
 //! reconnects with `since`. At shutdown each socket gets a close frame
 //! telling it to reconnect (to another instance).
+//!
+//! Every socket holds a place (`place`), taken before its upgrade and
+//! given back when it ends: per client address and per instance, capped.
+//! A ticket's sockets share one reader of the ticket (`ticket`). A staff
+//! or device socket closes with 1008 when its session ends.
 
 use super::AppState;
-use super::auth::Caller;
+use super::auth::{BearerToken, Caller};
 use super::error::ApiPath;
 use crate::app::auth::Principal;
 use crate::app::live::LiveEvent;
+use crate::app::live::sessions::Session;
 use crate::app::streams;
 use crate::app::{App, AppError, AppResult};
 use crate::store::devices::SEEN_EVERY_MS;
 use axum::Router;
-use axum::extract::ws::{
-    CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade,
-    rejection::WebSocketUpgradeRejection,
-};
+use axum::extract::ws::{WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use futures_util::SinkExt;
-use serde_json::Value;
+use peer::Peer;
+use place::Held;
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::Instant;
 
+mod peer;
+mod place;
+mod ticket;
+
 const PING: Duration = Duration::from_secs(20);
-/// A peer that answers nothing for this long is gone.
-const SILENT: Duration = Duration::from_secs(60);
 /// A peer that takes longer than this to take one message is too slow.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Events written to a socket in one go at most.
@@ -48,10 +55,13 @@ const MAX_INCOMING: usize = 4096;
 const READ_BUFFER: usize = 4096;
 
 /// Close codes: the server is going away (reconnect, elsewhere if need
-/// be); the peer fell behind (reconnect with `since`); the stream is over.
+/// be); the peer fell behind (reconnect with `since`); the stream is over;
+/// the session that opened the stream ended (disabled, removed, revoked,
+/// logged out or expired).
 const GOING_AWAY: u16 = 1012;
 const TOO_SLOW: u16 = 4008;
 const FINISHED: u16 = 1000;
+const SESSION_ENDED: u16 = 1008;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -69,40 +79,52 @@ enum Scope {
     Counter(String),
 }
 
+// `Held` comes first: past a cap the upgrade is refused before anything
+// else is read.
 async fn site_stream(
+    place: Held,
     State(state): State<AppState>,
     ApiPath(site): ApiPath<String>,
     Query(params): Query<HashMap<String, String>>,
     upgrade: Upgrade,
 ) -> AppResult<Response> {
+    let upgrade = accept(upgrade)?;
     let since = since_of(&params)?;
     crate::app::sites::SiteContext::load(&state.app, &site).await?;
     let app = state.app;
-    Ok(accept(upgrade)?.on_upgrade(move |socket| {
+    Ok(upgrade.on_upgrade(move |socket| {
         let sockets = app.sockets.clone();
-        sockets.track_future(follow_site(app, socket, site, Scope::Site, since))
+        sockets.track_future(async move {
+            follow_site(&app, socket, site, Scope::Site, since, None).await;
+            drop(place);
+        })
     }))
 }
 
 async fn counter_stream(
+    place: Held,
     State(state): State<AppState>,
     Caller(who): Caller,
+    BearerToken(token): BearerToken,
     ApiPath(counter): ApiPath<String>,
     Query(params): Query<HashMap<String, String>>,
     upgrade: Upgrade,
 ) -> AppResult<Response> {
+    let upgrade = accept(upgrade)?;
     let since = since_of(&params)?;
     let site = streams::counter_site(&state.app, &who, &counter).await?;
     let app = state.app;
     // A counter display is seen for as long as its socket lives.
-    let device = match who {
-        Principal::Device { id, .. } => Some(id),
+    let device = match &who {
+        Principal::Device { id, .. } => Some(id.clone()),
         _ => None,
     };
-    Ok(accept(upgrade)?.on_upgrade(move |socket| {
+    let session = Session::new(&app, token, who);
+    Ok(upgrade.on_upgrade(move |socket| {
         let sockets = app.sockets.clone();
-        let follow = follow_site(app.clone(), socket, site, Scope::Counter(counter), since);
         sockets.track_future(async move {
+            let scope = Scope::Counter(counter);
+            let follow = follow_site(&app, socket, site, scope, since, Some(session));
             match device {
                 Some(id) => {
                     tokio::select! {
@@ -112,6 +134,7 @@ async fn counter_stream(
                 }
                 None => follow.await,
             }
+            drop(place);
         })
     }))
 }
@@ -126,16 +149,33 @@ async fn keep_seen(app: &App, id: &str) {
 }
 
 async fn ticket_stream(
+    place: Held,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     upgrade: Upgrade,
 ) -> AppResult<Response> {
+    let upgrade = accept(upgrade)?;
     let ticket = crate::app::tickets::get(&state.app, &id).await?;
     let app = state.app;
-    Ok(accept(upgrade)?.on_upgrade(move |socket| {
+    Ok(upgrade.on_upgrade(move |socket| {
         let sockets = app.sockets.clone();
-        sockets.track_future(follow_ticket(app, socket, id, ticket.site))
+        sockets.track_future(async move {
+            ticket::follow(&app, socket, &id, &ticket.site).await;
+            drop(place);
+        })
     }))
+}
+
+/// Resolves when the session a stream was opened with ends; never for a
+/// public stream.
+fn session_end<'a>(
+    app: &'a App,
+    session: Option<Session>,
+) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+    match session {
+        Some(session) => Box::pin(session.ended(app, app.live.session_recheck)),
+        None => Box::pin(std::future::pending()),
+    }
 }
 
 fn accept(upgrade: Upgrade) -> AppResult<WebSocketUpgrade> {
@@ -157,71 +197,6 @@ fn since_of(params: &HashMap<String, String>) -> AppResult<Option<i64>> {
             ),
         })
         .transpose()
-}
-
-/// A socket and when its peer was last heard.
-struct Peer {
-    socket: WebSocket,
-    heard: Instant,
-}
-
-impl Peer {
-    async fn send_text(&mut self, text: String) -> Result<(), ()> {
-        self.send(Message::Text(text.into())).await
-    }
-
-    /// An event's shared bytes, without copying them.
-    async fn send_event(&mut self, event: &LiveEvent) -> Result<(), ()> {
-        self.feed_event(event).await?;
-        self.flush().await
-    }
-
-    /// Queues an event to go out with the next flush.
-    async fn feed_event(&mut self, event: &LiveEvent) -> Result<(), ()> {
-        let text = Utf8Bytes::try_from(event.wire.clone()).map_err(|_| ())?;
-        match tokio::time::timeout(SEND_TIMEOUT, self.socket.feed(Message::Text(text))).await {
-            Ok(Ok(())) => Ok(()),
-            _ => Err(()),
-        }
-    }
-
-    async fn flush(&mut self) -> Result<(), ()> {
-        match tokio::time::timeout(SEND_TIMEOUT, self.socket.flush()).await {
-            Ok(Ok(())) => Ok(()),
-            _ => Err(()),
-        }
-    }
-
-    async fn send(&mut self, message: Message) -> Result<(), ()> {
-        match tokio::time::timeout(SEND_TIMEOUT, self.socket.send(message)).await {
-            Ok(Ok(())) => Ok(()),
-            _ => Err(()),
-        }
-    }
-
-    async fn close(&mut self, code: u16, reason: &str) {
-        let frame = CloseFrame {
-            code,
-            reason: reason.into(),
-        };
-        let _ = self.send(Message::Close(Some(frame))).await;
-    }
-
-    /// What the peer sent: `false` once it is gone.
-    fn heard(&mut self, message: Option<Result<Message, axum::Error>>) -> bool {
-        match message {
-            Some(Ok(Message::Close(_))) | Some(Err(_)) | None => false,
-            Some(Ok(_)) => {
-                self.heard = Instant::now();
-                true
-            }
-        }
-    }
-
-    /// A ping, unless the peer has been silent too long (`false`: gone).
-    async fn ping(&mut self) -> bool {
-        self.heard.elapsed() < SILENT && self.send(Message::Ping(Default::default())).await.is_ok()
-    }
 }
 
 type Events = tokio::sync::broadcast::Receiver<Arc<LiveEvent>>;
@@ -271,18 +246,17 @@ async fn start(
 }
 
 async fn follow_site(
-    app: Arc<App>,
+    app: &App,
     socket: WebSocket,
     site: String,
     scope: Scope,
     since: Option<i64>,
+    session: Option<Session>,
 ) {
     let mut events = app.live.subscribe(&site);
-    let mut peer = Peer {
-        socket,
-        heard: Instant::now(),
-    };
-    let mut last = match start(&app, &mut peer, &site, &scope, since).await {
+    let mut ended = session_end(app, session);
+    let mut peer = Peer::new(socket);
+    let mut last = match start(app, &mut peer, &site, &scope, since).await {
         Ok(Some(last)) => last,
         Ok(None) => return,
         Err(error) => {
@@ -298,6 +272,7 @@ async fn follow_site(
                 let reason = format!("server restarting: reconnect with since={last}");
                 return peer.close(GOING_AWAY, &reason).await;
             }
+            _ = &mut ended => return peer.close(SESSION_ENDED, "session ended").await,
             message = peer.socket.recv() => if !peer.heard(message) { return },
             _ = ping.tick() => if !peer.ping().await { return },
             event = events.recv() => {
@@ -307,7 +282,7 @@ async fn follow_site(
                 let mut sent = 0;
                 while let Some(event) = next {
                     match event {
-                        Ok(event) => match pass(&app, &mut peer, &site, last, &event).await {
+                        Ok(event) => match pass(app, &mut peer, &site, last, &event).await {
                             Some(seq) => last = seq,
                             None => return,
                         },
@@ -357,82 +332,4 @@ async fn pass(app: &App, peer: &mut Peer, site: &str, last: i64, event: &LiveEve
     }
     peer.feed_event(event).await.ok()?;
     Some(event.seq)
-}
-
-async fn follow_ticket(app: Arc<App>, socket: WebSocket, id: String, site: String) {
-    let mut events = app.live.subscribe(&site);
-    let mut peer = Peer {
-        socket,
-        heard: Instant::now(),
-    };
-    let Ok(mut seq) = streams::head(&app, &site).await else {
-        return peer.close(1011, "unavailable; reconnect").await;
-    };
-    let Some((mut ticket, mut sent)) = send_ticket(&app, &mut peer, &id, seq, None).await else {
-        return;
-    };
-    let mut ping = ping_timer();
-    loop {
-        tokio::select! {
-            _ = app.shutdown.cancelled() => {
-                return peer.close(GOING_AWAY, "server restarting: reconnect").await;
-            }
-            message = peer.socket.recv() => if !peer.heard(message) { return },
-            _ = ping.tick() => if !peer.ping().await { return },
-            event = events.recv() => {
-                // Everything already queued is taken at once: one read of
-                // the ticket answers a burst of events.
-                let mut touched = false;
-                let mut next = Some(event);
-                while let Some(event) = next {
-                    match event {
-                        Ok(event) => {
-                            seq = seq.max(event.seq);
-                            touched |= streams::touches_ticket(&event, &ticket);
-                        }
-                        Err(RecvError::Lagged(_)) => touched = true,
-                        Err(RecvError::Closed) => return,
-                    }
-                    next = queued(&mut events);
-                }
-                if touched {
-                    match send_ticket(&app, &mut peer, &id, seq, Some(&sent)).await {
-                        Some((now, message)) => (ticket, sent) = (now, message),
-                        None => return,
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Sends the ticket's state unless it is what was sent last (`None`: the
-/// stream is over).
-async fn send_ticket(
-    app: &App,
-    peer: &mut Peer,
-    id: &str,
-    seq: i64,
-    sent: Option<&Value>,
-) -> Option<(crate::app::tickets::TicketView, Value)> {
-    let (ticket, message, finished) = match streams::ticket_state(app, id, seq).await {
-        Ok(state) => state,
-        Err(error) => {
-            tracing::warn!(%error, "ticket stream could not read its ticket");
-            return None;
-        }
-    };
-    let changed = sent.is_none_or(|sent| sent["ticket"] != message["ticket"]);
-    if changed {
-        peer.send_text(message.to_string()).await.ok()?;
-    }
-    if finished {
-        let frame = CloseFrame {
-            code: FINISHED,
-            reason: "ticket finished".into(),
-        };
-        let _ = peer.send(Message::Close(Some(frame))).await;
-        return None;
-    }
-    Some((ticket, message))
 }
