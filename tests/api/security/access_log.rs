@@ -3,83 +3,22 @@
 //! kiosk's `?device=`, a manage link's `?token=` or a feedback link's path
 //! never reach it. The real binary runs with its request log on
 //! (`RUST_LOG=tower_http=debug`) and JSON logs, SMS going to a
-//! Twilio-speaking fake (the `log` transports write messages to the log on
-//! purpose); its whole stderr is searched afterwards.
+//! Twilio-speaking fake; its whole stderr is searched afterwards.
 
 use crate::fakes::twilio::FakeTwilio;
+use crate::logs::{guichet, serve};
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::process::Stdio;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
-use tokio::process::{Child, Command};
 
 const PASSWORD: &str = "Acc3ss-log-passw0rd";
 const SITE: &str = "fes-jdid";
 /// A feedback link's token, and a token-like query on a route nobody has.
 const FEEDBACK_TOKEN: &str = "feedbackTokenNeverLogged0123456789abcdefgh";
 const STRAY_TOKEN: &str = "strayTokenNeverLogged0123456789abcdefghijk";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn guichet(database_url: &str) -> std::process::Command {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"));
-    command
-        .env("DATABASE_URL", database_url)
-        .env("GUICHET_LOG_FORMAT", "json")
-        .env("RUST_LOG", "info,tower_http=debug");
-    command
-}
-
-/// Starts `guichet serve` and waits for its "ready" line; the rest of its
-/// stderr is gathered by a task that ends when the process does.
-async fn serve(
-    database_url: &str,
-    addr: &str,
-    twilio: &FakeTwilio,
-) -> (Child, tokio::task::JoinHandle<String>) {
-    let mut command = Command::from(guichet(database_url));
-    command
-        .arg("serve")
-        .env("GUICHET_ADDR", addr)
-        .env("GUICHET_PUBLIC_URL", format!("http://{addr}"))
-        .env("GUICHET_SMS", "twilio")
-        .env("TWILIO_ACCOUNT_SID", "AC0123")
-        .env("TWILIO_AUTH_TOKEN", "access-log-twilio-token")
-        .env("TWILIO_FROM", "+212500000000")
-        .env("TWILIO_API_BASE", &twilio.base)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let mut child = command.spawn().expect("guichet serve runs");
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut seen = String::new();
-    loop {
-        let mut line = String::new();
-        let read = tokio::time::timeout(Duration::from_secs(30), stderr.read_line(&mut line))
-            .await
-            .expect("guichet ready within 30 s")
-            .expect("stderr read");
-        assert!(read > 0, "guichet stopped: {seen}");
-        seen.push_str(&line);
-        if line.contains("guichet ready") {
-            break;
-        }
-    }
-    let rest = tokio::spawn(async move {
-        let mut rest = String::new();
-        let _ = stderr.read_to_string(&mut rest).await;
-        seen + &rest
-    });
-    (child, rest)
-}
 
 async fn post(client: &reqwest::Client, url: String, token: Option<&str>, body: Value) -> Value {
     let mut request = client.post(url).json(&body);
@@ -112,9 +51,16 @@ async fn the_request_log_holds_no_capability_token() {
     assert!(add.wait().unwrap().success());
 
     let twilio = FakeTwilio::start().await;
-    let addr = format!("127.0.0.1:{}", free_port());
-    let base = format!("http://{addr}");
-    let (mut child, rest) = serve(&database_url, &addr, &twilio).await;
+    let envs = [
+        ("RUST_LOG", "info,tower_http=debug"),
+        ("GUICHET_SMS", "twilio"),
+        ("TWILIO_ACCOUNT_SID", "AC0123"),
+        ("TWILIO_AUTH_TOKEN", "access-log-twilio-token"),
+        ("TWILIO_FROM", "+212500000000"),
+        ("TWILIO_API_BASE", &twilio.base),
+    ];
+    let served = serve(&database_url, &[], &envs).await;
+    let base = served.base.clone();
     let client = reqwest::Client::builder()
         .redirect(Policy::none())
         .build()
@@ -178,17 +124,7 @@ async fn the_request_log_holds_no_capability_token() {
     assert_eq!(stray, StatusCode::NOT_FOUND);
     twilio.wait_for_delivered(1, Duration::from_secs(10)).await;
 
-    let pid = child.id().expect("still running") as i32;
-    std::process::Command::new("kill")
-        .arg(pid.to_string())
-        .status()
-        .unwrap();
-    tokio::time::timeout(Duration::from_secs(20), child.wait())
-        .await
-        .expect("stopped")
-        .unwrap();
-    let logs = rest.await.unwrap();
-    assert!(logs.contains("guichet stopped"), "the whole log: {logs}");
+    let logs = served.stop().await;
 
     // The request log is on, and names the requests by their routes.
     for route in [

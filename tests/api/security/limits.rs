@@ -21,6 +21,7 @@ const SLOT: &str = "2026-11-24T09:00:00+00:00";
 
 on_both_backends!(
     staff_passwords,
+    an_ipv6_network_is_one_client,
     phone_codes_sent,
     phone_code_guesses,
     citizen_logins,
@@ -117,6 +118,31 @@ async fn staff_passwords(backend: Backend) {
         "{:?}",
         tally(&replies)
     );
+}
+
+/// A subscriber picks any address of its IPv6 /64: 60 of them guessing
+/// passwords at once are one client, held to one address's limit, and a
+/// neighbouring network is not.
+async fn an_ipv6_network_is_one_client(backend: Backend) {
+    let app = behind_proxy(backend).await;
+    let login = "/api/v1/auth/login";
+    let shots: Vec<Shot> = (0..BURST)
+        .map(|n| {
+            let body = json!({"username": format!("agent{n}"), "password": "guess"});
+            Shot::json(&app.base, login, &body).from(&format!("2001:db8:1:2::{:x}", n + 1))
+        })
+        .collect();
+    let replies = release(&shots).await;
+    assert_refused_only_by_the_limit(&replies);
+    assert_eq!(
+        count(&replies, 401),
+        LOGIN_FAILURES_PER_IP.max as usize,
+        "{:?}",
+        tally(&replies)
+    );
+    let body = json!({"username": "someone", "password": "guess"});
+    let next = Shot::json(&app.base, login, &body).from("2001:db8:1:3::1");
+    assert_eq!(release(&[next]).await[0].status, 401);
 }
 
 /// One phone asked for 60 codes at once, from 60 addresses: one SMS is
