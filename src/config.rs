@@ -1,4 +1,4 @@
-//! Configuration from flags and the environment (API.md, "Configuration").
+//! Configuration from flags and the environment (README.md, "Configuration").
 //! Secrets are wrapped so that no `Debug` or log line ever prints them.
 
 mod webhook_allow;

@@ -1,5 +1,5 @@
-//! Booking, reading, cancelling and moving appointments (API.md,
-//! "Appointments").
+//! Booking, reading, cancelling and moving appointments (the rules:
+//! docs/appointments.md).
 //!
 //! A booking takes its places with one conditional statement on the slot's
 //! row (`store::appointments::TAKE_PLACES`) in the transaction that inserts

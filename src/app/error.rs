@@ -1,5 +1,5 @@
 //! The errors a use case reports to its caller. Each variant is something
-//! a client can act on; `http::error` maps them to API.md's status codes.
+//! a client can act on; `http::error` maps them to docs/api.md's status codes.
 //! Internal causes are kept for the log and never shown to clients.
 
 use crate::domain::Invalid;

@@ -1,5 +1,5 @@
-//! One-time codes that prove a citizen holds a phone (API.md: `POST
-//! /api/v1/otp`). A code is valid 10 minutes, for 5 tries, and proves one
+//! One-time codes that prove a citizen holds a phone (`POST /api/v1/otp`,
+//! docs/appointments.md). A code is valid 10 minutes, for 5 tries, and proves one
 //! action: the transaction of that action uses it up.
 //!
 //! Limits are taken before the work they guard: a phone's place for one

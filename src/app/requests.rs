@@ -1,4 +1,4 @@
-//! Document requests (API.md, "Document requests"): a citizen, or an agent
+//! Document requests (docs/notifications.md): a citizen, or an agent
 //! at the counter for them, asks for a certificate; agents move it
 //! `submitted → processing → ready → delivered`, or reject it with a
 //! reason. Every step is recorded with who and when; the citizen is told by

@@ -1,4 +1,4 @@
-//! What the SMS provider posts back (API.md, "SMS gateway webhooks"):
+//! What the SMS provider posts back (docs/api.md, "SMS provider callbacks"):
 //! delivery statuses, and citizens' replies (`STATUT <ref>`, `ANNULER
 //! <ref>`, and the same in Arabic or English). Both are signed by the
 //! provider (`X-Twilio-Signature`); anything unsigned or badly signed is

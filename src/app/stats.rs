@@ -1,5 +1,6 @@
-//! A site's statistics over a range of its local days (API.md,
-//! "Operations"): for supervisors of the site and admins. Nothing is written.
+//! A site's statistics over a range of its local days (`GET
+//! /api/v1/sites/{site}/stats`, docs/statistics.md): for supervisors of
+//! the site and admins. Nothing is written.
 //!
 //! What is counted:
 //! - **Tickets** count on their local day (`tickets.local_day`, the day they

@@ -1,4 +1,4 @@
-//! What each live stream starts with (API.md, "Live updates"): the public
+//! What each live stream starts with (docs/api.md, "Live updates"): the public
 //! snapshot of a site, a counter's own picture for its agent or display,
 //! and one ticket's state for its holder. The sockets are `http::live`'s.
 

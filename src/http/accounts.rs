@@ -1,4 +1,4 @@
-//! Logins, logouts and device tokens (API.md, "Accounts and devices").
+//! Logins, logouts and device tokens (see the OpenAPI document).
 
 use super::AppState;
 use super::audit::LoginAttempt;

@@ -1,5 +1,5 @@
 //! Admin routes for interoperability: webhook endpoints and the outbox
-//! (API.md, "Outbound webhooks").
+//! (docs/api.md, "Webhooks").
 
 use super::AppState;
 use super::auth::Caller;

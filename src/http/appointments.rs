@@ -1,4 +1,4 @@
-//! Appointments (API.md, "Appointments"): slots, phone codes, booking,
+//! Appointments (docs/appointments.md): slots, phone codes, booking,
 //! managing with the token, check-in, a video call's outcome, and the
 //! waitlist.
 

@@ -1,5 +1,5 @@
 //! How errors look on the wire: `{"error": {"code", "message"}}` with the
-//! status codes of API.md. Internal causes are logged here, once, and
+//! status codes of docs/api.md. Internal causes are logged here, once, and
 //! replaced by a generic message for the client.
 
 use crate::app::AppError;
@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::json;
 
-/// The status API.md gives an error.
+/// The status docs/api.md gives an error.
 pub fn status_of(error: &AppError) -> StatusCode {
     match error {
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -66,7 +66,7 @@ pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response
     (status, Json(body)).into_response()
 }
 
-/// JSON in and out, with API.md's answers to bad bodies: 400 when it is not
+/// JSON in and out, with docs/api.md's answers to bad bodies: 400 when it is not
 /// JSON at all, 422 when it is JSON of the wrong shape.
 #[derive(Debug, Clone, Copy, Default, FromRequest)]
 #[from_request(via(axum::Json), rejection(AppError))]

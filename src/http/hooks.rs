@@ -1,4 +1,4 @@
-//! The SMS provider's webhooks (API.md, "SMS gateway webhooks"). The
+//! The SMS provider's webhooks (docs/api.md, "SMS provider callbacks"). The
 //! signature covers the URL the provider called: this service's public URL
 //! (`GUICHET_PUBLIC_URL`) and the path with its query.
 

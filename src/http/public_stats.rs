@@ -1,4 +1,4 @@
-//! The public figures of an office (API.md, "Operations"):
+//! The public figures of an office (docs/screens.md, "Public figures"):
 //! `GET /api/v1/sites/{site}/public-stats`, open to anyone.
 
 use super::AppState;

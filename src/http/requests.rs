@@ -1,5 +1,5 @@
 //! Document requests, complaints, the citizen's account and feedback
-//! (API.md, "Document requests" and "Complaints").
+//! (docs/notifications.md, "Document requests" and "Complaints").
 
 use super::AppState;
 use super::auth::{Caller, MaybeCaller};

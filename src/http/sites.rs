@@ -1,4 +1,4 @@
-//! Sites and their services (API.md, "Sites, services, counters").
+//! Sites and their services (see the OpenAPI document).
 
 use super::AppState;
 use super::auth::Caller;

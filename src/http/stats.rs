@@ -1,4 +1,4 @@
-//! A site's statistics, as JSON or CSV (API.md, "Operations").
+//! A site's statistics, as JSON or CSV (see the OpenAPI document).
 
 use super::AppState;
 use super::auth::Caller;

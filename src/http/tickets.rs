@@ -1,4 +1,4 @@
-//! The walk-in queue (API.md, "Walk-in queue").
+//! The walk-in queue (see the OpenAPI document).
 
 use super::AppState;
 use super::auth::{Caller, MaybeCaller};

@@ -53,7 +53,7 @@ async fn post_from(app: &TestApp, forwarded: Option<&str>, path: &str, body: Val
     }
 }
 
-/// A refusal as API.md has it, with a wait no longer than the rule's window.
+/// A refusal as docs/api.md has it, with a wait no longer than the rule's window.
 fn assert_limited(answer: &Answer, rule: Rule) {
     assert_eq!(
         answer.status,

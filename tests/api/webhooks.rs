@@ -1,4 +1,4 @@
-//! Outbound webhooks as a third party receives them: signed as API.md says
+//! Outbound webhooks as a third party receives them: signed as docs/api.md says
 //! (checked here from that recipe alone, not with the server's code),
 //! retried until accepted, stopped when revoked; and the admin's outbox.
 

@@ -1,4 +1,4 @@
-//! Live updates over WebSocket (API.md, "Live updates"): `/ws/sites/{site}`
+//! Live updates over WebSocket (docs/api.md, "Live updates"): `/ws/sites/{site}`
 //! for lobby screens, `/ws/counters/{counter}` for agents and counter
 //! displays, `/ws/tickets/{id}` for a citizen following one ticket.
 //!

@@ -254,8 +254,8 @@ struct ErrorPage {
     message: String,
 }
 
-/// An error shown as a page in the visitor's language, with the status API.md
-/// gives the same error.
+/// An error shown as a page in the visitor's language, with the status
+/// docs/api.md gives the same error.
 pub struct PageError {
     /// Boxed: handlers return `Result<_, PageError>`, and a frame is large.
     pub frame: Box<Frame>,
