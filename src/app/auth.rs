@@ -225,8 +225,13 @@ pub async fn login(app: &App, username: &str, password: &str, client: &str) -> A
 /// Ends the session or device token that made the call.
 pub async fn logout(app: &App, token: &str) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
-    store::accounts::delete_token(&mut tx, &hash_token(token)).await?;
+    let ended = store::accounts::delete_token(&mut tx, &hash_token(token)).await?;
     tx.commit().await?;
+    // The sockets this session opened close now; the account's other
+    // sessions keep theirs (each socket checks its own token).
+    if let Some((kind, subject)) = ended.filter(|(kind, _)| kind != "citizen") {
+        app.live.end_sessions(format!("{kind}:{subject}"));
+    }
     Ok(())
 }
 

@@ -111,13 +111,15 @@ pub async fn token(db: &Db, token_hash: &str) -> Result<Option<TokenRow>, sqlx::
     })
 }
 
-pub async fn delete_token(tx: &mut Tx, token_hash: &str) -> Result<u64, sqlx::Error> {
+pub async fn delete_token(
+    tx: &mut Tx,
+    token_hash: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
     write!(tx, |c| {
-        sqlx::query("DELETE FROM auth_tokens WHERE token_hash = $1")
+        sqlx::query_as("DELETE FROM auth_tokens WHERE token_hash = $1 RETURNING kind, subject")
             .bind(token_hash)
-            .execute(c)
+            .fetch_optional(c)
             .await
-            .map(|r| r.rows_affected())
     })
 }
 

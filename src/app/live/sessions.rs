@@ -1,10 +1,12 @@
 //! Ending the sockets of sessions that ended: a staff member's or a
 //! device's socket keeps the token it was opened with, and closes at once
-//! when this instance disables, removes or changes the account or revokes
-//! the device (`Hub::end_sessions`), and within `RECHECK` when another
-//! instance does (each such socket reads its token again that often; a
-//! logout or an expiry is seen the same way). A database that does not
-//! answer ends nobody's socket.
+//! when this instance disables, removes or changes the account, logs that
+//! session out, or revokes the device or gives it a new token
+//! (`Hub::end_sessions` names the account or device; each of its sockets
+//! then checks its own token, so its other sessions stay), and within
+//! `RECHECK` when another instance does (each such socket reads its token
+//! again that often; an expiry is seen the same way). A database that does
+//! not answer ends nobody's socket.
 
 use super::super::auth::{Principal, authenticate};
 use super::super::{App, AppError};
@@ -62,7 +64,9 @@ impl Session {
         loop {
             tokio::select! {
                 ended = self.ended.recv() => match ended {
-                    Ok(who) if *who == *actor => return,
+                    // One of the actor's sessions ended: whether it was
+                    // this one, its own token says.
+                    Ok(who) if *who == *actor => if !self.holds(app).await { return },
                     Ok(_) => {}
                     // Ends were missed: the token says whether one was ours.
                     Err(RecvError::Lagged(_)) => if !self.holds(app).await { return },

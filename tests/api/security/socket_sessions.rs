@@ -1,11 +1,13 @@
 //! Sockets of sessions that ended (issue 17, finding 4): a staff or device
 //! socket closes with 1008 "session ended" at once when its account is
-//! disabled or its device revoked on this instance, and within the token
-//! check when another instance ends it (or on a logout), while public
-//! sockets stay open.
+//! disabled, its session logged out or its device revoked on this
+//! instance, and within the token check when another instance ends it,
+//! while public sockets and the account's other sessions stay open.
 
 use crate::forms::send;
-use crate::helpers::{Backend, TestApp, open_site, spawn_app_configured, spawn_instance_prepared};
+use crate::helpers::{
+    Backend, STAFF_PASSWORD, TestApp, open_site, spawn_app_configured, spawn_instance_prepared,
+};
 use crate::live_client::{connect, refused};
 use crate::on_both_backends;
 use crate::queue::{issue, kiosk};
@@ -17,6 +19,7 @@ use std::time::Duration;
 
 on_both_backends!(
     a_disabled_agents_socket_closes_at_once_and_the_lobby_stays_open,
+    a_logout_closes_that_sessions_socket_at_once_and_no_other,
     a_revoked_displays_socket_closes_at_once,
 );
 
@@ -57,6 +60,31 @@ async fn a_disabled_agents_socket_closes_at_once_and_the_lobby_stays_open(backen
 
     issue(&app, &kiosk, "anfa", json!({"service": "residence"})).await;
     assert_eq!(lobby.next().await["type"], "ticket.issued");
+}
+
+async fn a_logout_closes_that_sessions_socket_at_once_and_no_other(backend: Backend) {
+    let app = spawn_app_configured(backend, Clock::system(), |_| {}).await;
+    let (admin, office_pc) = office(&app).await;
+    let phone = app.login("amina", STAFF_PASSWORD).await;
+    let kiosk = kiosk(&app, &admin, "anfa").await;
+    let path = "/ws/counters/anfa-g1";
+    let mut at_the_office = connect(&app, path, Some(&office_pc)).await;
+    assert_eq!(at_the_office.next().await["type"], "snapshot");
+    let mut on_the_phone = connect(&app, path, Some(&phone)).await;
+    assert_eq!(on_the_phone.next().await["type"], "snapshot");
+
+    let out = app
+        .post("/api/v1/auth/logout", Some(&phone), json!({}))
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.body);
+    assert_eq!(
+        closed_with(&mut on_the_phone).await,
+        (1008, "session ended".to_owned())
+    );
+    // The session at the office goes on, and hears the queue.
+    issue(&app, &kiosk, "anfa", json!({"service": "residence"})).await;
+    let heard = at_the_office.next().await;
+    assert_ne!(heard["type"], "snapshot", "{heard}");
 }
 
 async fn a_revoked_displays_socket_closes_at_once(backend: Backend) {
