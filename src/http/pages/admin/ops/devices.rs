@@ -186,6 +186,21 @@ async fn addresses(
     })
 }
 
+/// Refuses a device that is not of the page's site (404), so that a form
+/// cannot act elsewhere than the page it was on.
+async fn device_of_site(
+    state: &AppState,
+    staff: &Staff,
+    site: &str,
+    id: &str,
+) -> Result<(), AppError> {
+    let devices = devices::list(&state.app, &staff.who, site).await?;
+    match devices.iter().any(|d| d.id == id) {
+        true => Ok(()),
+        false => Err(AppError::NotFound("device")),
+    }
+}
+
 async fn revoke(
     State(state): State<AppState>,
     frame: Frame,
@@ -196,14 +211,9 @@ async fn revoke(
     let frame = frame.for_office();
     let fail = |e| PageError::new(&frame, e);
     staff.nav(&state, &frame, Some(&site)).await.map_err(fail)?;
-    let of_site = devices::list(&state.app, &staff.who, &site)
+    device_of_site(&state, &staff, &site, &id)
         .await
-        .map_err(fail)?
-        .iter()
-        .any(|d| d.id == id);
-    if !of_site {
-        return Err(fail(AppError::NotFound("device")));
-    }
+        .map_err(fail)?;
     devices::revoke(&state.app, &staff.who, &id)
         .await
         .map_err(fail)?;
@@ -222,14 +232,9 @@ async fn rotate(
     let frame = frame.for_office();
     let fail = |e| PageError::new(&frame, e);
     let nav = staff.nav(&state, &frame, Some(&site)).await.map_err(fail)?;
-    let of_site = devices::list(&state.app, &staff.who, &site)
+    device_of_site(&state, &staff, &site, &id)
         .await
-        .map_err(fail)?
-        .iter()
-        .any(|d| d.id == id);
-    if !of_site {
-        return Err(fail(AppError::NotFound("device")));
-    }
+        .map_err(fail)?;
     let issued = devices::rotate(&state.app, &staff.who, &id)
         .await
         .map_err(fail)?;
