@@ -61,6 +61,33 @@ pub(crate) fn guichet(database_url: &str) -> std::process::Command {
     command
 }
 
+/// The first start of `service` at `site` with a place left.
+pub(crate) async fn free_start(
+    client: &reqwest::Client,
+    base: &str,
+    site: &str,
+    service: &str,
+) -> String {
+    let slots: Value = client
+        .get(format!(
+            "{base}/api/v1/sites/{site}/services/{service}/slots"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    slots["slots"]
+        .as_array()
+        .expect("slots")
+        .iter()
+        .find(|s| s["available"].as_i64() > Some(0))
+        .and_then(|s| s["start"].as_str())
+        .expect("a free slot")
+        .to_owned()
+}
+
 /// A running `guichet serve`: its standard output, and its whole stderr
 /// once it has stopped.
 pub(crate) struct Served {
@@ -269,22 +296,7 @@ async fn logs_hold_no_secret_and_no_personal_data(setup: Setup) {
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     let otp = code_sent_to(&database_url, PHONE).await;
 
-    let slots: Value = client
-        .get(format!("{base}/api/v1/sites/fes-medina/services/cin/slots"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let start = slots["slots"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["available"].as_i64() > Some(0))
-        .and_then(|s| s["start"].as_str())
-        .expect("a free slot")
-        .to_owned();
+    let start = free_start(&client, &base, "fes-medina", "cin").await;
     let booking = json!({"service": "cin", "start": start, "name": NAME, "phone": PHONE,
         "email": EMAIL, "otp": otp});
     let (status, booked) = post(

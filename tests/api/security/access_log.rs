@@ -6,7 +6,7 @@
 //! Twilio-speaking fake; its whole stderr is searched afterwards.
 
 use crate::fakes::twilio::FakeTwilio;
-use crate::logs::{guichet, serve};
+use crate::logs::{free_start, guichet, serve};
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 use serde_json::{Value, json};
@@ -93,22 +93,7 @@ async fn the_request_log_holds_no_capability_token() {
     let adopted = get(&client, format!("{base}/kiosk/{SITE}?device={device}")).await;
     assert_eq!(adopted, StatusCode::SEE_OTHER);
 
-    let slots: Value = client
-        .get(format!("{base}/api/v1/sites/{SITE}/services/cin/slots"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let start = slots["slots"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["available"].as_i64() > Some(0))
-        .and_then(|s| s["start"].as_str())
-        .expect("a free slot")
-        .to_owned();
+    let start = free_start(&client, &base, SITE, "cin").await;
     let booking = json!({"service": "cin", "start": start, "name": "Said Alaoui",
         "phone": "+212611223344"});
     let appointments = format!("{base}/api/v1/sites/{SITE}/appointments");

@@ -9,7 +9,7 @@
 use crate::fakes::smtp::FakeSmtp;
 use crate::fakes::twilio::FakeTwilio;
 use crate::helpers::{Backend, ScratchDatabase};
-use crate::logs::{Served, serve};
+use crate::logs::{Served, free_start, serve};
 use crate::on_both_backends;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -80,28 +80,6 @@ fn codes(page: &str) -> Vec<String> {
         .collect()
 }
 
-/// The first free start of a demo service.
-async fn free_start(client: &reqwest::Client, base: &str) -> String {
-    let slots: Value = client
-        .get(format!(
-            "{base}/api/v1/sites/casa-anfa/services/residence/slots"
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    slots["slots"]
-        .as_array()
-        .expect("slots")
-        .iter()
-        .find(|s| s["available"].as_i64() > Some(0))
-        .and_then(|s| s["start"].as_str())
-        .expect("a free slot")
-        .to_owned()
-}
-
 async fn a_newcomer_books_with_the_code_read_on_the_demo_page(backend: Backend) {
     let (url, _dir, _scratch) = database(backend).await;
     let mut served = serve(&url, &["--demo"], &[]).await;
@@ -141,7 +119,7 @@ async fn a_newcomer_books_with_the_code_read_on_the_demo_page(backend: Backend) 
     let code = codes(&page).into_iter().next().expect("the code is shown");
     assert_eq!(code.len(), 6, "{code}");
 
-    let start = free_start(&client, &base).await;
+    let start = free_start(&client, &base, "casa-anfa", "residence").await;
     let booking = json!({"service": "residence", "start": start, "name": "Nadia Alami",
         "phone": PHONE, "otp": code});
     let booked = client
