@@ -18,6 +18,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -59,7 +60,6 @@ const PAGES: [&str; 7] = [
 ];
 
 pub async fn run(options: Options) -> anyhow::Result<()> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let binary = options.bin.clone().unwrap_or_else(server::default_binary);
     let dir = tempfile::tempdir()?;
     let database_url = format!("sqlite://{}", dir.path().join("pages.db").display());
@@ -190,7 +190,8 @@ async fn session(webdriver: &str) -> anyhow::Result<Client> {
     );
     let started = Instant::now();
     loop {
-        let connected = ClientBuilder::rustls()?
+        // WebDriver is plain HTTP on the loopback: no TLS in the client.
+        let connected = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities.clone())
             .connect(webdriver)
             .await;

@@ -13,6 +13,7 @@
 
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -46,8 +47,6 @@ pub struct Browser {
 impl Browser {
     /// A new headless Chromium whose page area is `width` × `height`.
     pub async fn open((width, height): (u32, u32)) -> Browser {
-        // WebDriver is plain HTTP here, but the client is built with rustls.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let port = free_port();
         let driver_path =
             std::env::var("GUICHET_TEST_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
@@ -77,8 +76,8 @@ impl Browser {
         let webdriver = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         let client = loop {
-            let connected = ClientBuilder::rustls()
-                .expect("TLS roots")
+            // WebDriver is plain HTTP on the loopback: no TLS in the client.
+            let connected = ClientBuilder::new(HttpConnector::new())
                 .capabilities(capabilities.clone())
                 .connect(&webdriver)
                 .await;
