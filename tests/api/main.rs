@@ -25,6 +25,7 @@ mod public_stats;
 mod queue;
 mod rate_limits;
 mod requests;
+mod schema;
 mod retention;
 mod screens;
 mod security;
