@@ -1,8 +1,9 @@
 //! Logins, sessions, device tokens and who may touch what.
 
-use crate::helpers::{Backend, STAFF_PASSWORD, spawn_app};
-use crate::on_both_backends;
+use crate::support::sites::seed_site;
 use guichet::domain::role::Role;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, STAFF_PASSWORD, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -15,8 +16,8 @@ on_both_backends!(
 );
 
 async fn login_good_and_bad(backend: Backend) {
-    let app = spawn_app(backend).await;
-    app.seed_site(&app.admin().await, "anfa").await;
+    let app = TestApp::builder().backend(backend).spawn().await;
+    seed_site(&app, &app.admin().await, "anfa").await;
     app.add_staff("amina", Role::Agent, "anfa").await;
 
     let good = app
@@ -64,7 +65,7 @@ async fn login_good_and_bad(backend: Backend) {
 }
 
 async fn repeated_failures_are_rate_limited(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     for _ in 0..5 {
         let answer = app
             .post(
@@ -79,7 +80,7 @@ async fn repeated_failures_are_rate_limited(backend: Backend) {
         .post(
             "/api/v1/auth/login",
             None,
-            json!({"username": "admin", "password": crate::helpers::ADMIN_PASSWORD}),
+            json!({"username": "admin", "password": guichet_test_support::ADMIN_PASSWORD}),
         )
         .await;
     assert_eq!(
@@ -97,7 +98,7 @@ async fn repeated_failures_are_rate_limited(backend: Backend) {
 }
 
 async fn logout_revokes_the_token(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     let other_session = app.admin().await;
     let out = app
@@ -108,7 +109,7 @@ async fn logout_revokes_the_token(backend: Backend) {
         .post(
             "/api/v1/sites",
             Some(&admin),
-            crate::helpers::site_body("anfa"),
+            crate::support::sites::site_body("anfa"),
         )
         .await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
@@ -117,17 +118,17 @@ async fn logout_revokes_the_token(backend: Backend) {
         .post(
             "/api/v1/sites",
             Some(&other_session),
-            crate::helpers::site_body("anfa"),
+            crate::support::sites::site_body("anfa"),
         )
         .await;
     assert_eq!(still.status, StatusCode::CREATED, "other sessions live on");
 }
 
 async fn device_tokens_are_scoped_and_revocable(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
-    app.seed_site(&admin, "maarif").await;
+    seed_site(&app, &admin, "anfa").await;
+    seed_site(&app, &admin, "maarif").await;
     let supervisor = app.add_staff("karim", Role::Supervisor, "anfa").await;
 
     let kiosk = app
@@ -224,10 +225,10 @@ async fn device_tokens_are_scoped_and_revocable(backend: Backend) {
 }
 
 async fn roles_and_sites_are_enforced(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
-    app.seed_site(&admin, "maarif").await;
+    seed_site(&app, &admin, "anfa").await;
+    seed_site(&app, &admin, "maarif").await;
     let agent = app.add_staff("amina", Role::Agent, "anfa").await;
     let supervisor = app.add_staff("karim", Role::Supervisor, "anfa").await;
 
@@ -267,7 +268,11 @@ async fn roles_and_sites_are_enforced(backend: Backend) {
     // Only admins create sites and services or change a site.
     for token in [&agent, &supervisor] {
         let site = app
-            .post("/api/v1/sites", Some(token), crate::helpers::site_body("x"))
+            .post(
+                "/api/v1/sites",
+                Some(token),
+                crate::support::sites::site_body("x"),
+            )
             .await;
         assert_eq!(site.status, StatusCode::FORBIDDEN);
         let service = json!({"id": "life", "prefix": "D", "name": "Certificat de vie"});

@@ -3,10 +3,11 @@
 //! listed, with its name in the history, until it is enabled again. Refused
 //! changes leave the account as it was.
 
-use crate::forms::{open, post, send};
-use crate::helpers::{Backend, STAFF_PASSWORD, TestApp, open_site, spawn_app};
-use crate::on_both_backends;
+use crate::support::forms::{open, post, send};
+use crate::support::sites::open_site;
 use guichet::domain::role::Role;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, STAFF_PASSWORD, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -21,7 +22,7 @@ const SITE: &str = "anfa";
 /// `amina` (no counter) and the supervisor `anfa-chef`. Returns the app,
 /// the admin's token and amina's token.
 async fn office(backend: Backend) -> (TestApp, String, String) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     open_site(&app, &admin, SITE, "Africa/Casablanca", 1).await;
     let amina = app.add_staff("amina", Role::Agent, SITE).await;

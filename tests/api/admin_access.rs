@@ -1,8 +1,9 @@
 //! Who reaches the admin pages: admins everywhere, supervisors on their own
 //! site, nobody else; and a login asked for by an admin page returns to it.
 
-use crate::helpers::{Backend, STAFF_PASSWORD, TestApp, spawn_app};
+use crate::support::sites::seed_site;
 use guichet::domain::role::Role;
+use guichet_test_support::{STAFF_PASSWORD, TestApp};
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 
@@ -33,10 +34,10 @@ async fn page(app: &TestApp, path: &str, session: Option<&str>) -> (StatusCode, 
 
 #[tokio::test]
 async fn only_admins_and_the_sites_supervisors_get_in() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
-    app.seed_site(&admin, "maarif").await;
+    seed_site(&app, &admin, "anfa").await;
+    seed_site(&app, &admin, "maarif").await;
     let supervisor = app.add_staff("sup-anfa", Role::Supervisor, "anfa").await;
     let agent = app.add_staff("agent-anfa", Role::Agent, "anfa").await;
 
@@ -66,9 +67,9 @@ async fn only_admins_and_the_sites_supervisors_get_in() {
 
 #[tokio::test]
 async fn a_login_asked_for_by_an_admin_page_returns_to_it_and_nowhere_else() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
+    seed_site(&app, &admin, "anfa").await;
     app.add_staff("sup-anfa", Role::Supervisor, "anfa").await;
 
     let (status, _, form) = page(&app, "/agent/login?next=%2Fadmin%2Fstats%2Fanfa", None).await;

@@ -3,11 +3,11 @@
 //! Each change is checked through the JSON API or the tables; refused
 //! forms change nothing; secrets are shown once.
 
-use crate::forms::{between, open, post, send};
-use crate::helpers::{Backend, STAFF_PASSWORD};
-use crate::on_both_backends;
-use crate::requests::{AMINA, Desk, KARIM, desk};
+use crate::support::desk::{AMINA, Desk, KARIM, desk};
+use crate::support::forms::{between, open, post, send};
 use guichet::domain::role::Role;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, STAFF_PASSWORD};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -255,7 +255,9 @@ async fn a_device_shows_when_it_was_last_seen() {
     assert!(seen_in(&list.html, display).contains("Jamais utilisé"));
 
     // The counter display is seen when it opens its live connection.
-    let live = crate::live_client::connect(app, "/ws/counters/agdal-g1", Some(display_token)).await;
+    let live =
+        guichet_test_support::live::connect(app, "/ws/counters/agdal-g1", Some(display_token))
+            .await;
     let list = open(app, Some(&chief), &path).await;
     assert!(
         seen_in(&list.html, display).contains("2026-11-26 09:07"),

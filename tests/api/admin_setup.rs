@@ -3,9 +3,10 @@
 //! refuses in place with nothing changed, and only lets in whom the API
 //! lets in.
 
-use crate::helpers::{Backend, STAFF_PASSWORD, TestApp, spawn_app};
-use crate::on_both_backends;
+use crate::support::sites::seed_site;
 use guichet::domain::role::Role;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, STAFF_PASSWORD, TestApp};
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 use serde_json::{Value, json};
@@ -118,7 +119,7 @@ fn refused(page: &Page, status: StatusCode, kept: &str) {
 }
 
 async fn forms_set_up_an_office_and_refuse_bad_input(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     let web = Browser::new(&app);
 
@@ -478,10 +479,10 @@ async fn snapshot(app: &TestApp) -> (Value, i64, i64, i64, i64) {
 
 #[tokio::test]
 async fn only_the_right_staff_get_in() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
-    app.seed_site(&admin, "maarif").await;
+    seed_site(&app, &admin, "anfa").await;
+    seed_site(&app, &admin, "maarif").await;
     let web = Browser::new(&app);
 
     let page = web.get("/admin/sites/anfa/services", None).await;

@@ -3,12 +3,13 @@
 //! statistics page with its charts and CSV, the monthly report, and who
 //! may see them.
 
-use crate::helpers::{Backend, TestApp, open_site, spawn_app_at};
+use crate::support::sites::open_site;
+use guichet_test_support::{Backend, TestApp};
 mod stats_pages;
 
-use crate::on_both_backends;
-use crate::queue::{call_next, issue};
+use crate::support::tickets::{call_next, issue};
 use guichet::domain::role::Role;
+use guichet_test_support::on_both_backends;
 use jiff::SignedDuration;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -62,7 +63,10 @@ fn alerts(html: &str) -> String {
 on_both_backends!(the_board_follows_counters_queues_and_the_clock,);
 
 async fn the_board_follows_counters_queues_and_the_clock(backend: Backend) {
-    let (app, time) = spawn_app_at(backend, "2026-11-23T09:00:00Z").await;
+    let (app, time) = TestApp::builder()
+        .backend(backend)
+        .spawn_at("2026-11-23T09:00:00Z")
+        .await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 2).await;
     let supervisor = app.add_staff("anfa-chef", Role::Supervisor, "anfa").await;
@@ -141,7 +145,7 @@ async fn the_board_follows_counters_queues_and_the_clock(backend: Backend) {
 
 #[tokio::test]
 async fn supervision_pages_are_for_the_sites_staff_only() {
-    let (app, _time) = spawn_app_at(Backend::Sqlite, "2026-11-23T09:00:00Z").await;
+    let (app, _time) = TestApp::builder().spawn_at("2026-11-23T09:00:00Z").await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     open_site(&app, &admin, "maarif", "Africa/Casablanca", 1).await;

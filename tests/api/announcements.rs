@@ -1,14 +1,15 @@
 //! The lobby announcements of a site: public to read, replaced as a whole
 //! by an admin or the site's supervisor, checked before anything changes.
 
-use crate::helpers::{Backend, TestApp, spawn_app};
+use crate::support::sites::seed_site;
 use guichet::domain::role::Role;
+use guichet_test_support::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 const PATH: &str = "/api/v1/sites/anfa/announcements";
 
-async fn put(app: &TestApp, token: Option<&str>, body: Value) -> crate::helpers::Answer {
+async fn put(app: &TestApp, token: Option<&str>, body: Value) -> guichet_test_support::Answer {
     app.call(Method::PUT, PATH, token, Some(body)).await
 }
 
@@ -20,10 +21,10 @@ async fn shown(app: &TestApp) -> Value {
 
 #[tokio::test]
 async fn a_supervisor_replaces_the_announcements_and_anyone_reads_them() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
-    app.seed_site(&admin, "maarif").await;
+    seed_site(&app, &admin, "anfa").await;
+    seed_site(&app, &admin, "maarif").await;
     assert_eq!(shown(&app).await, json!([]));
 
     let list = json!({"announcements": [
@@ -80,9 +81,9 @@ async fn a_supervisor_replaces_the_announcements_and_anyone_reads_them() {
 
 #[tokio::test]
 async fn bad_announcements_are_refused_and_change_nothing() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
+    seed_site(&app, &admin, "anfa").await;
     let kept = json!([{"text_fr": "Bienvenue", "text_ar": "مرحبا"}]);
     let answer = put(&app, Some(&admin), json!({"announcements": kept})).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);

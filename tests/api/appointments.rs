@@ -1,10 +1,10 @@
 //! Booking against the real server: places decided by the database under
 //! many concurrent citizens, managing with the token, and phone codes.
 
-use crate::booking::{office, phone, text};
-use crate::helpers::Backend;
-use crate::on_both_backends;
+use crate::support::office::{office, phone, text};
 use futures_util::future::join_all;
+use guichet_test_support::Backend;
+use guichet_test_support::on_both_backends;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

@@ -2,12 +2,12 @@
 //! changes, notice and horizon, check-in windows, reminders, no-shows, and
 //! the waitlist.
 
-use crate::booking::{SERVICE, office, phone, text};
-use crate::helpers::{Backend, STAFF_PASSWORD, spawn_instance_with};
-use crate::on_both_backends;
-use crate::queue::{call_next, finish, issue, kiosk};
+use crate::support::office::{SERVICE, office, phone, text};
+use crate::support::tickets::{call_next, finish, issue, kiosk};
 use futures_util::future::join_all;
 use guichet::app::reminders::sweep;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, STAFF_PASSWORD, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -199,7 +199,7 @@ async fn check_in_late_or_on_another_day(backend: Backend) {
     let late = office.book("2026-11-23T11:00:00+00:00", &phone(1)).await;
     let tomorrow = office.book("2026-11-24T09:00:00+00:00", &phone(2)).await;
     let missed = office.book("2026-11-23T08:00:00+00:00", &phone(3)).await;
-    let check_in = |answer: &crate::helpers::Answer| {
+    let check_in = |answer: &guichet_test_support::Answer| {
         format!(
             "/api/v1/appointments/{}/check-in",
             text(answer, "reference")
@@ -257,7 +257,11 @@ async fn check_in_late_or_on_another_day(backend: Backend) {
 
 async fn each_reminder_goes_out_once_from_two_instances(backend: Backend) {
     let office = office(backend, MONDAY_MORNING, "Africa/Casablanca", 2, false).await;
-    let other = spawn_instance_with(&office.app.database_url, None, office.time.clock()).await;
+    let other = TestApp::builder()
+        .join(&office.app.database_url)
+        .clock(office.time.clock())
+        .spawn()
+        .await;
     let wednesday = office.book("2026-11-25T10:00:00+00:00", &phone(1)).await;
     assert_eq!(wednesday.status, StatusCode::CREATED);
     let today = office.book("2026-11-23T12:00:00+00:00", &phone(2)).await;

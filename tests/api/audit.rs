@@ -3,11 +3,12 @@
 //! target and outcome; no citizen's personal data in it; who may read it;
 //! filters and pages; the admin page.
 
-use crate::forms::send;
-use crate::helpers::{Backend, TestApp, open_site, spawn_app};
-use crate::on_both_backends;
-use crate::queue::{call_next, finish, issue, kiosk};
+use crate::support::forms::send;
+use crate::support::sites::open_site;
+use crate::support::tickets::{call_next, finish, issue, kiosk};
 use guichet::domain::role::Role;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -16,7 +17,7 @@ on_both_backends!(staff_actions_are_audited_without_personal_data);
 const PHONE: &str = "+212612345678";
 
 async fn staff_actions_are_audited_without_personal_data(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     // Logins: a good one, a wrong password, a name that is no account.
     let admin = app.admin().await;
     let wrong = json!({"username": "admin", "password": "not-the-password"});

@@ -1,11 +1,11 @@
 //! Complaints against the real server: filed by a citizen, ordered by due
 //! day for the supervisor, assigned, answered, and the citizen told by SMS.
 
-use crate::booking::text;
-use crate::helpers::{Answer, Backend, STAFF_PASSWORD};
-use crate::on_both_backends;
-use crate::requests::{AMINA, Desk, KARIM, desk, read_with_token, references};
+use crate::support::desk::{AMINA, Desk, KARIM, desk, read_with_token, references};
+use crate::support::office::text;
 use guichet::domain::role::Role;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Answer, Backend, STAFF_PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -1,10 +1,11 @@
 //! Counters: their services, their states, and one agent per counter and
 //! one counter per agent, settled by the database under concurrency.
 
-use crate::helpers::{Backend, spawn_app};
-use crate::on_both_backends;
+use crate::support::sites::seed_site;
 use futures::future::join_all;
 use guichet::domain::role::Role;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -17,10 +18,10 @@ on_both_backends!(
 );
 
 async fn counters_validate_their_services(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
-    app.seed_site(&admin, "maarif").await;
+    seed_site(&app, &admin, "anfa").await;
+    seed_site(&app, &admin, "maarif").await;
     let before = (
         app.count("counters").await,
         app.count("counter_services").await,
@@ -101,8 +102,8 @@ async fn counters_validate_their_services(backend: Backend) {
 }
 
 async fn open_pause_close(backend: Backend) {
-    let app = spawn_app(backend).await;
-    app.seed_site(&app.admin().await, "anfa").await;
+    let app = TestApp::builder().backend(backend).spawn().await;
+    seed_site(&app, &app.admin().await, "anfa").await;
     let agent = app.add_staff("amina", Role::Agent, "anfa").await;
     let step = |action: &'static str| {
         let app = &app;
@@ -147,9 +148,9 @@ async fn open_pause_close(backend: Backend) {
 }
 
 async fn one_agent_per_counter_and_one_counter_per_agent(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
+    seed_site(&app, &admin, "anfa").await;
     let second = json!({"id": "anfa-g2", "label": "Guichet 2", "services": ["residence"]});
     assert_eq!(
         app.post("/api/v1/sites/anfa/counters", Some(&admin), second)
@@ -203,9 +204,9 @@ async fn one_agent_per_counter_and_one_counter_per_agent(backend: Backend) {
 }
 
 async fn concurrent_opens_of_one_counter_have_one_winner(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
+    seed_site(&app, &admin, "anfa").await;
     let mut tokens = Vec::new();
     for i in 0..12 {
         tokens.push(
@@ -261,8 +262,8 @@ async fn concurrent_opens_of_one_counter_have_one_winner(backend: Backend) {
 }
 
 async fn counter_changes_are_events_without_gaps(backend: Backend) {
-    let app = spawn_app(backend).await;
-    app.seed_site(&app.admin().await, "anfa").await;
+    let app = TestApp::builder().backend(backend).spawn().await;
+    seed_site(&app, &app.admin().await, "anfa").await;
     let agent = app.add_staff("amina", Role::Agent, "anfa").await;
     for action in ["open", "pause", "open", "close"] {
         let answer = app

@@ -4,8 +4,8 @@
 //! admin pages), as a kiosk and as a citizen, following every link, so a
 //! new form is tested without being listed here.
 
-use crate::booking::office;
-use crate::helpers::TestApp;
+use crate::support::office::office;
+use guichet_test_support::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
 use std::collections::{BTreeSet, VecDeque};
@@ -124,7 +124,7 @@ fn dump(database_url: &str) -> Vec<String> {
 #[tokio::test]
 async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
     let office = office(
-        crate::helpers::Backend::Sqlite,
+        guichet_test_support::Backend::Sqlite,
         "2026-11-23T07:00:00Z",
         "Africa/Casablanca",
         2,

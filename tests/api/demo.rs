@@ -1,12 +1,12 @@
 //! The demo office as a newcomer opens it: four weeks of an ordinary past,
 //! so the figures pages show something on the first click.
 
-use crate::helpers::{Backend, spawn_app};
+use guichet_test_support::TestApp;
 use reqwest::StatusCode;
 
 #[tokio::test]
 async fn the_demo_office_has_weeks_of_visits_to_show() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = TestApp::builder().spawn().await;
     let seeded = guichet::app::demo::seed(&app.app).await.expect("seeded");
     assert!(seeded.is_some());
     let today = app.get("/api/v1/sites/casa-anfa/queue", None).await;

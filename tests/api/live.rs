@@ -2,12 +2,13 @@
 //! resuming with `since`, who may follow a counter, one ticket's stream,
 //! many concurrent writers, and shutdown.
 
-use crate::helpers::{Backend, TestApp, open_site, spawn_app};
-use crate::live_client::{Next, connect, connect_small, kinds, refused, seqs};
-use crate::on_both_backends;
-use crate::queue::{call_next, finish, issue, kiosk};
+use crate::support::sites::open_site;
+use crate::support::tickets::{call_next, finish, issue, kiosk};
 use futures::future::join_all;
 use guichet::domain::role::Role;
+use guichet_test_support::live::{Next, connect, connect_small, kinds, refused, seqs};
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::time::Duration;
@@ -28,7 +29,7 @@ async fn post_ok(app: &TestApp, token: &str, path: &str) -> serde_json::Value {
 }
 
 async fn a_site_stream_starts_with_a_snapshot_then_every_event_in_order(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     let kiosk = kiosk(&app, &admin, "anfa").await;
@@ -130,7 +131,7 @@ async fn a_site_stream_starts_with_a_snapshot_then_every_event_in_order(backend:
 }
 
 async fn resuming_with_since_sends_what_was_missed_and_nothing_twice(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     let kiosk = kiosk(&app, &admin, "anfa").await;
@@ -170,7 +171,7 @@ async fn resuming_with_since_sends_what_was_missed_and_nothing_twice(backend: Ba
 }
 
 async fn counter_streams_are_for_the_site_staff_and_its_displays(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 2).await;
     let other = open_site(&app, &admin, "maarif", "Africa/Casablanca", 1).await;
@@ -230,7 +231,7 @@ async fn counter_streams_are_for_the_site_staff_and_its_displays(backend: Backen
 }
 
 async fn a_ticket_stream_follows_its_place_and_its_call(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     let kiosk = kiosk(&app, &admin, "anfa").await;
@@ -284,7 +285,7 @@ async fn a_ticket_stream_follows_its_place_and_its_call(backend: Backend) {
 }
 
 async fn every_subscriber_sees_every_change_of_many_clients_in_order(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 4).await;
     let kiosk = kiosk(&app, &admin, "anfa").await;
@@ -329,7 +330,7 @@ async fn every_subscriber_sees_every_change_of_many_clients_in_order(backend: Ba
 }
 
 async fn shutdown_tells_sockets_to_reconnect(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     let mut screen = connect(&app, "/ws/sites/anfa", None).await;
@@ -348,7 +349,7 @@ async fn shutdown_tells_sockets_to_reconnect(backend: Backend) {
 /// reading screen must keep up with the burst while the test issues it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscriber_that_stops_reading_is_dropped_and_slows_nobody() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
     open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     let kiosk = kiosk(&app, &admin, "anfa").await;
@@ -377,14 +378,9 @@ async fn a_subscriber_that_stops_reading_is_dropped_and_slows_nobody() {
             issue(&app, &kiosk, "anfa", json!({"service": "residence"})).await;
         }
         let target = start + 2 * 100 * batch;
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while read_up_to.load(std::sync::atomic::Ordering::Relaxed) < target {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the reading screen fell behind"
-            );
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        let kept_up = async || read_up_to.load(std::sync::atomic::Ordering::Relaxed) >= target;
+        let what = "the reading screen keeping up";
+        guichet_test_support::eventually(Duration::from_secs(10), what, kept_up).await;
     }
     let seen = reading.await.expect("the reading screen");
     assert_eq!(seen, (start + 1..=head).collect::<Vec<_>>());

@@ -2,12 +2,13 @@
 //! sharing events through the real Redis, events lost on the way read back
 //! from the log, and an instance whose Redis is gone.
 
-use crate::helpers::{ScratchDatabase, TestApp, open_site, spawn_instance};
-use crate::live_client::{connect, seqs};
-use crate::queue::{call_next, finish, issue, kiosk};
+use crate::support::sites::open_site;
+use crate::support::tickets::{call_next, finish, issue, kiosk};
 use futures::future::join_all;
 use guichet::app::auth;
 use guichet::domain::role::Role;
+use guichet_test_support::live::{connect, seqs};
+use guichet_test_support::{ScratchDatabase, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -21,7 +22,7 @@ async fn admin_of(app: &TestApp) -> String {
         "admin",
         Role::Admin,
         None,
-        crate::helpers::ADMIN_PASSWORD,
+        guichet_test_support::ADMIN_PASSWORD,
     )
     .await
     .expect("admin created");
@@ -41,8 +42,7 @@ async fn head(app: &TestApp, site: &str) -> i64 {
 async fn calls_on_either_instance_reach_screens_on_both_in_order() {
     let database = ScratchDatabase::create().await;
     let redis = redis_url();
-    let a = spawn_instance(&database.url, Some(&redis)).await;
-    let b = spawn_instance(&database.url, Some(&redis)).await;
+    let (a, b) = two_instances(&database.url, &redis).await;
     let admin = admin_of(&a).await;
     let agents = open_site(&a, &admin, "anfa", "Africa/Casablanca", 2).await;
     let kiosk = kiosk(&a, &admin, "anfa").await;
@@ -89,11 +89,10 @@ async fn calls_on_either_instance_reach_screens_on_both_in_order() {
 async fn events_that_never_reach_redis_are_read_back_from_the_log() {
     let database = ScratchDatabase::create().await;
     let redis = redis_url();
-    let a = spawn_instance(&database.url, Some(&redis)).await;
-    let b = spawn_instance(&database.url, Some(&redis)).await;
+    let (a, b) = two_instances(&database.url, &redis).await;
     // An instance whose events never go through Redis: as if every one of
     // its messages were dropped on the way.
-    let lost = spawn_instance(&database.url, None).await;
+    let lost = TestApp::builder().join(&database.url).spawn().await;
     let admin = admin_of(&a).await;
     open_site(&a, &admin, "anfa", "Africa/Casablanca", 1).await;
     let kiosk = kiosk(&a, &admin, "anfa").await;
@@ -122,7 +121,11 @@ async fn without_redis_an_instance_still_serves_its_own_screens_and_says_so() {
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = format!("sqlite://{}", dir.path().join("guichet.db").display());
     // Nothing listens on port 1.
-    let app = spawn_instance(&database_url, Some("redis://127.0.0.1:1")).await;
+    let app = TestApp::builder()
+        .join(&database_url)
+        .redis("redis://127.0.0.1:1")
+        .spawn()
+        .await;
     let ready = app.get("/readyz", None).await;
     assert_eq!(ready.status, StatusCode::OK);
     assert_eq!(
@@ -162,17 +165,8 @@ impl PrivateRedis {
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("redis-server runs (Debian package redis-server)");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "redis-server did not start"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        let within = std::time::Duration::from_secs(10);
+        guichet_test_support::wait_for_port(port, within, "redis-server").await;
         Self { child, port }
     }
 
@@ -192,33 +186,32 @@ impl Drop for PrivateRedis {
     }
 }
 
+/// Two instances of one deployment: one database, one Redis.
+async fn two_instances(database_url: &str, redis_url: &str) -> (TestApp, TestApp) {
+    let instance = async || {
+        let builder = TestApp::builder().join(database_url);
+        builder.redis(redis_url).spawn().await
+    };
+    (instance().await, instance().await)
+}
+
 /// Polls `/readyz` until its `bus` says `expected`.
 async fn bus_becomes(app: &TestApp, expected: &str) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    loop {
-        let bus = app.get("/readyz", None).await.body["bus"].clone();
-        if bus == expected {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "bus stayed {bus}, expected {expected}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let within = std::time::Duration::from_secs(15);
+    let what = format!("bus {expected}");
+    guichet_test_support::eventually(within, &what, async || {
+        app.get("/readyz", None).await.body["bus"] == expected
+    })
+    .await;
 }
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL and Redis"]
 async fn instances_ride_out_a_redis_restart() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let port = guichet_test_support::free_port();
     let mut redis = PrivateRedis::start(port).await;
     let database = ScratchDatabase::create().await;
-    let a = spawn_instance(&database.url, Some(&redis.url())).await;
-    let b = spawn_instance(&database.url, Some(&redis.url())).await;
+    let (a, b) = two_instances(&database.url, &redis.url()).await;
     let admin = admin_of(&a).await;
     open_site(&a, &admin, "anfa", "Africa/Casablanca", 1).await;
     let kiosk = kiosk(&a, &admin, "anfa").await;

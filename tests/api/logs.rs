@@ -40,13 +40,6 @@ const PHONE_FORMS: [&str; 6] = [
 const REFUSED: &str = "+212698765432";
 const REFUSED_FORMS: [&str; 4] = ["+212698765432", "212698765432", "0698765432", "698765432"];
 
-pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 /// The built binary on `database_url`, logging JSON, with none of the
 /// developer's own message settings.
 pub(crate) fn guichet(database_url: &str) -> std::process::Command {
@@ -101,7 +94,7 @@ pub(crate) struct Served {
 /// "ready" line; the rest of its stderr is gathered by a task that ends
 /// when the process does.
 pub(crate) async fn serve(database_url: &str, args: &[&str], envs: &[(&str, &str)]) -> Served {
-    let addr = format!("127.0.0.1:{}", free_port());
+    let addr = format!("127.0.0.1:{}", guichet_test_support::free_port());
     let base = format!("http://{addr}");
     let mut command = Command::from(guichet(database_url));
     command
@@ -434,6 +427,8 @@ async fn settled(client: &reqwest::Client, base: &str, admin: &str, count: usize
             Instant::now() < deadline,
             "messages still waiting: {rows:?}"
         );
+        // A poll, as `guichet_test_support::eventually` does, that says
+        // which messages were still waiting when it gave up.
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

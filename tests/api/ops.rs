@@ -1,7 +1,8 @@
 //! Readiness, metrics and the OpenAPI document.
 
-use crate::helpers::{Backend, open_site, spawn_app};
-use crate::on_both_backends;
+use crate::support::sites::open_site;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -15,7 +16,7 @@ on_both_backends!(
 );
 
 async fn ready_and_healthy(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
     let ready = app.get("/readyz", None).await;
     assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
@@ -48,12 +49,12 @@ async fn ready_and_healthy(backend: Backend) {
 }
 
 async fn metrics_count_requests_by_route(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     for _ in 0..3 {
         app.get("/api/v1/sites/nowhere", None).await;
     }
     let text = app
-        .client
+        .http
         .get(format!("{}/metrics", app.base))
         .send()
         .await
@@ -71,7 +72,7 @@ async fn metrics_count_requests_by_route(backend: Backend) {
 /// What a supervisor's dashboard reads: tickets waiting per service, calls
 /// and no-shows, and the messages not sent yet.
 async fn metrics_follow_queues_calls_and_the_outbox(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     let issue = |service: &'static str, phone: Option<&'static str>| {
@@ -119,7 +120,7 @@ async fn metrics_follow_queues_calls_and_the_outbox(backend: Backend) {
 }
 
 async fn openapi_lists_the_routes(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let doc = app.get("/api/v1/openapi.json", None).await;
     assert_eq!(doc.status, StatusCode::OK);
     let paths = doc.body["paths"].as_object().expect("paths");
@@ -151,7 +152,7 @@ async fn openapi_lists_the_routes(backend: Backend) {
 }
 
 async fn unknown_routes_are_json_404s(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let answer = app.get("/api/v1/nothing-here", None).await;
     assert_eq!(
         (answer.status, answer.code()),
@@ -163,7 +164,7 @@ async fn unknown_routes_are_json_404s(backend: Backend) {
 /// the wrong shape, an unknown id) is what the document says each
 /// operation can answer.
 async fn openapi_lists_the_errors_clients_get(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     let doc = app.get("/api/v1/openapi.json", None).await.body;
     let documented = |method: &str, path: &str, status: StatusCode| {
@@ -184,7 +185,7 @@ async fn openapi_lists_the_errors_clients_get(backend: Backend) {
     documented("delete", "/api/v1/devices/{id}", revoke.status);
 
     let not_json = app
-        .client
+        .http
         .post(format!("{}/api/v1/sites", app.base))
         .bearer_auth(&admin)
         .header("content-type", "application/json")

@@ -3,11 +3,12 @@
 //! that died holding a message, and a provider down for a while.
 
 use crate::fakes::twilio::{FakeTwilio, Reply};
-use crate::helpers::{Backend, TestApp, spawn_app_configured, spawn_instance_configured};
-use crate::on_both_backends;
 use guichet::clock::{Clock, ManualTime};
 use guichet::config::{Config, SmsTransport};
 use guichet::store::outbox::{self, NewMessage};
+use guichet_test_support::on_both_backends;
+use guichet_test_support::wait::{eventually, throughout, until_some};
+use guichet_test_support::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::time::Duration;
@@ -37,7 +38,12 @@ fn through(twilio: &FakeTwilio) -> impl Fn(&mut Config) + Clone + use<> {
 async fn app(backend: Backend, twilio: &FakeTwilio) -> (TestApp, ManualTime) {
     let (clock, time) = Clock::manual(START.parse().expect("a timestamp"));
     (
-        spawn_app_configured(backend, clock, through(twilio)).await,
+        TestApp::builder()
+            .backend(backend)
+            .clock(clock)
+            .config(through(twilio))
+            .spawn()
+            .await,
         time,
     )
 }
@@ -51,20 +57,21 @@ async fn code_for(app: &TestApp, phone: &str) {
 /// The one message's (status, attempts, provider id, last error), once
 /// the attempt in flight, if any, is recorded.
 async fn state(app: &TestApp) -> (String, i64, Option<String>, Option<String>) {
-    for _ in 0..100 {
-        let row: (String, i64, Option<String>, Option<String>) =
-            guichet::read!(&app.app.db, |c| sqlx::query_as(
-                "SELECT status, attempts, provider_id, last_error FROM notifications"
-            )
-            .fetch_one(c)
-            .await)
-            .expect("one message");
-        if row.0 != "sending" {
-            return row;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("the message stayed in flight");
+    until_some(
+        Duration::from_secs(2),
+        "the message leaving flight",
+        async || {
+            let row: (String, i64, Option<String>, Option<String>) =
+                guichet::read!(&app.app.db, |c| sqlx::query_as(
+                    "SELECT status, attempts, provider_id, last_error FROM notifications"
+                )
+                .fetch_one(c)
+                .await)
+                .expect("one message");
+            (row.0 != "sending").then_some(row)
+        },
+    )
+    .await
 }
 
 fn later(time: &ManualTime, seconds: i64) {
@@ -77,16 +84,17 @@ fn later(time: &ManualTime, seconds: i64) {
 
 /// Waits until the provider has been asked `n` times.
 async fn asked(twilio: &FakeTwilio, n: usize) {
-    for _ in 0..250 {
-        if twilio.received().len() >= n {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!(
-        "the provider was asked {} times, not {n}",
-        twilio.received().len()
-    );
+    let what = format!("the provider asked {n} times");
+    eventually(Duration::from_secs(5), &what, async || {
+        twilio.received().len() >= n
+    })
+    .await;
+}
+
+/// The provider is asked exactly `n` times, all through `during`: the
+/// worker had its chances (once a second) and took none.
+async fn asked_only(twilio: &FakeTwilio, n: usize, during: Duration, what: &str) {
+    throughout(during, what, async || twilio.received().len() == n).await;
 }
 
 async fn a_provider_failing_twice_then_succeeding_sends_once(backend: Backend) {
@@ -95,16 +103,23 @@ async fn a_provider_failing_twice_then_succeeding_sends_once(backend: Backend) {
     let (app, time) = app(backend, &twilio).await;
     code_for(&app, "+212612345678").await;
     asked(&twilio, 1).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(twilio.received().len(), 1, "no retry before its time");
+    asked_only(
+        &twilio,
+        1,
+        Duration::from_millis(1500),
+        "no retry before its time",
+    )
+    .await;
     later(&time, 3);
     asked(&twilio, 2).await;
     // Its backoff counts from when the worker records the failure.
     assert_eq!(state(&app).await.0, "retrying");
     later(&time, 6);
     let delivered = twilio.wait_for_delivered(1, Duration::from_secs(5)).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(twilio.delivered().len(), 1);
+    throughout(Duration::from_millis(1500), "delivered once", async || {
+        twilio.delivered().len() == 1
+    })
+    .await;
     let sms = &delivered[0];
     assert_eq!(sms.to, "+212612345678");
     assert!(sms.body.contains("code"));
@@ -130,11 +145,11 @@ async fn a_permanent_error_is_not_retried(backend: Backend) {
     let (app, time) = app(backend, &twilio).await;
     code_for(&app, "+212612345678").await;
     asked(&twilio, 1).await;
+    // Each hour later, the worker (once a second) gets its chance.
     for _ in 0..3 {
         later(&time, 3600);
-        tokio::time::sleep(Duration::from_millis(1200)).await;
+        asked_only(&twilio, 1, Duration::from_millis(1200), "not retried").await;
     }
-    assert_eq!(twilio.received().len(), 1);
     let (status, attempts, _, error) = state(&app).await;
     assert_eq!((status.as_str(), attempts), ("dead", 1));
     assert!(error.unwrap_or_default().contains("21211"));
@@ -152,8 +167,13 @@ async fn retry_after_is_honoured(backend: Backend) {
     // before the clock moves.
     assert_eq!(state(&app).await.0, "retrying");
     later(&time, 60);
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(twilio.received().len(), 1, "asked to wait two minutes");
+    asked_only(
+        &twilio,
+        1,
+        Duration::from_millis(1500),
+        "asked to wait two minutes",
+    )
+    .await;
     later(&time, 61);
     twilio.wait_for_delivered(1, Duration::from_secs(5)).await;
     assert_eq!(state(&app).await.0, "sent");
@@ -183,13 +203,23 @@ async fn queue(app: &TestApp, n: usize) {
 async fn two_workers_never_send_a_message_twice(backend: Backend) {
     let twilio = FakeTwilio::start().await;
     let (app, time) = app(backend, &twilio).await;
-    let other = spawn_instance_configured(&app.database_url, time.clock(), through(&twilio)).await;
+    let other = TestApp::builder()
+        .join(&app.database_url)
+        .clock(time.clock())
+        .config(through(&twilio))
+        .spawn()
+        .await;
     queue(&app, 300).await;
     let delivered = twilio
         .wait_for_delivered(300, Duration::from_secs(30))
         .await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(twilio.received().len(), 300, "each message once");
+    asked_only(
+        &twilio,
+        300,
+        Duration::from_millis(1500),
+        "each message once",
+    )
+    .await;
     let mut bodies: Vec<_> = delivered.iter().map(|d| d.body.clone()).collect();
     bodies.sort();
     bodies.dedup();
@@ -222,19 +252,20 @@ async fn a_dead_workers_message_is_sent_after_its_lease(backend: Backend) {
         .unwrap();
     assert_eq!(claimed.len(), 1);
     later(&time, 3600);
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert!(
-        twilio.received().is_empty(),
-        "nobody sends while the lease holds"
-    );
+    asked_only(
+        &twilio,
+        0,
+        Duration::from_millis(1500),
+        "nobody sends while the lease holds",
+    )
+    .await;
     later(&time, 61);
     let delivered = twilio.wait_for_delivered(1, Duration::from_secs(5)).await;
     assert_eq!(
         delivered[0].idempotency_key.as_deref(),
         Some("test:claimed")
     );
-    tokio::time::sleep(Duration::from_millis(1200)).await;
-    assert_eq!(twilio.received().len(), 1);
+    asked_only(&twilio, 1, Duration::from_millis(1200), "sent once").await;
     let (status, attempts, _, _) = state(&app).await;
     assert_eq!((status.as_str(), attempts), ("sent", 2));
 }
@@ -245,8 +276,13 @@ async fn after_a_provider_outage_the_backlog_goes_out_once_oldest_first(backend:
     let (app, time) = app(backend, &twilio).await;
     queue(&app, 20).await;
     asked(&twilio, 1).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
     // Down: the attempts of that first round fail, the rest wait their turn.
+    throughout(
+        Duration::from_millis(1500),
+        "8 at most tried in the first round",
+        async || twilio.received().len() <= 8,
+    )
+    .await;
     let first_round = twilio.received().len();
     assert!(
         first_round <= 8,
@@ -254,7 +290,13 @@ async fn after_a_provider_outage_the_backlog_goes_out_once_oldest_first(backend:
     );
     later(&time, 3);
     asked(&twilio, first_round + 1).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The second round goes on for a while; what it tried is read after.
+    throughout(
+        Duration::from_millis(1500),
+        "20 messages at most",
+        async || twilio.received().len() <= 20,
+    )
+    .await;
     let tried: Vec<String> = twilio.received().iter().map(|r| r.body.clone()).collect();
     let oldest: Vec<String> = (0..8).map(|i| format!("message {i}")).collect();
     assert!(
@@ -265,8 +307,12 @@ async fn after_a_provider_outage_the_backlog_goes_out_once_oldest_first(backend:
     twilio.answer_from_now_on(Reply::Accept);
     later(&time, 30);
     let delivered = twilio.wait_for_delivered(20, Duration::from_secs(10)).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(twilio.delivered().len(), 20, "each message once");
+    throughout(
+        Duration::from_millis(1500),
+        "each message once",
+        async || twilio.delivered().len() == 20,
+    )
+    .await;
     // In order of due time, up to the 8 sent at once.
     for (place, sms) in delivered.iter().enumerate() {
         let rank: usize = sms.body["message ".len()..].parse().expect("a number");

@@ -5,10 +5,10 @@
 //! busiest and quietest hours match the scripted arrivals, and nothing
 //! personal or per agent is ever shown.
 
-use crate::browser::{Browser, PHONE};
-use crate::helpers::{Backend, STAFF_PASSWORD, TestApp, spawn_app_at};
-use crate::on_both_backends;
+use crate::support::browser::{Browser, PHONE};
 use guichet::domain::role::Role;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, STAFF_PASSWORD, TestApp};
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 use reqwest::StatusCode;
@@ -246,7 +246,10 @@ fn text(body: &Value, field: &str) -> String {
 /// The office after its eight scripted weeks, on the morning of `TODAY`,
 /// with the ticket ids and request references it handed out.
 async fn scripted(backend: Backend) -> (TestApp, Vec<String>) {
-    let (app, time) = spawn_app_at(backend, "2026-09-07T06:00:00Z").await;
+    let (app, time) = TestApp::builder()
+        .backend(backend)
+        .spawn_at("2026-09-07T06:00:00Z")
+        .await;
     let admin = app.admin().await;
     office(&app, &admin).await;
     app.add_staff(AGENT, Role::Agent, SITE).await;
@@ -330,7 +333,7 @@ async fn figures_match_the_scripted_weeks_and_show_nothing_personal(backend: Bac
     let mut pages = Vec::new();
     for lang in ["fr", "ar", "en"] {
         let page = app
-            .client
+            .http
             .get(format!("{}/stats/{SITE}?lang={lang}", app.base))
             .send()
             .await
@@ -391,7 +394,7 @@ async fn figures_match_the_scripted_weeks_and_show_nothing_personal(backend: Bac
     );
     // The office's page links to its figures.
     let office = app
-        .client
+        .http
         .get(format!("{}/sites/{SITE}", app.base))
         .send()
         .await
@@ -406,12 +409,15 @@ async fn figures_match_the_scripted_weeks_and_show_nothing_personal(backend: Bac
 }
 
 async fn unknown_site_is_404(backend: Backend) {
-    let (app, _) = spawn_app_at(backend, "2026-11-02T07:00:00Z").await;
+    let (app, _) = TestApp::builder()
+        .backend(backend)
+        .spawn_at("2026-11-02T07:00:00Z")
+        .await;
     let answer = app.get("/api/v1/sites/nowhere/public-stats", None).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND, "{}", answer.body);
     assert_eq!(answer.code(), "not_found");
     let page = app
-        .client
+        .http
         .get(format!("{}/stats/nowhere?lang=ar", app.base))
         .send()
         .await
@@ -426,7 +432,7 @@ async fn unknown_site_is_404(backend: Backend) {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn the_page_reads_on_a_phone_in_french_and_arabic() {
-    let _turn = crate::browser::turn().await;
+    let _turn = crate::support::browser::turn().await;
     let (app, _) = scripted(Backend::Sqlite).await;
     let browser = Browser::open(PHONE).await;
     for lang in ["fr", "ar"] {

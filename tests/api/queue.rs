@@ -1,12 +1,15 @@
 //! The walk-in queue with real concurrent clients: numbering, calling,
 //! ordering, transitions, and bad input that changes nothing.
 
-use crate::helpers::{Backend, TestApp, open_site, spawn_app, spawn_app_at};
-use crate::on_both_backends;
+use crate::support::sites::open_site;
+use crate::support::sites::seed_site;
+use crate::support::tickets::{call_next, finish, issue, kiosk};
 use futures::future::join_all;
 use guichet::domain::role::Role;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, TestApp};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::HashSet;
 
 on_both_backends!(
@@ -24,50 +27,8 @@ on_both_backends!(
     events_are_gap_free_under_concurrency,
 );
 
-pub(crate) async fn issue(app: &TestApp, token: &str, site: &str, body: Value) -> Value {
-    let answer = app
-        .post(&format!("/api/v1/sites/{site}/tickets"), Some(token), body)
-        .await;
-    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
-    answer.body
-}
-
-pub(crate) async fn kiosk(app: &TestApp, admin: &str, site: &str) -> String {
-    let device = app
-        .post(
-            &format!("/api/v1/sites/{site}/devices"),
-            Some(admin),
-            json!({"kind": "kiosk", "label": "Borne"}),
-        )
-        .await;
-    device.body["token"].as_str().unwrap().to_owned()
-}
-
-pub(crate) async fn call_next(app: &TestApp, agent: &str, counter: &str) -> (StatusCode, Value) {
-    let answer = app
-        .post(
-            &format!("/api/v1/counters/{counter}/call-next"),
-            Some(agent),
-            json!({}),
-        )
-        .await;
-    (answer.status, answer.body)
-}
-
-pub(crate) async fn finish(app: &TestApp, agent: &str, ticket: &Value) {
-    let id = ticket["id"].as_str().unwrap();
-    let done = app
-        .post(
-            &format!("/api/v1/tickets/{id}/complete"),
-            Some(agent),
-            json!({}),
-        )
-        .await;
-    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
-}
-
 async fn concurrent_tickets_get_distinct_consecutive_numbers(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     let kiosk = kiosk(&app, &admin, "anfa").await;
@@ -97,7 +58,7 @@ async fn concurrent_tickets_get_distinct_consecutive_numbers(backend: Backend) {
 }
 
 async fn parallel_counters_call_every_ticket_exactly_once(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 4).await;
     let kiosk = kiosk(&app, &admin, "anfa").await;
@@ -129,7 +90,10 @@ async fn parallel_counters_call_every_ticket_exactly_once(backend: Backend) {
 }
 
 async fn priority_first_with_fairness_for_long_waits(backend: Backend) {
-    let (app, time) = spawn_app_at(backend, "2026-11-23T09:00:00Z").await;
+    let (app, time) = TestApp::builder()
+        .backend(backend)
+        .spawn_at("2026-11-23T09:00:00Z")
+        .await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     let mut issued = Vec::new();
@@ -166,7 +130,7 @@ async fn priority_first_with_fairness_for_long_waits(backend: Backend) {
 }
 
 async fn out_of_order_call(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 2).await;
     let first = issue(&app, &agents[0], "anfa", json!({"service": "residence"})).await;
@@ -224,7 +188,10 @@ async fn out_of_order_call(backend: Backend) {
 }
 
 async fn transfer_keeps_number_and_place(backend: Backend) {
-    let (app, time) = spawn_app_at(backend, "2026-11-23T09:00:00Z").await;
+    let (app, time) = TestApp::builder()
+        .backend(backend)
+        .spawn_at("2026-11-23T09:00:00Z")
+        .await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     let early = issue(&app, &agents[0], "anfa", json!({"service": "residence"})).await;
@@ -270,7 +237,7 @@ async fn transfer_keeps_number_and_place(backend: Backend) {
 }
 
 async fn no_show_needs_the_minimum_recalls(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     app.patch(
@@ -326,7 +293,10 @@ async fn no_show_needs_the_minimum_recalls(backend: Backend) {
 
 async fn numbers_restart_at_local_midnight(backend: Backend) {
     // Tokyo is UTC+9: local midnight is 15:00 UTC.
-    let (app, time) = spawn_app_at(backend, "2026-11-23T14:58:00Z").await;
+    let (app, time) = TestApp::builder()
+        .backend(backend)
+        .spawn_at("2026-11-23T14:58:00Z")
+        .await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "tokyo", "Asia/Tokyo", 1).await;
     let a = issue(&app, &agents[0], "tokyo", json!({"service": "residence"})).await;
@@ -343,7 +313,7 @@ async fn numbers_restart_at_local_midnight(backend: Backend) {
 }
 
 async fn tickets_and_queue_never_show_personal_data(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     let ticket = issue(
@@ -379,7 +349,7 @@ async fn snapshot(app: &TestApp) -> (i64, i64) {
 }
 
 async fn bad_input_changes_nothing(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     let other = open_site(&app, &admin, "maarif", "Africa/Casablanca", 1).await;
@@ -510,9 +480,12 @@ async fn bad_input_changes_nothing(backend: Backend) {
 
 async fn closed_office_and_appointment_only_services(backend: Backend) {
     // 2026-11-22 is a Sunday: the seeded office is closed.
-    let (app, time) = spawn_app_at(backend, "2026-11-22T10:00:00Z").await;
+    let (app, time) = TestApp::builder()
+        .backend(backend)
+        .spawn_at("2026-11-22T10:00:00Z")
+        .await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
+    seed_site(&app, &admin, "anfa").await;
     // A device token, unlike a staff session, lasts across the days this test spans.
     let agent = kiosk(&app, &admin, "anfa").await;
     let sunday = app
@@ -574,9 +547,12 @@ async fn closed_office_and_appointment_only_services(backend: Backend) {
 }
 
 async fn end_of_day_closes_out_what_is_left(backend: Backend) {
-    let (app, time) = spawn_app_at(backend, "2026-11-23T15:00:00Z").await;
+    let (app, time) = TestApp::builder()
+        .backend(backend)
+        .spawn_at("2026-11-23T15:00:00Z")
+        .await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
+    seed_site(&app, &admin, "anfa").await;
     let agent = app.add_staff("amina", Role::Agent, "anfa").await;
     app.post("/api/v1/counters/anfa-g1/open", Some(&agent), json!({}))
         .await;
@@ -631,7 +607,7 @@ async fn end_of_day_closes_out_what_is_left(backend: Backend) {
 }
 
 async fn events_are_gap_free_under_concurrency(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 3).await;
     let kiosk = kiosk(&app, &admin, "anfa").await;

@@ -4,14 +4,14 @@
 //! client address read from `X-Forwarded-For` only when a trusted proxy
 //! sent it, and (with Redis) one count for every instance.
 
-use crate::booking::{Office, office_on, phone};
-use crate::helpers::{Answer, Backend, TestApp, spawn_app_configured, spawn_app_prepared};
+use crate::support::office::{Office, office_on, phone};
 use guichet::app::rate_limit::{
     BOOKINGS_PER_IP, BOOKINGS_PER_PHONE, COMPLAINTS_PER_IP, COMPLAINTS_PER_PHONE,
     INBOUND_SMS_PER_PHONE, LOGIN_FAILURES_PER_IP, LOGIN_FAILURES_PER_USER, OTP_PER_IP,
     REQUESTS_PER_PHONE, Rule, WAITLIST_PER_PHONE,
 };
 use guichet::clock::Clock;
+use guichet_test_support::{Answer, Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -22,10 +22,13 @@ async fn behind_proxy() -> TestApp {
 }
 
 async fn behind_proxy_with(clock: Clock) -> TestApp {
-    spawn_app_configured(Backend::Sqlite, clock, |config| {
-        config.trusted_proxies = "127.0.0.1".parse().unwrap();
-    })
-    .await
+    TestApp::builder()
+        .clock(clock)
+        .config(|config| {
+            config.trusted_proxies = "127.0.0.1".parse().unwrap();
+        })
+        .spawn()
+        .await
 }
 
 /// The office of `booking::office` (2 places a slot, phones not verified)
@@ -38,19 +41,11 @@ async fn office_behind_proxy() -> Office {
 
 /// Posts JSON with `X-Forwarded-For: forwarded` when given.
 async fn post_from(app: &TestApp, forwarded: Option<&str>, path: &str, body: Value) -> Answer {
-    let mut request = app.client.post(format!("{}{path}", app.base)).json(&body);
+    let mut request = app.http.post(format!("{}{path}", app.base)).json(&body);
     if let Some(forwarded) = forwarded {
         request = request.header("x-forwarded-for", forwarded);
     }
-    let response = request.send().await.expect("request sent");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let text = response.text().await.expect("body read");
-    Answer {
-        status,
-        headers,
-        body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    }
+    app.send(request).await
 }
 
 /// A refusal as docs/api.md has it, with a wait no longer than the rule's window.
@@ -110,7 +105,7 @@ async fn bookings_are_limited_per_phone_and_far_later_per_address() {
     let csrf = "rate-limits-csrf-token-0123456789";
     let page = office
         .app
-        .client
+        .http
         .post(format!("{}/book/{}/passport", office.app.base, office.site))
         .header("x-forwarded-for", address(998))
         .header("Cookie", format!("guichet_csrf={csrf}"))
@@ -225,19 +220,19 @@ async fn wrong_passwords_are_limited_per_username_and_per_address() {
         let failed = post_from(&app, Some(&address(n)), login, wrong("admin")).await;
         assert_eq!(failed.status, StatusCode::UNAUTHORIZED);
     }
-    let right = json!({"username": "admin", "password": crate::helpers::ADMIN_PASSWORD});
+    let right = json!({"username": "admin", "password": guichet_test_support::ADMIN_PASSWORD});
     let refused = post_from(&app, Some(&address(500)), login, right).await;
     assert_limited(&refused, LOGIN_FAILURES_PER_USER);
     // The agents' login page waits as well, and says for how long.
     let csrf = "rate-limits-csrf-token-0123456789";
     let page = app
-        .client
+        .http
         .post(format!("{}/agent/login", app.base))
         .header("x-forwarded-for", address(501))
         .header("Cookie", format!("guichet_csrf={csrf}"))
         .form(&[
             ("username", "admin"),
-            ("password", crate::helpers::ADMIN_PASSWORD),
+            ("password", guichet_test_support::ADMIN_PASSWORD),
             ("csrf", csrf),
         ])
         .send()
@@ -262,7 +257,7 @@ async fn forwarded_for_counts_only_from_a_trusted_proxy() {
     let path = "/api/v1/sites/nowhere/complaints";
     let body = |n: usize| json!({"subject": "Attente", "body": "Trop long.", "phone": phone(n)});
     // No trusted proxy: a client that makes up addresses is still itself.
-    let direct = spawn_app_configured(Backend::Sqlite, Clock::system(), |_| {}).await;
+    let direct = TestApp::builder().spawn().await;
     for n in 0..COMPLAINTS_PER_IP.max as usize {
         let tried = post_from(&direct, Some(&address(n)), path, body(n)).await;
         assert_eq!(tried.status, StatusCode::NOT_FOUND, "{}", tried.body);
@@ -286,12 +281,12 @@ async fn forwarded_for_counts_only_from_a_trusted_proxy() {
 #[tokio::test]
 async fn texts_are_limited_per_sending_phone() {
     let twilio = crate::fakes::twilio::FakeTwilio::start().await;
-    let office = crate::sms_hooks::office_sending_through(Backend::Sqlite, Some(&twilio)).await;
+    let office = crate::support::sms::office_sending_through(Backend::Sqlite, Some(&twilio)).await;
     for _ in 0..INBOUND_SMS_PER_PHONE.max {
-        let answered = crate::sms_hooks::text_in(&office.app, &phone(3), "AIDE").await;
+        let answered = crate::support::sms::text_in(&office.app, &phone(3), "AIDE").await;
         assert_eq!(answered.status, StatusCode::OK, "{}", answered.body);
     }
-    let refused = crate::sms_hooks::text_in(&office.app, &phone(3), "AIDE").await;
+    let refused = crate::support::sms::text_in(&office.app, &phone(3), "AIDE").await;
     assert_eq!(
         refused.status,
         StatusCode::TOO_MANY_REQUESTS,
@@ -299,16 +294,18 @@ async fn texts_are_limited_per_sending_phone() {
         refused.body
     );
     assert!(refused.retry_after.is_some_and(|s| s >= 1), "Retry-After");
-    let other = crate::sms_hooks::text_in(&office.app, &phone(4), "AIDE").await;
+    let other = crate::support::sms::text_in(&office.app, &phone(4), "AIDE").await;
     assert_eq!(other.status, StatusCode::OK, "{}", other.body);
 }
 
 #[tokio::test]
 async fn a_redis_that_does_not_answer_leaves_the_count_to_each_instance() {
-    let app = spawn_app_configured(Backend::Sqlite, Clock::system(), |config| {
-        config.redis_url = Some("redis://127.0.0.1:1".parse().unwrap());
-    })
-    .await;
+    let app = TestApp::builder()
+        .config(|config| {
+            config.redis_url = Some("redis://127.0.0.1:1".parse().unwrap());
+        })
+        .spawn()
+        .await;
     let path = "/api/v1/sites/nowhere/appointments";
     let body = json!({"service": "passport", "name": "Amina", "start": "2026-11-24T09:00:00Z",
         "phone": phone(1)});
@@ -323,13 +320,11 @@ async fn a_redis_that_does_not_answer_leaves_the_count_to_each_instance() {
 /// An instance on its own SQLite file sharing `redis` under `prefix`.
 async fn counting_in(redis: &str, prefix: &str) -> TestApp {
     let (redis, prefix) = (redis.to_owned(), prefix.to_owned());
-    spawn_app_prepared(
-        Backend::Sqlite,
-        Clock::system(),
-        |config| config.redis_url = Some(redis.parse().unwrap()),
-        |app| app.limits.set_prefix(&prefix),
-    )
-    .await
+    TestApp::builder()
+        .config(|config| config.redis_url = Some(redis.parse().unwrap()))
+        .prepare(|app| app.limits.set_prefix(&prefix))
+        .spawn()
+        .await
 }
 
 #[tokio::test]

@@ -3,14 +3,14 @@
 //! or younger keeps them, citizens still read their status, the figures do
 //! not move, and sweeps of two instances at once erase each row once.
 
-use crate::booking::{Office, SERVICE, office, phone};
-use crate::helpers::{Answer, Backend, STAFF_PASSWORD, spawn_instance_with};
-use crate::on_both_backends;
-use crate::queue::{call_next, finish, issue, kiosk};
-use crate::requests::read_with_token;
+use crate::support::desk::read_with_token;
+use crate::support::office::{Office, SERVICE, office, phone};
+use crate::support::tickets::{call_next, finish, issue, kiosk};
 use guichet::app::reminders;
 use guichet::app::retention::{Swept, sweep};
 use guichet::domain::role::Role;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Answer, Backend, STAFF_PASSWORD, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -107,7 +107,11 @@ async fn closed_items_past_the_retention_lose_their_personal_data(backend: Backe
     reminders::sweep(&app.app).await.expect("appointment sweep");
     settle(&office).await;
     let figures_before = figures(&office).await;
-    let other = spawn_instance_with(&app.database_url, None, office.time.clock()).await;
+    let other = TestApp::builder()
+        .join(&app.database_url)
+        .clock(office.time.clock())
+        .spawn()
+        .await;
     let (one, two) = tokio::join!(sweep(&app.app), sweep(&other.app));
     let (one, two) = (one.expect("a sweep"), two.expect("another sweep"));
     let both = |f: fn(&Swept) -> u64| f(&one) + f(&two);
@@ -202,18 +206,16 @@ async fn settle(office: &Office) {
         .expect("visit messages");
     let sql =
         "SELECT COUNT(*) FROM notifications WHERE status IN ('pending', 'sending', 'retrying')";
-    for _ in 0..50 {
+    let within = std::time::Duration::from_secs(5);
+    guichet_test_support::eventually(within, "every message sent", async || {
         guichet::notify::worker::send_due(app)
             .await
             .expect("messages sent");
         let unsent: i64 = guichet::read!(&app.db, |c| sqlx::query_scalar(sql).fetch_one(c).await)
             .expect("outbox read");
-        if unsent == 0 {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("messages still unsent after 5 s");
+        unsent == 0
+    })
+    .await;
 }
 
 fn text_of<'a>(value: &'a Value, field: &str) -> &'a str {

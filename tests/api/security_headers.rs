@@ -2,15 +2,15 @@
 //! API, static files, errors; and HSTS only when the public address is
 //! https.
 
-use crate::helpers::{TestApp, spawn_app_configured};
-use guichet::clock::Clock;
+use crate::support::sites::seed_site;
 use guichet::http::security::CONTENT_SECURITY_POLICY;
+use guichet_test_support::TestApp;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
 async fn answer(app: &TestApp, method: Method, path: &str) -> (StatusCode, HeaderMap) {
     let response = app
-        .client
+        .http
         .request(method, format!("{}{path}", app.base))
         .send()
         .await
@@ -27,9 +27,12 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
 
 #[tokio::test]
 async fn every_answer_carries_the_security_headers() {
-    let app = spawn_app_configured(crate::helpers::Backend::Sqlite, Clock::system(), |_| {}).await;
+    let app = TestApp::builder()
+        .backend(guichet_test_support::Backend::Sqlite)
+        .spawn()
+        .await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "casa-maarif").await;
+    seed_site(&app, &admin, "casa-maarif").await;
     let asked = [
         (Method::GET, "/", StatusCode::OK),
         (Method::GET, "/display/casa-maarif", StatusCode::OK),
@@ -69,7 +72,7 @@ async fn every_answer_carries_the_security_headers() {
     }
     // A static file, at the address the pages give it.
     let page = app
-        .client
+        .http
         .get(format!("{}/display/casa-maarif", app.base))
         .send()
         .await
@@ -107,10 +110,13 @@ async fn the_policy_is_strict() {
 
 #[tokio::test]
 async fn https_adds_strict_transport_security() {
-    let app = spawn_app_configured(crate::helpers::Backend::Sqlite, Clock::system(), |config| {
-        config.public_url = Some("https://guichet.example.ma".into());
-    })
-    .await;
+    let app = TestApp::builder()
+        .backend(guichet_test_support::Backend::Sqlite)
+        .config(|config| {
+            config.public_url = Some("https://guichet.example.ma".into());
+        })
+        .spawn()
+        .await;
     for path in ["/", "/api/v1/sites", "/no/such/page"] {
         let (_, headers) = answer(&app, Method::GET, path).await;
         let hsts = header(&headers, "strict-transport-security");

@@ -4,7 +4,7 @@
 //! 401 on the API.
 
 use crate::fakes::twilio::FakeTwilio;
-use crate::helpers::{ADMIN_PASSWORD, Backend, TestApp, spawn_app_at};
+use guichet_test_support::{ADMIN_PASSWORD, Backend, TestApp};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use std::time::Duration;
@@ -55,7 +55,7 @@ async fn get_page(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
 
 #[tokio::test]
 async fn a_staff_session_lasts_twelve_hours_in_a_strict_cookie() {
-    let (app, time) = spawn_app_at(Backend::Sqlite, "2026-11-23T07:00:00Z").await;
+    let (app, time) = TestApp::builder().spawn_at("2026-11-23T07:00:00Z").await;
     let login = post_form(
         &app,
         "/agent/login",
@@ -102,7 +102,7 @@ async fn a_staff_session_lasts_twelve_hours_in_a_strict_cookie() {
 async fn a_citizen_session_lasts_a_day_in_a_secure_cookie_behind_https() {
     let twilio = FakeTwilio::start().await;
     // Public address https (see `sms_hooks`), clock on a Monday morning.
-    let office = crate::sms_hooks::office_sending_through(Backend::Sqlite, Some(&twilio)).await;
+    let office = crate::support::sms::office_sending_through(Backend::Sqlite, Some(&twilio)).await;
     let app = &office.app;
     let phone = "+212612345670";
     let asked = post_form(app, "/me/login", &[("phone", phone), ("action", "code")]).await;

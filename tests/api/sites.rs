@@ -1,8 +1,9 @@
 //! Sites and services: creation, partial updates, and invalid input that
 //! gets its 4xx and changes nothing.
 
-use crate::helpers::{Backend, TestApp, site_body, spawn_app};
-use crate::on_both_backends;
+use crate::support::sites::{seed_site, site_body};
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -15,9 +16,9 @@ on_both_backends!(
 );
 
 async fn site_is_created_and_read_publicly(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
+    seed_site(&app, &admin, "anfa").await;
     let site = app.get("/api/v1/sites/anfa", None).await;
     assert_eq!(site.status, StatusCode::OK);
     assert_eq!(site.body["timezone"], "Africa/Casablanca");
@@ -58,9 +59,9 @@ async fn state(app: &TestApp) -> (i64, i64, Value) {
 }
 
 async fn invalid_sites_change_nothing(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
+    seed_site(&app, &admin, "anfa").await;
     let before = state(&app).await;
     let with = |field: &str, value: Value| {
         let mut body = site_body("new-site");
@@ -137,7 +138,7 @@ async fn invalid_sites_change_nothing(backend: Backend) {
         );
     }
     let raw = app
-        .client
+        .http
         .post(format!("{}/api/v1/sites", app.base))
         .bearer_auth(&admin)
         .header("content-type", "application/json")
@@ -154,9 +155,9 @@ async fn invalid_sites_change_nothing(backend: Backend) {
 }
 
 async fn partial_update_keeps_the_rest(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
+    seed_site(&app, &admin, "anfa").await;
     let patched = app
         .patch(
             "/api/v1/sites/anfa",
@@ -201,9 +202,9 @@ async fn partial_update_keeps_the_rest(backend: Backend) {
 }
 
 async fn invalid_services_change_nothing(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
+    seed_site(&app, &admin, "anfa").await;
     let before = state(&app).await;
     let service = |changes: Value| {
         let mut body = json!({"id": "life", "prefix": "D", "name": "Certificat de vie", "name_ar": "شهادة الحياة"});
@@ -282,10 +283,10 @@ async fn invalid_services_change_nothing(backend: Backend) {
 }
 
 async fn service_update_and_prefix_conflicts(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
-    app.seed_site(&admin, "maarif").await;
+    seed_site(&app, &admin, "anfa").await;
+    seed_site(&app, &admin, "maarif").await;
     let taken = app
         .patch(
             "/api/v1/sites/anfa/services/signature",

@@ -1,125 +1,24 @@
 //! What the SMS provider posts back, as Twilio would: delivery statuses and
 //! citizens' texts, both signed with the account's auth token over the
-//! public URL and the form. Also what the webhook and visit tests share: an
-//! office on a server that sends its SMS through the fake Twilio.
+//! public URL and the form.
 
-use crate::booking::{Office, office_on, phone, text};
 use crate::fakes::twilio::FakeTwilio;
-use crate::helpers::{Backend, TestApp, spawn_app_configured};
-use crate::on_both_backends;
-use guichet::clock::Clock;
+use crate::support::office::{Office, phone, text};
+use crate::support::sms::{
+    AUTH_TOKEN, PUBLIC_URL, TUESDAY_9, TUESDAY_10, TUESDAY_930, office_sending_through, post_form,
+    sign, text_in,
+};
+use guichet_test_support::on_both_backends;
+use guichet_test_support::wait::{throughout, until_some};
+use guichet_test_support::{Backend, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use std::time::{Duration, Instant};
-
-pub(crate) const PUBLIC_URL: &str = "https://guichet.example.ma";
-pub(crate) const AUTH_TOKEN: &str = "secret-token";
-pub(crate) const MONDAY_MORNING: &str = "2026-11-23T07:00:00Z";
-pub(crate) const TUESDAY_9: &str = "2026-11-24T09:00:00+00:00";
-pub(crate) const TUESDAY_930: &str = "2026-11-24T09:30:00+00:00";
-pub(crate) const TUESDAY_10: &str = "2026-11-24T10:00:00+00:00";
+use std::time::Duration;
 
 on_both_backends!(
     status_callbacks_are_signed_and_never_go_back,
     citizens_text_status_and_cancel,
 );
-
-/// The office of `booking::office` (service `passport` with 2 places a
-/// slot, in person and video, counter `agdal-g1` "Guichet 1" opened by its agent, phones not
-/// verified), at `MONDAY_MORNING` on a manual clock, on a server whose
-/// public URL is `PUBLIC_URL`, which sends SMS through `twilio` when
-/// given (else only logs them), and whose webhooks may go to this machine
-/// (`GUICHET_WEBHOOK_ALLOW=127.0.0.1`, where the fake receivers listen).
-pub(crate) async fn office_sending_through(
-    backend: Backend,
-    twilio: Option<&FakeTwilio>,
-) -> Office {
-    let (clock, time) = Clock::manual(MONDAY_MORNING.parse().expect("a timestamp"));
-    let app = spawn_app_configured(backend, clock, |config| {
-        config.public_url = Some(PUBLIC_URL.into());
-        config.webhook_allow = "127.0.0.1".parse().expect("an address");
-        if let Some(twilio) = twilio {
-            config.sms = guichet::config::SmsTransport::Twilio;
-            config.twilio_account_sid = Some("AC0123".into());
-            config.twilio_auth_token = Some(AUTH_TOKEN.parse().unwrap());
-            config.twilio_from = Some("+212500000000".into());
-            config.twilio_api_base = twilio.base.clone();
-        }
-    })
-    .await;
-    office_on(app, time, "Africa/Casablanca", 2, false).await
-}
-
-/// `application/x-www-form-urlencoded`, as Twilio posts.
-pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
-    let encode = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) => (b as char).to_string(),
-                b' ' => "+".to_owned(),
-                b => format!("%{b:02X}"),
-            })
-            .collect()
-    };
-    let pairs: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect();
-    pairs.join("&")
-}
-
-/// Twilio's signature of a post of `fields` to `path` of the public URL.
-pub(crate) fn sign(auth_token: &str, path: &str, fields: &[(&str, &str)]) -> String {
-    let params: Vec<(String, String)> = fields
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    let url = format!("{PUBLIC_URL}{path}");
-    guichet::notify::signature::twilio_signature(auth_token, &url, &params)
-}
-
-/// What the server answered a webhook: status, content type, body.
-pub(crate) struct Hooked {
-    pub status: StatusCode,
-    content_type: String,
-    pub body: String,
-    pub retry_after: Option<u64>,
-}
-
-/// Posts `fields` to `path` as the provider does, with `signature` if any.
-async fn post_form(
-    app: &TestApp,
-    path: &str,
-    fields: &[(&str, &str)],
-    signature: Option<String>,
-) -> Hooked {
-    let mut request = app
-        .client
-        .post(format!("{}{path}", app.base))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(fields));
-    if let Some(signature) = signature {
-        request = request.header("X-Twilio-Signature", signature);
-    }
-    let response = request.send().await.expect("request sent");
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap_or("").to_owned())
-        .unwrap_or_default();
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok()?.parse().ok());
-    let body = response.text().await.expect("body read");
-    Hooked {
-        status,
-        content_type,
-        body,
-        retry_after,
-    }
-}
 
 /// A status callback for message `sid`, signed with `auth_token`.
 async fn callback(app: &TestApp, sid: &str, status: &str, auth_token: &str) -> StatusCode {
@@ -129,39 +28,23 @@ async fn callback(app: &TestApp, sid: &str, status: &str, auth_token: &str) -> S
     post_form(app, path, &fields, Some(signature)).await.status
 }
 
-/// A citizen's text from `from`, correctly signed.
-pub(crate) async fn text_in(app: &TestApp, from: &str, body: &str) -> Hooked {
-    let path = "/hooks/sms/inbound";
-    let fields = [("From", from), ("To", "+212500000000"), ("Body", body)];
-    let signature = sign(AUTH_TOKEN, path, &fields);
-    post_form(app, path, &fields, Some(signature)).await
-}
-
 /// The sent message the provider knows as `sid`, as the admin lists it
 /// (waiting up to 5 s for the worker to record it).
 async fn sent_message(office: &Office, sid: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let listed = office
-            .app
-            .get("/api/v1/outbox?status=sent", Some(&office.admin))
-            .await;
-        assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
-        let found = listed
-            .body
-            .as_array()
-            .expect("a list")
-            .iter()
-            .find(|m| m["provider_id"] == sid)
-            .cloned();
-        match found {
-            Some(message) => return message,
-            None if Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            None => panic!("no sent message {sid} in {}", listed.body),
-        }
-    }
+    until_some(
+        Duration::from_secs(5),
+        &format!("sent message {sid}"),
+        async || {
+            let listed = office
+                .app
+                .get("/api/v1/outbox?status=sent", Some(&office.admin))
+                .await;
+            assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+            let listed = listed.body.as_array().expect("a list");
+            listed.iter().find(|m| m["provider_id"] == sid).cloned()
+        },
+    )
+    .await
 }
 
 async fn status_callbacks_are_signed_and_never_go_back(backend: Backend) {
@@ -235,7 +118,7 @@ async fn status_callbacks_are_signed_and_never_go_back(backend: Backend) {
 }
 
 /// The holder's view of an appointment (status, …).
-async fn holder_view(office: &Office, booked: &crate::helpers::Answer) -> Value {
+async fn holder_view(office: &Office, booked: &guichet_test_support::Answer) -> Value {
     let (reference, token) = (text(booked, "reference"), text(booked, "manage_token"));
     let seen = office.manage(Method::GET, reference, "", token, None).await;
     assert_eq!(seen.status, StatusCode::OK, "{}", seen.body);
@@ -362,7 +245,15 @@ async fn citizens_text_status_and_cancel(backend: Backend) {
     let answer = text_in(&office.app, &owner, "مرحبا").await;
     assert!(answer.body.contains("<Message>أرسلوا"), "{}", answer.body);
     // An answer, never an SMS of its own.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    throughout(
+        Duration::from_millis(1500),
+        "no SMS of its own",
+        async || {
+            let texts = twilio.received();
+            !texts.iter().any(|t| t.body.contains("Envoyez STATUT"))
+        },
+    )
+    .await;
     let texts: Vec<String> = twilio.received().iter().map(|r| r.body.clone()).collect();
     assert!(
         !texts.iter().any(|t| t.contains("Envoyez STATUT")),

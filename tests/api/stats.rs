@@ -2,11 +2,12 @@
 //! times, whose figures are computed by hand; the CSV matches the JSON;
 //! who may read them; bad ranges.
 
-use crate::helpers::{Backend, TestApp, open_site, spawn_app_at};
-use crate::on_both_backends;
-use crate::queue::{issue, kiosk};
+use crate::support::sites::open_site;
+use crate::support::tickets::{issue, kiosk};
 use guichet::clock::ManualTime;
 use guichet::domain::role::Role;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -49,7 +50,10 @@ async fn call(app: &TestApp, agent: &str, counter: &str, ticket: &Value) {
 /// R4 residence 09:20, agent 1 09:21 (60 s), served 09:21–09:29 (480 s).
 /// Then one more ticket the next day, outside the range asked for.
 async fn scripted_day(backend: Backend) -> (TestApp, String) {
-    let (app, time) = spawn_app_at(backend, "2026-11-23T07:00:00Z").await;
+    let (app, time) = TestApp::builder()
+        .backend(backend)
+        .spawn_at("2026-11-23T07:00:00Z")
+        .await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Europe/Paris", 2).await;
     let target = app
@@ -248,7 +252,7 @@ async fn a_scripted_day_gives_the_hand_computed_figures(backend: Backend) {
 /// The CSV parses, has one row per group, and each cell equals the JSON.
 async fn csv_matches_json(app: &TestApp, admin: &str, path: &str, stats: &Value) {
     let response = app
-        .client
+        .http
         .get(format!("{}{path}&format=csv", app.base))
         .bearer_auth(admin)
         .send()
@@ -348,14 +352,17 @@ async fn csv_matches_json(app: &TestApp, admin: &str, path: &str, stats: &Value)
 }
 
 async fn only_the_sites_supervisors_and_admins_read_them(backend: Backend) {
-    let (app, _) = spawn_app_at(backend, "2026-11-23T07:00:00Z").await;
+    let (app, _) = TestApp::builder()
+        .backend(backend)
+        .spawn_at("2026-11-23T07:00:00Z")
+        .await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     open_site(&app, &admin, "maarif", "Africa/Casablanca", 0).await;
     let supervisor = app.add_staff("chef-anfa", Role::Supervisor, "anfa").await;
     let kiosk = kiosk(&app, &admin, "anfa").await;
     let stats = |site: &str| format!("/api/v1/sites/{site}/stats");
-    let status = |answer: crate::helpers::Answer| (answer.status, answer.code().to_owned());
+    let status = |answer: guichet_test_support::Answer| (answer.status, answer.code().to_owned());
     assert_eq!(
         app.get(&stats("anfa"), Some(&supervisor)).await.status,
         StatusCode::OK
@@ -387,7 +394,10 @@ async fn only_the_sites_supervisors_and_admins_read_them(backend: Backend) {
 }
 
 async fn bad_ranges_are_refused(backend: Backend) {
-    let (app, _) = spawn_app_at(backend, "2026-11-23T07:00:00Z").await;
+    let (app, _) = TestApp::builder()
+        .backend(backend)
+        .spawn_at("2026-11-23T07:00:00Z")
+        .await;
     let admin = app.admin().await;
     open_site(&app, &admin, "anfa", "Africa/Casablanca", 0).await;
     for (query, code) in [

@@ -4,12 +4,12 @@
 //! after, and the agent may correct it; either way the phone may book that
 //! service again.
 
-use crate::booking::{Office, office, phone, text};
-use crate::helpers::{Answer, Backend, STAFF_PASSWORD};
-use crate::on_both_backends;
+use crate::support::office::{Office, office, phone, text};
 use futures_util::future::join_all;
 use guichet::app::reminders::sweep;
 use guichet::domain::role::Role;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Answer, Backend, STAFF_PASSWORD};
 use reqwest::StatusCode;
 use serde_json::json;
 

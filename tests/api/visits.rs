@@ -2,16 +2,17 @@
 //! see it: "your turn is near", "go to counter …", the feedback link and
 //! its answer, and the `ticket.done` webhook.
 
-use crate::booking::Office;
 use crate::fakes::receiver::FakeReceiver;
 use crate::fakes::twilio::{FakeTwilio, ReceivedSms};
-use crate::helpers::Backend;
-use crate::on_both_backends;
-use crate::queue::{call_next, finish, issue, kiosk};
-use crate::sms_hooks::{PUBLIC_URL, office_sending_through};
+use crate::support::office::Office;
+use crate::support::sms::{PUBLIC_URL, office_sending_through};
+use crate::support::tickets::{call_next, finish, issue, kiosk};
+use guichet_test_support::Backend;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::wait::{holds_within, throughout};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 on_both_backends!(
     a_called_visitor_is_told_where_to_go_then_asked_for_feedback,
@@ -26,18 +27,12 @@ const MONDAY_9: &str = "2026-11-23T09:00:00Z";
 /// Waits until the fake Twilio delivered `n` SMS to `to` (5 s at most),
 /// then returns those.
 async fn wait_sms(twilio: &FakeTwilio, to: &str, n: usize) -> Vec<ReceivedSms> {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let sms: Vec<ReceivedSms> = twilio
-            .delivered()
-            .into_iter()
-            .filter(|s| s.to == to)
-            .collect();
-        if sms.len() >= n || Instant::now() >= deadline {
-            return sms;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let delivered = || -> Vec<ReceivedSms> {
+        let all = twilio.delivered().into_iter();
+        all.filter(|s| s.to == to).collect()
+    };
+    holds_within(Duration::from_secs(5), async || delivered().len() >= n).await;
+    delivered()
 }
 
 async fn walk_in(office: &Office, kiosk: &str, phone: Option<&str>) -> Value {
@@ -91,7 +86,12 @@ async fn a_called_visitor_is_told_where_to_go_then_asked_for_feedback(backend: B
         sms[0].body
     );
     // The job runs every 2 s: still one after a few of its runs.
-    tokio::time::sleep(Duration::from_millis(4500)).await;
+    throughout(
+        Duration::from_millis(4500),
+        "called once, told once",
+        async || twilio.delivered().iter().filter(|s| s.to == PHONE).count() == 1,
+    )
+    .await;
     assert_eq!(
         wait_sms(&twilio, PHONE, 2).await.len(),
         1,
@@ -126,7 +126,12 @@ async fn a_called_visitor_is_told_where_to_go_then_asked_for_feedback(backend: B
         "{}",
         done[1].body
     );
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    throughout(
+        Duration::from_millis(2500),
+        "each visit told once",
+        async || twilio.received().len() == 2 && receiver.received().len() == 2,
+    )
+    .await;
     assert_eq!(twilio.received().len(), 2, "{:?}", twilio.received());
     assert_eq!(receiver.received().len(), 2, "each visit announced once");
 
@@ -147,7 +152,7 @@ async fn a_called_visitor_is_told_where_to_go_then_asked_for_feedback(backend: B
     );
     // The link's page asks for the rating until it is given, then says so.
     let page = |token: String| {
-        app.client
+        app.http
             .get(format!("{}/feedback/{token}?lang=fr", app.base))
             .send()
     };
@@ -186,8 +191,10 @@ async fn waiting_visitors_are_told_their_turn_is_near(backend: Backend) {
         tickets.push(walk_in(&office, &kiosk, Some(phone)).await);
     }
     // Just taken: people are still in the lobby.
-    tokio::time::sleep(Duration::from_millis(3000)).await;
-    assert!(twilio.received().is_empty(), "{:?}", twilio.received());
+    throughout(Duration::from_millis(3000), "nobody told yet", async || {
+        twilio.received().is_empty()
+    })
+    .await;
 
     let later = office.time.now() + jiff::SignedDuration::from_mins(6);
     office.time.set(later);
@@ -212,8 +219,11 @@ async fn waiting_visitors_are_told_their_turn_is_near(backend: Backend) {
     let sms = wait_sms(&twilio, &phones[4], 1).await;
     assert_eq!(sms.len(), 1, "3 ahead now");
     assert!(sms[0].body.contains("3 personnes"), "{}", sms[0].body);
-    tokio::time::sleep(Duration::from_millis(4500)).await;
     // Each told once; the first also told where to go.
+    throughout(Duration::from_millis(4500), "each told once", async || {
+        twilio.received().len() <= phones.len() + 1
+    })
+    .await;
     for (i, phone) in phones.iter().enumerate() {
         let expected = if i == 0 { 2 } else { 1 };
         let sms: Vec<String> = twilio

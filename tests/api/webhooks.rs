@@ -2,68 +2,25 @@
 //! (checked here from that recipe alone, not with the server's code),
 //! retried until accepted, stopped when revoked; and the admin's outbox.
 
-use crate::booking::{Office, phone, text};
 use crate::fakes::receiver::{Delivery, FakeReceiver};
-use crate::helpers::Backend;
-use crate::on_both_backends;
-use crate::sms_hooks::{TUESDAY_9, TUESDAY_930, office_sending_through};
-use hmac::{Hmac, Mac};
+use crate::support::hooks::{WITHIN, check_signature, json_of, register};
+use crate::support::office::{Office, phone, text};
+use crate::support::sms::{TUESDAY_9, TUESDAY_930, office_sending_through};
+use guichet_test_support::Backend;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::wait::{holds_within, throughout, until_some};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use sha2::Sha256;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 on_both_backends!(
     deliveries_are_signed_and_retried_until_accepted,
     dead_messages_can_be_sent_again,
 );
 
-pub(crate) const WITHIN: Duration = Duration::from_secs(5);
-
-/// Registers an endpoint for `events`; returns (id, secret).
-pub(crate) async fn register(office: &Office, url: &str, events: &[&str]) -> (String, String) {
-    let body = json!({"url": url, "events": events});
-    let answer = office
-        .app
-        .post("/api/v1/webhooks", Some(&office.admin), body)
-        .await;
-    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
-    let field = |name: &str| answer.body[name].as_str().expect(name).to_owned();
-    (field("id"), field("secret"))
-}
-
-/// What a receiver does with the secret it was given: HMAC-SHA256 of
-/// `{X-Guichet-Timestamp}.{raw body}`, in hex, against `X-Guichet-Signature`.
-pub(crate) fn check_signature(delivery: &Delivery, secret: &str) -> i64 {
-    let timestamp = &delivery.headers["x-guichet-timestamp"];
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key");
-    mac.update(format!("{timestamp}.{}", delivery.body).as_bytes());
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    assert_eq!(
-        delivery.headers["x-guichet-signature"],
-        format!("sha256={hex}"),
-        "signature of {}",
-        delivery.body
-    );
-    timestamp.parse().expect("a timestamp in seconds")
-}
-
-pub(crate) fn json_of(delivery: &Delivery) -> Value {
-    assert_eq!(delivery.headers["content-type"], "application/json");
-    serde_json::from_str(&delivery.body).expect("a JSON body")
-}
-
 /// Waits until the receiver got `n` deliveries, accepted or not.
 async fn wait_received(receiver: &FakeReceiver, n: usize) -> Vec<Delivery> {
-    let deadline = Instant::now() + WITHIN;
-    while receiver.received().len() < n && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    holds_within(WITHIN, async || receiver.received().len() >= n).await;
     receiver.received()
 }
 
@@ -111,8 +68,12 @@ async fn deliveries_are_signed_and_retried_until_accepted(backend: Backend) {
     assert_eq!(first.len(), 1);
     assert_eq!(first[0].answered, 500);
     // The next attempt waits for its time (2 s or so on the service's clock).
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(receiver.received().len(), 1, "retried before its time");
+    throughout(
+        Duration::from_millis(1500),
+        "retried before its time",
+        async || receiver.received().len() == 1,
+    )
+    .await;
     advance(&office, 5);
     let accepted = receiver.wait_for_accepted(1, WITHIN).await;
     assert_eq!(accepted.len(), 1);
@@ -181,10 +142,21 @@ async fn deliveries_are_signed_and_retried_until_accepted(backend: Backend) {
     assert!(!listed.body.to_string().contains(&id), "{}", listed.body);
     let later = office.book(TUESDAY_930, &phone(2)).await;
     assert_eq!(later.status, StatusCode::CREATED, "{}", later.body);
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    let nothing_more = async || receiver.received().len() == 3;
+    throughout(
+        Duration::from_secs(2),
+        "nothing after revoking",
+        nothing_more,
+    )
+    .await;
     advance(&office, 60);
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(receiver.received().len(), 3, "nothing after revoking");
+    let nothing_more = async || receiver.received().len() == 3;
+    throughout(
+        Duration::from_millis(1500),
+        "nothing after revoking",
+        nothing_more,
+    )
+    .await;
 
     // Only admins, only sensible endpoints and events.
     let agent = Some(office.agent.as_str());
@@ -254,14 +226,10 @@ async fn deliveries(office: &Office, status: &str) -> Vec<Value> {
 
 /// Waits until the outbox has a delivery in `status`.
 async fn wait_delivery(office: &Office, status: &str) -> Value {
-    let deadline = Instant::now() + WITHIN;
-    loop {
-        if let Some(found) = deliveries(office, status).await.into_iter().next() {
-            return found;
-        }
-        assert!(Instant::now() < deadline, "no {status} delivery");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    until_some(WITHIN, &format!("a {status} delivery"), async || {
+        deliveries(office, status).await.into_iter().next()
+    })
+    .await
 }
 
 async fn dead_messages_can_be_sent_again(backend: Backend) {
@@ -284,8 +252,10 @@ async fn dead_messages_can_be_sent_again(backend: Backend) {
     let id = dead["id"].as_str().expect("an id");
     // Not tried again by itself.
     advance(&office, 3600);
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert_eq!(receiver.received().len(), 1);
+    throughout(Duration::from_millis(2500), "not tried again", async || {
+        receiver.received().len() == 1
+    })
+    .await;
     assert_eq!(deliveries(&office, "dead").await.len(), 1);
 
     let path = format!("/api/v1/outbox/{id}/retry");
@@ -328,10 +298,10 @@ async fn dead_messages_can_be_sent_again(backend: Backend) {
     let everything = app.get("/api/v1/outbox", Some(admin)).await;
     assert_eq!(everything.status, StatusCode::OK, "{}", everything.body);
     assert!(everything.body.to_string().contains(id));
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(
-        receiver.received().len(),
-        2,
-        "accepted once, not sent again"
-    );
+    throughout(
+        Duration::from_millis(1500),
+        "accepted once, not sent again",
+        async || receiver.received().len() == 2,
+    )
+    .await;
 }

@@ -4,13 +4,14 @@
 //! nobody came to), sent once however often the sweep runs, and once more
 //! when an agent corrects a no-show.
 
-use crate::booking::{Office, phone, text};
 use crate::fakes::receiver::FakeReceiver;
-use crate::helpers::{Backend, STAFF_PASSWORD};
-use crate::on_both_backends;
-use crate::sms_hooks::{TUESDAY_9, TUESDAY_10, TUESDAY_930, office_sending_through};
-use crate::webhooks::{WITHIN, check_signature, json_of, register};
+use crate::support::hooks::{WITHIN, check_signature, json_of, register};
+use crate::support::office::{Office, phone, text};
+use crate::support::sms::{TUESDAY_9, TUESDAY_10, TUESDAY_930, office_sending_through};
 use guichet::app::reminders::sweep;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::wait::throughout;
+use guichet_test_support::{Backend, STAFF_PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -117,8 +118,10 @@ async fn every_end_of_an_appointment_is_told_once(backend: Backend) {
     // Sweeps a little later tell nothing new.
     office.set_time("2026-11-24T10:36:00Z");
     sweep(&office.app.app).await.expect("sweep");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(told(&receiver, &secret).len(), 3, "each told once");
+    throughout(Duration::from_millis(500), "each told once", async || {
+        told(&receiver, &secret).len() == 3
+    })
+    .await;
 
     // A call nobody recorded ends as a no-show 12 hours after; the agent
     // corrects it, and that is told too.

@@ -3,7 +3,6 @@
 //! failed assertion.
 
 use std::io::Write;
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
@@ -23,14 +22,6 @@ struct Ports {
     instances: [u16; 2],
 }
 
-/// A port free now; the script refuses it if someone takes it meanwhile.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
 impl Cluster {
     /// Starts PostgreSQL, Redis, the migration, two instances and nginx,
     /// and returns once nginx answers `/readyz`.
@@ -40,7 +31,7 @@ impl Cluster {
         for i in 0..ports.len() {
             // Distinct even if the system hands back a port just released.
             ports[i] = loop {
-                let port = free_port();
+                let port = guichet_test_support::free_port();
                 if !ports[..i].contains(&port) {
                     break port;
                 }

@@ -4,13 +4,13 @@
 //! through nginx only, as in an office, while requests and sockets land on
 //! both instances.
 
-mod api;
 mod cluster;
 mod display;
 
-use api::{Api, metric_sum};
 use cluster::Cluster;
 use display::Display;
+use guichet_test_support::Client;
+use guichet_test_support::client::metric_sum;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -28,11 +28,11 @@ const LOBBY_SCREENS: usize = 4;
 #[ignore = "needs nginx, PostgreSQL and Redis binaries"]
 async fn an_office_runs_through_nginx_on_two_instances() {
     let cluster = Cluster::start();
-    let api = Api::new(&cluster.public_url());
+    let api = Client::new(&cluster.public_url());
     // Each instance is on the shared PostgreSQL and Redis, not on defaults
     // of its own; nginx passes the probes through.
     for instance in cluster.instance_urls() {
-        let ready = Api::new(&instance).get("/readyz").await;
+        let ready = Client::new(&instance).get("/readyz", None).await;
         assert_eq!(ready.status.as_u16(), 200, "{instance}: {}", ready.body);
         assert_eq!(
             (ready.body["backend"].as_str(), ready.body["bus"].as_str()),
@@ -41,7 +41,7 @@ async fn an_office_runs_through_nginx_on_two_instances() {
             ready.body
         );
     }
-    assert_eq!(api.get("/healthz").await.status.as_u16(), 200);
+    assert_eq!(api.get("/healthz", None).await.status.as_u16(), 200);
 
     cluster.add_user("admin", "admin", None, PASSWORD);
     let admin = api.login("admin", PASSWORD).await;
@@ -86,7 +86,7 @@ async fn an_office_runs_through_nginx_on_two_instances() {
     }
     screens.push(Display::open(&api.base, "/ws/counters/g1", Some(display_token)).await);
     for instance in cluster.instance_urls() {
-        let metrics = Api::new(&instance).metrics().await;
+        let metrics = Client::new(&instance).metrics().await;
         assert!(
             metric_sum(&metrics, "guichet_live_subscribers", &[]) >= 1.0,
             "{instance} follows some of the screens:\n{metrics}"
@@ -133,7 +133,7 @@ async fn an_office_runs_through_nginx_on_two_instances() {
 
     // Every screen saw every event of the site, in order, with no gap, and
     // among them the call of every ticket.
-    let queue = api.get(&format!("/api/v1/sites/{SITE}/queue")).await;
+    let queue = api.get(&format!("/api/v1/sites/{SITE}/queue"), None).await;
     let last = queue.body["seq"].as_i64().expect("queue seq");
     for screen in screens {
         let path = screen.path.clone();
@@ -162,7 +162,7 @@ async fn an_office_runs_through_nginx_on_two_instances() {
 
     // Both instances did part of the work that came through nginx.
     for instance in cluster.instance_urls() {
-        let metrics = Api::new(&instance).metrics().await;
+        let metrics = Client::new(&instance).metrics().await;
         let name = "guichet_http_requests_total";
         let tickets = metric_sum(
             &metrics,
@@ -214,7 +214,7 @@ async fn an_office_runs_through_nginx_on_two_instances() {
 }
 
 /// The site open around the clock, two services, and the counters.
-async fn set_up_office(api: &Api, admin: &str) {
+async fn set_up_office(api: &Client, admin: &str) {
     let always = json!([["00:00", "24:00"]]);
     let hours: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
         .iter()
@@ -235,7 +235,7 @@ async fn set_up_office(api: &Api, admin: &str) {
 }
 
 /// One kiosk's tickets, alternating services; their numbers.
-async fn issue_tickets(api: Api, kiosk: String, k: usize) -> Vec<String> {
+async fn issue_tickets(api: Client, kiosk: String, k: usize) -> Vec<String> {
     let mut numbers = Vec::new();
     for i in 0..TICKETS_PER_KIOSK {
         let service = if (i + k).is_multiple_of(2) {
@@ -259,7 +259,7 @@ async fn issue_tickets(api: Api, kiosk: String, k: usize) -> Vec<String> {
 /// An agent calls and completes tickets until the kiosks are done and
 /// nobody waits; the numbers called.
 async fn serve_counter(
-    api: Api,
+    api: Client,
     counter: String,
     agent: String,
     kiosks_done: Arc<AtomicBool>,
@@ -270,7 +270,7 @@ async fn serve_counter(
         let answer = api
             .post(
                 &format!("/api/v1/counters/{counter}/call-next"),
-                &agent,
+                Some(&agent),
                 json!({}),
             )
             .await;

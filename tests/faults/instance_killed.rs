@@ -7,6 +7,7 @@ use crate::support::postgres::PrivatePostgres;
 use crate::support::redis::PrivateRedis;
 use crate::support::screen::Screen;
 use crate::support::tally::Tally;
+use guichet_test_support::holds_within;
 use reqwest::StatusCode;
 use serde_json::json;
 use std::collections::HashMap;
@@ -97,6 +98,7 @@ async fn an_instance_killed_under_load_leaves_the_other_serving_screens_resuming
             clients.push(tokio::spawn(async move {
                 while running.load(Ordering::Relaxed) {
                     tally.record("issue", &office.issue(&instance, service).await);
+                    // The client's pace: a load, not a wait for anything.
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             }));
@@ -116,6 +118,7 @@ async fn an_instance_killed_under_load_leaves_the_other_serving_screens_resuming
                         &instance.post(&path, Some(&agent), json!({})).await,
                     );
                 }
+                // The client's pace: a load, not a wait for anything.
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }));
@@ -138,11 +141,14 @@ async fn an_instance_killed_under_load_leaves_the_other_serving_screens_resuming
                 if answer.status == StatusCode::CREATED {
                     booked.fetch_add(1, Ordering::Relaxed);
                 }
+                // The client's pace: a load, not a wait for anything.
                 tokio::time::sleep(Duration::from_millis(500)).await;
             }
         }));
     }
 
+    // The load runs a while on both instances before the kill, and a while
+    // after it on the survivor: these spans are the scenario itself.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let sent_by_a: Vec<String> = twilio
         .delivered()
@@ -200,13 +206,11 @@ async fn an_instance_killed_under_load_leaves_the_other_serving_screens_resuming
             .await
             .expect("outbox read")
     };
-    let waited = tokio::time::timeout(Duration::from_secs(120), async {
-        while all_sent().await != total as i64 {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+    let waited = holds_within(Duration::from_secs(120), async || {
+        all_sent().await == total as i64
     })
     .await;
-    if waited.is_err() {
+    if !waited {
         let outbox: Vec<(String, String, String, i64, Option<String>)> = sqlx::query_as(
             "SELECT channel, template, status, attempts, last_error FROM notifications
              ORDER BY created_at, id",

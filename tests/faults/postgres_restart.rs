@@ -4,6 +4,7 @@ use crate::support::guichet::Guichet;
 use crate::support::office::{self, phone};
 use crate::support::postgres::{PrivatePostgres, StopMode};
 use crate::support::tally::Tally;
+use guichet_test_support::holds_within;
 use reqwest::StatusCode;
 use serde_json::json;
 use std::collections::HashSet;
@@ -65,6 +66,7 @@ async fn postgres_restart_under_load_fails_fast_and_recovers_without_losing_data
                         given.after[0].fetch_add(1, Ordering::Relaxed);
                     }
                 }
+                // The client's pace: a load, not a wait for anything.
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         }));
@@ -99,6 +101,7 @@ async fn postgres_restart_under_load_fails_fast_and_recovers_without_losing_data
                         _ => {}
                     }
                 }
+                // The client's pace: a load, not a wait for anything.
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         }));
@@ -140,6 +143,7 @@ async fn postgres_restart_under_load_fails_fast_and_recovers_without_losing_data
                     }
                     _ => {}
                 }
+                // The client's pace: a load, not a wait for anything.
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         }));
@@ -156,11 +160,14 @@ async fn postgres_restart_under_load_fails_fast_and_recovers_without_losing_data
                         seen.push(status);
                     }
                 }
+                // The client's pace: a load, not a wait for anything.
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
         }));
     }
 
+    // The load runs a while before the outage, and PostgreSQL stays down
+    // 5 s: these spans are the scenario itself.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let before = tally.counts();
     let outage = Instant::now();
@@ -175,21 +182,21 @@ async fn postgres_restart_under_load_fails_fast_and_recovers_without_losing_data
     let outage = outage.elapsed();
     restarted.store(true, Ordering::Relaxed);
     // The service recovers by itself: each kind of request succeeds again.
-    let recovered = Instant::now() + Duration::from_secs(60);
-    while !given.after.iter().all(|n| n.load(Ordering::Relaxed) >= 3) {
-        assert!(
-            Instant::now() < recovered,
-            "requests succeed again: issues, calls, bookings since the restart {:?}; {}; {:#?}",
-            given.after,
-            tally.counts().summary(),
-            tally.counts().other
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let readiness_back = Instant::now() + Duration::from_secs(10);
-    while readiness.lock().unwrap().last() != Some(&200) && Instant::now() < readiness_back {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let recovered = holds_within(Duration::from_secs(60), async || {
+        given.after.iter().all(|n| n.load(Ordering::Relaxed) >= 3)
+    })
+    .await;
+    assert!(
+        recovered,
+        "requests succeed again: issues, calls, bookings since the restart {:?}; {}; {:#?}",
+        given.after,
+        tally.counts().summary(),
+        tally.counts().other
+    );
+    holds_within(Duration::from_secs(10), async || {
+        readiness.lock().unwrap().last() == Some(&200)
+    })
+    .await;
     running.store(false, Ordering::Relaxed);
     for client in clients {
         client.await.expect("client finished");

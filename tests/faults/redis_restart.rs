@@ -56,6 +56,7 @@ async fn redis_killed_and_restarted_during_calls_every_screen_gets_every_event_i
             let service = ["residence", "signature"][i % 2];
             while running.load(Ordering::Relaxed) {
                 tally.record("issue", &office.issue(&instance, service).await);
+                // The client's pace: a load, not a wait for anything.
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }));
@@ -73,11 +74,14 @@ async fn redis_killed_and_restarted_during_calls_every_screen_gets_every_event_i
                     let done = instance.post(&path, Some(&agent), json!({})).await;
                     tally.record("complete", &done);
                 }
+                // The client's pace: a load, not a wait for anything.
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }));
     }
 
+    // The load runs a while before Redis dies, while it is down and after
+    // it is back: these spans are the scenario itself.
     tokio::time::sleep(Duration::from_secs(2)).await;
     redis.kill();
     bus_becomes(&a, "degraded").await;

@@ -30,6 +30,8 @@ async fn sms_provider_down_for_minutes_then_back_every_message_goes_once_in_orde
     for (n, start) in slots.iter().enumerate() {
         let answer = office.book(&guichet, "residence", start, &phone(n)).await;
         assert_eq!(answer.status, StatusCode::CREATED, "{answer:?}");
+        // The bookings are spread over the outage, which lasts OUTAGE:
+        // its length is the scenario itself.
         tokio::time::sleep(OUTAGE / BOOKINGS as u32).await;
     }
     tokio::time::sleep(OUTAGE.saturating_sub(down.elapsed())).await;

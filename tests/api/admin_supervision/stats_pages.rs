@@ -2,10 +2,11 @@
 //! day, and who may see them.
 
 use super::{page, row};
-use crate::helpers::{Backend, STAFF_PASSWORD, TestApp, open_site, spawn_app_at};
-use crate::on_both_backends;
-use crate::queue::{call_next, issue};
+use crate::support::sites::open_site;
+use crate::support::tickets::{call_next, issue};
 use guichet::domain::role::Role;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, STAFF_PASSWORD, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -13,7 +14,7 @@ on_both_backends!(stats_and_report_show_a_scripted_day);
 
 #[tokio::test]
 async fn stats_pages_are_for_the_sites_staff_only() {
-    let (app, _time) = spawn_app_at(Backend::Sqlite, "2026-11-23T09:00:00Z").await;
+    let (app, _time) = TestApp::builder().spawn_at("2026-11-23T09:00:00Z").await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     open_site(&app, &admin, "maarif", "Africa/Casablanca", 1).await;
@@ -59,7 +60,10 @@ async fn act(app: &TestApp, agent: &str, ticket: &serde_json::Value, action: &st
 /// and completes it at 10:16; agent 2 calls A002 at 10:10, starts it and
 /// completes it at 10:14. Waits 6 and 10 min (mean 8), services 10 and 4.
 async fn stats_and_report_show_a_scripted_day(backend: Backend) {
-    let (app, time) = spawn_app_at(backend, "2026-11-23T09:00:00Z").await;
+    let (app, time) = TestApp::builder()
+        .backend(backend)
+        .spawn_at("2026-11-23T09:00:00Z")
+        .await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 2).await;
     let renamed = app

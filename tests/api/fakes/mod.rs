@@ -11,7 +11,7 @@ pub mod smtp;
 pub mod twilio;
 
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// Serves `app` on a fresh local port until `stop` is cancelled.
@@ -29,15 +29,9 @@ async fn serve_http(app: axum::Router, stop: CancellationToken) -> SocketAddr {
     addr
 }
 
-/// Calls `current` every 20 ms until it yields at least `n` items or `within`
+/// Calls `current` again and again until it yields at least `n` items or `within`
 /// has passed, and returns its last answer (which may be short).
 async fn poll_until<T>(n: usize, within: Duration, current: impl Fn() -> Vec<T>) -> Vec<T> {
-    let deadline = Instant::now() + within;
-    loop {
-        let items = current();
-        if items.len() >= n || Instant::now() >= deadline {
-            return items;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    guichet_test_support::holds_within(within, async || current().len() >= n).await;
+    current()
 }

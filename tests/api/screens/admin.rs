@@ -2,8 +2,8 @@
 //! service with its documents and a counter handling it through the forms,
 //! in French and in Arabic, and the kiosk then offers the service.
 
-use crate::browser::{Browser, DESKTOP, KIOSK};
-use crate::helpers::{ADMIN_PASSWORD, Backend, spawn_app};
+use crate::support::browser::{Browser, DESKTOP, KIOSK};
+use guichet_test_support::{ADMIN_PASSWORD, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -13,8 +13,8 @@ const SOON: Duration = Duration::from_secs(5);
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn an_admin_sets_up_a_service_and_a_counter_through_the_pages() {
-    let _turn = crate::browser::turn().await;
-    let app = spawn_app(Backend::Sqlite).await;
+    let _turn = crate::support::browser::turn().await;
+    let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
     let always = json!([["00:00", "24:00"]]);
     let hours: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -106,7 +106,7 @@ async fn an_admin_sets_up_a_service_and_a_counter_through_the_pages() {
         .expect("read");
     assert_eq!(handled, ["passeport"]);
 
-    let kiosk = crate::queue::kiosk(&app, &admin, "anfa").await;
+    let kiosk = crate::support::tickets::kiosk(&app, &admin, "anfa").await;
     let browser = Browser::open(KIOSK).await;
     browser
         .goto(&format!("{}/kiosk/anfa?device={kiosk}&lang=fr", app.base))

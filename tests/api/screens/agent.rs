@@ -2,9 +2,11 @@
 //! tickets with clicks and keys, the live waiting list, and the document
 //! requests.
 
-use crate::browser::{Browser, DESKTOP};
-use crate::helpers::{Backend, STAFF_PASSWORD, TestApp, open_site, spawn_app};
+use crate::support::browser::{Browser, DESKTOP};
+use crate::support::sites::open_site;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use guichet_test_support::wait::throughout;
+use guichet_test_support::{STAFF_PASSWORD, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::time::Duration;
@@ -82,8 +84,8 @@ async fn press(browser: &Browser, key: char) {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn an_agent_logs_in_and_serves_tickets_with_clicks_and_keys() {
-    let _turn = crate::browser::turn().await;
-    let app = spawn_app(Backend::Sqlite).await;
+    let _turn = crate::support::browser::turn().await;
+    let app = TestApp::builder().spawn().await;
     let (kiosk, _) = office(&app).await;
     let first = take(&app, &kiosk, "residence", "normal").await;
     let browser = Browser::open(DESKTOP).await;
@@ -161,8 +163,12 @@ async fn an_agent_logs_in_and_serves_tickets_with_clicks_and_keys() {
         .eval("document.getElementById('transfer-service').focus(); return 1")
         .await;
     press(&browser, 'f').await;
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    assert_eq!(browser.text("#current-status").await, "Appelé");
+    throughout(
+        Duration::from_millis(700),
+        "F in a field finishes nothing",
+        async || browser.text("#current-status").await == "Appelé",
+    )
+    .await;
     browser
         .eval("document.activeElement.blur(); return 1")
         .await;
@@ -201,8 +207,8 @@ async fn an_agent_logs_in_and_serves_tickets_with_clicks_and_keys() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn calling_a_chosen_ticket_calls_that_one() {
-    let _turn = crate::browser::turn().await;
-    let app = spawn_app(Backend::Sqlite).await;
+    let _turn = crate::support::browser::turn().await;
+    let app = TestApp::builder().spawn().await;
     let (kiosk, agent) = office(&app).await;
     let head = take(&app, &kiosk, "residence", "normal").await;
     take(&app, &kiosk, "residence", "normal").await;
@@ -233,8 +239,8 @@ async fn calling_a_chosen_ticket_calls_that_one() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn a_document_request_moves_between_statuses() {
-    let _turn = crate::browser::turn().await;
-    let app = spawn_app(Backend::Sqlite).await;
+    let _turn = crate::support::browser::turn().await;
+    let app = TestApp::builder().spawn().await;
     let (_, agent) = office(&app).await;
     let filed = app
         .post(
@@ -278,8 +284,8 @@ async fn a_document_request_moves_between_statuses() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn the_console_needs_a_login_and_forms_need_their_csrf_field() {
-    let _turn = crate::browser::turn().await;
-    let app = spawn_app(Backend::Sqlite).await;
+    let _turn = crate::support::browser::turn().await;
+    let app = TestApp::builder().spawn().await;
     let (_, agent) = office(&app).await;
     let browser = Browser::open(DESKTOP).await;
     browser
@@ -301,7 +307,7 @@ async fn the_console_needs_a_login_and_forms_need_their_csrf_field() {
     let csrf = "c".repeat(40);
     let cookies = format!("guichet_session={agent}; guichet_csrf={csrf}");
     let forged = app
-        .client
+        .http
         .post(format!("{}/agent/requests/{reference}/status", app.base))
         .header("Cookie", &cookies)
         .form(&[("status", "ready"), ("site", "anfa")])
@@ -315,7 +321,7 @@ async fn the_console_needs_a_login_and_forms_need_their_csrf_field() {
     assert_eq!(seen.body["status"], "submitted", "{}", seen.body);
 
     let login = app
-        .client
+        .http
         .post(format!("{}/agent/login", app.base))
         .header("Cookie", format!("guichet_csrf={csrf}"))
         .form(&[("username", "anfa-agent1"), ("password", STAFF_PASSWORD)])

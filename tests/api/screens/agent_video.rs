@@ -1,9 +1,9 @@
 //! The agents' video calls of the day in a real browser: the call that has
 //! begun is recorded with a click, in French and in Arabic.
 
-use crate::booking::{office, phone, text};
-use crate::browser::{Browser, DESKTOP};
-use crate::helpers::{Backend, STAFF_PASSWORD};
+use crate::support::browser::{Browser, DESKTOP};
+use crate::support::office::{office, phone, text};
+use guichet_test_support::{Backend, STAFF_PASSWORD};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::time::Duration;
@@ -13,7 +13,7 @@ const SOON: Duration = Duration::from_secs(5);
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn an_agent_records_a_video_call_with_a_click() {
-    let _turn = crate::browser::turn().await;
+    let _turn = crate::support::browser::turn().await;
     let office = office(
         Backend::Sqlite,
         "2026-11-23T07:00:00Z",

@@ -2,11 +2,12 @@
 //! request and a complaint filed with the SMS code and followed, the
 //! feedback after a visit, the waitlist, and forms without their CSRF field.
 
-use crate::booking::{Office, SERVICE, office};
-use crate::browser::{Browser, PHONE};
-use crate::helpers::Backend;
-use crate::queue::{call_next, finish, issue, kiosk};
+use crate::support::browser::{Browser, PHONE};
+use crate::support::office::{Office, SERVICE, office};
+use crate::support::tickets::{call_next, finish, issue, kiosk};
 use guichet::domain::role::Role;
+use guichet_test_support::Backend;
+use guichet_test_support::until_some;
 use reqwest::StatusCode;
 use serde_json::json;
 use std::time::Duration;
@@ -59,7 +60,7 @@ fn url(office: &Office, path: &str) -> String {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn a_citizen_requests_a_certificate_and_follows_it() {
-    let _turn = crate::browser::turn().await;
+    let _turn = crate::support::browser::turn().await;
     let office = citizen_office().await;
     let phone = "+212612000001";
     let browser = Browser::open(PHONE).await;
@@ -154,7 +155,7 @@ async fn a_citizen_requests_a_certificate_and_follows_it() {
 
     // A wrong token is a 404 page, in the visitor's language.
     let wrong = format!("/requests/{reference}?token=not-the-token");
-    let page = office.app.client.get(url(&office, &wrong)).send().await;
+    let page = office.app.http.get(url(&office, &wrong)).send().await;
     assert_eq!(page.expect("answer").status(), StatusCode::NOT_FOUND);
     browser.goto(&url(&office, &wrong)).await;
     browser.wait_for_text("h1", "الصفحة غير موجودة", WAIT).await;
@@ -171,7 +172,7 @@ async fn a_citizen_requests_a_certificate_and_follows_it() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn a_citizen_files_a_complaint_and_reads_the_answer() {
-    let _turn = crate::browser::turn().await;
+    let _turn = crate::support::browser::turn().await;
     let office = citizen_office().await;
     let phone = "+212612000002";
     let supervisor = office
@@ -224,7 +225,7 @@ async fn a_citizen_files_a_complaint_and_reads_the_answer() {
     // The SMS links without the token: a stranger is asked to log in and
     // told nothing; the citizen logged in with that phone reads it.
     let bare = url(&office, &format!("/complaints/{reference}"));
-    let stranger = office.app.client.get(&bare).send().await.expect("answer");
+    let stranger = office.app.http.get(&bare).send().await.expect("answer");
     assert_eq!(stranger.status(), StatusCode::NOT_FOUND);
     assert!(!stranger.text().await.unwrap_or_default().contains(answer));
     office.set_time("2026-11-26T09:05:00Z");
@@ -237,7 +238,7 @@ async fn a_citizen_files_a_complaint_and_reads_the_answer() {
     let session = office.app.post("/api/v1/citizen/login", None, login).await;
     assert_eq!(session.status, StatusCode::OK, "{}", session.body);
     let token = session.body["token"].as_str().expect("a token");
-    let own = office.app.client.get(&bare).bearer_auth(token).send().await;
+    let own = office.app.http.get(&bare).bearer_auth(token).send().await;
     let own = own.expect("answer");
     assert_eq!(own.status(), StatusCode::OK);
     assert!(own.text().await.unwrap_or_default().contains(answer));
@@ -247,7 +248,7 @@ async fn a_citizen_files_a_complaint_and_reads_the_answer() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn a_visit_is_rated_once() {
-    let _turn = crate::browser::turn().await;
+    let _turn = crate::support::browser::turn().await;
     let office = citizen_office().await;
     let phone = "+212612000003";
     let device = kiosk(&office.app, &office.admin, &office.site).await;
@@ -256,20 +257,19 @@ async fn a_visit_is_rated_once() {
     let (status, called) = call_next(&office.app, &office.agent, "agdal-g1").await;
     assert_eq!(status, StatusCode::OK, "{called}");
     finish(&office.app, &office.agent, &called).await;
-    let mut link = None;
-    for _ in 0..100 {
-        let messages = office.messages(phone).await;
-        link = messages
-            .iter()
-            .find(|(template, _)| template == "feedback")
-            .and_then(|(_, text)| text.split_once("/feedback/"))
-            .map(|(_, rest)| rest.split_whitespace().next().unwrap_or("").to_owned());
-        if link.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let token = link.expect("a feedback link by SMS");
+    let token = until_some(
+        Duration::from_secs(10),
+        "a feedback link by SMS",
+        async || {
+            let messages = office.messages(phone).await;
+            messages
+                .iter()
+                .find(|(template, _)| template == "feedback")
+                .and_then(|(_, text)| text.split_once("/feedback/"))
+                .map(|(_, rest)| rest.split_whitespace().next().unwrap_or("").to_owned())
+        },
+    )
+    .await;
 
     let browser = Browser::open(PHONE).await;
     let page = url(&office, &format!("/feedback/{token}?lang=fr"));
@@ -287,7 +287,7 @@ async fn a_visit_is_rated_once() {
     let csrf = "c".repeat(40);
     let late = office
         .app
-        .client
+        .http
         .post(url(&office, &format!("/feedback/{token}")))
         .header("Cookie", format!("guichet_csrf={csrf}"))
         .form(&[("csrf", csrf.as_str()), ("rating", "1")])
@@ -306,7 +306,7 @@ async fn a_visit_is_rated_once() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn a_citizen_joins_the_waitlist() {
-    let _turn = crate::browser::turn().await;
+    let _turn = crate::support::browser::turn().await;
     let office = citizen_office().await;
     let phone = "+212612000004";
     let browser = Browser::open(PHONE).await;
@@ -339,10 +339,10 @@ async fn a_citizen_joins_the_waitlist() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn a_form_without_its_csrf_field_changes_nothing() {
-    let _turn = crate::browser::turn().await;
+    let _turn = crate::support::browser::turn().await;
     let office = citizen_office().await;
     let phone = "+212612000005";
-    let client = &office.app.client;
+    let client = &office.app.http;
     let form = [("name", "Amina Alaoui"), ("phone", phone), ("step", "send")];
     let page = url(&office, "/requests/new/rabat-agdal/residence");
     let with_cookie = client

@@ -1,8 +1,9 @@
 //! Across screens: an agent calls the next ticket in the console, and the
 //! lobby TVs, in French and in Arabic, show it within a second.
 
-use crate::browser::{Browser, DESKTOP, TV};
-use crate::helpers::{Backend, STAFF_PASSWORD, open_site, spawn_app};
+use crate::support::browser::{Browser, DESKTOP, TV};
+use crate::support::sites::open_site;
+use guichet_test_support::{STAFF_PASSWORD, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -10,8 +11,8 @@ use std::time::{Duration, Instant};
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn a_call_in_the_console_shows_on_both_lobby_screens_within_a_second() {
-    let _turn = crate::browser::turn().await;
-    let app = spawn_app(Backend::Sqlite).await;
+    let _turn = crate::support::browser::turn().await;
+    let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 2).await;
     let issued = app
@@ -73,16 +74,10 @@ async fn a_call_in_the_console_shows_on_both_lobby_screens_within_a_second() {
 
 /// Waits until the TV's stream is connected.
 async fn until_live(tv: &Browser) {
-    let started = Instant::now();
-    while tv
-        .eval("return document.body.getAttribute('data-live')")
-        .await
-        != json!("live")
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the TV never went live"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    guichet_test_support::eventually(Duration::from_secs(10), "the TV live", async || {
+        tv.eval("return document.body.getAttribute('data-live')")
+            .await
+            == json!("live")
+    })
+    .await;
 }

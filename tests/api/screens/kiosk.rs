@@ -3,11 +3,11 @@
 //! reference, the tracking page following a ticket live, and a kiosk page
 //! that is not set up (or a form without its CSRF field) issuing nothing.
 
-use crate::booking::office;
-use crate::browser::{Browser, KIOSK, PHONE};
-use crate::helpers::{Backend, TestApp, spawn_app};
-use crate::queue::kiosk;
+use crate::support::browser::{Browser, KIOSK, PHONE};
+use crate::support::office::office;
+use crate::support::tickets::kiosk;
 use guichet::domain::role::Role;
+use guichet_test_support::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -71,8 +71,8 @@ async fn issue(app: &TestApp, kiosk: &str) -> Value {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn the_kiosk_issues_and_prints_a_ticket() {
-    let _turn = crate::browser::turn().await;
-    let app = spawn_app(Backend::Sqlite).await;
+    let _turn = crate::support::browser::turn().await;
+    let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
     lobby(&app, &admin).await;
     let token = kiosk(&app, &admin, "anfa").await;
@@ -162,7 +162,7 @@ async fn the_kiosk_issues_and_prints_a_ticket() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn an_appointment_checks_in_at_the_kiosk() {
-    let _turn = crate::browser::turn().await;
+    let _turn = crate::support::browser::turn().await;
     let office = office(
         Backend::Sqlite,
         "2026-11-23T07:00:00Z",
@@ -207,8 +207,8 @@ async fn an_appointment_checks_in_at_the_kiosk() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn the_tracking_page_follows_the_ticket_to_its_counter() {
-    let _turn = crate::browser::turn().await;
-    let app = spawn_app(Backend::Sqlite).await;
+    let _turn = crate::support::browser::turn().await;
+    let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
     let agent = lobby(&app, &admin).await;
     let token = kiosk(&app, &admin, "anfa").await;
@@ -246,7 +246,7 @@ async fn the_tracking_page_follows_the_ticket_to_its_counter() {
         .await;
     assert!(browser.text("#track-call").await.contains("présenter"));
     browser.screenshot("tracking-called-fr-phone").await;
-    let unknown = app.client.get(format!("{}/t/nope", app.base)).send().await;
+    let unknown = app.http.get(format!("{}/t/nope", app.base)).send().await;
     assert_eq!(unknown.unwrap().status(), StatusCode::NOT_FOUND);
     browser.close().await;
 }
@@ -267,13 +267,13 @@ const CSRF: &str = "0123456789abcdef0123456789abcdef";
 
 #[tokio::test]
 async fn a_kiosk_not_set_up_or_a_forged_form_issues_nothing() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
     lobby(&app, &admin).await;
     let token = kiosk(&app, &admin, "anfa").await;
     let post = |session: Option<&str>, body: &str| {
         with_cookies(
-            app.client.post(format!("{}/kiosk/anfa/tickets", app.base)),
+            app.http.post(format!("{}/kiosk/anfa/tickets", app.base)),
             session,
         )
         .header("Content-Type", "application/x-www-form-urlencoded")
@@ -281,7 +281,7 @@ async fn a_kiosk_not_set_up_or_a_forged_form_issues_nothing() {
         .send()
     };
     let page = app
-        .client
+        .http
         .get(format!("{}/kiosk/anfa", app.base))
         .send()
         .await
@@ -305,7 +305,7 @@ async fn a_kiosk_not_set_up_or_a_forged_form_issues_nothing() {
 
 #[tokio::test]
 async fn the_kiosk_shows_a_request_status_without_personal_data() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
     let agent = lobby(&app, &admin).await;
     let token = kiosk(&app, &admin, "anfa").await;
@@ -320,7 +320,7 @@ async fn the_kiosk_shows_a_request_status_without_personal_data() {
     let reference = filed.body["reference"].as_str().unwrap();
     let look = |session: String, site: &str| {
         let url = format!("{}/kiosk/{site}/requests?reference={reference}", app.base);
-        with_cookies(app.client.get(url), Some(&session)).send()
+        with_cookies(app.http.get(url), Some(&session)).send()
     };
     let shown = look(token.clone(), "anfa").await.unwrap();
     assert_eq!(shown.status(), StatusCode::OK);
@@ -344,7 +344,7 @@ async fn the_kiosk_shows_a_request_status_without_personal_data() {
 /// it must not replace a person's session with the device's.
 #[tokio::test]
 async fn a_device_link_sets_up_only_its_own_page() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
     lobby(&app, &admin).await;
     let token = kiosk(&app, &admin, "anfa").await;

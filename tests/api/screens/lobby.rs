@@ -4,15 +4,14 @@
 //! not announced, the screen comes back after a restart with the calls made
 //! meanwhile, and a counter's screen shows only its own calls.
 
-use crate::browser::{Browser, TV};
-use crate::helpers::{
-    Backend, TestApp, open_site, spawn_app, spawn_app_at, spawn_instance_configured,
-};
-use crate::queue::{call_next, finish, issue, kiosk};
-use guichet::clock::Clock;
+use crate::support::browser::{Browser, TV};
+use crate::support::sites::open_site;
+use crate::support::tickets::{call_next, finish, issue, kiosk};
+use guichet_test_support::TestApp;
+use guichet_test_support::wait::{eventually, throughout};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// An office with two open counters, real service names in both languages
 /// and two announcements. Returns the agents of `anfa-g1` and `anfa-g2`
@@ -59,14 +58,10 @@ async fn called(app: &TestApp, agent: &str, counter: &str) -> Value {
 
 /// Waits until `script` (an expression) is true in the page.
 async fn wait_until(browser: &Browser, script: &str, within: Duration) {
-    let started = Instant::now();
-    while started.elapsed() < within {
-        if browser.eval(&format!("return !!({script})")).await == json!(true) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{script} still false after {within:?}");
+    eventually(within, script, async || {
+        browser.eval(&format!("return !!({script})")).await == json!(true)
+    })
+    .await;
 }
 
 async fn live(browser: &Browser) {
@@ -86,8 +81,8 @@ async fn announced(browser: &Browser) -> Vec<Value> {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn a_call_shows_on_french_and_arabic_screens_within_a_second() {
-    let _turn = crate::browser::turn().await;
-    let app = spawn_app(Backend::Sqlite).await;
+    let _turn = crate::support::browser::turn().await;
+    let app = TestApp::builder().spawn().await;
     let (agents, kiosk) = office(&app).await;
     for service in [
         "residence",
@@ -167,8 +162,8 @@ async fn a_call_shows_on_french_and_arabic_screens_within_a_second() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn a_recall_is_announced_again_and_announcements_wait_their_turn() {
-    let _turn = crate::browser::turn().await;
-    let app = spawn_app(Backend::Sqlite).await;
+    let _turn = crate::support::browser::turn().await;
+    let app = TestApp::builder().spawn().await;
     let (agents, kiosk) = office(&app).await;
     for _ in 0..2 {
         issue(&app, &kiosk, "anfa", json!({"service": "residence"})).await;
@@ -216,8 +211,12 @@ async fn a_recall_is_announced_again_and_announcements_wait_their_turn() {
     // Calls already announced are not announced again after a reload.
     tv.goto(&page).await;
     live(&tv).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(announced(&tv).await, Vec::<Value>::new());
+    throughout(
+        Duration::from_millis(1500),
+        "not announced again",
+        async || announced(&tv).await.is_empty(),
+    )
+    .await;
     assert_eq!(tv.text("#now-number").await, "A002");
     tv.close().await;
 }
@@ -225,8 +224,8 @@ async fn a_recall_is_announced_again_and_announcements_wait_their_turn() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn an_old_call_is_shown_but_neither_flashed_nor_announced() {
-    let _turn = crate::browser::turn().await;
-    let (app, time) = spawn_app_at(Backend::Sqlite, "2026-05-04T09:00:00Z").await;
+    let _turn = crate::support::browser::turn().await;
+    let (app, time) = TestApp::builder().spawn_at("2026-05-04T09:00:00Z").await;
     let (agents, kiosk) = office(&app).await;
     issue(&app, &kiosk, "anfa", json!({"service": "residence"})).await;
     called(&app, &agents[0], "anfa-g1").await;
@@ -235,7 +234,12 @@ async fn an_old_call_is_shown_but_neither_flashed_nor_announced() {
     let tv = Browser::open(TV).await;
     tv.goto(&format!("{}/display/anfa", app.base)).await;
     live(&tv).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    throughout(
+        Duration::from_millis(1500),
+        "an old call not announced",
+        async || announced(&tv).await.is_empty(),
+    )
+    .await;
     assert_eq!(tv.text("#now-number").await, "A001");
     assert_eq!(announced(&tv).await, Vec::<Value>::new());
     assert_eq!(
@@ -251,8 +255,8 @@ async fn an_old_call_is_shown_but_neither_flashed_nor_announced() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn the_lobby_comes_back_after_a_restart_with_the_calls_made_meanwhile() {
-    let _turn = crate::browser::turn().await;
-    let app = spawn_app(Backend::Sqlite).await;
+    let _turn = crate::support::browser::turn().await;
+    let app = TestApp::builder().spawn().await;
     let (agents, kiosk) = office(&app).await;
     for _ in 0..3 {
         issue(&app, &kiosk, "anfa", json!({"service": "residence"})).await;
@@ -271,7 +275,7 @@ async fn the_lobby_comes_back_after_a_restart_with_the_calls_made_meanwhile() {
         Duration::from_secs(10),
     )
     .await;
-    let other = spawn_instance_configured(&app.database_url, Clock::system(), |_| {}).await;
+    let other = TestApp::builder().join(&app.database_url).spawn().await;
     called(&other, &agents[1], "anfa-g2").await;
     finish(&other, &agents[0], &a001).await;
     let third = called(&other, &agents[0], "anfa-g1").await;
@@ -284,16 +288,17 @@ async fn the_lobby_comes_back_after_a_restart_with_the_calls_made_meanwhile() {
     );
 
     let addr = app.base.trim_start_matches("http://").to_owned();
-    let started = Instant::now();
-    while std::net::TcpListener::bind(&addr).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "{addr} still taken"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let back =
-        spawn_instance_configured(&app.database_url, Clock::system(), |c| c.addr = addr).await;
+    eventually(
+        Duration::from_secs(10),
+        &format!("{addr} free"),
+        async || std::net::TcpListener::bind(&addr).is_ok(),
+    )
+    .await;
+    let back = TestApp::builder()
+        .join(&app.database_url)
+        .config(|c| c.addr = addr)
+        .spawn()
+        .await;
     assert_eq!(back.base, app.base);
     tv.wait_for_text("#now-number", "A003", Duration::from_secs(20))
         .await;
@@ -311,8 +316,8 @@ async fn the_lobby_comes_back_after_a_restart_with_the_calls_made_meanwhile() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn a_counter_display_shows_its_own_calls_only() {
-    let _turn = crate::browser::turn().await;
-    let app = spawn_app(Backend::Sqlite).await;
+    let _turn = crate::support::browser::turn().await;
+    let app = TestApp::builder().spawn().await;
     let (agents, kiosk) = office(&app).await;
     for _ in 0..3 {
         issue(&app, &kiosk, "anfa", json!({"service": "residence"})).await;
@@ -342,7 +347,16 @@ async fn a_counter_display_shows_its_own_calls_only() {
     );
 
     called(&app, &agents[1], "anfa-g2").await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    throughout(
+        Duration::from_millis(800),
+        "another counter's call not shown",
+        async || {
+            tv.eval("return document.getElementById('now-call').hidden")
+                .await
+                == true
+        },
+    )
+    .await;
     assert_eq!(
         tv.eval("return document.getElementById('now-call').hidden")
             .await,

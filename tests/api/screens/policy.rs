@@ -3,17 +3,18 @@
 //! is both blocked and seen by the watch every browser test relies on
 //! (`Browser::close` fails a test on any violation).
 
-use crate::browser::{Browser, TV};
-use crate::helpers::{Backend, spawn_app};
-use std::time::{Duration, Instant};
+use crate::support::browser::{Browser, TV};
+use crate::support::sites::seed_site;
+use guichet_test_support::{TestApp, until_some};
+use std::time::Duration;
 
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn the_policy_allows_the_live_socket_and_blocks_other_hosts() {
-    let _turn = crate::browser::turn().await;
-    let app = spawn_app(Backend::Sqlite).await;
+    let _turn = crate::support::browser::turn().await;
+    let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "casa-maarif").await;
+    seed_site(&app, &admin, "casa-maarif").await;
     let browser = Browser::open(TV).await;
     browser
         .goto(&format!("{}/display/casa-maarif", app.base))
@@ -29,12 +30,13 @@ async fn the_policy_allows_the_live_socket_and_blocks_other_hosts() {
         )
         .await;
     assert!(opened.is_null());
-    let started = Instant::now();
-    let mut state = serde_json::Value::Null;
-    while state.is_null() && started.elapsed() < Duration::from_secs(5) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        state = browser.eval("return window.__opened;").await;
-    }
+    let opened = async || browser.eval("return window.__opened;").await;
+    let state = until_some(
+        Duration::from_secs(5),
+        "the socket opened or refused",
+        async || Some(opened().await).filter(|state| !state.is_null()),
+    )
+    .await;
     assert_eq!(
         state,
         serde_json::Value::Bool(true),
@@ -45,12 +47,10 @@ async fn the_policy_allows_the_live_socket_and_blocks_other_hosts() {
     browser
         .eval("try { new WebSocket('ws://192.0.2.1:9/'); } catch (e) {} return null;")
         .await;
-    let started = Instant::now();
-    let mut violations = Vec::new();
-    while violations.is_empty() && started.elapsed() < Duration::from_secs(5) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        violations = browser.policy_violations().await;
-    }
+    let violations = until_some(Duration::from_secs(5), "a violation seen", async || {
+        Some(browser.policy_violations().await).filter(|seen| !seen.is_empty())
+    })
+    .await;
     assert!(
         violations.iter().any(|v| v.starts_with("connect-src")),
         "{violations:?}"

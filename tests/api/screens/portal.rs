@@ -3,9 +3,9 @@
 //! a screenshot of each main step; plus the calendar file and the CSRF
 //! guard over plain HTTP.
 
-use crate::booking::{Office, SERVICE, office};
-use crate::browser::{Browser, PHONE};
-use crate::helpers::Backend;
+use crate::support::browser::{Browser, PHONE};
+use crate::support::office::{Office, SERVICE, office};
+use guichet_test_support::Backend;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -59,7 +59,7 @@ fn in_lang(url: &str, lang: &str) -> String {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn a_citizen_books_through_the_portal_and_finds_it_in_their_space() {
-    let _turn = crate::browser::turn().await;
+    let _turn = crate::support::browser::turn().await;
     let office = office(
         Backend::Sqlite,
         MONDAY_MORNING,
@@ -226,7 +226,7 @@ async fn a_citizen_books_through_the_portal_and_finds_it_in_their_space() {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn the_manage_link_moves_and_cancels_and_a_wrong_token_is_not_found() {
-    let _turn = crate::browser::turn().await;
+    let _turn = crate::support::browser::turn().await;
     let office = office(
         Backend::Sqlite,
         MONDAY_MORNING,
@@ -326,7 +326,7 @@ async fn the_calendar_file_is_one_event_in_utc() {
         "{}/appointments/{reference}/calendar.ics?token={token}",
         office.app.base
     );
-    let response = office.app.client.get(&path).send().await.expect("sent");
+    let response = office.app.http.get(&path).send().await.expect("sent");
     assert_eq!(response.status(), StatusCode::OK);
     let kind = response.headers()["content-type"]
         .to_str()
@@ -353,7 +353,7 @@ async fn the_calendar_file_is_one_event_in_utc() {
         "{}/appointments/{reference}/calendar.ics?token=nope",
         office.app.base
     );
-    let response = office.app.client.get(&wrong).send().await.expect("sent");
+    let response = office.app.http.get(&wrong).send().await.expect("sent");
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
 
@@ -372,7 +372,7 @@ async fn a_booking_form_without_its_csrf_field_changes_nothing() {
     for cookie in ["", "guichet_csrf=abcdefghijklmnopqrstuvwxyz0123456789"] {
         let response = office
             .app
-            .client
+            .http
             .post(&path)
             .header("content-type", "application/x-www-form-urlencoded")
             .header("cookie", cookie)
@@ -388,7 +388,7 @@ async fn a_booking_form_without_its_csrf_field_changes_nothing() {
     let token = "abcdefghijklmnopqrstuvwxyz0123456789";
     let response = office
         .app
-        .client
+        .http
         .post(&path)
         .header("content-type", "application/x-www-form-urlencoded")
         .header("cookie", format!("guichet_csrf={token}"))

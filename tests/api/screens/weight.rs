@@ -3,9 +3,9 @@
 //! on mobile data. Each page is also complete without running a script,
 //! and each of its form fields has a label a screen reader can say.
 
-use crate::booking::{SERVICE, office};
-use crate::helpers::Backend;
-use crate::queue::{call_next, finish};
+use crate::support::office::{SERVICE, office};
+use crate::support::tickets::{call_next, finish};
+use guichet_test_support::Backend;
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT_ENCODING, HeaderMap};
 use serde_json::json;
@@ -73,7 +73,7 @@ async fn every_citizen_page_weighs_at_most_100_kb() {
         )
         .await;
     assert_eq!(complaint.status, StatusCode::CREATED, "{}", complaint.body);
-    let field = |answer: &crate::helpers::Answer, name: &str| {
+    let field = |answer: &guichet_test_support::Answer, name: &str| {
         answer.body[name].as_str().unwrap_or_default().to_owned()
     };
     let pages = [
@@ -107,7 +107,7 @@ async fn every_citizen_page_weighs_at_most_100_kb() {
         for lang in ["fr", "ar", "en"] {
             let sep = if page.contains('?') { '&' } else { '?' };
             let url = format!("{}{page}{sep}lang={lang}", app.base);
-            let (bytes, html) = weigh_page(&app.client, &app.base, &url).await;
+            let (bytes, html) = weigh_page(&app.http, &app.base, &url).await;
             assert!(html.contains("<main"), "{url} has no main content");
             assert!(html.contains(&format!("<html lang=\"{lang}\"")), "{url}");
             let unlabelled = unlabelled_fields(&html);
@@ -127,7 +127,7 @@ async fn every_citizen_page_weighs_at_most_100_kb() {
 }
 
 /// The token of the feedback link sent after a served walk-in visit.
-async fn feedback_link(office: &crate::booking::Office) -> String {
+async fn feedback_link(office: &crate::support::office::Office) -> String {
     let phone = "+212600000004";
     let issued = office
         .app
@@ -141,8 +141,10 @@ async fn feedback_link(office: &crate::booking::Office) -> String {
     let (status, called) = call_next(&office.app, &office.agent, "agdal-g1").await;
     assert_eq!(status, StatusCode::OK, "{called}");
     finish(&office.app, &office.agent, &called).await;
-    for _ in 0..100 {
-        let link = office
+    let within = std::time::Duration::from_secs(10);
+    let what = format!("a feedback link sent to {phone}");
+    guichet_test_support::until_some(within, &what, async || {
+        office
             .messages(phone)
             .await
             .into_iter()
@@ -150,13 +152,9 @@ async fn feedback_link(office: &crate::booking::Office) -> String {
             .and_then(|(_, text)| {
                 let (_, rest) = text.split_once("/feedback/")?;
                 rest.split_whitespace().next().map(str::to_owned)
-            });
-        if let Some(token) = link {
-            return token;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("no feedback link sent to {phone}");
+            })
+    })
+    .await
 }
 
 /// The bytes a browser receives for `url` and the styles and scripts it

@@ -2,10 +2,10 @@
 //! their phone) meets it over a day: one a minute, five an hour, ten a
 //! day, with `Retry-After` saying when the next one can be had.
 
-use crate::booking::phone;
-use crate::helpers::{Answer, Backend, TestApp, spawn_app_at};
-use crate::on_both_backends;
+use crate::support::office::phone;
 use guichet::clock::ManualTime;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Answer, Backend, TestApp};
 use serde_json::json;
 
 on_both_backends!(codes_to_one_phone_are_spaced_and_counted_by_hour_and_day);
@@ -29,7 +29,10 @@ fn advance(time: &ManualTime, seconds: i64) {
 }
 
 async fn codes_to_one_phone_are_spaced_and_counted_by_hour_and_day(backend: Backend) {
-    let (app, time) = spawn_app_at(backend, "2026-11-23T07:00:00Z").await;
+    let (app, time) = TestApp::builder()
+        .backend(backend)
+        .spawn_at("2026-11-23T07:00:00Z")
+        .await;
     let target = phone(11);
     // Five in the first hour, a minute apart; the second within the
     // minute waits for the rest of it.

@@ -1,9 +1,10 @@
 //! The statistics CSV opened in a spreadsheet (finding 8 of issue 17): a
 //! name that reads as a formula comes out as text, numbers stay numbers.
 
-use crate::helpers::{Backend, open_site, spawn_app_at};
-use crate::on_both_backends;
-use crate::queue::{issue, kiosk};
+use crate::support::sites::open_site;
+use crate::support::tickets::{issue, kiosk};
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -12,7 +13,10 @@ on_both_backends!(a_formula_in_a_name_is_written_as_text);
 const FORMULA: &str = "=HYPERLINK(\"http://evil.example\",\"x\")";
 
 async fn a_formula_in_a_name_is_written_as_text(backend: Backend) {
-    let (app, _time) = spawn_app_at(backend, "2026-11-23T09:00:00Z").await;
+    let (app, _time) = TestApp::builder()
+        .backend(backend)
+        .spawn_at("2026-11-23T09:00:00Z")
+        .await;
     let admin = app.admin().await;
     open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     for (service, name) in [("residence", FORMULA), ("signature", "-1+1")] {
@@ -32,7 +36,7 @@ async fn a_formula_in_a_name_is_written_as_text(backend: Backend) {
 
     let path = "/api/v1/sites/anfa/stats?from=2026-11-23&to=2026-11-23&format=csv";
     let response = app
-        .client
+        .http
         .get(format!("{}{path}", app.base))
         .bearer_auth(&admin)
         .send()

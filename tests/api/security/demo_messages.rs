@@ -8,9 +8,9 @@
 
 use crate::fakes::smtp::FakeSmtp;
 use crate::fakes::twilio::FakeTwilio;
-use crate::helpers::{Backend, ScratchDatabase};
 use crate::logs::{Served, free_start, serve};
-use crate::on_both_backends;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, ScratchDatabase};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;

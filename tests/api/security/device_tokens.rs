@@ -4,11 +4,12 @@
 //! `GUICHET_DEVICE_IDLE_DAYS` (30 by default) expires, which the kiosk's
 //! page says, until an admin gives it a new one.
 
-use crate::forms::{between, open, post, send};
-use crate::helpers::{Backend, TestApp, open_site, spawn_app_at};
-use crate::on_both_backends;
+use crate::support::forms::{between, open, post, send};
+use crate::support::sites::open_site;
 use guichet::clock::ManualTime;
 use guichet::domain::role::Role;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -44,7 +45,10 @@ async fn rotate(app: &TestApp, token: &str, id: &str) -> (StatusCode, Value) {
 }
 
 async fn a_new_token_replaces_the_old_one_at_once(backend: Backend) {
-    let (app, _time) = spawn_app_at(backend, "2026-11-23T09:00:00Z").await;
+    let (app, _time) = TestApp::builder()
+        .backend(backend)
+        .spawn_at("2026-11-23T09:00:00Z")
+        .await;
     let admin = app.admin().await;
     open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     open_site(&app, &admin, "maarif", "Africa/Casablanca", 1).await;
@@ -121,7 +125,10 @@ fn later(time: &ManualTime, days: i64, minutes: i64) {
 }
 
 async fn an_unused_token_expires_until_an_admin_gives_a_new_one(backend: Backend) {
-    let (app, time) = spawn_app_at(backend, "2026-11-23T09:00:00Z").await;
+    let (app, time) = TestApp::builder()
+        .backend(backend)
+        .spawn_at("2026-11-23T09:00:00Z")
+        .await;
     let admin = app.admin().await;
     open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     let (id, token) = new_kiosk(&app, &admin).await;

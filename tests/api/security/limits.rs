@@ -5,14 +5,14 @@
 //! attacks across two instances that share PostgreSQL and Redis.
 
 use super::burst::{Reply, Shot, release, tally};
-use crate::booking::{Office, office_on, phone};
-use crate::helpers::{ADMIN_PASSWORD, Backend, TestApp, spawn_app_configured};
-use crate::on_both_backends;
+use crate::support::office::{Office, office_on, phone};
 use guichet::app::rate_limit::{
     BOOKINGS_PER_PHONE, CITIZEN_LOGIN_PER_PHONE, COMPLAINTS_PER_PHONE, INBOUND_SMS_PER_PHONE,
     LOGIN_FAILURES_PER_IP, LOGIN_FAILURES_PER_USER, REQUESTS_PER_PHONE, Rule, WAITLIST_PER_PHONE,
 };
 use guichet::clock::Clock;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{ADMIN_PASSWORD, Backend, TestApp};
 use serde_json::json;
 
 pub(crate) const BURST: usize = 60;
@@ -32,20 +32,27 @@ on_both_backends!(
 /// A server that takes the test for its proxy, so that each request can
 /// come from an address of its own, as from a botnet.
 async fn behind_proxy(backend: Backend) -> TestApp {
-    spawn_app_configured(backend, Clock::system(), |config| {
-        config.trusted_proxies = "127.0.0.1".parse().unwrap();
-    })
-    .await
+    TestApp::builder()
+        .backend(backend)
+        .config(|config| {
+            config.trusted_proxies = "127.0.0.1".parse().unwrap();
+        })
+        .spawn()
+        .await
 }
 
 /// The office of `booking` (phones verified by a code) behind the proxy,
 /// on a Monday morning of the test's clock.
 pub(crate) async fn office_verifying_phones(backend: Backend) -> Office {
     let (clock, time) = Clock::manual(MONDAY_MORNING.parse().unwrap());
-    let app = spawn_app_configured(backend, clock, |config| {
-        config.trusted_proxies = "127.0.0.1".parse().unwrap();
-    })
-    .await;
+    let app = TestApp::builder()
+        .backend(backend)
+        .clock(clock)
+        .config(|config| {
+            config.trusted_proxies = "127.0.0.1".parse().unwrap();
+        })
+        .spawn()
+        .await;
     office_on(app, time, "Africa/Casablanca", 100, true).await
 }
 
@@ -175,7 +182,7 @@ async fn phone_codes_sent(backend: Backend) {
 async fn phone_code_guesses(backend: Backend) {
     let office = office_verifying_phones(backend).await;
     let target = phone(7);
-    let right = crate::requests::code_of(&office.app, &target).await;
+    let right = crate::support::desk::code_of(&office.app, &target).await;
     let path = format!("/api/v1/sites/{}/appointments", office.site);
     let booking = |otp: String| {
         json!({"service": "passport", "name": "Amina Alaoui", "start": SLOT,
@@ -215,7 +222,7 @@ async fn phone_code_guesses(backend: Backend) {
 async fn citizen_logins(backend: Backend) {
     let app = behind_proxy(backend).await;
     let target = phone(8);
-    let right = crate::requests::code_of(&app, &target).await;
+    let right = crate::support::desk::code_of(&app, &target).await;
     let login = |otp: &str| json!({"phone": target, "otp": otp});
     let shots: Vec<Shot> = (0..BURST)
         .map(|n| {
@@ -291,7 +298,7 @@ async fn citizens_creations(backend: Backend) {
 /// provider): the limit per sending phone lets its number through.
 async fn citizens_texts(backend: Backend) {
     let twilio = crate::fakes::twilio::FakeTwilio::start().await;
-    let office = crate::sms_hooks::office_sending_through(backend, Some(&twilio)).await;
+    let office = crate::support::sms::office_sending_through(backend, Some(&twilio)).await;
     let path = "/hooks/sms/inbound";
     let from = phone(3);
     let fields = [
@@ -299,8 +306,8 @@ async fn citizens_texts(backend: Backend) {
         ("To", "+212500000000"),
         ("Body", "AIDE"),
     ];
-    let signature = crate::sms_hooks::sign(crate::sms_hooks::AUTH_TOKEN, path, &fields);
-    let body = crate::sms_hooks::form(&fields);
+    let signature = crate::support::sms::sign(crate::support::sms::AUTH_TOKEN, path, &fields);
+    let body = crate::support::sms::form(&fields);
     let shots: Vec<Shot> = (0..BURST)
         .map(|_| {
             Shot::form(&office.app.base, path, body.clone())

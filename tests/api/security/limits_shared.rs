@@ -4,12 +4,11 @@
 
 use super::burst::{Shot, release, tally};
 use super::limits::{BURST, address, assert_refused_only_by_the_limit, count, let_through};
-use crate::booking::phone;
-use crate::helpers::{Backend, TestApp, spawn_app_prepared, spawn_instance_prepared};
+use crate::support::office::phone;
 use guichet::app::rate_limit::{
     CITIZEN_LOGIN_PER_PHONE, LOGIN_FAILURES_PER_USER, WAITLIST_PER_PHONE,
 };
-use guichet::clock::Clock;
+use guichet_test_support::TestApp;
 use serde_json::json;
 
 /// Two instances behind the test as their proxy, on one PostgreSQL
@@ -22,14 +21,18 @@ async fn two_instances() -> (TestApp, TestApp) {
         config.trusted_proxies = "127.0.0.1".parse().unwrap();
         config.redis_url = Some(redis.parse().unwrap());
     };
-    let first = spawn_app_prepared(Backend::Postgres, Clock::system(), configure, |app| {
-        app.limits.set_prefix(&prefix)
-    })
-    .await;
-    let second = spawn_instance_prepared(&first.database_url, Clock::system(), configure, |app| {
-        app.limits.set_prefix(&prefix)
-    })
-    .await;
+    let first = TestApp::builder()
+        .postgres()
+        .config(configure)
+        .prepare(|app| app.limits.set_prefix(&prefix))
+        .spawn()
+        .await;
+    let second = TestApp::builder()
+        .join(&first.database_url)
+        .config(configure)
+        .prepare(|app| app.limits.set_prefix(&prefix))
+        .spawn()
+        .await;
     (first, second)
 }
 

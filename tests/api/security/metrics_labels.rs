@@ -4,8 +4,9 @@
 //! standard ones are `other`, routes are patterns or `unmatched`) or from
 //! the database.
 
-use crate::helpers::{Backend, spawn_app};
+use crate::support::sites::seed_site;
 use futures::future::join_all;
+use guichet_test_support::TestApp;
 use reqwest::Method;
 use std::collections::BTreeSet;
 
@@ -63,9 +64,9 @@ fn series(text: &str) -> (BTreeSet<String>, usize) {
 
 #[tokio::test]
 async fn made_up_methods_and_paths_add_no_series() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
-    app.seed_site(&admin, "anfa").await;
+    seed_site(&app, &admin, "anfa").await;
     let client = reqwest::Client::new();
     // Warm-up: every kind once, and a scrape (which counts itself).
     round(&app.base, &client).await;

@@ -1,9 +1,9 @@
 //! The outbox read through the API (finding 8 of issue 17): phones and
 //! addresses come masked exactly as the admin page shows them, never whole.
 
-use crate::forms::open;
-use crate::helpers::{Backend, spawn_app};
-use crate::on_both_backends;
+use crate::support::forms::open;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -13,7 +13,7 @@ const PHONE: &str = "+212612345678";
 const MASKED: &str = "+2126••••••78";
 
 async fn the_outbox_api_masks_phones_as_the_page_does(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     let asked = app.post("/api/v1/otp", None, json!({"phone": PHONE})).await;
     assert_eq!(asked.status, StatusCode::ACCEPTED, "{}", asked.body);

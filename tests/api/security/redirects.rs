@@ -4,7 +4,7 @@
 //! header break, each also percent-encoded) all land on the console; an
 //! admin page that asked for a login is where the login ends.
 
-use crate::helpers::{ADMIN_PASSWORD, Backend, spawn_app};
+use guichet_test_support::{ADMIN_PASSWORD, TestApp};
 use reqwest::StatusCode;
 use reqwest::header::{LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
@@ -117,7 +117,7 @@ fn decoded(value: &str) -> String {
 
 #[tokio::test]
 async fn crafted_next_values_log_in_to_the_console() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = TestApp::builder().spawn().await;
     for crafted in CRAFTED {
         assert_eq!(
             next_on_page(&app.base, &format!("next={crafted}")).await,
@@ -141,7 +141,7 @@ async fn crafted_next_values_log_in_to_the_console() {
 
 #[tokio::test]
 async fn an_admin_page_that_asked_for_a_login_is_where_it_ends() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = TestApp::builder().spawn().await;
     let asked = client()
         .get(format!("{}/admin/users", app.base))
         .send()

@@ -4,15 +4,13 @@
 //! instance, and within the token check when another instance ends it,
 //! while public sockets and the account's other sessions stay open.
 
-use crate::forms::send;
-use crate::helpers::{
-    Backend, STAFF_PASSWORD, TestApp, open_site, spawn_app_configured, spawn_instance_prepared,
-};
-use crate::live_client::{connect, refused};
-use crate::on_both_backends;
-use crate::queue::{issue, kiosk};
-use guichet::clock::Clock;
+use crate::support::forms::send;
+use crate::support::sites::open_site;
+use crate::support::tickets::{issue, kiosk};
 use guichet::domain::role::Role;
+use guichet_test_support::live::{connect, refused};
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, STAFF_PASSWORD, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::time::Duration;
@@ -34,13 +32,13 @@ async fn office(app: &TestApp) -> (String, String) {
 }
 
 /// The close frame a socket gets next: (code, reason).
-async fn closed_with(live: &mut crate::live_client::Live) -> (u16, String) {
+async fn closed_with(live: &mut guichet_test_support::live::Live) -> (u16, String) {
     let frame = live.close_frame().await.expect("a close frame");
     (u16::from(frame.code), frame.reason.to_string())
 }
 
 async fn a_disabled_agents_socket_closes_at_once_and_the_lobby_stays_open(backend: Backend) {
-    let app = spawn_app_configured(backend, Clock::system(), |_| {}).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let (admin, amina) = office(&app).await;
     let kiosk = kiosk(&app, &admin, "anfa").await;
     let path = "/ws/counters/anfa-g1";
@@ -63,7 +61,7 @@ async fn a_disabled_agents_socket_closes_at_once_and_the_lobby_stays_open(backen
 }
 
 async fn a_logout_closes_that_sessions_socket_at_once_and_no_other(backend: Backend) {
-    let app = spawn_app_configured(backend, Clock::system(), |_| {}).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let (admin, office_pc) = office(&app).await;
     let phone = app.login("amina", STAFF_PASSWORD).await;
     let kiosk = kiosk(&app, &admin, "anfa").await;
@@ -88,7 +86,7 @@ async fn a_logout_closes_that_sessions_socket_at_once_and_no_other(backend: Back
 }
 
 async fn a_revoked_displays_socket_closes_at_once(backend: Backend) {
-    let app = spawn_app_configured(backend, Clock::system(), |_| {}).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let (admin, _) = office(&app).await;
     let device = app
         .post(
@@ -126,18 +124,16 @@ async fn a_revoked_displays_socket_closes_at_once(backend: Backend) {
 #[tokio::test]
 #[ignore = "needs PostgreSQL"]
 async fn another_instances_sockets_close_within_the_token_check() {
-    let first = spawn_app_configured(Backend::Postgres, Clock::system(), |_| {}).await;
+    let first = TestApp::builder().postgres().spawn().await;
     let (admin, amina) = office(&first).await;
     let agent = first
-        .login("anfa-agent1", crate::helpers::STAFF_PASSWORD)
+        .login("anfa-agent1", guichet_test_support::STAFF_PASSWORD)
         .await;
-    let second = spawn_instance_prepared(
-        &first.database_url,
-        Clock::system(),
-        |_| {},
-        |app| app.live.session_recheck = Duration::from_millis(200),
-    )
-    .await;
+    let second = TestApp::builder()
+        .join(&first.database_url)
+        .prepare(|app| app.live.session_recheck = Duration::from_millis(200))
+        .spawn()
+        .await;
     let path = "/ws/counters/anfa-g1";
     let mut console = connect(&second, path, Some(&amina)).await;
     assert_eq!(console.next().await["type"], "snapshot");

@@ -5,15 +5,14 @@
 //! get the same updates from one reader. Sockets of ended sessions:
 //! `socket_sessions`.
 
-use crate::helpers::{Backend, TestApp, open_site, spawn_app_configured};
-use crate::live_client::{PATIENCE, connect, refused};
-use crate::on_both_backends;
-use crate::queue::{call_next, finish, issue, kiosk};
+use crate::support::sites::open_site;
+use crate::support::tickets::{call_next, finish, issue, kiosk};
 use futures::future::join_all;
 use futures::{SinkExt, StreamExt};
-use guichet::clock::Clock;
+use guichet_test_support::live::{PATIENCE, connect, refused};
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, TestApp};
 use serde_json::{Value, json};
-use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
@@ -147,24 +146,27 @@ fn sample(metrics: &str, name: &str) -> f64 {
 /// Tries to open a socket from the test's own address until one opens
 /// (a closed socket's place comes back once its task has ended).
 async fn opens_again(app: &TestApp, path: &str) -> Socket {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
+    let socket = guichet_test_support::until_some(PATIENCE, "a place freed", async || {
         let one = pending(app, path, None).await;
-        if let Some(Outcome::Open(socket)) = release(vec![one]).await.pop() {
-            return *socket;
+        match release(vec![one]).await.pop() {
+            Some(Outcome::Open(socket)) => Some(socket),
+            _ => None,
         }
-        assert!(tokio::time::Instant::now() < deadline, "no place freed");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await;
+    *socket
 }
 
 async fn lobby_app(backend: Backend, per_address: u32, per_instance: u32) -> TestApp {
-    let app = spawn_app_configured(backend, Clock::system(), |config| {
-        config.trusted_proxies = "127.0.0.1".parse().expect("an address");
-        config.live_sockets_per_address = per_address;
-        config.live_sockets_max = per_instance;
-    })
-    .await;
+    let app = TestApp::builder()
+        .backend(backend)
+        .config(|config| {
+            config.trusted_proxies = "127.0.0.1".parse().expect("an address");
+            config.live_sockets_per_address = per_address;
+            config.live_sockets_max = per_instance;
+        })
+        .spawn()
+        .await;
     let admin = app.admin().await;
     open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     app
@@ -247,7 +249,7 @@ async fn upgrades_released_together_past_the_instance_cap_are_refused(backend: B
 /// Reads a ticket stream until the ticket has `status`; every message
 /// before it must be of one of `before`.
 async fn until_status(
-    phone: &mut crate::live_client::Live,
+    phone: &mut guichet_test_support::live::Live,
     status: &str,
     before: &[&str],
 ) -> Value {
@@ -267,7 +269,7 @@ async fn until_status(
 
 async fn every_socket_on_a_ticket_gets_the_same_updates_from_one_reader(backend: Backend) {
     const PHONES: usize = 30;
-    let app = spawn_app_configured(backend, Clock::system(), |_| {}).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
     let kiosk = kiosk(&app, &admin, "anfa").await;

@@ -10,11 +10,11 @@
 //! for the test; a close is awaited with a bound well above its timeout,
 //! and never before it.
 
-use crate::helpers::{Backend, TestApp, open_site, spawn_app_configured};
-use crate::live_client::connect;
-use crate::queue::{issue, kiosk};
-use guichet::clock::Clock;
+use crate::support::sites::open_site;
+use crate::support::tickets::{issue, kiosk};
 use guichet::config::Config;
+use guichet_test_support::TestApp;
+use guichet_test_support::live::connect;
 use serde_json::json;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -26,13 +26,15 @@ const MARGIN: Duration = Duration::from_secs(5);
 const LONG: u64 = 60;
 
 async fn spawn(configure: impl FnOnce(&mut Config)) -> TestApp {
-    spawn_app_configured(Backend::Sqlite, Clock::system(), |config| {
-        config.header_timeout_secs = LONG;
-        config.request_timeout_secs = LONG;
-        config.idle_timeout_secs = LONG;
-        configure(config);
-    })
-    .await
+    TestApp::builder()
+        .config(|config| {
+            config.header_timeout_secs = LONG;
+            config.request_timeout_secs = LONG;
+            config.idle_timeout_secs = LONG;
+            configure(config);
+        })
+        .spawn()
+        .await
 }
 
 async fn open(app: &TestApp) -> TcpStream {
@@ -110,7 +112,7 @@ fn cut(metrics: &str, reason: &str) -> u64 {
 
 async fn metrics(app: &TestApp) -> String {
     let response = app
-        .client
+        .http
         .get(format!("{}/metrics", app.base))
         .send()
         .await
@@ -140,6 +142,7 @@ async fn a_request_head_sent_in_part_or_a_byte_at_a_time_is_cut_at_the_header_ti
     let (mut reading, mut writing) = dribbling.into_split();
     let dribble = tokio::spawn(async move {
         while writing.write_all(b"a").await.is_ok() {
+            // A byte every 100 ms: the slow client is the test's subject.
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     });
@@ -180,6 +183,7 @@ async fn a_body_dribbled_past_the_request_timeout_gets_408_and_a_close() {
     let (mut reading, mut writing) = slow.into_split();
     let dribble = tokio::spawn(async move {
         while writing.write_all(b" ").await.is_ok() {
+            // A byte every 100 ms: the slow client is the test's subject.
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     });
@@ -224,13 +228,11 @@ async fn a_client_that_stops_reading_its_answers_is_cut_at_the_request_timeout()
     let pipelined = "GET /api/v1/openapi.json HTTP/1.1\r\nHost: guichet\r\n\r\n".repeat(100);
     reader.write_all(pipelined.as_bytes()).await.unwrap();
     let deadline = asked + request + MARGIN;
-    while cut(&metrics(&app).await, "request_timeout") == 0 {
-        assert!(
-            Instant::now() < deadline,
-            "the reader still holds its connection"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let within = deadline.saturating_duration_since(Instant::now());
+    guichet_test_support::eventually(within, "the reader's connection cut", async || {
+        cut(&metrics(&app).await, "request_timeout") > 0
+    })
+    .await;
     assert!(asked.elapsed() >= request);
     // What was written before the cut can still be read, then the end.
     let (answers, _) = until_closed(&mut reader, MARGIN).await;
@@ -317,7 +319,8 @@ async fn a_websocket_outlives_every_timeout() {
     let mut screen = connect(&app, "/ws/sites/anfa", None).await;
     let start = screen.next().await["seq"].as_i64().expect("snapshot seq");
 
-    // Three times every timeout, the socket silent all along.
+    // Three times every timeout, the socket silent all along: this wait
+    // is what the test is about, so it sleeps its full length.
     tokio::time::sleep(Duration::from_secs(3)).await;
     issue(&app, &kiosk, "anfa", json!({"service": "residence"})).await;
     let event = screen.next().await;

@@ -4,18 +4,18 @@
 //! deliveries, but a redirect is never followed with the signed body; and
 //! an address the operator no longer allows gets nothing at delivery.
 
-use crate::booking::{Office, phone};
 use crate::fakes::receiver::FakeReceiver;
-use crate::helpers::{Backend, spawn_app, spawn_instance_configured};
-use crate::on_both_backends;
-use crate::sms_hooks::{
+use crate::support::hooks::{WITHIN, check_signature, register};
+use crate::support::office::{Office, phone};
+use crate::support::sms::{
     MONDAY_MORNING, PUBLIC_URL, TUESDAY_9, TUESDAY_930, office_sending_through,
 };
-use crate::webhooks::{WITHIN, check_signature, register};
 use guichet::clock::Clock;
+use guichet_test_support::on_both_backends;
+use guichet_test_support::{Backend, TestApp};
+use guichet_test_support::{holds_within, until_some};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
 
 on_both_backends!(
     internal_and_disguised_addresses_are_refused_and_nothing_is_stored,
@@ -25,7 +25,7 @@ on_both_backends!(
 
 async fn internal_and_disguised_addresses_are_refused_and_nothing_is_stored(backend: Backend) {
     let receiver = FakeReceiver::start().await;
-    let app = spawn_app(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
     let admin = app.admin().await;
     let port = receiver
         .url
@@ -113,22 +113,15 @@ async fn deliveries(office: &Office) -> Vec<Value> {
 
 /// Waits until a webhook delivery's `last_error` contains `text`.
 async fn wait_error(office: &Office, text: &str) -> Value {
-    let deadline = Instant::now() + WITHIN;
-    loop {
-        let found = deliveries(office).await.into_iter().find(|m| {
+    let what = format!("a delivery failed with {text:?}");
+    until_some(WITHIN, &what, async || {
+        deliveries(office).await.into_iter().find(|m| {
             m["last_error"]
                 .as_str()
                 .is_some_and(|error| error.contains(text))
-        });
-        if let Some(found) = found {
-            return found;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no delivery failed with {text:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        })
+    })
+    .await
 }
 
 async fn an_allowed_receiver_gets_deliveries_but_no_redirect_is_followed(backend: Backend) {
@@ -149,10 +142,7 @@ async fn an_allowed_receiver_gets_deliveries_but_no_redirect_is_followed(backend
         office
             .time
             .set(office.time.now() + jiff::SignedDuration::from_secs(3600));
-        let deadline = Instant::now() + WITHIN;
-        while receiver.received().len() < attempts && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        holds_within(WITHIN, async || receiver.received().len() >= attempts).await;
     }
     let accepted = receiver.wait_for_accepted(1, WITHIN).await;
     assert_eq!(accepted.len(), 1, "{:?}", receiver.received());
@@ -188,10 +178,14 @@ async fn an_address_no_longer_allowed_gets_nothing(backend: Backend) {
     // …then restarted without the allowance.
     let (clock, time_now) = Clock::manual(MONDAY_MORNING.parse().expect("a timestamp"));
     time_now.set(time.now());
-    let restarted = spawn_instance_configured(&database_url, clock, |config| {
-        config.public_url = Some(PUBLIC_URL.into());
-    })
-    .await;
+    let restarted = TestApp::builder()
+        .join(&database_url)
+        .clock(clock)
+        .config(|config| {
+            config.public_url = Some(PUBLIC_URL.into());
+        })
+        .spawn()
+        .await;
     let office = Office {
         app: restarted,
         time: time_now,
@@ -201,8 +195,7 @@ async fn an_address_no_longer_allowed_gets_nothing(backend: Backend) {
     };
     let booked = office.book(TUESDAY_930, &phone(2)).await;
     assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
-    let deadline = Instant::now() + WITHIN;
-    let dead = loop {
+    let dead = until_some(WITHIN, "both deliveries refused", async || {
         let all = deliveries(&office).await;
         let refused: Vec<Value> = all
             .into_iter()
@@ -213,15 +206,9 @@ async fn an_address_no_longer_allowed_gets_nothing(backend: Backend) {
                     .contains("address refused")
             })
             .collect();
-        if refused.len() == 2 {
-            break refused;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "both deliveries refused: {refused:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+        (refused.len() == 2).then_some(refused)
+    })
+    .await;
     for delivery in &dead {
         assert_eq!(delivery["status"], "dead", "no retry can help: {delivery}");
         let error = delivery["last_error"].as_str().unwrap_or("");

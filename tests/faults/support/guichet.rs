@@ -1,12 +1,17 @@
 //! `guichet serve` as a child process of the test, on a port picked here,
-//! its log in a file; and the HTTP calls the tests make to it, each timed.
+//! its log in a file. The test talks to it through the shared lenient
+//! [`Client`] (every call timed, a request with no answer recorded rather
+//! than failing the test), which a `Guichet` derefs to.
 
-use reqwest::{Method, StatusCode};
+use guichet_test_support::wait::holds_within;
+use guichet_test_support::{Answer, Client};
+use reqwest::StatusCode;
 use serde_json::Value;
 use std::io::Write;
+use std::ops::Deref;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A request that has not answered after this long counts as hung: the
 /// client gives up so that the test reports it instead of hanging too.
@@ -14,8 +19,7 @@ pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct Guichet {
     child: std::sync::Mutex<Option<Child>>,
-    pub base: String,
-    pub client: reqwest::Client,
+    client: Client,
     log: PathBuf,
     _dir: tempfile::TempDir,
 }
@@ -26,7 +30,7 @@ impl Guichet {
     pub async fn serve(database_url: &str, env: &[(&str, String)]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let log = dir.path().join("guichet.log");
-        let port = super::free_port();
+        let port = guichet_test_support::free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_guichet"))
             .arg("serve")
             .env("GUICHET_ADDR", format!("127.0.0.1:{port}"))
@@ -42,31 +46,15 @@ impl Guichet {
             .expect("guichet serve starts");
         let guichet = Self {
             child: std::sync::Mutex::new(Some(child)),
-            base: format!("http://127.0.0.1:{port}"),
-            client: reqwest::Client::builder()
-                .timeout(CLIENT_TIMEOUT)
-                .build()
-                .expect("HTTP client"),
+            client: Client::lenient(&format!("http://127.0.0.1:{port}"), CLIENT_TIMEOUT),
             log,
             _dir: dir,
         };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if guichet.get("/healthz", None).await.status == StatusCode::OK {
-                return guichet;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "guichet did not start: {}",
-                guichet.log_text()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        let answering = async || guichet.get("/healthz", None).await.status == StatusCode::OK;
+        if !holds_within(Duration::from_secs(60), answering).await {
+            panic!("guichet did not start: {}", guichet.log_text());
         }
-    }
-
-    /// `ws://…` for a path of this instance.
-    pub fn ws(&self, path: &str) -> String {
-        format!("{}{path}", self.base.replacen("http", "ws", 1))
+        guichet
     }
 
     /// SIGKILL: no request finishes, no socket is closed politely, no
@@ -83,101 +71,30 @@ impl Guichet {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    pub async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Answer {
-        let mut request = self.client.request(method, format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        Self::send(request).await
-    }
-
     /// A public POST from the citizen at `client`: the test stands for the
     /// load balancer in front of many citizens (`GUICHET_TRUSTED_PROXIES`),
     /// so each one's rate limits count apart.
     pub async fn post_from(&self, path: &str, body: Value, client: &str) -> Answer {
         let request = self
-            .client
-            .post(format!("{}{path}", self.base))
+            .http
+            .post(self.url(path))
             .header("X-Forwarded-For", client)
             .json(&body);
-        Self::send(request).await
+        self.send(request).await
     }
+}
 
-    async fn send(request: reqwest::RequestBuilder) -> Answer {
-        let started = Instant::now();
-        let outcome = async {
-            let response = request.send().await?;
-            let status = response.status();
-            let text = response.text().await?;
-            Ok::<_, reqwest::Error>((status, text))
-        }
-        .await;
-        let took = started.elapsed();
-        match outcome {
-            Ok((status, text)) => Answer {
-                status,
-                body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
-                took,
-                transport_error: None,
-            },
-            Err(error) => Answer {
-                status: StatusCode::IM_A_TEAPOT,
-                body: Value::Null,
-                took,
-                transport_error: Some(error.to_string()),
-            },
-        }
-    }
+impl Deref for Guichet {
+    type Target = Client;
 
-    pub async fn get(&self, path: &str, token: Option<&str>) -> Answer {
-        self.call(Method::GET, path, token, None).await
-    }
-
-    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Answer {
-        self.call(Method::POST, path, token, Some(body)).await
-    }
-
-    /// Logs in and returns the token.
-    pub async fn login(&self, username: &str, password: &str) -> String {
-        let body = serde_json::json!({"username": username, "password": password});
-        let answer = self.post("/api/v1/auth/login", None, body).await;
-        assert_eq!(
-            answer.status,
-            StatusCode::OK,
-            "login of {username}: {answer:?}"
-        );
-        answer.body["token"].as_str().expect("token").to_owned()
+    fn deref(&self) -> &Client {
+        &self.client
     }
 }
 
 impl Drop for Guichet {
     fn drop(&mut self) {
         self.kill();
-    }
-}
-
-/// One answer, with how long it took. A request that got no HTTP answer
-/// (refused, reset, timed out) has `transport_error` set.
-#[derive(Debug, Clone)]
-pub struct Answer {
-    pub status: StatusCode,
-    pub body: Value,
-    pub took: Duration,
-    pub transport_error: Option<String>,
-}
-
-impl Answer {
-    pub fn code(&self) -> &str {
-        self.body["error"]["code"].as_str().unwrap_or("")
     }
 }
 

@@ -73,7 +73,7 @@ pub async fn open(
     }
 }
 
-fn created(answer: super::guichet::Answer) -> Value {
+fn created(answer: guichet_test_support::Answer) -> Value {
     assert_eq!(answer.status, StatusCode::CREATED, "{answer:?}");
     answer.body
 }
@@ -108,7 +108,7 @@ impl Office {
     }
 
     /// Takes a ticket at the kiosk.
-    pub async fn issue(&self, guichet: &Guichet, service: &str) -> super::guichet::Answer {
+    pub async fn issue(&self, guichet: &Guichet, service: &str) -> guichet_test_support::Answer {
         let path = format!("/api/v1/sites/{}/tickets", self.site);
         let body = json!({"service": service});
         guichet.post(&path, Some(&self.kiosk), body).await
@@ -121,7 +121,7 @@ impl Office {
         service: &str,
         start: &str,
         phone: &str,
-    ) -> super::guichet::Answer {
+    ) -> guichet_test_support::Answer {
         let path = format!("/api/v1/sites/{}/appointments", self.site);
         let body = json!({"service": service, "mode": "in_person", "start": start,
             "name": "Citoyen Test", "phone": phone});

@@ -69,10 +69,7 @@ impl Screen {
     /// Waits until the screen has shown `seq` (or `within` passed), then
     /// returns what it saw.
     pub async fn until(&self, seq: i64, within: Duration) -> ScreenLog {
-        let deadline = std::time::Instant::now() + within;
-        while self.log().last() < Some(seq) && std::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        guichet_test_support::holds_within(within, async || self.log().last() >= Some(seq)).await;
         self.log()
     }
 }
@@ -101,7 +98,8 @@ async fn run(urls: Vec<String>, log: Arc<Mutex<ScreenLog>>, stop: CancellationTo
             connected = connect => match connected {
                 Ok(Ok((stream, _))) => stream,
                 _ => {
-                    // That instance is gone: try the next one.
+                    // That instance is gone: try the next one, after a
+                    // moment as the display script does.
                     which = (which + 1) % urls.len();
                     tokio::time::sleep(Duration::from_millis(200)).await;
                     continue;

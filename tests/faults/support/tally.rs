@@ -3,7 +3,7 @@
 //! reset connection, a timeout), which a fault must never cause. Also the
 //! longest time any request took.
 
-use super::guichet::Answer;
+use guichet_test_support::Answer;
 use std::sync::Mutex;
 use std::time::Duration;
 

@@ -47,7 +47,7 @@ pub struct Browser {
 impl Browser {
     /// A new headless Chromium whose page area is `width` × `height`.
     pub async fn open((width, height): (u32, u32)) -> Browser {
-        let port = free_port();
+        let port = guichet_test_support::free_port();
         let driver_path =
             std::env::var("GUICHET_TEST_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let driver = Command::new(driver_path)
@@ -261,11 +261,4 @@ impl WebDriverCompatibleCommand for Cdp {
         let body = json!({ "cmd": self.command, "params": self.params });
         (http::Method::POST, Some(body.to_string()))
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }

@@ -1,6 +1,7 @@
-//! A real WebSocket client (tokio-tungstenite) for the live streams.
+//! A real WebSocket client (tokio-tungstenite) for the live streams. The
+//! functions take the server's [`Client`]; a `&TestApp` derefs to it.
 
-use crate::helpers::TestApp;
+use crate::client::Client;
 use futures::{SinkExt, StreamExt};
 use serde_json::Value;
 use std::time::Duration;
@@ -19,8 +20,8 @@ pub struct Live {
 
 /// Opens `path` (`/ws/…`) with an optional bearer token; the HTTP answer
 /// when the server refuses the upgrade.
-pub async fn try_connect(app: &TestApp, path: &str, token: Option<&str>) -> Result<Live, Error> {
-    let url = format!("{}{path}", app.base.replacen("http", "ws", 1));
+pub async fn try_connect(app: &Client, path: &str, token: Option<&str>) -> Result<Live, Error> {
+    let url = app.ws(path);
     let mut request = url.into_client_request()?;
     if let Some(token) = token {
         let value = format!("Bearer {token}").parse().expect("header value");
@@ -30,7 +31,7 @@ pub async fn try_connect(app: &TestApp, path: &str, token: Option<&str>) -> Resu
     Ok(Live { stream })
 }
 
-pub async fn connect(app: &TestApp, path: &str, token: Option<&str>) -> Live {
+pub async fn connect(app: &Client, path: &str, token: Option<&str>) -> Live {
     try_connect(app, path, token)
         .await
         .unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -38,8 +39,8 @@ pub async fn connect(app: &TestApp, path: &str, token: Option<&str>) -> Live {
 
 /// A client whose socket takes in little at a time (a 4 KiB receive
 /// buffer): one that stops reading is soon seen as not keeping up.
-pub async fn connect_small(app: &TestApp, path: &str) -> Live {
-    let url = format!("{}{path}", app.base.replacen("http", "ws", 1));
+pub async fn connect_small(app: &Client, path: &str) -> Live {
+    let url = app.ws(path);
     let address = app
         .base
         .trim_start_matches("http://")
@@ -55,7 +56,7 @@ pub async fn connect_small(app: &TestApp, path: &str) -> Live {
 }
 
 /// The HTTP status of a refused upgrade.
-pub async fn refused(app: &TestApp, path: &str, token: Option<&str>) -> u16 {
+pub async fn refused(app: &Client, path: &str, token: Option<&str>) -> u16 {
     match try_connect(app, path, token).await {
         Err(Error::Http(response)) => response.status().as_u16(),
         Err(other) => panic!("{path}: {other}"),

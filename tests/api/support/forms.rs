@@ -2,7 +2,7 @@
 //! read with a staff session, a form posted with its CSRF field or forged
 //! without it.
 
-use crate::helpers::TestApp;
+use guichet_test_support::TestApp;
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 

@@ -1,18 +1,18 @@
 //! What the appointment tests share: an office that takes bookings, and
 //! the calls a citizen makes.
 
-use crate::helpers::{Answer, Backend, TestApp, spawn_app_at};
 use guichet::clock::ManualTime;
 use guichet::domain::role::Role;
+use guichet_test_support::{Answer, Backend, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-pub(crate) const SERVICE: &str = "passport";
+pub const SERVICE: &str = "passport";
 
 /// An office open Monday to Saturday 08:00–16:00 in `timezone`, with the
 /// service `passport` (prefix P, in person and video, 30-minute slots of
 /// `capacity` places, no minimum notice) and one open counter serving it.
-pub(crate) struct Office {
+pub struct Office {
     pub app: TestApp,
     pub time: ManualTime,
     pub admin: String,
@@ -20,19 +20,19 @@ pub(crate) struct Office {
     pub site: String,
 }
 
-pub(crate) async fn office(
+pub async fn office(
     backend: Backend,
     now: &str,
     timezone: &str,
     capacity: i64,
     verify_phone: bool,
 ) -> Office {
-    let (app, time) = spawn_app_at(backend, now).await;
+    let (app, time) = TestApp::builder().backend(backend).spawn_at(now).await;
     office_on(app, time, timezone, capacity, verify_phone).await
 }
 
 /// The same office on a server the test started (with settings of its own).
-pub(crate) async fn office_on(
+pub async fn office_on(
     app: TestApp,
     time: ManualTime,
     timezone: &str,
@@ -141,21 +141,13 @@ impl Office {
         let path = format!("{}/api/v1/appointments/{reference}{action}", self.app.base);
         let mut request = self
             .app
-            .client
+            .http
             .request(method, path)
             .header("X-Manage-Token", token);
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request.send().await.expect("request sent");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.json().await.unwrap_or(Value::Null);
-        Answer {
-            status,
-            headers,
-            body,
-        }
+        self.app.send(request).await
     }
 
     /// The messages queued for a recipient, newest first: (template, text).
@@ -169,20 +161,15 @@ impl Office {
     /// returns how many messages are still pending.
     pub async fn pending_after_sending(&self) -> i64 {
         let sql = "SELECT COUNT(*) FROM notifications WHERE status = 'pending'";
-        for _ in 0..50 {
-            let pending: i64 = guichet::read!(&self.app.app.db, |c| sqlx::query_scalar(sql)
+        let pending = async || -> i64 {
+            guichet::read!(&self.app.app.db, |c| sqlx::query_scalar(sql)
                 .fetch_one(c)
                 .await)
-            .expect("outbox read");
-            if pending == 0 {
-                return 0;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        guichet::read!(&self.app.app.db, |c| sqlx::query_scalar(sql)
-            .fetch_one(c)
-            .await)
-        .expect("outbox read")
+            .expect("outbox read")
+        };
+        let within = std::time::Duration::from_secs(5);
+        guichet_test_support::holds_within(within, async || pending().await == 0).await;
+        pending().await
     }
 
     pub fn set_time(&self, at: &str) {
@@ -191,12 +178,12 @@ impl Office {
 }
 
 /// A distinct Moroccan mobile number for citizen `n`.
-pub(crate) fn phone(n: usize) -> String {
+pub fn phone(n: usize) -> String {
     format!("+2126{:08}", n)
 }
 
 /// Field of a booking answer, as text.
-pub(crate) fn text<'a>(answer: &'a Answer, field: &str) -> &'a str {
+pub fn text<'a>(answer: &'a Answer, field: &str) -> &'a str {
     answer.body[field]
         .as_str()
         .unwrap_or_else(|| panic!("no {field} in {}", answer.body))
