@@ -203,7 +203,7 @@ async fn settle(office: &Office) {
     let sql =
         "SELECT COUNT(*) FROM notifications WHERE status IN ('pending', 'sending', 'retrying')";
     for _ in 0..50 {
-        guichet::notify::worker::send_due(app)
+        guichet::app::outbox::send_due(app)
             .await
             .expect("messages sent");
         let unsent: i64 = guichet::read!(&app.db, |c| sqlx::query_scalar(sql).fetch_one(c).await)
