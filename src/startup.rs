@@ -155,7 +155,7 @@ impl Server {
             }
         });
         every(app, SECOND, "sending messages", |app| async move {
-            crate::notify::worker::send_due(&app).await
+            crate::app::outbox::send_due(&app).await
         });
         let connections = http::serve::ConnectionCounts::default();
         let routers = http::routers(

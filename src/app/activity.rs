@@ -102,8 +102,10 @@ impl Activity {
             })
             .inc();
     }
+}
 
-    pub fn send(&self, channel: &str, outcome: &str) {
+impl crate::notify::worker::SendCounts for Activity {
+    fn sent(&self, channel: &str, outcome: &str) {
         self.sends
             .get_or_create(&SendLabels {
                 channel: channel.to_owned(),

@@ -94,7 +94,7 @@ async fn book_slot(app: &App, site: &str, input: NewAppointment) -> AppResult<Ap
     let service = bookable_service(&context, &input.service)?.clone();
     let mode = parse_mode(&service, input.mode.as_deref())?;
     let name = parse_label("name", &input.name, 120)?;
-    let phone = Phone::parse(&input.phone)?.to_string();
+    let phone = Phone::parse(&input.phone)?;
     let email = input.email.as_deref().map(parse_email).transpose()?;
     let persons = parse_within("persons", input.persons.unwrap_or(1), 1..=4)?;
     let lang = super::tickets::parse_lang(input.lang.as_deref())?;
@@ -131,7 +131,7 @@ async fn book_slot(app: &App, site: &str, input: NewAppointment) -> AppResult<Ap
         reference: new_reference(),
         manage_token_hash: hash_token(&token),
         name: Some(name),
-        phone: Some(phone),
+        phone: Some(phone.to_string()),
         email,
         lang: lang.to_owned(),
         persons,

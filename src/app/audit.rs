@@ -21,9 +21,11 @@
 use super::{App, AppError, AppResult, auth::Principal};
 use crate::domain::Invalid;
 use crate::domain::role::Role;
+/// What an entry's site is looked up from (a counter, a ticket, …).
+pub use crate::store::audit::Owner;
 use crate::store::{
     self,
-    audit::{AuditFilter, AuditRow, Owner},
+    audit::{AuditFilter, AuditRow},
 };
 use serde::Serialize;
 use std::sync::{Arc, Mutex};

@@ -10,6 +10,7 @@ use super::queue::Pace;
 use super::sites::SiteContext;
 use super::tickets::{TicketView, view};
 use super::{App, AppError, AppResult};
+use crate::domain::event::SiteEvent;
 use crate::domain::ordering::{Head, choose, next_streak};
 use crate::domain::role::Role;
 use crate::domain::ticket::Priority;
@@ -190,19 +191,19 @@ async fn call<T: QueueTx>(
     let waiting = t.update_ticket_left_waiting(&ticket).await?;
     let actor = who.actor();
     let called = NewEvent {
-        kind: "ticket.called",
         actor: Some(&actor),
-        payload: json!({
-            "number": ticket.number,
-            "service": ticket.service_id,
-            "counter": counter.id,
-            "counter_label": counter.label,
-        }),
+        event: SiteEvent::TicketCalled {
+            number: ticket.number.clone(),
+            service: ticket.service_id.clone(),
+            counter: counter.id.clone(),
+            counter_label: counter.label.clone(),
+        },
     };
     let queue = NewEvent {
-        kind: "queue.changed",
         actor: None,
-        payload: json!({"services": [pace.load(&ticket.service_id, waiting)]}),
+        event: SiteEvent::QueueChanged {
+            services: vec![pace.load(&ticket.service_id, waiting)],
+        },
     };
     let events = t
         .append_all_with_streak(&counter.site_id, now, streak, &[called, queue])

@@ -13,11 +13,11 @@ use super::queue::Pace;
 use super::sites::SiteContext;
 use super::tickets::{TicketView, view, waiting};
 use super::{App, AppError, AppResult};
+use crate::domain::event::SiteEvent;
 use crate::domain::role::{DeviceKind, Role};
 use crate::domain::ticket::Priority;
 use crate::store::queue_tx::QueueTx;
 use crate::store::{self, events::NewEvent, tickets::TicketRow};
-use serde_json::json;
 
 const MINUTE_MS: i64 = 60_000;
 
@@ -117,15 +117,19 @@ pub async fn check_in(app: &App, who: &Principal, reference: &str) -> AppResult<
         let waiting = t.insert_waiting_ticket(&ticket).await?;
         let ahead = t.ahead_of(&ticket).await?;
         let issued = NewEvent {
-            kind: "ticket.issued",
             actor: Some(&actor),
-            payload: json!({"number": ticket.number, "service": ticket.service_id,
-                "priority": ticket.priority, "appointment": found.reference}),
+            event: SiteEvent::TicketIssued {
+                number: ticket.number.clone(),
+                service: ticket.service_id.clone(),
+                priority,
+                appointment: Some(found.reference.clone()),
+            },
         };
         let changed = NewEvent {
-            kind: "queue.changed",
             actor: None,
-            payload: json!({"services": [pace.load(&ticket.service_id, waiting)]}),
+            event: SiteEvent::QueueChanged {
+                services: vec![pace.load(&ticket.service_id, waiting)],
+            },
         };
         let events = t
             .append_all(&found.site_id, now, &[issued, changed])

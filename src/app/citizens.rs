@@ -34,13 +34,13 @@ pub struct CitizenSession {
 /// phone's places are taken before the code is looked at, and the code
 /// counts its own tries (`otp::check`).
 pub async fn login(app: &App, input: CitizenLogin, client: &str) -> AppResult<CitizenSession> {
-    let phone = Phone::parse(&input.phone)?.to_string();
+    let phone = Phone::parse(&input.phone)?;
     let now = app.clock.now_ms();
     app.limits
         .hit(rate_limit::CITIZEN_LOGIN_PER_IP, client, now)
         .await?;
     app.limits
-        .hit(rate_limit::CITIZEN_LOGIN_PER_PHONE, &phone, now)
+        .hit(rate_limit::CITIZEN_LOGIN_PER_PHONE, phone.as_str(), now)
         .await?;
     let proof = otp::check(app, &phone, Some(&input.otp)).await?;
     let token = new_token();
@@ -51,7 +51,7 @@ pub async fn login(app: &App, input: CitizenLogin, client: &str) -> AppResult<Ci
         &mut tx,
         &hash_token(&token),
         "citizen",
-        &phone,
+        phone.as_str(),
         now,
         Some(expires),
     )
@@ -59,7 +59,7 @@ pub async fn login(app: &App, input: CitizenLogin, client: &str) -> AppResult<Ci
     tx.commit().await?;
     Ok(CitizenSession {
         token,
-        phone,
+        phone: phone.to_string(),
         expires_at: jiff::Timestamp::from_millisecond(expires)
             .map(|t| t.to_string())
             .unwrap_or_default(),

@@ -6,8 +6,9 @@
 use super::queue::Pace;
 use super::sites::SiteContext;
 use super::{App, AppResult};
+use crate::domain::event::{SiteEvent, TicketChange};
+use crate::domain::ticket::Status;
 use crate::store::{self, events::NewEvent};
-use serde_json::json;
 
 /// How long after closing time the office still calls those who got in.
 const GRACE_MINUTES: i64 = 30;
@@ -45,19 +46,30 @@ pub async fn close_out(app: &App, site: &str) -> AppResult<usize> {
     let mut events = Vec::new();
     let mut services: Vec<String> = Vec::new();
     for mut ticket in tickets.iter().cloned() {
-        let (status, kind) = if ticket.status == "waiting" {
-            ("cancelled", "ticket.cancelled")
+        let status = if ticket.status == "waiting" {
+            Status::Cancelled
         } else {
-            ("no_show", "ticket.no_show")
+            Status::NoShow
         };
-        ticket.status = status.to_owned();
+        ticket.status = status.as_str().to_owned();
         ticket.close_reason = Some("end_of_day".to_owned());
         ticket.finished_at = Some(now);
         store::tickets::update(&mut tx, &ticket).await?;
+        let change = TicketChange {
+            number: ticket.number.clone(),
+            service: ticket.service_id.clone(),
+            status,
+            counter: None,
+            counter_label: None,
+            recalls: None,
+            reason: Some("end_of_day"),
+        };
         events.push(NewEvent {
-            kind,
             actor: Some("system:end_of_day"),
-            payload: json!({"number": ticket.number, "service": ticket.service_id, "status": status, "reason": "end_of_day"}),
+            event: match status {
+                Status::Cancelled => SiteEvent::TicketCancelled(change),
+                _ => SiteEvent::TicketNoShow(change),
+            },
         });
         if !services.contains(&ticket.service_id) {
             services.push(ticket.service_id.clone());
@@ -71,9 +83,8 @@ pub async fn close_out(app: &App, site: &str) -> AppResult<usize> {
         ));
     }
     events.push(NewEvent {
-        kind: "queue.changed",
         actor: None,
-        payload: json!({"services": loads}),
+        event: SiteEvent::QueueChanged { services: loads },
     });
     let events = store::events::append_all(&mut tx, site, now, &events).await?;
     tx.commit().await?;

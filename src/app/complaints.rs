@@ -95,7 +95,7 @@ pub async fn file(app: &App, site: &str, input: NewComplaint) -> AppResult<Compl
     let context = SiteContext::load(app, site).await?;
     let subject = parse_label("subject", &input.subject, 200)?;
     let body = parse_text("body", &input.body, 5000)?;
-    let phone = Phone::parse(&input.phone)?.to_string();
+    let phone = Phone::parse(&input.phone)?;
     let lang = super::tickets::parse_lang(input.lang.as_deref())?;
     if let Some(service) = &input.service {
         context
@@ -121,7 +121,7 @@ pub async fn file(app: &App, site: &str, input: NewComplaint) -> AppResult<Compl
         token_hash: hash_token(&token),
         subject,
         body,
-        phone: Some(phone),
+        phone: Some(phone.to_string()),
         status: "received".to_owned(),
         assigned_to: None,
         answer: None,

@@ -4,11 +4,11 @@
 
 use super::auth::Principal;
 use super::{App, AppError, AppResult};
+use crate::domain::event::{CounterState, SiteEvent};
 use crate::domain::role::Role;
 use crate::domain::{Invalid, parse_label, slug::Slug};
 use crate::store::{self, Tx, counters::CounterRow, events::EventRow};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -219,17 +219,15 @@ async fn check_services(tx: &mut Tx, site: &str, services: &[String]) -> AppResu
 
 /// Appends `counter.changed` so screens and consoles follow; no names.
 async fn announce(tx: &mut Tx, row: &CounterRow, who: &Principal, now: i64) -> AppResult<EventRow> {
-    let payload = json!({"counter": {"id": row.id, "label": row.label, "state": row.state}});
+    let event = SiteEvent::CounterChanged {
+        counter: CounterState {
+            id: row.id.clone(),
+            label: row.label.clone(),
+            state: row.state.clone(),
+        },
+    };
     let actor = who.actor();
-    Ok(store::events::append(
-        tx,
-        &row.site_id,
-        "counter.changed",
-        now,
-        Some(&actor),
-        &payload,
-    )
-    .await?)
+    Ok(store::events::append(tx, &row.site_id, now, Some(&actor), event).await?)
 }
 
 fn view(row: CounterRow, services: Vec<String>) -> CounterView {

@@ -157,3 +157,13 @@ pub async fn seen(app: &App, id: &str) {
         tracing::warn!(device = %id, %error, "could not note that a device was seen");
     }
 }
+
+/// Notes a device as seen every `SEEN_EVERY_MS` while its live socket
+/// lasts; never returns.
+pub async fn keep_seen(app: &App, id: &str) {
+    let every = std::time::Duration::from_millis(store::devices::SEEN_EVERY_MS as u64);
+    loop {
+        tokio::time::sleep(every).await;
+        seen(app, id).await;
+    }
+}

@@ -29,9 +29,8 @@ const DAY_MS: i64 = 24 * HOUR_MS;
 /// the client asked too often. Each limit takes its place before the next
 /// step: the client's count, then the phone's, in the transaction that
 /// queues the SMS.
-pub async fn send(app: &App, phone: &str, lang: &'static str, client: &str) -> AppResult<()> {
-    let phone = Phone::parse(phone)?;
-    if !app.sms_countries.allows(&phone) {
+pub async fn send(app: &App, phone: &Phone, lang: &'static str, client: &str) -> AppResult<()> {
+    if !app.sms_countries.allows(phone) {
         return Err(Invalid::new(
             "phone",
             format!(
@@ -41,18 +40,18 @@ pub async fn send(app: &App, phone: &str, lang: &'static str, client: &str) -> A
         )
         .into());
     }
-    let phone = phone.to_string();
+    let phone = phone.as_str();
     let now = app.clock.now_ms();
     app.limits
         .hit(super::rate_limit::OTP_PER_IP, client, now)
         .await?;
-    let phone_hash = hash_token(&phone);
+    let phone_hash = hash_token(phone);
     let code = format!("{:06}", rand::rng().random_range(0..1_000_000));
     let id = new_id();
     let row = OtpRow {
         code_hash: code_hash(&id, &code),
         id,
-        phone: phone.clone(),
+        phone: phone.to_owned(),
         attempts: 0,
         created_at: now,
         expires_at: now + VALID_MS,
@@ -61,7 +60,7 @@ pub async fn send(app: &App, phone: &str, lang: &'static str, client: &str) -> A
     let message = notify::sms(
         None,
         "otp",
-        &phone,
+        phone,
         messages::otp(lang, &code),
         format!("otp:{}", row.id),
         now,
@@ -101,7 +100,7 @@ pub struct Proof(String);
 /// Checks a code. Every try counts, in the statement that reads the code,
 /// before it is compared: five tries a code, whoever sends them and however
 /// many at once.
-pub async fn check(app: &App, phone: &str, code: Option<&str>) -> AppResult<Proof> {
+pub async fn check(app: &App, phone: &Phone, code: Option<&str>) -> AppResult<Proof> {
     let code = code.ok_or_else(|| invalid("this office asks for a code sent by SMS"))?;
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(invalid("a code is 6 digits").into());

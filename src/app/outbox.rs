@@ -1,5 +1,6 @@
-//! The admin view of the outbox: messages and webhook deliveries by
-//! status, and sending a dead one again. Recipients are partly masked, in
+//! The outbox: sending what is due (`notify::worker`, lent what it needs),
+//! and its admin view: messages and webhook deliveries by status, and
+//! sending a dead one again. Recipients are partly masked, in
 //! the API as on the page: the outbox is for seeing that messages leave,
 //! not whom the office writes to.
 
@@ -9,6 +10,19 @@ use crate::domain::Invalid;
 use crate::store;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+/// Sends every due message; returns how many were sent. What a background
+/// task runs every second.
+pub async fn send_due(app: &App) -> Result<usize, sqlx::Error> {
+    let worker = crate::notify::worker::Worker {
+        db: &app.db,
+        clock: &app.clock,
+        transports: &app.transports,
+        breakers: &app.breakers,
+        counts: &app.activity,
+    };
+    crate::notify::worker::send_due(&worker).await
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MessageView {

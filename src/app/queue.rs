@@ -10,13 +10,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
-/// The load of one service's queue.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
-pub struct ServiceLoad {
-    pub id: String,
-    pub waiting: i64,
-    pub estimated_wait_seconds: i64,
-}
+pub use crate::domain::event::ServiceLoad;
 
 /// How long one visit of each service takes right now, and how many
 /// counters serve it: what estimates are made of. Read from committed data

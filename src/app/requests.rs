@@ -86,7 +86,7 @@ pub async fn create(
         .cloned()
         .ok_or_else(|| Invalid::new("service", format!("no service {:?} here", input.service)))?;
     let name = parse_label("name", &input.name, 120)?;
-    let phone = Phone::parse(&input.phone)?.to_string();
+    let phone = Phone::parse(&input.phone)?;
     let email = input.email.as_deref().map(parse_email).transpose()?;
     let lang = super::tickets::parse_lang(input.lang.as_deref())?;
     // An agent at the counter has seen the citizen; a citizen proves the phone.
@@ -113,7 +113,7 @@ pub async fn create(
         reference: format!("DR-{}", human_code(6)),
         token_hash: hash_token(&token),
         name: Some(name),
-        phone: Some(phone),
+        phone: Some(phone.to_string()),
         email,
         lang: lang.to_owned(),
         status: RequestStatus::Submitted.as_str().to_owned(),

@@ -344,8 +344,13 @@ impl SiteContext {
 
     /// `{id, label}` of a counter of the site, as tickets show it.
     pub fn counter_ref(&self, id: Option<&str>) -> Option<serde_json::Value> {
-        let counter = self.counters.iter().find(|c| Some(c.id.as_str()) == id)?;
+        let counter = self.counter(id)?;
         Some(serde_json::json!({"id": counter.id, "label": counter.label}))
+    }
+
+    /// The site's counter `id`, if it is one.
+    pub fn counter(&self, id: Option<&str>) -> Option<&store::counters::CounterRow> {
+        self.counters.iter().find(|c| Some(c.id.as_str()) == id)
     }
 
     /// The site's local day of an instant, as stored (`YYYY-MM-DD`).

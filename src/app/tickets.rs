@@ -6,6 +6,7 @@ use super::queue::Pace;
 use super::sites::SiteContext;
 use super::{App, AppError, AppResult};
 use crate::domain::Invalid;
+use crate::domain::event::{SiteEvent, TicketChange};
 use crate::domain::phone::Phone;
 use crate::domain::role::{DeviceKind, Role};
 use crate::domain::ticket::{Action, Priority, Refusal, Status, format_number, transition};
@@ -13,7 +14,6 @@ use crate::secrets::new_id;
 use crate::store::queue_tx::QueueTx;
 use crate::store::{self, Conn, Tx, events::NewEvent, services::ServiceRow, tickets::TicketRow};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 /// Minutes before opening when the kiosk starts handing out tickets.
@@ -110,14 +110,19 @@ pub async fn issue(
             _ => t.ahead_of(&ticket).await?,
         };
         let issued = NewEvent {
-            kind: "ticket.issued",
             actor: Some(&actor),
-            payload: json!({"number": ticket.number, "service": ticket.service_id, "priority": ticket.priority}),
+            event: SiteEvent::TicketIssued {
+                number: ticket.number.clone(),
+                service: ticket.service_id.clone(),
+                priority,
+                appointment: None,
+            },
         };
         let changed = NewEvent {
-            kind: "queue.changed",
             actor: None,
-            payload: json!({"services": [pace.load(&ticket.service_id, waiting)]}),
+            event: SiteEvent::QueueChanged {
+                services: vec![pace.load(&ticket.service_id, waiting)],
+            },
         };
         let events = t.append_all(&site, now, &[issued, changed]).await?;
         Ok::<_, AppError>((view(&context, &pace, ticket, ahead), events))
@@ -237,25 +242,28 @@ pub async fn act(
             None
         };
         let actor = who.map_or_else(|| "holder".to_owned(), Principal::actor);
-        let mut payload =
-            json!({"number": ticket.number, "service": ticket.service_id, "status": ticket.status});
-        if let Some(counter) = context.counter_ref(ticket.counter_id.as_deref()) {
-            payload["counter"] = counter["id"].clone();
-            payload["counter_label"] = counter["label"].clone();
-        }
-        if action == Action::Recall {
-            payload["recalls"] = ticket.recalls.into();
-        }
+        let counter = context.counter(ticket.counter_id.as_deref());
+        let change = TicketChange {
+            number: ticket.number.clone(),
+            service: ticket.service_id.clone(),
+            status: next,
+            counter: counter.map(|c| c.id.clone()),
+            counter_label: counter.map(|c| c.label.clone()),
+            recalls: (action == Action::Recall).then_some(ticket.recalls),
+            reason: None,
+        };
+        let event = SiteEvent::acted(action, change)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a transfer names its service")))?;
         let mut events = vec![NewEvent {
-            kind: action.event(),
             actor: Some(&actor),
-            payload,
+            event,
         }];
         if let Some(waiting) = waiting {
             events.push(NewEvent {
-                kind: "queue.changed",
                 actor: None,
-                payload: json!({"services": [pace.load(&ticket.service_id, waiting)]}),
+                event: SiteEvent::QueueChanged {
+                    services: vec![pace.load(&ticket.service_id, waiting)],
+                },
             });
         }
         let events = t.append_all(&ticket.site_id, now, &events).await?;
@@ -304,16 +312,20 @@ pub async fn transfer(
     let now = app.clock.now_ms();
     let actor = who.actor();
     let mut events = vec![NewEvent {
-        kind: "ticket.transferred",
         actor: Some(&actor),
-        payload: json!({"number": ticket.number, "from": previous, "service": target.id}),
+        event: SiteEvent::TicketTransferred {
+            number: ticket.number.clone(),
+            from: previous.clone(),
+            service: target.id.clone(),
+        },
     }];
     for service in [&previous, &target.id] {
         let waiting = store::tickets::waiting_of(&mut tx, &ticket.site_id, service).await?;
         events.push(NewEvent {
-            kind: "queue.changed",
             actor: None,
-            payload: json!({"services": [pace.load(service, waiting)]}),
+            event: SiteEvent::QueueChanged {
+                services: vec![pace.load(service, waiting)],
+            },
         });
     }
     let ahead = store::tickets::ahead_of(Conn::Tx(&mut tx), &ticket).await?;

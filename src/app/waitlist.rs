@@ -42,7 +42,7 @@ pub async fn join(
 ) -> AppResult<WaitlistEntry> {
     let context = SiteContext::load(app, site).await?;
     let service = bookable_service(&context, service)?.clone();
-    let phone = Phone::parse(&input.phone)?.to_string();
+    let phone = Phone::parse(&input.phone)?;
     let lang = super::tickets::parse_lang(input.lang.as_deref())?;
     let from = parse_date("from", &input.from)?;
     let to = parse_date("to", &input.to)?;
@@ -70,7 +70,7 @@ pub async fn join(
         id: new_id(),
         site_id: site.to_owned(),
         service_id: service.id.clone(),
-        phone,
+        phone: phone.to_string(),
         from_day: from.to_string(),
         to_day: to.to_string(),
         lang: lang.to_owned(),

@@ -4,6 +4,7 @@
 //! `parse` constructors so that everything past the HTTP edge is already valid.
 
 pub mod estimate;
+pub mod event;
 pub mod opening_hours;
 pub mod ordering;
 pub mod phone;

@@ -100,18 +100,6 @@ impl Action {
             Self::Transfer => "transfer",
         }
     }
-
-    /// The event this action appends.
-    pub fn event(self) -> &'static str {
-        match self {
-            Self::Recall => "ticket.recalled",
-            Self::Start => "ticket.serving",
-            Self::Complete => "ticket.done",
-            Self::NoShow => "ticket.no_show",
-            Self::Cancel => "ticket.cancelled",
-            Self::Transfer => "ticket.transferred",
-        }
-    }
 }
 
 /// Why a transition is refused (a 409 for the client).

@@ -16,6 +16,7 @@ use crate::app::tickets::TicketView;
 use crate::app::video::{self, Outcome};
 use crate::app::waitlist::{self, JoinWaitlist, WaitlistEntry};
 use crate::app::{checkin, otp};
+use crate::domain::phone::Phone;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
@@ -71,7 +72,8 @@ async fn send_code(
     ApiJson(body): ApiJson<CodeRequest>,
 ) -> AppResult<StatusCode> {
     let lang = crate::app::tickets::parse_lang(body.lang.as_deref())?;
-    otp::send(&state.app, &body.phone, lang, &client).await?;
+    let phone = Phone::parse(&body.phone)?;
+    otp::send(&state.app, &phone, lang, &client).await?;
     Ok(StatusCode::ACCEPTED)
 }
 

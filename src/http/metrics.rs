@@ -11,7 +11,7 @@
 use super::AppState;
 use crate::app::App;
 use crate::app::activity::Activity;
-use crate::store::gauges;
+use crate::app::health;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
@@ -118,31 +118,25 @@ impl HttpMetrics {
     /// leaves them out rather than failing the scrape.
     pub async fn refresh(&self, app: &App) {
         self.live_subscribers.set(app.live.subscribers() as i64);
-        match gauges::waiting(&app.db).await {
-            Ok(rows) => {
-                self.waiting.clear();
-                for row in rows {
-                    let labels = QueueLabels {
-                        site: row.site_id,
-                        service: row.service_id,
-                    };
-                    self.waiting.get_or_create(&labels).set(row.waiting);
-                }
+        if let Some(rows) = health::waiting(app).await {
+            self.waiting.clear();
+            for row in rows {
+                let labels = QueueLabels {
+                    site: row.site_id,
+                    service: row.service_id,
+                };
+                self.waiting.get_or_create(&labels).set(row.waiting);
             }
-            Err(error) => tracing::warn!(%error, "metrics: waiting tickets not read"),
         }
-        match gauges::outbox(&app.db).await {
-            Ok(rows) => {
-                self.outbox.clear();
-                for row in rows {
-                    let labels = OutboxLabels {
-                        status: row.status,
-                        channel: row.channel,
-                    };
-                    self.outbox.get_or_create(&labels).set(row.messages);
-                }
+        if let Some(rows) = health::outbox(app).await {
+            self.outbox.clear();
+            for row in rows {
+                let labels = OutboxLabels {
+                    status: row.status,
+                    channel: row.channel,
+                };
+                self.outbox.get_or_create(&labels).set(row.messages);
             }
-            Err(error) => tracing::warn!(%error, "metrics: outbox not read"),
         }
     }
 

@@ -1,7 +1,6 @@
 //! Operations: liveness, readiness, metrics and the OpenAPI document.
 
 use super::AppState;
-use crate::bus::BusState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -28,32 +27,17 @@ async fn healthz() -> impl IntoResponse {
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses(
     (status = 200, description = "ready"), (status = 503, description = "not ready")))]
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    let db = &state.app.db;
-    let database = match db.is_ready().await {
-        Ok(true) => "ok",
-        Ok(false) => "not migrated",
-        Err(error) => {
-            tracing::warn!(%error, "readiness check failed");
-            "unreachable"
-        }
-    };
-    let status = if database == "ok" {
+    let ready = crate::app::health::readiness(&state.app).await;
+    let status = if ready.is_ready() {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    // A bus without Redis still serves this instance's own screens: the
-    // instance stays in rotation, and says it is degraded.
-    let bus = state.app.bus.state();
     let body = json!({
-        "status": match (status, bus) {
-            (StatusCode::OK, BusState::Degraded) => "degraded",
-            (StatusCode::OK, _) => "ready",
-            _ => "not_ready",
-        },
-        "database": database,
-        "backend": db.backend(),
-        "bus": bus.as_str(),
+        "status": ready.status,
+        "database": ready.database,
+        "backend": ready.backend,
+        "bus": ready.bus,
         "tzdb": crate::domain::time::tzdb_version(),
     });
     (status, Json(body))

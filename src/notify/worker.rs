@@ -14,8 +14,11 @@
 //! while the worker tries only the oldest few after a growing wait; once
 //! one goes through, the backlog goes out in order of due time.
 
+use super::Transports;
+use super::breaker::Breakers;
 use super::{Attempt, redact};
-use crate::app::App;
+use crate::clock::Clock;
+use crate::store::Db;
 use crate::store::outbox::{self, Claimed, LEASE_EXPIRED, Outcome};
 use futures_util::StreamExt;
 use rand::Rng;
@@ -39,25 +42,42 @@ fn max_attempts(channel: &str) -> i64 {
 const FIRST_RETRY_MS: i64 = 2_000;
 const LONGEST_RETRY_MS: i64 = 10 * 60_000;
 
+/// What the worker sends with, lent by its caller (`app::outbox::send_due`).
+pub struct Worker<'a> {
+    pub db: &'a Db,
+    pub clock: &'a Clock,
+    pub transports: &'a Transports,
+    /// Which providers this instance has seen down.
+    pub breakers: &'a Breakers,
+    /// Hears the outcome of every attempt.
+    pub counts: &'a (dyn SendCounts + Sync),
+}
+
+/// Counts attempts by channel and outcome (`sent`, `retry`, `dead`).
+pub trait SendCounts {
+    fn sent(&self, channel: &str, outcome: &str);
+}
+
 /// Sends every due message; returns how many were sent.
-pub async fn send_due(app: &App) -> Result<usize, sqlx::Error> {
+pub async fn send_due(worker: &Worker<'_>) -> Result<usize, sqlx::Error> {
     let mut sent = 0;
     // A provider that was down: its oldest messages, whatever their own
     // schedule, once the channel's wait is over.
-    for channel in app.breakers.to_probe(app.clock.now_ms()) {
-        let now = app.clock.now_ms();
-        let batch = outbox::claim_oldest(&app.db, channel, now, LEASE_MS, PARALLEL as i64).await?;
+    for channel in worker.breakers.to_probe(worker.clock.now_ms()) {
+        let now = worker.clock.now_ms();
+        let batch =
+            outbox::claim_oldest(worker.db, channel, now, LEASE_MS, PARALLEL as i64).await?;
         if batch.is_empty() {
-            app.breakers.answered(channel);
+            worker.breakers.answered(channel);
         }
-        sent += send_all(app, batch).await;
+        sent += send_all(worker, batch).await;
     }
     loop {
-        let paused = app.breakers.failing();
-        let now = app.clock.now_ms();
-        let batch = outbox::claim(&app.db, now, LEASE_MS, BATCH, &paused).await?;
+        let paused = worker.breakers.failing();
+        let now = worker.clock.now_ms();
+        let batch = outbox::claim(worker.db, now, LEASE_MS, BATCH, &paused).await?;
         let claimed = batch.len() as i64;
-        sent += send_all(app, batch).await;
+        sent += send_all(worker, batch).await;
         if claimed < BATCH {
             return Ok(sent);
         }
@@ -65,20 +85,23 @@ pub async fn send_due(app: &App) -> Result<usize, sqlx::Error> {
 }
 
 /// Sends `batch` in its order, `PARALLEL` at a time; returns how many went.
-async fn send_all(app: &App, batch: Vec<Claimed>) -> usize {
+async fn send_all(worker: &Worker<'_>, batch: Vec<Claimed>) -> usize {
     let outcomes: Vec<bool> = futures_util::stream::iter(batch)
-        .map(|message| send_one(app, message))
+        .map(|message| send_one(worker, message))
         .buffered(PARALLEL)
         .collect()
         .await;
     outcomes.into_iter().filter(|ok| *ok).count()
 }
 
-async fn send_one(app: &App, message: Claimed) -> bool {
-    if app.breakers.holds(&message.channel, app.clock.now_ms()) {
+async fn send_one(worker: &Worker<'_>, message: Claimed) -> bool {
+    if worker
+        .breakers
+        .holds(&message.channel, worker.clock.now_ms())
+    {
         // Its provider failed another message of this batch: it waits with
         // the others, in its place, its attempt not counted.
-        if let Err(error) = outbox::release(&app.db, &message.id).await {
+        if let Err(error) = outbox::release(worker.db, &message.id).await {
             tracing::warn!(id = %message.id, %error, "could not give back a message");
         }
         return false;
@@ -88,19 +111,20 @@ async fn send_one(app: &App, message: Claimed) -> bool {
             "sending again a message whose earlier attempt has no known outcome; a provider \
              that honours the idempotency token sends it once, others may send it twice");
     }
-    let attempt = redacted(attempt(app, &message).await, &message);
-    let now = app.clock.now_ms();
+    let attempt = redacted(attempt(worker, &message).await, &message);
+    let now = worker.clock.now_ms();
     match &attempt {
         Attempt::Retry { after, .. } => {
             let after = after.map(|after| after.as_millis() as i64);
-            app.breakers
+            worker
+                .breakers
                 .failed(&message.channel, now, after, |failures| {
                     backoff_ms(failures, rand::rng().random_range(0.75..1.25))
                 });
         }
         Attempt::Sent { .. } | Attempt::Permanent { .. } => {
-            if let Some(since) = app.breakers.answered(&message.channel) {
-                match outbox::due_again(&app.db, &message.channel, since).await {
+            if let Some(since) = worker.breakers.answered(&message.channel) {
+                match outbox::due_again(worker.db, &message.channel, since).await {
                     Ok(waiting) => tracing::info!(channel = %message.channel, waiting,
                         "the provider answers again: sending what waited, oldest first"),
                     Err(error) => tracing::warn!(channel = %message.channel, %error,
@@ -133,7 +157,7 @@ async fn send_one(app: &App, message: Claimed) -> bool {
         Outcome::Retry { .. } => "retry",
         Outcome::Dead { .. } => "dead",
     };
-    app.activity.send(&message.channel, label);
+    worker.counts.sent(&message.channel, label);
     match &outcome {
         Outcome::Sent { .. } => tracing::info!(id = %message.id, channel = %message.channel,
             template = %message.template, attempts = message.attempts, "message sent"),
@@ -143,14 +167,14 @@ async fn send_one(app: &App, message: Claimed) -> bool {
         Outcome::Dead { error } => tracing::error!(id = %message.id, channel = %message.channel,
             attempts = message.attempts, %error, "message given up"),
     }
-    if let Err(error) = outbox::record(&app.db, &message.id, &outcome, now).await {
+    if let Err(error) = outbox::record(worker.db, &message.id, &outcome, now).await {
         tracing::warn!(id = %message.id, %error, "could not record a message's outcome");
     }
     matches!(outcome, Outcome::Sent { .. })
 }
 
-async fn attempt(app: &App, message: &Claimed) -> Attempt {
-    let transports = &app.transports;
+async fn attempt(worker: &Worker<'_>, message: &Claimed) -> Attempt {
+    let transports = worker.transports;
     match (message.channel.as_str(), &transports.sms, &transports.email) {
         ("sms", Some(twilio), _) => {
             let body = crate::domain::sms::shorten(&message.body, MAX_SEGMENTS);
@@ -170,7 +194,7 @@ async fn attempt(app: &App, message: &Claimed) -> Attempt {
                 .await
         }
         ("webhook", _, _) => {
-            let endpoint = match crate::store::webhooks::get(&app.db, &message.recipient).await {
+            let endpoint = match crate::store::webhooks::get(worker.db, &message.recipient).await {
                 Ok(endpoint) => endpoint,
                 Err(error) => {
                     return Attempt::Retry {
@@ -179,7 +203,7 @@ async fn attempt(app: &App, message: &Claimed) -> Attempt {
                     };
                 }
             };
-            let now = app.clock.now_ms();
+            let now = worker.clock.now_ms();
             let (id, event, body) = (&message.id, &message.template, &message.body);
             super::webhooks::deliver(&transports.http, endpoint, id, event, body, now).await
         }

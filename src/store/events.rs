@@ -5,6 +5,7 @@
 //! one site can never share a `seq`, and a rolled-back change leaves no gap.
 
 use super::Tx;
+use crate::domain::event::SiteEvent;
 use crate::write;
 
 /// An event as stored and as sent to subscribers.
@@ -39,9 +40,9 @@ pub(crate) fn numbered(site: &str, at: i64, last: i64, events: &[NewEvent<'_>]) 
         .map(|(i, e)| EventRow {
             site_id: site.to_owned(),
             seq: last - count + 1 + i as i64,
-            kind: e.kind.to_owned(),
+            kind: e.event.kind().to_owned(),
             at,
-            payload: e.payload.to_string(),
+            payload: e.event.payload(),
         })
         .collect()
 }
@@ -68,28 +69,23 @@ pub(crate) fn insert_sql(count: usize) -> String {
     )
 }
 
-/// An event about to be appended.
+/// An event about to be appended, and who caused it (`None`: the queue
+/// itself, as for `queue.changed`).
 #[derive(Debug, Clone)]
 pub struct NewEvent<'a> {
-    pub kind: &'a str,
     pub actor: Option<&'a str>,
-    pub payload: serde_json::Value,
+    pub event: SiteEvent,
 }
 
 /// Appends an event and returns it with its new `seq`.
 pub async fn append(
     tx: &mut Tx,
     site: &str,
-    kind: &str,
     at: i64,
     actor: Option<&str>,
-    payload: &serde_json::Value,
+    event: SiteEvent,
 ) -> Result<EventRow, sqlx::Error> {
-    let event = NewEvent {
-        kind,
-        actor,
-        payload: payload.clone(),
-    };
+    let event = NewEvent { actor, event };
     let mut rows = append_all(tx, site, at, &[event]).await?;
     Ok(rows.remove(0))
 }
@@ -174,9 +170,12 @@ pub(crate) async fn append_all_postgres(
         .bind(site)
         .bind(events.len() as i64)
         .bind(at);
-    let payloads: Vec<String> = events.iter().map(|e| e.payload.to_string()).collect();
+    let payloads: Vec<String> = events.iter().map(|e| e.event.payload()).collect();
     for (event, payload) in events.iter().zip(&payloads) {
-        query = query.bind(event.kind).bind(event.actor).bind(payload);
+        query = query
+            .bind(event.event.kind())
+            .bind(event.actor)
+            .bind(payload);
     }
     if let Some(streak) = streak {
         query = query.bind(streak);

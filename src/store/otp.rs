@@ -2,6 +2,7 @@
 //! SHA-256 of each code is kept.
 
 use super::{Db, Tx};
+use crate::domain::phone::Phone;
 use crate::{read, write};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -118,7 +119,7 @@ pub async fn quota(db: &Db, phone_hash: &str) -> Result<Option<QuotaRow>, sqlx::
 /// tries than the code has, and after the last one the code is dead.
 pub async fn take_try(
     tx: &mut Tx,
-    phone: &str,
+    phone: &Phone,
     now: i64,
     max_tries: i64,
 ) -> Result<Option<OtpRow>, sqlx::Error> {
@@ -130,7 +131,7 @@ pub async fn take_try(
                AND used_at IS NULL AND expires_at > $2 AND attempts < $3
              RETURNING id, phone, code_hash, attempts, created_at, expires_at, used_at",
         )
-        .bind(phone)
+        .bind(phone.as_str())
         .bind(now)
         .bind(max_tries)
         .fetch_optional(c)
@@ -139,13 +140,13 @@ pub async fn take_try(
 }
 
 /// The phone's latest code, if it is still unused and unexpired.
-pub async fn latest_live(db: &Db, phone: &str, now: i64) -> Result<Option<OtpRow>, sqlx::Error> {
+pub async fn latest_live(db: &Db, phone: &Phone, now: i64) -> Result<Option<OtpRow>, sqlx::Error> {
     let latest: Option<OtpRow> = read!(db, |c| {
         sqlx::query_as(
             "SELECT id, phone, code_hash, attempts, created_at, expires_at, used_at
              FROM otp_codes WHERE phone = $1 ORDER BY created_at DESC, id LIMIT 1",
         )
-        .bind(phone)
+        .bind(phone.as_str())
         .fetch_optional(c)
         .await
     })?;

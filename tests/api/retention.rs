@@ -208,7 +208,7 @@ async fn settle(office: &Office) {
         "SELECT COUNT(*) FROM notifications WHERE status IN ('pending', 'sending', 'retrying')";
     let within = std::time::Duration::from_secs(5);
     guichet_test_support::eventually(within, "every message sent", async || {
-        guichet::notify::worker::send_due(app)
+        guichet::app::outbox::send_due(app)
             .await
             .expect("messages sent");
         let unsent: i64 = guichet::read!(&app.db, |c| sqlx::query_scalar(sql).fetch_one(c).await)

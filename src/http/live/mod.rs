@@ -23,7 +23,6 @@ use crate::app::live::LiveEvent;
 use crate::app::live::sessions::Session;
 use crate::app::streams;
 use crate::app::{App, AppError, AppResult};
-use crate::store::devices::SEEN_EVERY_MS;
 use axum::Router;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{Query, State};
@@ -129,7 +128,7 @@ async fn counter_stream(
                 Some(id) => {
                     tokio::select! {
                         _ = follow => {}
-                        _ = keep_seen(&app, &id) => {}
+                        _ = crate::app::devices::keep_seen(&app, &id) => {}
                     }
                 }
                 None => follow.await,
@@ -137,15 +136,6 @@ async fn counter_stream(
             drop(place);
         })
     }))
-}
-
-/// Notes a device as seen every `SEEN_EVERY_MS` while its socket lives.
-async fn keep_seen(app: &App, id: &str) {
-    let every = std::time::Duration::from_millis(SEEN_EVERY_MS as u64);
-    loop {
-        tokio::time::sleep(every).await;
-        crate::app::devices::seen(app, id).await;
-    }
 }
 
 async fn ticket_stream(

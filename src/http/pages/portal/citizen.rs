@@ -13,6 +13,7 @@ use super::super::i18n::{Lang, Tr};
 use super::booking::dates;
 use crate::app::sites::{self, SiteView};
 use crate::app::{App, AppError, AppResult, otp};
+use crate::domain::phone::Phone;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -128,7 +129,7 @@ impl Submit<'_> {
 }
 
 async fn send_code(app: &App, f: &Frame, client: &str, phone: &str) -> AppResult<String> {
-    otp::send(app, phone, f.lang.code(), client).await?;
+    otp::send(app, &Phone::parse(phone)?, f.lang.code(), client).await?;
     // Isolated left-to-right, so that "+212…" keeps its "+" in Arabic.
     let phone = format!("\u{2066}{}\u{2069}", phone.trim());
     Ok(f.tr.f("portal.code.sent", phone))

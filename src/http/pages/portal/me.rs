@@ -7,6 +7,7 @@ use crate::app::auth::{self, Principal};
 use crate::app::citizens::{self, CitizenLogin};
 use crate::app::otp;
 use crate::app::sites::SiteContext;
+use crate::domain::phone::Phone;
 use crate::http::AppState;
 use crate::http::auth::SESSION_COOKIE;
 use crate::http::client_ip::ClientIp;
@@ -86,7 +87,11 @@ async fn login(
         response
     };
     if form.action == "code" || form.otp.trim().is_empty() {
-        return match otp::send(app, &phone, f.lang.code(), &client).await {
+        let sent = match Phone::parse(&phone) {
+            Ok(phone) => otp::send(app, &phone, f.lang.code(), &client).await,
+            Err(invalid) => Err(invalid.into()),
+        };
+        return match sent {
             Ok(()) => answer(f, true, None),
             Err(e) => {
                 let error = errors::explain(f.tr, &e);

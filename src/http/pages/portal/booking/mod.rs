@@ -19,6 +19,7 @@ use crate::app::appointments::{self, NewAppointment};
 use crate::app::rate_limit::{self, Creation};
 use crate::app::sites::SiteContext;
 use crate::app::{AppError, otp};
+use crate::domain::phone::Phone;
 use crate::http::AppState;
 use crate::http::client_ip::ClientIp;
 use crate::http::pages::csrf::CsrfForm;
@@ -218,7 +219,10 @@ async fn submit(
     let phone = phone_input(&form.phone);
     let wants_code = form.action == "code" || form.otp.trim().is_empty();
     if context.row.verify_phone && wants_code {
-        let sent = otp::send(app, &phone, f.lang.code(), &client).await;
+        let sent = match Phone::parse(&phone) {
+            Ok(phone) => otp::send(app, &phone, f.lang.code(), &client).await,
+            Err(invalid) => Err(invalid.into()),
+        };
         return match sent {
             Ok(()) => Ok(code_page(&context, f, &site, &service, &start, form, None)),
             Err(e) if form.action == "code" => {
