@@ -10,6 +10,7 @@
 pub use super::access::Access;
 use super::auth::Principal;
 use super::otp;
+use super::rate_limit::{self, Creation};
 use super::sites::SiteContext;
 use super::slots::{bookable_service, bookable_slot, parse_mode};
 use super::{App, AppError, AppResult};
@@ -75,7 +76,15 @@ pub struct AppointmentView {
     pub personal_data_erased_at: Option<String>,
 }
 
-pub async fn book(app: &App, site: &str, input: NewAppointment) -> AppResult<AppointmentView> {
+/// Books a slot for the public, from the `client` address: its place in
+/// the booking limits is taken before anything else is read.
+pub async fn book(
+    app: &App,
+    client: &str,
+    site: &str,
+    input: NewAppointment,
+) -> AppResult<AppointmentView> {
+    rate_limit::creation(app, Creation::Booking, client, &input.phone).await?;
     counting_conflicts(app, site, book_slot(app, site, input).await)
 }
 

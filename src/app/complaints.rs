@@ -7,13 +7,13 @@
 
 use super::appointments::Access;
 use super::auth::Principal;
-use super::otp;
+use super::filing::Filing;
+use super::rate_limit::{self, Creation};
 use super::sites::SiteContext;
 use super::{App, AppError, AppResult};
 use crate::domain::role::Role;
-use crate::domain::{Invalid, parse_label, phone::Phone};
+use crate::domain::{Invalid, parse_label, parse_text, phone::Phone};
 use crate::notify::{self, messages, webhooks};
-use crate::secrets::{hash_token, human_code, new_id, new_token};
 use crate::store::complaints::ComplaintRow;
 use crate::store::history::{self, COMPLAINTS, StepRow};
 use crate::store::{self, Tx};
@@ -91,7 +91,15 @@ pub struct ComplaintView {
     pub history: Vec<ComplaintStepView>,
 }
 
-pub async fn file(app: &App, site: &str, input: NewComplaint) -> AppResult<ComplaintView> {
+/// Files a complaint from the `client` address: its place in the complaint
+/// limits is taken before anything else is read.
+pub async fn file(
+    app: &App,
+    client: &str,
+    site: &str,
+    input: NewComplaint,
+) -> AppResult<ComplaintView> {
+    rate_limit::creation(app, Creation::Complaint, client, &input.phone).await?;
     let context = SiteContext::load(app, site).await?;
     let subject = parse_label("subject", &input.subject, 200)?;
     let body = parse_text("body", &input.body, 5000)?;
@@ -102,23 +110,17 @@ pub async fn file(app: &App, site: &str, input: NewComplaint) -> AppResult<Compl
             .service(service)
             .ok_or_else(|| Invalid::new("service", format!("no service {service:?} here")))?;
     }
-    let proof = match context.row.verify_phone {
-        true => Some(otp::check(app, &phone, input.otp.as_deref()).await?),
-        false => None,
-    };
-    let now = app.clock.now_ms();
-    let today = jiff::civil::Date::strptime("%Y-%m-%d", context.day_of(now))
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let due = today
+    let filing = Filing::begin(app, &context, "RC", &phone, input.otp.as_deref(), false).await?;
+    let now = filing.now;
+    let due = (filing.today(&context)?)
         .checked_add(jiff::Span::new().days(context.row.complaint_answer_days))
         .map_err(|e| AppError::Internal(e.into()))?;
-    let token = new_token();
     let row = ComplaintRow {
-        id: new_id(),
+        id: filing.id.clone(),
         site_id: site.to_owned(),
         service_id: input.service,
-        reference: format!("RC-{}", human_code(6)),
-        token_hash: hash_token(&token),
+        reference: filing.reference.clone(),
+        token_hash: filing.token_hash(),
         subject,
         body,
         phone: Some(phone.to_string()),
@@ -131,16 +133,13 @@ pub async fn file(app: &App, site: &str, input: NewComplaint) -> AppResult<Compl
         lang: lang.to_owned(),
         personal_data_erased_at: None,
     };
-    let mut tx = app.db.begin().await?;
-    if let Some(proof) = &proof {
-        otp::use_up(&mut tx, proof, now).await?;
-    }
+    let mut tx = filing.open(app).await?;
     store::complaints::insert(&mut tx, &row).await?;
     step(&mut tx, &row, now, "citizen", None).await?;
     tx.commit().await?;
     let history = history::list(&app.db, COMPLAINTS, &row.id).await?;
     let mut view = view(&context, row, history, now);
-    view.token = Some(token);
+    view.token = Some(filing.token);
     Ok(view)
 }
 
@@ -342,27 +341,6 @@ fn already(status: &str) -> AppError {
         "invalid_transition",
         format!("the complaint is already {status}"),
     )
-}
-
-/// A free text: trimmed, not empty, bounded; line breaks are allowed.
-fn parse_text(field: &'static str, value: &str, max_chars: usize) -> Result<String, Invalid> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(Invalid::new(field, "must not be empty"));
-    }
-    if trimmed.chars().count() > max_chars {
-        return Err(Invalid::new(
-            field,
-            format!("at most {max_chars} characters"),
-        ));
-    }
-    if trimmed
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(Invalid::new(field, "must not contain control characters"));
-    }
-    Ok(trimmed.to_owned())
 }
 
 fn view(

@@ -21,6 +21,7 @@ pub mod demo;
 pub mod devices;
 pub mod directory;
 pub mod error;
+mod filing;
 pub mod health;
 pub mod live;
 pub mod otp;

@@ -6,14 +6,14 @@
 
 use super::appointments::{Access, parse_email};
 use super::auth::Principal;
-use super::otp;
+use super::filing::Filing;
+use super::rate_limit::{self, Creation};
 use super::sites::SiteContext;
 use super::{App, AppError, AppResult};
 use crate::domain::request::RequestStatus;
 use crate::domain::role::{DeviceKind, Role};
 use crate::domain::{Invalid, parse_label, phone::Phone};
 use crate::notify::{self, messages, webhooks};
-use crate::secrets::{hash_token, human_code, new_id, new_token};
 use crate::store::history::{self, REQUESTS, StepRow};
 use crate::store::requests::RequestRow;
 use crate::store::{self, Tx};
@@ -74,12 +74,20 @@ pub struct RequestView {
     pub history: Vec<Step>,
 }
 
+/// Files a request: by `who` at the counter, or by the public from the
+/// `client` address, whose place in the request limits is taken before
+/// anything else is read.
 pub async fn create(
     app: &App,
     who: Option<&Principal>,
+    client: &str,
     site: &str,
     input: NewRequest,
 ) -> AppResult<RequestView> {
+    // The public is limited; anyone signed in is not.
+    if who.is_none() {
+        rate_limit::creation(app, Creation::Request, client, &input.phone).await?;
+    }
     let context = SiteContext::load(app, site).await?;
     let service = context
         .service(&input.service)
@@ -94,24 +102,22 @@ pub async fn create(
         w.require_staff(site, &[Role::Agent, Role::Supervisor])
             .is_ok()
     });
-    let proof = match (staff, context.row.verify_phone) {
-        (false, true) => Some(otp::check(app, &phone, input.otp.as_deref()).await?),
-        _ => None,
-    };
-    let now = app.clock.now_ms();
-    let today = jiff::civil::Date::strptime("%Y-%m-%d", context.day_of(now))
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let filing = Filing::begin(app, &context, "DR", &phone, input.otp.as_deref(), staff).await?;
+    let now = filing.now;
     let ready_on = context
         .hours
-        .working_days_after(today, service.processing_days, &context.closures)
+        .working_days_after(
+            filing.today(&context)?,
+            service.processing_days,
+            &context.closures,
+        )
         .ok_or_else(|| AppError::conflict("site_never_open", "this office has no opening hours"))?;
-    let token = new_token();
     let row = RequestRow {
-        id: new_id(),
+        id: filing.id.clone(),
         site_id: site.to_owned(),
         service_id: service.id.clone(),
-        reference: format!("DR-{}", human_code(6)),
-        token_hash: hash_token(&token),
+        reference: filing.reference.clone(),
+        token_hash: filing.token_hash(),
         name: Some(name),
         phone: Some(phone.to_string()),
         email,
@@ -129,15 +135,12 @@ pub async fn create(
         actor: Some(who.map_or_else(|| "citizen".to_owned(), Principal::actor)),
         note: None,
     };
-    let mut tx = app.db.begin().await?;
-    if let Some(proof) = &proof {
-        otp::use_up(&mut tx, proof, now).await?;
-    }
+    let mut tx = filing.open(app).await?;
     store::requests::insert(&mut tx, &row).await?;
     history::add(&mut tx, REQUESTS, &row.id, &step).await?;
     tx.commit().await?;
     let mut view = view(&context, row, vec![step]);
-    view.token = Some(token);
+    view.token = Some(filing.token);
     Ok(view)
 }
 

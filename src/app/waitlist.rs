@@ -4,6 +4,7 @@
 //! does not already hold a place as early) is offered it.
 
 use super::otp;
+use super::rate_limit::{self, Creation};
 use super::sites::SiteContext;
 use super::slots::bookable_service;
 use super::{App, AppResult};
@@ -34,12 +35,16 @@ pub struct WaitlistEntry {
     pub to: String,
 }
 
+/// Puts a phone on a service's waiting list, from the `client` address:
+/// its place in the waitlist limits is taken before anything else is read.
 pub async fn join(
     app: &App,
+    client: &str,
     site: &str,
     service: &str,
     input: JoinWaitlist,
 ) -> AppResult<WaitlistEntry> {
+    rate_limit::creation(app, Creation::Waitlist, client, &input.phone).await?;
     let context = SiteContext::load(app, site).await?;
     let service = bookable_service(&context, service)?.clone();
     let phone = Phone::parse(&input.phone)?;

@@ -60,6 +60,23 @@ pub fn optional_label(
 }
 
 pub fn parse_label(field: &'static str, value: &str, max_chars: usize) -> Result<String, Invalid> {
+    parse_bounded(field, value, max_chars, char::is_control)
+}
+
+/// A free text: trimmed, not empty, bounded; line breaks and tabs are
+/// allowed.
+pub fn parse_text(field: &'static str, value: &str, max_chars: usize) -> Result<String, Invalid> {
+    let refused = |c: char| c.is_control() && c != '\n' && c != '\r' && c != '\t';
+    parse_bounded(field, value, max_chars, refused)
+}
+
+/// Trimmed, not empty, at most `max_chars`, and no character `refused`.
+fn parse_bounded(
+    field: &'static str,
+    value: &str,
+    max_chars: usize,
+    refused: impl Fn(char) -> bool,
+) -> Result<String, Invalid> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(Invalid::new(field, "must not be empty"));
@@ -70,7 +87,7 @@ pub fn parse_label(field: &'static str, value: &str, max_chars: usize) -> Result
             format!("at most {max_chars} characters"),
         ));
     }
-    if trimmed.chars().any(char::is_control) {
+    if trimmed.chars().any(refused) {
         return Err(Invalid::new(field, "must not contain control characters"));
     }
     Ok(trimmed.to_owned())

@@ -3,14 +3,13 @@
 //! waitlist.
 
 use super::AppState;
-use super::auth::{Caller, MaybeCaller};
+use super::auth::{Caller, Holder, ManageToken};
 use super::client_ip::ClientIp;
 use super::created::Created;
 use super::error::{ApiJson, ApiPath, ApiQuery};
 use crate::app::AppResult;
-use crate::app::appointments::{self, Access, AppointmentView, NewAppointment, Reschedule};
+use crate::app::appointments::{self, AppointmentView, NewAppointment, Reschedule};
 use crate::app::error::ErrorBody;
-use crate::app::rate_limit::{self, Creation};
 use crate::app::slots::{self, SlotList, SlotQuery};
 use crate::app::tickets::TicketView;
 use crate::app::video::{self, Outcome};
@@ -18,13 +17,10 @@ use crate::app::waitlist::{self, JoinWaitlist, WaitlistEntry};
 use crate::app::{checkin, otp};
 use crate::domain::phone::Phone;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
-
-/// The header that carries an appointment's manage token.
-const MANAGE_TOKEN: &str = "x-manage-token";
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -89,8 +85,9 @@ async fn book(
     ApiPath(site): ApiPath<String>,
     ApiJson(body): ApiJson<NewAppointment>,
 ) -> AppResult<Created<AppointmentView>> {
-    rate_limit::creation(&state.app, Creation::Booking, &client, &body.phone).await?;
-    Ok(Created(appointments::book(&state.app, &site, body).await?))
+    Ok(Created(
+        appointments::book(&state.app, &client, &site, body).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -115,13 +112,6 @@ async fn of_day(
     ))
 }
 
-fn manage_token(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(MANAGE_TOKEN)
-        .and_then(|v| v.to_str().ok())
-        .filter(|t| !t.is_empty() && t.len() <= 200)
-}
-
 /// The appointment, for the holder of its manage token or the site's staff;
 /// 404 for a wrong token.
 #[utoipa::path(get, path = "/api/v1/appointments/{reference}", tag = "appointments",
@@ -129,16 +119,11 @@ fn manage_token(headers: &HeaderMap) -> Option<&str> {
     responses((status = 200, body = AppointmentView), (status = 404, body = ErrorBody)))]
 async fn get_appointment(
     State(state): State<AppState>,
-    MaybeCaller(who): MaybeCaller,
-    headers: HeaderMap,
+    holder: Holder<ManageToken>,
     ApiPath(reference): ApiPath<String>,
 ) -> AppResult<ApiJson<AppointmentView>> {
-    let access = Access {
-        who: who.as_ref(),
-        token: manage_token(&headers),
-    };
     Ok(ApiJson(
-        appointments::get(&state.app, &reference, access).await?,
+        appointments::get(&state.app, &reference, holder.access()).await?,
     ))
 }
 
@@ -149,16 +134,11 @@ async fn get_appointment(
     (status = 409, description = "not booked any more", body = ErrorBody)))]
 async fn cancel(
     State(state): State<AppState>,
-    MaybeCaller(who): MaybeCaller,
-    headers: HeaderMap,
+    holder: Holder<ManageToken>,
     ApiPath(reference): ApiPath<String>,
 ) -> AppResult<ApiJson<AppointmentView>> {
-    let access = Access {
-        who: who.as_ref(),
-        token: manage_token(&headers),
-    };
     Ok(ApiJson(
-        appointments::cancel(&state.app, &reference, access).await?,
+        appointments::cancel(&state.app, &reference, holder.access()).await?,
     ))
 }
 
@@ -169,17 +149,12 @@ async fn cancel(
     (status = 409, description = "`slot_full`, or not booked any more", body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn reschedule(
     State(state): State<AppState>,
-    MaybeCaller(who): MaybeCaller,
-    headers: HeaderMap,
+    holder: Holder<ManageToken>,
     ApiPath(reference): ApiPath<String>,
     ApiJson(body): ApiJson<Reschedule>,
 ) -> AppResult<ApiJson<AppointmentView>> {
-    let access = Access {
-        who: who.as_ref(),
-        token: manage_token(&headers),
-    };
     Ok(ApiJson(
-        appointments::reschedule(&state.app, &reference, access, body).await?,
+        appointments::reschedule(&state.app, &reference, holder.access(), body).await?,
     ))
 }
 
@@ -227,8 +202,7 @@ async fn join_waitlist(
     ApiPath((site, service)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<JoinWaitlist>,
 ) -> AppResult<Created<WaitlistEntry>> {
-    rate_limit::creation(&state.app, Creation::Waitlist, &client, &body.phone).await?;
     Ok(Created(
-        waitlist::join(&state.app, &site, &service, body).await?,
+        waitlist::join(&state.app, &client, &site, &service, body).await?,
     ))
 }

@@ -4,6 +4,7 @@
 use super::AppState;
 use crate::app::{
     AppError,
+    access::Access,
     auth::{self, Principal},
 };
 use axum::extract::FromRequestParts;
@@ -82,4 +83,61 @@ pub(crate) fn token_of(parts: &Parts) -> Option<String> {
         .or_else(cookie)
         .filter(|t| !t.is_empty() && t.len() <= 200)
         .map(str::to_owned)
+}
+
+/// The header a record's token comes in, for [`Holder`].
+pub trait TokenHeader: Send + Sync {
+    const NAME: &'static str;
+}
+
+/// `X-Manage-Token`: an appointment's.
+pub struct ManageToken;
+
+impl TokenHeader for ManageToken {
+    const NAME: &'static str = "x-manage-token";
+}
+
+/// `X-Request-Token`: a document request's or a complaint's.
+pub struct RequestToken;
+
+impl TokenHeader for RequestToken {
+    const NAME: &'static str = "x-request-token";
+}
+
+/// Who reads or acts on a citizen's record: the caller if a bearer token is
+/// given (as [`MaybeCaller`]), and the record's own token if the header
+/// `H` holds one.
+pub struct Holder<H> {
+    who: Option<Principal>,
+    token: Option<String>,
+    header: std::marker::PhantomData<H>,
+}
+
+impl<H> Holder<H> {
+    /// What the use case checks.
+    pub fn access(&self) -> Access<'_> {
+        Access {
+            who: self.who.as_ref(),
+            token: self.token.as_deref(),
+        }
+    }
+}
+
+impl<H: TokenHeader> FromRequestParts<AppState> for Holder<H> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let MaybeCaller(who) = MaybeCaller::from_request_parts(parts, state).await?;
+        let token = parts
+            .headers
+            .get(H::NAME)
+            .and_then(|v| v.to_str().ok())
+            .filter(|t| !t.is_empty() && t.len() <= 200)
+            .map(str::to_owned);
+        Ok(Self {
+            who,
+            token,
+            header: std::marker::PhantomData,
+        })
+    }
 }

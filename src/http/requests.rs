@@ -2,26 +2,22 @@
 //! (docs/notifications.md, "Document requests" and "Complaints").
 
 use super::AppState;
-use super::auth::{Caller, MaybeCaller};
+use super::auth::{Caller, Holder, MaybeCaller, RequestToken};
 use super::client_ip::ClientIp;
 use super::created::Created;
 use super::error::{ApiJson, ApiPath, ApiQuery};
 use crate::app::AppResult;
-use crate::app::appointments::{Access, AppointmentView};
+use crate::app::appointments::AppointmentView;
 use crate::app::citizens::{self, CitizenLogin, CitizenSession};
 use crate::app::complaints::{self, Answer, Assign, Close, ComplaintView, NewComplaint};
 use crate::app::error::ErrorBody;
-use crate::app::rate_limit::{self, Creation};
 use crate::app::requests::{self, ChangeStatus, NewRequest, RequestView};
 use crate::app::visits::{self, FeedbackAnswer};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
-
-/// The header that carries a request's or a complaint's token.
-const REQUEST_TOKEN: &str = "x-request-token";
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -37,13 +33,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(my_requests))
         .routes(routes!(my_appointments))
         .routes(routes!(feedback))
-}
-
-fn token(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(REQUEST_TOKEN)
-        .and_then(|v| v.to_str().ok())
-        .filter(|t| !t.is_empty() && t.len() <= 200)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -64,10 +53,7 @@ async fn file_request(
     ApiPath(site): ApiPath<String>,
     ApiJson(body): ApiJson<NewRequest>,
 ) -> AppResult<Created<RequestView>> {
-    if who.is_none() {
-        rate_limit::creation(&state.app, Creation::Request, &client, &body.phone).await?;
-    }
-    let view = requests::create(&state.app, who.as_ref(), &site, body).await?;
+    let view = requests::create(&state.app, who.as_ref(), &client, &site, body).await?;
     Ok(Created(view))
 }
 
@@ -91,16 +77,11 @@ async fn site_requests(
     responses((status = 200, body = RequestView), (status = 404, body = ErrorBody)))]
 async fn get_request(
     State(state): State<AppState>,
-    MaybeCaller(who): MaybeCaller,
-    headers: HeaderMap,
+    holder: Holder<RequestToken>,
     ApiPath(reference): ApiPath<String>,
 ) -> AppResult<ApiJson<RequestView>> {
-    let access = Access {
-        who: who.as_ref(),
-        token: token(&headers),
-    };
     Ok(ApiJson(
-        requests::get(&state.app, &reference, access).await?,
+        requests::get(&state.app, &reference, holder.access()).await?,
     ))
 }
 
@@ -132,8 +113,9 @@ async fn file_complaint(
     ApiPath(site): ApiPath<String>,
     ApiJson(body): ApiJson<NewComplaint>,
 ) -> AppResult<Created<ComplaintView>> {
-    rate_limit::creation(&state.app, Creation::Complaint, &client, &body.phone).await?;
-    Ok(Created(complaints::file(&state.app, &site, body).await?))
+    Ok(Created(
+        complaints::file(&state.app, &client, &site, body).await?,
+    ))
 }
 
 /// A site's complaints, open and most overdue first (supervisors).
@@ -157,16 +139,11 @@ async fn site_complaints(
     responses((status = 200, body = ComplaintView), (status = 404, body = ErrorBody)))]
 async fn get_complaint(
     State(state): State<AppState>,
-    MaybeCaller(who): MaybeCaller,
-    headers: HeaderMap,
+    holder: Holder<RequestToken>,
     ApiPath(reference): ApiPath<String>,
 ) -> AppResult<ApiJson<ComplaintView>> {
-    let access = Access {
-        who: who.as_ref(),
-        token: token(&headers),
-    };
     Ok(ApiJson(
-        complaints::get(&state.app, &reference, access).await?,
+        complaints::get(&state.app, &reference, holder.access()).await?,
     ))
 }
 

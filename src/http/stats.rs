@@ -33,16 +33,21 @@ async fn site_stats(
     if query.format.as_deref() != Some("csv") {
         return Ok(ApiJson(figures).into_response());
     }
+    Ok(csv_file(&figures))
+}
+
+/// The figures as a CSV file to download, named for the site and range.
+pub fn csv_file(figures: &SiteStats) -> Response {
     let disposition = format!(
         "attachment; filename=\"stats-{}-{}-{}.csv\"",
         figures.site, figures.from, figures.to
     );
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        stats::to_csv(&figures),
+        stats::to_csv(figures),
     )
-        .into_response())
+        .into_response()
 }

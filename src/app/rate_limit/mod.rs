@@ -179,7 +179,12 @@ fn refuse_past(max: u32, (count, left_ms): memory::Count) -> AppResult<()> {
 
 /// Counts a citizen's attempt to create something, per phone and per client
 /// address. A phone that does not parse is left to the use case to refuse.
-pub async fn creation(app: &App, what: Creation, client: &str, phone: &str) -> AppResult<()> {
+pub(super) async fn creation(
+    app: &App,
+    what: Creation,
+    client: &str,
+    phone: &str,
+) -> AppResult<()> {
     let (per_phone, per_ip) = what.rules();
     let now = app.clock.now_ms();
     app.limits.hit(per_ip, client, now).await?;

@@ -2,6 +2,8 @@
 //! takes), the language chosen, and the CSRF token of the forms.
 
 use crate::app::App;
+use crate::app::auth::{self, Principal};
+use crate::http::auth::SESSION_COOKIE;
 use axum::http::HeaderValue;
 
 pub const LANG_COOKIE: &str = "guichet_lang";
@@ -17,6 +19,12 @@ pub fn read<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a st
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(n, _)| *n == name)
         .map(|(_, value)| value)
+}
+
+/// Who the session cookie is of, while its session lasts.
+pub async fn session(app: &App, headers: &axum::http::HeaderMap) -> Option<Principal> {
+    let token = read(headers, SESSION_COOKIE).filter(|t| !t.is_empty() && t.len() <= 200)?;
+    auth::authenticate(app, token).await.ok()
 }
 
 /// A `Set-Cookie` value: HttpOnly, SameSite=Strict (cross-site requests

@@ -21,10 +21,9 @@ pub use form::FormError;
 use super::cookies;
 use super::frame::{Frame, PageError};
 use crate::app::AppResult;
-use crate::app::auth::{self, Principal};
+use crate::app::auth::Principal;
 use crate::domain::role::Role;
 use crate::http::AppState;
-use crate::http::auth::SESSION_COOKIE;
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -84,14 +83,7 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let token = cookies::read(&parts.headers, SESSION_COOKIE)
-            .filter(|t| !t.is_empty() && t.len() <= 200)
-            .map(str::to_owned);
-        let principal = match token {
-            Some(token) => auth::authenticate(&state.app, &token).await.ok(),
-            None => None,
-        };
-        match principal {
+        match cookies::session(&state.app, &parts.headers).await {
             Some(
                 who @ Principal::User {
                     role: Role::Admin | Role::Supervisor,

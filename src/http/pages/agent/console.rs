@@ -5,6 +5,7 @@
 //! page's script fetches again whenever the counter's stream moves.
 
 use super::Agent;
+use crate::app::auth::Principal;
 use crate::app::console::{self, ConsoleView, CounterLine};
 use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError, render};
@@ -87,15 +88,9 @@ async fn page(
     Agent(who): Agent,
     Path(counter): Path<String>,
 ) -> Result<Response, PageError> {
-    let frame = frame.for_office();
-    let v = console::console(&state.app, &who, &counter)
-        .await
-        .map_err(|e| PageError::new(&frame, e))?;
-    Ok(render(&ConsolePage {
-        user: who.username().unwrap_or_default().to_owned(),
-        f: frame,
-        v,
-    }))
+    let (f, v) = load(&state, frame, &who, &counter).await?;
+    let user = who.username().unwrap_or_default().to_owned();
+    Ok(render(&ConsolePage { f, user, v }))
 }
 
 async fn panel(
@@ -104,9 +99,20 @@ async fn panel(
     Agent(who): Agent,
     Path(counter): Path<String>,
 ) -> Result<Response, PageError> {
+    let (f, v) = load(&state, frame, &who, &counter).await?;
+    Ok(render(&Panel { f, v }))
+}
+
+/// What the console and its panel show of `counter`, in the office's look.
+async fn load(
+    state: &AppState,
+    frame: Frame,
+    who: &Principal,
+    counter: &str,
+) -> Result<(Frame, ConsoleView), PageError> {
     let frame = frame.for_office();
-    let v = console::console(&state.app, &who, &counter)
-        .await
-        .map_err(|e| PageError::new(&frame, e))?;
-    Ok(render(&Panel { f: frame, v }))
+    match console::console(&state.app, who, counter).await {
+        Ok(view) => Ok((frame, view)),
+        Err(error) => Err(PageError::new(&frame, error)),
+    }
 }

@@ -10,10 +10,10 @@ mod requests;
 mod video;
 
 use super::cookies;
+use super::frame::{Frame, PageError};
 use crate::app::AppError;
-use crate::app::auth::{self, Principal};
+use crate::app::auth::Principal;
 use crate::http::AppState;
-use crate::http::auth::SESSION_COOKIE;
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -36,29 +36,47 @@ impl FromRequestParts<AppState> for Agent {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let token = cookies::read(&parts.headers, SESSION_COOKIE)
-            .filter(|t| !t.is_empty() && t.len() <= 200)
-            .map(str::to_owned);
-        let principal = match token {
-            Some(token) => auth::authenticate(&state.app, &token).await.ok(),
-            None => None,
-        };
-        match principal {
+        match cookies::session(&state.app, &parts.headers).await {
             Some(who @ Principal::User { .. }) => Ok(Agent(who)),
             _ => Err(Redirect::to("/agent/login").into_response()),
         }
     }
 }
 
-/// The site asked for if the caller works there, else the caller's own.
+/// The site asked for if the caller works there, else the caller's own;
+/// the error page in `frame` if they have none.
 pub(super) async fn site_of(
     state: &AppState,
+    frame: &Frame,
     who: &Principal,
     asked: Option<String>,
-) -> Result<String, AppError> {
-    let sites = crate::app::console::sites_of(&state.app, who).await?;
+) -> Result<String, PageError> {
+    let sites = crate::app::console::sites_of(&state.app, who)
+        .await
+        .map_err(|e| PageError::new(frame, e))?;
     asked
         .filter(|s| sites.iter().any(|(id, _)| id == s))
         .or_else(|| sites.first().map(|(id, _)| id.clone()))
-        .ok_or(AppError::NotFound("site"))
+        .ok_or_else(|| PageError::new(frame, AppError::NotFound("site")))
+}
+
+/// A refused step: the page again, at the status the API gives `error`,
+/// saying `message`; or the error page when the thing is not the caller's.
+pub(super) async fn refused<F>(
+    frame: Frame,
+    error: AppError,
+    message: impl FnOnce(&Frame, &AppError) -> String,
+    page: impl FnOnce(Frame, String) -> F,
+) -> Result<Response, PageError>
+where
+    F: Future<Output = Result<Response, PageError>>,
+{
+    if let AppError::NotFound(_) | AppError::Forbidden(_) = error {
+        return Err(PageError::new(&frame, error));
+    }
+    let status = crate::http::error::status_of(&error);
+    let message = message(&frame, &error);
+    let mut response = page(frame, message).await?;
+    *response.status_mut() = status;
+    Ok(response)
 }

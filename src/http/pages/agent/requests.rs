@@ -2,7 +2,7 @@
 //! the steps it may take next as small forms (no script needed). A step
 //! goes through `app::requests::set_status`, which tells the citizen.
 
-use super::{Agent, site_of};
+use super::{Agent, refused, site_of};
 use crate::app::console::{self, ServiceRef};
 use crate::app::requests::{self, ChangeStatus, RequestView};
 use crate::app::{AppError, auth::Principal};
@@ -89,9 +89,7 @@ async fn page(
     Query(choice): Query<Choice>,
 ) -> Result<Response, PageError> {
     let frame = frame.for_office();
-    let site = site_of(&state, &who, choice.site)
-        .await
-        .map_err(|e| PageError::new(&frame, e))?;
+    let site = site_of(&state, &frame, &who, choice.site).await?;
     show(&state, frame, &who, site, None).await
 }
 
@@ -114,22 +112,17 @@ async fn change(
             Ok(Redirect::to(&to).into_response())
         }
         Err(error) => {
-            let status = crate::http::error::status_of(&error);
-            let site = site_of(&state, &who, Some(step.site))
-                .await
-                .map_err(|e| PageError::new(&frame, e))?;
-            let message = match &error {
+            let message = |frame: &Frame, error: &AppError| match error {
                 AppError::Invalid(invalid) if invalid.field == "reason" => {
                     frame.tr.s("agent.requests.reason_needed").to_owned()
                 }
-                AppError::NotFound(_) | AppError::Forbidden(_) => {
-                    return Err(PageError::new(&frame, error));
-                }
                 other => other.to_string(),
             };
-            let mut response = show(&state, frame, &who, site, Some(message)).await?;
-            *response.status_mut() = status;
-            Ok(response)
+            refused(frame, error, message, |frame, message| async move {
+                let site = site_of(&state, &frame, &who, Some(step.site)).await?;
+                show(&state, frame, &who, site, Some(message)).await
+            })
+            .await
         }
     }
 }

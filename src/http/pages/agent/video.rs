@@ -2,7 +2,7 @@
 //! call link and, from its start, two small forms (no script needed) to
 //! record how it went through `app::video::record`.
 
-use super::{Agent, site_of};
+use super::{Agent, refused, site_of};
 use crate::app::AppError;
 use crate::app::appointments::{self, AppointmentView};
 use crate::app::auth::Principal;
@@ -86,9 +86,7 @@ async fn page(
     Query(choice): Query<Choice>,
 ) -> Result<Response, PageError> {
     let frame = frame.for_office();
-    let site = site_of(&state, &who, choice.site)
-        .await
-        .map_err(|e| PageError::new(&frame, e))?;
+    let site = site_of(&state, &frame, &who, choice.site).await?;
     let day = choice.date.filter(|d| !d.is_empty());
     show(&state, frame, &who, site, day, None).await
 }
@@ -114,24 +112,19 @@ async fn record(
             );
             Ok(Redirect::to(&to).into_response())
         }
-        Err(error @ (AppError::NotFound(_) | AppError::Forbidden(_))) => {
-            Err(PageError::new(&frame, error))
-        }
         Err(error) => {
-            let status = crate::http::error::status_of(&error);
-            let site = site_of(&state, &who, Some(step.site))
-                .await
-                .map_err(|e| PageError::new(&frame, e))?;
-            let message = match &error {
+            let message = |frame: &Frame, error: &AppError| match error {
                 AppError::Conflict {
                     code: "too_early", ..
                 } => frame.tr.s("agent.video.too_early").to_owned(),
                 AppError::Conflict { .. } => frame.tr.s("agent.video.changed").to_owned(),
                 other => other.to_string(),
             };
-            let mut response = show(&state, frame, &who, site, day, Some(message)).await?;
-            *response.status_mut() = status;
-            Ok(response)
+            refused(frame, error, message, |frame, message| async move {
+                let site = site_of(&state, &frame, &who, Some(step.site)).await?;
+                show(&state, frame, &who, site, day, Some(message)).await
+            })
+            .await
         }
     }
 }

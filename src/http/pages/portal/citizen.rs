@@ -28,6 +28,23 @@ pub struct CodeStep {
     pub phone: String,
 }
 
+impl CodeStep {
+    /// The step on a form's first showing: no code asked yet.
+    pub fn first(verify: bool) -> Self {
+        Self {
+            verify,
+            ..Self::default()
+        }
+    }
+}
+
+/// Where a filed record's confirmation is: `{base}/{reference}/filed`,
+/// with the token it was given.
+pub fn filed_at(base: &str, reference: &str, token: Option<String>) -> String {
+    let token = token.unwrap_or_default();
+    format!("{base}/{reference}/filed?token={token}")
+}
+
 /// How a form submit ended.
 pub enum Outcome<T> {
     /// The use case ran: redirect to its confirmation.
@@ -41,25 +58,80 @@ pub enum Outcome<T> {
     },
 }
 
-/// One submit of a form. `step` is the button pressed: `send` (the first
-/// submit), `submit` (with the code), `resend` (a new code) or `edit` (back
-/// to the fields). The handler asks [`Submit::before`] whether there is
-/// anything to run; if not, it runs its use case with [`Submit::code`] and
-/// hands the result to [`Submit::after`].
-pub struct Submit<'a> {
-    pub verify: bool,
-    pub step: &'a str,
-    pub phone: &'a str,
-    pub typed: &'a str,
+impl<T> Outcome<T> {
+    /// The answer: a redirect to `to(done)`, or the form again as `page`
+    /// draws it from the code step, notice and error, at its status.
+    pub fn answer(
+        self,
+        to: impl FnOnce(T) -> String,
+        page: impl FnOnce(CodeStep, Option<String>, Option<String>) -> Response,
+    ) -> Response {
+        match self {
+            Self::Done(done) => Redirect::to(&to(done)).into_response(),
+            Self::Again {
+                code,
+                notice,
+                error,
+                status,
+            } => {
+                let mut response = page(code, notice, error);
+                *response.status_mut() = status;
+                response
+            }
+        }
+    }
 }
 
-impl Submit<'_> {
+/// One submit of a form. `step` is the button pressed: `send` (the first
+/// submit), `submit` (with the code), `resend` (a new code) or `edit` (back
+/// to the fields). [`Submit::run`] runs the handler's use case, given the
+/// code, unless the button asks for something else first.
+pub struct Submit<'a> {
+    verify: bool,
+    step: &'a str,
+    phone: &'a str,
+    typed: &'a str,
+}
+
+impl<'a> Submit<'a> {
+    /// The submit of the button `step`, with the `phone` and the code
+    /// `typed`, where the office does or does not `verify` phones.
+    pub fn new(verify: bool, step: &'a str, phone: &'a str, typed: &'a str) -> Self {
+        Self {
+            verify,
+            step,
+            phone,
+            typed,
+        }
+    }
+
     fn code_given(&self) -> bool {
         self.step == "submit" && !self.typed.trim().is_empty()
     }
 
+    /// The outcome of this submit: `act` is the use case, run with the code
+    /// typed (if any) unless [`Submit::before`] ends the submit first.
+    pub async fn run<T, F>(
+        &self,
+        app: &App,
+        f: &Frame,
+        client: &str,
+        act: impl FnOnce(Option<String>) -> F,
+    ) -> Result<Outcome<T>, PageError>
+    where
+        F: Future<Output = AppResult<T>>,
+    {
+        match self.before(app, f, client).await {
+            Some(outcome) => Ok(outcome),
+            None => {
+                let result = act(self.code()).await;
+                self.after(app, f, client, result).await
+            }
+        }
+    }
+
     /// The code to run the use case with.
-    pub fn code(&self) -> Option<String> {
+    fn code(&self) -> Option<String> {
         self.code_given().then(|| self.typed.trim().to_owned())
     }
 
@@ -83,7 +155,7 @@ impl Submit<'_> {
     }
 
     /// The outcome when the use case is not to run at all.
-    pub async fn before<T>(&self, app: &App, f: &Frame, client: &str) -> Option<Outcome<T>> {
+    async fn before<T>(&self, app: &App, f: &Frame, client: &str) -> Option<Outcome<T>> {
         let tr = f.tr;
         match self.step {
             "edit" => Some(self.again(tr, false, None, None)),
@@ -100,7 +172,7 @@ impl Submit<'_> {
     }
 
     /// The outcome of the use case's `result`.
-    pub async fn after<T>(
+    async fn after<T>(
         &self,
         app: &App,
         f: &Frame,

@@ -5,6 +5,7 @@ pub mod booking;
 pub mod citizen;
 pub mod complaints;
 pub mod feedback;
+mod follow;
 pub mod home;
 pub mod manage;
 pub mod me;

@@ -4,10 +4,9 @@
 //! that frees in that range (`app::waitlist`).
 
 use super::booking::phone_input;
-use super::citizen::{CodeStep, Outcome, Submit, local_name, long_date};
-use crate::app::rate_limit::{self, Creation};
+use super::citizen::{CodeStep, Submit, local_name, long_date};
 use crate::app::sites::{self, SiteContext};
-use crate::app::waitlist::{self, JoinWaitlist};
+use crate::app::waitlist::{self, JoinWaitlist, WaitlistEntry};
 use crate::app::{AppError, AppResult};
 use crate::http::AppState;
 use crate::http::client_ip::ClientIp;
@@ -16,7 +15,7 @@ use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
@@ -119,10 +118,7 @@ async fn page(
         to: about.today.clone(),
         ..Fields::default()
     };
-    let code = CodeStep {
-        verify: about.verify,
-        ..CodeStep::default()
-    };
+    let code = CodeStep::first(about.verify);
     Ok(render(&FormPage {
         f,
         about,
@@ -145,56 +141,34 @@ async fn submit(
         .await
         .map_err(|e| PageError::new(&f, e))?;
     let app = &state.app;
-    let step = Submit {
-        verify: about.verify,
-        step: &fields.step,
-        phone: &fields.phone,
-        typed: &fields.otp,
-    };
-    let outcome = match step.before(app, &f, &client).await {
-        Some(outcome) => outcome,
-        None => {
+    let step = Submit::new(about.verify, &fields.step, &fields.phone, &fields.otp);
+    let (typed, lang, client) = (&fields, f.lang.code(), client.as_str());
+    let outcome = step
+        .run(app, &f, client, |otp| {
             let input = JoinWaitlist {
-                phone: fields.phone.clone(),
-                from: fields.from.trim().to_owned(),
-                to: fields.to.trim().to_owned(),
-                otp: step.code(),
-                lang: Some(f.lang.code().to_owned()),
+                phone: typed.phone.clone(),
+                from: typed.from.trim().to_owned(),
+                to: typed.to.trim().to_owned(),
+                otp,
+                lang: Some(lang.to_owned()),
             };
-            let result =
-                match rate_limit::creation(app, Creation::Waitlist, &client, &input.phone).await {
-                    Ok(()) => waitlist::join(app, &site, &service, input).await,
-                    Err(refused) => Err(refused),
-                };
-            step.after(app, &f, &client, result).await?
-        }
+            waitlist::join(app, client, &site, &service, input)
+        })
+        .await?;
+    let done = |entry: WaitlistEntry| {
+        let (from, to) = (entry.from, entry.to);
+        format!("/waitlist/{site}/{service}/joined?from={from}&to={to}")
     };
-    match outcome {
-        Outcome::Done(entry) => {
-            let to = format!(
-                "/waitlist/{site}/{service}/joined?from={}&to={}",
-                entry.from, entry.to
-            );
-            Ok(Redirect::to(&to).into_response())
-        }
-        Outcome::Again {
+    Ok(outcome.answer(done, |code, notice, error| {
+        render(&FormPage {
+            f,
+            about,
+            values: fields,
             code,
             notice,
             error,
-            status,
-        } => {
-            let mut response = render(&FormPage {
-                f,
-                about,
-                values: fields,
-                code,
-                notice,
-                error,
-            });
-            *response.status_mut() = status;
-            Ok(response)
-        }
-    }
+        })
+    }))
 }
 
 #[derive(Deserialize)]

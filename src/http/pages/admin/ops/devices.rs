@@ -186,18 +186,28 @@ async fn addresses(
     })
 }
 
-/// Refuses a device that is not of the page's site (404), so that a form
-/// cannot act elsewhere than the page it was on.
+/// The page's look and menu, once the caller may see the site and the
+/// device is one of the page's site (404 otherwise), so that a form cannot
+/// act elsewhere than the page it was on.
 async fn device_of_site(
     state: &AppState,
+    frame: Frame,
     staff: &Staff,
     site: &str,
     id: &str,
-) -> Result<(), AppError> {
-    let devices = devices::list(&state.app, &staff.who, site).await?;
-    match devices.iter().any(|d| d.id == id) {
-        true => Ok(()),
-        false => Err(AppError::NotFound("device")),
+) -> Result<(Frame, Nav), PageError> {
+    let frame = frame.for_office();
+    let checked = async {
+        let nav = staff.nav(state, &frame, Some(site)).await?;
+        let devices = devices::list(&state.app, &staff.who, site).await?;
+        match devices.iter().any(|d| d.id == id) {
+            true => Ok(nav),
+            false => Err(AppError::NotFound("device")),
+        }
+    };
+    match checked.await {
+        Ok(nav) => Ok((frame, nav)),
+        Err(error) => Err(PageError::new(&frame, error)),
     }
 }
 
@@ -208,15 +218,10 @@ async fn revoke(
     Path((site, id)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
-    let frame = frame.for_office();
-    let fail = |e| PageError::new(&frame, e);
-    staff.nav(&state, &frame, Some(&site)).await.map_err(fail)?;
-    device_of_site(&state, &staff, &site, &id)
-        .await
-        .map_err(fail)?;
+    let (frame, _) = device_of_site(&state, frame, &staff, &site, &id).await?;
     devices::revoke(&state.app, &staff.who, &id)
         .await
-        .map_err(fail)?;
+        .map_err(|e| PageError::new(&frame, e))?;
     let to = format!("/admin/sites/{site}/devices?done=revoked");
     Ok(Redirect::to(&to).into_response())
 }
@@ -229,12 +234,8 @@ async fn rotate(
     Path((site, id)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
-    let frame = frame.for_office();
+    let (frame, nav) = device_of_site(&state, frame, &staff, &site, &id).await?;
     let fail = |e| PageError::new(&frame, e);
-    let nav = staff.nav(&state, &frame, Some(&site)).await.map_err(fail)?;
-    device_of_site(&state, &staff, &site, &id)
-        .await
-        .map_err(fail)?;
     let issued = devices::rotate(&state.app, &staff.who, &id)
         .await
         .map_err(fail)?;

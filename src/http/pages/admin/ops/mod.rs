@@ -17,10 +17,12 @@ mod devices;
 mod outbox;
 mod webhooks;
 
+use crate::app::AppResult;
 use crate::http::AppState;
+use crate::http::pages::frame::{Frame, PageError};
 use axum::Router;
 use axum::http::{HeaderValue, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -45,6 +47,20 @@ impl Flash {
     fn key(&self, known: &[(&str, &'static str)]) -> Option<&'static str> {
         let done = self.done.as_deref()?;
         known.iter().find(|(k, _)| *k == done).map(|(_, key)| *key)
+    }
+}
+
+/// A one-button form: `act`, then back to `to`; the error page in the
+/// office's look if it is refused.
+async fn pressed<T>(
+    frame: Frame,
+    act: impl Future<Output = AppResult<T>>,
+    to: &str,
+) -> Result<Response, PageError> {
+    let frame = frame.for_office();
+    match act.await {
+        Ok(_) => Ok(Redirect::to(to).into_response()),
+        Err(error) => Err(PageError::new(&frame, error)),
     }
 }
 

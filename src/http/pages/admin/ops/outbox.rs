@@ -4,7 +4,7 @@
 //! seeing that messages leave, not whom the office writes to.
 
 use super::super::{Nav, Staff};
-use super::{Flash, short_time};
+use super::{Flash, pressed, short_time};
 use crate::app::outbox::{self, MessageView};
 use crate::http::AppState;
 use crate::http::pages::csrf::CsrfForm;
@@ -12,7 +12,7 @@ use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
@@ -80,9 +80,6 @@ async fn retry(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
-    let frame = frame.for_office();
-    outbox::retry(&state.app, &staff.who, &id)
-        .await
-        .map_err(|e| PageError::new(&frame, e))?;
-    Ok(Redirect::to("/admin/outbox?status=dead&done=retried").into_response())
+    let act = outbox::retry(&state.app, &staff.who, &id);
+    pressed(frame, act, "/admin/outbox?status=dead&done=retried").await
 }

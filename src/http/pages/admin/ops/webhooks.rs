@@ -3,7 +3,7 @@
 //! and revoking one. Through `app::webhooks`, like the API.
 
 use super::super::{FormError, Nav, Staff};
-use super::{Flash, all_of, never_stored, one_of};
+use super::{Flash, all_of, never_stored, one_of, pressed};
 use crate::app::AppError;
 use crate::app::webhooks::{self, NewWebhook, WebhookView};
 use crate::http::AppState;
@@ -13,7 +13,7 @@ use crate::notify::webhooks::EVENTS;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 
 pub fn router() -> Router<AppState> {
@@ -145,9 +145,6 @@ async fn revoke(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
-    let frame = frame.for_office();
-    webhooks::revoke(&state.app, &staff.who, &id)
-        .await
-        .map_err(|e| PageError::new(&frame, e))?;
-    Ok(Redirect::to("/admin/webhooks?done=revoked").into_response())
+    let act = webhooks::revoke(&state.app, &staff.who, &id);
+    pressed(frame, act, "/admin/webhooks?done=revoked").await
 }

@@ -4,13 +4,12 @@
 //! supervisor, as the API.
 
 use super::fields::{Fields, number};
-use super::{created, flash_of, may_change, refused, saved, with_status};
+use super::{May, flash_of, submit_thing, thing_pages, with_status};
 use crate::app::counters::{self, CounterPatch, CounterView, NewCounter};
 use crate::app::services::ServiceView;
-use crate::app::{AppError, AppResult, setup, sites};
+use crate::app::{AppResult, setup, sites};
 use crate::domain::Invalid;
 use crate::http::AppState;
-use crate::http::created::Named;
 use crate::http::pages::admin::{FormError, Nav, Staff};
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
@@ -21,16 +20,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/sites/{site}/counters", get(list))
-        .route(
-            "/admin/sites/{site}/counters/new",
-            get(new_form).post(create),
-        )
-        .route(
-            "/admin/sites/{site}/counters/{counter}",
-            get(edit_form).post(update),
-        )
+    let (new, one) = (get(new_form).post(create), get(edit_form).post(update));
+    thing_pages("counters/{counter}", get(list), new, one)
 }
 
 #[derive(Template)]
@@ -146,22 +137,16 @@ async fn create(
     Path(site): Path<String>,
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
-    let frame = frame.for_office();
-    if let Err(page) = may_change(&frame, &staff, &site, false) {
-        return page.into_response();
-    }
-    let result = match chosen(&form) {
-        Ok(services) => {
-            let input = NewCounter {
-                id: form.get("id").trim().to_owned(),
-                label: form.get("label").to_owned(),
-                services,
-            };
-            counters::create(&state.app, &staff.who, &site, input).await
-        }
-        Err(invalid) => Err(invalid.into()),
+    let act = async {
+        let input = NewCounter {
+            id: form.get("id").trim().to_owned(),
+            label: form.get("label").to_owned(),
+            services: chosen(&form)?,
+        };
+        counters::create(&state.app, &staff.who, &site, input).await
     };
-    answer(state, frame, staff, site, None, form, result).await
+    let again = |frame, error| form_page(&state, frame, &staff, &site, None, &form, Some(error));
+    submit_thing(frame, May::supervisor(&staff, &site), None, act, again).await
 }
 
 async fn update(
@@ -171,48 +156,16 @@ async fn update(
     Path((site, counter)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
-    let frame = frame.for_office();
-    if let Err(page) = may_change(&frame, &staff, &site, false) {
-        return page.into_response();
-    }
-    let result = match chosen(&form) {
-        Ok(services) => {
-            let patch = CounterPatch {
-                label: Some(form.get("label").to_owned()),
-                services: Some(services),
-            };
-            counters::update(&state.app, &staff.who, &site, &counter, patch).await
-        }
-        Err(invalid) => Err(invalid.into()),
+    let act = async {
+        let patch = CounterPatch {
+            label: Some(form.get("label").to_owned()),
+            services: Some(chosen(&form)?),
+        };
+        counters::update(&state.app, &staff.who, &site, &counter, patch).await
     };
-    answer(state, frame, staff, site, Some(counter), form, result).await
-}
-
-async fn answer(
-    state: AppState,
-    frame: Frame,
-    staff: Staff,
-    site: String,
-    counter: Option<String>,
-    form: Fields,
-    result: Result<CounterView, AppError>,
-) -> Response {
-    match result {
-        Ok(view) => {
-            let to = format!("/admin/sites/{site}/counters/{}", view.id);
-            match counter {
-                Some(_) => saved(&to, "saved"),
-                None => created(&to, view.audit_name()),
-            }
-        }
-        Err(error) => match refused(&frame, error) {
-            Ok(error) => {
-                let counter = counter.as_deref();
-                form_page(&state, frame, &staff, &site, counter, &form, Some(error)).await
-            }
-            Err(page) => page.into_response(),
-        },
-    }
+    let id = Some(counter.as_str());
+    let again = |frame, error| form_page(&state, frame, &staff, &site, id, &form, Some(error));
+    submit_thing(frame, May::supervisor(&staff, &site), id, act, again).await
 }
 
 async fn form_page(

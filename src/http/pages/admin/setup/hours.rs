@@ -3,8 +3,9 @@
 //! through `sites::update` like `PATCH /api/v1/sites/{site}`.
 
 use super::fields::Fields;
-use super::{flash_of, may_change, refused, saved, with_status};
-use crate::app::sites::{self, SitePatch};
+use super::{May, flash_of, saved, submit, with_status};
+use crate::app::AppResult;
+use crate::app::sites::{self, SitePatch, SiteView};
 use crate::domain::Invalid;
 use crate::domain::opening_hours::WeeklyHoursInput;
 use crate::http::AppState;
@@ -81,39 +82,17 @@ async fn save_week(
     Path(site): Path<String>,
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
-    let frame = frame.for_office();
-    if let Err(page) = may_change(&frame, &staff, &site, true) {
-        return page.into_response();
-    }
     let days = typed(&form);
-    let result = match week_of(&days) {
-        Ok(hours) => {
-            let patch = SitePatch {
-                opening_hours: Some(hours),
-                ..SitePatch::default()
-            };
-            sites::update(&state.app, &staff.who, &site, patch).await
-        }
-        Err(invalid) => Err(invalid.into()),
+    let week = week_of(&days);
+    let act = async {
+        let patch = SitePatch {
+            opening_hours: Some(week?),
+            ..SitePatch::default()
+        };
+        sites::update(&state.app, &staff.who, &site, patch).await
     };
-    match result {
-        Ok(_) => saved(&format!("/admin/sites/{site}/hours"), "saved"),
-        Err(error) => match refused(&frame, error) {
-            Ok(error) => {
-                page(
-                    &state,
-                    frame,
-                    &staff,
-                    &site,
-                    Some(days),
-                    String::new(),
-                    Some(error),
-                )
-                .await
-            }
-            Err(page) => page.into_response(),
-        },
-    }
+    let days = Some(days);
+    answer(&state, frame, &staff, &site, act, days, String::new()).await
 }
 
 async fn add_closure(
@@ -154,11 +133,7 @@ async fn change_closures(
     typed: String,
     change: impl FnOnce(&mut Vec<String>),
 ) -> Response {
-    let frame = frame.for_office();
-    if let Err(page) = may_change(&frame, &staff, &site, true) {
-        return page.into_response();
-    }
-    let result = async {
+    let act = async {
         let mut closures = sites::get(&state.app, &site).await?.closures;
         change(&mut closures);
         let patch = SitePatch {
@@ -166,15 +141,25 @@ async fn change_closures(
             ..SitePatch::default()
         };
         sites::update(&state.app, &staff.who, &site, patch).await
-    }
-    .await;
-    match result {
-        Ok(_) => saved(&format!("/admin/sites/{site}/hours"), "saved"),
-        Err(error) => match refused(&frame, error) {
-            Ok(error) => page(&state, frame, &staff, &site, None, typed, Some(error)).await,
-            Err(page) => page.into_response(),
-        },
-    }
+    };
+    answer(&state, frame, &staff, &site, act, None, typed).await
+}
+
+/// A posted form of the hours page (only an admin changes them): back to
+/// the page, or the page again with the week or the date as typed.
+async fn answer(
+    state: &AppState,
+    frame: Frame,
+    staff: &Staff,
+    site: &str,
+    act: impl Future<Output = AppResult<SiteView>>,
+    days: Option<Vec<Day>>,
+    new_closure: String,
+) -> Response {
+    let may = May::admin(staff, site);
+    let done = |_| saved(&format!("/admin/sites/{site}/hours"), "saved");
+    let again = |frame, error| page(state, frame, staff, site, days, new_closure, Some(error));
+    submit(frame, Some(may), act, done, again).await
 }
 
 async fn page(

@@ -16,13 +16,17 @@ mod sites;
 mod users;
 
 use super::{FormError, Staff};
-use crate::app::AppError;
+use crate::app::counters::CounterView;
+use crate::app::services::ServiceView;
+use crate::app::{AppError, AppResult};
 use crate::domain::role::Role;
 use crate::http::AppState;
 use crate::http::created::CreatedTarget;
+use crate::http::created::Named;
 use crate::http::pages::frame::{Frame, PageError};
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::MethodRouter;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,6 +35,128 @@ pub fn router() -> Router<AppState> {
         .merge(services::router())
         .merge(counters::router())
         .merge(users::router())
+}
+
+/// Who may change what a form changes, checked before the form is read.
+struct May<'a> {
+    staff: &'a Staff,
+    site: &'a str,
+    /// Only an admin (sites, hours, services), or the site's supervisor
+    /// too (counters).
+    admin_only: bool,
+}
+
+impl<'a> May<'a> {
+    fn admin(staff: &'a Staff, site: &'a str) -> Self {
+        Self {
+            staff,
+            site,
+            admin_only: true,
+        }
+    }
+
+    fn supervisor(staff: &'a Staff, site: &'a str) -> Self {
+        Self {
+            admin_only: false,
+            ..Self::admin(staff, site)
+        }
+    }
+}
+
+/// One posted form, in the office's look: refused at once, as the API
+/// would, when `may` says the caller may not change this at all; otherwise
+/// the use case `act` runs, and its result goes to `done` (a redirect with
+/// a flash) or, refused, to `again`, which draws the form with what was
+/// typed and the error beside its field.
+async fn submit<T, F>(
+    frame: Frame,
+    may: Option<May<'_>>,
+    act: impl Future<Output = AppResult<T>>,
+    done: impl FnOnce(T) -> Response,
+    again: impl FnOnce(Frame, FormError) -> F,
+) -> Response
+where
+    F: Future<Output = Response>,
+{
+    let frame = frame.for_office();
+    if let Some(May {
+        staff,
+        site,
+        admin_only,
+    }) = may
+        && let Err(page) = may_change(&frame, staff, site, admin_only)
+    {
+        return page.into_response();
+    }
+    match act.await {
+        Ok(value) => done(value),
+        Err(error) => match refused(&frame, error) {
+            Ok(error) => again(frame, error).await,
+            Err(page) => page.into_response(),
+        },
+    }
+}
+
+/// The pages of a site's things, for `path` = `{kind}/{id}`: the list
+/// `/admin/sites/{site}/{kind}`, the new one's form `…/{kind}/new` and
+/// each one's form `…/{kind}/{id}`, each form posted to its own page.
+fn thing_pages(
+    path: &str,
+    list: MethodRouter<AppState>,
+    new: MethodRouter<AppState>,
+    one: MethodRouter<AppState>,
+) -> Router<AppState> {
+    let kind = path.split_once('/').map_or(path, |(kind, _)| kind);
+    Router::new()
+        .route(&format!("/admin/sites/{{site}}/{kind}"), list)
+        .route(&format!("/admin/sites/{{site}}/{kind}/new"), new)
+        .route(&format!("/admin/sites/{{site}}/{path}"), one)
+}
+
+/// One of a site's things with a page of its own,
+/// `/admin/sites/{site}/{kind}/{id}`: a counter or a service.
+trait Thing: Named {
+    /// `counters` or `services`.
+    const KIND: &'static str;
+    fn id(&self) -> &str;
+}
+
+impl Thing for CounterView {
+    const KIND: &'static str = "counters";
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Thing for ServiceView {
+    const KIND: &'static str = "services";
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// A posted form of a thing of `site` (`id`, or a new one when `None`):
+/// as [`submit`], and once saved, to the thing's page, saying it was saved
+/// or created (then named for the audit log).
+async fn submit_thing<T: Thing, F>(
+    frame: Frame,
+    may: May<'_>,
+    id: Option<&str>,
+    act: impl Future<Output = AppResult<T>>,
+    again: impl FnOnce(Frame, FormError) -> F,
+) -> Response
+where
+    F: Future<Output = Response>,
+{
+    let site = may.site;
+    let done = |thing: T| {
+        let to = format!("/admin/sites/{site}/{}/{}", T::KIND, thing.id());
+        match id {
+            Some(_) => saved(&to, "saved"),
+            None => created(&to, thing.audit_name()),
+        }
+    };
+    submit(frame, Some(may), act, done, again).await
 }
 
 /// A refused form: shown again in place, unless the caller may not act at

@@ -17,7 +17,7 @@ pub(super) const NUMBERS: [&str; 7] = [
 ];
 
 /// The form's values: a service's, or what was typed.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(super) struct Draft {
     pub(super) id: String,
     pub(super) prefix: String,

@@ -5,11 +5,10 @@
 
 use super::fields::Fields;
 use super::service_draft::{Draft, input_of, stored, typed};
-use super::{created, flash_of, may_change, refused, saved, with_status};
+use super::{May, flash_of, submit_thing, thing_pages, with_status};
 use crate::app::services::{self, NewService, ServiceView};
 use crate::app::{AppError, sites};
 use crate::http::AppState;
-use crate::http::created::Named;
 use crate::http::pages::admin::{FormError, Nav, Staff};
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
@@ -24,16 +23,8 @@ use axum::routing::get;
 const BLANK_ROWS: usize = 3;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/sites/{site}/services", get(list))
-        .route(
-            "/admin/sites/{site}/services/new",
-            get(new_form).post(create),
-        )
-        .route(
-            "/admin/sites/{site}/services/{service}",
-            get(edit_form).post(update),
-        )
+    let (new, one) = (get(new_form).post(create), get(edit_form).post(update));
+    thing_pages("services/{service}", get(list), new, one)
 }
 
 #[derive(Template)]
@@ -180,34 +171,39 @@ async fn create(
     Path(site): Path<String>,
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
-    let frame = frame.for_office();
-    if let Err(page) = may_change(&frame, &staff, &site, true) {
-        return page.into_response();
-    }
     let draft = typed(&form);
-    let result = match input_of(&draft) {
-        Ok(patch) => {
-            let input = NewService {
-                id: draft.id.trim().to_owned(),
-                prefix: patch.prefix.unwrap_or_default(),
-                name: patch.name.unwrap_or_default(),
-                name_ar: patch.name_ar,
-                walk_in: draft.walk_in,
-                appointment_modes: patch.appointment_modes.unwrap_or_default(),
-                slot_minutes: patch.slot_minutes.unwrap_or_default(),
-                slot_capacity: patch.slot_capacity.unwrap_or_default(),
-                service_minutes: patch.service_minutes.unwrap_or_default(),
-                required_documents: patch.required_documents.unwrap_or_default(),
-                processing_days: patch.processing_days.unwrap_or_default(),
-                min_notice_minutes: patch.min_notice_minutes,
-                horizon_days: patch.horizon_days,
-                target_wait_minutes: patch.target_wait_minutes,
-            };
-            services::create(&state.app, &staff.who, &site, input).await
-        }
-        Err(invalid) => Err(invalid.into()),
+    let act = async {
+        let patch = input_of(&draft)?;
+        let input = NewService {
+            id: draft.id.trim().to_owned(),
+            prefix: patch.prefix.unwrap_or_default(),
+            name: patch.name.unwrap_or_default(),
+            name_ar: patch.name_ar,
+            walk_in: draft.walk_in,
+            appointment_modes: patch.appointment_modes.unwrap_or_default(),
+            slot_minutes: patch.slot_minutes.unwrap_or_default(),
+            slot_capacity: patch.slot_capacity.unwrap_or_default(),
+            service_minutes: patch.service_minutes.unwrap_or_default(),
+            required_documents: patch.required_documents.unwrap_or_default(),
+            processing_days: patch.processing_days.unwrap_or_default(),
+            min_notice_minutes: patch.min_notice_minutes,
+            horizon_days: patch.horizon_days,
+            target_wait_minutes: patch.target_wait_minutes,
+        };
+        services::create(&state.app, &staff.who, &site, input).await
     };
-    answer(state, frame, staff, site, None, draft, result).await
+    let again = |frame, error| {
+        form_page(
+            &state,
+            frame,
+            &staff,
+            &site,
+            None,
+            draft.clone(),
+            Some(error),
+        )
+    };
+    submit_thing(frame, May::admin(&staff, &site), None, act, again).await
 }
 
 async fn update(
@@ -217,44 +213,16 @@ async fn update(
     Path((site, service)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
-    let frame = frame.for_office();
-    if let Err(page) = may_change(&frame, &staff, &site, true) {
-        return page.into_response();
-    }
     let mut draft = typed(&form);
     draft.id.clone_from(&service);
-    let result = match input_of(&draft) {
-        Ok(patch) => services::update(&state.app, &staff.who, &site, &service, patch).await,
-        Err(invalid) => Err(invalid.into()),
+    let act = async {
+        let patch = input_of(&draft)?;
+        services::update(&state.app, &staff.who, &site, &service, patch).await
     };
-    answer(state, frame, staff, site, Some(service), draft, result).await
-}
-
-async fn answer(
-    state: AppState,
-    frame: Frame,
-    staff: Staff,
-    site: String,
-    service: Option<String>,
-    draft: Draft,
-    result: Result<ServiceView, AppError>,
-) -> Response {
-    match result {
-        Ok(view) => {
-            let to = format!("/admin/sites/{site}/services/{}", view.id);
-            match service {
-                Some(_) => saved(&to, "saved"),
-                None => created(&to, view.audit_name()),
-            }
-        }
-        Err(error) => match refused(&frame, error) {
-            Ok(error) => {
-                let service = service.as_deref();
-                form_page(&state, frame, &staff, &site, service, draft, Some(error)).await
-            }
-            Err(page) => page.into_response(),
-        },
-    }
+    let id = Some(service.as_str());
+    let again =
+        |frame, error| form_page(&state, frame, &staff, &site, id, draft.clone(), Some(error));
+    submit_thing(frame, May::admin(&staff, &site), id, act, again).await
 }
 
 /// The form, for an admin only: the API lets nobody else change services.

@@ -3,7 +3,7 @@
 //! a supervisor sees them read-only.
 
 use super::fields::{Fields, number};
-use super::{created, flash_of, may_change, refused, saved, with_status};
+use super::{May, created, flash_of, saved, submit, with_status};
 use crate::app::AppResult;
 use crate::app::sites::{self, NewSite, SitePatch, SiteView};
 use crate::domain::Invalid;
@@ -90,7 +90,6 @@ async fn create(
     staff: Staff,
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
-    let frame = frame.for_office();
     let draft = typed(&form, true);
     let input = NewSite {
         id: draft.id.trim().to_owned(),
@@ -101,16 +100,13 @@ async fn create(
         closures: Vec::new(),
         verify_phone: Some(draft.verify_phone),
     };
-    match sites::create(&state.app, &staff.who, input).await {
-        Ok(site) => created(
-            &format!("/admin/sites/{}/hours", site.id),
-            site.audit_name(),
-        ),
-        Err(error) => match refused(&frame, error) {
-            Ok(error) => page(&state, frame, &staff, None, draft, Some(error)).await,
-            Err(page) => page.into_response(),
-        },
-    }
+    let act = sites::create(&state.app, &staff.who, input);
+    let done = |site: SiteView| {
+        let to = format!("/admin/sites/{}/hours", site.id);
+        created(&to, site.audit_name())
+    };
+    let again = |frame, error| page(&state, frame, &staff, None, draft, Some(error));
+    submit(frame, None, act, done, again).await
 }
 
 async fn settings(
@@ -133,23 +129,14 @@ async fn update(
     Path(site): Path<String>,
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
-    let frame = frame.for_office();
-    if let Err(page) = may_change(&frame, &staff, &site, true) {
-        return page.into_response();
-    }
     let mut draft = typed(&form, false);
     draft.id.clone_from(&site);
-    let result = match patch_of(&draft) {
-        Ok(patch) => sites::update(&state.app, &staff.who, &site, patch).await,
-        Err(invalid) => Err(invalid.into()),
-    };
-    match result {
-        Ok(_) => saved(&format!("/admin/sites/{site}"), "saved"),
-        Err(error) => match refused(&frame, error) {
-            Ok(error) => page(&state, frame, &staff, Some(&site), draft, Some(error)).await,
-            Err(page) => page.into_response(),
-        },
-    }
+    let patch = patch_of(&draft);
+    let act = async { sites::update(&state.app, &staff.who, &site, patch?).await };
+    let may = May::admin(&staff, &site);
+    let done = |_| saved(&format!("/admin/sites/{site}"), "saved");
+    let again = |frame, error| page(&state, frame, &staff, Some(&site), draft, Some(error));
+    submit(frame, Some(may), act, done, again).await
 }
 
 /// The page, after checking the caller may see it: a new site needs an

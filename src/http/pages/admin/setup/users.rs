@@ -4,12 +4,11 @@
 //! through `app::accounts`.
 
 use super::fields::Fields;
-use super::{flash_of, refused, saved, with_status};
+use super::{created, flash_of, saved, submit, with_status};
 use crate::app::accounts::{self, AccountView, NewAccount};
 use crate::app::{AppError, AppResult, console};
 use crate::domain::role::Role;
 use crate::http::AppState;
-use crate::http::created::CreatedTarget;
 use crate::http::pages::admin::{FormError, Nav, Staff};
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
@@ -93,22 +92,10 @@ async fn create(
         password_again: form.get("password_again").to_owned(),
     };
     let name = format!("user:{}", input.username);
-    let result = accounts::create(&state.app, &staff.who, input).await;
-    let made = result.is_ok();
-    let mut response = answer(
-        state,
-        frame,
-        staff,
-        &form,
-        result.map(drop),
-        "new",
-        "created",
-    )
-    .await;
-    if made {
-        response.extensions_mut().insert(CreatedTarget(name));
-    }
-    response
+    let act = accounts::create(&state.app, &staff.who, input);
+    let done = |_| created("/admin/users", name);
+    let again = |frame, error| page(&state, frame, &staff, &form, Some(error), "new");
+    submit(frame, None, act, done, again).await
 }
 
 async fn change(
@@ -127,16 +114,7 @@ async fn change(
         site.as_deref(),
     )
     .await;
-    answer(
-        state,
-        frame,
-        staff,
-        &Fields::default(),
-        result.map(drop),
-        &username,
-        "saved",
-    )
-    .await
+    on_account(state, frame, staff, &username, result.map(drop), "saved").await
 }
 
 async fn password(
@@ -154,16 +132,7 @@ async fn password(
         form.get("password_again"),
     )
     .await;
-    answer(
-        state,
-        frame,
-        staff,
-        &Fields::default(),
-        result,
-        &username,
-        "saved",
-    )
-    .await
+    on_account(state, frame, staff, &username, result, "saved").await
 }
 
 async fn disable(
@@ -195,8 +164,7 @@ async fn set_disabled(
 ) -> Response {
     let result = accounts::set_disabled(&state.app, &staff.who, username, disabled).await;
     let flash = if disabled { "disabled" } else { "enabled" };
-    let form = Fields::default();
-    answer(state, frame, staff, &form, result, username, flash).await
+    on_account(state, frame, staff, username, result, flash).await
 }
 
 async fn remove(
@@ -207,35 +175,22 @@ async fn remove(
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Response {
     let result = accounts::remove(&state.app, &staff.who, &username).await;
-    answer(
-        state,
-        frame,
-        staff,
-        &Fields::default(),
-        result,
-        &username,
-        "removed",
-    )
-    .await
+    on_account(state, frame, staff, &username, result, "removed").await
 }
 
-async fn answer(
+/// After a form of one account's row: its errors are shown beside it.
+async fn on_account(
     state: AppState,
     frame: Frame,
     staff: Staff,
-    form: &Fields,
+    username: &str,
     result: AppResult<()>,
-    error_for: &str,
     flash: &str,
 ) -> Response {
-    let frame = frame.for_office();
-    match result {
-        Ok(()) => saved("/admin/users", flash),
-        Err(error) => match refused(&frame, error) {
-            Ok(error) => page(&state, frame, &staff, form, Some(error), error_for).await,
-            Err(page) => page.into_response(),
-        },
-    }
+    let form = Fields::default();
+    let done = |()| saved("/admin/users", flash);
+    let again = |frame, error| page(&state, frame, &staff, &form, Some(error), username);
+    submit(frame, None, async { result }, done, again).await
 }
 
 async fn page(

@@ -15,8 +15,7 @@ use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
@@ -215,16 +214,5 @@ async fn export(
     let figures = stats::site_stats(&state.app, &staff.who, &site, &query)
         .await
         .map_err(fail)?;
-    let disposition = format!(
-        "attachment; filename=\"stats-{}-{}-{}.csv\"",
-        figures.site, figures.from, figures.to
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        stats::to_csv(&figures),
-    )
-        .into_response())
+    Ok(crate::http::stats::csv_file(&figures))
 }

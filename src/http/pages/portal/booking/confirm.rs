@@ -2,7 +2,7 @@
 //! booking lands: the reference, the local time, the manage link (also as
 //! a QR code to scan from another phone) and the calendar file.
 
-use super::{dates, mode_label, name_in, opaque, qr};
+use super::{dates, manage_url, mode_label, name_in, opaque, qr};
 use crate::app::appointments::{self, Access};
 use crate::app::sites::SiteContext;
 use crate::http::AppState;
@@ -57,10 +57,7 @@ pub async fn confirmation(
         .await
         .map_err(|e| PageError::new(&f, e))?;
     let service = context.service(&view.service);
-    let manage = match token {
-        Some(token) => app.manage_link(&view.reference, token),
-        None => app.manage_page(&view.reference),
-    };
+    let manage = manage_url(app, &view.reference, token);
     let page = DonePage {
         when: dates::when(f.lang, &view.start),
         site_name: name_in(f.lang, &context.row.name, context.row.name_ar.as_deref()),

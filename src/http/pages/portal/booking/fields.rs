@@ -37,6 +37,15 @@ pub fn opaque(value: Option<&str>) -> Option<&str> {
     })
 }
 
+/// The appointment's manage page in full, with its token if it is one
+/// (for the confirmation, its QR code and the calendar file).
+pub fn manage_url(app: &crate::app::App, reference: &str, token: Option<&str>) -> String {
+    match opaque(token) {
+        Some(token) => app.manage_link(reference, token),
+        None => app.manage_page(reference),
+    }
+}
+
 /// The label of an appointment mode.
 pub fn mode_label(lang: Lang, mode: &str) -> &'static str {
     let tr = lang.tr();

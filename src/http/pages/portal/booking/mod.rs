@@ -13,10 +13,9 @@ pub mod ics;
 mod qr;
 
 pub use confirm::TokenQuery;
-pub use fields::{mode_label, name_in, opaque, phone_input};
+pub use fields::{manage_url, mode_label, name_in, opaque, phone_input};
 
 use crate::app::appointments::{self, NewAppointment};
-use crate::app::rate_limit::{self, Creation};
 use crate::app::sites::SiteContext;
 use crate::app::{AppError, otp};
 use crate::domain::phone::Phone;
@@ -217,6 +216,7 @@ async fn submit(
         return book_page(&state, f, &site, &service, None, form, Some(error)).await;
     };
     let phone = phone_input(&form.phone);
+    let code_again = |f, form, error| code_page(&context, f, &site, &service, &start, form, error);
     let wants_code = form.action == "code" || form.otp.trim().is_empty();
     if context.row.verify_phone && wants_code {
         let sent = match Phone::parse(&phone) {
@@ -224,18 +224,10 @@ async fn submit(
             Err(invalid) => Err(invalid.into()),
         };
         return match sent {
-            Ok(()) => Ok(code_page(&context, f, &site, &service, &start, form, None)),
+            Ok(()) => Ok(code_again(f, form, None)),
             Err(e) if form.action == "code" => {
                 let error = errors::explain(f.tr, &e);
-                Ok(code_page(
-                    &context,
-                    f,
-                    &site,
-                    &service,
-                    &start,
-                    form,
-                    Some(error),
-                ))
+                Ok(code_again(f, form, Some(error)))
             }
             Err(e) => {
                 let error = errors::explain(f.tr, &e);
@@ -254,10 +246,7 @@ async fn submit(
         otp: context.row.verify_phone.then(|| form.otp.trim().to_owned()),
         lang: Some(f.lang.code().to_owned()),
     };
-    let booked = match rate_limit::creation(app, Creation::Booking, &client, &booking.phone).await {
-        Ok(()) => appointments::book(app, &site, booking).await,
-        Err(refused) => Err(refused),
-    };
+    let booked = appointments::book(app, &client, &site, booking).await;
     match booked {
         Ok(view) => {
             let token = view.manage_token.unwrap_or_default();
@@ -269,15 +258,7 @@ async fn submit(
         }
         Err(AppError::Invalid(invalid)) if invalid.field == "otp" => {
             let error = errors::explain(f.tr, &AppError::Invalid(invalid));
-            Ok(code_page(
-                &context,
-                f,
-                &site,
-                &service,
-                &start,
-                form,
-                Some(error),
-            ))
+            Ok(code_again(f, form, Some(error)))
         }
         Err(e) => {
             let error = errors::explain(f.tr, &e);

@@ -4,23 +4,16 @@
 //! without the token: someone neither holding it nor logged in is asked to
 //! do one or the other (at 404, told nothing of the complaint).
 
-use super::super::citizen::{self, date_time, local_name, long_date};
-use crate::app::appointments::Access;
+use super::super::citizen::{clean_code, date_time, long_date};
+use super::super::follow::{Asked, place, status_word};
+use crate::app::AppError;
 use crate::app::complaints::{self, ComplaintView};
-use crate::app::{AppError, sites};
 use crate::http::AppState;
-use crate::http::auth::MaybeCaller;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-pub struct TokenQuery {
-    token: Option<String>,
-}
 
 struct Step {
     status: String,
@@ -65,41 +58,16 @@ struct LockedPage {
     reference: String,
 }
 
-async fn load(
-    state: &AppState,
-    f: &Frame,
-    who: Option<MaybeCaller>,
-    reference: &str,
-    token: Option<&str>,
-) -> Result<Shown, AppError> {
-    let who = who.and_then(|m| m.0);
-    let access = Access {
-        who: who.as_ref(),
-        token,
-    };
+async fn load(state: &AppState, f: &Frame, asked: &Asked) -> Result<Shown, AppError> {
     let app = &state.app;
-    let view: ComplaintView = complaints::get(app, reference, access).await?;
-    let site = sites::get(app, &view.site).await?;
-    let (lang, tr) = (f.lang, f.tr);
-    let service = view.service.as_ref().map(|id| {
-        site.services
-            .iter()
-            .find(|s| &s.id == id)
-            .map_or(id.clone(), |s| {
-                local_name(lang, &s.name, s.name_ar.as_deref())
-            })
-    });
-    let word = |status: &str| {
-        tr.s(&format!("portal.complaint.status.{status}"))
-            .to_owned()
-    };
-    let link = match token {
-        Some(token) => format!("/complaints/{}?token={token}", view.reference),
-        None => format!("/complaints/{}", view.reference),
-    };
+    let view: ComplaintView = complaints::get(app, &asked.reference, asked.access()).await?;
+    let lang = f.lang;
+    let (office, service) = place(app, lang, &view.site, view.service.as_deref()).await?;
+    let word = |status: &str| status_word(f.tr, "complaint", status);
+    let (full_link, link) = asked.links(app, "/complaints", &view.reference);
     Ok(Shown {
         status: word(&view.status),
-        office: local_name(lang, &site.name, site.name_ar.as_deref()),
+        office,
         service,
         due: long_date(lang, &view.answer_due_on),
         overdue: view.overdue,
@@ -112,7 +80,7 @@ async fn load(
                 at: date_time(lang, &s.at),
             })
             .collect(),
-        full_link: format!("{}{link}", app.public_url),
+        full_link,
         link,
         answer: view.answer,
         subject: view.subject,
@@ -124,18 +92,12 @@ async fn load(
 pub async fn status(
     State(state): State<AppState>,
     f: Frame,
-    who: Result<MaybeCaller, AppError>,
-    Path(reference): Path<String>,
-    Query(query): Query<TokenQuery>,
+    asked: Asked,
 ) -> Result<Response, PageError> {
-    let token = query
-        .token
-        .as_deref()
-        .and_then(|t| citizen::clean_code(t, 200));
-    match load(&state, &f, who.ok(), &reference, token.as_deref()).await {
+    match load(&state, &f, &asked).await {
         Ok(c) => Ok(render(&StatusPage { f, c })),
-        Err(AppError::NotFound(_)) if token.is_none() => {
-            let reference = citizen::clean_code(&reference, 40).unwrap_or_default();
+        Err(AppError::NotFound(_)) if asked.token.is_none() => {
+            let reference = clean_code(&asked.reference, 40).unwrap_or_default();
             let mut response = render(&LockedPage { f, reference });
             *response.status_mut() = StatusCode::NOT_FOUND;
             Ok(response)
@@ -147,15 +109,9 @@ pub async fn status(
 pub async fn filed(
     State(state): State<AppState>,
     f: Frame,
-    who: Result<MaybeCaller, AppError>,
-    Path(reference): Path<String>,
-    Query(query): Query<TokenQuery>,
+    asked: Asked,
 ) -> Result<Response, PageError> {
-    let token = query
-        .token
-        .as_deref()
-        .and_then(|t| citizen::clean_code(t, 200));
-    let c = load(&state, &f, who.ok(), &reference, token.as_deref())
+    let c = load(&state, &f, &asked)
         .await
         .map_err(|e| PageError::new(&f, e))?;
     Ok(render(&FiledPage { f, c }))

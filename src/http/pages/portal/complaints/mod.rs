@@ -4,9 +4,9 @@
 mod follow;
 
 use super::booking::phone_input;
-use super::citizen::{self, CodeStep, Outcome, Submit, local_name};
-use crate::app::complaints::{self, NewComplaint};
-use crate::app::rate_limit::{self, Creation};
+use super::citizen::{self, CodeStep, Submit, filed_at, local_name};
+use super::follow::Find;
+use crate::app::complaints::{self, ComplaintView, NewComplaint};
 use crate::app::sites::SiteView;
 use crate::domain::Invalid;
 use crate::http::AppState;
@@ -16,7 +16,7 @@ use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
@@ -112,10 +112,7 @@ async fn page(State(state): State<AppState>, f: Frame) -> Result<Response, PageE
     if let [only] = all.as_slice() {
         values.site = only.id.clone();
     }
-    let code = CodeStep {
-        verify: all.iter().any(|s| s.verify_phone),
-        ..CodeStep::default()
-    };
+    let code = CodeStep::first(all.iter().any(|s| s.verify_phone));
     let offices = choices(&f, &all);
     Ok(render(&FormPage {
         f,
@@ -139,63 +136,39 @@ async fn submit(
         .await
         .map_err(|e| PageError::new(&f, e))?;
     let site = all.iter().find(|s| s.id == fields.site);
-    let step = Submit {
-        verify: site.is_none_or(|s| s.verify_phone),
-        step: &fields.step,
-        phone: &fields.phone,
-        typed: &fields.otp,
-    };
-    let outcome = match step.before(app, &f, &client).await {
-        Some(outcome) => outcome,
-        None => {
-            let result = match (site, service_of(&fields)) {
-                (None, _) => Err(Invalid::new("site", "choose an office").into()),
-                (Some(_), Err(invalid)) => Err(invalid.into()),
-                (Some(site), Ok(service)) => {
-                    let input = NewComplaint {
-                        subject: fields.subject.clone(),
-                        body: fields.body.clone(),
-                        phone: fields.phone.clone(),
-                        service,
-                        otp: step.code(),
-                        lang: Some(f.lang.code().to_owned()),
-                    };
-                    match rate_limit::creation(app, Creation::Complaint, &client, &input.phone)
-                        .await
-                    {
-                        Ok(()) => complaints::file(app, &site.id, input).await,
-                        Err(refused) => Err(refused),
-                    }
-                }
+    let step = Submit::new(
+        site.is_none_or(|s| s.verify_phone),
+        &fields.step,
+        &fields.phone,
+        &fields.otp,
+    );
+    let (typed, lang, client) = (&fields, f.lang.code(), client.as_str());
+    let outcome = step
+        .run(app, &f, client, |otp| async move {
+            let site = site.ok_or_else(|| Invalid::new("site", "choose an office"))?;
+            let input = NewComplaint {
+                subject: typed.subject.clone(),
+                body: typed.body.clone(),
+                phone: typed.phone.clone(),
+                service: service_of(typed)?,
+                otp,
+                lang: Some(lang.to_owned()),
             };
-            step.after(app, &f, &client, result).await?
-        }
-    };
-    match outcome {
-        Outcome::Done(view) => {
-            let token = view.token.unwrap_or_default();
-            let to = format!("/complaints/{}/filed?token={token}", view.reference);
-            Ok(Redirect::to(&to).into_response())
-        }
-        Outcome::Again {
+            complaints::file(app, client, &site.id, input).await
+        })
+        .await?;
+    let done = |view: ComplaintView| filed_at("/complaints", &view.reference, view.token);
+    Ok(outcome.answer(done, |code, notice, error| {
+        let offices = choices(&f, &all);
+        render(&FormPage {
+            f,
+            offices,
+            values: fields,
             code,
             notice,
             error,
-            status,
-        } => {
-            let offices = choices(&f, &all);
-            let mut response = render(&FormPage {
-                f,
-                offices,
-                values: fields,
-                code,
-                notice,
-                error,
-            });
-            *response.status_mut() = status;
-            Ok(response)
-        }
-    }
+        })
+    }))
 }
 
 /// The service chosen, which must be one of the chosen office's.
@@ -207,18 +180,10 @@ fn service_of(fields: &Fields) -> Result<Option<String>, Invalid> {
     }
 }
 
-#[derive(Deserialize)]
-struct Find {
-    #[serde(default)]
-    reference: String,
-    #[serde(default)]
-    token: String,
-}
-
 /// The "follow a complaint" form: to its page, which says 404 unless the
 /// code is its own.
 async fn find(f: Frame, Query(find): Query<Find>) -> Response {
-    match citizen::clean_code(&find.reference.to_uppercase(), 40) {
+    match find.reference() {
         Some(reference) => citizen::again("/complaints", &reference, "", &find.token),
         None => PageError::new(&f, crate::app::AppError::NotFound("complaint")).into_response(),
     }

@@ -5,7 +5,7 @@ use super::{load, shown};
 use crate::app::AppError;
 use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError};
-use crate::http::pages::portal::booking::{TokenQuery, ics, opaque};
+use crate::http::pages::portal::booking::{TokenQuery, ics, manage_url};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -19,14 +19,9 @@ pub async fn calendar_file(
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
     let token = query.token.as_deref();
-    let (view, context) = load(&state, &headers, &reference, token)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let (view, context) = load(&state, &f, &headers, &reference, token).await?;
     let a = shown(&state, f.lang, &view, &context, token);
-    let url = match opaque(token) {
-        Some(token) => state.app.manage_link(&view.reference, token),
-        None => state.app.manage_page(&view.reference),
-    };
+    let url = manage_url(&state.app, &view.reference, token);
     let location = view
         .video_url
         .clone()

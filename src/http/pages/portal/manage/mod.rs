@@ -60,20 +60,25 @@ struct Shown {
 }
 
 /// Reads the appointment for this visitor: its token, or their session.
+/// Refused, it is the error page in `f`.
 async fn load(
     state: &AppState,
+    f: &Frame,
     headers: &HeaderMap,
     reference: &str,
     token: Option<&str>,
-) -> AppResult<(AppointmentView, Arc<SiteContext>)> {
-    let who = me::citizen(state, headers).await;
-    let access = Access {
-        who: who.as_ref().map(|(_, p)| p),
-        token: opaque(token),
+) -> Result<(AppointmentView, Arc<SiteContext>), PageError> {
+    let read = async {
+        let who = me::citizen(state, headers).await;
+        let access = Access {
+            who: who.as_ref().map(|(_, p)| p),
+            token: opaque(token),
+        };
+        let view = appointments::get(&state.app, reference, access).await?;
+        let context = SiteContext::load(&state.app, &view.site).await?;
+        AppResult::Ok((view, context))
     };
-    let view = appointments::get(&state.app, reference, access).await?;
-    let context = SiteContext::load(&state.app, &view.site).await?;
-    Ok((view, context))
+    read.await.map_err(|e| PageError::new(f, e))
 }
 
 fn shown(
@@ -132,9 +137,7 @@ async fn page(
     Query(query): Query<ManageQuery>,
 ) -> Result<Response, PageError> {
     let token = query.token.as_deref();
-    let (view, context) = load(&state, &headers, &reference, token)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let (view, context) = load(&state, &f, &headers, &reference, token).await?;
     let notice = match query.done.as_deref() {
         Some("cancelled") => Some(f.tr.s("portal.manage.cancelled")),
         Some("moved") => Some(f.tr.s("portal.manage.moved")),
@@ -165,9 +168,7 @@ async fn cancel_page(
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
     let token = query.token.as_deref();
-    let (view, context) = load(&state, &headers, &reference, token)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let (view, context) = load(&state, &f, &headers, &reference, token).await?;
     let a = shown(&state, f.lang, &view, &context, token);
     Ok(render(&CancelPage { f, a, error: None }))
 }
@@ -196,9 +197,7 @@ async fn cancel(
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, PageError> {
     let token = Some(form.token.as_str());
-    let (view, context) = load(&state, &headers, &reference, token)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let (view, context) = load(&state, &f, &headers, &reference, token).await?;
     let who = me::citizen(&state, &headers).await;
     let access = Access {
         who: who.as_ref().map(|(_, p)| p),
@@ -282,9 +281,7 @@ async fn move_page(
     Query(query): Query<ManageQuery>,
 ) -> Result<Response, PageError> {
     let token = query.token.as_deref();
-    let (view, context) = load(&state, &headers, &reference, token)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let (view, context) = load(&state, &f, &headers, &reference, token).await?;
     let (month, day) = (query.month.as_deref(), query.day.as_deref());
     move_view(&state, f, &view, &context, token, month, day, None).await
 }
@@ -297,9 +294,7 @@ async fn reschedule(
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, PageError> {
     let token = Some(form.token.as_str());
-    let (view, context) = load(&state, &headers, &reference, token)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let (view, context) = load(&state, &f, &headers, &reference, token).await?;
     let day = Some(form.day.as_str());
     let Some(start) = form.start.clone().filter(|s| !s.is_empty()) else {
         let error = (

@@ -3,22 +3,15 @@
 //! for the holder of its token or the citizen logged in with its phone.
 //! Anyone else, a wrong token included, gets the 404 page.
 
-use super::super::citizen::{self, date_time, local_name, long_date};
-use crate::app::appointments::Access;
+use super::super::citizen::{date_time, long_date};
+use super::super::follow::{Asked, place, status_word};
+use crate::app::AppResult;
 use crate::app::requests::{self, RequestView};
-use crate::app::{AppError, sites};
 use crate::http::AppState;
-use crate::http::auth::MaybeCaller;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-pub struct TokenQuery {
-    token: Option<String>,
-}
 
 /// One step of the history, in words.
 struct Step {
@@ -58,44 +51,17 @@ struct FiledPage {
 }
 
 /// Reads the request for this caller and puts it in words.
-async fn load(
-    state: &AppState,
-    f: &Frame,
-    who: Result<MaybeCaller, AppError>,
-    reference: &str,
-    token: Option<&str>,
-) -> Result<Shown, PageError> {
-    // A stale session cookie is no reason to refuse the token's holder.
-    let who = who.ok().and_then(|m| m.0);
-    let token = token.and_then(|t| citizen::clean_code(t, 200));
-    let access = Access {
-        who: who.as_ref(),
-        token: token.as_deref(),
-    };
+async fn load(state: &AppState, f: &Frame, asked: &Asked) -> AppResult<Shown> {
     let app = &state.app;
-    let view: RequestView = requests::get(app, reference, access)
-        .await
-        .map_err(|e| PageError::new(f, e))?;
-    let site = sites::get(app, &view.site)
-        .await
-        .map_err(|e| PageError::new(f, e))?;
-    let (lang, tr) = (f.lang, f.tr);
-    let service = site
-        .services
-        .iter()
-        .find(|s| s.id == view.service)
-        .map_or(view.service.clone(), |s| {
-            local_name(lang, &s.name, s.name_ar.as_deref())
-        });
-    let word = |status: &str| tr.s(&format!("portal.request.status.{status}")).to_owned();
-    let link = match &token {
-        Some(token) => format!("/requests/{}?token={token}", view.reference),
-        None => format!("/requests/{}", view.reference),
-    };
+    let view: RequestView = requests::get(app, &asked.reference, asked.access()).await?;
+    let lang = f.lang;
+    let (office, service) = place(app, lang, &view.site, Some(&view.service)).await?;
+    let word = |status: &str| status_word(f.tr, "request", status);
+    let (full_link, link) = asked.links(app, "/requests", &view.reference);
     Ok(Shown {
         status: word(&view.status),
-        office: local_name(lang, &site.name, site.name_ar.as_deref()),
-        service,
+        office,
+        service: service.unwrap_or_default(),
         expected: long_date(lang, &view.expected_ready_on),
         reason: view.reason.clone(),
         history: view
@@ -107,7 +73,7 @@ async fn load(
                 reason: s.reason.clone(),
             })
             .collect(),
-        full_link: format!("{}{link}", app.public_url),
+        full_link,
         link,
         state: view.status,
         reference: view.reference,
@@ -117,21 +83,21 @@ async fn load(
 pub async fn status(
     State(state): State<AppState>,
     f: Frame,
-    who: Result<MaybeCaller, AppError>,
-    Path(reference): Path<String>,
-    Query(query): Query<TokenQuery>,
+    asked: Asked,
 ) -> Result<Response, PageError> {
-    let r = load(&state, &f, who, &reference, query.token.as_deref()).await?;
-    Ok(render(&StatusPage { f, r }))
+    match load(&state, &f, &asked).await {
+        Ok(r) => Ok(render(&StatusPage { f, r })),
+        Err(error) => Err(PageError::new(&f, error)),
+    }
 }
 
 pub async fn filed(
     State(state): State<AppState>,
     f: Frame,
-    who: Result<MaybeCaller, AppError>,
-    Path(reference): Path<String>,
-    Query(query): Query<TokenQuery>,
+    asked: Asked,
 ) -> Result<Response, PageError> {
-    let r = load(&state, &f, who, &reference, query.token.as_deref()).await?;
-    Ok(render(&FiledPage { f, r }))
+    match load(&state, &f, &asked).await {
+        Ok(r) => Ok(render(&FiledPage { f, r })),
+        Err(error) => Err(PageError::new(&f, error)),
+    }
 }

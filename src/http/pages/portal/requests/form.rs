@@ -3,9 +3,8 @@
 //! where the office verifies phones, the code sent by SMS.
 
 use super::super::booking::phone_input;
-use super::super::citizen::{CodeStep, Outcome, Submit, local_name};
-use crate::app::rate_limit::{self, Creation};
-use crate::app::requests::{self, NewRequest};
+use super::super::citizen::{CodeStep, Submit, filed_at, local_name};
+use crate::app::requests::{self, NewRequest, RequestView};
 use crate::app::sites;
 use crate::app::{AppError, AppResult};
 use crate::http::AppState;
@@ -14,8 +13,7 @@ use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 /// The form's fields, as typed.
@@ -99,10 +97,7 @@ pub async fn page(
     let about = about(&state, &f, &site, &service)
         .await
         .map_err(|e| PageError::new(&f, e))?;
-    let code = CodeStep {
-        verify: about.verify,
-        ..CodeStep::default()
-    };
+    let code = CodeStep::first(about.verify);
     Ok(render(&page_of(f, about, Fields::default(), code)))
 }
 
@@ -118,51 +113,26 @@ pub async fn submit(
         .await
         .map_err(|e| PageError::new(&f, e))?;
     let app = &state.app;
-    let step = Submit {
-        verify: about.verify,
-        step: &fields.step,
-        phone: &fields.phone,
-        typed: &fields.otp,
-    };
-    let outcome = match step.before(app, &f, &client).await {
-        Some(outcome) => outcome,
-        None => {
+    let step = Submit::new(about.verify, &fields.step, &fields.phone, &fields.otp);
+    let (typed, lang, client) = (&fields, f.lang.code(), client.as_str());
+    let outcome = step
+        .run(app, &f, client, |otp| {
             let input = NewRequest {
                 service: service.clone(),
-                name: fields.name.clone(),
-                phone: fields.phone.clone(),
-                email: Some(fields.email.trim().to_owned()).filter(|e| !e.is_empty()),
-                otp: step.code(),
-                lang: Some(f.lang.code().to_owned()),
+                name: typed.name.clone(),
+                phone: typed.phone.clone(),
+                email: Some(typed.email.trim().to_owned()).filter(|e| !e.is_empty()),
+                otp,
+                lang: Some(lang.to_owned()),
             };
-            let result =
-                match rate_limit::creation(app, Creation::Request, &client, &input.phone).await {
-                    Ok(()) => requests::create(app, None, &site, input).await,
-                    Err(refused) => Err(refused),
-                };
-            step.after(app, &f, &client, result).await?
-        }
-    };
-    match outcome {
-        Outcome::Done(view) => {
-            let token = view.token.unwrap_or_default();
-            let to = format!("/requests/{}/filed?token={token}", view.reference);
-            Ok(Redirect::to(&to).into_response())
-        }
-        Outcome::Again {
-            code,
-            notice,
-            error,
-            status,
-        } => {
-            let mut page = page_of(f, about, fields, code);
-            page.notice = notice;
-            page.error = error;
-            let mut response = render(&page);
-            if status != StatusCode::OK {
-                *response.status_mut() = status;
-            }
-            Ok(response)
-        }
-    }
+            requests::create(app, None, client, &site, input)
+        })
+        .await?;
+    let done = |view: RequestView| filed_at("/requests", &view.reference, view.token);
+    Ok(outcome.answer(done, |code, notice, error| {
+        let mut page = page_of(f, about, fields, code);
+        page.notice = notice;
+        page.error = error;
+        render(&page)
+    }))
 }

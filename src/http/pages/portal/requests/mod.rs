@@ -7,6 +7,7 @@ mod follow;
 mod form;
 
 use super::citizen::{self, local_name};
+use super::follow::Find;
 use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
@@ -14,7 +15,6 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -73,20 +73,11 @@ async fn home(State(state): State<AppState>, f: Frame) -> Result<Response, PageE
     Ok(render(&HomePage { f, offices }))
 }
 
-#[derive(Deserialize)]
-struct Find {
-    #[serde(default)]
-    reference: String,
-    #[serde(default)]
-    token: String,
-}
-
 /// The "follow a request" form: to the request's page, which says 404
 /// unless the code is its own.
 async fn find(f: Frame, Query(find): Query<Find>) -> Response {
-    let reference = citizen::clean_code(&find.reference.to_uppercase(), 40);
     let token = citizen::clean_code(&find.token, 200);
-    match (reference, token) {
+    match (find.reference(), token) {
         (Some(reference), Some(token)) => {
             Redirect::to(&format!("/requests/{reference}?token={token}")).into_response()
         }
