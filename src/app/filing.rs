@@ -6,6 +6,7 @@
 use super::otp;
 use super::sites::SiteContext;
 use super::{App, AppError, AppResult};
+use crate::domain::phone::Phone;
 use crate::secrets::{hash_token, human_code, new_id, new_token};
 use crate::store::Tx;
 
@@ -30,7 +31,7 @@ impl Filing {
         app: &App,
         context: &SiteContext,
         prefix: &str,
-        phone: &str,
+        phone: &Phone,
         code: Option<&str>,
         seen: bool,
     ) -> AppResult<Self> {
