@@ -65,7 +65,7 @@ pub async fn create(app: &App, who: &Principal, input: NewAccount) -> AppResult<
     store::accounts::insert_user(&mut tx, &row, app.clock.now_ms())
         .await
         .map_err(|e| {
-            if store::is_unique_violation(&e) {
+            if e.is_conflict() {
                 taken(&row.username)
             } else {
                 e.into()

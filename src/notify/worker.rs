@@ -40,7 +40,7 @@ const FIRST_RETRY_MS: i64 = 2_000;
 const LONGEST_RETRY_MS: i64 = 10 * 60_000;
 
 /// Sends every due message; returns how many were sent.
-pub async fn send_due(app: &App) -> Result<usize, sqlx::Error> {
+pub async fn send_due(app: &App) -> Result<usize, crate::store::StoreError> {
     let mut sent = 0;
     // A provider that was down: its oldest messages, whatever their own
     // schedule, once the channel's wait is over.

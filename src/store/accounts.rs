@@ -1,6 +1,7 @@
 //! Staff accounts and the bearer tokens of users, devices and citizens.
 //! Tokens are kept only as their SHA-256: a leaked table opens no session.
 
+use super::StoreError;
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -34,18 +35,18 @@ pub struct TokenRow {
 const USER_BY_NAME: &str =
     "SELECT username, password_hash, role, site_id, disabled_at FROM users WHERE username = $1";
 
-pub async fn user(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn user(db: &Db, username: &str) -> Result<Option<UserRow>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(USER_BY_NAME)
             .bind(username)
             .fetch_optional(c)
             .await
-    })
+    })?)
 }
 
 /// Creates the user or resets its password, role, site and whether it is
 /// disabled; a reset ends the user's open sessions.
-pub async fn upsert_user(tx: &mut Tx, user: &UserRow, now: i64) -> Result<(), sqlx::Error> {
+pub async fn upsert_user(tx: &mut Tx, user: &UserRow, now: i64) -> Result<(), StoreError> {
     write!(tx, |c| {
         sqlx::query(
             "INSERT INTO users (username, password_hash, role, site_id, created_at, updated_at,
@@ -75,7 +76,7 @@ pub async fn insert_token(
     subject: &str,
     now: i64,
     expires_at: Option<i64>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     write!(tx, |c| {
         sqlx::query(
             "INSERT INTO auth_tokens (token_hash, kind, subject, created_at, expires_at)
@@ -93,8 +94,8 @@ pub async fn insert_token(
     Ok(())
 }
 
-pub async fn token(db: &Db, token_hash: &str) -> Result<Option<TokenRow>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn token(db: &Db, token_hash: &str) -> Result<Option<TokenRow>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT t.kind, t.subject, t.created_at, t.expires_at,
                     u.role AS user_role, u.site_id AS user_site,
@@ -108,23 +109,23 @@ pub async fn token(db: &Db, token_hash: &str) -> Result<Option<TokenRow>, sqlx::
         .bind(token_hash)
         .fetch_optional(c)
         .await
-    })
+    })?)
 }
 
 pub async fn delete_token(
     tx: &mut Tx,
     token_hash: &str,
-) -> Result<Option<(String, String)>, sqlx::Error> {
-    write!(tx, |c| {
+) -> Result<Option<(String, String)>, StoreError> {
+    Ok(write!(tx, |c| {
         sqlx::query_as("DELETE FROM auth_tokens WHERE token_hash = $1 RETURNING kind, subject")
             .bind(token_hash)
             .fetch_optional(c)
             .await
-    })
+    })?)
 }
 
 /// Ends every token of one user, device or citizen.
-pub async fn revoke_subject(tx: &mut Tx, kind: &str, subject: &str) -> Result<(), sqlx::Error> {
+pub async fn revoke_subject(tx: &mut Tx, kind: &str, subject: &str) -> Result<(), StoreError> {
     write!(tx, |c| {
         sqlx::query("DELETE FROM auth_tokens WHERE kind = $1 AND subject = $2")
             .bind(kind)
@@ -137,8 +138,8 @@ pub async fn revoke_subject(tx: &mut Tx, kind: &str, subject: &str) -> Result<()
 }
 
 /// The staff accounts, of one site when `site` is given, by username.
-pub async fn users(db: &Db, site: Option<&str>) -> Result<Vec<UserRow>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn users(db: &Db, site: Option<&str>) -> Result<Vec<UserRow>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT username, password_hash, role, site_id, disabled_at FROM users
              WHERE CAST($1 AS TEXT) IS NULL OR site_id = CAST($1 AS TEXT)
@@ -147,21 +148,21 @@ pub async fn users(db: &Db, site: Option<&str>) -> Result<Vec<UserRow>, sqlx::Er
         .bind(site)
         .fetch_all(c)
         .await
-    })
+    })?)
 }
 
 /// The account inside a change to it.
-pub async fn user_in(tx: &mut Tx, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    write!(tx, |c| {
+pub async fn user_in(tx: &mut Tx, username: &str) -> Result<Option<UserRow>, StoreError> {
+    Ok(write!(tx, |c| {
         sqlx::query_as(USER_BY_NAME)
             .bind(username)
             .fetch_optional(c)
             .await
-    })
+    })?)
 }
 
 /// A new account; a taken username is a unique violation.
-pub async fn insert_user(tx: &mut Tx, user: &UserRow, now: i64) -> Result<(), sqlx::Error> {
+pub async fn insert_user(tx: &mut Tx, user: &UserRow, now: i64) -> Result<(), StoreError> {
     write!(tx, |c| {
         sqlx::query(
             "INSERT INTO users (username, password_hash, role, site_id, created_at, updated_at)
@@ -180,7 +181,7 @@ pub async fn insert_user(tx: &mut Tx, user: &UserRow, now: i64) -> Result<(), sq
 }
 
 /// Removes an account and ends its sessions.
-pub async fn delete_user(tx: &mut Tx, username: &str) -> Result<(), sqlx::Error> {
+pub async fn delete_user(tx: &mut Tx, username: &str) -> Result<(), StoreError> {
     revoke_subject(tx, "user", username).await?;
     write!(tx, |c| {
         sqlx::query("DELETE FROM users WHERE username = $1")

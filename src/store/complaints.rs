@@ -1,5 +1,6 @@
 //! Complaints (réclamations) and the record of each of their steps.
 
+use super::StoreError;
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -27,7 +28,7 @@ pub struct ComplaintRow {
 const COLUMNS: &str = "id, site_id, service_id, reference, token_hash, subject, body, phone,
     status, assigned_to, answer, answer_due_on, created_at, answered_at, lang";
 
-pub async fn insert(tx: &mut Tx, r: &ComplaintRow) -> Result<(), sqlx::Error> {
+pub async fn insert(tx: &mut Tx, r: &ComplaintRow) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO complaints ({COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
@@ -54,7 +55,7 @@ pub async fn insert(tx: &mut Tx, r: &ComplaintRow) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-pub async fn update(tx: &mut Tx, r: &ComplaintRow) -> Result<(), sqlx::Error> {
+pub async fn update(tx: &mut Tx, r: &ComplaintRow) -> Result<(), StoreError> {
     write!(tx, |c| sqlx::query(
         "UPDATE complaints SET status = $2, assigned_to = $3, answer = $4, answered_at = $5
          WHERE id = $1"
@@ -70,24 +71,24 @@ pub async fn update(tx: &mut Tx, r: &ComplaintRow) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<ComplaintRow>, sqlx::Error> {
+pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<ComplaintRow>, StoreError> {
     let sql =
         format!("SELECT {COLUMNS}, personal_data_erased_at FROM complaints WHERE reference = $1");
-    read!(db, |c| sqlx::query_as(&sql)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
         .bind(reference)
         .fetch_optional(c)
-        .await)
+        .await)?)
 }
 
-pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<ComplaintRow>, sqlx::Error> {
+pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<ComplaintRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM complaints WHERE reference = $1{}",
         tx.lock_rows()
     );
-    write!(tx, |c| sqlx::query_as(&sql)
+    Ok(write!(tx, |c| sqlx::query_as(&sql)
         .bind(reference)
         .fetch_optional(c)
-        .await)
+        .await)?)
 }
 
 /// A site's open complaints first, the most overdue first; then the rest.
@@ -95,36 +96,39 @@ pub async fn of_site(
     db: &Db,
     site: &str,
     status: Option<&str>,
-) -> Result<Vec<ComplaintRow>, sqlx::Error> {
+) -> Result<Vec<ComplaintRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM complaints WHERE site_id = $1 AND ($2 IS NULL OR status = $2)
          ORDER BY CASE WHEN status IN ('received', 'in_progress') THEN 0 ELSE 1 END,
                   answer_due_on, created_at LIMIT 500"
     );
-    read!(db, |c| sqlx::query_as(&sql)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
         .bind(site)
         .bind(status)
         .fetch_all(c)
-        .await)
+        .await)?)
 }
 
 /// A citizen's complaints, newest first.
-pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<ComplaintRow>, sqlx::Error> {
+pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<ComplaintRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM complaints WHERE phone = $1 ORDER BY created_at DESC LIMIT 200"
     );
-    read!(db, |c| sqlx::query_as(&sql).bind(phone).fetch_all(c).await)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
+        .bind(phone)
+        .fetch_all(c)
+        .await)?)
 }
 
 /// The usernames of a site's supervisors and agents whose accounts are
 /// enabled, who may be given one of its complaints.
-pub async fn assignees(db: &Db, site: &str) -> Result<Vec<String>, sqlx::Error> {
-    read!(db, |c| sqlx::query_scalar(
+pub async fn assignees(db: &Db, site: &str) -> Result<Vec<String>, StoreError> {
+    Ok(read!(db, |c| sqlx::query_scalar(
         "SELECT username FROM users WHERE site_id = $1 AND role IN ('supervisor', 'agent')
              AND disabled_at IS NULL
          ORDER BY username"
     )
     .bind(site)
     .fetch_all(c)
-    .await)
+    .await)?)
 }

@@ -1,6 +1,7 @@
 //! Counters (guichets), the services each handles in order of preference,
 //! and who works at them.
 
+use super::StoreError;
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -18,53 +19,56 @@ pub struct CounterRow {
 
 pub(crate) const COLUMNS: &str = "id, site_id, label, state, agent, state_since, created_at";
 
-pub async fn get(db: &Db, id: &str) -> Result<Option<CounterRow>, sqlx::Error> {
+pub async fn get(db: &Db, id: &str) -> Result<Option<CounterRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM counters WHERE id = $1");
-    read!(db, |c| sqlx::query_as(&sql)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(c)
-        .await)
+        .await)?)
 }
 
-pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<CounterRow>, sqlx::Error> {
+pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<CounterRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM counters WHERE id = $1{}",
         tx.lock_rows()
     );
-    write!(tx, |c| sqlx::query_as(&sql)
+    Ok(write!(tx, |c| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(c)
-        .await)
+        .await)?)
 }
 
-pub async fn list(db: &Db, site: &str) -> Result<Vec<CounterRow>, sqlx::Error> {
+pub async fn list(db: &Db, site: &str) -> Result<Vec<CounterRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM counters WHERE site_id = $1 ORDER BY id");
-    read!(db, |c| sqlx::query_as(&sql).bind(site).fetch_all(c).await)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
+        .bind(site)
+        .fetch_all(c)
+        .await)?)
 }
 
 /// The service ids a counter handles, most preferred first.
-pub async fn services(db: &Db, counter: &str) -> Result<Vec<String>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn services(db: &Db, counter: &str) -> Result<Vec<String>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_scalar(
             "SELECT service_id FROM counter_services WHERE counter_id = $1 ORDER BY rank",
         )
         .bind(counter)
         .fetch_all(c)
         .await
-    })
+    })?)
 }
 
 /// `(counter_id, service_id)` pairs of a site's counters, in rank order.
-pub async fn services_of_site(db: &Db, site: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn services_of_site(db: &Db, site: &str) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as("SELECT counter_id, service_id FROM counter_services WHERE site_id = $1 ORDER BY counter_id, rank")
             .bind(site)
             .fetch_all(c)
             .await
-    })
+    })?)
 }
 
-pub async fn insert(tx: &mut Tx, counter: &CounterRow) -> Result<(), sqlx::Error> {
+pub async fn insert(tx: &mut Tx, counter: &CounterRow) -> Result<(), StoreError> {
     let sql = format!("INSERT INTO counters ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)");
     write!(tx, |c| {
         sqlx::query(&sql)
@@ -83,7 +87,7 @@ pub async fn insert(tx: &mut Tx, counter: &CounterRow) -> Result<(), sqlx::Error
 }
 
 /// Writes label, state and agent of an existing counter.
-pub async fn update(tx: &mut Tx, counter: &CounterRow) -> Result<(), sqlx::Error> {
+pub async fn update(tx: &mut Tx, counter: &CounterRow) -> Result<(), StoreError> {
     write!(tx, |c| {
         sqlx::query("UPDATE counters SET label = $2, state = $3, agent = $4, state_since = $5 WHERE id = $1")
             .bind(&counter.id)
@@ -103,7 +107,7 @@ pub async fn set_services(
     tx: &mut Tx,
     counter: &CounterRow,
     services: &[String],
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     write!(tx, |c| {
         sqlx::query("DELETE FROM counter_services WHERE counter_id = $1")
             .bind(&counter.id)
@@ -127,20 +131,20 @@ pub async fn set_services(
 }
 
 /// The counter an agent holds, if any.
-pub async fn held_by(tx: &mut Tx, agent: &str) -> Result<Option<String>, sqlx::Error> {
-    write!(tx, |c| {
+pub async fn held_by(tx: &mut Tx, agent: &str) -> Result<Option<String>, StoreError> {
+    Ok(write!(tx, |c| {
         sqlx::query_scalar("SELECT id FROM counters WHERE agent = $1")
             .bind(agent)
             .fetch_optional(c)
             .await
-    })
+    })?)
 }
 
 /// A counter read inside a write transaction (its own writes visible).
-pub async fn get_in(tx: &mut Tx, id: &str) -> Result<Option<CounterRow>, sqlx::Error> {
+pub async fn get_in(tx: &mut Tx, id: &str) -> Result<Option<CounterRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM counters WHERE id = $1");
-    write!(tx, |c| sqlx::query_as(&sql)
+    Ok(write!(tx, |c| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(c)
-        .await)
+        .await)?)
 }

@@ -1,11 +1,12 @@
 //! The deployment's name: one random id, made by the first instance to ask.
 
 use super::Db;
+use super::StoreError;
 use crate::{read, write};
 
 /// This deployment's id, created on first use; every instance on the same
 /// database reads the same one.
-pub async fn id(db: &Db) -> Result<String, sqlx::Error> {
+pub async fn id(db: &Db) -> Result<String, StoreError> {
     let candidate = crate::secrets::new_id();
     let mut tx = db.begin().await?;
     write!(&mut tx, |c| {
@@ -16,9 +17,9 @@ pub async fn id(db: &Db) -> Result<String, sqlx::Error> {
             .map(|r| r.rows_affected())
     })?;
     tx.commit().await?;
-    read!(db, |c| {
+    Ok(read!(db, |c| {
         sqlx::query_scalar("SELECT id FROM deployment WHERE singleton = 1")
             .fetch_one(c)
             .await
-    })
+    })?)
 }

@@ -1,5 +1,6 @@
 //! Kiosks and displays: each holds a revocable token of its own.
 
+use super::StoreError;
 use super::Tx;
 use crate::write;
 
@@ -19,7 +20,7 @@ pub struct DeviceRow {
 /// How often a device's `last_seen_at` is written at most.
 pub const SEEN_EVERY_MS: i64 = 60_000;
 
-pub async fn insert(tx: &mut Tx, d: &DeviceRow) -> Result<(), sqlx::Error> {
+pub async fn insert(tx: &mut Tx, d: &DeviceRow) -> Result<(), StoreError> {
     write!(tx, |c| {
         sqlx::query(
             "INSERT INTO devices (id, site_id, kind, label, created_by, created_at, revoked_at)
@@ -39,19 +40,19 @@ pub async fn insert(tx: &mut Tx, d: &DeviceRow) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<DeviceRow>, sqlx::Error> {
+pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<DeviceRow>, StoreError> {
     let sql = format!(
         "SELECT id, site_id, kind, label, created_by, created_at, revoked_at, last_seen_at
          FROM devices WHERE id = $1{}",
         tx.lock_rows()
     );
-    write!(tx, |c| sqlx::query_as(&sql)
+    Ok(write!(tx, |c| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(c)
-        .await)
+        .await)?)
 }
 
-pub async fn mark_revoked(tx: &mut Tx, id: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn mark_revoked(tx: &mut Tx, id: &str, now: i64) -> Result<(), StoreError> {
     write!(tx, |c| {
         sqlx::query("UPDATE devices SET revoked_at = $2 WHERE id = $1")
             .bind(id)
@@ -64,20 +65,20 @@ pub async fn mark_revoked(tx: &mut Tx, id: &str, now: i64) -> Result<(), sqlx::E
 }
 
 /// A site's devices, the newest first, revoked ones last.
-pub async fn of_site(db: &super::Db, site: &str) -> Result<Vec<DeviceRow>, sqlx::Error> {
-    crate::read!(db, |c| sqlx::query_as(
+pub async fn of_site(db: &super::Db, site: &str) -> Result<Vec<DeviceRow>, StoreError> {
+    Ok(crate::read!(db, |c| sqlx::query_as(
         "SELECT id, site_id, kind, label, created_by, created_at, revoked_at, last_seen_at
          FROM devices WHERE site_id = $1
          ORDER BY CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END, created_at DESC, id"
     )
     .bind(site)
     .fetch_all(c)
-    .await)
+    .await)?)
 }
 
 /// Notes that device `id` was seen at `now`, unless it was within the last
 /// `SEEN_EVERY_MS` already (so a busy kiosk writes once a minute).
-pub async fn seen(tx: &mut Tx, id: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn seen(tx: &mut Tx, id: &str, now: i64) -> Result<(), StoreError> {
     write!(tx, |c| {
         sqlx::query(
             "UPDATE devices SET last_seen_at = $2

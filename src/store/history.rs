@@ -2,6 +2,7 @@
 //! by whom, with a note (a rejection's reason). Both keep them in a table
 //! of the same shape, numbered per owner.
 
+use super::StoreError;
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -34,12 +35,7 @@ pub struct StepRow {
 }
 
 /// Records a step, numbered after the owner's last one.
-pub async fn add(
-    tx: &mut Tx,
-    steps: Steps,
-    owner: &str,
-    step: &StepRow,
-) -> Result<(), sqlx::Error> {
+pub async fn add(tx: &mut Tx, steps: Steps, owner: &str, step: &StepRow) -> Result<(), StoreError> {
     let Steps {
         table,
         owner: column,
@@ -63,7 +59,7 @@ pub async fn add(
 }
 
 /// An owner's steps, in order.
-pub async fn list(db: &Db, steps: Steps, owner: &str) -> Result<Vec<StepRow>, sqlx::Error> {
+pub async fn list(db: &Db, steps: Steps, owner: &str) -> Result<Vec<StepRow>, StoreError> {
     let Steps {
         table,
         owner: column,
@@ -72,5 +68,8 @@ pub async fn list(db: &Db, steps: Steps, owner: &str) -> Result<Vec<StepRow>, sq
     let sql = format!(
         "SELECT status, at, actor, {note} AS note FROM {table} WHERE {column} = $1 ORDER BY step"
     );
-    read!(db, |c| sqlx::query_as(&sql).bind(owner).fetch_all(c).await)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
+        .bind(owner)
+        .fetch_all(c)
+        .await)?)
 }

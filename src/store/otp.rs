@@ -1,6 +1,7 @@
 //! One-time codes sent by SMS to prove a phone number. Only a salted
 //! SHA-256 of each code is kept.
 
+use super::StoreError;
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -15,7 +16,7 @@ pub struct OtpRow {
     pub used_at: Option<i64>,
 }
 
-pub async fn insert(tx: &mut Tx, otp: &OtpRow) -> Result<(), sqlx::Error> {
+pub async fn insert(tx: &mut Tx, otp: &OtpRow) -> Result<(), StoreError> {
     write!(tx, |c| {
         sqlx::query(
             "INSERT INTO otp_codes (id, phone, code_hash, attempts, created_at, expires_at, used_at)
@@ -66,7 +67,7 @@ pub async fn reserve(
     phone_hash: &str,
     now: i64,
     quota: Quota,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let taken: Option<i64> = write!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO otp_quota (phone_hash, last_at, hour_start, hour_count, day_start, day_count)
@@ -100,8 +101,8 @@ pub async fn reserve(
 }
 
 /// A phone's counts, to tell a refused request how long to wait.
-pub async fn quota(db: &Db, phone_hash: &str) -> Result<Option<QuotaRow>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn quota(db: &Db, phone_hash: &str) -> Result<Option<QuotaRow>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT last_at, hour_start, hour_count, day_start, day_count
              FROM otp_quota WHERE phone_hash = $1",
@@ -109,7 +110,7 @@ pub async fn quota(db: &Db, phone_hash: &str) -> Result<Option<QuotaRow>, sqlx::
         .bind(phone_hash)
         .fetch_optional(c)
         .await
-    })
+    })?)
 }
 
 /// Takes one try of the phone's latest code, if it is unused, unexpired and
@@ -121,8 +122,8 @@ pub async fn take_try(
     phone: &str,
     now: i64,
     max_tries: i64,
-) -> Result<Option<OtpRow>, sqlx::Error> {
-    write!(tx, |c| {
+) -> Result<Option<OtpRow>, StoreError> {
+    Ok(write!(tx, |c| {
         sqlx::query_as(
             "UPDATE otp_codes SET attempts = attempts + 1
              WHERE id = (SELECT id FROM otp_codes WHERE phone = $1
@@ -135,11 +136,11 @@ pub async fn take_try(
         .bind(max_tries)
         .fetch_optional(c)
         .await
-    })
+    })?)
 }
 
 /// The phone's latest code, if it is still unused and unexpired.
-pub async fn latest_live(db: &Db, phone: &str, now: i64) -> Result<Option<OtpRow>, sqlx::Error> {
+pub async fn latest_live(db: &Db, phone: &str, now: i64) -> Result<Option<OtpRow>, StoreError> {
     let latest: Option<OtpRow> = read!(db, |c| {
         sqlx::query_as(
             "SELECT id, phone, code_hash, attempts, created_at, expires_at, used_at
@@ -154,7 +155,7 @@ pub async fn latest_live(db: &Db, phone: &str, now: i64) -> Result<Option<OtpRow
 
 /// Uses a code up; `false` if it was used meanwhile (each code proves one
 /// action).
-pub async fn consume(tx: &mut Tx, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn consume(tx: &mut Tx, id: &str, now: i64) -> Result<bool, StoreError> {
     let changed = write!(tx, |c| {
         sqlx::query("UPDATE otp_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
             .bind(id)

@@ -3,6 +3,7 @@
 //! Each row has an idempotency key: enqueuing the same message twice (two
 //! runs of a job, two instances) keeps one.
 
+use super::StoreError;
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -21,7 +22,7 @@ pub struct NewMessage {
 }
 
 /// Queues a message; `false` if one with its key was already queued.
-pub async fn enqueue(tx: &mut Tx, m: &NewMessage) -> Result<bool, sqlx::Error> {
+pub async fn enqueue(tx: &mut Tx, m: &NewMessage) -> Result<bool, StoreError> {
     let added = write!(tx, |c| {
         sqlx::query(
             "INSERT INTO notifications (id, site_id, channel, template, recipient, subject, body,
@@ -79,7 +80,7 @@ pub async fn claim(
     lease_ms: i64,
     limit: i64,
     paused: &[&'static str],
-) -> Result<Vec<Claimed>, sqlx::Error> {
+) -> Result<Vec<Claimed>, StoreError> {
     // Channel names are the worker's own constants, never input.
     let paused = match paused {
         [] => String::new(),
@@ -121,7 +122,7 @@ pub async fn claim_oldest(
     now: i64,
     lease_ms: i64,
     limit: i64,
-) -> Result<Vec<Claimed>, sqlx::Error> {
+) -> Result<Vec<Claimed>, StoreError> {
     let unsent = "channel = $4 AND (status IN ('pending', 'retrying')
          OR (status = 'sending' AND locked_until <= $1))";
     take(
@@ -146,7 +147,7 @@ async fn take(
     which: &str,
     order: &str,
     channel: Option<&str>,
-) -> Result<Vec<Claimed>, sqlx::Error> {
+) -> Result<Vec<Claimed>, StoreError> {
     let mut tx = db.begin().await?;
     let skip = match tx {
         Tx::Postgres(_) => " FOR UPDATE SKIP LOCKED",
@@ -182,7 +183,7 @@ async fn take(
 
 /// Gives back a claimed message that was not attempted after all (its
 /// provider was found down meanwhile): as it was, its attempt not counted.
-pub async fn release(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+pub async fn release(db: &Db, id: &str) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
     write!(&mut tx, |c| sqlx::query(
         "UPDATE notifications SET status = 'retrying', attempts = attempts - 1,
@@ -199,7 +200,7 @@ pub async fn release(db: &Db, id: &str) -> Result<(), sqlx::Error> {
 /// The provider of `channel` is back: the messages that failed since it
 /// went down (`since`) fall due again at their first due time, so that
 /// they go out in that order.
-pub async fn due_again(db: &Db, channel: &str, since: i64) -> Result<u64, sqlx::Error> {
+pub async fn due_again(db: &Db, channel: &str, since: i64) -> Result<u64, StoreError> {
     let mut tx = db.begin().await?;
     let changed = write!(&mut tx, |c| sqlx::query(
         "UPDATE notifications SET next_attempt_at = created_at
@@ -232,7 +233,7 @@ pub enum Outcome {
 }
 
 /// Records an attempt's outcome, if this worker still holds the message.
-pub async fn record(db: &Db, id: &str, outcome: &Outcome, now: i64) -> Result<(), sqlx::Error> {
+pub async fn record(db: &Db, id: &str, outcome: &Outcome, now: i64) -> Result<(), StoreError> {
     let (sql, text, at): (&str, Option<&str>, i64) = match outcome {
         Outcome::Sent { provider_id } => (
             "UPDATE notifications SET status = 'sent', provider_id = $2, sent_at = $3,
@@ -275,7 +276,7 @@ pub async fn update_delivery(
     provider_id: &str,
     status: &str,
     rank: i64,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
     let changed = write!(&mut tx, |c| {
         sqlx::query(
@@ -312,8 +313,8 @@ pub struct Listed {
 }
 
 /// Messages in one status (or all), newest first.
-pub async fn list(db: &Db, status: Option<&str>, limit: i64) -> Result<Vec<Listed>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn list(db: &Db, status: Option<&str>, limit: i64) -> Result<Vec<Listed>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT id, site_id, channel, template, recipient, status, attempts, next_attempt_at,
                  provider_id, delivery_status, last_error, created_at, sent_at
@@ -324,12 +325,12 @@ pub async fn list(db: &Db, status: Option<&str>, limit: i64) -> Result<Vec<Liste
         .bind(limit)
         .fetch_all(c)
         .await
-    })
+    })?)
 }
 
 /// Sends a dead or retrying message again now; `false` if it is in
 /// neither state.
-pub async fn retry_now(db: &Db, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn retry_now(db: &Db, id: &str, now: i64) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
     let changed = write!(&mut tx, |c| {
         sqlx::query(
@@ -348,8 +349,8 @@ pub async fn retry_now(db: &Db, id: &str, now: i64) -> Result<bool, sqlx::Error>
 }
 
 /// Messages of one recipient, newest first (for the citizen's history and tests).
-pub async fn to_recipient(db: &Db, recipient: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn to_recipient(db: &Db, recipient: &str) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT template, body FROM notifications WHERE recipient = $1
              ORDER BY created_at DESC, id",
@@ -357,7 +358,7 @@ pub async fn to_recipient(db: &Db, recipient: &str) -> Result<Vec<(String, Strin
         .bind(recipient)
         .fetch_all(c)
         .await
-    })
+    })?)
 }
 
 /// A message with its text, for the demo's page of what was not sent.
@@ -378,8 +379,8 @@ pub async fn latest(
     channel: &str,
     or_channel: &str,
     limit: i64,
-) -> Result<Vec<Written>, sqlx::Error> {
-    read!(db, |c| {
+) -> Result<Vec<Written>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT id, channel, template, recipient, subject, body, created_at
              FROM notifications WHERE channel = $1 OR channel = $2
@@ -390,5 +391,5 @@ pub async fn latest(
         .bind(limit)
         .fetch_all(c)
         .await
-    })
+    })?)
 }

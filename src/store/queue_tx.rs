@@ -144,22 +144,22 @@ impl QueueTx for Tx {
         day: &str,
         now: i64,
     ) -> Result<(i64, i64), StoreError> {
-        Ok(tickets::next_number(self, site, service, day, now).await?)
+        tickets::next_number(self, site, service, day, now).await
     }
     async fn insert_ticket(&mut self, ticket: &TicketRow) -> Result<(), StoreError> {
-        Ok(tickets::insert(self, ticket).await?)
+        tickets::insert(self, ticket).await
     }
     async fn update_ticket(&mut self, ticket: &TicketRow) -> Result<(), StoreError> {
-        Ok(tickets::update(self, ticket).await?)
+        tickets::update(self, ticket).await
     }
     async fn ticket_for_update(&mut self, id: &str) -> Result<Option<TicketRow>, StoreError> {
-        Ok(tickets::get_for_update(self, id).await?)
+        tickets::get_for_update(self, id).await
     }
     async fn waiting_of(&mut self, site: &str, service: &str) -> Result<i64, StoreError> {
-        Ok(tickets::waiting_of(self, site, service).await?)
+        tickets::waiting_of(self, site, service).await
     }
     async fn ahead_of(&mut self, ticket: &TicketRow) -> Result<i64, StoreError> {
-        Ok(tickets::ahead_of(Conn::Tx(self), ticket).await?)
+        tickets::ahead_of(Conn::Tx(self), ticket).await
     }
     async fn heads(
         &mut self,
@@ -212,10 +212,10 @@ impl QueueTx for Tx {
         Ok(Some((counter, active)))
     }
     async fn lock_priority_streak(&mut self, site: &str) -> Result<i64, StoreError> {
-        Ok(events::lock_priority_streak(self, site).await?)
+        events::lock_priority_streak(self, site).await
     }
     async fn set_priority_streak(&mut self, site: &str, streak: i64) -> Result<(), StoreError> {
-        Ok(events::set_priority_streak(self, site, streak).await?)
+        events::set_priority_streak(self, site, streak).await
     }
     async fn append_all(
         &mut self,
@@ -223,7 +223,7 @@ impl QueueTx for Tx {
         at: i64,
         events: &[NewEvent<'_>],
     ) -> Result<Vec<EventRow>, StoreError> {
-        Ok(events::append_all(self, site, at, events).await?)
+        events::append_all(self, site, at, events).await
     }
     async fn set_appointment_status(
         &mut self,
@@ -244,13 +244,13 @@ impl QueueTx for Tx {
     }
     async fn insert_waiting_ticket(&mut self, ticket: &TicketRow) -> Result<i64, StoreError> {
         if let Tx::Postgres(pg) = self {
-            return Ok(tickets::insert_waiting_postgres(pg, ticket).await?);
+            return tickets::insert_waiting_postgres(pg, ticket).await;
         }
         write_then_count(self, ticket, true).await
     }
     async fn update_ticket_left_waiting(&mut self, ticket: &TicketRow) -> Result<i64, StoreError> {
         if let Tx::Postgres(pg) = self {
-            return Ok(tickets::update_left_waiting_postgres(pg, ticket).await?);
+            return tickets::update_left_waiting_postgres(pg, ticket).await;
         }
         write_then_count(self, ticket, false).await
     }
@@ -305,7 +305,7 @@ impl QueueTx for Tx {
         events: &[NewEvent<'_>],
     ) -> Result<Vec<EventRow>, StoreError> {
         if let Tx::Postgres(pg) = self {
-            return Ok(events::append_all_postgres(pg, site, at, events, Some(streak)).await?);
+            return events::append_all_postgres(pg, site, at, events, Some(streak)).await;
         }
         self.set_priority_streak(site, streak).await?;
         self.append_all(site, at, events).await

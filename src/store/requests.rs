@@ -1,5 +1,6 @@
 //! Document requests and the record of each of their steps.
 
+use super::StoreError;
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -26,7 +27,7 @@ pub struct RequestRow {
 const COLUMNS: &str = "id, site_id, service_id, reference, token_hash, name, phone, email, lang,
     status, reason, expected_ready_on, created_at, updated_at";
 
-pub async fn insert(tx: &mut Tx, r: &RequestRow) -> Result<(), sqlx::Error> {
+pub async fn insert(tx: &mut Tx, r: &RequestRow) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO document_requests ({COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
@@ -52,7 +53,7 @@ pub async fn insert(tx: &mut Tx, r: &RequestRow) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-pub async fn set_status(tx: &mut Tx, r: &RequestRow) -> Result<(), sqlx::Error> {
+pub async fn set_status(tx: &mut Tx, r: &RequestRow) -> Result<(), StoreError> {
     write!(tx, |c| sqlx::query(
         "UPDATE document_requests SET status = $2, reason = $3, updated_at = $4 WHERE id = $1"
     )
@@ -66,25 +67,25 @@ pub async fn set_status(tx: &mut Tx, r: &RequestRow) -> Result<(), sqlx::Error> 
     Ok(())
 }
 
-pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<RequestRow>, sqlx::Error> {
+pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<RequestRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests WHERE reference = $1"
     );
-    read!(db, |c| sqlx::query_as(&sql)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
         .bind(reference)
         .fetch_optional(c)
-        .await)
+        .await)?)
 }
 
-pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<RequestRow>, sqlx::Error> {
+pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<RequestRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests WHERE reference = $1{}",
         tx.lock_rows()
     );
-    write!(tx, |c| sqlx::query_as(&sql)
+    Ok(write!(tx, |c| sqlx::query_as(&sql)
         .bind(reference)
         .fetch_optional(c)
-        .await)
+        .await)?)
 }
 
 /// A site's requests, in one status or all, oldest first.
@@ -92,23 +93,26 @@ pub async fn of_site(
     db: &Db,
     site: &str,
     status: Option<&str>,
-) -> Result<Vec<RequestRow>, sqlx::Error> {
+) -> Result<Vec<RequestRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests
          WHERE site_id = $1 AND ($2 IS NULL OR status = $2)
          ORDER BY created_at, id LIMIT 500"
     );
-    read!(db, |c| sqlx::query_as(&sql)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
         .bind(site)
         .bind(status)
         .fetch_all(c)
-        .await)
+        .await)?)
 }
 
 /// A citizen's requests, newest first.
-pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<RequestRow>, sqlx::Error> {
+pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<RequestRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests WHERE phone = $1 ORDER BY created_at DESC, id LIMIT 200"
     );
-    read!(db, |c| sqlx::query_as(&sql).bind(phone).fetch_all(c).await)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
+        .bind(phone)
+        .fetch_all(c)
+        .await)?)
 }

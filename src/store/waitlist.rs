@@ -1,5 +1,6 @@
 //! Citizens waiting for an earlier place in a service.
 
+use super::StoreError;
 use super::Tx;
 use crate::write;
 
@@ -18,7 +19,7 @@ pub struct WaitlistRow {
 
 /// Adds a citizen, or moves their open entry to a new range; returns the
 /// entry's id.
-pub async fn upsert(tx: &mut Tx, w: &WaitlistRow) -> Result<String, sqlx::Error> {
+pub async fn upsert(tx: &mut Tx, w: &WaitlistRow) -> Result<String, StoreError> {
     let existing: Option<String> = write!(tx, |c| {
         sqlx::query_scalar(
             "SELECT id FROM waitlist WHERE site_id = $1 AND service_id = $2 AND phone = $3
@@ -62,7 +63,7 @@ pub async fn offer_first(
     day: &str,
     start: i64,
     now: i64,
-) -> Result<Option<WaitlistRow>, sqlx::Error> {
+) -> Result<Option<WaitlistRow>, StoreError> {
     let lock = tx.lock_rows();
     let sql = format!(
         "SELECT w.id, w.site_id, w.service_id, w.phone, w.from_day, w.to_day, w.lang,

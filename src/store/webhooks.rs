@@ -1,5 +1,6 @@
 //! Endpoints of other administrations' systems that receive events.
 
+use super::StoreError;
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -18,7 +19,7 @@ pub struct WebhookRow {
 
 const COLUMNS: &str = "id, url, events, site_id, secret, created_at, revoked_at";
 
-pub async fn insert(tx: &mut Tx, w: &WebhookRow) -> Result<(), sqlx::Error> {
+pub async fn insert(tx: &mut Tx, w: &WebhookRow) -> Result<(), StoreError> {
     let sql = format!("INSERT INTO webhooks ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)");
     write!(tx, |c| sqlx::query(&sql)
         .bind(&w.id)
@@ -35,7 +36,7 @@ pub async fn insert(tx: &mut Tx, w: &WebhookRow) -> Result<(), sqlx::Error> {
 }
 
 /// Stops an endpoint's deliveries; `false` if there is no such live one.
-pub async fn revoke(tx: &mut Tx, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn revoke(tx: &mut Tx, id: &str, now: i64) -> Result<bool, StoreError> {
     let changed = write!(tx, |c| sqlx::query(
         "UPDATE webhooks SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"
     )
@@ -47,26 +48,29 @@ pub async fn revoke(tx: &mut Tx, id: &str, now: i64) -> Result<bool, sqlx::Error
     Ok(changed == 1)
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<Option<WebhookRow>, sqlx::Error> {
+pub async fn get(db: &Db, id: &str) -> Result<Option<WebhookRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM webhooks WHERE id = $1");
-    read!(db, |c| sqlx::query_as(&sql)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(c)
-        .await)
+        .await)?)
 }
 
-pub async fn list(db: &Db) -> Result<Vec<WebhookRow>, sqlx::Error> {
+pub async fn list(db: &Db) -> Result<Vec<WebhookRow>, StoreError> {
     let sql =
         format!("SELECT {COLUMNS} FROM webhooks WHERE revoked_at IS NULL ORDER BY created_at, id");
-    read!(db, |c| sqlx::query_as(&sql).fetch_all(c).await)
+    Ok(read!(db, |c| sqlx::query_as(&sql).fetch_all(c).await)?)
 }
 
 /// The live endpoints that may want a site's events, read in the
 /// transaction that makes the event.
-pub async fn live_for_site(tx: &mut Tx, site: &str) -> Result<Vec<WebhookRow>, sqlx::Error> {
+pub async fn live_for_site(tx: &mut Tx, site: &str) -> Result<Vec<WebhookRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM webhooks
          WHERE revoked_at IS NULL AND (site_id IS NULL OR site_id = $1)"
     );
-    write!(tx, |c| sqlx::query_as(&sql).bind(site).fetch_all(c).await)
+    Ok(write!(tx, |c| sqlx::query_as(&sql)
+        .bind(site)
+        .fetch_all(c)
+        .await)?)
 }
