@@ -6,6 +6,7 @@
 use super::queue::Pace;
 use super::sites::SiteContext;
 use super::{App, AppResult};
+use crate::domain::ticket::Status;
 use crate::store::{self, events::NewEvent};
 use serde_json::json;
 
@@ -45,12 +46,12 @@ pub async fn close_out(app: &App, site: &str) -> AppResult<usize> {
     let mut events = Vec::new();
     let mut services: Vec<String> = Vec::new();
     for mut ticket in tickets.iter().cloned() {
-        let (status, kind) = if ticket.status == "waiting" {
-            ("cancelled", "ticket.cancelled")
+        let (status, kind) = if ticket.status == Status::Waiting {
+            (Status::Cancelled, "ticket.cancelled")
         } else {
-            ("no_show", "ticket.no_show")
+            (Status::NoShow, "ticket.no_show")
         };
-        ticket.status = status.to_owned();
+        ticket.status = status;
         ticket.close_reason = Some("end_of_day".to_owned());
         ticket.finished_at = Some(now);
         store::tickets::update(&mut tx, &ticket).await?;

@@ -3,13 +3,14 @@
 
 use super::StoreError;
 use super::{Db, Tx};
+use crate::domain::role::{DeviceKind, Role};
 use crate::{read, write};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
     pub username: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub site_id: Option<String>,
     /// When the account was disabled; `None` while it may log in.
     pub disabled_at: Option<i64>,
@@ -24,9 +25,9 @@ pub struct TokenRow {
     /// When the token was issued.
     pub created_at: i64,
     pub expires_at: Option<i64>,
-    pub user_role: Option<String>,
+    pub user_role: Option<Role>,
     pub user_site: Option<String>,
-    pub device_kind: Option<String>,
+    pub device_kind: Option<DeviceKind>,
     pub device_site: Option<String>,
     pub device_seen: Option<i64>,
 }
@@ -58,7 +59,7 @@ pub async fn upsert_user(tx: &mut Tx, user: &UserRow, now: i64) -> Result<(), St
         )
         .bind(&user.username)
         .bind(&user.password_hash)
-        .bind(&user.role)
+        .bind(user.role)
         .bind(&user.site_id)
         .bind(now)
         .bind(user.disabled_at)
@@ -170,7 +171,7 @@ pub async fn insert_user(tx: &mut Tx, user: &UserRow, now: i64) -> Result<(), St
         )
         .bind(&user.username)
         .bind(&user.password_hash)
-        .bind(&user.role)
+        .bind(user.role)
         .bind(&user.site_id)
         .bind(now)
         .execute(c)

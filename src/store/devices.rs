@@ -2,13 +2,14 @@
 
 use super::StoreError;
 use super::Tx;
+use crate::domain::role::DeviceKind;
 use crate::write;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DeviceRow {
     pub id: String,
     pub site_id: String,
-    pub kind: String,
+    pub kind: DeviceKind,
     pub label: String,
     pub created_by: String,
     pub created_at: i64,
@@ -28,7 +29,7 @@ pub async fn insert(tx: &mut Tx, d: &DeviceRow) -> Result<(), StoreError> {
         )
         .bind(&d.id)
         .bind(&d.site_id)
-        .bind(&d.kind)
+        .bind(d.kind)
         .bind(&d.label)
         .bind(&d.created_by)
         .bind(d.created_at)

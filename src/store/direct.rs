@@ -352,7 +352,7 @@ impl QueueTx for DirectTx<'_> {
         .unwrap_or(0))
     }
     async fn ahead_of(&mut self, t: &TicketRow) -> Result<i64, StoreError> {
-        let rank = tickets::class_rank(&t.priority);
+        let rank = tickets::class_rank(t.priority);
         let values: [&dyn ToSql; 6] = [
             &t.site_id,
             &t.service_id,

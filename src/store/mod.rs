@@ -19,6 +19,7 @@ pub mod accounts;
 pub mod announcements;
 pub mod appointments;
 pub mod audit;
+mod columns;
 pub mod complaints;
 pub mod console;
 pub mod counters;

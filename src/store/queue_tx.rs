@@ -11,6 +11,7 @@ use super::counters::CounterRow;
 use super::events::{EventRow, NewEvent};
 use super::tickets::TicketRow;
 use super::{Conn, StoreError, Tx, appointments, counters, events, tickets};
+use crate::domain::ticket::Priority;
 
 /// The heads of a queue: (due check-ins and priority, normal).
 pub type Heads = (Option<TicketRow>, Option<TicketRow>);
@@ -180,8 +181,9 @@ impl QueueTx for Tx {
                 query = query.bind(service);
             }
             let rows = query.fetch_all(&mut **pg).await?;
-            let (normal, ahead): (Vec<TicketRow>, Vec<TicketRow>) =
-                rows.into_iter().partition(|t| t.priority == "normal");
+            let (normal, ahead): (Vec<TicketRow>, Vec<TicketRow>) = rows
+                .into_iter()
+                .partition(|t| t.priority == Priority::Normal);
             return Ok((ahead.into_iter().next(), normal.into_iter().next()));
         }
         let ahead = tickets::head(self, site, services, false, now).await?;

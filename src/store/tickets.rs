@@ -9,6 +9,7 @@
 
 use super::StoreError;
 use super::{Conn, Db, Tx};
+use crate::domain::ticket::{Priority, Status};
 use crate::{on, read, write};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -20,11 +21,11 @@ pub struct TicketRow {
     pub local_day: String,
     pub number: String,
     pub sequence: i64,
-    pub priority: String,
+    pub priority: Priority,
     pub source: String,
     pub phone: Option<String>,
     pub lang: String,
-    pub status: String,
+    pub status: Status,
     pub counter_id: Option<String>,
     pub agent: Option<String>,
     pub appointment_id: Option<String>,
@@ -79,11 +80,11 @@ macro_rules! bind_columns {
             .bind(&$t.local_day)
             .bind(&$t.number)
             .bind($t.sequence)
-            .bind(&$t.priority)
+            .bind($t.priority)
             .bind(&$t.source)
             .bind(&$t.phone)
             .bind(&$t.lang)
-            .bind(&$t.status)
+            .bind($t.status)
             .bind(&$t.counter_id)
             .bind(&$t.agent)
             .bind(&$t.appointment_id)
@@ -104,7 +105,7 @@ macro_rules! bind_update {
         $query
             .bind(&$t.id)
             .bind(&$t.service_id)
-            .bind(&$t.status)
+            .bind($t.status)
             .bind(&$t.counter_id)
             .bind(&$t.agent)
             .bind($t.recalls)
@@ -288,18 +289,18 @@ pub(crate) fn ahead_sql() -> String {
 }
 
 /// The rank of a ticket's class in the call order.
-pub(crate) fn class_rank(priority: &str) -> i64 {
+pub(crate) fn class_rank(priority: Priority) -> i64 {
     match priority {
-        "appointment" => 0,
-        "priority" => 1,
-        _ => 2,
+        Priority::Appointment => 0,
+        Priority::Priority => 1,
+        Priority::Normal => 2,
     }
 }
 
 /// How many waiting tickets of the same service will be called before this one.
 pub async fn ahead_of(conn: Conn<'_>, t: &TicketRow) -> Result<i64, StoreError> {
     let sql = ahead_sql();
-    let rank = class_rank(&t.priority);
+    let rank = class_rank(t.priority);
     Ok(on!(conn, |c| {
         sqlx::query_scalar(&sql)
             .bind(&t.site_id)
