@@ -2,6 +2,7 @@
 //! Tokens are kept only as their SHA-256: a leaked table opens no session.
 
 use super::StoreError;
+use super::rows::execute;
 use super::{Db, Tx};
 use crate::domain::role::{DeviceKind, Role};
 use crate::{read, write};
@@ -48,25 +49,21 @@ pub async fn user(db: &Db, username: &str) -> Result<Option<UserRow>, StoreError
 /// Creates the user or resets its password, role, site and whether it is
 /// disabled; a reset ends the user's open sessions.
 pub async fn upsert_user(tx: &mut Tx, user: &UserRow, now: i64) -> Result<(), StoreError> {
-    write!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO users (username, password_hash, role, site_id, created_at, updated_at,
+    execute!(
+        tx,
+        "INSERT INTO users (username, password_hash, role, site_id, created_at, updated_at,
                                 disabled_at)
              VALUES ($1, $2, $3, $4, $5, $5, $6)
              ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,
                  role = excluded.role, site_id = excluded.site_id, updated_at = excluded.updated_at,
                  disabled_at = excluded.disabled_at",
-        )
-        .bind(&user.username)
-        .bind(&user.password_hash)
-        .bind(user.role)
-        .bind(&user.site_id)
-        .bind(now)
-        .bind(user.disabled_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        &user.username,
+        &user.password_hash,
+        user.role,
+        &user.site_id,
+        now,
+        user.disabled_at
+    )?;
     revoke_subject(tx, "user", &user.username).await
 }
 
@@ -78,20 +75,16 @@ pub async fn insert_token(
     now: i64,
     expires_at: Option<i64>,
 ) -> Result<(), StoreError> {
-    write!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO auth_tokens (token_hash, kind, subject, created_at, expires_at)
+    execute!(
+        tx,
+        "INSERT INTO auth_tokens (token_hash, kind, subject, created_at, expires_at)
              VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(token_hash)
-        .bind(kind)
-        .bind(subject)
-        .bind(now)
-        .bind(expires_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        token_hash,
+        kind,
+        subject,
+        now,
+        expires_at
+    )?;
     Ok(())
 }
 
@@ -127,14 +120,12 @@ pub async fn delete_token(
 
 /// Ends every token of one user, device or citizen.
 pub async fn revoke_subject(tx: &mut Tx, kind: &str, subject: &str) -> Result<(), StoreError> {
-    write!(tx, |c| {
-        sqlx::query("DELETE FROM auth_tokens WHERE kind = $1 AND subject = $2")
-            .bind(kind)
-            .bind(subject)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    execute!(
+        tx,
+        "DELETE FROM auth_tokens WHERE kind = $1 AND subject = $2",
+        kind,
+        subject
+    )?;
     Ok(())
 }
 
@@ -164,32 +155,22 @@ pub async fn user_in(tx: &mut Tx, username: &str) -> Result<Option<UserRow>, Sto
 
 /// A new account; a taken username is a unique violation.
 pub async fn insert_user(tx: &mut Tx, user: &UserRow, now: i64) -> Result<(), StoreError> {
-    write!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO users (username, password_hash, role, site_id, created_at, updated_at)
+    execute!(
+        tx,
+        "INSERT INTO users (username, password_hash, role, site_id, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $5)",
-        )
-        .bind(&user.username)
-        .bind(&user.password_hash)
-        .bind(user.role)
-        .bind(&user.site_id)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        &user.username,
+        &user.password_hash,
+        user.role,
+        &user.site_id,
+        now
+    )?;
     Ok(())
 }
 
 /// Removes an account and ends its sessions.
 pub async fn delete_user(tx: &mut Tx, username: &str) -> Result<(), StoreError> {
     revoke_subject(tx, "user", username).await?;
-    write!(tx, |c| {
-        sqlx::query("DELETE FROM users WHERE username = $1")
-            .bind(username)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    execute!(tx, "DELETE FROM users WHERE username = $1", username)?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! as a whole, in one transaction.
 
 use super::StoreError;
+use super::rows::execute;
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -41,22 +42,8 @@ pub async fn replace(tx: &mut Tx, site: &str, rows: &[AnnouncementRow]) -> Resul
             .map(|r| r.rows_affected())
     })?;
     for row in rows {
-        write!(tx, |c| {
-            sqlx::query(
-                "INSERT INTO announcements (id, site_id, text_fr, text_ar, position, active, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&row.id)
-            .bind(&row.site_id)
-            .bind(&row.text_fr)
-            .bind(&row.text_ar)
-            .bind(row.position)
-            .bind(row.active)
-            .bind(row.created_at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
+        execute!(tx, "INSERT INTO announcements (id, site_id, text_fr, text_ar, position, active, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)", &row.id, &row.site_id, &row.text_fr, &row.text_ar, row.position, row.active, row.created_at)?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 
 use super::Db;
 use super::StoreError;
+use super::rows;
 use super::tickets::{COLUMNS, TicketRow};
 use crate::read;
 
@@ -57,10 +58,7 @@ pub async fn at_counter(db: &Db, counter: &str) -> Result<Option<TicketRow>, Sto
         "SELECT {COLUMNS} FROM tickets WHERE counter_id = $1 AND status IN ('called', 'serving')
          ORDER BY called_at DESC LIMIT 1"
     );
-    Ok(read!(db, |c| sqlx::query_as(&sql)
-        .bind(counter)
-        .fetch_optional(c)
-        .await)?)
+    rows::one(db, &sql, counter).await
 }
 
 /// The appointment with this id.

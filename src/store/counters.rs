@@ -2,6 +2,7 @@
 //! and who works at them.
 
 use super::StoreError;
+use super::rows::{self, execute};
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -21,29 +22,17 @@ pub(crate) const COLUMNS: &str = "id, site_id, label, state, agent, state_since,
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<CounterRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM counters WHERE id = $1");
-    Ok(read!(db, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)?)
+    rows::one(db, &sql, id).await
 }
 
 pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<CounterRow>, StoreError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM counters WHERE id = $1{}",
-        tx.lock_rows()
-    );
-    Ok(write!(tx, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)?)
+    let sql = format!("SELECT {COLUMNS} FROM counters WHERE id = $1");
+    rows::locked(tx, &sql, id).await
 }
 
 pub async fn list(db: &Db, site: &str) -> Result<Vec<CounterRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM counters WHERE site_id = $1 ORDER BY id");
-    Ok(read!(db, |c| sqlx::query_as(&sql)
-        .bind(site)
-        .fetch_all(c)
-        .await)?)
+    rows::all(db, &sql, site).await
 }
 
 /// The service ids a counter handles, most preferred first.
@@ -70,35 +59,31 @@ pub async fn services_of_site(db: &Db, site: &str) -> Result<Vec<(String, String
 
 pub async fn insert(tx: &mut Tx, counter: &CounterRow) -> Result<(), StoreError> {
     let sql = format!("INSERT INTO counters ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)");
-    write!(tx, |c| {
-        sqlx::query(&sql)
-            .bind(&counter.id)
-            .bind(&counter.site_id)
-            .bind(&counter.label)
-            .bind(&counter.state)
-            .bind(&counter.agent)
-            .bind(counter.state_since)
-            .bind(counter.created_at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    execute!(
+        tx,
+        &sql,
+        &counter.id,
+        &counter.site_id,
+        &counter.label,
+        &counter.state,
+        &counter.agent,
+        counter.state_since,
+        counter.created_at
+    )?;
     Ok(())
 }
 
 /// Writes label, state and agent of an existing counter.
 pub async fn update(tx: &mut Tx, counter: &CounterRow) -> Result<(), StoreError> {
-    write!(tx, |c| {
-        sqlx::query("UPDATE counters SET label = $2, state = $3, agent = $4, state_since = $5 WHERE id = $1")
-            .bind(&counter.id)
-            .bind(&counter.label)
-            .bind(&counter.state)
-            .bind(&counter.agent)
-            .bind(counter.state_since)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    execute!(
+        tx,
+        "UPDATE counters SET label = $2, state = $3, agent = $4, state_since = $5 WHERE id = $1",
+        &counter.id,
+        &counter.label,
+        &counter.state,
+        &counter.agent,
+        counter.state_since
+    )?;
     Ok(())
 }
 
@@ -108,24 +93,20 @@ pub async fn set_services(
     counter: &CounterRow,
     services: &[String],
 ) -> Result<(), StoreError> {
-    write!(tx, |c| {
-        sqlx::query("DELETE FROM counter_services WHERE counter_id = $1")
-            .bind(&counter.id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    execute!(
+        tx,
+        "DELETE FROM counter_services WHERE counter_id = $1",
+        &counter.id
+    )?;
     for (rank, service) in services.iter().enumerate() {
-        write!(tx, |c| {
-            sqlx::query("INSERT INTO counter_services (counter_id, site_id, service_id, rank) VALUES ($1, $2, $3, $4)")
-                .bind(&counter.id)
-                .bind(&counter.site_id)
-                .bind(service)
-                .bind(rank as i64)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
+        execute!(
+            tx,
+            "INSERT INTO counter_services (counter_id, site_id, service_id, rank) VALUES ($1, $2, $3, $4)",
+            &counter.id,
+            &counter.site_id,
+            service,
+            rank as i64
+        )?;
     }
     Ok(())
 }

@@ -2,8 +2,8 @@
 
 use super::StoreError;
 use super::Tx;
+use super::rows::{self, execute};
 use crate::domain::role::DeviceKind;
-use crate::write;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DeviceRow {
@@ -22,46 +22,34 @@ pub struct DeviceRow {
 pub const SEEN_EVERY_MS: i64 = 60_000;
 
 pub async fn insert(tx: &mut Tx, d: &DeviceRow) -> Result<(), StoreError> {
-    write!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO devices (id, site_id, kind, label, created_by, created_at, revoked_at)
+    execute!(
+        tx,
+        "INSERT INTO devices (id, site_id, kind, label, created_by, created_at, revoked_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&d.id)
-        .bind(&d.site_id)
-        .bind(d.kind)
-        .bind(&d.label)
-        .bind(&d.created_by)
-        .bind(d.created_at)
-        .bind(d.revoked_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        &d.id,
+        &d.site_id,
+        d.kind,
+        &d.label,
+        &d.created_by,
+        d.created_at,
+        d.revoked_at
+    )?;
     Ok(())
 }
 
 pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<DeviceRow>, StoreError> {
-    let sql = format!(
-        "SELECT id, site_id, kind, label, created_by, created_at, revoked_at, last_seen_at
-         FROM devices WHERE id = $1{}",
-        tx.lock_rows()
-    );
-    Ok(write!(tx, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)?)
+    let sql = "SELECT id, site_id, kind, label, created_by, created_at, revoked_at, last_seen_at
+         FROM devices WHERE id = $1";
+    rows::locked(tx, sql, id).await
 }
 
 pub async fn mark_revoked(tx: &mut Tx, id: &str, now: i64) -> Result<(), StoreError> {
-    write!(tx, |c| {
-        sqlx::query("UPDATE devices SET revoked_at = $2 WHERE id = $1")
-            .bind(id)
-            .bind(now)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    execute!(
+        tx,
+        "UPDATE devices SET revoked_at = $2 WHERE id = $1",
+        id,
+        now
+    )?;
     Ok(())
 }
 
@@ -80,17 +68,13 @@ pub async fn of_site(db: &super::Db, site: &str) -> Result<Vec<DeviceRow>, Store
 /// Notes that device `id` was seen at `now`, unless it was within the last
 /// `SEEN_EVERY_MS` already (so a busy kiosk writes once a minute).
 pub async fn seen(tx: &mut Tx, id: &str, now: i64) -> Result<(), StoreError> {
-    write!(tx, |c| {
-        sqlx::query(
-            "UPDATE devices SET last_seen_at = $2
+    execute!(
+        tx,
+        "UPDATE devices SET last_seen_at = $2
              WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at <= $3)",
-        )
-        .bind(id)
-        .bind(now)
-        .bind(now - SEEN_EVERY_MS)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        id,
+        now,
+        now - SEEN_EVERY_MS
+    )?;
     Ok(())
 }

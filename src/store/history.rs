@@ -3,8 +3,8 @@
 //! of the same shape, numbered per owner.
 
 use super::StoreError;
+use super::rows::{self, execute};
 use super::{Db, Tx};
-use crate::{read, write};
 
 /// One of the history tables, and the names of its owner and note columns.
 #[derive(Debug, Clone, Copy)]
@@ -46,15 +46,15 @@ pub async fn add(tx: &mut Tx, steps: Steps, owner: &str, step: &StepRow) -> Resu
          VALUES ($1, (SELECT COALESCE(MAX(step), 0) + 1 FROM {table} WHERE {column} = $1),
                  $2, $3, $4, $5)"
     );
-    write!(tx, |c| sqlx::query(&sql)
-        .bind(owner)
-        .bind(&step.status)
-        .bind(step.at)
-        .bind(&step.actor)
-        .bind(&step.note)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    execute!(
+        tx,
+        &sql,
+        owner,
+        &step.status,
+        step.at,
+        &step.actor,
+        &step.note
+    )?;
     Ok(())
 }
 
@@ -68,8 +68,5 @@ pub async fn list(db: &Db, steps: Steps, owner: &str) -> Result<Vec<StepRow>, St
     let sql = format!(
         "SELECT status, at, actor, {note} AS note FROM {table} WHERE {column} = $1 ORDER BY step"
     );
-    Ok(read!(db, |c| sqlx::query_as(&sql)
-        .bind(owner)
-        .fetch_all(c)
-        .await)?)
+    rows::all(db, &sql, owner).await
 }

@@ -36,6 +36,7 @@ pub mod public_stats;
 pub mod queue_tx;
 pub mod requests;
 pub mod retention;
+mod rows;
 pub mod services;
 pub mod sites;
 pub mod stats;

@@ -2,6 +2,7 @@
 //! SHA-256 of each code is kept.
 
 use super::StoreError;
+use super::rows::execute;
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -17,22 +18,18 @@ pub struct OtpRow {
 }
 
 pub async fn insert(tx: &mut Tx, otp: &OtpRow) -> Result<(), StoreError> {
-    write!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO otp_codes (id, phone, code_hash, attempts, created_at, expires_at, used_at)
+    execute!(
+        tx,
+        "INSERT INTO otp_codes (id, phone, code_hash, attempts, created_at, expires_at, used_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&otp.id)
-        .bind(&otp.phone)
-        .bind(&otp.code_hash)
-        .bind(otp.attempts)
-        .bind(otp.created_at)
-        .bind(otp.expires_at)
-        .bind(otp.used_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        &otp.id,
+        &otp.phone,
+        &otp.code_hash,
+        otp.attempts,
+        otp.created_at,
+        otp.expires_at,
+        otp.used_at
+    )?;
     Ok(())
 }
 
@@ -156,13 +153,11 @@ pub async fn latest_live(db: &Db, phone: &str, now: i64) -> Result<Option<OtpRow
 /// Uses a code up; `false` if it was used meanwhile (each code proves one
 /// action).
 pub async fn consume(tx: &mut Tx, id: &str, now: i64) -> Result<bool, StoreError> {
-    let changed = write!(tx, |c| {
-        sqlx::query("UPDATE otp_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
-            .bind(id)
-            .bind(now)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    let changed = execute!(
+        tx,
+        "UPDATE otp_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL",
+        id,
+        now
+    )?;
     Ok(changed == 1)
 }

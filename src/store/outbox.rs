@@ -4,6 +4,7 @@
 //! runs of a job, two instances) keeps one.
 
 use super::StoreError;
+use super::rows::execute;
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -23,26 +24,22 @@ pub struct NewMessage {
 
 /// Queues a message; `false` if one with its key was already queued.
 pub async fn enqueue(tx: &mut Tx, m: &NewMessage) -> Result<bool, StoreError> {
-    let added = write!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO notifications (id, site_id, channel, template, recipient, subject, body,
+    let added = execute!(
+        tx,
+        "INSERT INTO notifications (id, site_id, channel, template, recipient, subject, body,
                 idempotency_key, status, attempts, next_attempt_at, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9)
              ON CONFLICT (idempotency_key) DO NOTHING",
-        )
-        .bind(&m.id)
-        .bind(&m.site_id)
-        .bind(m.channel)
-        .bind(m.template)
-        .bind(&m.recipient)
-        .bind(&m.subject)
-        .bind(&m.body)
-        .bind(&m.idempotency_key)
-        .bind(m.created_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        &m.id,
+        &m.site_id,
+        m.channel,
+        m.template,
+        &m.recipient,
+        &m.subject,
+        &m.body,
+        &m.idempotency_key,
+        m.created_at
+    )?;
     Ok(added == 1)
 }
 
@@ -185,15 +182,13 @@ async fn take(
 /// provider was found down meanwhile): as it was, its attempt not counted.
 pub async fn release(db: &Db, id: &str) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    write!(&mut tx, |c| sqlx::query(
+    execute!(
+        &mut tx,
         "UPDATE notifications SET status = 'retrying', attempts = attempts - 1,
              locked_until = NULL
-         WHERE id = $1 AND status = 'sending'"
-    )
-    .bind(id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+         WHERE id = $1 AND status = 'sending'",
+        id
+    )?;
     tx.commit().await
 }
 
@@ -202,15 +197,13 @@ pub async fn release(db: &Db, id: &str) -> Result<(), StoreError> {
 /// they go out in that order.
 pub async fn due_again(db: &Db, channel: &str, since: i64) -> Result<u64, StoreError> {
     let mut tx = db.begin().await?;
-    let changed = write!(&mut tx, |c| sqlx::query(
+    let changed = execute!(
+        &mut tx,
         "UPDATE notifications SET next_attempt_at = created_at
-         WHERE channel = $1 AND status = 'retrying' AND next_attempt_at >= $2"
-    )
-    .bind(channel)
-    .bind(since)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+         WHERE channel = $1 AND status = 'retrying' AND next_attempt_at >= $2",
+        channel,
+        since
+    )?;
     tx.commit().await?;
     Ok(changed)
 }
@@ -259,13 +252,7 @@ pub async fn record(db: &Db, id: &str, outcome: &Outcome, now: i64) -> Result<()
         ),
     };
     let mut tx = db.begin().await?;
-    write!(&mut tx, |c| sqlx::query(sql)
-        .bind(id)
-        .bind(text)
-        .bind(at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    execute!(&mut tx, sql, id, text, at)?;
     tx.commit().await
 }
 
@@ -278,18 +265,14 @@ pub async fn update_delivery(
     rank: i64,
 ) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
-    let changed = write!(&mut tx, |c| {
-        sqlx::query(
-            "UPDATE notifications SET delivery_status = $2, delivery_rank = $3
+    let changed = execute!(
+        &mut tx,
+        "UPDATE notifications SET delivery_status = $2, delivery_rank = $3
              WHERE provider_id = $1 AND delivery_rank < $3",
-        )
-        .bind(provider_id)
-        .bind(status)
-        .bind(rank)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        provider_id,
+        status,
+        rank
+    )?;
     tx.commit().await?;
     Ok(changed > 0)
 }
@@ -332,18 +315,14 @@ pub async fn list(db: &Db, status: Option<&str>, limit: i64) -> Result<Vec<Liste
 /// neither state.
 pub async fn retry_now(db: &Db, id: &str, now: i64) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
-    let changed = write!(&mut tx, |c| {
-        sqlx::query(
-            "UPDATE notifications SET status = 'retrying', next_attempt_at = $2, dead_at = NULL
+    let changed = execute!(
+        &mut tx,
+        "UPDATE notifications SET status = 'retrying', next_attempt_at = $2, dead_at = NULL
              WHERE id = $1 AND status IN ('dead', 'retrying')
              AND personal_data_erased_at IS NULL",
-        )
-        .bind(id)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        id,
+        now
+    )?;
     tx.commit().await?;
     Ok(changed == 1)
 }

@@ -9,6 +9,7 @@
 
 use super::counters::CounterRow;
 use super::events::{EventRow, NewEvent};
+use super::rows::execute;
 use super::tickets::TicketRow;
 use super::{Conn, StoreError, Tx, appointments, counters, events, tickets};
 use crate::domain::ticket::Priority;
@@ -234,14 +235,7 @@ impl QueueTx for Tx {
         to: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let changed = crate::write!(self, |c| sqlx::query(appointments::SET_STATUS)
-            .bind(id)
-            .bind(from)
-            .bind(to)
-            .bind(now)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let changed = execute!(self, appointments::SET_STATUS, id, from, to, now)?;
         Ok(changed == 1)
     }
     async fn insert_waiting_ticket(&mut self, ticket: &TicketRow) -> Result<i64, StoreError> {

@@ -1,8 +1,9 @@
 //! Document requests and the record of each of their steps.
 
 use super::StoreError;
+use super::rows::{self, execute};
 use super::{Db, Tx};
-use crate::{read, write};
+use crate::read;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RequestRow {
@@ -32,38 +33,36 @@ pub async fn insert(tx: &mut Tx, r: &RequestRow) -> Result<(), StoreError> {
         "INSERT INTO document_requests ({COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
     );
-    write!(tx, |c| sqlx::query(&sql)
-        .bind(&r.id)
-        .bind(&r.site_id)
-        .bind(&r.service_id)
-        .bind(&r.reference)
-        .bind(&r.token_hash)
-        .bind(&r.name)
-        .bind(&r.phone)
-        .bind(&r.email)
-        .bind(&r.lang)
-        .bind(&r.status)
-        .bind(&r.reason)
-        .bind(&r.expected_ready_on)
-        .bind(r.created_at)
-        .bind(r.updated_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    execute!(
+        tx,
+        &sql,
+        &r.id,
+        &r.site_id,
+        &r.service_id,
+        &r.reference,
+        &r.token_hash,
+        &r.name,
+        &r.phone,
+        &r.email,
+        &r.lang,
+        &r.status,
+        &r.reason,
+        &r.expected_ready_on,
+        r.created_at,
+        r.updated_at
+    )?;
     Ok(())
 }
 
 pub async fn set_status(tx: &mut Tx, r: &RequestRow) -> Result<(), StoreError> {
-    write!(tx, |c| sqlx::query(
-        "UPDATE document_requests SET status = $2, reason = $3, updated_at = $4 WHERE id = $1"
-    )
-    .bind(&r.id)
-    .bind(&r.status)
-    .bind(&r.reason)
-    .bind(r.updated_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        tx,
+        "UPDATE document_requests SET status = $2, reason = $3, updated_at = $4 WHERE id = $1",
+        &r.id,
+        &r.status,
+        &r.reason,
+        r.updated_at
+    )?;
     Ok(())
 }
 
@@ -71,21 +70,14 @@ pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<RequestRow>
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests WHERE reference = $1"
     );
-    Ok(read!(db, |c| sqlx::query_as(&sql)
-        .bind(reference)
-        .fetch_optional(c)
-        .await)?)
+    rows::one(db, &sql, reference).await
 }
 
 pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<RequestRow>, StoreError> {
     let sql = format!(
-        "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests WHERE reference = $1{}",
-        tx.lock_rows()
+        "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests WHERE reference = $1"
     );
-    Ok(write!(tx, |c| sqlx::query_as(&sql)
-        .bind(reference)
-        .fetch_optional(c)
-        .await)?)
+    rows::locked(tx, &sql, reference).await
 }
 
 /// A site's requests, in one status or all, oldest first.
@@ -111,8 +103,5 @@ pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<RequestRow>, StoreErro
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests WHERE phone = $1 ORDER BY created_at DESC, id LIMIT 200"
     );
-    Ok(read!(db, |c| sqlx::query_as(&sql)
-        .bind(phone)
-        .fetch_all(c)
-        .await)?)
+    rows::all(db, &sql, phone).await
 }

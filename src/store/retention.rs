@@ -10,6 +10,7 @@
 
 use super::StoreError;
 use super::Tx;
+use super::rows::execute;
 use crate::write;
 
 /// One batch of an erasure or deletion.
@@ -159,15 +160,11 @@ impl Step {
 
 /// Deletes one batch of audit entries older than `cutoff`.
 pub async fn delete_audit(tx: &mut Tx, cutoff: i64, batch: i64) -> Result<u64, StoreError> {
-    Ok(write!(tx, |c| {
-        sqlx::query(
-            "DELETE FROM audit_log WHERE id IN (
+    execute!(
+        tx,
+        "DELETE FROM audit_log WHERE id IN (
                SELECT id FROM audit_log WHERE at < $1 ORDER BY id LIMIT $2)",
-        )
-        .bind(cutoff)
-        .bind(batch)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?)
+        cutoff,
+        batch
+    )
 }

@@ -1,8 +1,9 @@
 //! Services a site offers, with their ticket prefix and appointment settings.
 
 use super::StoreError;
+use super::rows;
 use super::{Db, Tx};
-use crate::{read, write};
+use crate::write;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ServiceRow {
@@ -33,10 +34,7 @@ const COLUMNS: &str = "site_id, id, prefix, name, name_ar, walk_in, appointment_
 
 pub async fn list(db: &Db, site: &str) -> Result<Vec<ServiceRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM services WHERE site_id = $1 ORDER BY prefix");
-    Ok(read!(db, |c| sqlx::query_as(&sql)
-        .bind(site)
-        .fetch_all(c)
-        .await)?)
+    rows::all(db, &sql, site).await
 }
 
 pub async fn get_for_update(

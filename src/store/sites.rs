@@ -1,6 +1,7 @@
 //! Sites (offices) and their settings.
 
 use super::StoreError;
+use super::rows;
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -31,10 +32,7 @@ const COLUMNS: &str = "id, name, name_ar, timezone, opening_hours, closures, ver
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<SiteRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM sites WHERE id = $1");
-    Ok(read!(db, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)?)
+    rows::one(db, &sql, id).await
 }
 
 pub async fn list(db: &Db) -> Result<Vec<SiteRow>, StoreError> {
@@ -45,14 +43,8 @@ pub async fn list(db: &Db) -> Result<Vec<SiteRow>, StoreError> {
 /// Reads a site inside a write transaction, locking its row where the
 /// backend can, so a partial update is applied to the latest version.
 pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<SiteRow>, StoreError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM sites WHERE id = $1{}",
-        tx.lock_rows()
-    );
-    Ok(write!(tx, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)?)
+    let sql = format!("SELECT {COLUMNS} FROM sites WHERE id = $1");
+    rows::locked(tx, &sql, id).await
 }
 
 pub async fn insert(tx: &mut Tx, site: &SiteRow) -> Result<(), StoreError> {

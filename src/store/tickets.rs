@@ -8,9 +8,10 @@
 //! SQLite writer, so two counters never get the same ticket.
 
 use super::StoreError;
+use super::rows;
 use super::{Conn, Db, Tx};
 use crate::domain::ticket::{Priority, Status};
-use crate::{on, read, write};
+use crate::{on, write};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TicketRow {
@@ -209,21 +210,12 @@ pub async fn update(tx: &mut Tx, t: &TicketRow) -> Result<(), StoreError> {
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<TicketRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM tickets WHERE id = $1");
-    Ok(read!(db, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)?)
+    rows::one(db, &sql, id).await
 }
 
 pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<TicketRow>, StoreError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM tickets WHERE id = $1{}",
-        tx.lock_rows()
-    );
-    Ok(write!(tx, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)?)
+    let sql = format!("SELECT {COLUMNS} FROM tickets WHERE id = $1");
+    rows::locked(tx, &sql, id).await
 }
 
 /// The number of the ticket a counter has called or is serving, if any.
@@ -382,10 +374,7 @@ pub async fn active_of_site(db: &Db, site: &str) -> Result<Vec<TicketRow>, Store
     let sql = format!(
         "SELECT {COLUMNS} FROM tickets WHERE site_id = $1 AND status IN ('called', 'serving')"
     );
-    Ok(read!(db, |c| sqlx::query_as(&sql)
-        .bind(site)
-        .fetch_all(c)
-        .await)?)
+    rows::all(db, &sql, site).await
 }
 
 /// Tickets of a site still waiting or called from a local day up to `day`

@@ -2,6 +2,7 @@
 //! feedback asked after a visit.
 
 use super::StoreError;
+use super::rows::execute;
 use super::tickets::{COLUMNS, TicketRow};
 use super::{Db, Tx};
 use crate::{read, write};
@@ -83,22 +84,8 @@ pub struct NewFeedback {
 
 /// Asks for feedback on a visit; `false` if it was already asked.
 pub async fn ask_feedback(tx: &mut Tx, f: &NewFeedback) -> Result<bool, StoreError> {
-    let added = write!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO feedback (token_hash, site_id, service_id, ticket_id, appointment_id, agent, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"
-    )
-    .bind(&f.token_hash)
-    .bind(&f.site_id)
-    .bind(&f.service_id)
-    .bind(&f.ticket_id)
-    .bind(&f.appointment_id)
-    .bind(&f.agent)
-    .bind(f.created_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    let added = execute!(tx, "INSERT INTO feedback (token_hash, site_id, service_id, ticket_id, appointment_id, agent, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING", &f.token_hash, &f.site_id, &f.service_id, &f.ticket_id, &f.appointment_id, &f.agent, f.created_at)?;
     Ok(added == 1)
 }
 
@@ -111,17 +98,15 @@ pub async fn answer_feedback(
     comment: Option<&str>,
     now: i64,
 ) -> Result<Option<bool>, StoreError> {
-    let changed = write!(tx, |c| sqlx::query(
+    let changed = execute!(
+        tx,
         "UPDATE feedback SET rating = $2, comment = $3, answered_at = $4
-         WHERE token_hash = $1 AND answered_at IS NULL"
-    )
-    .bind(token_hash)
-    .bind(rating)
-    .bind(comment)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+         WHERE token_hash = $1 AND answered_at IS NULL",
+        token_hash,
+        rating,
+        comment,
+        now
+    )?;
     if changed == 1 {
         return Ok(Some(true));
     }

@@ -2,6 +2,7 @@
 
 use super::StoreError;
 use super::Tx;
+use super::rows::execute;
 use crate::write;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -32,25 +33,21 @@ pub async fn upsert(tx: &mut Tx, w: &WaitlistRow) -> Result<String, StoreError> 
         .await
     })?;
     let id = existing.unwrap_or_else(|| w.id.clone());
-    write!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO waitlist (id, site_id, service_id, phone, from_day, to_day, lang, created_at)
+    execute!(
+        tx,
+        "INSERT INTO waitlist (id, site_id, service_id, phone, from_day, to_day, lang, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (id) DO UPDATE SET from_day = excluded.from_day,
                  to_day = excluded.to_day, lang = excluded.lang",
-        )
-        .bind(&id)
-        .bind(&w.site_id)
-        .bind(&w.service_id)
-        .bind(&w.phone)
-        .bind(&w.from_day)
-        .bind(&w.to_day)
-        .bind(&w.lang)
-        .bind(w.created_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        &id,
+        &w.site_id,
+        &w.service_id,
+        &w.phone,
+        &w.from_day,
+        &w.to_day,
+        &w.lang,
+        w.created_at
+    )?;
     Ok(id)
 }
 
@@ -86,14 +83,12 @@ pub async fn offer_first(
             .await
     })?;
     if let Some(entry) = &first {
-        write!(tx, |c| {
-            sqlx::query("UPDATE waitlist SET offered_at = $2 WHERE id = $1")
-                .bind(&entry.id)
-                .bind(now)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
+        execute!(
+            tx,
+            "UPDATE waitlist SET offered_at = $2 WHERE id = $1",
+            &entry.id,
+            now
+        )?;
     }
     Ok(first)
 }
