@@ -54,39 +54,6 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-/// Runs a queue transaction written once against `store::queue_tx::QueueTx`:
-/// on SQLite in one trip to the writer thread of `store::direct`, on
-/// PostgreSQL through a sqlx transaction. `$body` is an `async move` block
-/// using `$t` and owning what else it uses (on SQLite it runs on the writer
-/// thread); it commits when the block returns `Ok` and changes nothing
-/// otherwise.
-#[macro_export]
-macro_rules! queue_transaction {
-    ($app:expr, |$t:ident| $body:expr) => {
-        match &$app.db {
-            $crate::store::Db::Sqlite { direct, .. } => {
-                $crate::store::direct::transaction(direct, move |$t| {
-                    futures_util::FutureExt::now_or_never($body).unwrap_or_else(|| {
-                        Err($crate::app::AppError::Internal(anyhow::anyhow!(
-                            "a direct SQLite transaction tried to wait"
-                        )))
-                    })
-                })
-                .await
-            }
-            $crate::store::Db::Postgres(_) => {
-                let mut tx = $app.db.begin().await?;
-                let value = {
-                    let $t = &mut tx;
-                    $body.await?
-                };
-                tx.commit().await?;
-                Ok(value)
-            }
-        }
-    };
-}
-
 /// What every use case runs against.
 #[derive(Debug)]
 pub struct App {

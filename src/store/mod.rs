@@ -31,6 +31,7 @@ pub mod history;
 pub mod otp;
 pub mod outbox;
 pub mod public_stats;
+pub mod queue;
 pub mod queue_tx;
 pub mod requests;
 pub mod retention;
