@@ -170,7 +170,7 @@ impl Office {
     pub async fn pending_after_sending(&self) -> i64 {
         let sql = "SELECT COUNT(*) FROM notifications WHERE status = 'pending'";
         for _ in 0..50 {
-            let pending: i64 = guichet::read!(&self.app.app.db, |c| sqlx::query_scalar(sql)
+            let pending: i64 = crate::helpers::read!(&self.app.app.db, |c| sqlx::query_scalar(sql)
                 .fetch_one(c)
                 .await)
             .expect("outbox read");
@@ -179,7 +179,7 @@ impl Office {
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        guichet::read!(&self.app.app.db, |c| sqlx::query_scalar(sql)
+        crate::helpers::read!(&self.app.app.db, |c| sqlx::query_scalar(sql)
             .fetch_one(c)
             .await)
         .expect("outbox read")

@@ -11,6 +11,41 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
+/// Runs `$body` with `$c` bound to the database's pool for reading, as the
+/// service's store does: what a test checks straight in the tables.
+macro_rules! read {
+    ($db:expr, |$c:ident| $body:expr) => {
+        match $db {
+            guichet::store::Db::Sqlite { read, .. } => {
+                let $c = read;
+                $body
+            }
+            guichet::store::Db::Postgres(pool) => {
+                let $c = pool;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the connection of an open transaction.
+macro_rules! write {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            guichet::store::Tx::Sqlite(tx) => {
+                let $c = &mut **tx;
+                $body
+            }
+            guichet::store::Tx::Postgres(tx) => {
+                let $c = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
+pub(crate) use {read, write};
+
 pub const ADMIN_PASSWORD: &str = "admin-password-42";
 pub const STAFF_PASSWORD: &str = "staff-password-42";
 
@@ -375,7 +410,7 @@ impl TestApp {
     /// Rows in a table, read straight from the database.
     pub async fn count(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
-        guichet::read!(&self.app.db, |c| sqlx::query_scalar::<_, i64>(&sql)
+        crate::helpers::read!(&self.app.db, |c| sqlx::query_scalar::<_, i64>(&sql)
             .fetch_one(c)
             .await)
         .expect("count rows")

@@ -53,7 +53,7 @@ async fn code_for(app: &TestApp, phone: &str) {
 async fn state(app: &TestApp) -> (String, i64, Option<String>, Option<String>) {
     for _ in 0..100 {
         let row: (String, i64, Option<String>, Option<String>) =
-            guichet::read!(&app.app.db, |c| sqlx::query_as(
+            crate::helpers::read!(&app.app.db, |c| sqlx::query_as(
                 "SELECT status, attempts, provider_id, last_error FROM notifications"
             )
             .fetch_one(c)

@@ -206,8 +206,9 @@ async fn settle(office: &Office) {
         guichet::notify::worker::send_due(app)
             .await
             .expect("messages sent");
-        let unsent: i64 = guichet::read!(&app.db, |c| sqlx::query_scalar(sql).fetch_one(c).await)
-            .expect("outbox read");
+        let unsent: i64 =
+            crate::helpers::read!(&app.db, |c| sqlx::query_scalar(sql).fetch_one(c).await)
+                .expect("outbox read");
         if unsent == 0 {
             return;
         }
@@ -310,7 +311,7 @@ async fn stored_phones(office: &Office) -> Vec<String> {
         UNION SELECT phone FROM complaints WHERE phone IS NOT NULL
         UNION SELECT phone FROM waitlist
         UNION SELECT recipient FROM notifications";
-    guichet::read!(&office.app.app.db, |c| sqlx::query_scalar::<_, String>(sql)
+    crate::helpers::read!(&office.app.app.db, |c| sqlx::query_scalar::<_, String>(sql)
         .fetch_all(c)
         .await)
     .expect("phones read")
