@@ -27,6 +27,21 @@ fn guichet(database_url: &str, args: &[&str], stdin: &str) -> (bool, String, Str
     )
 }
 
+/// A server on the database, at the base URL returned, until the token is
+/// cancelled.
+async fn serve(url: &str) -> (String, tokio_util::sync::CancellationToken) {
+    let server = guichet::startup::Server::build(
+        &guichet::config::Config::local(url),
+        guichet::clock::Clock::system(),
+    )
+    .await
+    .unwrap();
+    let base = format!("http://{}", server.addr());
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    tokio::spawn(server.run(shutdown.clone()));
+    (base, shutdown)
+}
+
 /// The JSON answer of a request.
 async fn json(request: reqwest::RequestBuilder) -> serde_json::Value {
     let answer = request.send().await.expect("request sent");
@@ -93,15 +108,7 @@ async fn demo_and_user_add_give_working_logins() {
     assert!(!ok);
 
     // The accounts work against a server on the same database.
-    let server = guichet::startup::Server::build(
-        &guichet::config::Config::local(&url),
-        guichet::clock::Clock::system(),
-    )
-    .await
-    .unwrap();
-    let base = format!("http://{}", server.addr());
-    let shutdown = tokio_util::sync::CancellationToken::new();
-    tokio::spawn(server.run(shutdown.clone()));
+    let (base, shutdown) = serve(&url).await;
     let client = reqwest::Client::new();
     for (user, password) in [
         ("admin", admin_password.as_str()),
@@ -168,15 +175,7 @@ async fn seed_writes_a_past_that_tally_counts() {
     );
     assert!(ok, "{err}");
     // A new office with two services, made through the API.
-    let server = guichet::startup::Server::build(
-        &guichet::config::Config::local(&url),
-        guichet::clock::Clock::system(),
-    )
-    .await
-    .unwrap();
-    let base = format!("http://{}", server.addr());
-    let shutdown = tokio_util::sync::CancellationToken::new();
-    tokio::spawn(server.run(shutdown.clone()));
+    let (base, shutdown) = serve(&url).await;
     let client = reqwest::Client::new();
     let credentials = serde_json::json!({"username": "root", "password": "a-long-password"});
     let login = json(
