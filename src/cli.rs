@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `user add`, `demo`.
+//! The command line: `serve`, `migrate`, `user add`, `demo`, and for
+//! operators `tally` (a site's counts as JSON) and `seed` (a generated past).
 
 use crate::app::{App, auth};
 use crate::clock::Clock;
@@ -47,6 +48,26 @@ pub enum Command {
     },
     /// Seed a demo office and print its accounts and device tokens.
     Demo {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Print what the database holds for a site as one JSON object: tickets
+    /// and appointments by status, each slot's booked persons and places taken.
+    Tally {
+        site: String,
+        /// Also list every appointment's reference.
+        #[arg(long)]
+        references: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Write a generated past (tickets, appointments, requests, feedback,
+    /// complaints) for an existing site, to try the statistics at scale, and
+    /// print what was written as one JSON object. Not for a live database.
+    Seed {
+        site: String,
+        #[command(flatten)]
+        amount: crate::app::seed::Amount,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -143,6 +164,36 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                 Clock::system(),
             );
             print_demo(&app).await
+        }
+        Command::Tally {
+            site,
+            references,
+            database,
+        } => {
+            let app = App::new(
+                open_database(&database.database_url).await?,
+                Clock::system(),
+            );
+            let tally = crate::app::tally::site(&app, &site, references)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", serde_json::to_string(&tally)?);
+            Ok(())
+        }
+        Command::Seed {
+            site,
+            amount,
+            database,
+        } => {
+            let app = App::new(
+                open_database(&database.database_url).await?,
+                Clock::system(),
+            );
+            let seeded = crate::app::seed::history(&app, &site, &amount)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", serde_json::to_string(&seeded)?);
+            Ok(())
         }
     }
 }
