@@ -60,3 +60,22 @@ macro_rules! execute {
     };
 }
 pub(crate) use execute;
+
+/// Gives a row type `write_values(tx, sql)`, which runs `sql` with the named
+/// fields bound as `$1`, `$2`, … in order, for an `INSERT` and an `UPDATE`
+/// that name the columns so: `values!(SiteRow { id, name, … })`.
+macro_rules! values {
+    ($row:ty { $($field:ident),+ $(,)? }) => {
+        impl $row {
+            async fn write_values(
+                &self,
+                tx: &mut $crate::store::Tx,
+                sql: &str,
+            ) -> Result<(), $crate::store::StoreError> {
+                $crate::store::rows::execute!(tx, sql $(, self.$field.to_owned())+)?;
+                Ok(())
+            }
+        }
+    };
+}
+pub(crate) use values;
