@@ -32,6 +32,21 @@ pub(crate) async fn all<T: Row>(db: &Db, sql: &str, key: &str) -> Result<Vec<T>,
         .await)?)
 }
 
+/// The rows `sql` selects by its `$1` and an optional `$2` (`NULL` when
+/// absent, for a filter the query may leave open), read from the pool.
+pub(crate) async fn all_with<T: Row>(
+    db: &Db,
+    sql: &str,
+    key: &str,
+    filter: Option<&str>,
+) -> Result<Vec<T>, StoreError> {
+    Ok(crate::read!(db, |c| sqlx::query_as(sql)
+        .bind(key)
+        .bind(filter)
+        .fetch_all(c)
+        .await)?)
+}
+
 /// The row `sql` selects by its `$1`, read inside a change and locked where
 /// the backend has row locks, so that the change applies to its latest
 /// version.
