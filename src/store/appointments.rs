@@ -125,29 +125,13 @@ pub async fn release_places(tx: &mut Tx, a: &AppointmentRow, start: i64) -> Resu
     Ok(())
 }
 
-rows::values!(AppointmentRow {
-    id,
-    site_id,
-    service_id,
-    mode,
-    start_at,
-    end_at,
-    local_day,
-    reference,
-    manage_token_hash,
-    name,
-    phone,
-    email,
-    lang,
-    persons,
-    status,
-    video_url,
-    created_at,
-    updated_at,
-    checked_in_at,
-    reminded_day_at,
-    reminded_hours_at,
-});
+rows::values! {
+    AppointmentRow {
+        id, site_id, service_id, mode, start_at, end_at, local_day, reference,
+        manage_token_hash, name, phone, email, lang, persons, status, video_url, created_at,
+        updated_at, checked_in_at, reminded_day_at, reminded_hours_at
+    }
+}
 
 pub async fn insert(tx: &mut Tx, a: &AppointmentRow) -> Result<(), StoreError> {
     let sql = format!(

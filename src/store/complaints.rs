@@ -29,23 +29,12 @@ pub struct ComplaintRow {
 const COLUMNS: &str = "id, site_id, service_id, reference, token_hash, subject, body, phone,
     status, assigned_to, answer, answer_due_on, created_at, answered_at, lang";
 
-rows::values!(ComplaintRow {
-    id,
-    site_id,
-    service_id,
-    reference,
-    token_hash,
-    subject,
-    body,
-    phone,
-    status,
-    assigned_to,
-    answer,
-    answer_due_on,
-    created_at,
-    answered_at,
-    lang,
-});
+rows::values! {
+    ComplaintRow {
+        id, site_id, service_id, reference, token_hash, subject, body, phone, status,
+        assigned_to, answer, answer_due_on, created_at, answered_at, lang
+    }
+}
 
 pub async fn insert(tx: &mut Tx, r: &ComplaintRow) -> Result<(), StoreError> {
     let sql = format!(

@@ -21,15 +21,11 @@ pub struct DeviceRow {
 /// How often a device's `last_seen_at` is written at most.
 pub const SEEN_EVERY_MS: i64 = 60_000;
 
-rows::values!(DeviceRow {
-    id,
-    site_id,
-    kind,
-    label,
-    created_by,
-    created_at,
-    revoked_at,
-});
+rows::values! {
+    DeviceRow {
+        id, site_id, kind, label, created_by, created_at, revoked_at
+    }
+}
 
 pub async fn insert(tx: &mut Tx, d: &DeviceRow) -> Result<(), StoreError> {
     d.write_values(

@@ -18,15 +18,11 @@ pub struct OtpRow {
     pub used_at: Option<i64>,
 }
 
-rows::values!(OtpRow {
-    id,
-    phone,
-    code_hash,
-    attempts,
-    created_at,
-    expires_at,
-    used_at,
-});
+rows::values! {
+    OtpRow {
+        id, phone, code_hash, attempts, created_at, expires_at, used_at
+    }
+}
 
 pub async fn insert(tx: &mut Tx, otp: &OtpRow) -> Result<(), StoreError> {
     otp.write_values(

@@ -27,22 +27,12 @@ pub struct RequestRow {
 const COLUMNS: &str = "id, site_id, service_id, reference, token_hash, name, phone, email, lang,
     status, reason, expected_ready_on, created_at, updated_at";
 
-rows::values!(RequestRow {
-    id,
-    site_id,
-    service_id,
-    reference,
-    token_hash,
-    name,
-    phone,
-    email,
-    lang,
-    status,
-    reason,
-    expected_ready_on,
-    created_at,
-    updated_at,
-});
+rows::values! {
+    RequestRow {
+        id, site_id, service_id, reference, token_hash, name, phone, email, lang, status,
+        reason, expected_ready_on, created_at, updated_at
+    }
+}
 
 pub async fn insert(tx: &mut Tx, r: &RequestRow) -> Result<(), StoreError> {
     let sql = format!(

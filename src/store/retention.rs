@@ -66,59 +66,36 @@ macro_rules! delete {
 /// the row kept for statistics.
 pub const ERASE: &[Step] = &[
     erase! {
-        "tickets",
-        "tickets",
-        "id",
-        "phone = NULL",
-        "phone IS NOT NULL",
+        "tickets", "tickets", "id", "phone = NULL", "phone IS NOT NULL",
         "status IN ('done', 'no_show', 'cancelled') AND finished_at < $1"
     },
     erase! {
-        "appointments",
-        "appointments",
-        "id",
-        "name = NULL, phone = NULL, email = NULL",
+        "appointments", "appointments", "id", "name = NULL, phone = NULL, email = NULL",
         "personal_data_erased_at IS NULL",
         "end_at < $1"
     },
     erase! {
-        "appointments",
-        "appointments",
-        "id",
-        "name = NULL, phone = NULL, email = NULL",
+        "appointments", "appointments", "id", "name = NULL, phone = NULL, email = NULL",
         "personal_data_erased_at IS NULL",
         "status = 'cancelled' AND updated_at < $1"
     },
     erase! {
-        "requests",
-        "document_requests",
-        "id",
-        "name = NULL, phone = NULL, email = NULL",
+        "requests", "document_requests", "id", "name = NULL, phone = NULL, email = NULL",
         "personal_data_erased_at IS NULL",
         "status IN ('delivered', 'rejected') AND updated_at < $1"
     },
     erase! {
-        "complaints",
-        "complaints",
-        "id",
-        "subject = '', body = '', phone = NULL, answer = NULL",
+        "complaints", "complaints", "id", "subject = '', body = '', phone = NULL, answer = NULL",
         "personal_data_erased_at IS NULL",
         "status IN ('answered', 'closed') AND answered_at < $1"
     },
     erase! {
-        "feedback",
-        "feedback",
-        "token_hash",
-        "comment = NULL",
-        "personal_data_erased_at IS NULL",
+        "feedback", "feedback", "token_hash", "comment = NULL", "personal_data_erased_at IS NULL",
         "comment IS NOT NULL AND answered_at < $1"
     },
     erase! {
-        "messages",
-        "notifications",
-        "id",
-        "recipient = '', subject = NULL, body = '', last_error = NULL",
-        "personal_data_erased_at IS NULL",
+        "messages", "notifications", "id", "recipient = '', subject = NULL, body = '', last_error
+        = NULL", "personal_data_erased_at IS NULL",
         "status IN ('sent', 'dead') AND created_at < $1"
     },
 ];

@@ -78,7 +78,7 @@ pub(crate) use execute;
 
 /// Gives a row type `write_values(tx, sql)`, which runs `sql` with the named
 /// fields bound as `$1`, `$2`, … in order, for an `INSERT` and an `UPDATE`
-/// that name the columns so: `values!(SiteRow { id, name, … })`.
+/// that name the columns so: `values! { SiteRow { id, name, … } }`.
 macro_rules! values {
     ($row:ty { $($field:ident),+ $(,)? }) => {
         impl $row {

@@ -80,25 +80,13 @@ pub async fn update(tx: &mut Tx, s: &ServiceRow) -> Result<(), StoreError> {
     s.write_values(tx, sql).await
 }
 
-rows::values!(ServiceRow {
-    site_id,
-    id,
-    prefix,
-    name,
-    name_ar,
-    walk_in,
-    appointment_modes,
-    slot_minutes,
-    slot_capacity,
-    service_minutes,
-    required_documents,
-    processing_days,
-    min_notice_minutes,
-    horizon_days,
-    target_wait_minutes,
-    created_at,
-    updated_at,
-});
+rows::values! {
+    ServiceRow {
+        site_id, id, prefix, name, name_ar, walk_in, appointment_modes, slot_minutes,
+        slot_capacity, service_minutes, required_documents, processing_days, min_notice_minutes,
+        horizon_days, target_wait_minutes, created_at, updated_at
+    }
+}
 
 /// The service of a site that uses a ticket prefix, read in a write transaction.
 pub async fn prefix_owner(

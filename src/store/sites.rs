@@ -62,23 +62,13 @@ pub async fn update(tx: &mut Tx, site: &SiteRow) -> Result<(), StoreError> {
     site.write_values(tx, sql).await
 }
 
-rows::values!(SiteRow {
-    id,
-    name,
-    name_ar,
-    timezone,
-    opening_hours,
-    closures,
-    verify_phone,
-    priority_streak_max,
-    min_recalls,
-    near_turn_ahead,
-    checkin_early_minutes,
-    checkin_late_minutes,
-    complaint_answer_days,
-    created_at,
-    updated_at,
-});
+rows::values! {
+    SiteRow {
+        id, name, name_ar, timezone, opening_hours, closures, verify_phone, priority_streak_max,
+        min_recalls, near_turn_ahead, checkin_early_minutes, checkin_late_minutes,
+        complaint_answer_days, created_at, updated_at
+    }
+}
 
 /// Every site's timezone name.
 pub async fn timezones(db: &Db) -> Result<Vec<(String, String)>, StoreError> {
