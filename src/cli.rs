@@ -1,6 +1,6 @@
 //! The command line: `serve`, `migrate`, `user add`, `demo`.
 
-use crate::app::{App, auth};
+use crate::app::{App, AppSettings, auth};
 use crate::clock::Clock;
 use crate::config::{Config, DatabaseArgs, LogFormat};
 use crate::domain::role::Role;
@@ -84,12 +84,11 @@ pub async fn run(cli: Cli) -> ExitCode {
 async fn execute(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve { config, demo } => {
-            let mut server = Server::build(&config, Clock::system()).await?;
+            let server = Server::build_with(&config, Clock::system(), |settings| {
+                settings.policy.demo = demo
+            })
+            .await?;
             if demo {
-                server
-                    .app_mut()
-                    .context("the service is already shared")?
-                    .demo = true;
                 print_demo(&server.app()).await?;
             }
             let shutdown = CancellationToken::new();
@@ -102,7 +101,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                     "No provider for {}: the demo's messages (phone codes, links) are sent to \
                      nobody; read them at {}/demo/messages",
                     unsent.join(" and "),
-                    app.public_url
+                    app.links.public_url
                 );
             }
             server.run(shutdown).await
@@ -126,6 +125,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             let app = App::new(
                 open_database(&database.database_url).await?,
                 Clock::system(),
+                AppSettings::default(),
             );
             auth::add_user(&app, &name, role, site.as_deref(), &password)
                 .await
@@ -141,6 +141,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             let app = App::new(
                 open_database(&database.database_url).await?,
                 Clock::system(),
+                AppSettings::default(),
             );
             print_demo(&app).await
         }

@@ -2,7 +2,7 @@
 //! the offices, staff and devices a scenario drives.
 
 use anyhow::{Context, bail};
-use guichet::app::{App, auth};
+use guichet::app::{App, AppSettings, auth};
 use guichet::clock::Clock;
 use guichet::domain::role::Role;
 use guichet::startup::open_database;
@@ -125,7 +125,11 @@ pub async fn wait_ready(mut spawned: Spawned) -> anyhow::Result<Spawned> {
 
 /// Creates the admin directly in the (migrated) database, as `guichet user add` does.
 pub async fn create_admin(database_url: &str) -> anyhow::Result<()> {
-    let app = App::new(open_database(database_url).await?, Clock::system());
+    let app = App::new(
+        open_database(database_url).await?,
+        Clock::system(),
+        AppSettings::default(),
+    );
     auth::add_user(&app, "load-admin", Role::Admin, None, PASSWORD)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -149,7 +153,11 @@ pub async fn create_offices(
     sites: usize,
     counters: usize,
 ) -> anyhow::Result<Vec<Office>> {
-    let app = App::new(open_database(database_url).await?, Clock::system());
+    let app = App::new(
+        open_database(database_url).await?,
+        Clock::system(),
+        AppSettings::default(),
+    );
     let client = reqwest::Client::new();
     let admin = login(&client, url, "load-admin").await?;
     let always = json!([["00:00", "24:00"]]);

@@ -87,8 +87,8 @@ pub async fn create(
     let event = announce(&mut tx, &row, who, now).await?;
     tx.commit().await?;
     app.publish(vec![event]);
-    app.site_contexts.forget(&row.site_id);
-    app.paces.forget(&row.site_id);
+    app.caches.site_contexts.forget(&row.site_id);
+    app.caches.paces.forget(&row.site_id);
     Ok(view(row, services))
 }
 
@@ -116,8 +116,8 @@ pub async fn update(
     let event = announce(&mut tx, &row, who, app.clock.now_ms()).await?;
     tx.commit().await?;
     app.publish(vec![event]);
-    app.site_contexts.forget(&row.site_id);
-    app.paces.forget(&row.site_id);
+    app.caches.site_contexts.forget(&row.site_id);
+    app.caches.paces.forget(&row.site_id);
     let services = store::counters::services(&app.db, id).await?;
     Ok(view(row, services))
 }
@@ -186,8 +186,8 @@ pub async fn set_state(
     let event = announce(&mut tx, &row, who, now).await?;
     tx.commit().await?;
     app.publish(vec![event]);
-    app.site_contexts.forget(&row.site_id);
-    app.paces.forget(&row.site_id);
+    app.caches.site_contexts.forget(&row.site_id);
+    app.caches.paces.forget(&row.site_id);
     let services = store::counters::services(&app.db, id).await?;
     Ok(view(row, services))
 }

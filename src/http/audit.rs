@@ -68,8 +68,12 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(peer)| {
-                super::client_ip::client(peer.ip(), request.headers(), &state.app.trusted_proxies)
-                    .to_string()
+                super::client_ip::client(
+                    peer.ip(),
+                    request.headers(),
+                    &state.app.guards.trusted_proxies,
+                )
+                .to_string()
             });
     let (mut parts, body) = request.into_parts();
     let params: Vec<(String, String)> = RawPathParams::from_request_parts(&mut parts, &state)

@@ -117,7 +117,7 @@ impl HttpMetrics {
     /// Reads the gauges of this scrape. A database that does not answer
     /// leaves them out rather than failing the scrape.
     pub async fn refresh(&self, app: &App) {
-        self.live_subscribers.set(app.live.subscribers() as i64);
+        self.live_subscribers.set(app.live.hub.subscribers() as i64);
         if let Some(rows) = health::waiting(app).await {
             self.waiting.clear();
             for row in rows {

@@ -44,7 +44,7 @@ pub async fn headers(State(state): State<AppState>, mut response: Response) -> R
         HeaderName::from_static("permissions-policy"),
         PERMISSIONS_POLICY,
     );
-    if state.app.public_url.starts_with("https://") {
+    if state.app.links.public_url.starts_with("https://") {
         set(header::STRICT_TRANSPORT_SECURITY, STRICT_TRANSPORT_SECURITY);
     }
     response

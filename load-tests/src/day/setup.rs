@@ -5,7 +5,7 @@
 
 use crate::server;
 use anyhow::Context;
-use guichet::app::{App, auth};
+use guichet::app::{App, AppSettings, auth};
 use guichet::clock::Clock;
 use guichet::domain::role::Role;
 use guichet::domain::time::{local_day, parse_timezone};
@@ -54,7 +54,11 @@ pub async fn create_offices(
     sites: usize,
     counters: usize,
 ) -> anyhow::Result<Vec<Office>> {
-    let app = App::new(open_database(database_url).await?, Clock::system());
+    let app = App::new(
+        open_database(database_url).await?,
+        Clock::system(),
+        AppSettings::default(),
+    );
     let client = reqwest::Client::new();
     let admin = server::login(&client, url, "load-admin").await?;
     let always = json!([["00:00", "24:00"]]);
