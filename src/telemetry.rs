@@ -6,8 +6,8 @@ use tracing_subscriber::EnvFilter;
 
 /// Installs the global subscriber; `RUST_LOG` overrides the default level.
 pub fn init(format: LogFormat) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("info,{}", crate::store::LOG_DIRECTIVE)));
     let json = match format {
         LogFormat::Json => true,
         LogFormat::Pretty => false,

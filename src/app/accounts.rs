@@ -51,7 +51,7 @@ pub async fn create(app: &App, who: &Principal, input: NewAccount) -> AppResult<
     let row = UserRow {
         username,
         password_hash,
-        role: role.as_str().to_owned(),
+        role,
         site_id: site,
         disabled_at: None,
     };
@@ -65,7 +65,7 @@ pub async fn create(app: &App, who: &Principal, input: NewAccount) -> AppResult<
     store::accounts::insert_user(&mut tx, &row, app.clock.now_ms())
         .await
         .map_err(|e| {
-            if store::is_unique_violation(&e) {
+            if e.is_conflict() {
                 taken(&row.username)
             } else {
                 e.into()
@@ -89,7 +89,7 @@ pub async fn change(
     require_site(app, site.as_deref()).await?;
     let mut tx = app.db.begin().await?;
     let mut row = managed(&mut tx, who, username).await?;
-    row.role = role.as_str().to_owned();
+    row.role = role;
     row.site_id = site;
     store::accounts::upsert_user(&mut tx, &row, app.clock.now_ms()).await?;
     tx.commit().await?;
@@ -203,7 +203,7 @@ async fn managed(tx: &mut store::Tx, who: &Principal, username: &str) -> AppResu
     let row = store::accounts::user_in(tx, username)
         .await?
         .ok_or(AppError::NotFound("user"))?;
-    let role = Role::parse(&row.role).map_err(|e| AppError::Internal(e.into()))?;
+    let role = row.role;
     match may_manage(who, role, row.site_id.as_deref()) {
         // A supervisor does not learn about accounts outside their reach.
         Err(_) if scope_of(who)?.is_some_and(|own| row.site_id.as_deref() != Some(&own)) => {
@@ -276,7 +276,7 @@ fn taken(username: &str) -> AppError {
 
 fn view(row: UserRow) -> Option<AccountView> {
     Some(AccountView {
-        role: Role::parse(&row.role).ok()?,
+        role: row.role,
         username: row.username,
         site: row.site_id,
         disabled: row.disabled_at.is_some(),

@@ -20,7 +20,7 @@ use crate::domain::{Invalid, parse_label, parse_within, phone::Phone};
 use crate::notify::{self, messages};
 use crate::secrets::{hash_token, human_code, new_id, new_token};
 use crate::store::appointments::{AppointmentRow, Reminder};
-use crate::store::{self, Tx, is_unique_violation};
+use crate::store::{self, Tx};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -162,7 +162,7 @@ async fn book_slot(app: &App, site: &str, input: NewAppointment) -> AppResult<Ap
     }
     store::appointments::insert(&mut tx, &row)
         .await
-        .map_err(|e| match is_unique_violation(&e) {
+        .map_err(|e| match e.is_conflict() {
             true => AppError::conflict(
                 "already_booked",
                 "this phone already has an appointment for this service here",

@@ -13,7 +13,7 @@ use super::{App, AppError, AppResult};
 use crate::domain::event::SiteEvent;
 use crate::domain::ordering::{Head, choose, next_streak};
 use crate::domain::role::Role;
-use crate::domain::ticket::Priority;
+use crate::domain::ticket::Status;
 use crate::store::queue_tx::QueueTx;
 use crate::store::{
     self,
@@ -46,7 +46,7 @@ pub async fn call_next(app: &App, who: &Principal, counter: &str) -> AppResult<O
         let head = |t: &Option<TicketRow>| {
             t.as_ref().map(|t| Head {
                 id: t.id.clone(),
-                priority: Priority::parse(&t.priority).unwrap_or(Priority::Normal),
+                priority: t.priority,
                 issued_at: t.issued_at,
             })
         };
@@ -96,10 +96,10 @@ pub async fn call_ticket(
         if ticket.site_id != counter.site_id {
             return Err(AppError::NotFound("ticket"));
         }
-        if ticket.status != "waiting" {
+        if ticket.status != Status::Waiting {
             return Err(AppError::conflict(
                 "not_waiting",
-                format!("ticket {} is {}", ticket.number, ticket.status),
+                format!("ticket {} is {}", ticket.number, ticket.status.as_str()),
             ));
         }
         if !services.contains(&ticket.service_id) {
@@ -109,7 +109,7 @@ pub async fn call_ticket(
             )
             .into());
         }
-        let priority = Priority::parse(&ticket.priority).unwrap_or(Priority::Normal);
+        let priority = ticket.priority;
         let streak = next_streak(streak, priority);
         call(t, now, &who, (&context, &pace), (&counter, streak), ticket).await
     })?;
@@ -184,7 +184,7 @@ async fn call<T: QueueTx>(
     (counter, streak): (&CounterRow, i64),
     mut ticket: TicketRow,
 ) -> AppResult<(TicketView, Vec<EventRow>)> {
-    ticket.status = "called".to_owned();
+    ticket.status = Status::Called;
     ticket.counter_id = Some(counter.id.clone());
     ticket.agent = who.username().map(str::to_owned);
     ticket.called_at = Some(now);

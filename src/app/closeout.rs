@@ -46,12 +46,12 @@ pub async fn close_out(app: &App, site: &str) -> AppResult<usize> {
     let mut events = Vec::new();
     let mut services: Vec<String> = Vec::new();
     for mut ticket in tickets.iter().cloned() {
-        let status = if ticket.status == "waiting" {
+        let status = if ticket.status == Status::Waiting {
             Status::Cancelled
         } else {
             Status::NoShow
         };
-        ticket.status = status.as_str().to_owned();
+        ticket.status = status;
         ticket.close_reason = Some("end_of_day".to_owned());
         ticket.finished_at = Some(now);
         store::tickets::update(&mut tx, &ticket).await?;

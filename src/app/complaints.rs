@@ -172,7 +172,7 @@ pub async fn assign(
     let assignee = store::accounts::user(&app.db, &input.to)
         .await?
         .filter(|u| u.disabled_at.is_none())
-        .filter(|u| u.site_id.as_deref() == Some(row.site_id.as_str()) || u.role == "admin")
+        .filter(|u| u.site_id.as_deref() == Some(row.site_id.as_str()) || u.role == Role::Admin)
         .ok_or_else(|| Invalid::new("to", "no such user at this site"))?;
     change(app, who, reference, move |row| {
         match row.status.as_str() {

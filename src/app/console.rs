@@ -192,7 +192,7 @@ pub async fn console(app: &App, who: &Principal, counter: &str) -> AppResult<Con
             id: t.id,
             number: t.number,
             service: t.service_id,
-            priority: t.priority,
+            priority: t.priority.as_str().to_owned(),
         })
         .collect();
     let current = match store::console::at_counter(&app.db, counter).await? {
@@ -241,8 +241,8 @@ async fn current_ticket(
         id: ticket.id,
         number: ticket.number,
         service: ticket.service_id,
-        status: ticket.status,
-        priority: ticket.priority,
+        status: ticket.status.as_str().to_owned(),
+        priority: ticket.priority.as_str().to_owned(),
         recalls: ticket.recalls,
         appointment,
     })

@@ -77,7 +77,7 @@ pub async fn create(
         ));
     }
     store::counters::insert(&mut tx, &row).await.map_err(|e| {
-        if store::is_unique_violation(&e) {
+        if e.is_conflict() {
             AppError::conflict("counter_exists", "counter already exists")
         } else {
             e.into()
@@ -177,7 +177,7 @@ pub async fn set_state(
     row.state = next.to_owned();
     row.state_since = now;
     store::counters::update(&mut tx, &row).await.map_err(|e| {
-        if store::is_unique_violation(&e) {
+        if e.is_conflict() {
             AppError::conflict("agent_busy", "you already work at another counter")
         } else {
             e.into()

@@ -3,6 +3,7 @@
 //! Internal causes are kept for the log and never shown to clients.
 
 use crate::domain::Invalid;
+use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -25,7 +26,7 @@ pub enum AppError {
     RateLimited { retry_after_secs: u64 },
     /// The database cannot be reached right now (503).
     #[error("service temporarily unavailable")]
-    Unavailable(#[source] sqlx::Error),
+    Unavailable(#[source] StoreError),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -39,58 +40,13 @@ impl AppError {
     }
 }
 
-impl From<sqlx::Error> for AppError {
-    fn from(error: sqlx::Error) -> Self {
-        if is_transient(&error) {
-            Self::Unavailable(error)
-        } else {
-            Self::Internal(error.into())
-        }
-    }
-}
-
-/// Failures that say nothing about the request and may pass if it is sent
-/// again: no connection to be had, a lost connection, a server shutting
-/// down or starting up, or a transaction the database chose to abort
-/// (PostgreSQL deadlock, serialization or lock timeout; SQLite busy).
-fn is_transient(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::Io(_)
-        | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(e) => e.code().as_deref().is_some_and(is_transient_code),
-        _ => false,
-    }
-}
-
-/// PostgreSQL's SQLSTATEs (and SQLite's result codes) of a transient
-/// failure: class 08, the connection failed; 57P01–57P03, the server is
-/// stopping (its connections are ended, "terminating connection due to
-/// administrator command") or not yet accepting; 53300, too many
-/// connections; 40P01, 40001 and 55P03, a transaction aborted by the
-/// database; SQLite's 5 and 6, busy and locked.
-fn is_transient_code(code: &str) -> bool {
-    code.starts_with("08")
-        || matches!(
-            code,
-            "57P01" | "57P02" | "57P03" | "53300" | "40P01" | "40001" | "55P03" | "5" | "6"
-        )
-}
-
-impl From<crate::store::StoreError> for AppError {
-    fn from(error: crate::store::StoreError) -> Self {
-        use crate::store::StoreError;
+impl From<StoreError> for AppError {
+    /// A database that cannot serve for a moment is 503; every other store
+    /// error the use case did not handle itself (a conflict it expected is
+    /// matched where it happens) is internal.
+    fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Sqlx(e) => e.into(),
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
-                if matches!(
-                    e.code,
-                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-                ) =>
-            {
-                Self::Unavailable(sqlx::Error::Protocol(format!("SQLite busy: {e}")))
-            }
+            StoreError::Unavailable(_) => Self::Unavailable(error),
             other => Self::Internal(other.into()),
         }
     }
@@ -103,36 +59,6 @@ impl From<anyhow::Error> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_database_that_stops_or_restarts_is_unavailable_not_an_internal_error() {
-        for code in [
-            "57P01", "57P02", "57P03", "08006", "08001", "53300", "40001", "5",
-        ] {
-            assert!(is_transient_code(code), "{code}");
-        }
-        for code in ["23505", "42P01", "22P02", "XX000"] {
-            assert!(!is_transient_code(code), "{code}");
-        }
-        let lost = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
-        assert!(matches!(
-            AppError::from(sqlx::Error::Io(lost)),
-            AppError::Unavailable(_)
-        ));
-        assert!(matches!(
-            AppError::from(sqlx::Error::WorkerCrashed),
-            AppError::Unavailable(_)
-        ));
-        assert!(matches!(
-            AppError::from(sqlx::Error::RowNotFound),
-            AppError::Internal(_)
-        ));
-    }
-}
 
 /// The shape of every error answer, for the OpenAPI document.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

@@ -56,7 +56,7 @@ pub use state::{AppSettings, Caches, Guards, Links, Live, Messaging, Policy};
 
 /// Runs a queue transaction written once against `store::queue_tx::QueueTx`:
 /// on SQLite in one trip to the writer thread of `store::direct`, on
-/// PostgreSQL through a sqlx transaction. `$body` is an `async move` block
+/// PostgreSQL through a pooled transaction. `$body` is an `async move` block
 /// using `$t` and owning what else it uses (on SQLite it runs on the writer
 /// thread); it commits when the block returns `Ok` and changes nothing
 /// otherwise.

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 /// Sends every due message; returns how many were sent. What a background
 /// task runs every second.
-pub async fn send_due(app: &App) -> Result<usize, sqlx::Error> {
+pub async fn send_due(app: &App) -> Result<usize, crate::store::StoreError> {
     let worker = crate::notify::worker::Worker {
         db: &app.db,
         clock: &app.clock,

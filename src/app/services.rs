@@ -223,8 +223,8 @@ fn prefix_taken(prefix: &str, owner: &str) -> AppError {
     )
 }
 
-fn prefix_conflict(error: sqlx::Error) -> AppError {
-    if store::is_unique_violation(&error) {
+fn prefix_conflict(error: store::StoreError) -> AppError {
+    if error.is_conflict() {
         AppError::conflict("prefix_taken", "prefix or id already used at this site")
     } else {
         error.into()

@@ -241,8 +241,8 @@ fn view(row: SiteRow, services: Vec<ServiceView>) -> AppResult<SiteView> {
     })
 }
 
-fn unique_to_conflict(error: sqlx::Error, id: &str) -> AppError {
-    if store::is_unique_violation(&error) {
+fn unique_to_conflict(error: store::StoreError, id: &str) -> AppError {
+    if error.is_conflict() {
         AppError::conflict("site_exists", format!("site {id} already exists"))
     } else {
         error.into()

@@ -150,11 +150,11 @@ pub(crate) fn waiting(
         local_day: day.to_owned(),
         number: format_number(&service.prefix, sequence),
         sequence,
-        priority: priority.as_str().to_owned(),
+        priority,
         source: source.to_owned(),
         phone: None,
         lang: "fr".to_owned(),
-        status: Status::Waiting.as_str().to_owned(),
+        status: Status::Waiting,
         counter_id: None,
         agent: None,
         appointment_id: None,
@@ -208,7 +208,7 @@ pub async fn act(
                 Some(_) => AppError::Forbidden("not allowed for your role on this site"),
             });
         }
-        let from = parse_status(&ticket.status)?;
+        let from = ticket.status;
         let next = transition(from, action, ticket.recalls, context.row.min_recalls)
             .map_err(refused(action))?;
         match action {
@@ -223,7 +223,7 @@ pub async fn act(
         if staff && let Some(username) = who.and_then(Principal::username) {
             ticket.agent = Some(username.to_owned());
         }
-        ticket.status = next.as_str().to_owned();
+        ticket.status = next;
         // The visit of a checked-in appointment ends with its ticket.
         let outcome = match next {
             Status::Done => Some("done"),
@@ -293,7 +293,7 @@ pub async fn transfer(
     if target.id == ticket.service_id {
         return Err(Invalid::new("service", "the ticket is already in this service").into());
     }
-    let from = parse_status(&ticket.status)?;
+    let from = ticket.status;
     transition(
         from,
         Action::Transfer,
@@ -302,7 +302,7 @@ pub async fn transfer(
     )
     .map_err(refused(Action::Transfer))?;
     let previous = std::mem::replace(&mut ticket.service_id, target.id.clone());
-    ticket.status = Status::Waiting.as_str().to_owned();
+    ticket.status = Status::Waiting;
     ticket.counter_id = None;
     ticket.called_at = None;
     ticket.serving_at = None;
@@ -352,15 +352,15 @@ pub(super) async fn locked(tx: &mut Tx, id: &str) -> AppResult<TicketRow> {
 
 /// The ticket as its holder sees it; `ahead` counts only while it waits.
 pub(crate) fn view(context: &SiteContext, pace: &Pace, t: TicketRow, ahead: i64) -> TicketView {
-    let waiting = t.status == "waiting";
+    let waiting = t.status == Status::Waiting;
     let counter = context.counter_ref(t.counter_id.as_deref());
     TicketView {
         position: waiting.then_some(ahead + 1),
         estimated_wait_seconds: waiting.then(|| pace.wait_seconds(&t.service_id, ahead)),
         issued_at: context.local(t.issued_at),
         called_at: t.called_at.map(|at| context.local(at)),
-        status: Status::parse(&t.status).unwrap_or(Status::Waiting),
-        priority: Priority::parse(&t.priority).unwrap_or(Priority::Normal),
+        status: t.status,
+        priority: t.priority,
         counter,
         id: t.id,
         number: t.number,
@@ -368,11 +368,6 @@ pub(crate) fn view(context: &SiteContext, pace: &Pace, t: TicketRow, ahead: i64)
         service: t.service_id,
         recalls: t.recalls,
     }
-}
-
-fn parse_status(value: &str) -> AppResult<Status> {
-    Status::parse(value)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown ticket status {value}")))
 }
 
 pub(crate) fn parse_lang(value: Option<&str>) -> Result<&'static str, Invalid> {

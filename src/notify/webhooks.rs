@@ -31,7 +31,7 @@ pub const EVENTS: &[&str] = &[
 
 /// Whether any live endpoint asks for `event`: a job that reports past
 /// changes reads nothing when nobody listens.
-pub async fn anyone_wants(db: &store::Db, event: &str) -> Result<bool, sqlx::Error> {
+pub async fn anyone_wants(db: &store::Db, event: &str) -> Result<bool, store::StoreError> {
     let quoted = format!("\"{event}\"");
     Ok(store::webhooks::list(db)
         .await?
@@ -48,7 +48,7 @@ pub async fn enqueue(
     key: &str,
     data: serde_json::Value,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), store::StoreError> {
     enqueue_since(tx, site, event, key, data, now, now).await
 }
 
@@ -62,7 +62,7 @@ pub async fn enqueue_since(
     data: serde_json::Value,
     happened: i64,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), store::StoreError> {
     let endpoints = store::webhooks::live_for_site(tx, site).await?;
     for endpoint in endpoints.into_iter().filter(|e| e.created_at <= happened) {
         let wanted: Vec<String> = serde_json::from_str(&endpoint.events).unwrap_or_default();

@@ -59,7 +59,7 @@ pub trait SendCounts {
 }
 
 /// Sends every due message; returns how many were sent.
-pub async fn send_due(worker: &Worker<'_>) -> Result<usize, sqlx::Error> {
+pub async fn send_due(worker: &Worker<'_>) -> Result<usize, crate::store::StoreError> {
     let mut sent = 0;
     // A provider that was down: its oldest messages, whatever their own
     // schedule, once the channel's wait is over.

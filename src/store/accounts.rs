@@ -1,14 +1,17 @@
 //! Staff accounts and the bearer tokens of users, devices and citizens.
 //! Tokens are kept only as their SHA-256: a leaked table opens no session.
 
+use super::StoreError;
+use super::rows::execute;
 use super::{Db, Tx};
+use crate::domain::role::{DeviceKind, Role};
 use crate::{read, write};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
     pub username: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub site_id: Option<String>,
     /// When the account was disabled; `None` while it may log in.
     pub disabled_at: Option<i64>,
@@ -23,9 +26,9 @@ pub struct TokenRow {
     /// When the token was issued.
     pub created_at: i64,
     pub expires_at: Option<i64>,
-    pub user_role: Option<String>,
+    pub user_role: Option<Role>,
     pub user_site: Option<String>,
-    pub device_kind: Option<String>,
+    pub device_kind: Option<DeviceKind>,
     pub device_site: Option<String>,
     pub device_seen: Option<i64>,
 }
@@ -34,37 +37,33 @@ pub struct TokenRow {
 const USER_BY_NAME: &str =
     "SELECT username, password_hash, role, site_id, disabled_at FROM users WHERE username = $1";
 
-pub async fn user(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn user(db: &Db, username: &str) -> Result<Option<UserRow>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(USER_BY_NAME)
             .bind(username)
             .fetch_optional(c)
             .await
-    })
+    })?)
 }
 
 /// Creates the user or resets its password, role, site and whether it is
 /// disabled; a reset ends the user's open sessions.
-pub async fn upsert_user(tx: &mut Tx, user: &UserRow, now: i64) -> Result<(), sqlx::Error> {
-    write!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO users (username, password_hash, role, site_id, created_at, updated_at,
+pub async fn upsert_user(tx: &mut Tx, user: &UserRow, now: i64) -> Result<(), StoreError> {
+    execute!(
+        tx,
+        "INSERT INTO users (username, password_hash, role, site_id, created_at, updated_at,
                                 disabled_at)
              VALUES ($1, $2, $3, $4, $5, $5, $6)
              ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,
                  role = excluded.role, site_id = excluded.site_id, updated_at = excluded.updated_at,
                  disabled_at = excluded.disabled_at",
-        )
-        .bind(&user.username)
-        .bind(&user.password_hash)
-        .bind(&user.role)
-        .bind(&user.site_id)
-        .bind(now)
-        .bind(user.disabled_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        &user.username,
+        &user.password_hash,
+        user.role,
+        &user.site_id,
+        now,
+        user.disabled_at
+    )?;
     revoke_subject(tx, "user", &user.username).await
 }
 
@@ -75,26 +74,22 @@ pub async fn insert_token(
     subject: &str,
     now: i64,
     expires_at: Option<i64>,
-) -> Result<(), sqlx::Error> {
-    write!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO auth_tokens (token_hash, kind, subject, created_at, expires_at)
+) -> Result<(), StoreError> {
+    execute!(
+        tx,
+        "INSERT INTO auth_tokens (token_hash, kind, subject, created_at, expires_at)
              VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(token_hash)
-        .bind(kind)
-        .bind(subject)
-        .bind(now)
-        .bind(expires_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        token_hash,
+        kind,
+        subject,
+        now,
+        expires_at
+    )?;
     Ok(())
 }
 
-pub async fn token(db: &Db, token_hash: &str) -> Result<Option<TokenRow>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn token(db: &Db, token_hash: &str) -> Result<Option<TokenRow>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT t.kind, t.subject, t.created_at, t.expires_at,
                     u.role AS user_role, u.site_id AS user_site,
@@ -108,37 +103,35 @@ pub async fn token(db: &Db, token_hash: &str) -> Result<Option<TokenRow>, sqlx::
         .bind(token_hash)
         .fetch_optional(c)
         .await
-    })
+    })?)
 }
 
 pub async fn delete_token(
     tx: &mut Tx,
     token_hash: &str,
-) -> Result<Option<(String, String)>, sqlx::Error> {
-    write!(tx, |c| {
+) -> Result<Option<(String, String)>, StoreError> {
+    Ok(write!(tx, |c| {
         sqlx::query_as("DELETE FROM auth_tokens WHERE token_hash = $1 RETURNING kind, subject")
             .bind(token_hash)
             .fetch_optional(c)
             .await
-    })
+    })?)
 }
 
 /// Ends every token of one user, device or citizen.
-pub async fn revoke_subject(tx: &mut Tx, kind: &str, subject: &str) -> Result<(), sqlx::Error> {
-    write!(tx, |c| {
-        sqlx::query("DELETE FROM auth_tokens WHERE kind = $1 AND subject = $2")
-            .bind(kind)
-            .bind(subject)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+pub async fn revoke_subject(tx: &mut Tx, kind: &str, subject: &str) -> Result<(), StoreError> {
+    execute!(
+        tx,
+        "DELETE FROM auth_tokens WHERE kind = $1 AND subject = $2",
+        kind,
+        subject
+    )?;
     Ok(())
 }
 
 /// The staff accounts, of one site when `site` is given, by username.
-pub async fn users(db: &Db, site: Option<&str>) -> Result<Vec<UserRow>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn users(db: &Db, site: Option<&str>) -> Result<Vec<UserRow>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT username, password_hash, role, site_id, disabled_at FROM users
              WHERE CAST($1 AS TEXT) IS NULL OR site_id = CAST($1 AS TEXT)
@@ -147,47 +140,37 @@ pub async fn users(db: &Db, site: Option<&str>) -> Result<Vec<UserRow>, sqlx::Er
         .bind(site)
         .fetch_all(c)
         .await
-    })
+    })?)
 }
 
 /// The account inside a change to it.
-pub async fn user_in(tx: &mut Tx, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    write!(tx, |c| {
+pub async fn user_in(tx: &mut Tx, username: &str) -> Result<Option<UserRow>, StoreError> {
+    Ok(write!(tx, |c| {
         sqlx::query_as(USER_BY_NAME)
             .bind(username)
             .fetch_optional(c)
             .await
-    })
+    })?)
 }
 
 /// A new account; a taken username is a unique violation.
-pub async fn insert_user(tx: &mut Tx, user: &UserRow, now: i64) -> Result<(), sqlx::Error> {
-    write!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO users (username, password_hash, role, site_id, created_at, updated_at)
+pub async fn insert_user(tx: &mut Tx, user: &UserRow, now: i64) -> Result<(), StoreError> {
+    execute!(
+        tx,
+        "INSERT INTO users (username, password_hash, role, site_id, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $5)",
-        )
-        .bind(&user.username)
-        .bind(&user.password_hash)
-        .bind(&user.role)
-        .bind(&user.site_id)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        &user.username,
+        &user.password_hash,
+        user.role,
+        &user.site_id,
+        now
+    )?;
     Ok(())
 }
 
 /// Removes an account and ends its sessions.
-pub async fn delete_user(tx: &mut Tx, username: &str) -> Result<(), sqlx::Error> {
+pub async fn delete_user(tx: &mut Tx, username: &str) -> Result<(), StoreError> {
     revoke_subject(tx, "user", username).await?;
-    write!(tx, |c| {
-        sqlx::query("DELETE FROM users WHERE username = $1")
-            .bind(username)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    execute!(tx, "DELETE FROM users WHERE username = $1", username)?;
     Ok(())
 }

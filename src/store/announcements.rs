@@ -2,6 +2,8 @@
 //! that its lobby displays rotate between calls. A site's list is replaced
 //! as a whole, in one transaction.
 
+use super::StoreError;
+use super::rows::execute;
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -18,8 +20,8 @@ pub struct AnnouncementRow {
 }
 
 /// The active announcements of a site, in screen order.
-pub async fn active_of_site(db: &Db, site: &str) -> Result<Vec<AnnouncementRow>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn active_of_site(db: &Db, site: &str) -> Result<Vec<AnnouncementRow>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT id, site_id, text_fr, text_ar, position, active, created_at
              FROM announcements WHERE site_id = $1 AND active ORDER BY position, id",
@@ -27,11 +29,11 @@ pub async fn active_of_site(db: &Db, site: &str) -> Result<Vec<AnnouncementRow>,
         .bind(site)
         .fetch_all(c)
         .await
-    })
+    })?)
 }
 
 /// Puts `rows` in place of every announcement of the site.
-pub async fn replace(tx: &mut Tx, site: &str, rows: &[AnnouncementRow]) -> Result<(), sqlx::Error> {
+pub async fn replace(tx: &mut Tx, site: &str, rows: &[AnnouncementRow]) -> Result<(), StoreError> {
     write!(tx, |c| {
         sqlx::query("DELETE FROM announcements WHERE site_id = $1")
             .bind(site)
@@ -40,22 +42,8 @@ pub async fn replace(tx: &mut Tx, site: &str, rows: &[AnnouncementRow]) -> Resul
             .map(|r| r.rows_affected())
     })?;
     for row in rows {
-        write!(tx, |c| {
-            sqlx::query(
-                "INSERT INTO announcements (id, site_id, text_fr, text_ar, position, active, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&row.id)
-            .bind(&row.site_id)
-            .bind(&row.text_fr)
-            .bind(&row.text_ar)
-            .bind(row.position)
-            .bind(row.active)
-            .bind(row.created_at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
+        execute!(tx, "INSERT INTO announcements (id, site_id, text_fr, text_ar, position, active, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)", &row.id, &row.site_id, &row.text_fr, &row.text_ar, row.position, row.active, row.created_at)?;
     }
     Ok(())
 }

@@ -6,6 +6,8 @@
 //! (PostgreSQL locks the row for the update and checks the condition again
 //! on the latest version; SQLite has a single writer).
 
+use super::StoreError;
+use super::rows::{self, execute};
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -55,8 +57,8 @@ pub async fn taken_between(
     service: &str,
     from: i64,
     to: i64,
-) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    read!(db, |c| {
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT start_at, taken FROM slot_places
              WHERE site_id = $1 AND service_id = $2 AND start_at >= $3 AND start_at < $4",
@@ -67,11 +69,11 @@ pub async fn taken_between(
         .bind(to)
         .fetch_all(c)
         .await
-    })
+    })?)
 }
 
 /// Places taken in one slot, as last committed.
-pub async fn taken_at(db: &Db, site: &str, service: &str, start: i64) -> Result<i64, sqlx::Error> {
+pub async fn taken_at(db: &Db, site: &str, service: &str, start: i64) -> Result<i64, StoreError> {
     let taken: Option<i64> = read!(db, |c| {
         sqlx::query_scalar(
             "SELECT taken FROM slot_places WHERE site_id = $1 AND service_id = $2 AND start_at = $3",
@@ -92,7 +94,7 @@ pub async fn take_places(
     a: &AppointmentRow,
     start: i64,
     capacity: i64,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     if a.persons > capacity {
         return Ok(false);
     }
@@ -110,129 +112,107 @@ pub async fn take_places(
 }
 
 /// Gives back an appointment's places in a slot.
-pub async fn release_places(
-    tx: &mut Tx,
-    a: &AppointmentRow,
-    start: i64,
-) -> Result<(), sqlx::Error> {
-    write!(tx, |c| {
-        sqlx::query(
-            "UPDATE slot_places SET taken = taken - $4
+pub async fn release_places(tx: &mut Tx, a: &AppointmentRow, start: i64) -> Result<(), StoreError> {
+    execute!(
+        tx,
+        "UPDATE slot_places SET taken = taken - $4
              WHERE site_id = $1 AND service_id = $2 AND start_at = $3",
-        )
-        .bind(&a.site_id)
-        .bind(&a.service_id)
-        .bind(start)
-        .bind(a.persons)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        &a.site_id,
+        &a.service_id,
+        start,
+        a.persons
+    )?;
     Ok(())
 }
 
-pub async fn insert(tx: &mut Tx, a: &AppointmentRow) -> Result<(), sqlx::Error> {
+pub async fn insert(tx: &mut Tx, a: &AppointmentRow) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO appointments ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
     );
-    write!(tx, |c| {
-        sqlx::query(&sql)
-            .bind(&a.id)
-            .bind(&a.site_id)
-            .bind(&a.service_id)
-            .bind(&a.mode)
-            .bind(a.start_at)
-            .bind(a.end_at)
-            .bind(&a.local_day)
-            .bind(&a.reference)
-            .bind(&a.manage_token_hash)
-            .bind(&a.name)
-            .bind(&a.phone)
-            .bind(&a.email)
-            .bind(&a.lang)
-            .bind(a.persons)
-            .bind(&a.status)
-            .bind(&a.video_url)
-            .bind(a.created_at)
-            .bind(a.updated_at)
-            .bind(a.checked_in_at)
-            .bind(a.reminded_day_at)
-            .bind(a.reminded_hours_at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    execute!(
+        tx,
+        &sql,
+        &a.id,
+        &a.site_id,
+        &a.service_id,
+        &a.mode,
+        a.start_at,
+        a.end_at,
+        &a.local_day,
+        &a.reference,
+        &a.manage_token_hash,
+        &a.name,
+        &a.phone,
+        &a.email,
+        &a.lang,
+        a.persons,
+        &a.status,
+        &a.video_url,
+        a.created_at,
+        a.updated_at,
+        a.checked_in_at,
+        a.reminded_day_at,
+        a.reminded_hours_at
+    )?;
     Ok(())
 }
 
 /// Writes what changes over an appointment's life.
-pub async fn update(tx: &mut Tx, a: &AppointmentRow) -> Result<(), sqlx::Error> {
-    write!(tx, |c| {
-        sqlx::query(
-            "UPDATE appointments SET start_at = $2, end_at = $3, local_day = $4, status = $5,
+pub async fn update(tx: &mut Tx, a: &AppointmentRow) -> Result<(), StoreError> {
+    execute!(
+        tx,
+        "UPDATE appointments SET start_at = $2, end_at = $3, local_day = $4, status = $5,
                 updated_at = $6, checked_in_at = $7, reminded_day_at = $8, reminded_hours_at = $9
              WHERE id = $1",
-        )
-        .bind(&a.id)
-        .bind(a.start_at)
-        .bind(a.end_at)
-        .bind(&a.local_day)
-        .bind(&a.status)
-        .bind(a.updated_at)
-        .bind(a.checked_in_at)
-        .bind(a.reminded_day_at)
-        .bind(a.reminded_hours_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        &a.id,
+        a.start_at,
+        a.end_at,
+        &a.local_day,
+        &a.status,
+        a.updated_at,
+        a.checked_in_at,
+        a.reminded_day_at,
+        a.reminded_hours_at
+    )?;
     Ok(())
 }
 
-pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<AppointmentRow>, sqlx::Error> {
+pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<AppointmentRow>, StoreError> {
     let sql =
         format!("SELECT {COLUMNS}, personal_data_erased_at FROM appointments WHERE reference = $1");
-    read!(db, |c| sqlx::query_as(&sql)
-        .bind(reference)
-        .fetch_optional(c)
-        .await)
+    rows::one(db, &sql, reference).await
 }
 
 /// An appointment, locked for the rest of the transaction.
 pub async fn for_update(
     tx: &mut Tx,
     reference: &str,
-) -> Result<Option<AppointmentRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {COLUMNS}, personal_data_erased_at FROM appointments WHERE reference = $1{}",
-        tx.lock_rows()
-    );
-    write!(tx, |c| sqlx::query_as(&sql)
-        .bind(reference)
-        .fetch_optional(c)
-        .await)
+) -> Result<Option<AppointmentRow>, StoreError> {
+    let sql =
+        format!("SELECT {COLUMNS}, personal_data_erased_at FROM appointments WHERE reference = $1");
+    rows::locked(tx, &sql, reference).await
 }
 
 /// The appointments of a site on one local day, in time order.
-pub async fn of_day(db: &Db, site: &str, day: &str) -> Result<Vec<AppointmentRow>, sqlx::Error> {
+pub async fn of_day(db: &Db, site: &str, day: &str) -> Result<Vec<AppointmentRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM appointments WHERE site_id = $1 AND local_day = $2
          ORDER BY start_at, reference"
     );
-    read!(db, |c| sqlx::query_as(&sql)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
         .bind(site)
         .bind(day)
         .fetch_all(c)
-        .await)
+        .await)?)
 }
 
 /// A citizen's appointments, newest first.
-pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<AppointmentRow>, sqlx::Error> {
+pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<AppointmentRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM appointments WHERE phone = $1 ORDER BY created_at DESC, id LIMIT 200"
     );
-    read!(db, |c| sqlx::query_as(&sql).bind(phone).fetch_all(c).await)
+    rows::all(db, &sql, phone).await
 }
 
 /// Booked appointments starting in `(after, until]` that have not had the
@@ -242,18 +222,18 @@ pub async fn to_remind(
     column: Reminder,
     after: i64,
     until: i64,
-) -> Result<Vec<AppointmentRow>, sqlx::Error> {
+) -> Result<Vec<AppointmentRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM appointments
          WHERE status = 'booked' AND start_at > $1 AND start_at <= $2 AND {} IS NULL
          ORDER BY start_at LIMIT 500",
         column.column()
     );
-    read!(db, |c| sqlx::query_as(&sql)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
         .bind(after)
         .bind(until)
         .fetch_all(c)
-        .await)
+        .await)?)
 }
 
 /// Which reminder: the day before, or a few hours before.
@@ -278,46 +258,40 @@ pub async fn mark_reminded(
     id: &str,
     which: Reminder,
     now: i64,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let column = which.column();
     let sql = format!(
         "UPDATE appointments SET {column} = $2 WHERE id = $1 AND {column} IS NULL AND status = 'booked'"
     );
-    let changed = write!(tx, |c| sqlx::query(&sql)
-        .bind(id)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let changed = execute!(tx, &sql, id, now)?;
     Ok(changed == 1)
 }
 
 /// The appointments that ended (`done` or `no_show`) at `since` or later,
 /// oldest first.
-pub async fn closed_since(db: &Db, since: i64) -> Result<Vec<AppointmentRow>, sqlx::Error> {
+pub async fn closed_since(db: &Db, since: i64) -> Result<Vec<AppointmentRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM appointments
          WHERE status IN ('done', 'no_show') AND updated_at >= $1
          ORDER BY updated_at, id"
     );
-    read!(db, |c| sqlx::query_as(&sql).bind(since).fetch_all(c).await)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
+        .bind(since)
+        .fetch_all(c)
+        .await)?)
 }
 
 /// Marks as no-shows the in-person appointments never checked in by the
 /// end of their site's check-in window; returns how many.
-pub async fn close_no_shows(tx: &mut Tx, now: i64) -> Result<u64, sqlx::Error> {
-    write!(tx, |c| {
-        sqlx::query(
-            "UPDATE appointments SET status = 'no_show', updated_at = $1
+pub async fn close_no_shows(tx: &mut Tx, now: i64) -> Result<u64, StoreError> {
+    execute!(
+        tx,
+        "UPDATE appointments SET status = 'no_show', updated_at = $1
              WHERE status = 'booked' AND mode = 'in_person' AND start_at < $1
                AND start_at + 60000 * (SELECT checkin_late_minutes FROM sites
                                       WHERE sites.id = appointments.site_id) < $1",
-        )
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })
+        now
+    )
 }
 
 /// Records how a video call went (`done` or `no_show`): from `booked`, or
@@ -327,19 +301,15 @@ pub async fn set_video_outcome(
     id: &str,
     outcome: &str,
     now: i64,
-) -> Result<bool, sqlx::Error> {
-    let changed = write!(tx, |c| {
-        sqlx::query(
-            "UPDATE appointments SET status = $2, updated_at = $3
+) -> Result<bool, StoreError> {
+    let changed = execute!(
+        tx,
+        "UPDATE appointments SET status = $2, updated_at = $3
              WHERE id = $1 AND mode = 'video' AND status IN ('booked', 'no_show')",
-        )
-        .bind(id)
-        .bind(outcome)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        id,
+        outcome,
+        now
+    )?;
     Ok(changed == 1)
 }
 
@@ -349,18 +319,14 @@ pub async fn close_unrecorded_video(
     tx: &mut Tx,
     now: i64,
     after_ms: i64,
-) -> Result<u64, sqlx::Error> {
-    write!(tx, |c| {
-        sqlx::query(
-            "UPDATE appointments SET status = 'no_show', updated_at = $1
+) -> Result<u64, StoreError> {
+    execute!(
+        tx,
+        "UPDATE appointments SET status = 'no_show', updated_at = $1
              WHERE status = 'booked' AND mode = 'video' AND end_at < $2",
-        )
-        .bind(now)
-        .bind(now - after_ms)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })
+        now,
+        now - after_ms
+    )
 }
 
 /// Moves an appointment from one status to another, stamping a check-in;

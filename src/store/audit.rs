@@ -60,7 +60,7 @@ pub async fn write_all(db: &Db, rows: Vec<AuditRow>) -> Result<(), StoreError> {
 
 /// Writes entries in one statement inside `tx`. At most a few hundred at a
 /// time: each takes 9 parameters.
-pub async fn insert_all(tx: &mut Tx, rows: &[AuditRow]) -> Result<(), sqlx::Error> {
+pub async fn insert_all(tx: &mut Tx, rows: &[AuditRow]) -> Result<(), StoreError> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -97,8 +97,8 @@ pub struct AuditFilter {
 }
 
 /// Entries matching the filter, newest first.
-pub async fn list(db: &Db, f: &AuditFilter) -> Result<Vec<AuditRow>, sqlx::Error> {
-    read!(db, |c| sqlx::query_as(
+pub async fn list(db: &Db, f: &AuditFilter) -> Result<Vec<AuditRow>, StoreError> {
+    Ok(read!(db, |c| sqlx::query_as(
         "SELECT id, at, actor, actor_role, site_id, action, target, client_ip, status, outcome
          FROM audit_log
          WHERE ($1 IS NULL OR site_id = $1) AND ($2 IS NULL OR actor = $2)
@@ -113,7 +113,7 @@ pub async fn list(db: &Db, f: &AuditFilter) -> Result<Vec<AuditRow>, sqlx::Error
     .bind(f.before)
     .bind(f.limit)
     .fetch_all(c)
-    .await)
+    .await)?)
 }
 
 /// The tables whose rows an action's target can name, with their site.
@@ -130,7 +130,7 @@ pub enum Owner {
 
 /// The site of a counter, ticket, appointment, request, complaint, device
 /// or message, if it exists.
-pub async fn site_of(db: &Db, owner: Owner, key: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn site_of(db: &Db, owner: Owner, key: &str) -> Result<Option<String>, StoreError> {
     let sql = match owner {
         Owner::Counter => "SELECT site_id FROM counters WHERE id = $1",
         Owner::Ticket => "SELECT site_id FROM tickets WHERE id = $1",
@@ -151,11 +151,11 @@ pub async fn site_of(db: &Db, owner: Owner, key: &str) -> Result<Option<String>,
 pub async fn account(
     db: &Db,
     username: &str,
-) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
-    read!(db, |c| sqlx::query_as(
+) -> Result<Option<(String, Option<String>)>, StoreError> {
+    Ok(read!(db, |c| sqlx::query_as(
         "SELECT role, site_id FROM users WHERE username = $1"
     )
     .bind(username)
     .fetch_optional(c)
-    .await)
+    .await)?)
 }

@@ -1,7 +1,9 @@
 //! Complaints (réclamations) and the record of each of their steps.
 
+use super::StoreError;
+use super::rows::{self, execute};
 use super::{Db, Tx};
-use crate::{read, write};
+use crate::read;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ComplaintRow {
@@ -27,67 +29,57 @@ pub struct ComplaintRow {
 const COLUMNS: &str = "id, site_id, service_id, reference, token_hash, subject, body, phone,
     status, assigned_to, answer, answer_due_on, created_at, answered_at, lang";
 
-pub async fn insert(tx: &mut Tx, r: &ComplaintRow) -> Result<(), sqlx::Error> {
+pub async fn insert(tx: &mut Tx, r: &ComplaintRow) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO complaints ({COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
     );
-    write!(tx, |c| sqlx::query(&sql)
-        .bind(&r.id)
-        .bind(&r.site_id)
-        .bind(&r.service_id)
-        .bind(&r.reference)
-        .bind(&r.token_hash)
-        .bind(&r.subject)
-        .bind(&r.body)
-        .bind(&r.phone)
-        .bind(&r.status)
-        .bind(&r.assigned_to)
-        .bind(&r.answer)
-        .bind(&r.answer_due_on)
-        .bind(r.created_at)
-        .bind(r.answered_at)
-        .bind(&r.lang)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    execute!(
+        tx,
+        &sql,
+        &r.id,
+        &r.site_id,
+        &r.service_id,
+        &r.reference,
+        &r.token_hash,
+        &r.subject,
+        &r.body,
+        &r.phone,
+        &r.status,
+        &r.assigned_to,
+        &r.answer,
+        &r.answer_due_on,
+        r.created_at,
+        r.answered_at,
+        &r.lang
+    )?;
     Ok(())
 }
 
-pub async fn update(tx: &mut Tx, r: &ComplaintRow) -> Result<(), sqlx::Error> {
-    write!(tx, |c| sqlx::query(
+pub async fn update(tx: &mut Tx, r: &ComplaintRow) -> Result<(), StoreError> {
+    execute!(
+        tx,
         "UPDATE complaints SET status = $2, assigned_to = $3, answer = $4, answered_at = $5
-         WHERE id = $1"
-    )
-    .bind(&r.id)
-    .bind(&r.status)
-    .bind(&r.assigned_to)
-    .bind(&r.answer)
-    .bind(r.answered_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+         WHERE id = $1",
+        &r.id,
+        &r.status,
+        &r.assigned_to,
+        &r.answer,
+        r.answered_at
+    )?;
     Ok(())
 }
 
-pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<ComplaintRow>, sqlx::Error> {
+pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<ComplaintRow>, StoreError> {
     let sql =
         format!("SELECT {COLUMNS}, personal_data_erased_at FROM complaints WHERE reference = $1");
-    read!(db, |c| sqlx::query_as(&sql)
-        .bind(reference)
-        .fetch_optional(c)
-        .await)
+    rows::one(db, &sql, reference).await
 }
 
-pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<ComplaintRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {COLUMNS}, personal_data_erased_at FROM complaints WHERE reference = $1{}",
-        tx.lock_rows()
-    );
-    write!(tx, |c| sqlx::query_as(&sql)
-        .bind(reference)
-        .fetch_optional(c)
-        .await)
+pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<ComplaintRow>, StoreError> {
+    let sql =
+        format!("SELECT {COLUMNS}, personal_data_erased_at FROM complaints WHERE reference = $1");
+    rows::locked(tx, &sql, reference).await
 }
 
 /// A site's open complaints first, the most overdue first; then the rest.
@@ -95,36 +87,36 @@ pub async fn of_site(
     db: &Db,
     site: &str,
     status: Option<&str>,
-) -> Result<Vec<ComplaintRow>, sqlx::Error> {
+) -> Result<Vec<ComplaintRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM complaints WHERE site_id = $1 AND ($2 IS NULL OR status = $2)
          ORDER BY CASE WHEN status IN ('received', 'in_progress') THEN 0 ELSE 1 END,
                   answer_due_on, created_at LIMIT 500"
     );
-    read!(db, |c| sqlx::query_as(&sql)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
         .bind(site)
         .bind(status)
         .fetch_all(c)
-        .await)
+        .await)?)
 }
 
 /// A citizen's complaints, newest first.
-pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<ComplaintRow>, sqlx::Error> {
+pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<ComplaintRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM complaints WHERE phone = $1 ORDER BY created_at DESC LIMIT 200"
     );
-    read!(db, |c| sqlx::query_as(&sql).bind(phone).fetch_all(c).await)
+    rows::all(db, &sql, phone).await
 }
 
 /// The usernames of a site's supervisors and agents whose accounts are
 /// enabled, who may be given one of its complaints.
-pub async fn assignees(db: &Db, site: &str) -> Result<Vec<String>, sqlx::Error> {
-    read!(db, |c| sqlx::query_scalar(
+pub async fn assignees(db: &Db, site: &str) -> Result<Vec<String>, StoreError> {
+    Ok(read!(db, |c| sqlx::query_scalar(
         "SELECT username FROM users WHERE site_id = $1 AND role IN ('supervisor', 'agent')
              AND disabled_at IS NULL
          ORDER BY username"
     )
     .bind(site)
     .fetch_all(c)
-    .await)
+    .await)?)
 }

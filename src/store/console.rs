@@ -4,6 +4,8 @@
 //! Staff-only data; no public route reads it.
 
 use super::Db;
+use super::StoreError;
+use super::rows;
 use super::tickets::{COLUMNS, TicketRow};
 use crate::read;
 
@@ -28,7 +30,7 @@ pub async fn waiting(
     db: &Db,
     site: &str,
     services: &[String],
-) -> Result<Vec<TicketRow>, sqlx::Error> {
+) -> Result<Vec<TicketRow>, StoreError> {
     if services.is_empty() {
         return Ok(Vec::new());
     }
@@ -41,35 +43,32 @@ pub async fn waiting(
          LIMIT $2",
         placeholders.join(", ")
     );
-    read!(db, |c| {
+    Ok(read!(db, |c| {
         let mut query = sqlx::query_as(&sql).bind(site).bind(WAITING_LIMIT);
         for service in services {
             query = query.bind(service);
         }
         query.fetch_all(c).await
-    })
+    })?)
 }
 
 /// The ticket a counter has called or is serving.
-pub async fn at_counter(db: &Db, counter: &str) -> Result<Option<TicketRow>, sqlx::Error> {
+pub async fn at_counter(db: &Db, counter: &str) -> Result<Option<TicketRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM tickets WHERE counter_id = $1 AND status IN ('called', 'serving')
          ORDER BY called_at DESC LIMIT 1"
     );
-    read!(db, |c| sqlx::query_as(&sql)
-        .bind(counter)
-        .fetch_optional(c)
-        .await)
+    rows::one(db, &sql, counter).await
 }
 
 /// The appointment with this id.
-pub async fn appointment(db: &Db, id: &str) -> Result<Option<AppointmentBrief>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn appointment(db: &Db, id: &str) -> Result<Option<AppointmentBrief>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT reference, name, mode, start_at, persons, video_url FROM appointments WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(c)
         .await
-    })
+    })?)
 }

@@ -1,6 +1,8 @@
 //! Counters (guichets), the services each handles in order of preference,
 //! and who works at them.
 
+use super::StoreError;
+use super::rows::{self, execute};
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -18,83 +20,70 @@ pub struct CounterRow {
 
 pub(crate) const COLUMNS: &str = "id, site_id, label, state, agent, state_since, created_at";
 
-pub async fn get(db: &Db, id: &str) -> Result<Option<CounterRow>, sqlx::Error> {
+pub async fn get(db: &Db, id: &str) -> Result<Option<CounterRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM counters WHERE id = $1");
-    read!(db, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)
+    rows::one(db, &sql, id).await
 }
 
-pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<CounterRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM counters WHERE id = $1{}",
-        tx.lock_rows()
-    );
-    write!(tx, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)
+pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<CounterRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM counters WHERE id = $1");
+    rows::locked(tx, &sql, id).await
 }
 
-pub async fn list(db: &Db, site: &str) -> Result<Vec<CounterRow>, sqlx::Error> {
+pub async fn list(db: &Db, site: &str) -> Result<Vec<CounterRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM counters WHERE site_id = $1 ORDER BY id");
-    read!(db, |c| sqlx::query_as(&sql).bind(site).fetch_all(c).await)
+    rows::all(db, &sql, site).await
 }
 
 /// The service ids a counter handles, most preferred first.
-pub async fn services(db: &Db, counter: &str) -> Result<Vec<String>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn services(db: &Db, counter: &str) -> Result<Vec<String>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_scalar(
             "SELECT service_id FROM counter_services WHERE counter_id = $1 ORDER BY rank",
         )
         .bind(counter)
         .fetch_all(c)
         .await
-    })
+    })?)
 }
 
 /// `(counter_id, service_id)` pairs of a site's counters, in rank order.
-pub async fn services_of_site(db: &Db, site: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn services_of_site(db: &Db, site: &str) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as("SELECT counter_id, service_id FROM counter_services WHERE site_id = $1 ORDER BY counter_id, rank")
             .bind(site)
             .fetch_all(c)
             .await
-    })
+    })?)
 }
 
-pub async fn insert(tx: &mut Tx, counter: &CounterRow) -> Result<(), sqlx::Error> {
+pub async fn insert(tx: &mut Tx, counter: &CounterRow) -> Result<(), StoreError> {
     let sql = format!("INSERT INTO counters ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)");
-    write!(tx, |c| {
-        sqlx::query(&sql)
-            .bind(&counter.id)
-            .bind(&counter.site_id)
-            .bind(&counter.label)
-            .bind(&counter.state)
-            .bind(&counter.agent)
-            .bind(counter.state_since)
-            .bind(counter.created_at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    execute!(
+        tx,
+        &sql,
+        &counter.id,
+        &counter.site_id,
+        &counter.label,
+        &counter.state,
+        &counter.agent,
+        counter.state_since,
+        counter.created_at
+    )?;
     Ok(())
 }
 
 /// Writes label, state and agent of an existing counter.
-pub async fn update(tx: &mut Tx, counter: &CounterRow) -> Result<(), sqlx::Error> {
-    write!(tx, |c| {
-        sqlx::query("UPDATE counters SET label = $2, state = $3, agent = $4, state_since = $5 WHERE id = $1")
-            .bind(&counter.id)
-            .bind(&counter.label)
-            .bind(&counter.state)
-            .bind(&counter.agent)
-            .bind(counter.state_since)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+pub async fn update(tx: &mut Tx, counter: &CounterRow) -> Result<(), StoreError> {
+    execute!(
+        tx,
+        "UPDATE counters SET label = $2, state = $3, agent = $4, state_since = $5 WHERE id = $1",
+        &counter.id,
+        &counter.label,
+        &counter.state,
+        &counter.agent,
+        counter.state_since
+    )?;
     Ok(())
 }
 
@@ -103,44 +92,40 @@ pub async fn set_services(
     tx: &mut Tx,
     counter: &CounterRow,
     services: &[String],
-) -> Result<(), sqlx::Error> {
-    write!(tx, |c| {
-        sqlx::query("DELETE FROM counter_services WHERE counter_id = $1")
-            .bind(&counter.id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+) -> Result<(), StoreError> {
+    execute!(
+        tx,
+        "DELETE FROM counter_services WHERE counter_id = $1",
+        &counter.id
+    )?;
     for (rank, service) in services.iter().enumerate() {
-        write!(tx, |c| {
-            sqlx::query("INSERT INTO counter_services (counter_id, site_id, service_id, rank) VALUES ($1, $2, $3, $4)")
-                .bind(&counter.id)
-                .bind(&counter.site_id)
-                .bind(service)
-                .bind(rank as i64)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
+        execute!(
+            tx,
+            "INSERT INTO counter_services (counter_id, site_id, service_id, rank) VALUES ($1, $2, $3, $4)",
+            &counter.id,
+            &counter.site_id,
+            service,
+            rank as i64
+        )?;
     }
     Ok(())
 }
 
 /// The counter an agent holds, if any.
-pub async fn held_by(tx: &mut Tx, agent: &str) -> Result<Option<String>, sqlx::Error> {
-    write!(tx, |c| {
+pub async fn held_by(tx: &mut Tx, agent: &str) -> Result<Option<String>, StoreError> {
+    Ok(write!(tx, |c| {
         sqlx::query_scalar("SELECT id FROM counters WHERE agent = $1")
             .bind(agent)
             .fetch_optional(c)
             .await
-    })
+    })?)
 }
 
 /// A counter read inside a write transaction (its own writes visible).
-pub async fn get_in(tx: &mut Tx, id: &str) -> Result<Option<CounterRow>, sqlx::Error> {
+pub async fn get_in(tx: &mut Tx, id: &str) -> Result<Option<CounterRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM counters WHERE id = $1");
-    write!(tx, |c| sqlx::query_as(&sql)
+    Ok(write!(tx, |c| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(c)
-        .await)
+        .await)?)
 }

@@ -1,13 +1,15 @@
 //! Kiosks and displays: each holds a revocable token of its own.
 
+use super::StoreError;
 use super::Tx;
-use crate::write;
+use super::rows::{self, execute};
+use crate::domain::role::DeviceKind;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DeviceRow {
     pub id: String,
     pub site_id: String,
-    pub kind: String,
+    pub kind: DeviceKind,
     pub label: String,
     pub created_by: String,
     pub created_at: i64,
@@ -19,76 +21,60 @@ pub struct DeviceRow {
 /// How often a device's `last_seen_at` is written at most.
 pub const SEEN_EVERY_MS: i64 = 60_000;
 
-pub async fn insert(tx: &mut Tx, d: &DeviceRow) -> Result<(), sqlx::Error> {
-    write!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO devices (id, site_id, kind, label, created_by, created_at, revoked_at)
+pub async fn insert(tx: &mut Tx, d: &DeviceRow) -> Result<(), StoreError> {
+    execute!(
+        tx,
+        "INSERT INTO devices (id, site_id, kind, label, created_by, created_at, revoked_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&d.id)
-        .bind(&d.site_id)
-        .bind(&d.kind)
-        .bind(&d.label)
-        .bind(&d.created_by)
-        .bind(d.created_at)
-        .bind(d.revoked_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        &d.id,
+        &d.site_id,
+        d.kind,
+        &d.label,
+        &d.created_by,
+        d.created_at,
+        d.revoked_at
+    )?;
     Ok(())
 }
 
-pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<DeviceRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT id, site_id, kind, label, created_by, created_at, revoked_at, last_seen_at
-         FROM devices WHERE id = $1{}",
-        tx.lock_rows()
-    );
-    write!(tx, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)
+pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<DeviceRow>, StoreError> {
+    let sql = "SELECT id, site_id, kind, label, created_by, created_at, revoked_at, last_seen_at
+         FROM devices WHERE id = $1";
+    rows::locked(tx, sql, id).await
 }
 
-pub async fn mark_revoked(tx: &mut Tx, id: &str, now: i64) -> Result<(), sqlx::Error> {
-    write!(tx, |c| {
-        sqlx::query("UPDATE devices SET revoked_at = $2 WHERE id = $1")
-            .bind(id)
-            .bind(now)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+pub async fn mark_revoked(tx: &mut Tx, id: &str, now: i64) -> Result<(), StoreError> {
+    execute!(
+        tx,
+        "UPDATE devices SET revoked_at = $2 WHERE id = $1",
+        id,
+        now
+    )?;
     Ok(())
 }
 
 /// A site's devices, the newest first, revoked ones last.
-pub async fn of_site(db: &super::Db, site: &str) -> Result<Vec<DeviceRow>, sqlx::Error> {
-    crate::read!(db, |c| sqlx::query_as(
+pub async fn of_site(db: &super::Db, site: &str) -> Result<Vec<DeviceRow>, StoreError> {
+    Ok(crate::read!(db, |c| sqlx::query_as(
         "SELECT id, site_id, kind, label, created_by, created_at, revoked_at, last_seen_at
          FROM devices WHERE site_id = $1
          ORDER BY CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END, created_at DESC, id"
     )
     .bind(site)
     .fetch_all(c)
-    .await)
+    .await)?)
 }
 
 /// Notes that device `id` was seen at `now`, unless it was within the last
 /// `SEEN_EVERY_MS` already (so a busy kiosk writes once a minute).
-pub async fn seen(tx: &mut Tx, id: &str, now: i64) -> Result<(), sqlx::Error> {
-    write!(tx, |c| {
-        sqlx::query(
-            "UPDATE devices SET last_seen_at = $2
+pub async fn seen(tx: &mut Tx, id: &str, now: i64) -> Result<(), StoreError> {
+    execute!(
+        tx,
+        "UPDATE devices SET last_seen_at = $2
              WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at <= $3)",
-        )
-        .bind(id)
-        .bind(now)
-        .bind(now - SEEN_EVERY_MS)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        id,
+        now,
+        now - SEEN_EVERY_MS
+    )?;
     Ok(())
 }

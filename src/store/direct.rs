@@ -50,7 +50,7 @@ impl std::fmt::Debug for Writer {
 
 impl Writer {
     /// Opens the database file with the settings of the sqlx pools.
-    pub fn open(path: &Path) -> Result<Self, sqlx::Error> {
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
         let open = || -> rusqlite::Result<rusqlite::Connection> {
             let db = rusqlite::Connection::open(path)?;
             db.pragma_update(None, "journal_mode", "WAL")?;
@@ -63,7 +63,7 @@ impl Writer {
             db.set_prepared_statement_cache_capacity(64);
             Ok(db)
         };
-        let mut db = open().map_err(|e| sqlx::Error::Configuration(e.into()))?;
+        let mut db = open()?;
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
@@ -158,19 +158,19 @@ where
     let job: Job = Box::new(move |tx| {
         let result = match tx {
             Some(tx) => work(&mut DirectTx(tx)),
-            None => Err(E::from(StoreError::Missing("transaction"))),
+            None => Err(E::from(StoreError::NotFound("transaction"))),
         };
         let succeeded = result.is_ok();
         let answer: Answer = Box::new(move |committed| {
             let outcome = match committed {
                 Ok(()) => result,
-                Err(error) => Err(E::from(StoreError::Sqlite(error))),
+                Err(error) => Err(E::from(StoreError::from(error))),
             };
             let _ = reply.send(outcome);
         });
         (succeeded, answer)
     });
-    let gone = || E::from(StoreError::Sqlx(sqlx::Error::PoolClosed));
+    let gone = || E::from(StoreError::from(sqlx::Error::PoolClosed));
     writer.0.send(job).map_err(|_| gone())?;
     answer.await.map_err(|_| gone())?
 }
@@ -295,7 +295,7 @@ impl QueueTx for DirectTx<'_> {
             &[&site, &service, &day, &now],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        row.ok_or(StoreError::Missing("ticket number"))
+        row.ok_or(StoreError::NotFound("ticket number"))
     }
     async fn insert_ticket(&mut self, t: &TicketRow) -> Result<(), StoreError> {
         let values: [&dyn ToSql; 23] = [
@@ -352,7 +352,7 @@ impl QueueTx for DirectTx<'_> {
         .unwrap_or(0))
     }
     async fn ahead_of(&mut self, t: &TicketRow) -> Result<i64, StoreError> {
-        let rank = tickets::class_rank(&t.priority);
+        let rank = tickets::class_rank(t.priority);
         let values: [&dyn ToSql; 6] = [
             &t.site_id,
             &t.service_id,
@@ -412,7 +412,7 @@ impl QueueTx for DirectTx<'_> {
     ) -> Result<Vec<EventRow>, StoreError> {
         let count = new.len() as i64;
         let last: i64 = run(self.0, events::BUMP_SEQ, &[&site, &count], |r| r.get(0))?
-            .ok_or(StoreError::Missing("sequence"))?;
+            .ok_or(StoreError::NotFound("sequence"))?;
         let rows = events::numbered(site, at, last, new);
         let mut values: Vec<&dyn ToSql> = Vec::with_capacity(rows.len() * 6);
         for (row, event) in rows.iter().zip(new) {
@@ -482,7 +482,7 @@ mod tests {
                     t.0.execute("INSERT INTO t (n) VALUES (?1)", [n])
                         .map_err(StoreError::from)?;
                     if n % 2 == 1 {
-                        return Err(StoreError::Missing("an odd number"));
+                        return Err(StoreError::NotFound("an odd number"));
                     }
                     Ok(n)
                 })

@@ -4,6 +4,7 @@
 //! The sequence row is bumped in the caller's transaction, so two events of
 //! one site can never share a `seq`, and a rolled-back change leaves no gap.
 
+use super::StoreError;
 use super::Tx;
 use crate::domain::event::SiteEvent;
 use crate::write;
@@ -84,7 +85,7 @@ pub async fn append(
     at: i64,
     actor: Option<&str>,
     event: SiteEvent,
-) -> Result<EventRow, sqlx::Error> {
+) -> Result<EventRow, StoreError> {
     let event = NewEvent { actor, event };
     let mut rows = append_all(tx, site, at, &[event]).await?;
     Ok(rows.remove(0))
@@ -97,7 +98,7 @@ pub async fn append_all(
     site: &str,
     at: i64,
     events: &[NewEvent<'_>],
-) -> Result<Vec<EventRow>, sqlx::Error> {
+) -> Result<Vec<EventRow>, StoreError> {
     if let Tx::Postgres(pg) = tx {
         return append_all_postgres(pg, site, at, events, None).await;
     }
@@ -136,7 +137,7 @@ pub(crate) async fn append_all_postgres(
     at: i64,
     events: &[NewEvent<'_>],
     streak: Option<i64>,
-) -> Result<Vec<EventRow>, sqlx::Error> {
+) -> Result<Vec<EventRow>, StoreError> {
     let values: Vec<String> = (0..events.len())
         .map(|i| {
             format!(
@@ -181,7 +182,10 @@ pub(crate) async fn append_all_postgres(
         query = query.bind(streak);
     }
     let seqs = query.fetch_all(&mut **tx).await?;
-    let last = seqs.into_iter().max().ok_or(sqlx::Error::RowNotFound)?;
+    let last = seqs
+        .into_iter()
+        .max()
+        .ok_or(StoreError::NotFound("sequence"))?;
     Ok(numbered(site, at, last, events))
 }
 
@@ -191,8 +195,8 @@ pub async fn since(
     site: &str,
     since: i64,
     limit: i64,
-) -> Result<Vec<EventRow>, sqlx::Error> {
-    crate::read!(db, |c| {
+) -> Result<Vec<EventRow>, StoreError> {
+    Ok(crate::read!(db, |c| {
         sqlx::query_as(
             "SELECT site_id, seq, kind, at, payload FROM site_events
              WHERE site_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
@@ -202,11 +206,11 @@ pub async fn since(
         .bind(limit)
         .fetch_all(c)
         .await
-    })
+    })?)
 }
 
 /// The site's last event number (0 before its first event).
-pub async fn last_seq(conn: super::Conn<'_>, site: &str) -> Result<i64, sqlx::Error> {
+pub async fn last_seq(conn: super::Conn<'_>, site: &str) -> Result<i64, StoreError> {
     let seq: Option<i64> = crate::on!(conn, |c| {
         sqlx::query_scalar("SELECT last_seq FROM site_sequences WHERE site_id = $1")
             .bind(site)
@@ -221,8 +225,8 @@ pub async fn latest_calls(
     db: &super::Db,
     site: &str,
     limit: i64,
-) -> Result<Vec<EventRow>, sqlx::Error> {
-    crate::read!(db, |c| {
+) -> Result<Vec<EventRow>, StoreError> {
+    Ok(crate::read!(db, |c| {
         sqlx::query_as(
             "SELECT site_id, seq, kind, at, payload FROM site_events
              WHERE site_id = $1 AND kind IN ('ticket.called', 'ticket.recalled')
@@ -232,12 +236,12 @@ pub async fn latest_calls(
         .bind(limit)
         .fetch_all(c)
         .await
-    })
+    })?)
 }
 
 /// The fairness streak of a site (non-normal calls in a row), read with
 /// the site's sequence row locked: calls at one site take turns.
-pub async fn lock_priority_streak(tx: &mut Tx, site: &str) -> Result<i64, sqlx::Error> {
+pub async fn lock_priority_streak(tx: &mut Tx, site: &str) -> Result<i64, StoreError> {
     let streak: Option<i64> = write!(tx, |c| {
         sqlx::query_scalar(LOCK_STREAK)
             .bind(site)
@@ -247,7 +251,7 @@ pub async fn lock_priority_streak(tx: &mut Tx, site: &str) -> Result<i64, sqlx::
     Ok(streak.unwrap_or(0))
 }
 
-pub async fn set_priority_streak(tx: &mut Tx, site: &str, streak: i64) -> Result<(), sqlx::Error> {
+pub async fn set_priority_streak(tx: &mut Tx, site: &str, streak: i64) -> Result<(), StoreError> {
     write!(tx, |c| {
         sqlx::query(SET_STREAK)
             .bind(site)
@@ -260,10 +264,10 @@ pub async fn set_priority_streak(tx: &mut Tx, site: &str, streak: i64) -> Result
 }
 
 /// Every site's last event number: what live subscribers should have seen.
-pub async fn last_seqs(db: &super::Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    crate::read!(db, |c| {
+pub async fn last_seqs(db: &super::Db) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(crate::read!(db, |c| {
         sqlx::query_as("SELECT site_id, last_seq FROM site_sequences")
             .fetch_all(c)
             .await
-    })
+    })?)
 }

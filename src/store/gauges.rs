@@ -4,6 +4,7 @@
 //! `notifications_due`), never the history.
 
 use super::Db;
+use super::StoreError;
 use crate::read;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -20,20 +21,20 @@ pub struct OutboxRow {
     pub messages: i64,
 }
 
-pub async fn waiting(db: &Db) -> Result<Vec<WaitingRow>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn waiting(db: &Db) -> Result<Vec<WaitingRow>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT site_id, service_id, COUNT(*) AS waiting FROM tickets
              WHERE status = 'waiting' GROUP BY site_id, service_id",
         )
         .fetch_all(c)
         .await
-    })
+    })?)
 }
 
 /// Messages by status, except those sent: the outbox's depth and its dead.
-pub async fn outbox(db: &Db) -> Result<Vec<OutboxRow>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn outbox(db: &Db) -> Result<Vec<OutboxRow>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT status, channel, COUNT(*) AS messages FROM notifications
              WHERE status IN ('pending', 'retrying', 'sending', 'dead')
@@ -41,5 +42,5 @@ pub async fn outbox(db: &Db) -> Result<Vec<OutboxRow>, sqlx::Error> {
         )
         .fetch_all(c)
         .await
-    })
+    })?)
 }

@@ -2,8 +2,9 @@
 //! by whom, with a note (a rejection's reason). Both keep them in a table
 //! of the same shape, numbered per owner.
 
+use super::StoreError;
+use super::rows::{self, execute};
 use super::{Db, Tx};
-use crate::{read, write};
 
 /// One of the history tables, and the names of its owner and note columns.
 #[derive(Debug, Clone, Copy)]
@@ -34,12 +35,7 @@ pub struct StepRow {
 }
 
 /// Records a step, numbered after the owner's last one.
-pub async fn add(
-    tx: &mut Tx,
-    steps: Steps,
-    owner: &str,
-    step: &StepRow,
-) -> Result<(), sqlx::Error> {
+pub async fn add(tx: &mut Tx, steps: Steps, owner: &str, step: &StepRow) -> Result<(), StoreError> {
     let Steps {
         table,
         owner: column,
@@ -50,20 +46,20 @@ pub async fn add(
          VALUES ($1, (SELECT COALESCE(MAX(step), 0) + 1 FROM {table} WHERE {column} = $1),
                  $2, $3, $4, $5)"
     );
-    write!(tx, |c| sqlx::query(&sql)
-        .bind(owner)
-        .bind(&step.status)
-        .bind(step.at)
-        .bind(&step.actor)
-        .bind(&step.note)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    execute!(
+        tx,
+        &sql,
+        owner,
+        &step.status,
+        step.at,
+        &step.actor,
+        &step.note
+    )?;
     Ok(())
 }
 
 /// An owner's steps, in order.
-pub async fn list(db: &Db, steps: Steps, owner: &str) -> Result<Vec<StepRow>, sqlx::Error> {
+pub async fn list(db: &Db, steps: Steps, owner: &str) -> Result<Vec<StepRow>, StoreError> {
     let Steps {
         table,
         owner: column,
@@ -72,5 +68,5 @@ pub async fn list(db: &Db, steps: Steps, owner: &str) -> Result<Vec<StepRow>, sq
     let sql = format!(
         "SELECT status, at, actor, {note} AS note FROM {table} WHERE {column} = $1 ORDER BY step"
     );
-    read!(db, |c| sqlx::query_as(&sql).bind(owner).fetch_all(c).await)
+    rows::all(db, &sql, owner).await
 }

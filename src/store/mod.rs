@@ -19,12 +19,14 @@ pub mod accounts;
 pub mod announcements;
 pub mod appointments;
 pub mod audit;
+mod columns;
 pub mod complaints;
 pub mod console;
 pub mod counters;
 pub mod deployment;
 pub mod devices;
 pub mod direct;
+mod error;
 pub mod events;
 pub mod gauges;
 pub mod history;
@@ -34,6 +36,7 @@ pub mod public_stats;
 pub mod queue_tx;
 pub mod requests;
 pub mod retention;
+mod rows;
 pub mod services;
 pub mod sites;
 pub mod stats;
@@ -42,6 +45,8 @@ pub mod tickets;
 pub mod visits;
 pub mod waitlist;
 pub mod webhooks;
+
+pub use error::{Cause, LOG_DIRECTIVE, StoreError, StoreResult};
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -131,7 +136,7 @@ macro_rules! on {
 
 impl Db {
     /// Opens (creating a SQLite file if needed) without migrating.
-    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+    pub async fn connect(url: &str) -> StoreResult<Self> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -184,7 +189,7 @@ impl Db {
     }
 
     /// Whether the database answers and has every migration this binary knows.
-    pub async fn is_ready(&self) -> Result<bool, sqlx::Error> {
+    pub async fn is_ready(&self) -> StoreResult<bool> {
         let latest = match self {
             Self::Sqlite { .. } => SQLITE_MIGRATIONS.iter().map(|m| m.version).max(),
             Self::Postgres(_) => POSTGRES_MIGRATIONS.iter().map(|m| m.version).max(),
@@ -199,7 +204,7 @@ impl Db {
 
     /// Copies the SQLite write-ahead log back into the database file as far
     /// as readers allow, without blocking writers; nothing on PostgreSQL.
-    pub async fn checkpoint(&self) -> Result<(), sqlx::Error> {
+    pub async fn checkpoint(&self) -> StoreResult<()> {
         if let Self::Sqlite { read, .. } = self {
             sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
                 .execute(read)
@@ -208,7 +213,7 @@ impl Db {
         Ok(())
     }
 
-    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+    pub async fn begin(&self) -> StoreResult<Tx> {
         Ok(match self {
             // Immediate: take the write lock now, waiting (busy timeout) for
             // the other writer, rather than fail when upgrading a read.
@@ -229,30 +234,13 @@ impl Db {
 }
 
 impl Tx {
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
+    pub async fn commit(self) -> StoreResult<()> {
         match self {
-            Self::Sqlite(tx) => tx.commit().await,
-            Self::Postgres(tx) => tx.commit().await,
+            Self::Sqlite(tx) => tx.commit().await?,
+            Self::Postgres(tx) => tx.commit().await?,
         }
+        Ok(())
     }
-}
-
-/// An error of either way to SQLite (sqlx, or the C API in `direct`) or of
-/// PostgreSQL.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error(transparent)]
-    Sqlx(#[from] sqlx::Error),
-    #[error(transparent)]
-    Sqlite(#[from] rusqlite::Error),
-    /// A statement that always returns a row returned none.
-    #[error("no {0} returned")]
-    Missing(&'static str),
-}
-
-/// Whether an error is the violation of a unique or primary key constraint.
-pub fn is_unique_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
 }
 
 impl Tx {

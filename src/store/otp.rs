@@ -1,6 +1,8 @@
 //! One-time codes sent by SMS to prove a phone number. Only a salted
 //! SHA-256 of each code is kept.
 
+use super::StoreError;
+use super::rows::execute;
 use super::{Db, Tx};
 use crate::domain::phone::Phone;
 use crate::{read, write};
@@ -16,23 +18,19 @@ pub struct OtpRow {
     pub used_at: Option<i64>,
 }
 
-pub async fn insert(tx: &mut Tx, otp: &OtpRow) -> Result<(), sqlx::Error> {
-    write!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO otp_codes (id, phone, code_hash, attempts, created_at, expires_at, used_at)
+pub async fn insert(tx: &mut Tx, otp: &OtpRow) -> Result<(), StoreError> {
+    execute!(
+        tx,
+        "INSERT INTO otp_codes (id, phone, code_hash, attempts, created_at, expires_at, used_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&otp.id)
-        .bind(&otp.phone)
-        .bind(&otp.code_hash)
-        .bind(otp.attempts)
-        .bind(otp.created_at)
-        .bind(otp.expires_at)
-        .bind(otp.used_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        &otp.id,
+        &otp.phone,
+        &otp.code_hash,
+        otp.attempts,
+        otp.created_at,
+        otp.expires_at,
+        otp.used_at
+    )?;
     Ok(())
 }
 
@@ -67,7 +65,7 @@ pub async fn reserve(
     phone_hash: &str,
     now: i64,
     quota: Quota,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let taken: Option<i64> = write!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO otp_quota (phone_hash, last_at, hour_start, hour_count, day_start, day_count)
@@ -101,8 +99,8 @@ pub async fn reserve(
 }
 
 /// A phone's counts, to tell a refused request how long to wait.
-pub async fn quota(db: &Db, phone_hash: &str) -> Result<Option<QuotaRow>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn quota(db: &Db, phone_hash: &str) -> Result<Option<QuotaRow>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT last_at, hour_start, hour_count, day_start, day_count
              FROM otp_quota WHERE phone_hash = $1",
@@ -110,7 +108,7 @@ pub async fn quota(db: &Db, phone_hash: &str) -> Result<Option<QuotaRow>, sqlx::
         .bind(phone_hash)
         .fetch_optional(c)
         .await
-    })
+    })?)
 }
 
 /// Takes one try of the phone's latest code, if it is unused, unexpired and
@@ -122,8 +120,8 @@ pub async fn take_try(
     phone: &Phone,
     now: i64,
     max_tries: i64,
-) -> Result<Option<OtpRow>, sqlx::Error> {
-    write!(tx, |c| {
+) -> Result<Option<OtpRow>, StoreError> {
+    Ok(write!(tx, |c| {
         sqlx::query_as(
             "UPDATE otp_codes SET attempts = attempts + 1
              WHERE id = (SELECT id FROM otp_codes WHERE phone = $1
@@ -136,11 +134,11 @@ pub async fn take_try(
         .bind(max_tries)
         .fetch_optional(c)
         .await
-    })
+    })?)
 }
 
 /// The phone's latest code, if it is still unused and unexpired.
-pub async fn latest_live(db: &Db, phone: &Phone, now: i64) -> Result<Option<OtpRow>, sqlx::Error> {
+pub async fn latest_live(db: &Db, phone: &Phone, now: i64) -> Result<Option<OtpRow>, StoreError> {
     let latest: Option<OtpRow> = read!(db, |c| {
         sqlx::query_as(
             "SELECT id, phone, code_hash, attempts, created_at, expires_at, used_at
@@ -155,14 +153,12 @@ pub async fn latest_live(db: &Db, phone: &Phone, now: i64) -> Result<Option<OtpR
 
 /// Uses a code up; `false` if it was used meanwhile (each code proves one
 /// action).
-pub async fn consume(tx: &mut Tx, id: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let changed = write!(tx, |c| {
-        sqlx::query("UPDATE otp_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
-            .bind(id)
-            .bind(now)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+pub async fn consume(tx: &mut Tx, id: &str, now: i64) -> Result<bool, StoreError> {
+    let changed = execute!(
+        tx,
+        "UPDATE otp_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL",
+        id,
+        now
+    )?;
     Ok(changed == 1)
 }

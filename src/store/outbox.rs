@@ -3,6 +3,8 @@
 //! Each row has an idempotency key: enqueuing the same message twice (two
 //! runs of a job, two instances) keeps one.
 
+use super::StoreError;
+use super::rows::execute;
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -21,27 +23,23 @@ pub struct NewMessage {
 }
 
 /// Queues a message; `false` if one with its key was already queued.
-pub async fn enqueue(tx: &mut Tx, m: &NewMessage) -> Result<bool, sqlx::Error> {
-    let added = write!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO notifications (id, site_id, channel, template, recipient, subject, body,
+pub async fn enqueue(tx: &mut Tx, m: &NewMessage) -> Result<bool, StoreError> {
+    let added = execute!(
+        tx,
+        "INSERT INTO notifications (id, site_id, channel, template, recipient, subject, body,
                 idempotency_key, status, attempts, next_attempt_at, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9)
              ON CONFLICT (idempotency_key) DO NOTHING",
-        )
-        .bind(&m.id)
-        .bind(&m.site_id)
-        .bind(m.channel)
-        .bind(m.template)
-        .bind(&m.recipient)
-        .bind(&m.subject)
-        .bind(&m.body)
-        .bind(&m.idempotency_key)
-        .bind(m.created_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        &m.id,
+        &m.site_id,
+        m.channel,
+        m.template,
+        &m.recipient,
+        &m.subject,
+        &m.body,
+        &m.idempotency_key,
+        m.created_at
+    )?;
     Ok(added == 1)
 }
 
@@ -79,7 +77,7 @@ pub async fn claim(
     lease_ms: i64,
     limit: i64,
     paused: &[&'static str],
-) -> Result<Vec<Claimed>, sqlx::Error> {
+) -> Result<Vec<Claimed>, StoreError> {
     // Channel names are the worker's own constants, never input.
     let paused = match paused {
         [] => String::new(),
@@ -121,7 +119,7 @@ pub async fn claim_oldest(
     now: i64,
     lease_ms: i64,
     limit: i64,
-) -> Result<Vec<Claimed>, sqlx::Error> {
+) -> Result<Vec<Claimed>, StoreError> {
     let unsent = "channel = $4 AND (status IN ('pending', 'retrying')
          OR (status = 'sending' AND locked_until <= $1))";
     take(
@@ -146,7 +144,7 @@ async fn take(
     which: &str,
     order: &str,
     channel: Option<&str>,
-) -> Result<Vec<Claimed>, sqlx::Error> {
+) -> Result<Vec<Claimed>, StoreError> {
     let mut tx = db.begin().await?;
     let skip = match tx {
         Tx::Postgres(_) => " FOR UPDATE SKIP LOCKED",
@@ -182,34 +180,30 @@ async fn take(
 
 /// Gives back a claimed message that was not attempted after all (its
 /// provider was found down meanwhile): as it was, its attempt not counted.
-pub async fn release(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+pub async fn release(db: &Db, id: &str) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    write!(&mut tx, |c| sqlx::query(
+    execute!(
+        &mut tx,
         "UPDATE notifications SET status = 'retrying', attempts = attempts - 1,
              locked_until = NULL
-         WHERE id = $1 AND status = 'sending'"
-    )
-    .bind(id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+         WHERE id = $1 AND status = 'sending'",
+        id
+    )?;
     tx.commit().await
 }
 
 /// The provider of `channel` is back: the messages that failed since it
 /// went down (`since`) fall due again at their first due time, so that
 /// they go out in that order.
-pub async fn due_again(db: &Db, channel: &str, since: i64) -> Result<u64, sqlx::Error> {
+pub async fn due_again(db: &Db, channel: &str, since: i64) -> Result<u64, StoreError> {
     let mut tx = db.begin().await?;
-    let changed = write!(&mut tx, |c| sqlx::query(
+    let changed = execute!(
+        &mut tx,
         "UPDATE notifications SET next_attempt_at = created_at
-         WHERE channel = $1 AND status = 'retrying' AND next_attempt_at >= $2"
-    )
-    .bind(channel)
-    .bind(since)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+         WHERE channel = $1 AND status = 'retrying' AND next_attempt_at >= $2",
+        channel,
+        since
+    )?;
     tx.commit().await?;
     Ok(changed)
 }
@@ -232,7 +226,7 @@ pub enum Outcome {
 }
 
 /// Records an attempt's outcome, if this worker still holds the message.
-pub async fn record(db: &Db, id: &str, outcome: &Outcome, now: i64) -> Result<(), sqlx::Error> {
+pub async fn record(db: &Db, id: &str, outcome: &Outcome, now: i64) -> Result<(), StoreError> {
     let (sql, text, at): (&str, Option<&str>, i64) = match outcome {
         Outcome::Sent { provider_id } => (
             "UPDATE notifications SET status = 'sent', provider_id = $2, sent_at = $3,
@@ -258,13 +252,7 @@ pub async fn record(db: &Db, id: &str, outcome: &Outcome, now: i64) -> Result<()
         ),
     };
     let mut tx = db.begin().await?;
-    write!(&mut tx, |c| sqlx::query(sql)
-        .bind(id)
-        .bind(text)
-        .bind(at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    execute!(&mut tx, sql, id, text, at)?;
     tx.commit().await
 }
 
@@ -275,20 +263,16 @@ pub async fn update_delivery(
     provider_id: &str,
     status: &str,
     rank: i64,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
-    let changed = write!(&mut tx, |c| {
-        sqlx::query(
-            "UPDATE notifications SET delivery_status = $2, delivery_rank = $3
+    let changed = execute!(
+        &mut tx,
+        "UPDATE notifications SET delivery_status = $2, delivery_rank = $3
              WHERE provider_id = $1 AND delivery_rank < $3",
-        )
-        .bind(provider_id)
-        .bind(status)
-        .bind(rank)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        provider_id,
+        status,
+        rank
+    )?;
     tx.commit().await?;
     Ok(changed > 0)
 }
@@ -312,8 +296,8 @@ pub struct Listed {
 }
 
 /// Messages in one status (or all), newest first.
-pub async fn list(db: &Db, status: Option<&str>, limit: i64) -> Result<Vec<Listed>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn list(db: &Db, status: Option<&str>, limit: i64) -> Result<Vec<Listed>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT id, site_id, channel, template, recipient, status, attempts, next_attempt_at,
                  provider_id, delivery_status, last_error, created_at, sent_at
@@ -324,32 +308,28 @@ pub async fn list(db: &Db, status: Option<&str>, limit: i64) -> Result<Vec<Liste
         .bind(limit)
         .fetch_all(c)
         .await
-    })
+    })?)
 }
 
 /// Sends a dead or retrying message again now; `false` if it is in
 /// neither state.
-pub async fn retry_now(db: &Db, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn retry_now(db: &Db, id: &str, now: i64) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
-    let changed = write!(&mut tx, |c| {
-        sqlx::query(
-            "UPDATE notifications SET status = 'retrying', next_attempt_at = $2, dead_at = NULL
+    let changed = execute!(
+        &mut tx,
+        "UPDATE notifications SET status = 'retrying', next_attempt_at = $2, dead_at = NULL
              WHERE id = $1 AND status IN ('dead', 'retrying')
              AND personal_data_erased_at IS NULL",
-        )
-        .bind(id)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        id,
+        now
+    )?;
     tx.commit().await?;
     Ok(changed == 1)
 }
 
 /// Messages of one recipient, newest first (for the citizen's history and tests).
-pub async fn to_recipient(db: &Db, recipient: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn to_recipient(db: &Db, recipient: &str) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT template, body FROM notifications WHERE recipient = $1
              ORDER BY created_at DESC, id",
@@ -357,7 +337,7 @@ pub async fn to_recipient(db: &Db, recipient: &str) -> Result<Vec<(String, Strin
         .bind(recipient)
         .fetch_all(c)
         .await
-    })
+    })?)
 }
 
 /// A message with its text, for the demo's page of what was not sent.
@@ -378,8 +358,8 @@ pub async fn latest(
     channel: &str,
     or_channel: &str,
     limit: i64,
-) -> Result<Vec<Written>, sqlx::Error> {
-    read!(db, |c| {
+) -> Result<Vec<Written>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT id, channel, template, recipient, subject, body, created_at
              FROM notifications WHERE channel = $1 OR channel = $2
@@ -390,5 +370,5 @@ pub async fn latest(
         .bind(limit)
         .fetch_all(c)
         .await
-    })
+    })?)
 }

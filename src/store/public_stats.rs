@@ -9,6 +9,7 @@
 //! division, which truncates the same way on SQLite and PostgreSQL.
 
 use super::Db;
+use super::StoreError;
 use crate::read;
 
 /// One service's waits (issue to first call) over a range of local days.
@@ -27,7 +28,7 @@ pub struct WaitRow {
 
 /// Median and 90th percentile of the wait of every ticket called, per
 /// service, among tickets issued on local days `from..=to` (`YYYY-MM-DD`).
-pub async fn waits(db: &Db, site: &str, from: &str, to: &str) -> Result<Vec<WaitRow>, sqlx::Error> {
+pub async fn waits(db: &Db, site: &str, from: &str, to: &str) -> Result<Vec<WaitRow>, StoreError> {
     const SQL: &str = "
         WITH ranked AS (
             SELECT service_id, called_at - issued_at AS wait_ms,
@@ -45,12 +46,12 @@ pub async fn waits(db: &Db, site: &str, from: &str, to: &str) -> Result<Vec<Wait
         FROM ranked
         GROUP BY service_id
         ORDER BY service_id";
-    read!(db, |c| sqlx::query_as(SQL)
+    Ok(read!(db, |c| sqlx::query_as(SQL)
         .bind(site)
         .bind(from)
         .bind(to)
         .fetch_all(c)
-        .await)
+        .await)?)
 }
 
 /// Tickets issued in one UTC quarter hour (`issued_at / 900000`): a local
@@ -69,19 +70,19 @@ pub async fn arrivals(
     site: &str,
     from: &str,
     to: &str,
-) -> Result<Vec<QuarterRow>, sqlx::Error> {
+) -> Result<Vec<QuarterRow>, StoreError> {
     const SQL: &str = "
         SELECT issued_at / 900000 AS quarter, COUNT(*) AS arrivals
         FROM tickets
         WHERE site_id = $1 AND local_day >= $2 AND local_day <= $3
         GROUP BY issued_at / 900000
         ORDER BY quarter";
-    read!(db, |c| sqlx::query_as(SQL)
+    Ok(read!(db, |c| sqlx::query_as(SQL)
         .bind(site)
         .bind(from)
         .bind(to)
         .fetch_all(c)
-        .await)
+        .await)?)
 }
 
 /// A document request that became ready: when it was submitted, when it
@@ -102,7 +103,7 @@ pub async fn ready_requests(
     site: &str,
     from_ms: i64,
     to_ms: i64,
-) -> Result<Vec<ReadyRow>, sqlx::Error> {
+) -> Result<Vec<ReadyRow>, StoreError> {
     const SQL: &str = "
         SELECT r.service_id, r.created_at AS submitted_at, MIN(h.at) AS ready_at,
                r.expected_ready_on
@@ -112,10 +113,10 @@ pub async fn ready_requests(
         GROUP BY r.id, r.service_id, r.created_at, r.expected_ready_on
         HAVING MIN(h.at) >= $2 AND MIN(h.at) < $3
         ORDER BY r.service_id, MIN(h.at)";
-    read!(db, |c| sqlx::query_as(SQL)
+    Ok(read!(db, |c| sqlx::query_as(SQL)
         .bind(site)
         .bind(from_ms)
         .bind(to_ms)
         .fetch_all(c)
-        .await)
+        .await)?)
 }

@@ -9,8 +9,10 @@
 
 use super::counters::CounterRow;
 use super::events::{EventRow, NewEvent};
+use super::rows::execute;
 use super::tickets::TicketRow;
 use super::{Conn, StoreError, Tx, appointments, counters, events, tickets};
+use crate::domain::ticket::Priority;
 
 /// The heads of a queue: (due check-ins and priority, normal).
 pub type Heads = (Option<TicketRow>, Option<TicketRow>);
@@ -144,22 +146,22 @@ impl QueueTx for Tx {
         day: &str,
         now: i64,
     ) -> Result<(i64, i64), StoreError> {
-        Ok(tickets::next_number(self, site, service, day, now).await?)
+        tickets::next_number(self, site, service, day, now).await
     }
     async fn insert_ticket(&mut self, ticket: &TicketRow) -> Result<(), StoreError> {
-        Ok(tickets::insert(self, ticket).await?)
+        tickets::insert(self, ticket).await
     }
     async fn update_ticket(&mut self, ticket: &TicketRow) -> Result<(), StoreError> {
-        Ok(tickets::update(self, ticket).await?)
+        tickets::update(self, ticket).await
     }
     async fn ticket_for_update(&mut self, id: &str) -> Result<Option<TicketRow>, StoreError> {
-        Ok(tickets::get_for_update(self, id).await?)
+        tickets::get_for_update(self, id).await
     }
     async fn waiting_of(&mut self, site: &str, service: &str) -> Result<i64, StoreError> {
-        Ok(tickets::waiting_of(self, site, service).await?)
+        tickets::waiting_of(self, site, service).await
     }
     async fn ahead_of(&mut self, ticket: &TicketRow) -> Result<i64, StoreError> {
-        Ok(tickets::ahead_of(Conn::Tx(self), ticket).await?)
+        tickets::ahead_of(Conn::Tx(self), ticket).await
     }
     async fn heads(
         &mut self,
@@ -180,8 +182,9 @@ impl QueueTx for Tx {
                 query = query.bind(service);
             }
             let rows = query.fetch_all(&mut **pg).await?;
-            let (normal, ahead): (Vec<TicketRow>, Vec<TicketRow>) =
-                rows.into_iter().partition(|t| t.priority == "normal");
+            let (normal, ahead): (Vec<TicketRow>, Vec<TicketRow>) = rows
+                .into_iter()
+                .partition(|t| t.priority == Priority::Normal);
             return Ok((ahead.into_iter().next(), normal.into_iter().next()));
         }
         let ahead = tickets::head(self, site, services, false, now).await?;
@@ -212,10 +215,10 @@ impl QueueTx for Tx {
         Ok(Some((counter, active)))
     }
     async fn lock_priority_streak(&mut self, site: &str) -> Result<i64, StoreError> {
-        Ok(events::lock_priority_streak(self, site).await?)
+        events::lock_priority_streak(self, site).await
     }
     async fn set_priority_streak(&mut self, site: &str, streak: i64) -> Result<(), StoreError> {
-        Ok(events::set_priority_streak(self, site, streak).await?)
+        events::set_priority_streak(self, site, streak).await
     }
     async fn append_all(
         &mut self,
@@ -223,7 +226,7 @@ impl QueueTx for Tx {
         at: i64,
         events: &[NewEvent<'_>],
     ) -> Result<Vec<EventRow>, StoreError> {
-        Ok(events::append_all(self, site, at, events).await?)
+        events::append_all(self, site, at, events).await
     }
     async fn set_appointment_status(
         &mut self,
@@ -232,25 +235,18 @@ impl QueueTx for Tx {
         to: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let changed = crate::write!(self, |c| sqlx::query(appointments::SET_STATUS)
-            .bind(id)
-            .bind(from)
-            .bind(to)
-            .bind(now)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let changed = execute!(self, appointments::SET_STATUS, id, from, to, now)?;
         Ok(changed == 1)
     }
     async fn insert_waiting_ticket(&mut self, ticket: &TicketRow) -> Result<i64, StoreError> {
         if let Tx::Postgres(pg) = self {
-            return Ok(tickets::insert_waiting_postgres(pg, ticket).await?);
+            return tickets::insert_waiting_postgres(pg, ticket).await;
         }
         write_then_count(self, ticket, true).await
     }
     async fn update_ticket_left_waiting(&mut self, ticket: &TicketRow) -> Result<i64, StoreError> {
         if let Tx::Postgres(pg) = self {
-            return Ok(tickets::update_left_waiting_postgres(pg, ticket).await?);
+            return tickets::update_left_waiting_postgres(pg, ticket).await;
         }
         write_then_count(self, ticket, false).await
     }
@@ -305,7 +301,7 @@ impl QueueTx for Tx {
         events: &[NewEvent<'_>],
     ) -> Result<Vec<EventRow>, StoreError> {
         if let Tx::Postgres(pg) = self {
-            return Ok(events::append_all_postgres(pg, site, at, events, Some(streak)).await?);
+            return events::append_all_postgres(pg, site, at, events, Some(streak)).await;
         }
         self.set_priority_streak(site, streak).await?;
         self.append_all(site, at, events).await

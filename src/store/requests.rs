@@ -1,7 +1,9 @@
 //! Document requests and the record of each of their steps.
 
+use super::StoreError;
+use super::rows::{self, execute};
 use super::{Db, Tx};
-use crate::{read, write};
+use crate::read;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RequestRow {
@@ -26,65 +28,56 @@ pub struct RequestRow {
 const COLUMNS: &str = "id, site_id, service_id, reference, token_hash, name, phone, email, lang,
     status, reason, expected_ready_on, created_at, updated_at";
 
-pub async fn insert(tx: &mut Tx, r: &RequestRow) -> Result<(), sqlx::Error> {
+pub async fn insert(tx: &mut Tx, r: &RequestRow) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO document_requests ({COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
     );
-    write!(tx, |c| sqlx::query(&sql)
-        .bind(&r.id)
-        .bind(&r.site_id)
-        .bind(&r.service_id)
-        .bind(&r.reference)
-        .bind(&r.token_hash)
-        .bind(&r.name)
-        .bind(&r.phone)
-        .bind(&r.email)
-        .bind(&r.lang)
-        .bind(&r.status)
-        .bind(&r.reason)
-        .bind(&r.expected_ready_on)
-        .bind(r.created_at)
-        .bind(r.updated_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    execute!(
+        tx,
+        &sql,
+        &r.id,
+        &r.site_id,
+        &r.service_id,
+        &r.reference,
+        &r.token_hash,
+        &r.name,
+        &r.phone,
+        &r.email,
+        &r.lang,
+        &r.status,
+        &r.reason,
+        &r.expected_ready_on,
+        r.created_at,
+        r.updated_at
+    )?;
     Ok(())
 }
 
-pub async fn set_status(tx: &mut Tx, r: &RequestRow) -> Result<(), sqlx::Error> {
-    write!(tx, |c| sqlx::query(
-        "UPDATE document_requests SET status = $2, reason = $3, updated_at = $4 WHERE id = $1"
-    )
-    .bind(&r.id)
-    .bind(&r.status)
-    .bind(&r.reason)
-    .bind(r.updated_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+pub async fn set_status(tx: &mut Tx, r: &RequestRow) -> Result<(), StoreError> {
+    execute!(
+        tx,
+        "UPDATE document_requests SET status = $2, reason = $3, updated_at = $4 WHERE id = $1",
+        &r.id,
+        &r.status,
+        &r.reason,
+        r.updated_at
+    )?;
     Ok(())
 }
 
-pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<RequestRow>, sqlx::Error> {
+pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<RequestRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests WHERE reference = $1"
     );
-    read!(db, |c| sqlx::query_as(&sql)
-        .bind(reference)
-        .fetch_optional(c)
-        .await)
+    rows::one(db, &sql, reference).await
 }
 
-pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<RequestRow>, sqlx::Error> {
+pub async fn for_update(tx: &mut Tx, reference: &str) -> Result<Option<RequestRow>, StoreError> {
     let sql = format!(
-        "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests WHERE reference = $1{}",
-        tx.lock_rows()
+        "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests WHERE reference = $1"
     );
-    write!(tx, |c| sqlx::query_as(&sql)
-        .bind(reference)
-        .fetch_optional(c)
-        .await)
+    rows::locked(tx, &sql, reference).await
 }
 
 /// A site's requests, in one status or all, oldest first.
@@ -92,23 +85,23 @@ pub async fn of_site(
     db: &Db,
     site: &str,
     status: Option<&str>,
-) -> Result<Vec<RequestRow>, sqlx::Error> {
+) -> Result<Vec<RequestRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests
          WHERE site_id = $1 AND ($2 IS NULL OR status = $2)
          ORDER BY created_at, id LIMIT 500"
     );
-    read!(db, |c| sqlx::query_as(&sql)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
         .bind(site)
         .bind(status)
         .fetch_all(c)
-        .await)
+        .await)?)
 }
 
 /// A citizen's requests, newest first.
-pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<RequestRow>, sqlx::Error> {
+pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<RequestRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests WHERE phone = $1 ORDER BY created_at DESC, id LIMIT 200"
     );
-    read!(db, |c| sqlx::query_as(&sql).bind(phone).fetch_all(c).await)
+    rows::all(db, &sql, phone).await
 }

@@ -8,7 +8,9 @@
 //! What stays is what statistics read: times, statuses, service, agent,
 //! counter, ratings.
 
+use super::StoreError;
 use super::Tx;
+use super::rows::execute;
 use crate::write;
 
 /// One batch of an erasure or deletion.
@@ -139,8 +141,8 @@ impl Step {
         cutoff_day: &str,
         now: i64,
         batch: i64,
-    ) -> Result<u64, sqlx::Error> {
-        write!(tx, |c| {
+    ) -> Result<u64, StoreError> {
+        Ok(write!(tx, |c| {
             let query = sqlx::query(self.sql);
             let query = match self.binds {
                 Binds::Erase => query.bind(cutoff).bind(now),
@@ -152,21 +154,17 @@ impl Step {
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected())
-        })
+        })?)
     }
 }
 
 /// Deletes one batch of audit entries older than `cutoff`.
-pub async fn delete_audit(tx: &mut Tx, cutoff: i64, batch: i64) -> Result<u64, sqlx::Error> {
-    write!(tx, |c| {
-        sqlx::query(
-            "DELETE FROM audit_log WHERE id IN (
+pub async fn delete_audit(tx: &mut Tx, cutoff: i64, batch: i64) -> Result<u64, StoreError> {
+    execute!(
+        tx,
+        "DELETE FROM audit_log WHERE id IN (
                SELECT id FROM audit_log WHERE at < $1 ORDER BY id LIMIT $2)",
-        )
-        .bind(cutoff)
-        .bind(batch)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })
+        cutoff,
+        batch
+    )
 }

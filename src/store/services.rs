@@ -1,7 +1,9 @@
 //! Services a site offers, with their ticket prefix and appointment settings.
 
+use super::StoreError;
+use super::rows;
 use super::{Db, Tx};
-use crate::{read, write};
+use crate::write;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ServiceRow {
@@ -30,38 +32,38 @@ const COLUMNS: &str = "site_id, id, prefix, name, name_ar, walk_in, appointment_
     slot_minutes, slot_capacity, service_minutes, required_documents, processing_days,
     min_notice_minutes, horizon_days, target_wait_minutes, created_at, updated_at";
 
-pub async fn list(db: &Db, site: &str) -> Result<Vec<ServiceRow>, sqlx::Error> {
+pub async fn list(db: &Db, site: &str) -> Result<Vec<ServiceRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM services WHERE site_id = $1 ORDER BY prefix");
-    read!(db, |c| sqlx::query_as(&sql).bind(site).fetch_all(c).await)
+    rows::all(db, &sql, site).await
 }
 
 pub async fn get_for_update(
     tx: &mut Tx,
     site: &str,
     id: &str,
-) -> Result<Option<ServiceRow>, sqlx::Error> {
+) -> Result<Option<ServiceRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM services WHERE site_id = $1 AND id = $2{}",
         tx.lock_rows()
     );
-    write!(tx, |c| sqlx::query_as(&sql)
+    Ok(write!(tx, |c| sqlx::query_as(&sql)
         .bind(site)
         .bind(id)
         .fetch_optional(c)
-        .await)
+        .await)?)
 }
 
 /// The ids of the services of a site, read inside a write transaction.
-pub async fn existing_ids(tx: &mut Tx, site: &str) -> Result<Vec<String>, sqlx::Error> {
-    write!(tx, |c| {
+pub async fn existing_ids(tx: &mut Tx, site: &str) -> Result<Vec<String>, StoreError> {
+    Ok(write!(tx, |c| {
         sqlx::query_scalar("SELECT id FROM services WHERE site_id = $1")
             .bind(site)
             .fetch_all(c)
             .await
-    })
+    })?)
 }
 
-pub async fn insert(tx: &mut Tx, s: &ServiceRow) -> Result<(), sqlx::Error> {
+pub async fn insert(tx: &mut Tx, s: &ServiceRow) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO services ({COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
@@ -73,7 +75,7 @@ pub async fn insert(tx: &mut Tx, s: &ServiceRow) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-pub async fn update(tx: &mut Tx, s: &ServiceRow) -> Result<(), sqlx::Error> {
+pub async fn update(tx: &mut Tx, s: &ServiceRow) -> Result<(), StoreError> {
     let sql = "UPDATE services SET prefix = $3, name = $4, name_ar = $5, walk_in = $6,
         appointment_modes = $7, slot_minutes = $8, slot_capacity = $9, service_minutes = $10,
         required_documents = $11, processing_days = $12, min_notice_minutes = $13,
@@ -122,12 +124,12 @@ pub async fn prefix_owner(
     tx: &mut Tx,
     site: &str,
     prefix: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    write!(tx, |c| {
+) -> Result<Option<String>, StoreError> {
+    Ok(write!(tx, |c| {
         sqlx::query_scalar("SELECT id FROM services WHERE site_id = $1 AND prefix = $2")
             .bind(site)
             .bind(prefix)
             .fetch_optional(c)
             .await
-    })
+    })?)
 }

@@ -1,5 +1,7 @@
 //! Sites (offices) and their settings.
 
+use super::StoreError;
+use super::rows;
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -28,33 +30,24 @@ const COLUMNS: &str = "id, name, name_ar, timezone, opening_hours, closures, ver
     priority_streak_max, min_recalls, near_turn_ahead, checkin_early_minutes,
     checkin_late_minutes, complaint_answer_days, created_at, updated_at";
 
-pub async fn get(db: &Db, id: &str) -> Result<Option<SiteRow>, sqlx::Error> {
+pub async fn get(db: &Db, id: &str) -> Result<Option<SiteRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM sites WHERE id = $1");
-    read!(db, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)
+    rows::one(db, &sql, id).await
 }
 
-pub async fn list(db: &Db) -> Result<Vec<SiteRow>, sqlx::Error> {
+pub async fn list(db: &Db) -> Result<Vec<SiteRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM sites ORDER BY id");
-    read!(db, |c| sqlx::query_as(&sql).fetch_all(c).await)
+    Ok(read!(db, |c| sqlx::query_as(&sql).fetch_all(c).await)?)
 }
 
 /// Reads a site inside a write transaction, locking its row where the
 /// backend can, so a partial update is applied to the latest version.
-pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<SiteRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM sites WHERE id = $1{}",
-        tx.lock_rows()
-    );
-    write!(tx, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)
+pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<SiteRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM sites WHERE id = $1");
+    rows::locked(tx, &sql, id).await
 }
 
-pub async fn insert(tx: &mut Tx, site: &SiteRow) -> Result<(), sqlx::Error> {
+pub async fn insert(tx: &mut Tx, site: &SiteRow) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO sites ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
     );
@@ -65,7 +58,7 @@ pub async fn insert(tx: &mut Tx, site: &SiteRow) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-pub async fn update(tx: &mut Tx, site: &SiteRow) -> Result<(), sqlx::Error> {
+pub async fn update(tx: &mut Tx, site: &SiteRow) -> Result<(), StoreError> {
     let sql = "UPDATE sites SET name = $2, name_ar = $3, timezone = $4, opening_hours = $5,
         closures = $6, verify_phone = $7, priority_streak_max = $8, min_recalls = $9,
         near_turn_ahead = $10, checkin_early_minutes = $11, checkin_late_minutes = $12,
@@ -107,8 +100,10 @@ where
 }
 
 /// Every site's timezone name.
-pub async fn timezones(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
-    read!(db, |c| sqlx::query_as("SELECT id, timezone FROM sites")
-        .fetch_all(c)
-        .await)
+pub async fn timezones(db: &Db) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(read!(db, |c| sqlx::query_as(
+        "SELECT id, timezone FROM sites"
+    )
+    .fetch_all(c)
+    .await)?)
 }

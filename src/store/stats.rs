@@ -10,6 +10,7 @@
 //! are cast to BIGINT because PostgreSQL sums BIGINT into NUMERIC.
 
 use super::Db;
+use super::StoreError;
 use crate::read;
 
 /// The figures of one group of tickets. Sums are `None` over no rows.
@@ -97,11 +98,7 @@ pub struct Range {
 
 /// Per service, with the tickets whose wait passed the service's target:
 /// called after it, or still uncalled after it when they ended or now.
-pub async fn by_service(
-    db: &Db,
-    range: &Range,
-    now: i64,
-) -> Result<Vec<KeyedFigures>, sqlx::Error> {
+pub async fn by_service(db: &Db, range: &Range, now: i64) -> Result<Vec<KeyedFigures>, StoreError> {
     let sql = format!(
         "SELECT t.service_id AS key, {FIGURES},
             CAST(SUM(CASE WHEN COALESCE(t.called_at, t.finished_at, $4) - t.issued_at
@@ -110,13 +107,13 @@ pub async fn by_service(
          WHERE t.site_id = $1 AND t.local_day >= $2 AND t.local_day <= $3
          GROUP BY t.service_id"
     );
-    read!(db, |c| sqlx::query_as(&sql)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
         .bind(&range.site)
         .bind(&range.from_day)
         .bind(&range.to_day)
         .bind(now)
         .fetch_all(c)
-        .await)
+        .await)?)
 }
 
 /// Per agent who last handled the ticket, or per local day.
@@ -124,7 +121,7 @@ pub async fn by_column(
     db: &Db,
     range: &Range,
     per_day: bool,
-) -> Result<Vec<KeyedFigures>, sqlx::Error> {
+) -> Result<Vec<KeyedFigures>, StoreError> {
     let (key, filter) = if per_day {
         ("t.local_day", "")
     } else {
@@ -134,26 +131,26 @@ pub async fn by_column(
         "SELECT {key} AS key, {FIGURES}, CAST(NULL AS BIGINT) AS over_target
          {TICKETS}{filter} GROUP BY {key}"
     );
-    read!(db, |c| sqlx::query_as(&sql)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
         .bind(&range.site)
         .bind(&range.from_day)
         .bind(&range.to_day)
         .fetch_all(c)
-        .await)
+        .await)?)
 }
 
 /// Per 15-minute UTC bucket of the issue instant.
-pub async fn by_bucket(db: &Db, range: &Range) -> Result<Vec<BucketFigures>, sqlx::Error> {
+pub async fn by_bucket(db: &Db, range: &Range) -> Result<Vec<BucketFigures>, StoreError> {
     let sql = format!(
         "SELECT t.issued_at / 900000 AS bucket, {FIGURES}, CAST(NULL AS BIGINT) AS over_target
          {TICKETS} GROUP BY t.issued_at / 900000"
     );
-    read!(db, |c| sqlx::query_as(&sql)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
         .bind(&range.site)
         .bind(&range.from_day)
         .bind(&range.to_day)
         .fetch_all(c)
-        .await)
+        .await)?)
 }
 
 /// The waits at the median's rank `⌈n/2⌉` and the p90's rank `⌈9n/10⌉`
@@ -162,7 +159,7 @@ pub async fn ranked_waits(
     db: &Db,
     range: &Range,
     group: Group,
-) -> Result<Vec<RankedWait>, sqlx::Error> {
+) -> Result<Vec<RankedWait>, StoreError> {
     let key = group.key();
     let partition = match group {
         Group::All => String::new(),
@@ -184,12 +181,12 @@ pub async fn ranked_waits(
     if let Db::Postgres(pool) = db {
         return percentiles_postgres(pool, range, key, filter).await;
     }
-    read!(db, |c| sqlx::query_as(&sql)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
         .bind(&range.site)
         .bind(&range.from_day)
         .bind(&range.to_day)
         .fetch_all(c)
-        .await)
+        .await)?)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -211,7 +208,7 @@ async fn percentiles_postgres(
     range: &Range,
     key: &str,
     filter: &str,
-) -> Result<Vec<RankedWait>, sqlx::Error> {
+) -> Result<Vec<RankedWait>, StoreError> {
     let sql = format!(
         "SELECT {key} AS key, COUNT(*) AS n,
             percentile_disc(0.5 - 1e-9) WITHIN GROUP (ORDER BY t.called_at - t.issued_at) AS median_ms,
@@ -255,19 +252,19 @@ pub struct AppointmentCounts {
 }
 
 /// Appointments per service whose slot is on the range's local days.
-pub async fn appointments(db: &Db, range: &Range) -> Result<Vec<AppointmentCounts>, sqlx::Error> {
+pub async fn appointments(db: &Db, range: &Range) -> Result<Vec<AppointmentCounts>, StoreError> {
     let sql = "SELECT service_id AS key, COUNT(*) AS booked,
             CAST(SUM(CASE WHEN status IN ('checked_in', 'done') THEN 1 ELSE 0 END) AS BIGINT) AS honoured,
             CAST(SUM(CASE WHEN status = 'no_show' THEN 1 ELSE 0 END) AS BIGINT) AS no_shows,
             CAST(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) AS BIGINT) AS cancelled
          FROM appointments WHERE site_id = $1 AND local_day >= $2 AND local_day <= $3
          GROUP BY service_id";
-    read!(db, |c| sqlx::query_as(sql)
+    Ok(read!(db, |c| sqlx::query_as(sql)
         .bind(&range.site)
         .bind(&range.from_day)
         .bind(&range.to_day)
         .fetch_all(c)
-        .await)
+        .await)?)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -278,16 +275,16 @@ pub struct StatusCount {
 }
 
 /// Document requests filed in the range, per service and current status.
-pub async fn requests(db: &Db, range: &Range) -> Result<Vec<StatusCount>, sqlx::Error> {
+pub async fn requests(db: &Db, range: &Range) -> Result<Vec<StatusCount>, StoreError> {
     let sql = "SELECT service_id AS key, status, COUNT(*) AS n FROM document_requests
          WHERE site_id = $1 AND created_at >= $2 AND created_at < $3
          GROUP BY service_id, status";
-    read!(db, |c| sqlx::query_as(sql)
+    Ok(read!(db, |c| sqlx::query_as(sql)
         .bind(&range.site)
         .bind(range.start_ms)
         .bind(range.end_ms)
         .fetch_all(c)
-        .await)
+        .await)?)
 }
 
 /// Requests filed in the range that became ready (or were delivered
@@ -302,7 +299,7 @@ pub struct Processed {
     pub processing_ms: Option<i64>,
 }
 
-pub async fn processed(db: &Db, range: &Range) -> Result<Vec<Processed>, sqlx::Error> {
+pub async fn processed(db: &Db, range: &Range) -> Result<Vec<Processed>, StoreError> {
     let sql = "WITH ready AS (
             SELECT r.id, r.service_id, r.expected_ready_on, r.created_at, MIN(h.at) AS at
             FROM document_requests r JOIN request_history h ON h.request_id = r.id
@@ -312,12 +309,12 @@ pub async fn processed(db: &Db, range: &Range) -> Result<Vec<Processed>, sqlx::E
          SELECT service_id AS key, expected_ready_on, at / 900000 AS bucket, COUNT(*) AS n,
                 CAST(SUM(at - created_at) AS BIGINT) AS processing_ms
          FROM ready GROUP BY service_id, expected_ready_on, at / 900000";
-    read!(db, |c| sqlx::query_as(sql)
+    Ok(read!(db, |c| sqlx::query_as(sql)
         .bind(&range.site)
         .bind(range.start_ms)
         .bind(range.end_ms)
         .fetch_all(c)
-        .await)
+        .await)?)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -328,17 +325,17 @@ pub struct Ratings {
 }
 
 /// Feedback asked for in the range, per service: answers and their sum.
-pub async fn feedback(db: &Db, range: &Range) -> Result<Vec<Ratings>, sqlx::Error> {
+pub async fn feedback(db: &Db, range: &Range) -> Result<Vec<Ratings>, StoreError> {
     let sql = "SELECT service_id AS key, COUNT(rating) AS answers,
             CAST(SUM(rating) AS BIGINT) AS rating_sum
          FROM feedback WHERE site_id = $1 AND created_at >= $2 AND created_at < $3
          GROUP BY service_id";
-    read!(db, |c| sqlx::query_as(sql)
+    Ok(read!(db, |c| sqlx::query_as(sql)
         .bind(&range.site)
         .bind(range.start_ms)
         .bind(range.end_ms)
         .fetch_all(c)
-        .await)
+        .await)?)
 }
 
 /// Complaints received in the range, by due day and the bucket of their
@@ -350,14 +347,14 @@ pub struct ComplaintGroup {
     pub n: i64,
 }
 
-pub async fn complaints(db: &Db, range: &Range) -> Result<Vec<ComplaintGroup>, sqlx::Error> {
+pub async fn complaints(db: &Db, range: &Range) -> Result<Vec<ComplaintGroup>, StoreError> {
     let sql = "SELECT answer_due_on, answered_at / 900000 AS bucket, COUNT(*) AS n
          FROM complaints WHERE site_id = $1 AND created_at >= $2 AND created_at < $3
          GROUP BY answer_due_on, answered_at / 900000";
-    read!(db, |c| sqlx::query_as(sql)
+    Ok(read!(db, |c| sqlx::query_as(sql)
         .bind(&range.site)
         .bind(range.start_ms)
         .bind(range.end_ms)
         .fetch_all(c)
-        .await)
+        .await)?)
 }

@@ -4,6 +4,7 @@
 //! here writes.
 
 use super::Db;
+use super::StoreError;
 use crate::read;
 
 /// A counter with its agent and the ticket at it, if any.
@@ -34,8 +35,8 @@ pub struct QueueNow {
 /// The site's counters in label order, each with its current ticket. A
 /// counter holds at most one called or serving ticket (the queue's
 /// transactions keep it so), so the join gives one row per counter.
-pub async fn counters(db: &Db, site: &str) -> Result<Vec<CounterNow>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn counters(db: &Db, site: &str) -> Result<Vec<CounterNow>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT c.id, c.label, c.state, c.state_since, c.agent,
                     t.number, t.service_id, t.status, t.called_at, t.serving_at
@@ -49,12 +50,12 @@ pub async fn counters(db: &Db, site: &str) -> Result<Vec<CounterNow>, sqlx::Erro
         .bind(site)
         .fetch_all(c)
         .await
-    })
+    })?)
 }
 
 /// The services with tickets waiting, with the count and the oldest issue.
-pub async fn queues(db: &Db, site: &str) -> Result<Vec<QueueNow>, sqlx::Error> {
-    read!(db, |c| {
+pub async fn queues(db: &Db, site: &str) -> Result<Vec<QueueNow>, StoreError> {
+    Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT service_id, COUNT(*) AS waiting, MIN(issued_at) AS oldest_issued_at
              FROM tickets
@@ -64,5 +65,5 @@ pub async fn queues(db: &Db, site: &str) -> Result<Vec<QueueNow>, sqlx::Error> {
         .bind(site)
         .fetch_all(c)
         .await
-    })
+    })?)
 }

@@ -7,8 +7,11 @@
 //! skip rows another transaction holds (PostgreSQL), or inside the single
 //! SQLite writer, so two counters never get the same ticket.
 
+use super::StoreError;
+use super::rows;
 use super::{Conn, Db, Tx};
-use crate::{on, read, write};
+use crate::domain::ticket::{Priority, Status};
+use crate::{on, write};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TicketRow {
@@ -19,11 +22,11 @@ pub struct TicketRow {
     pub local_day: String,
     pub number: String,
     pub sequence: i64,
-    pub priority: String,
+    pub priority: Priority,
     pub source: String,
     pub phone: Option<String>,
     pub lang: String,
-    pub status: String,
+    pub status: Status,
     pub counter_id: Option<String>,
     pub agent: Option<String>,
     pub appointment_id: Option<String>,
@@ -78,11 +81,11 @@ macro_rules! bind_columns {
             .bind(&$t.local_day)
             .bind(&$t.number)
             .bind($t.sequence)
-            .bind(&$t.priority)
+            .bind($t.priority)
             .bind(&$t.source)
             .bind(&$t.phone)
             .bind(&$t.lang)
-            .bind(&$t.status)
+            .bind($t.status)
             .bind(&$t.counter_id)
             .bind(&$t.agent)
             .bind(&$t.appointment_id)
@@ -103,7 +106,7 @@ macro_rules! bind_update {
         $query
             .bind(&$t.id)
             .bind(&$t.service_id)
-            .bind(&$t.status)
+            .bind($t.status)
             .bind(&$t.counter_id)
             .bind(&$t.agent)
             .bind($t.recalls)
@@ -128,8 +131,8 @@ pub async fn next_number(
     service: &str,
     day: &str,
     now: i64,
-) -> Result<(i64, i64), sqlx::Error> {
-    write!(tx, |c| {
+) -> Result<(i64, i64), StoreError> {
+    Ok(write!(tx, |c| {
         sqlx::query_as(NEXT_NUMBER)
             .bind(site)
             .bind(service)
@@ -137,10 +140,10 @@ pub async fn next_number(
             .bind(now)
             .fetch_one(c)
             .await
-    })
+    })?)
 }
 
-pub async fn insert(tx: &mut Tx, t: &TicketRow) -> Result<(), sqlx::Error> {
+pub async fn insert(tx: &mut Tx, t: &TicketRow) -> Result<(), StoreError> {
     let sql = insert_sql();
     write!(tx, |c| {
         bind_columns!(sqlx::query(&sql), t)
@@ -157,15 +160,15 @@ pub async fn insert(tx: &mut Tx, t: &TicketRow) -> Result<(), sqlx::Error> {
 pub async fn insert_waiting_postgres(
     pg: &mut sqlx::PgConnection,
     t: &TicketRow,
-) -> Result<i64, sqlx::Error> {
+) -> Result<i64, StoreError> {
     let sql = format!(
         "WITH added AS ({}) SELECT COUNT(*) + 1 FROM tickets
          WHERE site_id = $2 AND status = 'waiting' AND service_id = $3",
         insert_sql()
     );
-    bind_columns!(sqlx::query_scalar(&sql), t)
+    Ok(bind_columns!(sqlx::query_scalar(&sql), t)
         .fetch_one(pg)
-        .await
+        .await?)
 }
 
 /// PostgreSQL: writes a ticket that was waiting in its service and no
@@ -174,15 +177,15 @@ pub async fn insert_waiting_postgres(
 pub async fn update_left_waiting_postgres(
     pg: &mut sqlx::PgConnection,
     t: &TicketRow,
-) -> Result<i64, sqlx::Error> {
+) -> Result<i64, StoreError> {
     let sql = format!(
         "WITH changed AS ({UPDATE}) SELECT COUNT(*) - 1 FROM tickets
          WHERE site_id = $12 AND status = 'waiting' AND service_id = $2"
     );
-    bind_update!(sqlx::query_scalar(&sql), t)
+    Ok(bind_update!(sqlx::query_scalar(&sql), t)
         .bind(&t.site_id)
         .fetch_one(pg)
-        .await
+        .await?)
 }
 
 /// The SQL of `insert`: binds every column in `COLUMNS` order.
@@ -195,7 +198,7 @@ pub(crate) fn insert_sql() -> String {
 }
 
 /// Writes the mutable part of a ticket read in the same transaction.
-pub async fn update(tx: &mut Tx, t: &TicketRow) -> Result<(), sqlx::Error> {
+pub async fn update(tx: &mut Tx, t: &TicketRow) -> Result<(), StoreError> {
     write!(tx, |c| {
         bind_update!(sqlx::query(UPDATE), t)
             .execute(c)
@@ -205,33 +208,24 @@ pub async fn update(tx: &mut Tx, t: &TicketRow) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<Option<TicketRow>, sqlx::Error> {
+pub async fn get(db: &Db, id: &str) -> Result<Option<TicketRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM tickets WHERE id = $1");
-    read!(db, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)
+    rows::one(db, &sql, id).await
 }
 
-pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<TicketRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM tickets WHERE id = $1{}",
-        tx.lock_rows()
-    );
-    write!(tx, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)
+pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<TicketRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM tickets WHERE id = $1");
+    rows::locked(tx, &sql, id).await
 }
 
 /// The number of the ticket a counter has called or is serving, if any.
-pub async fn active_at_counter(tx: &mut Tx, counter: &str) -> Result<Option<String>, sqlx::Error> {
-    write!(tx, |c| {
+pub async fn active_at_counter(tx: &mut Tx, counter: &str) -> Result<Option<String>, StoreError> {
+    Ok(write!(tx, |c| {
         sqlx::query_scalar(ACTIVE_AT_COUNTER)
             .bind(counter)
             .fetch_optional(c)
             .await
-    })
+    })?)
 }
 
 /// The oldest waiting ticket of the counter's services among the classes
@@ -243,19 +237,19 @@ pub async fn head(
     services: &[String],
     normal: bool,
     now: i64,
-) -> Result<Option<TicketRow>, sqlx::Error> {
+) -> Result<Option<TicketRow>, StoreError> {
     let lock = match tx {
         Tx::Sqlite(_) => "",
         Tx::Postgres(_) => " FOR UPDATE SKIP LOCKED",
     };
     let sql = head_sql(services.len(), normal, lock);
-    write!(tx, |c| {
+    Ok(write!(tx, |c| {
         let mut query = sqlx::query_as(&sql).bind(site).bind(now);
         for service in services {
             query = query.bind(service);
         }
         query.fetch_optional(c).await
-    })
+    })?)
 }
 
 /// The SQL of `head`: binds site, now, then each service.
@@ -287,19 +281,19 @@ pub(crate) fn ahead_sql() -> String {
 }
 
 /// The rank of a ticket's class in the call order.
-pub(crate) fn class_rank(priority: &str) -> i64 {
+pub(crate) fn class_rank(priority: Priority) -> i64 {
     match priority {
-        "appointment" => 0,
-        "priority" => 1,
-        _ => 2,
+        Priority::Appointment => 0,
+        Priority::Priority => 1,
+        Priority::Normal => 2,
     }
 }
 
 /// How many waiting tickets of the same service will be called before this one.
-pub async fn ahead_of(conn: Conn<'_>, t: &TicketRow) -> Result<i64, sqlx::Error> {
+pub async fn ahead_of(conn: Conn<'_>, t: &TicketRow) -> Result<i64, StoreError> {
     let sql = ahead_sql();
-    let rank = class_rank(&t.priority);
-    on!(conn, |c| {
+    let rank = class_rank(t.priority);
+    Ok(on!(conn, |c| {
         sqlx::query_scalar(&sql)
             .bind(&t.site_id)
             .bind(&t.service_id)
@@ -309,39 +303,39 @@ pub async fn ahead_of(conn: Conn<'_>, t: &TicketRow) -> Result<i64, sqlx::Error>
             .bind(&t.id)
             .fetch_one(c)
             .await
-    })
+    })?)
 }
 
 /// Waiting tickets of one service.
-pub async fn waiting_of(tx: &mut Tx, site: &str, service: &str) -> Result<i64, sqlx::Error> {
-    write!(tx, |c| {
+pub async fn waiting_of(tx: &mut Tx, site: &str, service: &str) -> Result<i64, StoreError> {
+    Ok(write!(tx, |c| {
         sqlx::query_scalar(WAITING_OF)
             .bind(site)
             .bind(service)
             .fetch_one(c)
             .await
-    })
+    })?)
 }
 
 /// Waiting tickets per service of a site.
 pub async fn waiting_by_service(
     conn: Conn<'_>,
     site: &str,
-) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    on!(conn, |c| {
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(on!(conn, |c| {
         sqlx::query_as("SELECT service_id, COUNT(*) FROM tickets WHERE site_id = $1 AND status = 'waiting' GROUP BY service_id")
             .bind(site)
             .fetch_all(c)
             .await
-    })
+    })?)
 }
 
 /// Open counters handling each service of a site.
 pub async fn open_counters_by_service(
     conn: Conn<'_>,
     site: &str,
-) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    on!(conn, |c| {
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(on!(conn, |c| {
         sqlx::query_as(
             "SELECT cs.service_id, COUNT(*) FROM counter_services cs
              JOIN counters k ON k.id = cs.counter_id
@@ -350,7 +344,7 @@ pub async fn open_counters_by_service(
         .bind(site)
         .fetch_all(c)
         .await
-    })
+    })?)
 }
 
 /// Per service, the total seconds and the number of a site's visits
@@ -360,8 +354,8 @@ pub async fn durations_of_day(
     conn: Conn<'_>,
     site: &str,
     day: &str,
-) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
-    on!(conn, |c| {
+) -> Result<Vec<(String, i64, i64)>, StoreError> {
+    Ok(on!(conn, |c| {
         sqlx::query_as(
             "SELECT service_id, CAST(SUM(finished_at - serving_at) / 1000 AS BIGINT), COUNT(*) FROM tickets
              WHERE site_id = $1 AND local_day = $2 AND status = 'done' AND serving_at IS NOT NULL
@@ -372,15 +366,15 @@ pub async fn durations_of_day(
         .bind(day)
         .fetch_all(c)
         .await
-    })
+    })?)
 }
 
 /// Tickets a site's counters have called or are serving.
-pub async fn active_of_site(db: &Db, site: &str) -> Result<Vec<TicketRow>, sqlx::Error> {
+pub async fn active_of_site(db: &Db, site: &str) -> Result<Vec<TicketRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM tickets WHERE site_id = $1 AND status IN ('called', 'serving')"
     );
-    read!(db, |c| sqlx::query_as(&sql).bind(site).fetch_all(c).await)
+    rows::all(db, &sql, site).await
 }
 
 /// Tickets of a site still waiting or called from a local day up to `day`
@@ -389,15 +383,15 @@ pub async fn unfinished_until(
     tx: &mut Tx,
     site: &str,
     day: &str,
-) -> Result<Vec<TicketRow>, sqlx::Error> {
+) -> Result<Vec<TicketRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM tickets WHERE site_id = $1 AND local_day <= $2
            AND status IN ('waiting', 'called') ORDER BY issued_at{}",
         tx.lock_rows()
     );
-    write!(tx, |c| sqlx::query_as(&sql)
+    Ok(write!(tx, |c| sqlx::query_as(&sql)
         .bind(site)
         .bind(day)
         .fetch_all(c)
-        .await)
+        .await)?)
 }

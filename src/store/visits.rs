@@ -1,6 +1,8 @@
 //! What follows a visit: tickets whose holder should get an SMS, and the
 //! feedback asked after a visit.
 
+use super::StoreError;
+use super::rows::execute;
 use super::tickets::{COLUMNS, TicketRow};
 use super::{Db, Tx};
 use crate::{read, write};
@@ -23,7 +25,7 @@ pub async fn unnotified(
     prefix: &str,
     per_counter: bool,
     limit: i64,
-) -> Result<Vec<TicketRow>, sqlx::Error> {
+) -> Result<Vec<TicketRow>, StoreError> {
     let columns = ticket_columns();
     let counter = match per_counter {
         true => " || ':' || COALESCE(t.counter_id, '')",
@@ -37,12 +39,12 @@ pub async fn unnotified(
          ORDER BY t.issued_at LIMIT $3"
     );
     let key_prefix = format!("{prefix}:");
-    read!(db, |c| sqlx::query_as(&sql)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
         .bind(status)
         .bind(&key_prefix)
         .bind(limit)
         .fetch_all(c)
-        .await)
+        .await)?)
 }
 
 /// Tickets done since `since`: with a phone and no feedback asked yet
@@ -51,7 +53,7 @@ pub async fn done_since(
     db: &Db,
     since: i64,
     with_phone: bool,
-) -> Result<Vec<TicketRow>, sqlx::Error> {
+) -> Result<Vec<TicketRow>, StoreError> {
     let columns = ticket_columns();
     let filter = if with_phone {
         "AND t.phone IS NOT NULL AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.ticket_id = t.id)"
@@ -63,7 +65,10 @@ pub async fn done_since(
          WHERE t.status = 'done' AND t.finished_at >= $1 {filter}
          ORDER BY t.finished_at LIMIT 500"
     );
-    read!(db, |c| sqlx::query_as(&sql).bind(since).fetch_all(c).await)
+    Ok(read!(db, |c| sqlx::query_as(&sql)
+        .bind(since)
+        .fetch_all(c)
+        .await)?)
 }
 
 #[derive(Debug, Clone)]
@@ -78,23 +83,9 @@ pub struct NewFeedback {
 }
 
 /// Asks for feedback on a visit; `false` if it was already asked.
-pub async fn ask_feedback(tx: &mut Tx, f: &NewFeedback) -> Result<bool, sqlx::Error> {
-    let added = write!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO feedback (token_hash, site_id, service_id, ticket_id, appointment_id, agent, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"
-    )
-    .bind(&f.token_hash)
-    .bind(&f.site_id)
-    .bind(&f.service_id)
-    .bind(&f.ticket_id)
-    .bind(&f.appointment_id)
-    .bind(&f.agent)
-    .bind(f.created_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+pub async fn ask_feedback(tx: &mut Tx, f: &NewFeedback) -> Result<bool, StoreError> {
+    let added = execute!(tx, "INSERT INTO feedback (token_hash, site_id, service_id, ticket_id, appointment_id, agent, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING", &f.token_hash, &f.site_id, &f.service_id, &f.ticket_id, &f.appointment_id, &f.agent, f.created_at)?;
     Ok(added == 1)
 }
 
@@ -106,18 +97,16 @@ pub async fn answer_feedback(
     rating: i64,
     comment: Option<&str>,
     now: i64,
-) -> Result<Option<bool>, sqlx::Error> {
-    let changed = write!(tx, |c| sqlx::query(
+) -> Result<Option<bool>, StoreError> {
+    let changed = execute!(
+        tx,
         "UPDATE feedback SET rating = $2, comment = $3, answered_at = $4
-         WHERE token_hash = $1 AND answered_at IS NULL"
-    )
-    .bind(token_hash)
-    .bind(rating)
-    .bind(comment)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+         WHERE token_hash = $1 AND answered_at IS NULL",
+        token_hash,
+        rating,
+        comment,
+        now
+    )?;
     if changed == 1 {
         return Ok(Some(true));
     }
@@ -131,7 +120,7 @@ pub async fn answer_feedback(
 }
 
 /// Whether a feedback request was answered: `None` for an unknown token.
-pub async fn feedback_answered(db: &Db, token_hash: &str) -> Result<Option<bool>, sqlx::Error> {
+pub async fn feedback_answered(db: &Db, token_hash: &str) -> Result<Option<bool>, StoreError> {
     let answered: Option<bool> = read!(db, |c| sqlx::query_scalar(
         "SELECT answered_at IS NOT NULL FROM feedback WHERE token_hash = $1"
     )

@@ -1,6 +1,8 @@
 //! Citizens waiting for an earlier place in a service.
 
+use super::StoreError;
 use super::Tx;
+use super::rows::execute;
 use crate::write;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -18,7 +20,7 @@ pub struct WaitlistRow {
 
 /// Adds a citizen, or moves their open entry to a new range; returns the
 /// entry's id.
-pub async fn upsert(tx: &mut Tx, w: &WaitlistRow) -> Result<String, sqlx::Error> {
+pub async fn upsert(tx: &mut Tx, w: &WaitlistRow) -> Result<String, StoreError> {
     let existing: Option<String> = write!(tx, |c| {
         sqlx::query_scalar(
             "SELECT id FROM waitlist WHERE site_id = $1 AND service_id = $2 AND phone = $3
@@ -31,25 +33,21 @@ pub async fn upsert(tx: &mut Tx, w: &WaitlistRow) -> Result<String, sqlx::Error>
         .await
     })?;
     let id = existing.unwrap_or_else(|| w.id.clone());
-    write!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO waitlist (id, site_id, service_id, phone, from_day, to_day, lang, created_at)
+    execute!(
+        tx,
+        "INSERT INTO waitlist (id, site_id, service_id, phone, from_day, to_day, lang, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (id) DO UPDATE SET from_day = excluded.from_day,
                  to_day = excluded.to_day, lang = excluded.lang",
-        )
-        .bind(&id)
-        .bind(&w.site_id)
-        .bind(&w.service_id)
-        .bind(&w.phone)
-        .bind(&w.from_day)
-        .bind(&w.to_day)
-        .bind(&w.lang)
-        .bind(w.created_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        &id,
+        &w.site_id,
+        &w.service_id,
+        &w.phone,
+        &w.from_day,
+        &w.to_day,
+        &w.lang,
+        w.created_at
+    )?;
     Ok(id)
 }
 
@@ -62,7 +60,7 @@ pub async fn offer_first(
     day: &str,
     start: i64,
     now: i64,
-) -> Result<Option<WaitlistRow>, sqlx::Error> {
+) -> Result<Option<WaitlistRow>, StoreError> {
     let lock = tx.lock_rows();
     let sql = format!(
         "SELECT w.id, w.site_id, w.service_id, w.phone, w.from_day, w.to_day, w.lang,
@@ -85,14 +83,12 @@ pub async fn offer_first(
             .await
     })?;
     if let Some(entry) = &first {
-        write!(tx, |c| {
-            sqlx::query("UPDATE waitlist SET offered_at = $2 WHERE id = $1")
-                .bind(&entry.id)
-                .bind(now)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
+        execute!(
+            tx,
+            "UPDATE waitlist SET offered_at = $2 WHERE id = $1",
+            &entry.id,
+            now
+        )?;
     }
     Ok(first)
 }

@@ -1,5 +1,7 @@
 //! Endpoints of other administrations' systems that receive events.
 
+use super::StoreError;
+use super::rows::{self, execute};
 use super::{Db, Tx};
 use crate::{read, write};
 
@@ -18,55 +20,53 @@ pub struct WebhookRow {
 
 const COLUMNS: &str = "id, url, events, site_id, secret, created_at, revoked_at";
 
-pub async fn insert(tx: &mut Tx, w: &WebhookRow) -> Result<(), sqlx::Error> {
+pub async fn insert(tx: &mut Tx, w: &WebhookRow) -> Result<(), StoreError> {
     let sql = format!("INSERT INTO webhooks ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)");
-    write!(tx, |c| sqlx::query(&sql)
-        .bind(&w.id)
-        .bind(&w.url)
-        .bind(&w.events)
-        .bind(&w.site_id)
-        .bind(&w.secret)
-        .bind(w.created_at)
-        .bind(w.revoked_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    execute!(
+        tx,
+        &sql,
+        &w.id,
+        &w.url,
+        &w.events,
+        &w.site_id,
+        &w.secret,
+        w.created_at,
+        w.revoked_at
+    )?;
     Ok(())
 }
 
 /// Stops an endpoint's deliveries; `false` if there is no such live one.
-pub async fn revoke(tx: &mut Tx, id: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let changed = write!(tx, |c| sqlx::query(
-        "UPDATE webhooks SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"
-    )
-    .bind(id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+pub async fn revoke(tx: &mut Tx, id: &str, now: i64) -> Result<bool, StoreError> {
+    let changed = execute!(
+        tx,
+        "UPDATE webhooks SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+        id,
+        now
+    )?;
     Ok(changed == 1)
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<Option<WebhookRow>, sqlx::Error> {
+pub async fn get(db: &Db, id: &str) -> Result<Option<WebhookRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM webhooks WHERE id = $1");
-    read!(db, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)
+    rows::one(db, &sql, id).await
 }
 
-pub async fn list(db: &Db) -> Result<Vec<WebhookRow>, sqlx::Error> {
+pub async fn list(db: &Db) -> Result<Vec<WebhookRow>, StoreError> {
     let sql =
         format!("SELECT {COLUMNS} FROM webhooks WHERE revoked_at IS NULL ORDER BY created_at, id");
-    read!(db, |c| sqlx::query_as(&sql).fetch_all(c).await)
+    Ok(read!(db, |c| sqlx::query_as(&sql).fetch_all(c).await)?)
 }
 
 /// The live endpoints that may want a site's events, read in the
 /// transaction that makes the event.
-pub async fn live_for_site(tx: &mut Tx, site: &str) -> Result<Vec<WebhookRow>, sqlx::Error> {
+pub async fn live_for_site(tx: &mut Tx, site: &str) -> Result<Vec<WebhookRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM webhooks
          WHERE revoked_at IS NULL AND (site_id IS NULL OR site_id = $1)"
     );
-    write!(tx, |c| sqlx::query_as(&sql).bind(site).fetch_all(c).await)
+    Ok(write!(tx, |c| sqlx::query_as(&sql)
+        .bind(site)
+        .fetch_all(c)
+        .await)?)
 }

@@ -9,6 +9,7 @@
 
 use super::super::sites::SiteContext;
 use super::super::{App, AppError, AppResult};
+use crate::domain::ticket::{Priority, Status};
 use crate::secrets::{hash_token, new_id, new_token};
 use crate::store::history::{self, REQUESTS, StepRow};
 use crate::store::requests::RequestRow;
@@ -191,7 +192,11 @@ fn served_or_not(
         local_day: day.to_string(),
         number: format!("{}{sequence:03}", service.prefix),
         sequence,
-        priority: if draw.chance(8) { "priority" } else { "normal" }.to_owned(),
+        priority: if draw.chance(8) {
+            Priority::Priority
+        } else {
+            Priority::Normal
+        },
         source: if draw.chance(20) {
             "reception"
         } else {
@@ -200,7 +205,7 @@ fn served_or_not(
         .to_owned(),
         phone: None,
         lang: if draw.chance(35) { "ar" } else { "fr" }.to_owned(),
-        status: "done".to_owned(),
+        status: Status::Done,
         counter_id: None,
         agent: None,
         appointment_id: None,
@@ -214,7 +219,7 @@ fn served_or_not(
         finished_at: None,
     };
     if draw.chance(3) {
-        ticket.status = "cancelled".to_owned();
+        ticket.status = Status::Cancelled;
         ticket.finished_at = Some(issued_at + (5 + draw.below(20) as i64) * 60_000);
         return ticket;
     }
@@ -228,7 +233,7 @@ fn served_or_not(
     ticket.agent = Some(agent.to_owned());
     ticket.called_at = Some(called_at);
     if draw.chance(5) {
-        ticket.status = "no_show".to_owned();
+        ticket.status = Status::NoShow;
         ticket.recalls = 2;
         ticket.last_recall_at = Some(called_at + 60_000);
         ticket.finished_at = Some(called_at + 2 * 60_000);
