@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `user add`, `demo`.
+//! The command line: `serve`, `migrate`, `user add`, `demo`, and for
+//! operators `tally` (a site's counts as JSON) and `seed` (a generated past).
 
 use crate::app::{App, AppSettings, auth};
 use crate::clock::Clock;
@@ -47,6 +48,26 @@ pub enum Command {
     },
     /// Seed a demo office and print its accounts and device tokens.
     Demo {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Print what the database holds for a site as one JSON object: tickets
+    /// and appointments by status, each slot's booked persons and places taken.
+    Tally {
+        site: String,
+        /// Also list every appointment's reference.
+        #[arg(long)]
+        references: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Write a generated past (tickets, appointments, requests, feedback,
+    /// complaints) for an existing site, to try the statistics at scale, and
+    /// print what was written as one JSON object. Not for a live database.
+    Seed {
+        site: String,
+        #[command(flatten)]
+        amount: crate::app::seed::Amount,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -122,11 +143,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
         } => {
             let role = Role::parse(&role)?;
             let password = read_password()?;
-            let app = App::new(
-                open_database(&database.database_url).await?,
-                Clock::system(),
-                AppSettings::default(),
-            );
+            let app = open_app(&database).await?;
             auth::add_user(&app, &name, role, site.as_deref(), &password)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -138,14 +155,41 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo { database } => {
-            let app = App::new(
-                open_database(&database.database_url).await?,
-                Clock::system(),
-                AppSettings::default(),
-            );
+            let app = open_app(&database).await?;
             print_demo(&app).await
         }
+        Command::Tally {
+            site,
+            references,
+            database,
+        } => {
+            let app = open_app(&database).await?;
+            let tally = crate::app::tally::site(&app, &site, references)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", serde_json::to_string(&tally)?);
+            Ok(())
+        }
+        Command::Seed {
+            site,
+            amount,
+            database,
+        } => {
+            let app = open_app(&database).await?;
+            let seeded = crate::app::seed::history(&app, &site, &amount)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", serde_json::to_string(&seeded)?);
+            Ok(())
+        }
     }
+}
+
+/// The service on a database, for a command that runs use cases without
+/// serving (`user add`, `demo`, `tally`, `seed`).
+async fn open_app(database: &DatabaseArgs) -> anyhow::Result<App> {
+    let db = open_database(&database.database_url).await?;
+    Ok(App::new(db, Clock::system(), AppSettings::default()))
 }
 
 async fn print_demo(app: &App) -> anyhow::Result<()> {

@@ -15,3 +15,7 @@ pub mod secrets;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+
+// The store's query macros, private to the crate; `use crate::{read, write}`
+// names them in `store/`.
+pub(crate) use store::{on, read, write};

@@ -87,8 +87,13 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let (database_url, backend) = (&prepared.database_url, prepared.backend);
     let instances = prepared.start().await?;
     let url = instances[0].url.clone();
-    let mut offices =
-        setup::create_offices(&url, database_url, options.sites, options.counters).await?;
+    let mut offices = setup::create_offices(
+        &url,
+        (&prepared.binary, database_url),
+        options.sites,
+        options.counters,
+    )
+    .await?;
     // The slots booked are those of the day about to start (booking
     // itself takes a few seconds, which leaves them in the future).
     let planned = plan::Day::new(Instant::now() + LEAD, options.minutes);
@@ -99,7 +104,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
 
     let outcome = play(&options, &instances, offices, day).await?;
     drop(instances);
-    let tallies = verify::check(database_url, &outcome.run.sites).await?;
+    let tallies = verify::check((&prepared.binary, database_url), &outcome.run.sites).await?;
     let summary = summary(&options, backend, &outcome, &tallies.summary);
     if options.json {
         println!("{summary}");

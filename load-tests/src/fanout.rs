@@ -146,20 +146,24 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     };
 
     let instances = prepared.start().await?;
-    let offices =
-        server::create_offices(&instances[0].url, database_url, plan.sites, plan.counters)
-            .await?
+    let offices = server::create_offices(
+        &instances[0].url,
+        (&prepared.binary, database_url),
+        plan.sites,
+        plan.counters,
+    )
+    .await?
+    .into_iter()
+    .map(|o| Office {
+        id: o.id,
+        kiosk: o.kiosk,
+        desks: o
+            .counters
             .into_iter()
-            .map(|o| Office {
-                id: o.id,
-                kiosk: o.kiosk,
-                desks: o
-                    .counters
-                    .into_iter()
-                    .map(|(c, t)| Desk::new(c, t))
-                    .collect(),
-            })
-            .collect();
+            .map(|(c, t)| Desk::new(c, t))
+            .collect(),
+    })
+    .collect();
     let guichet = measure(&plan, &instances, offices).await?;
     drop(instances);
 

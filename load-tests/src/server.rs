@@ -1,11 +1,9 @@
 //! Starting a `guichet serve` process on a fresh database, and setting up
-//! the offices, staff and devices a scenario drives.
+//! the offices, staff and devices a scenario drives: over the HTTP API, and
+//! with the `guichet` commands an operator runs where the API has none
+//! (`user add`, `tally`, `seed`).
 
 use anyhow::{Context, bail};
-use guichet::app::{App, AppSettings, auth};
-use guichet::clock::Clock;
-use guichet::domain::role::Role;
-use guichet::startup::open_database;
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -52,10 +50,87 @@ impl Drop for Spawned {
     }
 }
 
-/// The release binary: `--bin`, or the workspace's target directory.
+/// The `guichet` binary when `--bin` is not given: `GUICHET_BIN`, else the
+/// one built beside this tool (`cargo build --release -p guichet -p
+/// guichet-load`), else the release build of the workspace's target directory.
 pub fn default_binary() -> String {
+    if let Ok(binary) = std::env::var("GUICHET_BIN") {
+        return binary;
+    }
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("guichet")))
+        .filter(|path| path.is_file());
+    if let Some(beside) = beside {
+        return beside.display().to_string();
+    }
     let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".to_owned());
     format!("{target}/release/guichet")
+}
+
+/// Runs `guichet ARGS` on the database, as an operator would, with `stdin`
+/// as its standard input, and returns its standard output; an error
+/// unless it succeeds.
+pub async fn operator(
+    binary: &str,
+    database_url: &str,
+    args: &[&str],
+    stdin: &str,
+) -> anyhow::Result<String> {
+    use tokio::io::AsyncWriteExt;
+    let mut child = tokio::process::Command::new(binary)
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("starting {binary} (build it with `cargo build --release`)"))?;
+    if let Some(mut input) = child.stdin.take() {
+        input.write_all(stdin.as_bytes()).await?;
+    }
+    let output = child.wait_with_output().await?;
+    if !output.status.success() {
+        bail!(
+            "guichet {}: {}: {}",
+            args.join(" "),
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8(output.stdout)?)
+}
+
+/// Creates a staff account with the load-test password (`guichet user add`).
+pub async fn add_user(
+    binary: &str,
+    database_url: &str,
+    name: &str,
+    role: &str,
+    site: Option<&str>,
+) -> anyhow::Result<()> {
+    let mut args = vec!["user", "add", name, "--role", role];
+    if let Some(site) = site {
+        args.extend(["--site", site]);
+    }
+    operator(binary, database_url, &args, &format!("{PASSWORD}\n")).await?;
+    Ok(())
+}
+
+/// What the database holds for a site (`guichet tally`), as JSON.
+pub async fn tally(
+    binary: &str,
+    database_url: &str,
+    site: &str,
+    references: bool,
+) -> anyhow::Result<Value> {
+    let mut args = vec!["tally", site];
+    if references {
+        args.push("--references");
+    }
+    let out = operator(binary, database_url, &args, "").await?;
+    serde_json::from_str(&out).with_context(|| format!("reading the tally of {site}"))
 }
 
 /// A free loopback port to start a server on.
@@ -99,6 +174,12 @@ pub async fn spawn(
     wait_ready(Spawned::new(child, format!("http://127.0.0.1:{port}"))).await
 }
 
+/// Today's date in `timezone` (an IANA name).
+pub fn local_today(timezone: &str) -> anyhow::Result<jiff::civil::Date> {
+    let zone = jiff::tz::TimeZone::get(timezone)?;
+    Ok(jiff::Timestamp::now().to_zoned(zone).date())
+}
+
 /// The address simulated citizen `n` comes from, for `X-Forwarded-For`.
 pub fn citizen_address(n: u64) -> String {
     let [_, _, _, _, _, a, b, c] = n.to_be_bytes();
@@ -123,18 +204,9 @@ pub async fn wait_ready(mut spawned: Spawned) -> anyhow::Result<Spawned> {
     bail!("the server did not become ready within 30 s")
 }
 
-/// Creates the admin directly in the (migrated) database, as `guichet user add` does.
-pub async fn create_admin(database_url: &str) -> anyhow::Result<()> {
-    let app = App::new(
-        open_database(database_url).await?,
-        Clock::system(),
-        AppSettings::default(),
-    );
-    auth::add_user(&app, "load-admin", Role::Admin, None, PASSWORD)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    app.db.close().await;
-    Ok(())
+/// Creates the admin with `guichet user add`, which migrates the database first.
+pub async fn create_admin(binary: &str, database_url: &str) -> anyhow::Result<()> {
+    add_user(binary, database_url, "load-admin", "admin", None).await
 }
 
 /// One office of the scenario: a kiosk token and its counters with the
@@ -149,15 +221,10 @@ pub struct Office {
 /// and `counters` open counters.
 pub async fn create_offices(
     url: &str,
-    database_url: &str,
+    (binary, database_url): (&str, &str),
     sites: usize,
     counters: usize,
 ) -> anyhow::Result<Vec<Office>> {
-    let app = App::new(
-        open_database(database_url).await?,
-        Clock::system(),
-        AppSettings::default(),
-    );
     let client = reqwest::Client::new();
     let admin = login(&client, url, "load-admin").await?;
     let always = json!([["00:00", "24:00"]]);
@@ -211,9 +278,7 @@ pub async fn create_offices(
             )
             .await?;
             let agent = format!("{id}-agent{c}");
-            auth::add_user(&app, &agent, Role::Agent, Some(&id), PASSWORD)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            add_user(binary, database_url, &agent, "agent", Some(&id)).await?;
             let token = login(&client, url, &agent).await?;
             post(
                 &client,
@@ -227,7 +292,6 @@ pub async fn create_offices(
         }
         offices.push(office);
     }
-    app.db.close().await;
     Ok(offices)
 }
 
@@ -293,7 +357,7 @@ pub struct Prepared {
     pub database_url: String,
     /// `sqlite` or `postgres`.
     pub backend: &'static str,
-    binary: String,
+    pub binary: String,
     deployment: Deployment,
     _dir: Option<tempfile::TempDir>,
 }
@@ -334,7 +398,7 @@ impl Deployment {
 impl Prepared {
     /// Creates the load admin and starts the instances, sharing Redis.
     pub async fn start(&self) -> anyhow::Result<Vec<Spawned>> {
-        create_admin(&self.database_url).await?;
+        create_admin(&self.binary, &self.database_url).await?;
         let mut env = Vec::new();
         if let Some(redis) = &self.deployment.redis_url {
             env.push(("REDIS_URL", redis.as_str()));

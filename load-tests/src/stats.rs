@@ -1,22 +1,20 @@
 //! Scenario `stats`: the statistics of a year of one busy office.
 //!
 //! One office (Casablanca, 4 services, 8 agents) is created through the
-//! API; `data` then writes straight into the database `--days` working days
-//! (default 300, Monday to Saturday, ending yesterday) of `--tickets`
-//! tickets a day (default 400) with their whole lifecycle, 40 appointments,
-//! 30 document requests with their history, feedback and a complaint a day.
+//! API; `guichet seed` then writes straight into the database `--days`
+//! working days (default 300, Monday to Saturday, ending yesterday) of
+//! `--tickets` tickets a day (default 400) with their whole lifecycle, 40
+//! appointments, 30 document requests with their history, feedback and a
+//! complaint a day.
 //! With the server running, `GET /api/v1/sites/{site}/stats` is timed
 //! `--repeat` times (default 20) for the whole range, and as many times for
 //! the last 30 days, one request at a time; each answer must be a 200 whose
 //! totals count every ticket written in its range.
 
-mod data;
-
 use crate::report::{histogram, ms, print_row, record};
 use crate::server;
 use anyhow::{Context, bail};
 use clap::Args;
-use guichet::startup::open_database;
 use hdrhistogram::Histogram;
 use jiff::ToSpan;
 use jiff::civil::{Date, Weekday};
@@ -61,41 +59,46 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         ),
     };
     let binary = options.bin.clone().unwrap_or_else(server::default_binary);
-    server::create_admin(&database_url).await?;
+    server::create_admin(&binary, &database_url).await?;
     let spawned = server::spawn(&binary, &database_url, &[]).await?;
     let client = reqwest::Client::new();
     let admin = server::login(&client, &spawned.url, "load-admin").await?;
     create_office(&client, &spawned.url, &admin).await?;
 
-    let zone = jiff::tz::TimeZone::get(TIMEZONE)?;
-    let today = jiff::Timestamp::now().to_zoned(zone.clone()).date();
+    let today = server::local_today(TIMEZONE)?;
     let days = working_days(today, options.days)?;
-    let plan = data::Plan {
-        site: SITE.to_owned(),
-        services: SERVICES.iter().map(|s| (*s).to_owned()).collect(),
-        agents: 8,
-        days: days.clone(),
-        tickets_per_day: options.tickets,
-        appointments_per_day: 40,
-        requests_per_day: 30,
-    };
-    let db = open_database(&database_url).await?;
     let started = Instant::now();
-    let written = data::write(&db, &plan, &zone).await?;
-    if backend == "postgres" {
-        // What autovacuum does soon after a bulk load.
-        guichet::read!(&db, |c| sqlx::query("VACUUM ANALYZE")
-            .execute(c)
-            .await
-            .map(|_| ()))?;
-    }
+    let (count, tickets) = (options.days.to_string(), options.tickets.to_string());
+    let args = [
+        "seed",
+        SITE,
+        "--days",
+        &count,
+        "--tickets",
+        &tickets,
+        "--appointments",
+        "40",
+        "--requests",
+        "30",
+        "--agents",
+        "8",
+    ];
+    let seeded = server::operator(&binary, &database_url, &args, "").await?;
     let generate_s = started.elapsed().as_secs_f64();
-    db.close().await;
+    let written: Value = serde_json::from_str(&seeded).context("reading what `seed` wrote")?;
+    let count = |name: &str| written[name].as_u64().unwrap_or(0) as usize;
 
     let (first, last) = match (days.first(), days.last()) {
         (Some(first), Some(last)) => (*first, *last),
         _ => bail!("no days to generate"),
     };
+    if written["first_day"] != first.to_string() || written["last_day"] != last.to_string() {
+        bail!(
+            "`seed` wrote {} to {}, not {first} to {last}",
+            written["first_day"],
+            written["last_day"]
+        );
+    }
     let month_from = last.checked_sub(29.days())?;
     let month_tickets = days.iter().filter(|d| **d >= month_from).count() * options.tickets;
     let year = time(
@@ -105,7 +108,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         first,
         last,
         options.repeat,
-        written.tickets,
+        count("tickets"),
     )
     .await?;
     let month = time(
@@ -126,11 +129,11 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         "backend": backend,
         "days": days.len(),
         "range_days": (last - first).get_days() + 1,
-        "tickets": written.tickets,
-        "appointments": written.appointments,
-        "requests": written.requests,
-        "feedback": written.feedback,
-        "complaints": written.complaints,
+        "tickets": count("tickets"),
+        "appointments": count("appointments"),
+        "requests": count("requests"),
+        "feedback": count("feedback"),
+        "complaints": count("complaints"),
         "generate_s": (generate_s * 10.0).round() / 10.0,
         "repeat": options.repeat,
         "year_p50_ms": ms(&year, 0.5),

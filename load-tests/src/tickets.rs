@@ -74,11 +74,15 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         ),
     };
     let binary = options.bin.clone().unwrap_or_else(server::default_binary);
-    server::create_admin(&database_url).await?;
+    server::create_admin(&binary, &database_url).await?;
     let spawned = server::spawn(&binary, &database_url, &[]).await?;
-    let offices =
-        server::create_offices(&spawned.url, &database_url, options.sites, options.counters)
-            .await?;
+    let offices = server::create_offices(
+        &spawned.url,
+        (&binary, &database_url),
+        options.sites,
+        options.counters,
+    )
+    .await?;
     let desks = offices
         .iter()
         .flat_map(|o| {

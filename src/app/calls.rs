@@ -14,7 +14,7 @@ use crate::domain::event::SiteEvent;
 use crate::domain::ordering::{Head, choose, next_streak};
 use crate::domain::role::Role;
 use crate::domain::ticket::Status;
-use crate::store::queue_tx::QueueTx;
+use crate::store::queue::QueueTx;
 use crate::store::{
     self,
     counters::CounterRow,
@@ -40,9 +40,9 @@ pub async fn call_next(app: &App, who: &Principal, counter: &str) -> AppResult<O
     let pace = Pace::read(app, &context).await?;
     let now = app.clock.now_ms();
     let (who, counter) = (who.clone(), counter.to_owned());
-    let called = crate::queue_transaction!(app, |t| async move {
-        let (counter, streak) = ready_counter(t, &who, &counter).await?;
-        let (ahead, normal) = t.heads(&counter.site_id, &services, now).await?;
+    let called = store::queue::transaction(&app.db, move |t| {
+        let (counter, streak) = ready_counter(t, &who, &counter)?;
+        let (ahead, normal) = t.heads(&counter.site_id, &services, now)?;
         let head = |t: &Option<TicketRow>| {
             t.as_ref().map(|t| Head {
                 id: t.id.clone(),
@@ -64,10 +64,16 @@ pub async fn call_next(app: &App, who: &Principal, counter: &str) -> AppResult<O
             .find(|t| t.id == chosen.id)
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("chosen ticket vanished")))?;
         let streak = next_streak(streak, chosen.priority);
-        Ok(Some(
-            call(t, now, &who, (&context, &pace), (&counter, streak), ticket).await?,
-        ))
-    })?;
+        Ok(Some(call(
+            t,
+            now,
+            &who,
+            (&context, &pace),
+            (&counter, streak),
+            ticket,
+        )?))
+    })
+    .await?;
     Ok(called.map(|(view, events)| {
         app.publish(events);
         view
@@ -85,14 +91,13 @@ pub async fn call_ticket(
     let pace = Pace::read(app, &context).await?;
     let now = app.clock.now_ms();
     let (who, counter, ticket) = (who.clone(), counter.to_owned(), ticket.to_owned());
-    let (view, events) = crate::queue_transaction!(app, |t| async move {
+    let (view, events) = store::queue::transaction(&app.db, move |t| {
         // The ticket is locked before the counter: the order every use case
         // that holds a ticket follows, so none waits on another in a circle.
         let ticket = t
-            .ticket_for_update(&ticket)
-            .await?
+            .ticket_for_update(&ticket)?
             .ok_or(AppError::NotFound("ticket"))?;
-        let (counter, streak) = ready_counter(t, &who, &counter).await?;
+        let (counter, streak) = ready_counter(t, &who, &counter)?;
         if ticket.site_id != counter.site_id {
             return Err(AppError::NotFound("ticket"));
         }
@@ -111,8 +116,9 @@ pub async fn call_ticket(
         }
         let priority = ticket.priority;
         let streak = next_streak(streak, priority);
-        call(t, now, &who, (&context, &pace), (&counter, streak), ticket).await
-    })?;
+        call(t, now, &who, (&context, &pace), (&counter, streak), ticket)
+    })
+    .await?;
     app.publish(events);
     Ok(view)
 }
@@ -140,14 +146,9 @@ pub(crate) async fn setting_of_counter(
 
 /// The counter, locked, if the caller may call there now, and the site's
 /// fairness streak, locked too.
-async fn ready_counter<T: QueueTx>(
-    t: &mut T,
-    who: &Principal,
-    id: &str,
-) -> AppResult<(CounterRow, i64)> {
+fn ready_counter(t: &mut QueueTx<'_>, who: &Principal, id: &str) -> AppResult<(CounterRow, i64)> {
     let (counter, active, streak) = t
-        .counter_and_streak(id)
-        .await?
+        .counter_and_streak(id)?
         .ok_or(AppError::NotFound("counter"))?;
     who.require_staff(&counter.site_id, &[Role::Agent, Role::Supervisor])?;
     if counter.state != "open" {
@@ -176,8 +177,8 @@ async fn ready_counter<T: QueueTx>(
 
 /// Marks the ticket called at the counter, sets the site's fairness streak
 /// and appends the events.
-async fn call<T: QueueTx>(
-    t: &mut T,
+fn call(
+    t: &mut QueueTx<'_>,
     now: i64,
     who: &Principal,
     (context, pace): (&SiteContext, &Pace),
@@ -188,7 +189,7 @@ async fn call<T: QueueTx>(
     ticket.counter_id = Some(counter.id.clone());
     ticket.agent = who.username().map(str::to_owned);
     ticket.called_at = Some(now);
-    let waiting = t.update_ticket_left_waiting(&ticket).await?;
+    let waiting = t.update_ticket_left_waiting(&ticket)?;
     let actor = who.actor();
     let called = NewEvent {
         actor: Some(&actor),
@@ -205,9 +206,7 @@ async fn call<T: QueueTx>(
             services: vec![pace.load(&ticket.service_id, waiting)],
         },
     };
-    let events = t
-        .append_all_with_streak(&counter.site_id, now, streak, &[called, queue])
-        .await?;
+    let events = t.append_all_with_streak(&counter.site_id, now, streak, &[called, queue])?;
     let mut view = view(context, pace, ticket, 0);
     view.counter = Some(json!({"id": counter.id, "label": counter.label}));
     Ok((view, events))

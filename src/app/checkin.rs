@@ -16,7 +16,6 @@ use super::{App, AppError, AppResult};
 use crate::domain::event::SiteEvent;
 use crate::domain::role::{DeviceKind, Role};
 use crate::domain::ticket::Priority;
-use crate::store::queue_tx::QueueTx;
 use crate::store::{self, events::NewEvent, tickets::TicketRow};
 
 const MINUTE_MS: i64 = 60_000;
@@ -86,19 +85,14 @@ pub async fn check_in(app: &App, who: &Principal, reference: &str) -> AppResult<
         .ok_or(AppError::NotFound("service"))?;
     let pace = Pace::read(app, &context).await?;
     let actor = who.actor();
-    let (view, events) = crate::queue_transaction!(app, |t| async move {
-        if !t
-            .set_appointment_status(&found.id, &found.status, "checked_in", now)
-            .await?
-        {
+    let (view, events) = store::queue::transaction(&app.db, move |t| {
+        if !t.set_appointment_status(&found.id, &found.status, "checked_in", now)? {
             return Err(AppError::conflict(
                 "already_checked_in",
                 "this appointment is already checked in",
             ));
         }
-        let (sequence, issued_at) = t
-            .next_number(&found.site_id, &service.id, &today, now)
-            .await?;
+        let (sequence, issued_at) = t.next_number(&found.site_id, &service.id, &today, now)?;
         let ticket = TicketRow {
             phone: found.phone.clone(),
             lang: found.lang.clone(),
@@ -114,8 +108,8 @@ pub async fn check_in(app: &App, who: &Principal, reference: &str) -> AppResult<
                 "check-in",
             )
         };
-        let waiting = t.insert_waiting_ticket(&ticket).await?;
-        let ahead = t.ahead_of(&ticket).await?;
+        let waiting = t.insert_waiting_ticket(&ticket)?;
+        let ahead = t.ahead_of(&ticket)?;
         let issued = NewEvent {
             actor: Some(&actor),
             event: SiteEvent::TicketIssued {
@@ -131,11 +125,10 @@ pub async fn check_in(app: &App, who: &Principal, reference: &str) -> AppResult<
                 services: vec![pace.load(&ticket.service_id, waiting)],
             },
         };
-        let events = t
-            .append_all(&found.site_id, now, &[issued, changed])
-            .await?;
+        let events = t.append_all(&found.site_id, now, &[issued, changed])?;
         Ok::<_, AppError>((view(&context, &pace, ticket, ahead), events))
-    })?;
+    })
+    .await?;
     app.publish(events);
     Ok(view)
 }

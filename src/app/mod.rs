@@ -33,6 +33,7 @@ pub mod rate_limit;
 pub mod reminders;
 pub mod requests;
 pub mod retention;
+pub mod seed;
 pub mod services;
 pub mod setup;
 pub mod sites;
@@ -42,6 +43,7 @@ pub mod state;
 pub mod stats;
 pub mod streams;
 pub mod supervision;
+pub mod tally;
 pub mod tickets;
 pub mod video;
 pub mod visits;
@@ -53,39 +55,6 @@ use crate::clock::Clock;
 use crate::store::Db;
 pub use error::{AppError, AppResult};
 pub use state::{AppSettings, Caches, Guards, Links, Live, Messaging, Policy};
-
-/// Runs a queue transaction written once against `store::queue_tx::QueueTx`:
-/// on SQLite in one trip to the writer thread of `store::direct`, on
-/// PostgreSQL through a pooled transaction. `$body` is an `async move` block
-/// using `$t` and owning what else it uses (on SQLite it runs on the writer
-/// thread); it commits when the block returns `Ok` and changes nothing
-/// otherwise.
-#[macro_export]
-macro_rules! queue_transaction {
-    ($app:expr, |$t:ident| $body:expr) => {
-        match &$app.db {
-            $crate::store::Db::Sqlite { direct, .. } => {
-                $crate::store::direct::transaction(direct, move |$t| {
-                    futures_util::FutureExt::now_or_never($body).unwrap_or_else(|| {
-                        Err($crate::app::AppError::Internal(anyhow::anyhow!(
-                            "a direct SQLite transaction tried to wait"
-                        )))
-                    })
-                })
-                .await
-            }
-            $crate::store::Db::Postgres(_) => {
-                let mut tx = $app.db.begin().await?;
-                let value = {
-                    let $t = &mut tx;
-                    $body.await?
-                };
-                tx.commit().await?;
-                Ok(value)
-            }
-        }
-    };
-}
 
 /// What every use case runs against: the database, the clock, and the
 /// parts of `state`, built once by `App::new` and never changed after.

@@ -11,8 +11,7 @@ use crate::domain::phone::Phone;
 use crate::domain::role::{DeviceKind, Role};
 use crate::domain::ticket::{Action, Priority, Refusal, Status, format_number, transition};
 use crate::secrets::new_id;
-use crate::store::queue_tx::QueueTx;
-use crate::store::{self, Conn, Tx, events::NewEvent, services::ServiceRow, tickets::TicketRow};
+use crate::store::{self, Conn, events::NewEvent, services::ServiceRow, tickets::TicketRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -96,18 +95,18 @@ pub async fn issue(
     };
     let pace = Pace::read(app, &context).await?;
     let (site, actor) = (site.to_owned(), who.actor());
-    let (view, events) = crate::queue_transaction!(app, |t| async move {
-        let (sequence, issued_at) = t.next_number(&site, &service.id, &day, now).await?;
+    let (view, events) = store::queue::transaction(&app.db, move |t| {
+        let (sequence, issued_at) = t.next_number(&site, &service.id, &day, now)?;
         let ticket = TicketRow {
             phone: phone.as_ref().map(|p| p.to_string()),
             lang: lang.to_owned(),
             ..waiting(&site, &service, &day, sequence, issued_at, priority, source)
         };
-        let waiting = t.insert_waiting_ticket(&ticket).await?;
+        let waiting = t.insert_waiting_ticket(&ticket)?;
         // A normal ticket is behind everyone already waiting for its service.
         let ahead = match priority {
             Priority::Normal => waiting - 1,
-            _ => t.ahead_of(&ticket).await?,
+            _ => t.ahead_of(&ticket)?,
         };
         let issued = NewEvent {
             actor: Some(&actor),
@@ -124,9 +123,10 @@ pub async fn issue(
                 services: vec![pace.load(&ticket.service_id, waiting)],
             },
         };
-        let events = t.append_all(&site, now, &[issued, changed]).await?;
+        let events = t.append_all(&site, now, &[issued, changed])?;
         Ok::<_, AppError>((view(&context, &pace, ticket, ahead), events))
-    })?;
+    })
+    .await?;
     app.publish(events);
     Ok(view)
 }
@@ -192,11 +192,10 @@ pub async fn act(
     let pace = Pace::read(app, &context).await?;
     let now = app.clock.now_ms();
     let (who, id) = (who.cloned(), id.to_owned());
-    let (view, events) = crate::queue_transaction!(app, |t| async move {
+    let (view, events) = store::queue::transaction(&app.db, move |t| {
         let who = who.as_ref();
         let mut ticket = t
-            .ticket_for_update(&id)
-            .await?
+            .ticket_for_update(&id)?
             .ok_or(AppError::NotFound("ticket"))?;
         let staff = who.is_some_and(|w| {
             w.require_staff(&ticket.site_id, &[Role::Agent, Role::Supervisor])
@@ -232,13 +231,12 @@ pub async fn act(
             _ => None,
         };
         if let (Some(appointment), Some(outcome)) = (&ticket.appointment_id, outcome) {
-            t.set_appointment_status(appointment, "checked_in", outcome, now)
-                .await?;
+            t.set_appointment_status(appointment, "checked_in", outcome, now)?;
         }
         let waiting = if from == Status::Waiting {
-            Some(t.update_ticket_left_waiting(&ticket).await?)
+            Some(t.update_ticket_left_waiting(&ticket)?)
         } else {
-            t.update_ticket(&ticket).await?;
+            t.update_ticket(&ticket)?;
             None
         };
         let actor = who.map_or_else(|| "holder".to_owned(), Principal::actor);
@@ -266,9 +264,10 @@ pub async fn act(
                 },
             });
         }
-        let events = t.append_all(&ticket.site_id, now, &events).await?;
+        let events = t.append_all(&ticket.site_id, now, &events)?;
         Ok::<_, AppError>((view(&context, &pace, ticket, 0), events))
-    })?;
+    })
+    .await?;
     app.publish(events);
     Ok(view)
 }
@@ -288,51 +287,55 @@ pub async fn transfer(
         .cloned()
         .ok_or_else(|| Invalid::new("service", format!("no service {service:?} at this site")))?;
     let pace = Pace::read(app, &context).await?;
-    let mut tx = app.db.begin().await?;
-    let mut ticket = locked(&mut tx, id).await?;
-    if target.id == ticket.service_id {
-        return Err(Invalid::new("service", "the ticket is already in this service").into());
-    }
-    let from = ticket.status;
-    transition(
-        from,
-        Action::Transfer,
-        ticket.recalls,
-        context.row.min_recalls,
-    )
-    .map_err(refused(Action::Transfer))?;
-    let previous = std::mem::replace(&mut ticket.service_id, target.id.clone());
-    ticket.status = Status::Waiting;
-    ticket.counter_id = None;
-    ticket.called_at = None;
-    ticket.serving_at = None;
-    ticket.recalls = 0;
-    ticket.last_recall_at = None;
-    store::tickets::update(&mut tx, &ticket).await?;
     let now = app.clock.now_ms();
-    let actor = who.actor();
-    let mut events = vec![NewEvent {
-        actor: Some(&actor),
-        event: SiteEvent::TicketTransferred {
-            number: ticket.number.clone(),
-            from: previous.clone(),
-            service: target.id.clone(),
-        },
-    }];
-    for service in [&previous, &target.id] {
-        let waiting = store::tickets::waiting_of(&mut tx, &ticket.site_id, service).await?;
-        events.push(NewEvent {
-            actor: None,
-            event: SiteEvent::QueueChanged {
-                services: vec![pace.load(service, waiting)],
+    let (id, actor) = (id.to_owned(), who.actor());
+    let (view, events) = store::queue::transaction(&app.db, move |t| {
+        let mut ticket = t
+            .ticket_for_update(&id)?
+            .ok_or(AppError::NotFound("ticket"))?;
+        if target.id == ticket.service_id {
+            return Err(Invalid::new("service", "the ticket is already in this service").into());
+        }
+        let from = ticket.status;
+        transition(
+            from,
+            Action::Transfer,
+            ticket.recalls,
+            context.row.min_recalls,
+        )
+        .map_err(refused(Action::Transfer))?;
+        let previous = std::mem::replace(&mut ticket.service_id, target.id.clone());
+        ticket.status = Status::Waiting;
+        ticket.counter_id = None;
+        ticket.called_at = None;
+        ticket.serving_at = None;
+        ticket.recalls = 0;
+        ticket.last_recall_at = None;
+        t.update_ticket(&ticket)?;
+        let mut events = vec![NewEvent {
+            actor: Some(&actor),
+            event: SiteEvent::TicketTransferred {
+                number: ticket.number.clone(),
+                from: previous.clone(),
+                service: target.id.clone(),
             },
-        });
-    }
-    let ahead = store::tickets::ahead_of(Conn::Tx(&mut tx), &ticket).await?;
-    let events = store::events::append_all(&mut tx, &ticket.site_id, now, &events).await?;
-    tx.commit().await?;
+        }];
+        for service in [&previous, &target.id] {
+            let waiting = t.waiting_of(&ticket.site_id, service)?;
+            events.push(NewEvent {
+                actor: None,
+                event: SiteEvent::QueueChanged {
+                    services: vec![pace.load(service, waiting)],
+                },
+            });
+        }
+        let ahead = t.ahead_of(&ticket)?;
+        let events = t.append_all(&ticket.site_id, now, &events)?;
+        Ok::<_, AppError>((view(&context, &pace, ticket, ahead), events))
+    })
+    .await?;
     app.publish(events);
-    Ok(view(&context, &pace, ticket, ahead))
+    Ok(view)
 }
 
 /// The settings of a ticket's site, read before any transaction opens: a
@@ -342,12 +345,6 @@ async fn context_of_ticket(app: &App, id: &str) -> AppResult<std::sync::Arc<Site
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
     SiteContext::load(app, &ticket.site_id).await
-}
-
-pub(super) async fn locked(tx: &mut Tx, id: &str) -> AppResult<TicketRow> {
-    store::tickets::get_for_update(tx, id)
-        .await?
-        .ok_or(AppError::NotFound("ticket"))
 }
 
 /// The ticket as its holder sees it; `ahead` counts only while it waits.

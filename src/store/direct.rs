@@ -16,7 +16,7 @@ use super::appointments;
 use super::audit::{self, AuditRow};
 use super::counters::{self, CounterRow};
 use super::events::{self, EventRow, NewEvent};
-use super::queue_tx::{Heads, QueueTx};
+use super::queue_tx::Heads;
 use super::tickets::{self, TicketRow};
 use rusqlite::{OptionalExtension, Row, ToSql, TransactionBehavior};
 use std::panic::AssertUnwindSafe;
@@ -24,6 +24,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// A transaction on the writer's raw handle.
+#[derive(Clone, Copy)]
 pub struct DirectTx<'a>(&'a rusqlite::Transaction<'a>);
 
 /// How a request is answered once its group is committed, or has failed.
@@ -256,8 +257,6 @@ fn counter(row: &Row<'_>) -> rusqlite::Result<CounterRow> {
     })
 }
 
-/// Every method completes without suspending: the futures are ready at
-/// once, and `transaction` drives them on the spot.
 impl DirectTx<'_> {
     /// Audit entries (`store::audit::write_all`), one cached statement
     /// executed per entry, so that batches of every size share it.
@@ -281,8 +280,10 @@ impl DirectTx<'_> {
     }
 }
 
-impl QueueTx for DirectTx<'_> {
-    async fn next_number(
+/// The queue's statements (`store::queue::QueueTx` on SQLite): plain
+/// calls on the writer thread, nothing to wait for.
+impl DirectTx<'_> {
+    pub fn next_number(
         &mut self,
         site: &str,
         service: &str,
@@ -297,7 +298,7 @@ impl QueueTx for DirectTx<'_> {
         )?;
         row.ok_or(StoreError::NotFound("ticket number"))
     }
-    async fn insert_ticket(&mut self, t: &TicketRow) -> Result<(), StoreError> {
+    pub fn insert_ticket(&mut self, t: &TicketRow) -> Result<(), StoreError> {
         let values: [&dyn ToSql; 23] = [
             &t.id,
             &t.site_id,
@@ -325,7 +326,7 @@ impl QueueTx for DirectTx<'_> {
         ];
         execute(self.0, &tickets::insert_sql(), &values).map(drop)
     }
-    async fn update_ticket(&mut self, t: &TicketRow) -> Result<(), StoreError> {
+    pub fn update_ticket(&mut self, t: &TicketRow) -> Result<(), StoreError> {
         let values: [&dyn ToSql; 11] = [
             &t.id,
             &t.service_id,
@@ -341,17 +342,17 @@ impl QueueTx for DirectTx<'_> {
         ];
         execute(self.0, tickets::UPDATE, &values).map(drop)
     }
-    async fn ticket_for_update(&mut self, id: &str) -> Result<Option<TicketRow>, StoreError> {
+    pub fn ticket_for_update(&mut self, id: &str) -> Result<Option<TicketRow>, StoreError> {
         let sql = format!("SELECT {} FROM tickets WHERE id = $1", tickets::COLUMNS);
         run(self.0, &sql, &[&id], ticket)
     }
-    async fn waiting_of(&mut self, site: &str, service: &str) -> Result<i64, StoreError> {
+    pub fn waiting_of(&mut self, site: &str, service: &str) -> Result<i64, StoreError> {
         Ok(run(self.0, tickets::WAITING_OF, &[&site, &service], |r| {
             r.get(0)
         })?
         .unwrap_or(0))
     }
-    async fn ahead_of(&mut self, t: &TicketRow) -> Result<i64, StoreError> {
+    pub fn ahead_of(&mut self, t: &TicketRow) -> Result<i64, StoreError> {
         let rank = tickets::class_rank(t.priority);
         let values: [&dyn ToSql; 6] = [
             &t.site_id,
@@ -363,7 +364,7 @@ impl QueueTx for DirectTx<'_> {
         ];
         Ok(run(self.0, &tickets::ahead_sql(), &values, |r| r.get(0))?.unwrap_or(0))
     }
-    async fn heads(
+    pub fn heads(
         &mut self,
         site: &str,
         services: &[String],
@@ -385,7 +386,7 @@ impl QueueTx for DirectTx<'_> {
         )?;
         Ok((ahead, normal))
     }
-    async fn counter_for_call(
+    pub fn counter_for_call(
         &mut self,
         id: &str,
     ) -> Result<Option<(CounterRow, Option<String>)>, StoreError> {
@@ -398,13 +399,13 @@ impl QueueTx for DirectTx<'_> {
         })?;
         Ok(Some((found, active)))
     }
-    async fn lock_priority_streak(&mut self, site: &str) -> Result<i64, StoreError> {
+    pub fn lock_priority_streak(&mut self, site: &str) -> Result<i64, StoreError> {
         Ok(run(self.0, events::LOCK_STREAK, &[&site], |r| r.get(0))?.unwrap_or(0))
     }
-    async fn set_priority_streak(&mut self, site: &str, streak: i64) -> Result<(), StoreError> {
+    pub fn set_priority_streak(&mut self, site: &str, streak: i64) -> Result<(), StoreError> {
         execute(self.0, events::SET_STREAK, &[&site, &streak]).map(drop)
     }
-    async fn append_all(
+    pub fn append_all(
         &mut self,
         site: &str,
         at: i64,
@@ -428,7 +429,7 @@ impl QueueTx for DirectTx<'_> {
         execute(self.0, &events::insert_sql(rows.len()), &values)?;
         Ok(rows)
     }
-    async fn set_appointment_status(
+    pub fn set_appointment_status(
         &mut self,
         id: &str,
         from: &str,

@@ -33,14 +33,17 @@ pub mod history;
 pub mod otp;
 pub mod outbox;
 pub mod public_stats;
+pub mod queue;
 pub mod queue_tx;
 pub mod requests;
 pub mod retention;
 mod rows;
+pub mod seed;
 pub mod services;
 pub mod sites;
 pub mod stats;
 pub mod supervision;
+pub mod tally;
 pub mod tickets;
 pub mod visits;
 pub mod waitlist;
@@ -82,7 +85,6 @@ pub enum Tx {
 }
 
 /// Runs `$body` with `$c` bound to a pool of the right backend for reading.
-#[macro_export]
 macro_rules! read {
     ($db:expr, |$c:ident| $body:expr) => {
         match $db {
@@ -99,7 +101,6 @@ macro_rules! read {
 }
 
 /// Runs `$body` with `$c` bound to the connection of an open transaction.
-#[macro_export]
 macro_rules! write {
     ($tx:expr, |$c:ident| $body:expr) => {
         match $tx {
@@ -115,6 +116,8 @@ macro_rules! write {
     };
 }
 
+pub(crate) use {read, write};
+
 /// Either the pool (reading committed data) or an open transaction
 /// (reading its own writes): counts that events carry are read in the
 /// transaction that changes them.
@@ -124,15 +127,16 @@ pub enum Conn<'a> {
 }
 
 /// Runs `$body` with `$c` bound to a pool or a transaction's connection.
-#[macro_export]
 macro_rules! on {
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
-            $crate::store::Conn::Db(db) => $crate::read!(db, |$c| $body),
-            $crate::store::Conn::Tx(tx) => $crate::write!(tx, |$c| $body),
+            $crate::store::Conn::Db(db) => $crate::store::read!(db, |$c| $body),
+            $crate::store::Conn::Tx(tx) => $crate::store::write!(tx, |$c| $body),
         }
     };
 }
+
+pub(crate) use on;
 
 impl Db {
     /// Opens (creating a SQLite file if needed) without migrating.

@@ -1,11 +1,7 @@
 //! The statements of the queue's hot transactions (issue, call, act on a
-//! ticket), behind one trait so that each use case is written once.
-//!
-//! On PostgreSQL the trait runs on a sqlx transaction. On SQLite it runs on
-//! the writer connection's raw handle through SQLite's C API (`direct`):
-//! the whole transaction costs one trip to the connection instead of one
-//! per statement, which is what bounds a single SQLite writer driven from
-//! async code.
+//! ticket) on a sqlx transaction: `Statements`, which `queue::QueueTx`
+//! waits for on PostgreSQL, one statement (or one compound round trip) at
+//! a time. SQLite's are the same SQL through its C API, in `direct`.
 
 use super::counters::CounterRow;
 use super::events::{EventRow, NewEvent};
@@ -30,7 +26,7 @@ type CounterWithActive = (
 );
 
 #[allow(async_fn_in_trait)]
-pub trait QueueTx {
+pub(super) trait Statements {
     async fn next_number(
         &mut self,
         site: &str,
@@ -114,7 +110,7 @@ pub type CounterAndStreak = (CounterRow, Option<String>, i64);
 
 /// Inserts (`new`) or updates a ticket, then counts its service's waiting
 /// tickets: two statements.
-async fn write_then_count<T: QueueTx + ?Sized>(
+async fn write_then_count<T: Statements + ?Sized>(
     t: &mut T,
     ticket: &TicketRow,
     new: bool,
@@ -127,7 +123,7 @@ async fn write_then_count<T: QueueTx + ?Sized>(
     t.waiting_of(&ticket.site_id, &ticket.service_id).await
 }
 
-async fn counter_then_streak<T: QueueTx + ?Sized>(
+async fn counter_then_streak<T: Statements + ?Sized>(
     t: &mut T,
     id: &str,
 ) -> Result<Option<CounterAndStreak>, StoreError> {
@@ -138,7 +134,7 @@ async fn counter_then_streak<T: QueueTx + ?Sized>(
     Ok(Some((counter, active, streak)))
 }
 
-impl QueueTx for Tx {
+impl Statements for Tx {
     async fn next_number(
         &mut self,
         site: &str,

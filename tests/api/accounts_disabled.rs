@@ -51,7 +51,7 @@ async fn works(app: &TestApp, token: &str) -> bool {
 
 /// The `disabled_at` of an account, straight from the table.
 async fn disabled_at(app: &TestApp, username: &str) -> Option<i64> {
-    guichet::read!(&app.app.db, |c| sqlx::query_scalar::<_, Option<i64>>(
+    guichet_test_support::read!(&app.app.db, |c| sqlx::query_scalar::<_, Option<i64>>(
         "SELECT disabled_at FROM users WHERE username = $1"
     )
     .bind(username)

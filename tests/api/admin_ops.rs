@@ -225,7 +225,7 @@ async fn a_device_shows_when_it_was_last_seen() {
     assert_eq!(take().await.status, StatusCode::CREATED);
     desk.set_time("2026-11-26T09:00:40Z");
     assert_eq!(take().await.status, StatusCode::CREATED);
-    let seen_at: Option<i64> = guichet::read!(&app.app.db, |c| sqlx::query_scalar(
+    let seen_at: Option<i64> = guichet_test_support::read!(&app.app.db, |c| sqlx::query_scalar(
         "SELECT last_seen_at FROM devices WHERE id = $1"
     )
     .bind(kiosk)
@@ -284,7 +284,7 @@ async fn the_outbox_shows_messages_masked_and_sends_a_dead_one_again() {
     guichet::store::outbox::enqueue(&mut tx, &message)
         .await
         .expect("queued");
-    guichet::write!(&mut tx, |c| sqlx::query(
+    guichet_test_support::write!(&mut tx, |c| sqlx::query(
         "UPDATE notifications SET status = 'dead', attempts = 5, last_error = 'provider said 21211' WHERE id = $1")
         .bind(&message.id).execute(c).await.map(|r| r.rows_affected())).expect("dead");
     tx.commit().await.expect("commit");

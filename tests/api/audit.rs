@@ -347,7 +347,7 @@ async fn all_entries(app: &TestApp, token: &str, filters: &str) -> Vec<Value> {
 
 /// The kiosk's device id, from the database.
 async fn kiosk_id(app: &TestApp) -> String {
-    guichet::read!(&app.app.db, |c| sqlx::query_scalar::<_, String>(
+    guichet_test_support::read!(&app.app.db, |c| sqlx::query_scalar::<_, String>(
         "SELECT id FROM devices ORDER BY created_at LIMIT 1"
     )
     .fetch_one(c)

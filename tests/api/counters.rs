@@ -252,7 +252,7 @@ async fn concurrent_opens_of_one_counter_have_one_winner(backend: Backend) {
         .filter(|a| a.status == StatusCode::OK)
         .count();
     assert_eq!(opened, 1, "an agent works at one counter at a time");
-    let held: i64 = guichet::read!(&app.app.db, |c| {
+    let held: i64 = guichet_test_support::read!(&app.app.db, |c| {
         sqlx::query_scalar("SELECT COUNT(*) FROM counters WHERE state = 'open'")
             .fetch_one(c)
             .await

@@ -62,7 +62,7 @@ async fn state(app: &TestApp) -> (String, i64, Option<String>, Option<String>) {
         "the message leaving flight",
         async || {
             let row: (String, i64, Option<String>, Option<String>) =
-                guichet::read!(&app.app.db, |c| sqlx::query_as(
+                guichet_test_support::read!(&app.app.db, |c| sqlx::query_as(
                     "SELECT status, attempts, provider_id, last_error FROM notifications"
                 )
                 .fetch_one(c)

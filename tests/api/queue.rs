@@ -282,7 +282,7 @@ async fn no_show_needs_the_minimum_recalls(backend: Backend) {
         (gone.status, gone.body["status"].as_str()),
         (StatusCode::OK, Some("no_show"))
     );
-    let recalls: i64 = guichet::read!(&app.app.db, |c| {
+    let recalls: i64 = guichet_test_support::read!(&app.app.db, |c| {
         sqlx::query_scalar("SELECT COUNT(*) FROM site_events WHERE kind = 'ticket.recalled'")
             .fetch_one(c)
             .await
@@ -590,7 +590,7 @@ async fn end_of_day_closes_out_what_is_left(backend: Backend) {
     );
     let queue = app.get("/api/v1/sites/anfa/queue", None).await;
     assert_eq!(queue.body["services"][0]["waiting"], 0);
-    let cancelled: i64 = guichet::read!(&app.app.db, |c| {
+    let cancelled: i64 = guichet_test_support::read!(&app.app.db, |c| {
         sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE status = 'cancelled' AND close_reason = 'end_of_day'")
             .fetch_one(c)
             .await

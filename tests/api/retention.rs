@@ -211,8 +211,9 @@ async fn settle(office: &Office) {
         guichet::app::outbox::send_due(app)
             .await
             .expect("messages sent");
-        let unsent: i64 = guichet::read!(&app.db, |c| sqlx::query_scalar(sql).fetch_one(c).await)
-            .expect("outbox read");
+        let unsent: i64 =
+            guichet_test_support::read!(&app.db, |c| sqlx::query_scalar(sql).fetch_one(c).await)
+                .expect("outbox read");
         unsent == 0
     })
     .await;
@@ -313,7 +314,7 @@ async fn stored_phones(office: &Office) -> Vec<String> {
         UNION SELECT phone FROM complaints WHERE phone IS NOT NULL
         UNION SELECT phone FROM waitlist
         UNION SELECT recipient FROM notifications";
-    guichet::read!(&office.app.app.db, |c| sqlx::query_scalar::<_, String>(sql)
+    guichet_test_support::read!(&office.app.app.db, |c| sqlx::query_scalar::<_, String>(sql)
         .fetch_all(c)
         .await)
     .expect("phones read")

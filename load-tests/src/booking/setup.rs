@@ -3,8 +3,6 @@
 use crate::report::{histogram, record};
 use crate::server;
 use anyhow::{Context, bail};
-use guichet::clock::Clock;
-use guichet::domain::time::{local_day, parse_timezone};
 use hdrhistogram::Histogram;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -63,8 +61,7 @@ pub async fn month_of_slots(url: &str) -> anyhow::Result<Vec<String>> {
 
 /// The slot list of the `DAYS` local days from tomorrow.
 pub fn month_path(url: &str) -> anyhow::Result<String> {
-    let zone = parse_timezone(TIMEZONE)?;
-    let from = local_day(Clock::system().now(), &zone).tomorrow()?;
+    let from = server::local_today(TIMEZONE)?.tomorrow()?;
     let to = from.checked_add(Duration::from_secs(86_400 * (DAYS - 1)))?;
     Ok(format!(
         "{url}/api/v1/sites/{SITE}/services/{SERVICE}/slots?from={from}&to={to}&mode=in_person"

@@ -1,19 +1,13 @@
-//! What the database holds after a run, read directly once the server has
-//! stopped: places taken against the capacity and against `slot_places`,
-//! and whether every booking the API confirmed was kept.
+//! What the database holds after a run, read with `guichet tally` once the
+//! server has stopped: places taken against the capacity and against
+//! `slot_places`, and whether every booking the API confirmed was kept.
 
-use guichet::store::Db;
+use crate::server;
+use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
-/// Booked appointments per slot: service, start, count, persons.
-const BOOKED: &str = "SELECT service_id, start_at, COUNT(*), CAST(SUM(persons) AS BIGINT)
-    FROM appointments WHERE site_id = $1 AND status = 'booked'
-    GROUP BY service_id, start_at";
-const PLACES: &str = "SELECT service_id, start_at, taken FROM slot_places WHERE site_id = $1";
-const REFERENCES: &str = "SELECT reference FROM appointments WHERE site_id = $1";
-
-/// A slot: its service and start (Unix milliseconds).
-type SlotKey = (String, i64);
+/// A slot: its service and start.
+type SlotKey = (String, String);
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct Check {
@@ -29,23 +23,44 @@ pub struct Check {
 
 /// Reads the site's appointments and places, and looks up `references`.
 pub async fn check(
-    database_url: &str,
+    (binary, database_url): (&str, &str),
     site: &str,
     references: &[String],
     capacity: i64,
 ) -> anyhow::Result<Check> {
-    let db = Db::connect(database_url).await?;
-    let booked: Vec<(String, i64, i64, i64)> = guichet::read!(&db, |c| {
-        sqlx::query_as(BOOKED).bind(site).fetch_all(c).await
-    })?;
-    let places: Vec<(String, i64, i64)> = guichet::read!(&db, |c| {
-        sqlx::query_as(PLACES).bind(site).fetch_all(c).await
-    })?;
-    let stored: Vec<String> = guichet::read!(&db, |c| {
-        sqlx::query_scalar(REFERENCES).bind(site).fetch_all(c).await
-    })?;
-    db.close().await;
-    let stored: HashSet<&str> = stored.iter().map(String::as_str).collect();
+    let tally = server::tally(binary, database_url, site, true).await?;
+    let slots = tally["slots"].as_array().cloned().unwrap_or_default();
+    let field = |slot: &Value, name: &str| slot[name].as_i64().unwrap_or(0);
+    let key = |slot: &Value| {
+        let text = |name: &str| slot[name].as_str().unwrap_or_default().to_owned();
+        (text("service"), text("start"))
+    };
+    let booked: Vec<(String, String, i64, i64)> = slots
+        .iter()
+        .filter(|slot| field(slot, "booked") > 0)
+        .map(|slot| {
+            let (service, start) = key(slot);
+            (
+                service,
+                start,
+                field(slot, "booked"),
+                field(slot, "persons"),
+            )
+        })
+        .collect();
+    let places: Vec<(String, String, i64)> = slots
+        .iter()
+        .map(|slot| {
+            let (service, start) = key(slot);
+            (service, start, field(slot, "taken"))
+        })
+        .collect();
+    let stored: HashSet<&str> = tally["references"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
     let mut check = count_slots(&booked, &places, capacity);
     check.lost = references
         .iter()
@@ -58,17 +73,17 @@ pub async fn check(
 /// appointments, persons) with the capacity and with `places` (service,
 /// start, taken); a slot missing from one side counts as 0 there.
 fn count_slots(
-    booked: &[(String, i64, i64, i64)],
-    places: &[(String, i64, i64)],
+    booked: &[(String, String, i64, i64)],
+    places: &[(String, String, i64)],
     capacity: i64,
 ) -> Check {
     let persons: HashMap<SlotKey, i64> = booked
         .iter()
-        .map(|(service, start, _, persons)| ((service.clone(), *start), *persons))
+        .map(|(service, start, _, persons)| ((service.clone(), start.clone()), *persons))
         .collect();
     let taken: HashMap<SlotKey, i64> = places
         .iter()
-        .map(|(service, start, taken)| ((service.clone(), *start), *taken))
+        .map(|(service, start, taken)| ((service.clone(), start.clone()), *taken))
         .collect();
     let slots: HashSet<&SlotKey> = persons.keys().chain(taken.keys()).collect();
     let places_mismatch = slots
@@ -90,18 +105,19 @@ mod tests {
     #[test]
     fn counts_overbooked_and_mismatched_slots() {
         let s = || "passeport".to_owned();
+        let t = |n: u8| format!("2026-12-0{n}T09:00:00Z");
         let booked = [
-            (s(), 1, 3, 3), // full
-            (s(), 2, 3, 4), // overbooked, and `taken` says 3
-            (s(), 3, 1, 2), // two persons on one appointment
-            (s(), 6, 1, 1), // no row in slot_places
+            (s(), t(1), 3, 3), // full
+            (s(), t(2), 3, 4), // overbooked, and `taken` says 3
+            (s(), t(3), 1, 2), // two persons on one appointment
+            (s(), t(6), 1, 1), // no row in slot_places
         ];
         let places = [
-            (s(), 1, 3),
-            (s(), 2, 3),
-            (s(), 3, 2),
-            (s(), 4, 0), // freed again: matches no appointment
-            (s(), 5, 1), // taken by no appointment
+            (s(), t(1), 3),
+            (s(), t(2), 3),
+            (s(), t(3), 2),
+            (s(), t(4), 0), // freed again: matches no appointment
+            (s(), t(5), 1), // taken by no appointment
         ];
         let check = count_slots(&booked, &places, 3);
         assert_eq!(

@@ -5,11 +5,6 @@
 
 use crate::server;
 use anyhow::Context;
-use guichet::app::{App, AppSettings, auth};
-use guichet::clock::Clock;
-use guichet::domain::role::Role;
-use guichet::domain::time::{local_day, parse_timezone};
-use guichet::startup::open_database;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -50,15 +45,10 @@ pub struct Office {
 /// at whatever time it is), with `counters` counters each, not yet open.
 pub async fn create_offices(
     url: &str,
-    database_url: &str,
+    (binary, database_url): (&str, &str),
     sites: usize,
     counters: usize,
 ) -> anyhow::Result<Vec<Office>> {
-    let app = App::new(
-        open_database(database_url).await?,
-        Clock::system(),
-        AppSettings::default(),
-    );
     let client = reqwest::Client::new();
     let admin = server::login(&client, url, "load-admin").await?;
     let always = json!([["00:00", "24:00"]]);
@@ -132,15 +122,12 @@ pub async fn create_offices(
             )
             .await?;
             let agent = format!("{id}-agent{c}");
-            auth::add_user(&app, &agent, Role::Agent, Some(&id), server::PASSWORD)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            server::add_user(binary, database_url, &agent, "agent", Some(&id)).await?;
             let token = server::login(&client, url, &agent).await?;
             office.counters.push(Counter { id: counter, token });
         }
         offices.push(office);
     }
-    app.db.close().await;
     Ok(offices)
 }
 
@@ -154,8 +141,7 @@ pub async fn book(
     to: Instant,
 ) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
-    let zone = parse_timezone(TIMEZONE)?;
-    let today = local_day(Clock::system().now(), &zone);
+    let today = server::local_today(TIMEZONE)?;
     let tomorrow = today.tomorrow()?;
     let service = BY_APPOINTMENT.0;
     for (s, office) in offices.iter_mut().enumerate() {

@@ -1,18 +1,14 @@
-//! The database after a `day` run, read once the servers have stopped, set
-//! against what the client counted: every ticket given (at the kiosk or by
+//! The database after a `day` run, read with `guichet tally` once the
+//! servers have stopped, set against what the client counted: every ticket given (at the kiosk or by
 //! a check-in) is stored, as many are done and no-shows as the counters
 //! said, none is left waiting, called or serving, every appointment booked
 //! is stored and those not checked in are still `booked`.
 
 use super::state::Site;
-use guichet::store::Db;
+use crate::server;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering::Relaxed;
-
-const TICKETS: &str = "SELECT status, COUNT(*) FROM tickets WHERE site_id = $1 GROUP BY status";
-const APPOINTMENTS: &str =
-    "SELECT status, COUNT(*) FROM appointments WHERE site_id = $1 GROUP BY status";
 
 /// Database and client figures over all sites, and the mismatches between them.
 pub struct Tallies {
@@ -20,22 +16,18 @@ pub struct Tallies {
     pub mismatches: u64,
 }
 
-pub async fn check(database_url: &str, sites: &[Site]) -> anyhow::Result<Tallies> {
-    let db = Db::connect(database_url).await?;
+pub async fn check(
+    (binary, database_url): (&str, &str),
+    sites: &[Site],
+) -> anyhow::Result<Tallies> {
     let mut tickets: BTreeMap<String, i64> = BTreeMap::new();
     let mut appointments: BTreeMap<String, i64> = BTreeMap::new();
     let mut mismatches = 0;
     let mut client = BTreeMap::<&str, u64>::new();
     for site in sites {
-        let by_status: Vec<(String, i64)> = guichet::read!(&db, |c| {
-            sqlx::query_as(TICKETS).bind(&site.id).fetch_all(c).await
-        })?;
-        let booked: Vec<(String, i64)> = guichet::read!(&db, |c| {
-            sqlx::query_as(APPOINTMENTS)
-                .bind(&site.id)
-                .fetch_all(c)
-                .await
-        })?;
+        let tally = server::tally(binary, database_url, &site.id, false).await?;
+        let by_status = counts_of(&tally["tickets"]);
+        let booked = counts_of(&tally["appointments"]);
         let count = |rows: &[(String, i64)], status: Option<&str>| -> u64 {
             rows.iter()
                 .filter(|(s, _)| status.is_none_or(|status| s == status))
@@ -86,7 +78,6 @@ pub async fn check(database_url: &str, sites: &[Site]) -> anyhow::Result<Tallies
             *client.entry(name).or_default() += n;
         }
     }
-    db.close().await;
     let db_total: i64 = tickets.values().sum();
     Ok(Tallies {
         summary: json!({
@@ -98,4 +89,14 @@ pub async fn check(database_url: &str, sites: &[Site]) -> anyhow::Result<Tallies
         }),
         mismatches,
     })
+}
+
+/// A tally's `{status: count}` object as pairs.
+fn counts_of(counts: &Value) -> Vec<(String, i64)> {
+    counts
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(status, n)| (status.clone(), n.as_i64().unwrap_or(0)))
+        .collect()
 }

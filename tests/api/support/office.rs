@@ -162,7 +162,7 @@ impl Office {
     pub async fn pending_after_sending(&self) -> i64 {
         let sql = "SELECT COUNT(*) FROM notifications WHERE status = 'pending'";
         let pending = async || -> i64 {
-            guichet::read!(&self.app.app.db, |c| sqlx::query_scalar(sql)
+            guichet_test_support::read!(&self.app.app.db, |c| sqlx::query_scalar(sql)
                 .fetch_one(c)
                 .await)
             .expect("outbox read")

@@ -48,3 +48,39 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// Runs `$body` with `$c` bound to the database's pool for reading, as the
+/// service's store does internally: for what a test checks straight in the
+/// tables.
+#[macro_export]
+macro_rules! read {
+    ($db:expr, |$c:ident| $body:expr) => {
+        match $db {
+            guichet::store::Db::Sqlite { read, .. } => {
+                let $c = read;
+                $body
+            }
+            guichet::store::Db::Postgres(pool) => {
+                let $c = pool;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the connection of an open transaction.
+#[macro_export]
+macro_rules! write {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            guichet::store::Tx::Sqlite(tx) => {
+                let $c = &mut **tx;
+                $body
+            }
+            guichet::store::Tx::Postgres(tx) => {
+                let $c = &mut **tx;
+                $body
+            }
+        }
+    };
+}

@@ -100,7 +100,7 @@ impl TestApp {
     /// Rows in a table, read straight from the database.
     pub async fn count(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
-        guichet::read!(&self.app.db, |c| sqlx::query_scalar::<_, i64>(&sql)
+        crate::read!(&self.app.db, |c| sqlx::query_scalar::<_, i64>(&sql)
             .fetch_one(c)
             .await)
         .expect("count rows")

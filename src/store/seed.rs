@@ -1,27 +1,30 @@
-//! One year of one busy office, written straight into the database in a
-//! few large transactions: tickets through their whole lifecycle,
-//! appointments, document requests with their history, feedback and
-//! complaints, spread over the office's working days.
+//! A generated past for one site (`guichet seed`), written straight into
+//! the database in one transaction of large INSERTs, one per table and
+//! day: tickets through their whole lifecycle, appointments, document
+//! requests with their history, feedback and complaints, spread over the
+//! given days. It is for trying the statistics at the scale of years; no
+//! event, message or audit entry is made. A fixed seed draws it.
 
-use guichet::store::Db;
+use super::{Db, StoreError, Tx, write};
 use jiff::ToSpan;
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 pub struct Plan {
     pub site: String,
-    pub services: Vec<String>,
+    /// Each service's id and ticket prefix.
+    pub services: Vec<(String, String)>,
     pub agents: usize,
-    pub days: Vec<Date>,
+    /// Each day, and the instant (Unix ms) its office opened, at 08:30.
+    pub days: Vec<(Date, i64)>,
     pub tickets_per_day: usize,
     pub appointments_per_day: usize,
     pub requests_per_day: usize,
 }
 
 /// What was written, to check the statistics' totals against.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize)]
 pub struct Written {
     pub tickets: usize,
     pub appointments: usize,
@@ -48,13 +51,13 @@ impl Inserter {
         self.rows.push(row);
     }
 
-    async fn flush(&mut self, tx: &mut guichet::store::Tx) -> anyhow::Result<()> {
+    async fn flush(&mut self, tx: &mut Tx) -> Result<(), super::StoreError> {
         if self.rows.is_empty() {
             return Ok(());
         }
         let sql = format!("{} VALUES {}", self.head, self.rows.join(","));
         self.rows.clear();
-        guichet::write!(tx, |c| sqlx::query(&sql).execute(c).await.map(|_| ()))?;
+        write!(tx, |c| sqlx::query(&sql).execute(c).await.map(|_| ()))?;
         Ok(())
     }
 }
@@ -67,17 +70,14 @@ fn opt(value: Option<i64>) -> String {
     value.map_or_else(|| "NULL".to_owned(), |v| v.to_string())
 }
 
-/// The instant of a local time of `day`, in milliseconds.
-fn local_ms(day: Date, minutes: i64, zone: &TimeZone) -> anyhow::Result<i64> {
-    let midnight = day.to_zoned(zone.clone())?.start_of_day()?;
-    Ok(midnight.timestamp().as_millisecond() + minutes * 60_000)
-}
-
 const MINUTE: i64 = 60_000;
 const DAY: i64 = 24 * 60 * MINUTE;
 
 /// Writes `plan` in one transaction, one INSERT per table and day.
-pub async fn write(db: &Db, plan: &Plan, zone: &TimeZone) -> anyhow::Result<Written> {
+pub async fn write(db: &Db, plan: &Plan) -> Result<Written, StoreError> {
+    if plan.services.is_empty() {
+        return Err(StoreError::NotFound("service"));
+    }
     let mut rng = StdRng::seed_from_u64(8);
     let mut written = Written::default();
     let mut tx = db.begin().await?;
@@ -99,17 +99,15 @@ pub async fn write(db: &Db, plan: &Plan, zone: &TimeZone) -> anyhow::Result<Writ
         "INSERT INTO complaints (id, site_id, reference, token_hash, subject, body, status, answer, answer_due_on, created_at, answered_at)",
     );
     let site = text(&plan.site);
-    let open_minutes = 8 * 60 + 30;
     let working_minutes = 8 * 60;
-    for (d, &day) in plan.days.iter().enumerate() {
+    for (d, &(day, opening)) in plan.days.iter().enumerate() {
         let local_day = text(&day.to_string());
-        let opening = local_ms(day, open_minutes, zone)?;
         let mut sequences = vec![0_i64; plan.services.len()];
         for i in 0..plan.tickets_per_day {
             let s = i % plan.services.len();
             sequences[s] += 1;
-            let service = text(&plan.services[s]);
-            let prefix = (b'A' + s as u8) as char;
+            let (service, prefix) = &plan.services[s];
+            let service = text(service);
             let issued =
                 opening + (i as i64 * working_minutes * MINUTE) / plan.tickets_per_day as i64;
             let agent = rng.random_range(0..plan.agents);
@@ -167,7 +165,7 @@ pub async fn write(db: &Db, plan: &Plan, zone: &TimeZone) -> anyhow::Result<Writ
             }
         }
         for a in 0..plan.appointments_per_day {
-            let service = text(&plan.services[a % plan.services.len()]);
+            let service = text(&plan.services[a % plan.services.len()].0);
             let start =
                 opening + (a as i64 * working_minutes * MINUTE) / plan.appointments_per_day as i64;
             let (status, checked_in) = match rng.random_range(0..10) {
@@ -187,11 +185,11 @@ pub async fn write(db: &Db, plan: &Plan, zone: &TimeZone) -> anyhow::Result<Writ
             written.appointments += 1;
         }
         for r in 0..plan.requests_per_day {
-            let service = text(&plan.services[r % plan.services.len()]);
+            let service = text(&plan.services[r % plan.services.len()].0);
             let id = format!("r{d}-{r}");
             let created =
                 opening + (r as i64 * working_minutes * MINUTE) / plan.requests_per_day as i64;
-            let expected = day.checked_add(2.days())?.to_string();
+            let expected = day.saturating_add(2.days()).to_string();
             let rejected = rng.random_range(0..20) == 0;
             let mut steps = vec![("submitted", created)];
             if rejected {
@@ -219,7 +217,7 @@ pub async fn write(db: &Db, plan: &Plan, zone: &TimeZone) -> anyhow::Result<Writ
             written.requests += 1;
         }
         let created = opening + 60 * MINUTE;
-        let due = day.checked_add(60.days())?.to_string();
+        let due = day.saturating_add(60.days()).to_string();
         let answered =
             (rng.random_range(0..4) > 0).then(|| created + rng.random_range(1..80) * DAY);
         let row = format!(
@@ -254,5 +252,9 @@ pub async fn write(db: &Db, plan: &Plan, zone: &TimeZone) -> anyhow::Result<Writ
         }
     }
     tx.commit().await?;
+    if let Db::Postgres(pool) = db {
+        // What autovacuum does soon after a bulk load.
+        sqlx::query("VACUUM ANALYZE").execute(pool).await?;
+    }
     Ok(written)
 }
