@@ -12,11 +12,13 @@
 
 mod form;
 mod home;
+mod office;
 mod ops;
 mod setup;
 mod supervision;
 
 pub use form::FormError;
+pub use office::Office;
 
 use super::cookies;
 use super::frame::{Frame, PageError};

@@ -3,7 +3,7 @@
 //! blank rows to add more) and saved in one `announcements::replace`.
 //! Rows left blank in both languages are dropped.
 
-use super::super::{FormError, Nav, Staff};
+use super::super::{FormError, Nav, Office};
 use super::Flash;
 use crate::app::AppError;
 use crate::app::announcements::{self, Announcement, Announcements, MAX_CHARS};
@@ -13,7 +13,7 @@ use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
@@ -52,16 +52,10 @@ struct AnnouncementsPage {
     flash: Option<&'static str>,
 }
 
-async fn page(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-    Query(flash): Query<Flash>,
-) -> Result<Response, PageError> {
-    let frame = frame.for_office();
+async fn page(office: Office, Query(flash): Query<Flash>) -> Result<Response, PageError> {
+    let nav = office.nav().await?;
+    let (state, frame, _, site) = office.into_parts();
     let fail = |e| PageError::new(&frame, e);
-    let nav = staff.nav(&state, &frame, Some(&site)).await.map_err(fail)?;
     let list = announcements::list(&state.app, &site).await.map_err(fail)?;
     let mut rows: Vec<Row> = list
         .announcements
@@ -94,15 +88,12 @@ async fn page(
 }
 
 async fn save(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
+    office: Office,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let frame = frame.for_office();
+    let nav = office.nav().await?;
+    let (state, frame, staff, site) = office.into_parts();
     let fail = |e| PageError::new(&frame, e);
-    let nav = staff.nav(&state, &frame, Some(&site)).await.map_err(fail)?;
     let mut rows = typed_rows(&form);
     let outcome = match in_order(&rows) {
         Ok(list) => announcements::replace(&state.app, &staff.who, &site, list)

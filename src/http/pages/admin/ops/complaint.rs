@@ -3,7 +3,7 @@
 //! someone of the site, answer it (the citizen gets an SMS, as through the
 //! API) or close it saying why.
 
-use super::super::{FormError, Nav, Staff};
+use super::super::{FormError, Nav, Office, Staff};
 use super::complaints::{is_open, service_name};
 use super::{Flash, short_time};
 use crate::app::AppError;
@@ -14,7 +14,7 @@ use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -92,13 +92,11 @@ struct Step {
 }
 
 async fn page(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path((site, reference)): Path<(String, String)>,
+    office: Office,
+    Path((_, reference)): Path<(String, String)>,
     Query(flash): Query<Flash>,
 ) -> Result<Response, PageError> {
-    let frame = frame.for_office();
+    let (state, frame, staff, site) = office.into_parts();
     let flash = flash.key(&[
         ("assigned", "admin.ops.complaint.assigned"),
         ("answered", "admin.ops.complaint.answered"),
@@ -152,13 +150,11 @@ async fn show(
 }
 
 async fn act(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path((site, reference, action)): Path<(String, String, String)>,
+    office: Office,
+    Path((_, reference, action)): Path<(String, String, String)>,
     CsrfForm(step): CsrfForm<Step>,
 ) -> Result<Response, PageError> {
-    let frame = frame.for_office();
+    let (state, frame, staff, site) = office.into_parts();
     let fail = |e| PageError::new(&frame, e);
     staff.nav(&state, &frame, Some(&site)).await.map_err(fail)?;
     // The complaint must be this site's: the page's address says which.

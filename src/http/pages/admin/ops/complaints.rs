@@ -2,7 +2,7 @@
 //! first, overdue ones (past their due day in the site's local day) before
 //! the others, then by due day — the order `complaints::of_site` gives.
 
-use super::super::{Nav, Staff};
+use super::super::{Nav, Office};
 use super::short_time;
 use crate::app::complaints::{self, ComplaintView};
 use crate::app::console::{self, ServiceRef};
@@ -10,7 +10,6 @@ use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 
@@ -62,15 +61,10 @@ pub(super) fn service_name(services: &[ServiceRef], id: &Option<String>, lang: &
     }
 }
 
-async fn page(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-) -> Result<Response, PageError> {
-    let frame = frame.for_office();
+async fn page(office: Office) -> Result<Response, PageError> {
+    let nav = office.nav().await?;
+    let (state, frame, staff, site) = office.into_parts();
     let fail = |e| PageError::new(&frame, e);
-    let nav = staff.nav(&state, &frame, Some(&site)).await.map_err(fail)?;
     let complaints = complaints::of_site(&state.app, &staff.who, &site, None)
         .await
         .map_err(fail)?;

@@ -4,7 +4,7 @@
 //! token unused for `GUICHET_DEVICE_IDLE_DAYS` has expired) and revoking
 //! one. Through `app::devices`, like the API.
 
-use super::super::{FormError, Nav, Staff};
+use super::super::{FormError, Nav, Office, Staff};
 use super::{Flash, never_stored, short_time};
 use crate::app::AppError;
 use crate::app::devices::{self, DeviceView, IssuedDevice, NewDevice};
@@ -14,7 +14,7 @@ use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -67,14 +67,8 @@ struct Issue {
     label: String,
 }
 
-async fn page(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-    Query(flash): Query<Flash>,
-) -> Result<Response, PageError> {
-    let frame = frame.for_office();
+async fn page(office: Office, Query(flash): Query<Flash>) -> Result<Response, PageError> {
+    let (state, frame, staff, site) = office.into_parts();
     let flash = flash.key(&[("revoked", "admin.ops.devices.revoked")]);
     show(
         &state,
@@ -122,16 +116,10 @@ async fn show(
     Ok(response)
 }
 
-async fn issue(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-    CsrfForm(typed): CsrfForm<Issue>,
-) -> Result<Response, PageError> {
-    let frame = frame.for_office();
+async fn issue(office: Office, CsrfForm(typed): CsrfForm<Issue>) -> Result<Response, PageError> {
+    let nav = office.nav().await?;
+    let (state, frame, staff, site) = office.into_parts();
     let fail = |e| PageError::new(&frame, e);
-    let nav = staff.nav(&state, &frame, Some(&site)).await.map_err(fail)?;
     let issued = match DeviceKind::parse(typed.kind.trim()) {
         Ok(kind) => {
             let input = NewDevice {
@@ -186,39 +174,29 @@ async fn addresses(
     })
 }
 
-/// The page's look and menu, once the caller may see the site and the
-/// device is one of the page's site (404 otherwise), so that a form cannot
-/// act elsewhere than the page it was on.
-async fn device_of_site(
-    state: &AppState,
-    frame: Frame,
-    staff: &Staff,
-    site: &str,
-    id: &str,
-) -> Result<(Frame, Nav), PageError> {
-    let frame = frame.for_office();
-    let checked = async {
-        let nav = staff.nav(state, &frame, Some(site)).await?;
-        let devices = devices::list(&state.app, &staff.who, site).await?;
-        match devices.iter().any(|d| d.id == id) {
-            true => Ok(nav),
-            false => Err(AppError::NotFound("device")),
-        }
-    };
-    match checked.await {
-        Ok(nav) => Ok((frame, nav)),
-        Err(error) => Err(PageError::new(&frame, error)),
+/// The page's menu, once the caller may see the site and the device is
+/// one of the page's site (404 otherwise), so that a form cannot act
+/// elsewhere than the page it was on.
+async fn device_of_site(office: &Office, id: &str) -> Result<Nav, PageError> {
+    let nav = office.nav().await?;
+    let devices = devices::list(&office.state.app, &office.staff.who, &office.site).await;
+    match devices
+        .map_err(|e| office.fail(e))?
+        .iter()
+        .any(|d| d.id == id)
+    {
+        true => Ok(nav),
+        false => Err(office.fail(AppError::NotFound("device"))),
     }
 }
 
 async fn revoke(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path((site, id)): Path<(String, String)>,
+    office: Office,
+    Path((_, id)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
-    let (frame, _) = device_of_site(&state, frame, &staff, &site, &id).await?;
+    device_of_site(&office, &id).await?;
+    let (state, frame, staff, site) = office.into_parts();
     devices::revoke(&state.app, &staff.who, &id)
         .await
         .map_err(|e| PageError::new(&frame, e))?;
@@ -228,13 +206,12 @@ async fn revoke(
 
 /// A new token for a device of the site, shown once like a new device's.
 async fn rotate(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path((site, id)): Path<(String, String)>,
+    office: Office,
+    Path((_, id)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
-    let (frame, nav) = device_of_site(&state, frame, &staff, &site, &id).await?;
+    let nav = device_of_site(&office, &id).await?;
+    let (state, frame, staff, site) = office.into_parts();
     let fail = |e| PageError::new(&frame, e);
     let issued = devices::rotate(&state.app, &staff.who, &id)
         .await

@@ -10,12 +10,12 @@ use crate::app::services::ServiceView;
 use crate::app::{AppResult, setup, sites};
 use crate::domain::Invalid;
 use crate::http::AppState;
-use crate::http::pages::admin::{FormError, Nav, Staff};
+use crate::http::pages::admin::{FormError, Nav, Office, Staff};
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -78,13 +78,8 @@ struct FormPage {
     flash: Option<&'static str>,
 }
 
-async fn list(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-) -> Response {
-    let frame = frame.for_office();
+async fn list(office: Office) -> Response {
+    let (state, frame, staff, site) = office.into_parts();
     let read = async {
         let nav = staff.nav(&state, &frame, Some(&site)).await?;
         let counters = setup::counters(&state.app, &staff.who, &site).await?;
@@ -104,39 +99,24 @@ async fn list(
     }
 }
 
-async fn new_form(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-) -> Response {
+async fn new_form(office: Office) -> Response {
+    let (state, frame, staff, site) = office.into_parts();
     let form = Fields::default();
-    form_page(&state, frame.for_office(), &staff, &site, None, &form, None).await
+    form_page(&state, frame, &staff, &site, None, &form, None).await
 }
 
 async fn edit_form(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path((site, counter)): Path<(String, String)>,
-) -> Response {
-    let frame = frame.for_office();
-    match setup::counter(&state.app, &staff.who, &site, &counter).await {
-        Ok(view) => {
-            let form = stored(&view);
-            form_page(&state, frame, &staff, &site, Some(&counter), &form, None).await
-        }
-        Err(error) => PageError::new(&frame, error).into_response(),
-    }
+    office: Office,
+    Path((_, counter)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (state, frame, staff, site) = office.into_parts();
+    let view = setup::counter(&state.app, &staff.who, &site, &counter).await;
+    let form = stored(&view.map_err(|e| PageError::new(&frame, e))?);
+    Ok(form_page(&state, frame, &staff, &site, Some(&counter), &form, None).await)
 }
 
-async fn create(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-    CsrfForm(form): CsrfForm<Fields>,
-) -> Response {
+async fn create(office: Office, CsrfForm(form): CsrfForm<Fields>) -> Response {
+    let (state, frame, staff, site) = office.into_parts();
     let act = async {
         let input = NewCounter {
             id: form.get("id").trim().to_owned(),
@@ -150,12 +130,11 @@ async fn create(
 }
 
 async fn update(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path((site, counter)): Path<(String, String)>,
+    office: Office,
+    Path((_, counter)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
+    let (state, frame, staff, site) = office.into_parts();
     let act = async {
         let patch = CounterPatch {
             label: Some(form.get("label").to_owned()),

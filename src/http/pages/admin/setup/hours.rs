@@ -9,12 +9,11 @@ use crate::app::sites::{self, SitePatch, SiteView};
 use crate::domain::Invalid;
 use crate::domain::opening_hours::WeeklyHoursInput;
 use crate::http::AppState;
-use crate::http::pages::admin::{FormError, Nav, Staff};
+use crate::http::pages::admin::{FormError, Nav, Office, Staff};
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
@@ -57,31 +56,13 @@ impl HoursPage {
     }
 }
 
-async fn show(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-) -> Response {
-    page(
-        &state,
-        frame.for_office(),
-        &staff,
-        &site,
-        None,
-        String::new(),
-        None,
-    )
-    .await
+async fn show(office: Office) -> Response {
+    let (state, frame, staff, site) = office.into_parts();
+    page(&state, frame, &staff, &site, None, String::new(), None).await
 }
 
-async fn save_week(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-    CsrfForm(form): CsrfForm<Fields>,
-) -> Response {
+async fn save_week(office: Office, CsrfForm(form): CsrfForm<Fields>) -> Response {
+    let (state, frame, staff, site) = office.into_parts();
     let days = typed(&form);
     let week = week_of(&days);
     let act = async {
@@ -95,13 +76,8 @@ async fn save_week(
     answer(&state, frame, &staff, &site, act, days, String::new()).await
 }
 
-async fn add_closure(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-    CsrfForm(form): CsrfForm<Fields>,
-) -> Response {
+async fn add_closure(office: Office, CsrfForm(form): CsrfForm<Fields>) -> Response {
+    let (state, frame, staff, site) = office.into_parts();
     let date = form.get("date").trim().to_owned();
     change_closures(state, frame, staff, site, date.clone(), |list| {
         list.push(date);
@@ -109,13 +85,8 @@ async fn add_closure(
     .await
 }
 
-async fn remove_closure(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-    CsrfForm(form): CsrfForm<Fields>,
-) -> Response {
+async fn remove_closure(office: Office, CsrfForm(form): CsrfForm<Fields>) -> Response {
+    let (state, frame, staff, site) = office.into_parts();
     let date = form.get("date").trim().to_owned();
     change_closures(state, frame, staff, site, String::new(), |list| {
         list.retain(|d| *d != date);

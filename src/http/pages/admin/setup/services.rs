@@ -9,12 +9,12 @@ use super::{May, flash_of, submit_thing, thing_pages, with_status};
 use crate::app::services::{self, NewService, ServiceView};
 use crate::app::{AppError, sites};
 use crate::http::AppState;
-use crate::http::pages::admin::{FormError, Nav, Staff};
+use crate::http::pages::admin::{FormError, Nav, Office, Staff};
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -75,37 +75,22 @@ impl FormPage {
     }
 }
 
-async fn list(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-) -> Response {
-    let frame = frame.for_office();
-    let nav = match staff.nav(&state, &frame, Some(&site)).await {
-        Ok(nav) => nav,
-        Err(error) => return PageError::new(&frame, error).into_response(),
-    };
-    let view = match sites::get(&state.app, &site).await {
-        Ok(view) => view,
-        Err(error) => return PageError::new(&frame, error).into_response(),
-    };
-    render(&ListPage {
+async fn list(office: Office) -> Result<Response, PageError> {
+    let nav = office.nav().await?;
+    let (state, frame, staff, site) = office.into_parts();
+    let view = sites::get(&state.app, &site).await;
+    Ok(render(&ListPage {
+        services: view.map_err(|e| PageError::new(&frame, e))?.services,
         flash: flash_of(&frame),
         f: frame,
         nav,
         site,
-        services: view.services,
         editable: staff.is_admin,
-    })
+    }))
 }
 
-async fn new_form(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-) -> Response {
+async fn new_form(office: Office) -> Response {
+    let (state, frame, staff, site) = office.into_parts();
     let defaults = ServiceView {
         id: String::new(),
         prefix: String::new(),
@@ -122,55 +107,27 @@ async fn new_form(
         horizon_days: 60,
         target_wait_minutes: 30,
     };
-    form_page(
-        &state,
-        frame.for_office(),
-        &staff,
-        &site,
-        None,
-        stored(defaults),
-        None,
-    )
-    .await
+    form_page(&state, frame, &staff, &site, None, stored(defaults), None).await
 }
 
 async fn edit_form(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path((site, service)): Path<(String, String)>,
-) -> Response {
-    let frame = frame.for_office();
+    office: Office,
+    Path((_, service)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (state, frame, staff, site) = office.into_parts();
     let found = sites::get(&state.app, &site).await.and_then(|view| {
         view.services
             .into_iter()
             .find(|s| s.id == service)
             .ok_or(AppError::NotFound("service"))
     });
-    match found {
-        Ok(view) => {
-            form_page(
-                &state,
-                frame,
-                &staff,
-                &site,
-                Some(&service),
-                stored(view),
-                None,
-            )
-            .await
-        }
-        Err(error) => PageError::new(&frame, error).into_response(),
-    }
+    let view = found.map_err(|e| PageError::new(&frame, e))?;
+    let id = Some(service.as_str());
+    Ok(form_page(&state, frame, &staff, &site, id, stored(view), None).await)
 }
 
-async fn create(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-    CsrfForm(form): CsrfForm<Fields>,
-) -> Response {
+async fn create(office: Office, CsrfForm(form): CsrfForm<Fields>) -> Response {
+    let (state, frame, staff, site) = office.into_parts();
     let draft = typed(&form);
     let act = async {
         let patch = input_of(&draft)?;
@@ -207,12 +164,11 @@ async fn create(
 }
 
 async fn update(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path((site, service)): Path<(String, String)>,
+    office: Office,
+    Path((_, service)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
+    let (state, frame, staff, site) = office.into_parts();
     let mut draft = typed(&form);
     draft.id.clone_from(&service);
     let act = async {

@@ -9,12 +9,12 @@ use crate::app::sites::{self, NewSite, SitePatch, SiteView};
 use crate::domain::Invalid;
 use crate::http::AppState;
 use crate::http::created::Named;
-use crate::http::pages::admin::{FormError, Nav, Staff};
+use crate::http::pages::admin::{FormError, Nav, Office, Staff};
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -109,26 +109,16 @@ async fn create(
     submit(frame, None, act, done, again).await
 }
 
-async fn settings(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-) -> Response {
-    let frame = frame.for_office();
+async fn settings(office: Office) -> Response {
+    let (state, frame, staff, site) = office.into_parts();
     match sites::get(&state.app, &site).await {
         Ok(view) => page(&state, frame, &staff, Some(&site), stored(view), None).await,
         Err(error) => PageError::new(&frame, error).into_response(),
     }
 }
 
-async fn update(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-    CsrfForm(form): CsrfForm<Fields>,
-) -> Response {
+async fn update(office: Office, CsrfForm(form): CsrfForm<Fields>) -> Response {
+    let (state, frame, staff, site) = office.into_parts();
     let mut draft = typed(&form, false);
     draft.id.clone_from(&site);
     let patch = patch_of(&draft);

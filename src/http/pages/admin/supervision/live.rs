@@ -3,14 +3,13 @@
 //! at `…/panel`, which `admin-supervision.js` fetches again when the site's
 //! stream moves; the same script ticks the minutes between fetches.
 
-use super::super::{Nav, Staff};
+use super::super::{Nav, Office};
 use crate::app::supervision::{self, Alert, LiveView};
 use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError, render};
 use crate::http::pages::i18n::Tr;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 
@@ -67,34 +66,28 @@ struct Panel {
     b: Board,
 }
 
-async fn page(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-) -> Result<Response, PageError> {
-    let frame = frame.for_office();
-    let fail = |e| PageError::new(&frame, e);
-    let nav = staff.nav(&state, &frame, Some(&site)).await.map_err(fail)?;
-    let v = supervision::live(&state.app, &staff.who, &site)
-        .await
-        .map_err(fail)?;
-    let b = Board::new(v, &frame);
-    Ok(render(&LivePage { f: frame, nav, b }))
+async fn page(office: Office) -> Result<Response, PageError> {
+    let nav = office.nav().await?;
+    let b = board(&office).await?;
+    Ok(render(&LivePage {
+        f: office.frame,
+        nav,
+        b,
+    }))
 }
 
-async fn panel(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-) -> Result<Response, PageError> {
-    let frame = frame.for_office();
-    let v = supervision::live(&state.app, &staff.who, &site)
-        .await
-        .map_err(|e| PageError::new(&frame, e))?;
-    let b = Board::new(v, &frame);
-    Ok(render(&Panel { f: frame, b }))
+async fn panel(office: Office) -> Result<Response, PageError> {
+    let b = board(&office).await?;
+    Ok(render(&Panel { f: office.frame, b }))
+}
+
+/// The site's board as it is now.
+async fn board(office: &Office) -> Result<Board, PageError> {
+    let Office {
+        state, staff, site, ..
+    } = office;
+    let v = supervision::live(&state.app, &staff.who, site).await;
+    Ok(Board::new(v.map_err(|e| office.fail(e))?, &office.frame))
 }
 
 /// An alert in one language. Values are isolated (U+2068…U+2069) so that

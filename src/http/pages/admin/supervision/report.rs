@@ -4,7 +4,7 @@
 //! promised days, appointments, complaints, feedback and the daily volume
 //! chart. The figures are `app::stats::site_stats` over the month.
 
-use super::super::{FormError, Nav, Staff};
+use super::super::{FormError, Nav, Office};
 use super::figures::{Chart, minutes, percent};
 use crate::app::stats::{self, SiteStats, StatsQuery};
 use crate::app::supervision::month_days;
@@ -12,7 +12,7 @@ use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::RawQuery;
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
@@ -58,16 +58,10 @@ impl ReportPage {
     }
 }
 
-async fn page(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, PageError> {
-    let frame = frame.for_office();
+async fn page(office: Office, RawQuery(query): RawQuery) -> Result<Response, PageError> {
+    let nav = office.nav().await?;
+    let (state, frame, staff, site) = office.into_parts();
     let fail = |e| PageError::new(&frame, e);
-    let nav = staff.nav(&state, &frame, Some(&site)).await.map_err(fail)?;
     let view = crate::app::sites::get(&state.app, &site)
         .await
         .map_err(fail)?;

@@ -4,7 +4,7 @@
 //! in by its session cookie. Both read `app::stats::site_stats`; a bad
 //! range is shown in place with the API's 422.
 
-use super::super::{FormError, Nav, Staff};
+use super::super::{FormError, Nav, Office};
 use super::charts::{self, ChartText, DayVolume};
 use super::figures::{Chart, minutes};
 use crate::app::AppResult;
@@ -14,7 +14,7 @@ use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::RawQuery;
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
@@ -89,16 +89,9 @@ impl StatsPage {
     }
 }
 
-async fn page(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, PageError> {
-    let frame = frame.for_office();
-    let fail = |e| PageError::new(&frame, e);
-    let nav = staff.nav(&state, &frame, Some(&site)).await.map_err(fail)?;
+async fn page(office: Office, RawQuery(query): RawQuery) -> Result<Response, PageError> {
+    let nav = office.nav().await?;
+    let (state, frame, staff, site) = office.into_parts();
     let (form, query) = read(query.as_deref());
     let mut page = StatsPage {
         from: form.from.trim().to_owned(),
@@ -201,17 +194,13 @@ pub fn daily(f: &Frame, s: &SiteStats) -> Chart {
     Chart::new(tr.s("admin.supervision.chart.volume"), svg)
 }
 
-async fn export(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Path(site): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Result<Response, PageError> {
-    let frame = frame.for_office();
-    let fail = |e| PageError::new(&frame, e);
+async fn export(office: Office, RawQuery(query): RawQuery) -> Result<Response, PageError> {
+    let fail = |e| office.fail(e);
     let query = read(query.as_deref()).1.map_err(fail)?;
-    let figures = stats::site_stats(&state.app, &staff.who, &site, &query)
+    let Office {
+        state, staff, site, ..
+    } = &office;
+    let figures = stats::site_stats(&state.app, &staff.who, site, &query)
         .await
         .map_err(fail)?;
     Ok(crate::http::stats::csv_file(&figures))
