@@ -64,13 +64,7 @@ pub async fn create(app: &App, who: &Principal, input: NewAccount) -> AppResult<
     }
     store::accounts::insert_user(&mut tx, &row, app.clock.now_ms())
         .await
-        .map_err(|e| {
-            if e.is_conflict() {
-                taken(&row.username)
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(|e| AppError::unless_conflict(e, || taken(&row.username)))?;
     tx.commit().await?;
     view(row).ok_or(AppError::NotFound("user"))
 }

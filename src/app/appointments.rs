@@ -162,12 +162,13 @@ async fn book_slot(app: &App, site: &str, input: NewAppointment) -> AppResult<Ap
     }
     store::appointments::insert(&mut tx, &row)
         .await
-        .map_err(|e| match e.is_conflict() {
-            true => AppError::conflict(
-                "already_booked",
-                "this phone already has an appointment for this service here",
-            ),
-            false => e.into(),
+        .map_err(|e| {
+            AppError::unless_conflict(e, || {
+                AppError::conflict(
+                    "already_booked",
+                    "this phone already has an appointment for this service here",
+                )
+            })
         })?;
     let link = app.links.manage_link(&row.reference, &token);
     notify_holder(&mut tx, &context, &row, Notice::Booked, &link, now).await?;

@@ -11,12 +11,11 @@
 use super::auth::Principal;
 use super::queue::Pace;
 use super::sites::SiteContext;
-use super::tickets::{TicketView, view, waiting};
+use super::tickets::{TicketView, issued, view, waiting};
 use super::{App, AppError, AppResult};
-use crate::domain::event::SiteEvent;
 use crate::domain::role::{DeviceKind, Role};
 use crate::domain::ticket::Priority;
-use crate::store::{self, events::NewEvent, tickets::TicketRow};
+use crate::store::{self, tickets::TicketRow};
 
 const MINUTE_MS: i64 = 60_000;
 
@@ -110,22 +109,14 @@ pub async fn check_in(app: &App, who: &Principal, reference: &str) -> AppResult<
         };
         let waiting = t.insert_waiting_ticket(&ticket)?;
         let ahead = t.ahead_of(&ticket)?;
-        let issued = NewEvent {
-            actor: Some(&actor),
-            event: SiteEvent::TicketIssued {
-                number: ticket.number.clone(),
-                service: ticket.service_id.clone(),
-                priority,
-                appointment: Some(found.reference.clone()),
-            },
-        };
-        let changed = NewEvent {
-            actor: None,
-            event: SiteEvent::QueueChanged {
-                services: vec![pace.load(&ticket.service_id, waiting)],
-            },
-        };
-        let events = t.append_all(&found.site_id, now, &[issued, changed])?;
+        let joined = issued(
+            &actor,
+            &ticket,
+            Some(found.reference.clone()),
+            &pace,
+            waiting,
+        );
+        let events = t.append_all(&found.site_id, now, &joined)?;
         Ok::<_, AppError>((view(&context, &pace, ticket, ahead), events))
     })
     .await?;

@@ -320,12 +320,7 @@ async fn step(
     actor: &str,
     note: Option<String>,
 ) -> AppResult<()> {
-    let step = StepRow {
-        status: row.status.clone(),
-        at: now,
-        actor: Some(actor.to_owned()),
-        note,
-    };
+    let step = StepRow::new(&row.status, now, actor.to_owned(), note);
     history::add(tx, COMPLAINTS, &row.id, &step).await?;
     Ok(())
 }

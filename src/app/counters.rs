@@ -77,18 +77,12 @@ pub async fn create(
         ));
     }
     store::counters::insert(&mut tx, &row).await.map_err(|e| {
-        if e.is_conflict() {
+        AppError::unless_conflict(e, || {
             AppError::conflict("counter_exists", "counter already exists")
-        } else {
-            e.into()
-        }
+        })
     })?;
     store::counters::set_services(&mut tx, &row, &services).await?;
-    let event = announce(&mut tx, &row, who, now).await?;
-    tx.commit().await?;
-    app.publish(vec![event]);
-    app.caches.site_contexts.forget(&row.site_id);
-    app.caches.paces.forget(&row.site_id);
+    commit(app, tx, &row, who, now).await?;
     Ok(view(row, services))
 }
 
@@ -113,11 +107,7 @@ pub async fn update(
         store::counters::set_services(&mut tx, &row, &services).await?;
     }
     store::counters::update(&mut tx, &row).await?;
-    let event = announce(&mut tx, &row, who, app.clock.now_ms()).await?;
-    tx.commit().await?;
-    app.publish(vec![event]);
-    app.caches.site_contexts.forget(&row.site_id);
-    app.caches.paces.forget(&row.site_id);
+    commit(app, tx, &row, who, app.clock.now_ms()).await?;
     let services = store::counters::services(&app.db, id).await?;
     Ok(view(row, services))
 }
@@ -177,17 +167,11 @@ pub async fn set_state(
     row.state = next.to_owned();
     row.state_since = now;
     store::counters::update(&mut tx, &row).await.map_err(|e| {
-        if e.is_conflict() {
+        AppError::unless_conflict(e, || {
             AppError::conflict("agent_busy", "you already work at another counter")
-        } else {
-            e.into()
-        }
+        })
     })?;
-    let event = announce(&mut tx, &row, who, now).await?;
-    tx.commit().await?;
-    app.publish(vec![event]);
-    app.caches.site_contexts.forget(&row.site_id);
-    app.caches.paces.forget(&row.site_id);
+    commit(app, tx, &row, who, now).await?;
     let services = store::counters::services(&app.db, id).await?;
     Ok(view(row, services))
 }
@@ -218,6 +202,23 @@ async fn check_services(tx: &mut Tx, site: &str, services: &[String]) -> AppResu
 }
 
 /// Appends `counter.changed` so screens and consoles follow; no names.
+/// Commits a change to a counter with its `counter.changed` event, then
+/// publishes the event and drops what this instance cached of the site.
+async fn commit(
+    app: &App,
+    mut tx: Tx,
+    row: &CounterRow,
+    who: &Principal,
+    now: i64,
+) -> AppResult<()> {
+    let event = announce(&mut tx, row, who, now).await?;
+    tx.commit().await?;
+    app.publish(vec![event]);
+    app.caches.site_contexts.forget(&row.site_id);
+    app.caches.paces.forget(&row.site_id);
+    Ok(())
+}
+
 async fn announce(tx: &mut Tx, row: &CounterRow, who: &Principal, now: i64) -> AppResult<EventRow> {
     let event = SiteEvent::CounterChanged {
         counter: CounterState {

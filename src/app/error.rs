@@ -38,6 +38,16 @@ impl AppError {
             message: message.into(),
         }
     }
+
+    /// A store error as the use case reports it: `conflict()` when a
+    /// unique key refused the change, else as `From<StoreError>` says.
+    pub fn unless_conflict(error: StoreError, conflict: impl FnOnce() -> Self) -> Self {
+        if error.is_conflict() {
+            conflict()
+        } else {
+            error.into()
+        }
+    }
 }
 
 impl From<StoreError> for AppError {

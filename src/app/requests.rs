@@ -129,12 +129,8 @@ pub async fn create(
         updated_at: now,
         personal_data_erased_at: None,
     };
-    let step = StepRow {
-        status: row.status.clone(),
-        at: now,
-        actor: Some(who.map_or_else(|| "citizen".to_owned(), Principal::actor)),
-        note: None,
-    };
+    let actor = who.map_or_else(|| "citizen".to_owned(), Principal::actor);
+    let step = StepRow::new(&row.status, now, actor, None);
     let mut tx = filing.open(app).await?;
     store::requests::insert(&mut tx, &row).await?;
     history::add(&mut tx, REQUESTS, &row.id, &step).await?;
@@ -235,12 +231,7 @@ pub async fn set_status(
     row.reason = reason.clone();
     row.updated_at = now;
     store::requests::set_status(&mut tx, &row).await?;
-    let step = StepRow {
-        status: row.status.clone(),
-        at: now,
-        actor: Some(who.actor()),
-        note: reason,
-    };
+    let step = StepRow::new(&row.status, now, who.actor(), reason);
     history::add(&mut tx, REQUESTS, &row.id, &step).await?;
     tell_citizen(&mut tx, &context, &row, next, now).await?;
     let data = json!({"reference": row.reference, "service": row.service_id,

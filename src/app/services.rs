@@ -224,11 +224,9 @@ fn prefix_taken(prefix: &str, owner: &str) -> AppError {
 }
 
 fn prefix_conflict(error: store::StoreError) -> AppError {
-    if error.is_conflict() {
+    AppError::unless_conflict(error, || {
         AppError::conflict("prefix_taken", "prefix or id already used at this site")
-    } else {
-        error.into()
-    }
+    })
 }
 
 fn apply(row: &mut ServiceRow, patch: ServicePatch) -> Result<(), Invalid> {

@@ -242,11 +242,9 @@ fn view(row: SiteRow, services: Vec<ServiceView>) -> AppResult<SiteView> {
 }
 
 fn unique_to_conflict(error: store::StoreError, id: &str) -> AppError {
-    if error.is_conflict() {
+    AppError::unless_conflict(error, || {
         AppError::conflict("site_exists", format!("site {id} already exists"))
-    } else {
-        error.into()
-    }
+    })
 }
 
 /// JSON text of a value this program built itself.

@@ -108,27 +108,40 @@ pub async fn issue(
             Priority::Normal => waiting - 1,
             _ => t.ahead_of(&ticket)?,
         };
-        let issued = NewEvent {
-            actor: Some(&actor),
-            event: SiteEvent::TicketIssued {
-                number: ticket.number.clone(),
-                service: ticket.service_id.clone(),
-                priority,
-                appointment: None,
-            },
-        };
-        let changed = NewEvent {
-            actor: None,
-            event: SiteEvent::QueueChanged {
-                services: vec![pace.load(&ticket.service_id, waiting)],
-            },
-        };
-        let events = t.append_all(&site, now, &[issued, changed])?;
+        let joined = issued(&actor, &ticket, None, &pace, waiting);
+        let events = t.append_all(&site, now, &joined)?;
         Ok::<_, AppError>((view(&context, &pace, ticket, ahead), events))
     })
     .await?;
     app.publish(events);
     Ok(view)
+}
+
+/// The events of a ticket joining the queue: `ticket.issued` (with the
+/// appointment it came from, if any) and its service's new waiting count.
+pub(crate) fn issued<'a>(
+    actor: &'a str,
+    ticket: &TicketRow,
+    appointment: Option<String>,
+    pace: &Pace,
+    waiting: i64,
+) -> [NewEvent<'a>; 2] {
+    let issued = NewEvent {
+        actor: Some(actor),
+        event: SiteEvent::TicketIssued {
+            number: ticket.number.clone(),
+            service: ticket.service_id.clone(),
+            priority: ticket.priority,
+            appointment,
+        },
+    };
+    let changed = NewEvent {
+        actor: None,
+        event: SiteEvent::QueueChanged {
+            services: vec![pace.load(&ticket.service_id, waiting)],
+        },
+    };
+    [issued, changed]
 }
 
 /// A new ticket waiting in `service`, numbered `sequence` on `day`, with

@@ -7,7 +7,8 @@ use super::{Invalid, time::parse_date};
 use jiff::civil::{Date, Time, Weekday};
 use std::collections::BTreeMap;
 
-const DAYS: [(&str, Weekday); 7] = [
+/// The days of the week, Monday first, with the keys clients write them by.
+pub const DAYS: [(&str, Weekday); 7] = [
     ("mon", Weekday::Monday),
     ("tue", Weekday::Tuesday),
     ("wed", Weekday::Wednesday),

@@ -125,37 +125,20 @@ pub async fn release_places(tx: &mut Tx, a: &AppointmentRow, start: i64) -> Resu
     Ok(())
 }
 
+rows::values! {
+    AppointmentRow {
+        id, site_id, service_id, mode, start_at, end_at, local_day, reference,
+        manage_token_hash, name, phone, email, lang, persons, status, video_url, created_at,
+        updated_at, checked_in_at, reminded_day_at, reminded_hours_at
+    }
+}
+
 pub async fn insert(tx: &mut Tx, a: &AppointmentRow) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO appointments ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
     );
-    execute!(
-        tx,
-        &sql,
-        &a.id,
-        &a.site_id,
-        &a.service_id,
-        &a.mode,
-        a.start_at,
-        a.end_at,
-        &a.local_day,
-        &a.reference,
-        &a.manage_token_hash,
-        &a.name,
-        &a.phone,
-        &a.email,
-        &a.lang,
-        a.persons,
-        &a.status,
-        &a.video_url,
-        a.created_at,
-        a.updated_at,
-        a.checked_in_at,
-        a.reminded_day_at,
-        a.reminded_hours_at
-    )?;
-    Ok(())
+    a.write_values(tx, &sql).await
 }
 
 /// Writes what changes over an appointment's life.

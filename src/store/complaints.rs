@@ -29,31 +29,19 @@ pub struct ComplaintRow {
 const COLUMNS: &str = "id, site_id, service_id, reference, token_hash, subject, body, phone,
     status, assigned_to, answer, answer_due_on, created_at, answered_at, lang";
 
+rows::values! {
+    ComplaintRow {
+        id, site_id, service_id, reference, token_hash, subject, body, phone, status,
+        assigned_to, answer, answer_due_on, created_at, answered_at, lang
+    }
+}
+
 pub async fn insert(tx: &mut Tx, r: &ComplaintRow) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO complaints ({COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
     );
-    execute!(
-        tx,
-        &sql,
-        &r.id,
-        &r.site_id,
-        &r.service_id,
-        &r.reference,
-        &r.token_hash,
-        &r.subject,
-        &r.body,
-        &r.phone,
-        &r.status,
-        &r.assigned_to,
-        &r.answer,
-        &r.answer_due_on,
-        r.created_at,
-        r.answered_at,
-        &r.lang
-    )?;
-    Ok(())
+    r.write_values(tx, &sql).await
 }
 
 pub async fn update(tx: &mut Tx, r: &ComplaintRow) -> Result<(), StoreError> {
@@ -93,11 +81,7 @@ pub async fn of_site(
          ORDER BY CASE WHEN status IN ('received', 'in_progress') THEN 0 ELSE 1 END,
                   answer_due_on, created_at LIMIT 500"
     );
-    Ok(read!(db, |c| sqlx::query_as(&sql)
-        .bind(site)
-        .bind(status)
-        .fetch_all(c)
-        .await)?)
+    rows::all_with(db, &sql, site, status).await
 }
 
 /// A citizen's complaints, newest first.

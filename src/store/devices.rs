@@ -21,20 +21,19 @@ pub struct DeviceRow {
 /// How often a device's `last_seen_at` is written at most.
 pub const SEEN_EVERY_MS: i64 = 60_000;
 
+rows::values! {
+    DeviceRow {
+        id, site_id, kind, label, created_by, created_at, revoked_at
+    }
+}
+
 pub async fn insert(tx: &mut Tx, d: &DeviceRow) -> Result<(), StoreError> {
-    execute!(
+    d.write_values(
         tx,
         "INSERT INTO devices (id, site_id, kind, label, created_by, created_at, revoked_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &d.id,
-        &d.site_id,
-        d.kind,
-        &d.label,
-        &d.created_by,
-        d.created_at,
-        d.revoked_at
-    )?;
-    Ok(())
+    )
+    .await
 }
 
 pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<DeviceRow>, StoreError> {

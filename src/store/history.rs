@@ -34,13 +34,21 @@ pub struct StepRow {
     pub note: Option<String>,
 }
 
+impl StepRow {
+    /// A step to `status`, taken at `at` by `actor`, with an optional note.
+    pub fn new(status: &str, at: i64, actor: String, note: Option<String>) -> Self {
+        StepRow {
+            status: status.to_owned(),
+            at,
+            actor: Some(actor),
+            note,
+        }
+    }
+}
+
 /// Records a step, numbered after the owner's last one.
 pub async fn add(tx: &mut Tx, steps: Steps, owner: &str, step: &StepRow) -> Result<(), StoreError> {
-    let Steps {
-        table,
-        owner: column,
-        note,
-    } = steps;
+    let (table, column, note) = (steps.table, steps.owner, steps.note);
     let sql = format!(
         "INSERT INTO {table} ({column}, step, status, at, actor, {note})
          VALUES ($1, (SELECT COALESCE(MAX(step), 0) + 1 FROM {table} WHERE {column} = $1),
@@ -60,11 +68,7 @@ pub async fn add(tx: &mut Tx, steps: Steps, owner: &str, step: &StepRow) -> Resu
 
 /// An owner's steps, in order.
 pub async fn list(db: &Db, steps: Steps, owner: &str) -> Result<Vec<StepRow>, StoreError> {
-    let Steps {
-        table,
-        owner: column,
-        note,
-    } = steps;
+    let (table, column, note) = (steps.table, steps.owner, steps.note);
     let sql = format!(
         "SELECT status, at, actor, {note} AS note FROM {table} WHERE {column} = $1 ORDER BY step"
     );

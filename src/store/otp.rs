@@ -2,7 +2,7 @@
 //! SHA-256 of each code is kept.
 
 use super::StoreError;
-use super::rows::execute;
+use super::rows::{self, execute};
 use super::{Db, Tx};
 use crate::domain::phone::Phone;
 use crate::{read, write};
@@ -18,20 +18,19 @@ pub struct OtpRow {
     pub used_at: Option<i64>,
 }
 
+rows::values! {
+    OtpRow {
+        id, phone, code_hash, attempts, created_at, expires_at, used_at
+    }
+}
+
 pub async fn insert(tx: &mut Tx, otp: &OtpRow) -> Result<(), StoreError> {
-    execute!(
+    otp.write_values(
         tx,
         "INSERT INTO otp_codes (id, phone, code_hash, attempts, created_at, expires_at, used_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &otp.id,
-        &otp.phone,
-        &otp.code_hash,
-        otp.attempts,
-        otp.created_at,
-        otp.expires_at,
-        otp.used_at
-    )?;
-    Ok(())
+    )
+    .await
 }
 
 /// The windows a phone's codes are counted in, and their limits.

@@ -10,6 +10,7 @@
 
 use super::Db;
 use super::StoreError;
+use super::rows::Row;
 use crate::read;
 
 /// One service's waits (issue to first call) over a range of local days.
@@ -46,12 +47,7 @@ pub async fn waits(db: &Db, site: &str, from: &str, to: &str) -> Result<Vec<Wait
         FROM ranked
         GROUP BY service_id
         ORDER BY service_id";
-    Ok(read!(db, |c| sqlx::query_as(SQL)
-        .bind(site)
-        .bind(from)
-        .bind(to)
-        .fetch_all(c)
-        .await)?)
+    on_days(db, SQL, site, from, to).await
 }
 
 /// Tickets issued in one UTC quarter hour (`issued_at / 900000`): a local
@@ -77,12 +73,7 @@ pub async fn arrivals(
         WHERE site_id = $1 AND local_day >= $2 AND local_day <= $3
         GROUP BY issued_at / 900000
         ORDER BY quarter";
-    Ok(read!(db, |c| sqlx::query_as(SQL)
-        .bind(site)
-        .bind(from)
-        .bind(to)
-        .fetch_all(c)
-        .await)?)
+    on_days(db, SQL, site, from, to).await
 }
 
 /// A document request that became ready: when it was submitted, when it
@@ -117,6 +108,22 @@ pub async fn ready_requests(
         .bind(site)
         .bind(from_ms)
         .bind(to_ms)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// The rows `sql` selects for a site (`$1`) among its local days `$2..=$3`.
+async fn on_days<T: Row>(
+    db: &Db,
+    sql: &str,
+    site: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<T>, StoreError> {
+    Ok(read!(db, |c| sqlx::query_as(sql)
+        .bind(site)
+        .bind(from)
+        .bind(to)
         .fetch_all(c)
         .await)?)
 }

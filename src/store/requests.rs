@@ -3,7 +3,6 @@
 use super::StoreError;
 use super::rows::{self, execute};
 use super::{Db, Tx};
-use crate::read;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RequestRow {
@@ -28,30 +27,19 @@ pub struct RequestRow {
 const COLUMNS: &str = "id, site_id, service_id, reference, token_hash, name, phone, email, lang,
     status, reason, expected_ready_on, created_at, updated_at";
 
+rows::values! {
+    RequestRow {
+        id, site_id, service_id, reference, token_hash, name, phone, email, lang, status,
+        reason, expected_ready_on, created_at, updated_at
+    }
+}
+
 pub async fn insert(tx: &mut Tx, r: &RequestRow) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO document_requests ({COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
     );
-    execute!(
-        tx,
-        &sql,
-        &r.id,
-        &r.site_id,
-        &r.service_id,
-        &r.reference,
-        &r.token_hash,
-        &r.name,
-        &r.phone,
-        &r.email,
-        &r.lang,
-        &r.status,
-        &r.reason,
-        &r.expected_ready_on,
-        r.created_at,
-        r.updated_at
-    )?;
-    Ok(())
+    r.write_values(tx, &sql).await
 }
 
 pub async fn set_status(tx: &mut Tx, r: &RequestRow) -> Result<(), StoreError> {
@@ -91,11 +79,7 @@ pub async fn of_site(
          WHERE site_id = $1 AND ($2 IS NULL OR status = $2)
          ORDER BY created_at, id LIMIT 500"
     );
-    Ok(read!(db, |c| sqlx::query_as(&sql)
-        .bind(site)
-        .bind(status)
-        .fetch_all(c)
-        .await)?)
+    rows::all_with(db, &sql, site, status).await
 }
 
 /// A citizen's requests, newest first.

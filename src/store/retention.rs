@@ -31,105 +31,106 @@ enum Binds {
     BeforeDay,
 }
 
+/// An erasure: `SET` what it clears and marks the row erased, on one batch
+/// of the rows still `pending` (not erased yet) that `when` chooses by
+/// their `key`. The outer `WHERE` tests `pending` again.
+macro_rules! erase {
+    ($what:literal, $table:literal, $key:literal, $set:literal, $pending:literal, $when:literal) => {
+        Step {
+            what: $what,
+            sql: concat! {
+                "UPDATE ", $table, " SET ", $set, ", personal_data_erased_at = $2",
+                " WHERE ", $pending, " AND ", $key, " IN (SELECT ", $key, " FROM ", $table,
+                " WHERE ", $pending, " AND ", $when, " LIMIT $3)"
+            },
+            binds: Binds::Erase,
+        }
+    };
+}
+
+/// A deletion of one batch of the rows that `when` chooses by their `key`.
+macro_rules! delete {
+    ($what:literal, $table:literal, $key:literal, $when:literal, $binds:expr) => {
+        Step {
+            what: $what,
+            sql: concat! {
+                "DELETE FROM ", $table, " WHERE ", $key, " IN (SELECT ", $key, " FROM ", $table,
+                " WHERE ", $when, " LIMIT $2)"
+            },
+            binds: $binds,
+        }
+    };
+}
+
 /// Closed visits and requests: names, phones, e-mails and free text out,
 /// the row kept for statistics.
 pub const ERASE: &[Step] = &[
-    Step {
-        what: "tickets",
-        sql: "UPDATE tickets SET phone = NULL, personal_data_erased_at = $2
-              WHERE phone IS NOT NULL AND id IN (
-                SELECT id FROM tickets WHERE phone IS NOT NULL
-                AND status IN ('done', 'no_show', 'cancelled') AND finished_at < $1 LIMIT $3)",
-        binds: Binds::Erase,
+    erase! {
+        "tickets", "tickets", "id", "phone = NULL", "phone IS NOT NULL",
+        "status IN ('done', 'no_show', 'cancelled') AND finished_at < $1"
     },
-    Step {
-        what: "appointments",
-        sql: "UPDATE appointments SET name = NULL, phone = NULL, email = NULL,
-                personal_data_erased_at = $2
-              WHERE personal_data_erased_at IS NULL AND id IN (
-                SELECT id FROM appointments WHERE personal_data_erased_at IS NULL
-                AND end_at < $1 LIMIT $3)",
-        binds: Binds::Erase,
+    erase! {
+        "appointments", "appointments", "id", "name = NULL, phone = NULL, email = NULL",
+        "personal_data_erased_at IS NULL",
+        "end_at < $1"
     },
-    Step {
-        what: "appointments",
-        sql: "UPDATE appointments SET name = NULL, phone = NULL, email = NULL,
-                personal_data_erased_at = $2
-              WHERE personal_data_erased_at IS NULL AND id IN (
-                SELECT id FROM appointments WHERE personal_data_erased_at IS NULL
-                AND status = 'cancelled' AND updated_at < $1 LIMIT $3)",
-        binds: Binds::Erase,
+    erase! {
+        "appointments", "appointments", "id", "name = NULL, phone = NULL, email = NULL",
+        "personal_data_erased_at IS NULL",
+        "status = 'cancelled' AND updated_at < $1"
     },
-    Step {
-        what: "requests",
-        sql: "UPDATE document_requests SET name = NULL, phone = NULL, email = NULL,
-                personal_data_erased_at = $2
-              WHERE personal_data_erased_at IS NULL AND id IN (
-                SELECT id FROM document_requests WHERE personal_data_erased_at IS NULL
-                AND status IN ('delivered', 'rejected') AND updated_at < $1 LIMIT $3)",
-        binds: Binds::Erase,
+    erase! {
+        "requests", "document_requests", "id", "name = NULL, phone = NULL, email = NULL",
+        "personal_data_erased_at IS NULL",
+        "status IN ('delivered', 'rejected') AND updated_at < $1"
     },
-    Step {
-        what: "complaints",
-        sql: "UPDATE complaints SET subject = '', body = '', phone = NULL, answer = NULL,
-                personal_data_erased_at = $2
-              WHERE personal_data_erased_at IS NULL AND id IN (
-                SELECT id FROM complaints WHERE personal_data_erased_at IS NULL
-                AND status IN ('answered', 'closed') AND answered_at < $1 LIMIT $3)",
-        binds: Binds::Erase,
+    erase! {
+        "complaints", "complaints", "id", "subject = '', body = '', phone = NULL, answer = NULL",
+        "personal_data_erased_at IS NULL",
+        "status IN ('answered', 'closed') AND answered_at < $1"
     },
-    Step {
-        what: "feedback",
-        sql: "UPDATE feedback SET comment = NULL, personal_data_erased_at = $2
-              WHERE personal_data_erased_at IS NULL AND token_hash IN (
-                SELECT token_hash FROM feedback WHERE personal_data_erased_at IS NULL
-                AND comment IS NOT NULL AND answered_at < $1 LIMIT $3)",
-        binds: Binds::Erase,
+    erase! {
+        "feedback", "feedback", "token_hash", "comment = NULL", "personal_data_erased_at IS NULL",
+        "comment IS NOT NULL AND answered_at < $1"
     },
-    Step {
-        what: "messages",
-        sql: "UPDATE notifications SET recipient = '', subject = NULL, body = '',
-                last_error = NULL, personal_data_erased_at = $2
-              WHERE personal_data_erased_at IS NULL AND id IN (
-                SELECT id FROM notifications WHERE personal_data_erased_at IS NULL
-                AND status IN ('sent', 'dead') AND created_at < $1 LIMIT $3)",
-        binds: Binds::Erase,
+    erase! {
+        "messages", "notifications", "id", "recipient = '', subject = NULL, body = '', last_error
+        = NULL", "personal_data_erased_at IS NULL",
+        "status IN ('sent', 'dead') AND created_at < $1"
     },
 ];
 
 /// Rows that hold nothing but personal data, deleted once over.
 pub const DELETE: &[Step] = &[
-    Step {
-        what: "waitlist",
-        sql: "DELETE FROM waitlist WHERE id IN (
-                SELECT id FROM waitlist WHERE offered_at < $1 LIMIT $2)",
-        binds: Binds::Before,
-    },
-    Step {
-        what: "waitlist",
-        sql: "DELETE FROM waitlist WHERE id IN (
-                SELECT id FROM waitlist WHERE to_day < $1 LIMIT $2)",
-        binds: Binds::BeforeDay,
-    },
-    Step {
-        what: "codes",
-        sql: "DELETE FROM otp_codes WHERE id IN (
-                SELECT id FROM otp_codes WHERE expires_at < $1 LIMIT $2)",
-        binds: Binds::Before,
-    },
-    Step {
-        what: "code_counts",
-        sql: "DELETE FROM otp_quota WHERE phone_hash IN (
-                SELECT phone_hash FROM otp_quota WHERE day_start < $1 LIMIT $2)",
-        binds: Binds::Before,
-    },
-    Step {
-        what: "citizen_sessions",
-        sql: "DELETE FROM auth_tokens WHERE token_hash IN (
-                SELECT token_hash FROM auth_tokens WHERE kind = 'citizen'
-                AND expires_at < $1 LIMIT $2)",
-        binds: Binds::Before,
-    },
+    delete!(
+        "waitlist",
+        "waitlist",
+        "id",
+        "offered_at < $1",
+        Binds::Before
+    ),
+    delete!(
+        "waitlist",
+        "waitlist",
+        "id",
+        "to_day < $1",
+        Binds::BeforeDay
+    ),
+    delete!("codes", "otp_codes", "id", "expires_at < $1", Binds::Before),
+    delete!(
+        "code_counts",
+        "otp_quota",
+        "phone_hash",
+        "day_start < $1",
+        Binds::Before
+    ),
+    delete!(
+        "citizen_sessions",
+        "auth_tokens",
+        "token_hash",
+        "kind = 'citizen' AND expires_at < $1",
+        Binds::Before
+    ),
 ];
 
 impl Step {

@@ -32,6 +32,21 @@ pub(crate) async fn all<T: Row>(db: &Db, sql: &str, key: &str) -> Result<Vec<T>,
         .await)?)
 }
 
+/// The rows `sql` selects by its `$1` and an optional `$2` (`NULL` when
+/// absent, for a filter the query may leave open), read from the pool.
+pub(crate) async fn all_with<T: Row>(
+    db: &Db,
+    sql: &str,
+    key: &str,
+    filter: Option<&str>,
+) -> Result<Vec<T>, StoreError> {
+    Ok(crate::read!(db, |c| sqlx::query_as(sql)
+        .bind(key)
+        .bind(filter)
+        .fetch_all(c)
+        .await)?)
+}
+
 /// The row `sql` selects by its `$1`, read inside a change and locked where
 /// the backend has row locks, so that the change applies to its latest
 /// version.
@@ -60,3 +75,22 @@ macro_rules! execute {
     };
 }
 pub(crate) use execute;
+
+/// Gives a row type `write_values(tx, sql)`, which runs `sql` with the named
+/// fields bound as `$1`, `$2`, … in order, for an `INSERT` and an `UPDATE`
+/// that name the columns so: `values! { SiteRow { id, name, … } }`.
+macro_rules! values {
+    ($row:ty { $($field:ident),+ $(,)? }) => {
+        impl $row {
+            async fn write_values(
+                &self,
+                tx: &mut $crate::store::Tx,
+                sql: &str,
+            ) -> Result<(), $crate::store::StoreError> {
+                $crate::store::rows::execute!(tx, sql $(, self.$field.to_owned())+)?;
+                Ok(())
+            }
+        }
+    };
+}
+pub(crate) use values;

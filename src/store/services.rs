@@ -68,11 +68,7 @@ pub async fn insert(tx: &mut Tx, s: &ServiceRow) -> Result<(), StoreError> {
         "INSERT INTO services ({COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
     );
-    write!(tx, |c| bind_all(sqlx::query(&sql), s)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
+    s.write_values(tx, &sql).await
 }
 
 pub async fn update(tx: &mut Tx, s: &ServiceRow) -> Result<(), StoreError> {
@@ -81,42 +77,15 @@ pub async fn update(tx: &mut Tx, s: &ServiceRow) -> Result<(), StoreError> {
         required_documents = $11, processing_days = $12, min_notice_minutes = $13,
         horizon_days = $14, target_wait_minutes = $15, created_at = $16, updated_at = $17
         WHERE site_id = $1 AND id = $2";
-    write!(tx, |c| bind_all(sqlx::query(sql), s)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
+    s.write_values(tx, sql).await
 }
 
-fn bind_all<'q, DB>(
-    query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
-    s: &ServiceRow,
-) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
-where
-    DB: sqlx::Database,
-    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    query
-        .bind(s.site_id.clone())
-        .bind(s.id.clone())
-        .bind(s.prefix.clone())
-        .bind(s.name.clone())
-        .bind(s.name_ar.clone())
-        .bind(s.walk_in)
-        .bind(s.appointment_modes.clone())
-        .bind(s.slot_minutes)
-        .bind(s.slot_capacity)
-        .bind(s.service_minutes)
-        .bind(s.required_documents.clone())
-        .bind(s.processing_days)
-        .bind(s.min_notice_minutes)
-        .bind(s.horizon_days)
-        .bind(s.target_wait_minutes)
-        .bind(s.created_at)
-        .bind(s.updated_at)
+rows::values! {
+    ServiceRow {
+        site_id, id, prefix, name, name_ar, walk_in, appointment_modes, slot_minutes,
+        slot_capacity, service_minutes, required_documents, processing_days, min_notice_minutes,
+        horizon_days, target_wait_minutes, created_at, updated_at
+    }
 }
 
 /// The service of a site that uses a ticket prefix, read in a write transaction.

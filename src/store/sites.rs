@@ -3,7 +3,7 @@
 use super::StoreError;
 use super::rows;
 use super::{Db, Tx};
-use crate::{read, write};
+use crate::read;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SiteRow {
@@ -51,11 +51,7 @@ pub async fn insert(tx: &mut Tx, site: &SiteRow) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO sites ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
     );
-    write!(tx, |c| bind_all(sqlx::query(&sql), site)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
+    site.write_values(tx, &sql).await
 }
 
 pub async fn update(tx: &mut Tx, site: &SiteRow) -> Result<(), StoreError> {
@@ -63,40 +59,15 @@ pub async fn update(tx: &mut Tx, site: &SiteRow) -> Result<(), StoreError> {
         closures = $6, verify_phone = $7, priority_streak_max = $8, min_recalls = $9,
         near_turn_ahead = $10, checkin_early_minutes = $11, checkin_late_minutes = $12,
         complaint_answer_days = $13, created_at = $14, updated_at = $15 WHERE id = $1";
-    write!(tx, |c| bind_all(sqlx::query(sql), site)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
+    site.write_values(tx, sql).await
 }
 
-fn bind_all<'q, DB>(
-    query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
-    site: &SiteRow,
-) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
-where
-    DB: sqlx::Database,
-    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    query
-        .bind(site.id.clone())
-        .bind(site.name.clone())
-        .bind(site.name_ar.clone())
-        .bind(site.timezone.clone())
-        .bind(site.opening_hours.clone())
-        .bind(site.closures.clone())
-        .bind(site.verify_phone)
-        .bind(site.priority_streak_max)
-        .bind(site.min_recalls)
-        .bind(site.near_turn_ahead)
-        .bind(site.checkin_early_minutes)
-        .bind(site.checkin_late_minutes)
-        .bind(site.complaint_answer_days)
-        .bind(site.created_at)
-        .bind(site.updated_at)
+rows::values! {
+    SiteRow {
+        id, name, name_ar, timezone, opening_hours, closures, verify_phone, priority_streak_max,
+        min_recalls, near_turn_ahead, checkin_early_minutes, checkin_late_minutes,
+        complaint_answer_days, created_at, updated_at
+    }
 }
 
 /// Every site's timezone name.

@@ -11,6 +11,7 @@
 
 use super::Db;
 use super::StoreError;
+use super::rows::Row;
 use crate::read;
 
 /// The figures of one group of tickets. Sums are `None` over no rows.
@@ -96,6 +97,28 @@ pub struct Range {
     pub end_ms: i64,
 }
 
+/// The rows `sql` selects for the range's site (`$1`) and local days
+/// (`$2` to `$3`).
+async fn on_days<T: Row>(db: &Db, sql: &str, range: &Range) -> Result<Vec<T>, StoreError> {
+    Ok(read!(db, |c| sqlx::query_as(sql)
+        .bind(&range.site)
+        .bind(&range.from_day)
+        .bind(&range.to_day)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// The rows `sql` selects for the range's site (`$1`) and instants (`$2`
+/// to `$3`, in Unix milliseconds).
+async fn at_instants<T: Row>(db: &Db, sql: &str, range: &Range) -> Result<Vec<T>, StoreError> {
+    Ok(read!(db, |c| sqlx::query_as(sql)
+        .bind(&range.site)
+        .bind(range.start_ms)
+        .bind(range.end_ms)
+        .fetch_all(c)
+        .await)?)
+}
+
 /// Per service, with the tickets whose wait passed the service's target:
 /// called after it, or still uncalled after it when they ended or now.
 pub async fn by_service(db: &Db, range: &Range, now: i64) -> Result<Vec<KeyedFigures>, StoreError> {
@@ -131,12 +154,7 @@ pub async fn by_column(
         "SELECT {key} AS key, {FIGURES}, CAST(NULL AS BIGINT) AS over_target
          {TICKETS}{filter} GROUP BY {key}"
     );
-    Ok(read!(db, |c| sqlx::query_as(&sql)
-        .bind(&range.site)
-        .bind(&range.from_day)
-        .bind(&range.to_day)
-        .fetch_all(c)
-        .await)?)
+    on_days(db, &sql, range).await
 }
 
 /// Per 15-minute UTC bucket of the issue instant.
@@ -145,12 +163,7 @@ pub async fn by_bucket(db: &Db, range: &Range) -> Result<Vec<BucketFigures>, Sto
         "SELECT t.issued_at / 900000 AS bucket, {FIGURES}, CAST(NULL AS BIGINT) AS over_target
          {TICKETS} GROUP BY t.issued_at / 900000"
     );
-    Ok(read!(db, |c| sqlx::query_as(&sql)
-        .bind(&range.site)
-        .bind(&range.from_day)
-        .bind(&range.to_day)
-        .fetch_all(c)
-        .await)?)
+    on_days(db, &sql, range).await
 }
 
 /// The waits at the median's rank `⌈n/2⌉` and the p90's rank `⌈9n/10⌉`
@@ -181,12 +194,7 @@ pub async fn ranked_waits(
     if let Db::Postgres(pool) = db {
         return percentiles_postgres(pool, range, key, filter).await;
     }
-    Ok(read!(db, |c| sqlx::query_as(&sql)
-        .bind(&range.site)
-        .bind(&range.from_day)
-        .bind(&range.to_day)
-        .fetch_all(c)
-        .await)?)
+    on_days(db, &sql, range).await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -259,12 +267,7 @@ pub async fn appointments(db: &Db, range: &Range) -> Result<Vec<AppointmentCount
             CAST(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) AS BIGINT) AS cancelled
          FROM appointments WHERE site_id = $1 AND local_day >= $2 AND local_day <= $3
          GROUP BY service_id";
-    Ok(read!(db, |c| sqlx::query_as(sql)
-        .bind(&range.site)
-        .bind(&range.from_day)
-        .bind(&range.to_day)
-        .fetch_all(c)
-        .await)?)
+    on_days(db, sql, range).await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -279,12 +282,7 @@ pub async fn requests(db: &Db, range: &Range) -> Result<Vec<StatusCount>, StoreE
     let sql = "SELECT service_id AS key, status, COUNT(*) AS n FROM document_requests
          WHERE site_id = $1 AND created_at >= $2 AND created_at < $3
          GROUP BY service_id, status";
-    Ok(read!(db, |c| sqlx::query_as(sql)
-        .bind(&range.site)
-        .bind(range.start_ms)
-        .bind(range.end_ms)
-        .fetch_all(c)
-        .await)?)
+    at_instants(db, sql, range).await
 }
 
 /// Requests filed in the range that became ready (or were delivered
@@ -309,12 +307,7 @@ pub async fn processed(db: &Db, range: &Range) -> Result<Vec<Processed>, StoreEr
          SELECT service_id AS key, expected_ready_on, at / 900000 AS bucket, COUNT(*) AS n,
                 CAST(SUM(at - created_at) AS BIGINT) AS processing_ms
          FROM ready GROUP BY service_id, expected_ready_on, at / 900000";
-    Ok(read!(db, |c| sqlx::query_as(sql)
-        .bind(&range.site)
-        .bind(range.start_ms)
-        .bind(range.end_ms)
-        .fetch_all(c)
-        .await)?)
+    at_instants(db, sql, range).await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -330,12 +323,7 @@ pub async fn feedback(db: &Db, range: &Range) -> Result<Vec<Ratings>, StoreError
             CAST(SUM(rating) AS BIGINT) AS rating_sum
          FROM feedback WHERE site_id = $1 AND created_at >= $2 AND created_at < $3
          GROUP BY service_id";
-    Ok(read!(db, |c| sqlx::query_as(sql)
-        .bind(&range.site)
-        .bind(range.start_ms)
-        .bind(range.end_ms)
-        .fetch_all(c)
-        .await)?)
+    at_instants(db, sql, range).await
 }
 
 /// Complaints received in the range, by due day and the bucket of their
@@ -351,10 +339,5 @@ pub async fn complaints(db: &Db, range: &Range) -> Result<Vec<ComplaintGroup>, S
     let sql = "SELECT answer_due_on, answered_at / 900000 AS bucket, COUNT(*) AS n
          FROM complaints WHERE site_id = $1 AND created_at >= $2 AND created_at < $3
          GROUP BY answer_due_on, answered_at / 900000";
-    Ok(read!(db, |c| sqlx::query_as(sql)
-        .bind(&range.site)
-        .bind(range.start_ms)
-        .bind(range.end_ms)
-        .fetch_all(c)
-        .await)?)
+    at_instants(db, sql, range).await
 }

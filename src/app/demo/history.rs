@@ -8,6 +8,7 @@
 //! messages. A fixed seed draws them, so every demo shows the same office.
 
 use super::super::sites::SiteContext;
+use super::super::tickets::waiting;
 use super::super::{App, AppError, AppResult};
 use crate::domain::ticket::{Priority, Status};
 use crate::secrets::{hash_token, new_id, new_token};
@@ -184,39 +185,30 @@ fn served_or_not(
     free_at: &mut [i64; DESKS.len()],
     draw: &mut Draw,
 ) -> TicketRow {
+    let priority = if draw.chance(8) {
+        Priority::Priority
+    } else {
+        Priority::Normal
+    };
+    let source = if draw.chance(20) {
+        "reception"
+    } else {
+        "kiosk"
+    };
+    let lang = if draw.chance(35) { "ar" } else { "fr" };
+    let day = day.to_string();
     let mut ticket = TicketRow {
-        id: new_id(),
-        site_id: context.row.id.clone(),
-        service_id: service.id.clone(),
-        origin_service_id: service.id.clone(),
-        local_day: day.to_string(),
-        number: format!("{}{sequence:03}", service.prefix),
-        sequence,
-        priority: if draw.chance(8) {
-            Priority::Priority
-        } else {
-            Priority::Normal
-        },
-        source: if draw.chance(20) {
-            "reception"
-        } else {
-            "kiosk"
-        }
-        .to_owned(),
-        phone: None,
-        lang: if draw.chance(35) { "ar" } else { "fr" }.to_owned(),
+        lang: lang.to_owned(),
         status: Status::Done,
-        counter_id: None,
-        agent: None,
-        appointment_id: None,
-        recalls: 0,
-        last_recall_at: None,
-        due_at: None,
-        close_reason: None,
-        issued_at,
-        called_at: None,
-        serving_at: None,
-        finished_at: None,
+        ..waiting(
+            &context.row.id,
+            service,
+            &day,
+            sequence,
+            issued_at,
+            priority,
+            source,
+        )
     };
     if draw.chance(3) {
         ticket.status = Status::Cancelled;

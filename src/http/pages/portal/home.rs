@@ -5,6 +5,7 @@
 
 use super::booking::{dates, name_in};
 use crate::app::{directory, queue, sites};
+use crate::domain::opening_hours::DAYS;
 use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
@@ -12,7 +13,6 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
-use jiff::civil::Weekday;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -77,16 +77,6 @@ struct SitePage {
     services: Vec<Procedure>,
 }
 
-const WEEK: [(&str, Weekday); 7] = [
-    ("mon", Weekday::Monday),
-    ("tue", Weekday::Tuesday),
-    ("wed", Weekday::Wednesday),
-    ("thu", Weekday::Thursday),
-    ("fri", Weekday::Friday),
-    ("sat", Weekday::Saturday),
-    ("sun", Weekday::Sunday),
-];
-
 async fn office(
     State(state): State<AppState>,
     f: Frame,
@@ -99,7 +89,7 @@ async fn office(
     // The queue is a bonus on this page: an office whose queue cannot be
     // read now is still shown, without it.
     let queue = queue::snapshot(app, &site).await.ok();
-    let hours = WEEK
+    let hours = DAYS
         .iter()
         .map(|(key, day)| Hours {
             day: dates::weekday_name(f.lang, *day),
