@@ -1,7 +1,7 @@
 //! The command line: `serve`, `migrate`, `user add`, `demo`, and for
 //! operators `tally` (a site's counts as JSON) and `seed` (a generated past).
 
-use crate::app::{App, auth};
+use crate::app::{App, AppSettings, auth};
 use crate::clock::Clock;
 use crate::config::{Config, DatabaseArgs, LogFormat};
 use crate::domain::role::Role;
@@ -105,12 +105,11 @@ pub async fn run(cli: Cli) -> ExitCode {
 async fn execute(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve { config, demo } => {
-            let mut server = Server::build(&config, Clock::system()).await?;
+            let server = Server::build_with(&config, Clock::system(), |settings| {
+                settings.policy.demo = demo
+            })
+            .await?;
             if demo {
-                server
-                    .app_mut()
-                    .context("the service is already shared")?
-                    .demo = true;
                 print_demo(&server.app()).await?;
             }
             let shutdown = CancellationToken::new();
@@ -123,7 +122,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                     "No provider for {}: the demo's messages (phone codes, links) are sent to \
                      nobody; read them at {}/demo/messages",
                     unsent.join(" and "),
-                    app.public_url
+                    app.links.public_url
                 );
             }
             server.run(shutdown).await
@@ -144,10 +143,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
         } => {
             let role = Role::parse(&role)?;
             let password = read_password()?;
-            let app = App::new(
-                open_database(&database.database_url).await?,
-                Clock::system(),
-            );
+            let app = open_app(&database).await?;
             auth::add_user(&app, &name, role, site.as_deref(), &password)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -159,10 +155,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo { database } => {
-            let app = App::new(
-                open_database(&database.database_url).await?,
-                Clock::system(),
-            );
+            let app = open_app(&database).await?;
             print_demo(&app).await
         }
         Command::Tally {
@@ -170,10 +163,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             references,
             database,
         } => {
-            let app = App::new(
-                open_database(&database.database_url).await?,
-                Clock::system(),
-            );
+            let app = open_app(&database).await?;
             let tally = crate::app::tally::site(&app, &site, references)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -185,10 +175,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             amount,
             database,
         } => {
-            let app = App::new(
-                open_database(&database.database_url).await?,
-                Clock::system(),
-            );
+            let app = open_app(&database).await?;
             let seeded = crate::app::seed::history(&app, &site, &amount)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -196,6 +183,13 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The service on a database, for a command that runs use cases without
+/// serving (`user add`, `demo`, `tally`, `seed`).
+async fn open_app(database: &DatabaseArgs) -> anyhow::Result<App> {
+    let db = open_database(&database.database_url).await?;
+    Ok(App::new(db, Clock::system(), AppSettings::default()))
 }
 
 async fn print_demo(app: &App) -> anyhow::Result<()> {

@@ -1,7 +1,7 @@
 //! Building and running the service: what `guichet serve`, the tests and
 //! the load generator all start.
 
-use crate::app::{App, live};
+use crate::app::{App, AppSettings, Guards, Links, Live, Messaging, Policy, live};
 use crate::bus::Bus;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -34,6 +34,17 @@ pub struct Server {
 impl Server {
     /// Connects to the database, migrates it, and binds the address.
     pub async fn build(config: &Config, clock: Clock) -> anyhow::Result<Self> {
+        Self::build_with(config, clock, |_| {}).await
+    }
+
+    /// As `build`, with `adjust` given the settings the configuration
+    /// makes before the service is built from them (`serve --demo`, or a
+    /// test's prefix for the Redis keys).
+    pub async fn build_with(
+        config: &Config,
+        clock: Clock,
+        adjust: impl FnOnce(&mut AppSettings),
+    ) -> anyhow::Result<Self> {
         let db = open_database(&config.database.database_url).await?;
         let listener = TcpListener::bind(&config.addr)
             .await
@@ -49,34 +60,9 @@ impl Server {
             }
             None => None,
         };
-        let mut app = App::new(db, clock);
-        app.public_url = config
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{addr}"))
-            .trim_end_matches('/')
-            .to_owned();
-        app.video_base_url = config.video_url.trim_end_matches('/').to_owned();
-        app.transports = transports(config, &app.public_url)?;
-        warn_log_only(&app.transports);
-        app.trusted_proxies = config.trusted_proxies.clone();
-        app.sms_countries = config.sms_countries.clone();
-        app.device_idle_days = config.device_idle_days;
-        app.live = live::Hub::new(
-            config.live_sockets_per_address as usize,
-            config.live_sockets_max as usize,
-        );
-        app.retention = crate::app::retention::Retention {
-            personal_days: config.retention_days,
-            audit_days: Some(config.audit_retention_days).filter(|&days| days > 0),
-        };
-        if let Some(url) = &config.redis_url {
-            app.limits = crate::app::rate_limit::Limiter::redis(url.expose())?;
-            let deployment = crate::store::deployment::id(&app.db)
-                .await
-                .context("reading the deployment's id")?;
-            app.bus = Bus::redis(url.expose(), &deployment, app.shutdown.clone())?;
-        }
+        let mut settings = settings(config, addr, &db).await?;
+        adjust(&mut settings);
+        let app = App::new(db, clock, settings);
         let metrics_at = metrics_listener
             .as_ref()
             .map_or_else(|| addr.to_string(), |(_, at)| at.to_string());
@@ -105,13 +91,6 @@ impl Server {
         self.app.clone()
     }
 
-    /// The service before it is shared, for a test to adjust (a prefix of
-    /// its own for the Redis keys, for instance). `None` once `app()` has
-    /// handed it out.
-    pub fn app_mut(&mut self) -> Option<&mut App> {
-        Arc::get_mut(&mut self.app)
-    }
-
     /// Serves until `shutdown` is cancelled, then lets requests in flight
     /// finish, closes every socket with a close frame, and closes the
     /// database.
@@ -119,9 +98,9 @@ impl Server {
         let app = self.app.clone();
         tokio::spawn(async move {
             shutdown.cancelled().await;
-            app.shutdown.cancel();
+            app.live.shutdown.cancel();
         });
-        let shutdown = self.app.shutdown.clone();
+        let shutdown = self.app.live.shutdown.clone();
         tokio::spawn(live::run(self.app.clone()));
         tokio::spawn(crate::app::audit::write_queued(self.app.clone()));
         let app = &self.app;
@@ -143,7 +122,7 @@ impl Server {
         });
         // Erases personal data of visits and requests closed long enough;
         // first 10 minutes after start, so that a start is not slowed by it.
-        let (later, stop) = (app.clone(), app.shutdown.clone());
+        let (later, stop) = (app.clone(), app.live.shutdown.clone());
         tokio::spawn(async move {
             tokio::select! {
                 _ = stop.cancelled() => {}
@@ -189,8 +168,8 @@ impl Server {
         {
             tracing::warn!(%error, "the metrics address stopped with an error");
         }
-        self.app.sockets.close();
-        if tokio::time::timeout(SOCKETS_CLOSE, self.app.sockets.wait())
+        self.app.live.sockets.close();
+        if tokio::time::timeout(SOCKETS_CLOSE, self.app.live.sockets.wait())
             .await
             .is_err()
         {
@@ -201,6 +180,60 @@ impl Server {
         tracing::info!("guichet stopped");
         Ok(())
     }
+}
+
+/// The settings of the service, from the configuration; `addr` is where it
+/// listens, its public URL unless one is configured.
+async fn settings(config: &Config, addr: SocketAddr, db: &Db) -> anyhow::Result<AppSettings> {
+    let links = Links {
+        public_url: config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"))
+            .trim_end_matches('/')
+            .to_owned(),
+        video_base_url: config.video_url.trim_end_matches('/').to_owned(),
+    };
+    let transports = transports(config, &links.public_url)?;
+    warn_log_only(&transports);
+    let live = Live {
+        hub: live::Hub::new(
+            config.live_sockets_per_address as usize,
+            config.live_sockets_max as usize,
+        ),
+        ..Live::default()
+    };
+    let mut guards = Guards {
+        trusted_proxies: config.trusted_proxies.clone(),
+        sms_countries: config.sms_countries.clone(),
+        ..Guards::default()
+    };
+    let mut bus = Bus::default();
+    if let Some(url) = &config.redis_url {
+        guards.limits = crate::app::rate_limit::Limiter::redis(url.expose())?;
+        let deployment = crate::store::deployment::id(db)
+            .await
+            .context("reading the deployment's id")?;
+        bus = Bus::redis(url.expose(), &deployment, live.shutdown.clone())?;
+    }
+    Ok(AppSettings {
+        bus,
+        guards,
+        live,
+        messaging: Messaging {
+            transports,
+            ..Messaging::default()
+        },
+        links,
+        policy: Policy {
+            device_idle_days: config.device_idle_days,
+            retention: crate::app::retention::Retention {
+                personal_days: config.retention_days,
+                audit_days: Some(config.audit_retention_days).filter(|&days| days > 0),
+            },
+            demo: false,
+        },
+    })
 }
 
 /// The transports of the outbox, from the configuration.
@@ -287,7 +320,7 @@ where
     Fut: Future<Output = Result<T, E>> + Send,
     E: std::fmt::Display,
 {
-    let (app, shutdown) = (app.clone(), app.shutdown.clone());
+    let (app, shutdown) = (app.clone(), app.live.shutdown.clone());
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(period);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -145,7 +145,7 @@ async fn book_slot(app: &App, site: &str, input: NewAppointment) -> AppResult<Ap
         lang: lang.to_owned(),
         persons,
         status: "booked".to_owned(),
-        video_url: (mode == "video").then(|| app.video_link()),
+        video_url: (mode == "video").then(|| app.links.video_link()),
         created_at: now,
         updated_at: now,
         checked_in_at: None,
@@ -170,7 +170,7 @@ async fn book_slot(app: &App, site: &str, input: NewAppointment) -> AppResult<Ap
                 )
             })
         })?;
-    let link = app.manage_link(&row.reference, &token);
+    let link = app.links.manage_link(&row.reference, &token);
     notify_holder(&mut tx, &context, &row, Notice::Booked, &link, now).await?;
     announce(&mut tx, &row, "appointment.booked", now).await?;
     tx.commit().await?;
@@ -247,7 +247,7 @@ async fn move_booking(
     move_places(&mut tx, &row, old, start, service.slot_capacity).await?;
     move_to(&mut row, &context, slot, now);
     store::appointments::update(&mut tx, &row).await?;
-    let link = app.manage_page(&row.reference);
+    let link = app.links.manage_page(&row.reference);
     notify_holder(&mut tx, &context, &row, Notice::Rescheduled, &link, now).await?;
     if old > now {
         offer_freed_place(&mut tx, app, &context, &row_at(&row, old), now).await?;
@@ -451,7 +451,9 @@ async fn offer_freed_place(
     let office = local_name(&entry.lang, &context.row.name, &context.row.name_ar);
     let start = jiff::Timestamp::from_millisecond(freed.start_at).unwrap_or_default();
     let when = messages::local_when(start, &context.zone);
-    let link = app.booking_link(&freed.site_id, &freed.service_id, &day);
+    let link = app
+        .links
+        .booking_link(&freed.site_id, &freed.service_id, &day);
     let body = messages::place_freed(&entry.lang, service, office, &when, &link);
     let key = format!("waitlist:{}", entry.id);
     let sms = notify::sms(

@@ -136,7 +136,7 @@ pub async fn write_queued(app: Arc<App>) {
                     tracing::warn!(%error, entries = batch.len(), "audit entries not written; will retry");
                     tokio::select! {
                         _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                        _ = app.shutdown.cancelled() => batch.clear(),
+                        _ = app.live.shutdown.cancelled() => batch.clear(),
                     }
                 }
             }

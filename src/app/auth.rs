@@ -125,7 +125,7 @@ pub async fn authenticate(app: &App, token: &str) -> AppResult<Principal> {
             // Unused (neither issued nor seen) for too long: dead until an
             // admin gives the device a new token.
             let used = row.device_seen.unwrap_or(0).max(row.created_at);
-            if used <= now - i64::from(app.device_idle_days) * 86_400_000 {
+            if used <= now - i64::from(app.policy.device_idle_days) * 86_400_000 {
                 return Err(DEVICE_IDLE);
             }
             if row
@@ -170,7 +170,7 @@ pub async fn login(app: &App, username: &str, password: &str, client: &str) -> A
     // The places are taken before the password is hashed: however many
     // tries arrive together, no more than the limit are ever checked.
     for (rule, subject) in keys {
-        app.limits.hit(rule, subject, now).await?;
+        app.guards.limits.hit(rule, subject, now).await?;
     }
     let user = store::accounts::user(&app.db, username).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
@@ -178,6 +178,7 @@ pub async fn login(app: &App, username: &str, password: &str, client: &str) -> A
     // One hash a core at a time: a crowd of logins waits its turn instead
     // of taking every core from the requests being served.
     let _turn = app
+        .guards
         .password_checks
         .acquire()
         .await
@@ -189,10 +190,12 @@ pub async fn login(app: &App, username: &str, password: &str, client: &str) -> A
     let Some(user) = user.filter(|_| matches) else {
         return Err(WRONG);
     };
-    app.limits
+    app.guards
+        .limits
         .clear(rate_limit::LOGIN_FAILURES_PER_USER, username)
         .await;
-    app.limits
+    app.guards
+        .limits
         .take_back(rate_limit::LOGIN_FAILURES_PER_IP, client)
         .await;
     // Said only to whoever knows the password, so it reveals no account.
@@ -229,7 +232,7 @@ pub async fn logout(app: &App, token: &str) -> AppResult<()> {
     // The sockets this session opened close now; the account's other
     // sessions keep theirs (each socket checks its own token).
     if let Some((kind, subject)) = ended.filter(|(kind, _)| kind != "citizen") {
-        app.live.end_sessions(format!("{kind}:{subject}"));
+        app.live.hub.end_sessions(format!("{kind}:{subject}"));
     }
     Ok(())
 }

@@ -128,14 +128,14 @@ pub(crate) async fn setting_of_counter(
     app: &App,
     id: &str,
 ) -> AppResult<(Arc<SiteContext>, Vec<String>)> {
-    let site = match app.counter_sites.get(id) {
+    let site = match app.caches.counter_sites.get(id) {
         Some(site) => site,
         None => {
             let counter = store::counters::get(&app.db, id)
                 .await?
                 .ok_or(AppError::NotFound("counter"))?;
             let site = Arc::new(counter.site_id);
-            app.counter_sites.put(id, site.clone());
+            app.caches.counter_sites.put(id, site.clone());
             site
         }
     };

@@ -36,10 +36,12 @@ pub struct CitizenSession {
 pub async fn login(app: &App, input: CitizenLogin, client: &str) -> AppResult<CitizenSession> {
     let phone = Phone::parse(&input.phone)?;
     let now = app.clock.now_ms();
-    app.limits
+    app.guards
+        .limits
         .hit(rate_limit::CITIZEN_LOGIN_PER_IP, client, now)
         .await?;
-    app.limits
+    app.guards
+        .limits
         .hit(rate_limit::CITIZEN_LOGIN_PER_PHONE, phone.as_str(), now)
         .await?;
     let proof = otp::check(app, &phone, Some(&input.otp)).await?;

@@ -287,7 +287,7 @@ async fn change(
     store::complaints::update(&mut tx, &row).await?;
     step(&mut tx, &row, now, &who.actor(), None).await?;
     if let (Some(outcome), Some(phone)) = (outcome, &row.phone) {
-        let link = format!("{}/complaints/{}", app.public_url, row.reference);
+        let link = format!("{}/complaints/{}", app.links.public_url, row.reference);
         let (template, body) = match outcome {
             Ending::Answered => (
                 "complaint_answered",

@@ -214,8 +214,8 @@ async fn commit(
     let event = announce(&mut tx, row, who, now).await?;
     tx.commit().await?;
     app.publish(vec![event]);
-    app.site_contexts.forget(&row.site_id);
-    app.paces.forget(&row.site_id);
+    app.caches.site_contexts.forget(&row.site_id);
+    app.caches.paces.forget(&row.site_id);
     Ok(())
 }
 

@@ -75,7 +75,7 @@ pub async fn revoke(app: &App, who: &Principal, id: &str) -> AppResult<()> {
         store::accounts::revoke_subject(&mut tx, "device", id).await?;
     }
     tx.commit().await?;
-    app.live.end_sessions(format!("device:{id}"));
+    app.live.hub.end_sessions(format!("device:{id}"));
     Ok(())
 }
 
@@ -100,7 +100,7 @@ pub async fn rotate(app: &App, who: &Principal, id: &str) -> AppResult<IssuedDev
     store::accounts::revoke_subject(&mut tx, "device", id).await?;
     store::accounts::insert_token(&mut tx, &hash_token(&token), "device", id, now, None).await?;
     tx.commit().await?;
-    app.live.end_sessions(format!("device:{id}"));
+    app.live.hub.end_sessions(format!("device:{id}"));
     Ok(IssuedDevice {
         id: device.id,
         token,

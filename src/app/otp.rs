@@ -30,19 +30,20 @@ const DAY_MS: i64 = 24 * HOUR_MS;
 /// step: the client's count, then the phone's, in the transaction that
 /// queues the SMS.
 pub async fn send(app: &App, phone: &Phone, lang: &'static str, client: &str) -> AppResult<()> {
-    if !app.sms_countries.allows(phone) {
+    if !app.guards.sms_countries.allows(phone) {
         return Err(Invalid::new(
             "phone",
             format!(
                 "codes are sent by SMS only to numbers of {}",
-                app.sms_countries
+                app.guards.sms_countries
             ),
         )
         .into());
     }
     let phone = phone.as_str();
     let now = app.clock.now_ms();
-    app.limits
+    app.guards
+        .limits
         .hit(super::rate_limit::OTP_PER_IP, client, now)
         .await?;
     let phone_hash = hash_token(phone);

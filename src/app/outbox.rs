@@ -17,8 +17,8 @@ pub async fn send_due(app: &App) -> Result<usize, crate::store::StoreError> {
     let worker = crate::notify::worker::Worker {
         db: &app.db,
         clock: &app.clock,
-        transports: &app.transports,
-        breakers: &app.breakers,
+        transports: &app.messaging.transports,
+        breakers: &app.messaging.breakers,
         counts: &app.activity,
     };
     crate::notify::worker::send_due(&worker).await

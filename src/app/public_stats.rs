@@ -117,7 +117,7 @@ pub async fn for_site(app: &App, site: &str) -> AppResult<Arc<PublicStats>> {
     let today = now.date();
     // Keyed by day too: tomorrow's answer never comes from today's.
     let key = format!("{site}/{today}");
-    if let Some(stats) = app.public_stats.get(&key) {
+    if let Some(stats) = app.caches.public_stats.get(&key) {
         return Ok(stats);
     }
     let day = |back: i64| shift(today, -back);
@@ -186,7 +186,7 @@ pub async fn for_site(app: &App, site: &str) -> AppResult<Arc<PublicStats>> {
         services,
         coming_days: coming.into_iter().map(coming_day).collect(),
     });
-    app.public_stats.put(&key, stats.clone());
+    app.caches.public_stats.put(&key, stats.clone());
     Ok(stats)
 }
 

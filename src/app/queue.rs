@@ -26,11 +26,11 @@ impl Pace {
     /// The pace of a site's services on the current local day, reused for
     /// a second: estimates need not be read again for every ticket.
     pub async fn read(app: &App, site: &SiteContext) -> AppResult<std::sync::Arc<Self>> {
-        if let Some(pace) = app.paces.get(&site.row.id) {
+        if let Some(pace) = app.caches.paces.get(&site.row.id) {
             return Ok(pace);
         }
         let pace = std::sync::Arc::new(Self::read_now(app, site).await?);
-        app.paces.put(&site.row.id, pace.clone());
+        app.caches.paces.put(&site.row.id, pace.clone());
         Ok(pace)
     }
 

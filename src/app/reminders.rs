@@ -64,7 +64,7 @@ pub async fn sweep(app: &App) -> AppResult<Sweep> {
             let Some(context) = contexts.get(&row.site_id) else {
                 continue;
             };
-            let link = app.manage_page(&row.reference);
+            let link = app.links.manage_page(&row.reference);
             let notice = Notice::Reminder(which);
             notify_holder(&mut tx, context, &row, notice, &link, now).await?;
             done.reminders += 1;

@@ -107,7 +107,7 @@ impl Swept {
 /// audit entries.
 pub async fn sweep(app: &App) -> AppResult<Swept> {
     let now = app.clock.now_ms();
-    let cutoff = now - i64::from(app.retention.personal_days) * DAY_MS;
+    let cutoff = now - i64::from(app.policy.retention.personal_days) * DAY_MS;
     // Local days are at most 14 hours off UTC: a range that ended the day
     // before the cutoff's UTC day has ended everywhere.
     let cutoff_day = Timestamp::from_millisecond(cutoff - DAY_MS)
@@ -117,7 +117,7 @@ pub async fn sweep(app: &App) -> AppResult<Swept> {
     for step in retention::ERASE.iter().chain(retention::DELETE) {
         swept.add(step.what, drain(app, step, cutoff, &cutoff_day, now).await?);
     }
-    if let Some(days) = app.retention.audit_days {
+    if let Some(days) = app.policy.retention.audit_days {
         let cutoff = now - i64::from(days) * DAY_MS;
         loop {
             let mut tx = app.db.begin().await?;
@@ -143,7 +143,7 @@ async fn drain(app: &App, step: &Step, cutoff: i64, day: &str, now: i64) -> AppR
         let n = step.run(&mut tx, cutoff, day, now, BATCH).await?;
         tx.commit().await?;
         total += n;
-        if n < BATCH as u64 || app.shutdown.is_cancelled() {
+        if n < BATCH as u64 || app.live.shutdown.is_cancelled() {
             return Ok(total);
         }
     }

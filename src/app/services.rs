@@ -178,7 +178,7 @@ pub async fn create(
         .await
         .map_err(prefix_conflict)?;
     tx.commit().await?;
-    app.site_contexts.forget(site);
+    app.caches.site_contexts.forget(site);
     row.try_into()
 }
 
@@ -204,7 +204,7 @@ pub async fn update(
         .await
         .map_err(prefix_conflict)?;
     tx.commit().await?;
-    app.site_contexts.forget(site);
+    app.caches.site_contexts.forget(site);
     row.try_into()
 }
 

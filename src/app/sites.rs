@@ -124,8 +124,8 @@ pub async fn update(app: &App, who: &Principal, id: &str, patch: SitePatch) -> A
     row.updated_at = app.clock.now_ms();
     store::sites::update(&mut tx, &row).await?;
     tx.commit().await?;
-    app.site_contexts.forget(id);
-    app.site_zones.forget(id);
+    app.caches.site_contexts.forget(id);
+    app.caches.site_zones.forget(id);
     get(app, id).await
 }
 
@@ -276,33 +276,36 @@ pub struct SiteContext {
 /// A site's timezone alone, kept for minutes: what live events need to show
 /// their time, without reading the site for every event.
 pub async fn zone_of(app: &App, id: &str) -> AppResult<Arc<TimeZone>> {
-    if let Some(zone) = app.site_zones.get(id) {
+    if let Some(zone) = app.caches.site_zones.get(id) {
         return Ok(zone);
     }
     // The change that made the event has usually just read the site.
-    if let Some(context) = app.site_contexts.get(id) {
+    if let Some(context) = app.caches.site_contexts.get(id) {
         let zone = Arc::new(context.zone.clone());
-        app.site_zones.put(id, zone.clone());
+        app.caches.site_zones.put(id, zone.clone());
         return Ok(zone);
     }
     // Otherwise every site's at once: an instance that only relays other
     // instances' events meets its sites one event at a time.
     for (site, name) in store::sites::timezones(&app.db).await? {
         if let Ok(zone) = parse_timezone(&name) {
-            app.site_zones.put(&site, Arc::new(zone));
+            app.caches.site_zones.put(&site, Arc::new(zone));
         }
     }
-    app.site_zones.get(id).ok_or(AppError::NotFound("site"))
+    app.caches
+        .site_zones
+        .get(id)
+        .ok_or(AppError::NotFound("site"))
 }
 
 impl SiteContext {
     /// The site's settings, from the cache when they are fresh enough.
     pub async fn load(app: &App, id: &str) -> AppResult<Arc<Self>> {
-        if let Some(context) = app.site_contexts.get(id) {
+        if let Some(context) = app.caches.site_contexts.get(id) {
             return Ok(context);
         }
         let context = Arc::new(Self::read(app, id).await?);
-        app.site_contexts.put(id, context.clone());
+        app.caches.site_contexts.put(id, context.clone());
         Ok(context)
     }
 

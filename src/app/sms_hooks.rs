@@ -18,7 +18,12 @@ fn verify(
     form: &[(String, String)],
     signature: Option<&str>,
 ) -> AppResult<()> {
-    let token = app.transports.sms.as_ref().map(|t| t.auth_token());
+    let token = app
+        .messaging
+        .transports
+        .sms
+        .as_ref()
+        .map(|t| t.auth_token());
     match (token, signature) {
         (Some(token), Some(signature)) if twilio_signature_matches(token, url, form, signature) => {
             Ok(())
@@ -75,12 +80,14 @@ pub async fn inbound(
     signature: Option<&str>,
 ) -> AppResult<String> {
     let now = app.clock.now_ms();
-    app.limits
+    app.guards
+        .limits
         .hit(rate_limit::INBOUND_SMS_PER_IP, client, now)
         .await?;
     verify(app, url, form, signature)?;
     let from = field(form, "From").unwrap_or("");
-    app.limits
+    app.guards
+        .limits
         .hit(rate_limit::INBOUND_SMS_PER_PHONE, from, now)
         .await?;
     let body = field(form, "Body").unwrap_or("");

@@ -124,7 +124,7 @@ async fn ask_feedback(
     };
     let office =
         super::appointments::local_name(&ticket.lang, &context.row.name, &context.row.name_ar);
-    let link = format!("{}/feedback/{token}", app.public_url);
+    let link = format!("{}/feedback/{token}", app.links.public_url);
     let body = messages::feedback(&ticket.lang, office, &link);
     let key = format!("feedback:{}", ticket.id);
     let sms = notify::sms(Some(&ticket.site_id), "feedback", phone, body, key, now);

@@ -37,6 +37,7 @@ pub struct WebhookView {
 pub async fn register(app: &App, who: &Principal, input: NewWebhook) -> AppResult<WebhookView> {
     who.require_admin()?;
     let url = app
+        .messaging
         .transports
         .http
         .check(&input.url)

@@ -22,12 +22,13 @@ use super::created::CreatedTarget;
 use super::error::{ApiJson, ApiQuery};
 use crate::app::audit::{self, Actor, AuditPage, AuditQuery, Entry, Owner};
 use crate::app::auth::{self, Principal};
-use crate::app::{AppResult, error::ErrorBody};
+use crate::app::{App, AppResult, error::ErrorBody};
 use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, RawPathParams, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -51,7 +52,7 @@ const OWNERS: &[(&str, &str, Owner)] = &[
 ];
 
 /// Records state-changing requests of staff and devices.
-pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn record(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -61,18 +62,18 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
     let Some(route) = request.extensions().get::<MatchedPath>().cloned() else {
         return next.run(request).await;
     };
-    let at = state.app.clock.now_ms();
+    let at = app.clock.now_ms();
     let method = request.method().as_str().to_owned();
     let client_ip =
         request
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(peer)| {
-                super::client_ip::client(peer.ip(), request.headers(), &state.app.trusted_proxies)
+                super::client_ip::client(peer.ip(), request.headers(), &app.guards.trusted_proxies)
                     .to_string()
             });
     let (mut parts, body) = request.into_parts();
-    let params: Vec<(String, String)> = RawPathParams::from_request_parts(&mut parts, &state)
+    let params: Vec<(String, String)> = RawPathParams::from_request_parts(&mut parts, &app)
         .await
         .map(|p| {
             p.iter()
@@ -82,7 +83,7 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         .unwrap_or_default();
     let mut principal = None;
     if let Some(token) = token_of(&parts)
-        && let Ok(who) = auth::authenticate(&state.app, &token).await
+        && let Ok(who) = auth::authenticate(&app, &token).await
     {
         parts.extensions.insert(Authenticated {
             token,
@@ -122,7 +123,7 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         (true, Some(site)) => Some(format!("site:{site}")),
         (true, None) => None,
     };
-    state.app.audit.record(Entry {
+    app.audit.record(Entry {
         at,
         actor,
         site,

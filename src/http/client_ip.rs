@@ -28,7 +28,7 @@ impl FromRequestParts<AppState> for ClientIp {
             .get::<ConnectInfo<SocketAddr>>()
             .copied()
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no peer address")))?;
-        let ip = client(peer.ip(), &parts.headers, &state.app.trusted_proxies);
+        let ip = client(peer.ip(), &parts.headers, &state.app.guards.trusted_proxies);
         Ok(Self(limit_key(ip)))
     }
 }

@@ -25,7 +25,7 @@ fn signed(state: &AppState, uri: &OriginalUri, headers: &HeaderMap) -> (String, 
         .get("x-twilio-signature")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    (format!("{}{path}", state.app.public_url), signature)
+    (format!("{}{path}", state.app.links.public_url), signature)
 }
 
 async fn status(

@@ -8,7 +8,6 @@
 //! channels), never from what a client writes, so that no request can add
 //! series. Who may read them is `metrics_access`.
 
-use super::AppState;
 use crate::app::App;
 use crate::app::activity::Activity;
 use crate::app::health;
@@ -22,6 +21,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -117,7 +117,7 @@ impl HttpMetrics {
     /// Reads the gauges of this scrape. A database that does not answer
     /// leaves them out rather than failing the scrape.
     pub async fn refresh(&self, app: &App) {
-        self.live_subscribers.set(app.live.subscribers() as i64);
+        self.live_subscribers.set(app.live.hub.subscribers() as i64);
         if let Some(rows) = health::waiting(app).await {
             self.waiting.clear();
             for row in rows {
@@ -170,7 +170,11 @@ fn method_label(method: &Method) -> &'static str {
 /// Middleware that counts and times every request. The route is the
 /// matched route's pattern (`/api/v1/tickets/{id}`), never the path a
 /// client sent; a request no route matched is `unmatched`.
-pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn track(
+    State(metrics): State<Arc<HttpMetrics>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -179,7 +183,6 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
     let method = method_label(request.method()).to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
-    let metrics = &state.metrics;
     metrics
         .latency
         .get_or_create(&RouteLabels {

@@ -30,6 +30,7 @@ pub mod timeout;
 
 use crate::app::App;
 use axum::Router;
+use axum::extract::FromRef;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use std::any::Any;
@@ -40,16 +41,21 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-/// Shared by every handler.
-#[derive(Clone, Debug)]
+/// Shared by every handler. A handler or middleware that needs one part
+/// only extracts that part (`State<Arc<App>>`, `State<Arc<HttpMetrics>>`,
+/// `State<OpenApiJson>`), through the `FromRef` this derives.
+#[derive(Clone, Debug, FromRef)]
 pub struct AppState {
     pub app: Arc<App>,
     pub metrics: Arc<metrics::HttpMetrics>,
-    /// The OpenAPI document, built once from the routes.
-    pub openapi: Arc<String>,
+    pub openapi: OpenApiJson,
     /// Who may read `/metrics`, and on which address.
     pub metrics_access: Arc<metrics_access::MetricsAccess>,
 }
+
+/// The OpenAPI document as served, built once from the routes.
+#[derive(Clone, Debug)]
+pub struct OpenApiJson(pub Arc<String>);
 
 /// The routers of one instance: the public one, and the one of the
 /// metrics' own address when there is one.
@@ -107,7 +113,7 @@ pub fn routers(
     let state = AppState {
         metrics: Arc::new(metrics::HttpMetrics::new(&app.activity, connections)),
         app,
-        openapi: Arc::new(doc.to_json().unwrap_or_default()),
+        openapi: OpenApiJson(Arc::new(doc.to_json().unwrap_or_default())),
         metrics_access: Arc::new(access),
     };
     let metrics = state

@@ -1,11 +1,13 @@
 //! Operations: liveness, readiness, metrics and the OpenAPI document.
 
-use super::AppState;
+use super::{AppState, OpenApiJson};
+use crate::app::App;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use std::sync::Arc;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -26,8 +28,8 @@ async fn healthz() -> impl IntoResponse {
 /// degraded: Redis unreachable, this instance's own screens still served).
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses(
     (status = 200, description = "ready"), (status = 503, description = "not ready")))]
-async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    let ready = crate::app::health::readiness(&state.app).await;
+async fn readyz(State(app): State<Arc<App>>) -> impl IntoResponse {
+    let ready = crate::app::health::readiness(&app).await;
     let status = if ready.is_ready() {
         StatusCode::OK
     } else {
@@ -58,9 +60,9 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
 
 /// This document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations", responses((status = 200, description = "OpenAPI 3.1")))]
-async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
+async fn openapi(State(document): State<OpenApiJson>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "application/json")],
-        state.openapi.as_str().to_owned(),
+        document.0.as_str().to_owned(),
     )
 }

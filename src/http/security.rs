@@ -15,10 +15,11 @@
 //!   (sent over plain HTTP it would be meaningless, and on a LAN address
 //!   harmful).
 
-use super::AppState;
+use crate::app::App;
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::Response;
+use std::sync::Arc;
 
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
     style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
@@ -31,7 +32,7 @@ const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), paym
 const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
 
 /// Adds the headers to a response (the `map_response` of the layer).
-pub async fn headers(State(state): State<AppState>, mut response: Response) -> Response {
+pub async fn headers(State(app): State<Arc<App>>, mut response: Response) -> Response {
     let headers = response.headers_mut();
     let mut set = |name: HeaderName, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
@@ -44,7 +45,7 @@ pub async fn headers(State(state): State<AppState>, mut response: Response) -> R
         HeaderName::from_static("permissions-policy"),
         PERMISSIONS_POLICY,
     );
-    if state.app.public_url.starts_with("https://") {
+    if app.links.public_url.starts_with("https://") {
         set(header::STRICT_TRANSPORT_SECURITY, STRICT_TRANSPORT_SECURITY);
     }
     response

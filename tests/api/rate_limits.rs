@@ -322,7 +322,7 @@ async fn counting_in(redis: &str, prefix: &str) -> TestApp {
     let (redis, prefix) = (redis.to_owned(), prefix.to_owned());
     TestApp::builder()
         .config(|config| config.redis_url = Some(redis.parse().unwrap()))
-        .prepare(|app| app.limits.set_prefix(&prefix))
+        .prepare(|settings| settings.guards.limits.set_prefix(&prefix))
         .spawn()
         .await
 }

@@ -297,6 +297,7 @@ async fn figures(office: &Office) -> (Value, Value) {
     office
         .app
         .app
+        .caches
         .public_stats
         .forget(&format!("{}/{today}", office.site));
     let path = format!("/api/v1/sites/{}/public-stats", office.site);

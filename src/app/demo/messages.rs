@@ -11,8 +11,8 @@ pub const SHOWN: i64 = 50;
 
 /// The channels whose messages are shown: none unless `--demo`.
 pub fn shown_channels(app: &App) -> Vec<&'static str> {
-    if app.demo {
-        app.transports.log_only()
+    if app.policy.demo {
+        app.messaging.transports.log_only()
     } else {
         Vec::new()
     }

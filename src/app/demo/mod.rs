@@ -174,7 +174,7 @@ pub async fn seed(app: &App) -> AppResult<Option<Seeded>> {
     Ok(Some(Seeded {
         accounts,
         devices: issued,
-        public_url: app.public_url.clone(),
+        public_url: app.links.public_url.clone(),
     }))
 }
 

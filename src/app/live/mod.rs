@@ -175,6 +175,7 @@ pub async fn run(app: Arc<App>) {
     let (Some(mut incoming), Some(mut watches)) = (
         app.bus.take_incoming(),
         app.live
+            .hub
             .watches
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -196,7 +197,7 @@ pub async fn run(app: Arc<App>) {
             }
         };
         tokio::select! {
-            _ = app.shutdown.cancelled() => return,
+            _ = app.live.shutdown.cancelled() => return,
             // All that is queued at once: a hub that took one event per turn
             // would wait behind every socket task of a busy instance each time.
             taken = incoming.recv_many(&mut batch, BATCH) => {
@@ -212,8 +213,8 @@ pub async fn run(app: Arc<App>) {
                 fill_overdue(&app, &mut order).await;
             }
             _ = sweep.tick() => {
-                app.live.prune();
-                order.retain(|site| app.live.is_followed(site));
+                app.live.hub.prune();
+                order.retain(|site| app.live.hub.is_followed(site));
                 if app.bus.is_shared() {
                     suspects = catch_up(&app, &mut order, Some(&suspects)).await;
                 }
@@ -225,7 +226,7 @@ pub async fn run(app: Arc<App>) {
 
 async fn deliver(app: &App, rows: Vec<EventRow>) {
     for row in rows {
-        let Some(channel) = app.live.channel(&row.site_id) else {
+        let Some(channel) = app.live.hub.channel(&row.site_id) else {
             continue;
         };
         match to_live(app, &row).await {
@@ -275,7 +276,7 @@ async fn catch_up(
         }
     };
     for (site, seq) in last_seqs {
-        if !app.live.is_followed(&site) || !order.behind(&site, seq) {
+        if !app.live.hub.is_followed(&site) || !order.behind(&site, seq) {
             continue;
         }
         let lost = match suspects {

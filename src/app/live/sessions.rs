@@ -53,7 +53,7 @@ impl Session {
         Self {
             token,
             who,
-            ended: app.live.ended.subscribe(),
+            ended: app.live.hub.ended.subscribe(),
         }
     }
 

@@ -42,7 +42,7 @@ impl TicketFeeds {
         let (publisher, feed) = watch::channel(None);
         feeds.insert(id.to_owned(), publisher.clone());
         let task = run(app.clone(), id.to_owned(), site.to_owned(), publisher);
-        app.sockets.spawn(task);
+        app.live.sockets.spawn(task);
         feed
     }
 
@@ -71,14 +71,14 @@ impl TicketFeeds {
 
 async fn run(app: Arc<App>, id: String, site: String, publisher: Publisher) {
     follow(&app, &id, &site, &publisher).await;
-    app.live.tickets.leave(&id, &publisher, false);
+    app.live.hub.tickets.leave(&id, &publisher, false);
 }
 
 /// Publishes the ticket's changes until it is finished, unreadable, or
 /// followed by nobody.
 async fn follow(app: &App, id: &str, site: &str, publisher: &Publisher) {
     // Subscribed before reading, so that no change falls between the two.
-    let mut events = app.live.subscribe(site);
+    let mut events = app.live.hub.subscribe(site);
     let Ok(mut seq) = head(app, site).await else {
         publisher.send_replace(Some(Arc::new(TicketUpdate::Failed)));
         return;
@@ -89,8 +89,8 @@ async fn follow(app: &App, id: &str, site: &str, publisher: &Publisher) {
     }
     loop {
         tokio::select! {
-            _ = app.shutdown.cancelled() => return,
-            _ = publisher.closed() => if app.live.tickets.leave(id, publisher, true) { return },
+            _ = app.live.shutdown.cancelled() => return,
+            _ = publisher.closed() => if app.live.hub.tickets.leave(id, publisher, true) { return },
             event = events.recv() => {
                 // Everything already queued is taken at once: one read of
                 // the ticket answers a burst of events.

@@ -187,9 +187,12 @@ pub(super) async fn creation(
 ) -> AppResult<()> {
     let (per_phone, per_ip) = what.rules();
     let now = app.clock.now_ms();
-    app.limits.hit(per_ip, client, now).await?;
+    app.guards.limits.hit(per_ip, client, now).await?;
     if let Ok(phone) = Phone::parse(phone) {
-        app.limits.hit(per_phone, &phone.to_string(), now).await?;
+        app.guards
+            .limits
+            .hit(per_phone, &phone.to_string(), now)
+            .await?;
     }
     Ok(())
 }

@@ -92,7 +92,7 @@ async fn site_stream(
     crate::app::sites::SiteContext::load(&state.app, &site).await?;
     let app = state.app;
     Ok(upgrade.on_upgrade(move |socket| {
-        let sockets = app.sockets.clone();
+        let sockets = app.live.sockets.clone();
         sockets.track_future(async move {
             follow_site(&app, socket, site, Scope::Site, since, None).await;
             drop(place);
@@ -120,7 +120,7 @@ async fn counter_stream(
     };
     let session = Session::new(&app, token, who);
     Ok(upgrade.on_upgrade(move |socket| {
-        let sockets = app.sockets.clone();
+        let sockets = app.live.sockets.clone();
         sockets.track_future(async move {
             let scope = Scope::Counter(counter);
             let follow = follow_site(&app, socket, site, scope, since, Some(session));
@@ -148,7 +148,7 @@ async fn ticket_stream(
     let ticket = crate::app::tickets::get(&state.app, &id).await?;
     let app = state.app;
     Ok(upgrade.on_upgrade(move |socket| {
-        let sockets = app.sockets.clone();
+        let sockets = app.live.sockets.clone();
         sockets.track_future(async move {
             ticket::follow(&app, socket, &id, &ticket.site).await;
             drop(place);
@@ -163,7 +163,7 @@ fn session_end<'a>(
     session: Option<Session>,
 ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
     match session {
-        Some(session) => Box::pin(session.ended(app, app.live.session_recheck)),
+        Some(session) => Box::pin(session.ended(app, app.live.hub.session_recheck)),
         None => Box::pin(std::future::pending()),
     }
 }
@@ -243,7 +243,7 @@ async fn follow_site(
     since: Option<i64>,
     session: Option<Session>,
 ) {
-    let mut events = app.live.subscribe(&site);
+    let mut events = app.live.hub.subscribe(&site);
     let mut ended = session_end(app, session);
     let mut peer = Peer::new(socket);
     let mut last = match start(app, &mut peer, &site, &scope, since).await {
@@ -254,11 +254,11 @@ async fn follow_site(
             return peer.close(1011, "unavailable; reconnect").await;
         }
     };
-    app.live.watch(&site, last);
+    app.live.hub.watch(&site, last);
     let mut ping = ping_timer();
     loop {
         tokio::select! {
-            _ = app.shutdown.cancelled() => {
+            _ = app.live.shutdown.cancelled() => {
                 let reason = format!("server restarting: reconnect with since={last}");
                 return peer.close(GOING_AWAY, &reason).await;
             }

@@ -32,6 +32,7 @@ impl FromRequestParts<AppState> for Held {
         state
             .app
             .live
+            .hub
             .take_place(&address)
             .map(|place| Held { _place: place })
             .map_err(|refused| {

@@ -11,7 +11,7 @@ use axum::extract::ws::WebSocket;
 use std::sync::Arc;
 
 pub(super) async fn follow(app: &Arc<App>, socket: WebSocket, id: &str, site: &str) {
-    let mut feed = app.live.tickets.follow(app, id, site);
+    let mut feed = app.live.hub.tickets.follow(app, id, site);
     let mut peer = Peer::new(socket);
     let mut ping = ping_timer();
     // What the feed holds already (another socket follows the ticket) is
@@ -33,7 +33,7 @@ pub(super) async fn follow(app: &Arc<App>, socket: WebSocket, id: &str, site: &s
             }
         }
         tokio::select! {
-            _ = app.shutdown.cancelled() => {
+            _ = app.live.shutdown.cancelled() => {
                 return peer.close(GOING_AWAY, "server restarting: reconnect").await;
             }
             message = peer.socket.recv() => if !peer.heard(message) { return },

@@ -36,7 +36,7 @@ pub fn set(app: &App, name: &str, value: &str, max_age: Option<u64>) -> HeaderVa
     if let Some(seconds) = max_age {
         cookie.push_str(&format!("; Max-Age={seconds}"));
     }
-    if app.public_url.starts_with("https://") {
+    if app.links.public_url.starts_with("https://") {
         cookie.push_str("; Secure");
     }
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))

@@ -24,13 +24,13 @@ async fn two_instances() -> (TestApp, TestApp) {
     let first = TestApp::builder()
         .postgres()
         .config(configure)
-        .prepare(|app| app.limits.set_prefix(&prefix))
+        .prepare(|settings| settings.guards.limits.set_prefix(&prefix))
         .spawn()
         .await;
     let second = TestApp::builder()
         .join(&first.database_url)
         .config(configure)
-        .prepare(|app| app.limits.set_prefix(&prefix))
+        .prepare(|settings| settings.guards.limits.set_prefix(&prefix))
         .spawn()
         .await;
     (first, second)

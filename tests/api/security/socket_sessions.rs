@@ -131,7 +131,7 @@ async fn another_instances_sockets_close_within_the_token_check() {
         .await;
     let second = TestApp::builder()
         .join(&first.database_url)
-        .prepare(|app| app.live.session_recheck = Duration::from_millis(200))
+        .prepare(|settings| settings.live.hub.session_recheck = Duration::from_millis(200))
         .spawn()
         .await;
     let path = "/ws/counters/anfa-g1";

@@ -282,7 +282,11 @@ async fn every_socket_on_a_ticket_gets_the_same_updates_from_one_reader(backend:
         let state = phone.next().await;
         assert_eq!(state["ticket"]["position"], 2, "{state}");
     }
-    assert_eq!(app.app.live.tickets.len(), 1, "one reader for every socket");
+    assert_eq!(
+        app.app.live.hub.tickets.len(),
+        1,
+        "one reader for every socket"
+    );
 
     let (_, called) = call_next(&app, &agents[0], "anfa-g1").await;
     assert_eq!(called["id"], first["id"]);

@@ -11,14 +11,14 @@
 //!     .redis(&redis)
 //!     .clock(clock)
 //!     .config(|c| c.public_url = Some(URL.into()))
-//!     .prepare(|app| app.bus_prefix = prefix)
+//!     .prepare(|settings| settings.guards.limits.set_prefix(&prefix))
 //!     .spawn()
 //!     .await;
 //! ```
 
 use crate::client::Client;
 use crate::database::ScratchDatabase;
-use guichet::app::{App, auth};
+use guichet::app::{App, AppSettings, auth};
 use guichet::clock::{Clock, ManualTime};
 use guichet::config::Config;
 use guichet::domain::role::Role;
@@ -51,7 +51,7 @@ pub struct TestApp {
 }
 
 type Configure<'a> = Box<dyn FnOnce(&mut Config) + 'a>;
-type Prepare<'a> = Box<dyn FnOnce(&mut App) + 'a>;
+type Prepare<'a> = Box<dyn FnOnce(&mut AppSettings) + 'a>;
 
 /// How a [`TestApp`] starts; see the module's doc.
 #[must_use]
@@ -159,9 +159,10 @@ impl<'a> TestAppBuilder<'a> {
         self
     }
 
-    /// Adjusts the `App` before it serves (a prefix of the test's own for
-    /// the Redis keys, for instance).
-    pub fn prepare(mut self, prepare: impl FnOnce(&mut App) + 'a) -> Self {
+    /// Adjusts the settings the `App` is built from, after those of the
+    /// configuration (a prefix of the test's own for the Redis keys, for
+    /// instance).
+    pub fn prepare(mut self, prepare: impl FnOnce(&mut AppSettings) + 'a) -> Self {
         self.prepare.push(Box::new(prepare));
         self
     }
@@ -192,13 +193,14 @@ impl<'a> TestAppBuilder<'a> {
         for configure in self.configure {
             configure(&mut config);
         }
-        let mut server = Server::build(&config, self.clock)
-            .await
-            .expect("server starts");
-        let app = server.app_mut().expect("the app is not shared yet");
-        for prepare in self.prepare {
-            prepare(app);
-        }
+        let prepare = self.prepare;
+        let server = Server::build_with(&config, self.clock, |settings| {
+            for prepare in prepare {
+                prepare(settings);
+            }
+        })
+        .await
+        .expect("server starts");
         let shutdown = CancellationToken::new();
         let test_app = TestApp {
             client: Client::new(&format!("http://{}", server.addr())),

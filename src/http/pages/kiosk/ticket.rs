@@ -48,7 +48,7 @@ pub async fn show(k: Kiosk, Path((_, id)): Path<(String, String)>) -> Response {
         || Names::of(k.f.lang, &ticket.service, None),
         |s| Service::of(k.f.lang, s).names,
     );
-    let url = format!("{}/t/{}", k.app.public_url, ticket.id);
+    let url = format!("{}/t/{}", k.app.links.public_url, ticket.id);
     let waiting = ticket.status == Status::Waiting;
     let priority = match ticket.priority {
         Priority::Normal => None,

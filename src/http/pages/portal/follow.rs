@@ -47,7 +47,7 @@ impl Asked {
             Some(token) => format!("{base}/{reference}?token={token}"),
             None => format!("{base}/{reference}"),
         };
-        (format!("{}{link}", app.public_url), link)
+        (format!("{}{link}", app.links.public_url), link)
     }
 }
 

@@ -156,7 +156,7 @@ async fn addresses(
     staff: &Staff,
     issued: &IssuedDevice,
 ) -> Result<Vec<(String, String)>, AppError> {
-    let base = state.app.public_url.trim_end_matches('/');
+    let base = state.app.links.public_url.trim_end_matches('/');
     let token = &issued.token;
     Ok(match issued.kind {
         DeviceKind::Kiosk => vec![(

@@ -41,8 +41,8 @@ pub fn opaque(value: Option<&str>) -> Option<&str> {
 /// (for the confirmation, its QR code and the calendar file).
 pub fn manage_url(app: &crate::app::App, reference: &str, token: Option<&str>) -> String {
     match opaque(token) {
-        Some(token) => app.manage_link(reference, token),
-        None => app.manage_page(reference),
+        Some(token) => app.links.manage_link(reference, token),
+        None => app.links.manage_page(reference),
     }
 }
 
