@@ -48,6 +48,18 @@ async fn json(request: reqwest::RequestBuilder) -> serde_json::Value {
     answer.json().await.expect("a JSON answer")
 }
 
+/// Logs in through the API; the session's token.
+async fn login(client: &reqwest::Client, base: &str, username: &str, password: &str) -> String {
+    let credentials = serde_json::json!({"username": username, "password": password});
+    let login = json(
+        client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&credentials),
+    )
+    .await;
+    login["token"].as_str().expect("token").to_owned()
+}
+
 #[tokio::test]
 async fn demo_and_user_add_give_working_logins() {
     let dir = tempfile::tempdir().unwrap();
@@ -127,14 +139,7 @@ async fn demo_and_user_add_give_working_logins() {
     assert!(site["services"].as_array().unwrap().len() >= 6);
 
     // The account made at the console is in the audit log, under its site.
-    let credentials = serde_json::json!({"username": "admin", "password": admin_password});
-    let login = json(
-        client
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&credentials),
-    )
-    .await;
-    let token = login["token"].as_str().expect("token");
+    let token = &login(&client, &base, "admin", &admin_password).await;
     let log = json(
         client
             .get(format!("{base}/api/v1/audit"))
@@ -177,14 +182,7 @@ async fn seed_writes_a_past_that_tally_counts() {
     // A new office with two services, made through the API.
     let (base, shutdown) = serve(&url).await;
     let client = reqwest::Client::new();
-    let credentials = serde_json::json!({"username": "root", "password": "a-long-password"});
-    let login = json(
-        client
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&credentials),
-    )
-    .await;
-    let token = login["token"].as_str().expect("token");
+    let token = &login(&client, &base, "root", "a-long-password").await;
     let day = serde_json::json!([["08:30", "16:30"]]);
     let site = serde_json::json!({"id": "past", "name": "Past", "timezone": "Africa/Casablanca",
         "opening_hours": {"mon": day, "tue": day}});

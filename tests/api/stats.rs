@@ -259,14 +259,7 @@ async fn csv_matches_json(app: &TestApp, admin: &str, path: &str, stats: &Value)
         .await
         .expect("CSV answered");
     assert_eq!(response.status(), StatusCode::OK);
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned()
-    };
+    let header = |name: &str| crate::support::forms::header(&response, name);
     assert_eq!(header("content-type"), "text/csv; charset=utf-8");
     assert_eq!(
         header("content-disposition"),

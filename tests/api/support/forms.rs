@@ -23,15 +23,18 @@ fn client() -> reqwest::Client {
         .expect("client")
 }
 
+/// A header of the answer as text; empty when absent or not text.
+pub fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
 async fn read(response: reqwest::Response) -> Page {
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned()
-    };
+    let header = |name: &str| header(&response, name);
     let (location, cache) = (header("location"), header("cache-control"));
     let status = response.status();
     let html = response.text().await.expect("page text");
