@@ -40,7 +40,7 @@ pub struct ManualTime(Arc<Mutex<Timestamp>>);
 
 impl ManualTime {
     pub fn now(&self) -> Timestamp {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+        *crate::sync::lock(&self.0)
     }
 
     /// Another clock reading this same time (a second instance in tests).
@@ -50,6 +50,6 @@ impl ManualTime {
     }
 
     pub fn set(&self, at: Timestamp) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = at;
+        *crate::sync::lock(&self.0) = at;
     }
 }

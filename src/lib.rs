@@ -14,6 +14,7 @@ pub mod notify;
 pub mod secrets;
 pub mod startup;
 pub mod store;
+pub mod sync;
 pub mod telemetry;
 
 // The store's query macros, private to the crate; `use crate::{read, write}`

@@ -108,12 +108,7 @@ impl AuditLog {
 
 /// The writer task of this instance: started once by `Server::run`.
 pub async fn write_queued(app: Arc<App>) {
-    let taken = app
-        .audit
-        .receiver
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .take();
+    let taken = crate::sync::lock(&app.audit.receiver).take();
     let Some(mut receiver) = taken else { return };
     let mut batch = Vec::new();
     let mut waiting = Vec::new();

@@ -23,7 +23,7 @@ impl<V> TtlCache<V> {
     }
 
     pub fn get(&self, key: &str) -> Option<Arc<V>> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entries = crate::sync::lock(&self.entries);
         entries
             .get(key)
             .filter(|(read_at, _)| read_at.elapsed() < self.ttl)
@@ -31,7 +31,7 @@ impl<V> TtlCache<V> {
     }
 
     pub fn put(&self, key: &str, value: Arc<V>) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut entries = crate::sync::lock(&self.entries);
         if entries.len() > 10_000 {
             let ttl = self.ttl;
             entries.retain(|_, (read_at, _)| read_at.elapsed() < ttl);
@@ -41,10 +41,7 @@ impl<V> TtlCache<V> {
 
     /// Drops an entry after this instance changed what it holds.
     pub fn forget(&self, key: &str) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+        crate::sync::lock(&self.entries).remove(key);
     }
 }
 

@@ -99,13 +99,19 @@ pub struct ConsoleView {
     pub min_recalls: i64,
 }
 
+/// The service `id` among `services`, named in `lang`; the id itself if it
+/// is none of them.
+pub fn name_of<'a>(services: &'a [ServiceRef], id: &'a str, lang: &str) -> &'a str {
+    services
+        .iter()
+        .find(|s| s.id == id)
+        .map_or(id, |s| s.name_in(lang))
+}
+
 impl ConsoleView {
     /// A service of the site by id, named in `lang`.
     pub fn service_name<'a>(&'a self, id: &'a str, lang: &str) -> &'a str {
-        self.all_services
-            .iter()
-            .find(|s| s.id == id)
-            .map_or(id, |s| s.name_in(lang))
+        name_of(&self.all_services, id, lang)
     }
 
     pub fn is_open(&self) -> bool {

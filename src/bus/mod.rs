@@ -92,10 +92,7 @@ impl Bus {
 
     /// The events for this instance's hub; there is one taker.
     pub fn take_incoming(&self) -> Option<mpsc::Receiver<EventRow>> {
-        self.receiver
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
+        crate::sync::lock(&self.receiver).take()
     }
 
     pub fn state(&self) -> BusState {

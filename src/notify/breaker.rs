@@ -40,7 +40,7 @@ fn channel_of(channel: &str) -> Option<&'static str> {
 impl Breakers {
     /// The channels failing now: not to be claimed as usual.
     pub fn failing(&self) -> Vec<&'static str> {
-        let failing = self.failing.lock().unwrap_or_else(|e| e.into_inner());
+        let failing = crate::sync::lock(&self.failing);
         let mut channels: Vec<_> = failing.keys().copied().collect();
         channels.sort_unstable();
         channels
@@ -48,7 +48,7 @@ impl Breakers {
 
     /// The failing channels whose time to try again has come.
     pub fn to_probe(&self, now: i64) -> Vec<&'static str> {
-        let failing = self.failing.lock().unwrap_or_else(|e| e.into_inner());
+        let failing = crate::sync::lock(&self.failing);
         let mut channels: Vec<_> = failing
             .iter()
             .filter(|(_, f)| f.probe_at <= now)
@@ -61,7 +61,7 @@ impl Breakers {
     /// Whether messages of `channel` must wait now: it failed and its next
     /// try is still to come (a try that is due, the probe itself, goes).
     pub fn holds(&self, channel: &str, now: i64) -> bool {
-        let failing = self.failing.lock().unwrap_or_else(|e| e.into_inner());
+        let failing = crate::sync::lock(&self.failing);
         channel_of(channel)
             .and_then(|c| failing.get(c))
             .is_some_and(|f| f.probe_at > now)
@@ -76,7 +76,7 @@ impl Breakers {
         let Some(channel) = channel_of(channel) else {
             return;
         };
-        let mut failing = self.failing.lock().unwrap_or_else(|e| e.into_inner());
+        let mut failing = crate::sync::lock(&self.failing);
         let state = failing.entry(channel).or_insert(Failing {
             failures: 0,
             since: now,
@@ -93,7 +93,7 @@ impl Breakers {
     /// been failing, if it was.
     pub fn answered(&self, channel: &str) -> Option<i64> {
         let channel = channel_of(channel)?;
-        let mut failing = self.failing.lock().unwrap_or_else(|e| e.into_inner());
+        let mut failing = crate::sync::lock(&self.failing);
         failing.remove(channel).map(|f| f.since)
     }
 }

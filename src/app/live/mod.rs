@@ -113,7 +113,7 @@ impl Hub {
     /// snapshot, then `watch` from the snapshot's `seq`, so nothing falls
     /// between the two.
     pub fn subscribe(&self, site: &str) -> broadcast::Receiver<Arc<LiveEvent>> {
-        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        let mut channels = crate::sync::lock(&self.channels);
         channels
             .entry(site.to_owned())
             .or_insert_with(|| broadcast::channel(CHANNEL).0)
@@ -132,7 +132,7 @@ impl Hub {
     }
 
     fn channel(&self, site: &str) -> Option<Channel> {
-        let channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        let channels = crate::sync::lock(&self.channels);
         channels
             .get(site)
             .filter(|c| c.receiver_count() > 0)
@@ -144,7 +144,7 @@ impl Hub {
     }
 
     fn prune(&self) {
-        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        let mut channels = crate::sync::lock(&self.channels);
         channels.retain(|_, c| c.receiver_count() > 0);
     }
 }
@@ -174,12 +174,7 @@ pub async fn to_live(app: &App, row: &EventRow) -> AppResult<LiveEvent> {
 pub async fn run(app: Arc<App>) {
     let (Some(mut incoming), Some(mut watches)) = (
         app.bus.take_incoming(),
-        app.live
-            .hub
-            .watches
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take(),
+        crate::sync::lock(&app.live.hub.watches).take(),
     ) else {
         tracing::error!("the live hub is already running");
         return;

@@ -67,7 +67,7 @@ impl Places {
 
     /// Takes a place for a socket of `address`, or says which cap is full.
     pub fn take(self: &Arc<Self>, address: &str) -> Result<Place, Refused> {
-        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        let mut held = crate::sync::lock(&self.held);
         let of_address = held.by_address.get(address).copied().unwrap_or(0);
         if of_address >= self.per_address {
             return Err(Refused::Address);
@@ -85,13 +85,13 @@ impl Places {
 
     /// Places held now: the sockets open (and upgrades under way).
     pub fn held(&self) -> usize {
-        self.held.lock().unwrap_or_else(|e| e.into_inner()).total
+        crate::sync::lock(&self.held).total
     }
 }
 
 impl Drop for Place {
     fn drop(&mut self) {
-        let mut held = self.places.held.lock().unwrap_or_else(|e| e.into_inner());
+        let mut held = crate::sync::lock(&self.places.held);
         held.total = held.total.saturating_sub(1);
         if let Some(count) = held.by_address.get_mut(&self.address) {
             *count -= 1;

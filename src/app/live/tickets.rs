@@ -35,7 +35,7 @@ pub struct TicketFeeds(Mutex<HashMap<String, Publisher>>);
 impl TicketFeeds {
     /// The feed of a ticket of `site`, started if nobody follows it yet.
     pub fn follow(&self, app: &Arc<App>, id: &str, site: &str) -> Feed {
-        let mut feeds = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut feeds = crate::sync::lock(&self.0);
         if let Some(publisher) = feeds.get(id) {
             return publisher.subscribe();
         }
@@ -49,7 +49,7 @@ impl TicketFeeds {
     /// Drops the feed of `id` if it is `publisher`'s and nobody follows it
     /// any more (whoever joins takes the lock first). Returns whether it went.
     fn leave(&self, id: &str, publisher: &Publisher, only_if_unfollowed: bool) -> bool {
-        let mut feeds = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut feeds = crate::sync::lock(&self.0);
         if only_if_unfollowed && publisher.receiver_count() > 0 {
             return false;
         }
@@ -61,7 +61,7 @@ impl TicketFeeds {
 
     /// Tickets followed on this instance.
     pub fn len(&self) -> usize {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
+        crate::sync::lock(&self.0).len()
     }
 
     pub fn is_empty(&self) -> bool {

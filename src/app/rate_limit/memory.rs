@@ -18,7 +18,7 @@ impl Windows {
     /// Counts one more under `key`, starting a new window when the last
     /// one has ended.
     pub fn add(&self, key: &str, window_ms: i64, now_ms: i64) -> Count {
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let mut windows = crate::sync::lock(&self.windows);
         // Forget ended windows now and then so the map stays small.
         if windows.len() > 10_000 {
             windows.retain(|_, (_, start)| now_ms - *start < window_ms);
@@ -33,17 +33,14 @@ impl Windows {
 
     /// Gives back one place taken by `add` (a login that turned out right).
     pub fn take_back(&self, key: &str) {
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let mut windows = crate::sync::lock(&self.windows);
         if let Some((count, _)) = windows.get_mut(key) {
             *count = count.saturating_sub(1);
         }
     }
 
     pub fn clear(&self, key: &str) {
-        self.windows
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+        crate::sync::lock(&self.windows).remove(key);
     }
 }
 

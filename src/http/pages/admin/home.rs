@@ -23,19 +23,10 @@ struct HomePage {
 }
 
 async fn home(admin: Admin) -> Result<Response, PageError> {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
-    let frame = frame.for_office();
-    let fail = |e| PageError::new(&frame, e);
-    let nav = staff.nav(&state, &frame, None).await.map_err(fail)?;
-    let sites = console::sites_of(&state.app, &staff.who)
-        .await
-        .map_err(fail)?;
+    let sites = console::sites_of(&admin.state.app, &admin.staff.who);
+    let (nav, sites) = admin.read(sites).await?;
     Ok(render(&HomePage {
-        f: frame,
+        f: admin.frame,
         nav,
         sites,
     }))

@@ -4,7 +4,7 @@
 //! `{site}` of the path, for a page about one site.
 
 use super::{Nav, Staff};
-use crate::app::AppError;
+use crate::app::{AppError, AppResult};
 use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError};
 use axum::extract::{FromRequestParts, Path};
@@ -48,6 +48,33 @@ pub struct Admin {
     pub state: AppState,
     pub frame: Frame,
     pub staff: Staff,
+}
+
+impl Admin {
+    /// The menu of a page about no one site and what `read` finds; the
+    /// error page if either fails (refused: 403).
+    pub async fn read<T>(
+        &self,
+        read: impl Future<Output = AppResult<T>>,
+    ) -> Result<(Nav, T), PageError> {
+        let both = async {
+            let nav = self.staff.nav(&self.state, &self.frame, None).await?;
+            AppResult::Ok((nav, read.await?))
+        };
+        both.await
+            .map_err(|error| PageError::new(&self.frame, error))
+    }
+
+    /// Refused (the 403 page) unless the caller is an admin.
+    pub fn admin_only(&self) -> Result<(), PageError> {
+        let allowed = self.staff.require_admin();
+        allowed.map_err(|error| PageError::new(&self.frame, error))
+    }
+
+    /// The parts, for a handler that moves them on.
+    pub fn into_parts(self) -> (AppState, Frame, Staff) {
+        (self.state, self.frame, self.staff)
+    }
 }
 
 impl FromRequestParts<AppState> for Admin {

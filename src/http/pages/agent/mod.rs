@@ -11,8 +11,10 @@ mod video;
 
 use super::cookies;
 use super::frame::{Frame, PageError};
+use super::i18n::Lang;
 use crate::app::AppError;
 use crate::app::auth::Principal;
+use crate::app::console::ServiceRef;
 use crate::http::AppState;
 use axum::Router;
 use axum::extract::{FromRequestParts, Query};
@@ -75,6 +77,30 @@ impl AtSite {
 
     pub(super) fn user(&self) -> String {
         self.who.username().unwrap_or_default().to_owned()
+    }
+
+    /// The site with its services, for the page to name them.
+    pub(super) async fn desk(&self, state: &AppState) -> Result<Desk, PageError> {
+        match crate::app::console::services(&state.app, &self.site).await {
+            Ok(services) => Ok(Desk {
+                site: self.site.clone(),
+                services,
+            }),
+            Err(error) => Err(PageError::new(&self.frame, error)),
+        }
+    }
+}
+
+/// The site an agent's page is about, with its services.
+pub(super) struct Desk {
+    pub site: String,
+    pub services: Vec<ServiceRef>,
+}
+
+impl Desk {
+    /// A service of the site by id, named in `lang`.
+    pub fn service_name<'a>(&'a self, id: &'a str, lang: &Lang) -> &'a str {
+        crate::app::console::name_of(&self.services, id, lang.code())
     }
 }
 

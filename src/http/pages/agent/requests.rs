@@ -2,9 +2,8 @@
 //! the steps it may take next as small forms (no script needed). A step
 //! goes through `app::requests::set_status`, which tells the citizen.
 
-use super::{Agent, AtSite, refused};
+use super::{Agent, AtSite, Desk, refused};
 use crate::app::AppError;
-use crate::app::console::{self, ServiceRef};
 use crate::app::requests::{self, ChangeStatus, RequestView};
 use crate::domain::request::RequestStatus;
 use crate::http::AppState;
@@ -37,21 +36,12 @@ struct Group {
 struct RequestsPage {
     f: Frame,
     user: String,
-    site: String,
-    services: Vec<ServiceRef>,
+    desk: Desk,
     groups: Vec<Group>,
     error: Option<String>,
 }
 
 impl RequestsPage {
-    fn service_name(&self, id: &str) -> String {
-        self.services
-            .iter()
-            .find(|s| s.id == id)
-            .map_or(id, |s| s.name_in(self.f.lang.code()))
-            .to_owned()
-    }
-
     /// The steps a request in `status` may take next.
     fn next_steps(&self, status: &str) -> Vec<&'static str> {
         let Some(from) = RequestStatus::parse(status) else {
@@ -121,7 +111,7 @@ async fn show(state: &AppState, at: AtSite, error: Option<String>) -> Result<Res
     let all = requests::of_site(&state.app, &at.who, site, None)
         .await
         .map_err(fail)?;
-    let services = console::services(&state.app, site).await.map_err(fail)?;
+    let desk = at.desk(state).await?;
     let mut groups: Vec<Group> = STATUSES
         .iter()
         .map(|status| Group {
@@ -137,8 +127,7 @@ async fn show(state: &AppState, at: AtSite, error: Option<String>) -> Result<Res
     Ok(render(&RequestsPage {
         user: at.user(),
         f: at.frame,
-        site: at.site,
-        services,
+        desk,
         groups,
         error,
     }))

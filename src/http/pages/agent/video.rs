@@ -2,10 +2,9 @@
 //! call link and, from its start, two small forms (no script needed) to
 //! record how it went through `app::video::record`.
 
-use super::{Agent, AtSite, refused};
+use super::{Agent, AtSite, Desk, refused};
 use crate::app::AppError;
 use crate::app::appointments::{self, AppointmentView};
-use crate::app::console::{self, ServiceRef};
 use crate::app::video::{self, Outcome};
 use crate::http::AppState;
 use crate::http::pages::csrf::CsrfForm;
@@ -28,9 +27,8 @@ pub fn router() -> Router<AppState> {
 struct VideoPage {
     f: Frame,
     user: String,
-    site: String,
+    desk: Desk,
     day: String,
-    services: Vec<ServiceRef>,
     calls: Vec<AppointmentView>,
     /// Now, to tell which calls have begun.
     now: jiff::Timestamp,
@@ -38,14 +36,6 @@ struct VideoPage {
 }
 
 impl VideoPage {
-    fn service_name(&self, id: &str) -> String {
-        self.services
-            .iter()
-            .find(|s| s.id == id)
-            .map_or(id, |s| s.name_in(self.f.lang.code()))
-            .to_owned()
-    }
-
     /// `HH:MM` of an RFC 3339 instant in the site's offset.
     fn time_of<'a>(&self, at: &'a str) -> &'a str {
         at.get(11..16).unwrap_or(at)
@@ -139,7 +129,7 @@ async fn show(
             .into_iter()
             .filter(|a| a.mode == "video")
             .collect();
-    let services = console::services(&state.app, site).await.map_err(fail)?;
+    let desk = at.desk(state).await?;
     let context = crate::app::sites::SiteContext::load(&state.app, site)
         .await
         .map_err(fail)?;
@@ -150,8 +140,7 @@ async fn show(
         now: jiff::Timestamp::from_millisecond(now).unwrap_or_default(),
         day: day.unwrap_or(today),
         f: at.frame,
-        site: at.site,
-        services,
+        desk,
         calls,
         error,
     }))

@@ -38,17 +38,8 @@ impl AuditLogPage {
 }
 
 async fn page(admin: Admin, Query(query): Query<AuditQuery>) -> Result<Response, PageError> {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
-    let frame = frame.for_office();
-    let fail = |e| PageError::new(&frame, e);
-    let nav = staff.nav(&state, &frame, None).await.map_err(fail)?;
-    let found = audit::list(&state.app, &staff.who, &query)
-        .await
-        .map_err(fail)?;
+    let found = audit::list(&admin.state.app, &admin.staff.who, &query);
+    let (nav, found) = admin.read(found).await?;
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let older = found.next.map(|before| {
         let filters = [
@@ -65,7 +56,7 @@ async fn page(admin: Admin, Query(query): Query<AuditQuery>) -> Result<Response,
         )
     });
     Ok(render(&AuditLogPage {
-        f: frame,
+        f: admin.frame,
         nav,
         site: text(&query.site),
         actor: text(&query.actor),

@@ -50,21 +50,12 @@ struct Tab {
 }
 
 async fn page(admin: Admin, Query(tab): Query<Tab>) -> Result<Response, PageError> {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
-    let frame = frame.for_office();
-    let fail = |e| PageError::new(&frame, e);
-    staff.require_admin().map_err(fail)?;
-    let nav = staff.nav(&state, &frame, None).await.map_err(fail)?;
+    admin.admin_only()?;
     let status = tab.status.unwrap_or_else(|| "pending".to_owned());
-    let messages = outbox::list(&state.app, &staff.who, Some(&status))
-        .await
-        .map_err(fail)?;
+    let messages = outbox::list(&admin.state.app, &admin.staff.who, Some(&status));
+    let (nav, messages) = admin.read(messages).await?;
     Ok(render(&OutboxPage {
-        f: frame,
+        f: admin.frame,
         nav,
         status,
         tabs: TABS,
@@ -78,11 +69,7 @@ async fn retry(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
+    let (state, frame, staff) = admin.into_parts();
     let act = outbox::retry(&state.app, &staff.who, &id);
     pressed(frame, act, "/admin/outbox?status=dead&done=retried").await
 }

@@ -55,12 +55,7 @@ struct RegisteredPage {
 }
 
 async fn page(admin: Admin, Query(flash): Query<Flash>) -> Result<Response, PageError> {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
-    let frame = frame.for_office();
+    let (state, frame, staff) = admin.into_parts();
     let flash = flash.key(&[("revoked", "admin.ops.webhooks.revoked")]);
     let typed = NewWebhook {
         url: String::new(),
@@ -108,12 +103,7 @@ async fn register(
     admin: Admin,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
-    let frame = frame.for_office();
+    let (state, frame, staff) = admin.into_parts();
     let fail = |e| PageError::new(&frame, e);
     staff.require_admin().map_err(fail)?;
     let site = one_of(&form, "site").trim().to_owned();
@@ -146,11 +136,7 @@ async fn revoke(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
+    let (state, frame, staff) = admin.into_parts();
     let act = webhooks::revoke(&state.app, &staff.who, &id);
     pressed(frame, act, "/admin/webhooks?done=revoked").await
 }

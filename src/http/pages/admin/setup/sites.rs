@@ -75,25 +75,17 @@ struct SitePage {
 }
 
 async fn new_form(admin: Admin) -> Response {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
+    let (state, frame, staff) = admin.into_parts();
     let draft = Draft {
         timezone: ZONES[0].to_owned(),
         verify_phone: true,
         ..Draft::default()
     };
-    page(&state, frame.for_office(), &staff, None, draft, None).await
+    page(&state, frame, &staff, None, draft, None).await
 }
 
 async fn create(admin: Admin, CsrfForm(form): CsrfForm<Fields>) -> Response {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
+    let (state, frame, staff) = admin.into_parts();
     let draft = typed(&form, true);
     let input = NewSite {
         id: draft.id.trim().to_owned(),

@@ -74,21 +74,13 @@ impl UsersPage {
 }
 
 async fn show(admin: Admin) -> Response {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
+    let (state, frame, staff) = admin.into_parts();
     let blank = Fields::default();
-    page(&state, frame.for_office(), &staff, &blank, None, "").await
+    page(&state, frame, &staff, &blank, None, "").await
 }
 
 async fn create(admin: Admin, CsrfForm(form): CsrfForm<Fields>) -> Response {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
+    let (state, frame, staff) = admin.into_parts();
     let input = NewAccount {
         username: form.get("username").trim().to_owned(),
         role: form.get("role").to_owned(),
@@ -108,21 +100,10 @@ async fn change(
     Path(username): Path<String>,
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
+    let (app, who) = (&admin.state.app, &admin.staff.who);
     let site = form.opt("site");
-    let result = accounts::change(
-        &state.app,
-        &staff.who,
-        &username,
-        form.get("role"),
-        site.as_deref(),
-    )
-    .await;
-    on_account(state, frame, staff, &username, result.map(drop), "saved").await
+    let result = accounts::change(app, who, &username, form.get("role"), site.as_deref()).await;
+    on_account(admin, &username, result.map(drop), "saved").await
 }
 
 async fn password(
@@ -130,20 +111,10 @@ async fn password(
     Path(username): Path<String>,
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
-    let result = accounts::reset_password(
-        &state.app,
-        &staff.who,
-        &username,
-        form.get("password"),
-        form.get("password_again"),
-    )
-    .await;
-    on_account(state, frame, staff, &username, result, "saved").await
+    let (app, who) = (&admin.state.app, &admin.staff.who);
+    let (password, again) = (form.get("password"), form.get("password_again"));
+    let result = accounts::reset_password(app, who, &username, password, again).await;
+    on_account(admin, &username, result, "saved").await
 }
 
 async fn disable(
@@ -151,12 +122,7 @@ async fn disable(
     Path(username): Path<String>,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Response {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
-    set_disabled(state, frame, staff, &username, true).await
+    set_disabled(admin, &username, true).await
 }
 
 async fn enable(
@@ -164,24 +130,14 @@ async fn enable(
     Path(username): Path<String>,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Response {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
-    set_disabled(state, frame, staff, &username, false).await
+    set_disabled(admin, &username, false).await
 }
 
-async fn set_disabled(
-    state: AppState,
-    frame: Frame,
-    staff: Staff,
-    username: &str,
-    disabled: bool,
-) -> Response {
-    let result = accounts::set_disabled(&state.app, &staff.who, username, disabled).await;
+async fn set_disabled(admin: Admin, username: &str, disabled: bool) -> Response {
+    let (app, who) = (&admin.state.app, &admin.staff.who);
+    let result = accounts::set_disabled(app, who, username, disabled).await;
     let flash = if disabled { "disabled" } else { "enabled" };
-    on_account(state, frame, staff, username, result, flash).await
+    on_account(admin, username, result, flash).await
 }
 
 async fn remove(
@@ -189,24 +145,13 @@ async fn remove(
     Path(username): Path<String>,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Response {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
-    let result = accounts::remove(&state.app, &staff.who, &username).await;
-    on_account(state, frame, staff, &username, result, "removed").await
+    let result = accounts::remove(&admin.state.app, &admin.staff.who, &username).await;
+    on_account(admin, &username, result, "removed").await
 }
 
 /// After a form of one account's row: its errors are shown beside it.
-async fn on_account(
-    state: AppState,
-    frame: Frame,
-    staff: Staff,
-    username: &str,
-    result: AppResult<()>,
-    flash: &str,
-) -> Response {
+async fn on_account(admin: Admin, username: &str, result: AppResult<()>, flash: &str) -> Response {
+    let (state, frame, staff) = admin.into_parts();
     let form = Fields::default();
     let done = |()| saved("/admin/users", flash);
     let again = |frame, error| page(&state, frame, &staff, &form, Some(error), username);
