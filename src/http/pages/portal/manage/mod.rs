@@ -12,8 +12,8 @@ use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -96,6 +96,36 @@ struct ActionForm {
     day: String,
 }
 
+/// A change asked by a form of these pages: the form, and the appointment
+/// read with the token it carries (or the visitor's session).
+struct Posted {
+    held: Held,
+    form: ActionForm,
+}
+
+impl FromRequest<AppState> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let Ok(f) = Frame::from_request_parts(&mut parts, state).await;
+        let Path(reference) = Path::<String>::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let headers = parts.headers.clone();
+        let request = Request::from_parts(parts, body);
+        let CsrfForm(form) = CsrfForm::<ActionForm>::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let token = Some(form.token.as_str());
+        let held = Held::load(state, f, &headers, &reference, token).await;
+        Ok(Posted {
+            held: held.map_err(IntoResponse::into_response)?,
+            form,
+        })
+    }
+}
+
 /// Where a holder lands after a change: the appointment, with a notice.
 fn back_to(held: &Held, done: &str) -> Response {
     let (reference, token) = (&held.view.reference, held.token.as_deref());
@@ -106,14 +136,8 @@ fn back_to(held: &Held, done: &str) -> Response {
     .into_response()
 }
 
-async fn cancel(
-    State(state): State<AppState>,
-    f: Frame,
-    headers: HeaderMap,
-    Path(reference): Path<String>,
-    CsrfForm(form): CsrfForm<ActionForm>,
-) -> Result<Response, PageError> {
-    let held = Held::load(&state, f, &headers, &reference, Some(&form.token)).await?;
+async fn cancel(State(state): State<AppState>, posted: Posted) -> Result<Response, PageError> {
+    let held = posted.held;
     match appointments::cancel(&state.app, &held.view.reference, held.access()).await {
         Ok(_) => Ok(back_to(&held, "cancelled")),
         Err(e) => {
@@ -187,12 +211,8 @@ async fn move_page(
 
 async fn reschedule(
     State(state): State<AppState>,
-    f: Frame,
-    headers: HeaderMap,
-    Path(reference): Path<String>,
-    CsrfForm(form): CsrfForm<ActionForm>,
+    Posted { held, form }: Posted,
 ) -> Result<Response, PageError> {
-    let held = Held::load(&state, f, &headers, &reference, Some(&form.token)).await?;
     let day = Some(form.day.as_str());
     let Some(start) = form.start.clone().filter(|s| !s.is_empty()) else {
         let error = (
