@@ -9,6 +9,7 @@
 
 mod counters;
 mod fields;
+mod guide;
 mod hours;
 mod service_draft;
 mod services;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(sites::router())
         .merge(hours::router())
         .merge(services::router())
+        .merge(guide::router())
         .merge(counters::router())
         .merge(users::router())
 }
