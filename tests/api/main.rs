@@ -16,6 +16,7 @@ mod counters;
 mod csrf;
 mod demo;
 mod fakes;
+mod guide;
 mod live;
 mod live_redis;
 mod logs;

@@ -45,6 +45,14 @@ impl Addresses {
     }
 }
 
+/// The frame of a page any cache may keep: without the visitor's CSRF
+/// token (these pages have no form), which must not reach another
+/// visitor through a shared cache.
+fn shared(mut f: Frame) -> Frame {
+    f.csrf.clear();
+    f
+}
+
 /// A page any cache may keep for a while.
 fn cacheable(mut response: Response) -> Response {
     if response.status().is_success() {
@@ -76,6 +84,7 @@ struct IndexPage {
 }
 
 async fn index(State(state): State<AppState>, f: Frame) -> Result<Response, PageError> {
+    let f = shared(f);
     let all = guides::all(&state.app)
         .await
         .map_err(|e| PageError::new(&f, e))?;
@@ -180,6 +189,7 @@ async fn procedure(
     f: Frame,
     Path((site, service)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
+    let f = shared(f);
     let app = &state.app;
     let fail = |e| PageError::new(&f, e);
     let site_view = crate::app::sites::require(app, &site).await.map_err(fail)?;

@@ -1,0 +1,442 @@
+//! The digital guide of procedures: an admin writes a service's guide
+//! (API and admin form), anyone reads it as `guide` on the service with
+//! each text in `{fr, ar, en}`, on the portal's `/guide` pages without
+//! JavaScript, at the kiosk and in the lobby's rotation; bad input changes
+//! nothing.
+
+use crate::support::forms::{open, post, send};
+use crate::support::sites::seed_site;
+use crate::support::tickets::kiosk;
+use guichet::domain::role::Role;
+use guichet_test_support::{Answer, Backend, TestApp, on_both_backends};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const SERVICE: &str = "/api/v1/sites/anfa/services/residence";
+const GUIDE: &str = "/api/v1/sites/anfa/services/residence/guide";
+
+fn texts(fr: &str, ar: &str, en: &str) -> Value {
+    json!({"fr": fr, "ar": ar, "en": en})
+}
+
+pub fn residence_guide() -> Value {
+    json!({
+        "summary": texts("Atteste votre adresse.", "تثبت عنوانكم.", "Proves your address."),
+        "steps": [
+            texts("Prenez un ticket.", "خذوا تذكرة.", "Take a ticket."),
+            texts("Présentez vos pièces.", "قدموا وثائقكم.", "Hand in your documents."),
+        ],
+        "fees": texts("Gratuit", "مجانا", "Free"),
+        "eligibility": texts("Tout résident majeur.", "كل قاطن راشد.", "Any adult resident."),
+        "channels": ["counter", "online", "kiosk"],
+    })
+}
+
+async fn put(app: &TestApp, path: &str, token: Option<&str>, body: Value) -> Answer {
+    app.call(Method::PUT, path, token, Some(body)).await
+}
+
+async fn guide_of(app: &TestApp) -> Value {
+    let answer = app.get(SERVICE, None).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    answer.body["guide"].clone()
+}
+
+/// An office `anfa` whose `residence` has the guide above.
+pub async fn office_with_guide(app: &TestApp) -> String {
+    let admin = app.admin().await;
+    seed_site(app, &admin, "anfa").await;
+    let answer = put(app, GUIDE, Some(&admin), residence_guide()).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    admin
+}
+
+async fn an_admin_sets_a_guide_and_anyone_reads_it_in_three_languages(backend: Backend) {
+    let app = TestApp::builder().backend(backend).spawn().await;
+    let admin = app.admin().await;
+    seed_site(&app, &admin, "anfa").await;
+    let before = app.get(SERVICE, None).await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.body);
+    assert_eq!(before.body["id"], "residence");
+    assert_eq!(before.body["guide"], Value::Null);
+
+    let answer = put(&app, GUIDE, Some(&admin), residence_guide()).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let answer = app.get(SERVICE, None).await;
+    assert!(
+        answer.headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("public"),
+        "{:?}",
+        answer.headers
+    );
+    let guide = &answer.body["guide"];
+    assert_eq!(
+        guide["summary"],
+        texts(
+            "Atteste votre adresse.",
+            "تثبت عنوانكم.",
+            "Proves your address."
+        )
+    );
+    assert_eq!(guide["steps"][1]["ar"], "قدموا وثائقكم.");
+    assert_eq!(guide["steps"].as_array().map(Vec::len), Some(2));
+    assert_eq!(guide["fees"]["en"], "Free");
+    assert_eq!(guide["eligibility"]["fr"], "Tout résident majeur.");
+    // The service's own documents and delay, not a copy.
+    assert_eq!(
+        guide["documents"],
+        json!([{"fr": "CIN", "ar": "البطاقة الوطنية", "en": null}])
+    );
+    assert_eq!(guide["processing_days"], 2);
+    assert_eq!(guide["channels"], json!(["online", "kiosk", "counter"]));
+    let patched = app
+        .patch(
+            SERVICE,
+            Some(&admin),
+            json!({"processing_days": 4,
+            "required_documents": [{"name": "Facture", "name_ar": "فاتورة"}]}),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    let guide = guide_of(&app).await;
+    assert_eq!(guide["processing_days"], 4);
+    assert_eq!(guide["documents"][0]["ar"], "فاتورة");
+
+    // Audit-logged like every admin change.
+    app.app.audit.flush().await;
+    let log = app.get("/api/v1/audit", Some(&admin)).await;
+    let logged = log.body["entries"].as_array().unwrap().iter().any(|e| {
+        e["action"] == "PUT /api/v1/sites/{site}/services/{service}/guide"
+            && e["target"] == "service:residence"
+            && e["status"] == 200
+    });
+    assert!(logged, "{}", log.body);
+
+    // In the OpenAPI document.
+    let doc = app.get("/api/v1/openapi.json", None).await;
+    let paths = &doc.body["paths"];
+    assert!(paths["/api/v1/sites/{site}/services/{service}"]["get"].is_object());
+    assert!(paths["/api/v1/sites/{site}/services/{service}/guide"]["put"].is_object());
+}
+
+async fn bad_guides_change_nothing(backend: Backend) {
+    let app = TestApp::builder().backend(backend).spawn().await;
+    let admin = office_with_guide(&app).await;
+    let stored = guide_of(&app).await;
+    let with = |key: &str, value: Value| {
+        let mut body = residence_guide();
+        body[key] = value;
+        body
+    };
+    let long = "ب".repeat(601);
+    let cases = [
+        (with("summary", texts("Ok", &long, "Ok")), "invalid_summary"),
+        (
+            with("fees", texts("Gratuit", "مجانا", "  ")),
+            "invalid_fees",
+        ),
+        (with("steps", json!([])), "invalid_steps"),
+        (
+            with("steps", Value::Array(vec![texts("a", "b", "c"); 16])),
+            "invalid_steps",
+        ),
+        (
+            with("channels", json!(["kiosk", "kiosk"])),
+            "invalid_channels",
+        ),
+        (with("channels", json!([])), "invalid_channels"),
+    ];
+    for (body, code) in cases {
+        let answer = put(&app, GUIDE, Some(&admin), body).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            answer.body
+        );
+        assert_eq!(answer.code(), code, "{}", answer.body);
+    }
+    let unknown_channel = put(&app, GUIDE, Some(&admin), with("channels", json!(["fax"]))).await;
+    assert!(
+        unknown_channel.status.is_client_error(),
+        "{}",
+        unknown_channel.body
+    );
+    let unknown_field = put(&app, GUIDE, Some(&admin), with("price", json!(3))).await;
+    assert!(
+        unknown_field.status.is_client_error(),
+        "{}",
+        unknown_field.body
+    );
+
+    let elsewhere = "/api/v1/sites/anfa/services/nothing/guide";
+    let answer = put(&app, elsewhere, Some(&admin), residence_guide()).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND, "{}", answer.body);
+    let no_site = "/api/v1/sites/nowhere/services/residence/guide";
+    let answer = put(&app, no_site, Some(&admin), residence_guide()).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND, "{}", answer.body);
+    assert_eq!(
+        app.get("/api/v1/sites/anfa/services/nothing", None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    let changed = with("fees", texts("10 DH", "10 دراهم", "10 MAD"));
+    let supervisor = app.add_staff("chef", Role::Supervisor, "anfa").await;
+    let agent = app.add_staff("agent", Role::Agent, "anfa").await;
+    for (token, status) in [
+        (None, StatusCode::UNAUTHORIZED),
+        (Some(supervisor.as_str()), StatusCode::FORBIDDEN),
+        (Some(agent.as_str()), StatusCode::FORBIDDEN),
+    ] {
+        let answer = put(&app, GUIDE, token, changed.clone()).await;
+        assert_eq!(answer.status, status, "{}", answer.body);
+    }
+    assert_eq!(guide_of(&app).await, stored);
+    assert_eq!(app.count("service_guides").await, 1);
+}
+
+/// A page as a browser without JavaScript gets it, with its headers.
+async fn page(app: &TestApp, path: &str) -> (StatusCode, reqwest::header::HeaderMap, String) {
+    let response = reqwest::get(format!("{}{path}", app.base))
+        .await
+        .expect("sent");
+    let (status, headers) = (response.status(), response.headers().clone());
+    (status, headers, response.text().await.expect("text"))
+}
+
+async fn the_guide_pages_read_without_javascript_in_three_languages(backend: Backend) {
+    let app = TestApp::builder().backend(backend).spawn().await;
+    office_with_guide(&app).await;
+    let (status, _, home) = page(&app, "/?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("href=\"/guide?lang=en\""), "{home}");
+
+    let expected = [
+        (
+            "fr",
+            "ltr",
+            "Guide des démarches",
+            "Atteste votre adresse.",
+            "Tout résident majeur.",
+            "2 jours ouvrables",
+            "CIN",
+        ),
+        (
+            "ar",
+            "rtl",
+            "دليل المساطر الإدارية",
+            "تثبت عنوانكم.",
+            "كل قاطن راشد.",
+            "2 أيام عمل",
+            "البطاقة الوطنية",
+        ),
+        (
+            "en",
+            "ltr",
+            "Guide to procedures",
+            "Proves your address.",
+            "Any adult resident.",
+            "2 working days",
+            "CIN",
+        ),
+    ];
+    for (lang, dir, title, summary, who, delay, document) in expected {
+        let (status, headers, html) = page(&app, &format!("/guide?lang={lang}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\" dir=\"{dir}\">")),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!("<title>{title} · Guichet</title>")),
+            "{html}"
+        );
+        assert!(html.contains("<meta name=\"description\""), "{html}");
+        assert!(html.contains(&format!("/guide?lang={lang}\">")), "{html}");
+        assert!(
+            html.contains(&format!("href=\"/guide/anfa/residence?lang={lang}\"")),
+            "{html}"
+        );
+        assert!(html.contains(summary), "{html}");
+        assert_eq!(headers["cache-control"], "public, max-age=300");
+        assert!(headers.get("set-cookie").is_none(), "{headers:?}");
+        assert!(!html.contains("<script"), "{html}");
+
+        let path = format!("/guide/anfa/residence?lang={lang}");
+        let (status, headers, html) = page(&app, &path).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\" dir=\"{dir}\">")),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!("· {title} · Guichet</title>")),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!(
+                "<meta name=\"description\" content=\"{summary}\">"
+            )),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!(
+                "<link rel=\"canonical\" href=\"{}{path}\">",
+                app.app.links.public_url
+            )),
+            "{html}"
+        );
+        assert!(html.contains("hreflang=\"ar\""), "{html}");
+        assert!(
+            html.contains("<meta name=\"csrf-token\" content=\"\">"),
+            "{html}"
+        );
+        for text in [summary, who, delay, document] {
+            assert!(html.contains(text), "{text} missing: {html}");
+        }
+        assert_eq!(headers["cache-control"], "public, max-age=300");
+        assert!(!html.contains("<script"), "{html}");
+    }
+    let (_, _, arabic) = page(&app, "/guide/anfa/residence?lang=ar").await;
+    assert!(arabic.contains("<li>البطاقة الوطنية</li>"), "{arabic}");
+    assert!(arabic.contains("<li>قدموا وثائقكم.</li>"), "{arabic}");
+    assert!(arabic.contains("<li>عبر الإنترنت</li>"), "{arabic}");
+
+    // A service without a guide still shows its documents and delay.
+    let (status, _, html) = page(&app, "/guide/anfa/signature?lang=fr").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("pas encore rédigé") && html.contains("CIN"),
+        "{html}"
+    );
+
+    for unknown in ["/guide/anfa/nothing", "/guide/nowhere/residence"] {
+        let (status, headers, html) = page(&app, unknown).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{unknown}");
+        assert!(
+            headers
+                .get("cache-control")
+                .is_none_or(|v| v != "public, max-age=300")
+        );
+        assert!(html.contains("<html lang="), "{html}");
+    }
+}
+
+async fn an_admin_writes_the_guide_from_the_service_form(backend: Backend) {
+    let app = TestApp::builder().backend(backend).spawn().await;
+    let admin = app.admin().await;
+    seed_site(&app, &admin, "anfa").await;
+    let path = "/admin/sites/anfa/services/residence/guide";
+    let service_form = open(&app, Some(&admin), "/admin/sites/anfa/services/residence").await;
+    assert!(
+        service_form.html.contains(&format!("href=\"{path}\"")),
+        "{}",
+        service_form.html
+    );
+    let form = open(&app, Some(&admin), path).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.html.contains("name=\"step_0_fr\""), "{}", form.html);
+
+    let mut fields = vec![
+        ("summary_fr", "Atteste votre adresse."),
+        ("summary_ar", "تثبت عنوانكم."),
+        ("summary_en", "Proves your address."),
+        ("eligibility_fr", "Tout résident."),
+        ("eligibility_ar", "كل قاطن."),
+        ("eligibility_en", "Any resident."),
+        ("fees_fr", "Gratuit"),
+        ("fees_ar", "مجانا"),
+        ("fees_en", "Free"),
+        ("step_0_fr", "Venir"),
+        ("step_0_ar", "الحضور"),
+        ("step_0_en", "Come"),
+        ("step_1_fr", ""),
+        ("step_1_ar", ""),
+        ("step_1_en", ""),
+        ("channel_counter", "1"),
+    ];
+    // Without its CSRF field, a form changes nothing.
+    let forged = post(&app, &admin, path, &fields).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    // A supervisor may not.
+    let supervisor = app.add_staff("chef", Role::Supervisor, "anfa").await;
+    let refused = send(&app, &supervisor, path, &fields).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.count("service_guides").await, 0);
+
+    let saved = send(&app, &admin, path, &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    assert_eq!(saved.location, format!("{path}?saved=1"));
+    let guide = guide_of(&app).await;
+    assert_eq!(guide["steps"], json!([texts("Venir", "الحضور", "Come")]));
+    assert_eq!(guide["channels"], json!(["counter"]));
+    let (_, _, html) = page(&app, "/guide/anfa/residence?lang=fr").await;
+    assert!(html.contains("Uniquement au guichet"), "{html}");
+
+    // A step without its Arabic is refused in place, with what was typed.
+    fields[10] = ("step_0_ar", "");
+    let again = send(&app, &admin, path, &fields).await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.html
+    );
+    assert!(again.html.contains("value=\"Venir\""), "{}", again.html);
+    assert!(again.html.contains("id=\"form-error\""), "{}", again.html);
+    assert_eq!(guide_of(&app).await, guide);
+}
+
+async fn the_kiosk_and_the_lobby_show_the_guide(backend: Backend) {
+    let app = TestApp::builder().backend(backend).spawn().await;
+    let admin = office_with_guide(&app).await;
+    let token = kiosk(&app, &admin, "anfa").await;
+    let home = open(&app, Some(&token), "/kiosk/anfa").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(
+        home.html.contains("href=\"/kiosk/anfa/guide\""),
+        "{}",
+        home.html
+    );
+    let list = open(&app, Some(&token), "/kiosk/anfa/guide").await;
+    assert!(
+        list.html.contains("href=\"/kiosk/anfa/guide/residence\""),
+        "{}",
+        list.html
+    );
+    let shown = open(&app, Some(&token), "/kiosk/anfa/guide/residence?lang=ar").await;
+    assert_eq!(shown.status, StatusCode::OK);
+    for text in [
+        "تثبت عنوانكم.",
+        "Atteste votre adresse.",
+        "البطاقة الوطنية",
+        "CIN",
+        "مجانا",
+        "2 أيام عمل",
+    ] {
+        assert!(shown.html.contains(text), "{text} missing: {}", shown.html);
+    }
+    assert!(shown.html.contains("dir=\"rtl\""), "{}", shown.html);
+    let unknown = open(&app, Some(&token), "/kiosk/anfa/guide/nothing").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let stranger = open(&app, None, "/kiosk/anfa/guide/residence").await;
+    assert_eq!(stranger.status, StatusCode::FORBIDDEN);
+
+    let lobby = open(&app, None, "/display/anfa").await;
+    assert_eq!(lobby.status, StatusCode::OK);
+    let slide = "Guide des démarches · Service residence : Atteste votre adresse. Pièces à fournir : CIN. Délai : 2 jours ouvrables.";
+    assert!(lobby.html.contains(slide), "{}", lobby.html);
+    assert!(lobby.html.contains("\"guides\":[{"), "{}", lobby.html);
+}
+
+on_both_backends!(
+    an_admin_sets_a_guide_and_anyone_reads_it_in_three_languages,
+    bad_guides_change_nothing,
+    the_guide_pages_read_without_javascript_in_three_languages,
+    an_admin_writes_the_guide_from_the_service_form,
+    the_kiosk_and_the_lobby_show_the_guide,
+);
