@@ -5,6 +5,7 @@
 //! nothing.
 
 use crate::support::forms::{open, post, send};
+use crate::support::guides::{office_with_guide, residence_guide, texts};
 use crate::support::sites::seed_site;
 use crate::support::tickets::kiosk;
 use guichet::domain::role::Role;
@@ -15,23 +16,6 @@ use serde_json::{Value, json};
 const SERVICE: &str = "/api/v1/sites/anfa/services/residence";
 const GUIDE: &str = "/api/v1/sites/anfa/services/residence/guide";
 
-fn texts(fr: &str, ar: &str, en: &str) -> Value {
-    json!({"fr": fr, "ar": ar, "en": en})
-}
-
-pub fn residence_guide() -> Value {
-    json!({
-        "summary": texts("Atteste votre adresse.", "تثبت عنوانكم.", "Proves your address."),
-        "steps": [
-            texts("Prenez un ticket.", "خذوا تذكرة.", "Take a ticket."),
-            texts("Présentez vos pièces.", "قدموا وثائقكم.", "Hand in your documents."),
-        ],
-        "fees": texts("Gratuit", "مجانا", "Free"),
-        "eligibility": texts("Tout résident majeur.", "كل قاطن راشد.", "Any adult resident."),
-        "channels": ["counter", "online", "kiosk"],
-    })
-}
-
 async fn put(app: &TestApp, path: &str, token: Option<&str>, body: Value) -> Answer {
     app.call(Method::PUT, path, token, Some(body)).await
 }
@@ -40,15 +24,6 @@ async fn guide_of(app: &TestApp) -> Value {
     let answer = app.get(SERVICE, None).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     answer.body["guide"].clone()
-}
-
-/// An office `anfa` whose `residence` has the guide above.
-pub async fn office_with_guide(app: &TestApp) -> String {
-    let admin = app.admin().await;
-    seed_site(app, &admin, "anfa").await;
-    let answer = put(app, GUIDE, Some(&admin), residence_guide()).await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-    admin
 }
 
 async fn an_admin_sets_a_guide_and_anyone_reads_it_in_three_languages(backend: Backend) {
