@@ -25,7 +25,9 @@ pub fn slides(guides: &SiteGuides) -> Vec<Announcement> {
                     _ => s.name.as_str(),
                 };
                 let summary = short(guide.summary.in_lang(lang.code()), SUMMARY_CHARS);
-                let mut text = format!("{} · {name} : {summary}", tr.s("guide.title"));
+                // French puts a space before a colon; Arabic does not.
+                let colon = if lang == Lang::Ar { ":" } else { " :" };
+                let mut text = format!("{} · {name}{colon} {summary}", tr.s("guide.title"));
                 let documents = documents_in(detail, lang);
                 if !documents.is_empty() {
                     let list = documents.join(if lang == Lang::Ar { "، " } else { ", " });
@@ -39,7 +41,7 @@ pub fn slides(guides: &SiteGuides) -> Vec<Announcement> {
                 } else {
                     text.push(' ');
                     text.push_str(&format!(
-                        "{} : {}.",
+                        "{}{colon} {}.",
                         tr.s("guide.delay"),
                         delay_words(0, tr)
                     ));
