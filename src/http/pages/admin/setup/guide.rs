@@ -6,7 +6,7 @@
 //! no script is needed to add one.
 
 use super::fields::Fields;
-use super::{May, flash_of, saved, submit, with_status};
+use super::{May, admin_nav, flash_of, saved, submit, with_status};
 use crate::app::guides::{self, ServiceDetail};
 use crate::domain::guide::{Channel, Guide, Texts};
 use crate::http::AppState;
@@ -182,13 +182,9 @@ async fn page(
     mut draft: Draft,
     error: Option<FormError>,
 ) -> Response {
-    let checked = match staff.require_admin() {
-        Ok(()) => staff.nav(state, &frame, Some(site)).await,
-        Err(error) => Err(error),
-    };
-    let nav = match checked {
+    let nav = match admin_nav(state, &frame, staff, site).await {
         Ok(nav) => nav,
-        Err(error) => return PageError::new(&frame, error).into_response(),
+        Err(page) => return page,
     };
     draft.steps.retain(|s| s.iter().any(|t| !t.is_empty()));
     draft

@@ -183,6 +183,21 @@ fn may_change(frame: &Frame, staff: &Staff, site: &str, admin_only: bool) -> Res
     allowed.map_err(|error| PageError::new(frame, error))
 }
 
+/// The menu of a form only an admin may open: anyone else gets the error
+/// page the API's refusal would be.
+async fn admin_nav(
+    state: &AppState,
+    frame: &Frame,
+    staff: &Staff,
+    site: &str,
+) -> Result<super::Nav, Response> {
+    let checked = match staff.require_admin() {
+        Ok(()) => staff.nav(state, frame, Some(site)).await,
+        Err(error) => Err(error),
+    };
+    checked.map_err(|error| PageError::new(frame, error).into_response())
+}
+
 /// A page answered with the form error's status.
 fn with_status(mut response: Response, error: &Option<FormError>) -> Response {
     if let Some(error) = error {
