@@ -415,3 +415,31 @@ on_both_backends!(
     an_admin_writes_the_guide_from_the_service_form,
     the_kiosk_and_the_lobby_show_the_guide,
 );
+
+#[tokio::test]
+async fn the_demo_office_has_a_guide_for_each_service_in_three_languages() {
+    let app = TestApp::builder().spawn().await;
+    guichet::app::demo::seed(&app.app).await.expect("seeded");
+    let site = app.get("/api/v1/sites/casa-anfa", None).await;
+    let services = site.body["services"].as_array().expect("services").clone();
+    assert_eq!(services.len(), 7);
+    for service in services {
+        let id = service["id"].as_str().unwrap();
+        let answer = app
+            .get(&format!("/api/v1/sites/casa-anfa/services/{id}"), None)
+            .await;
+        let guide = &answer.body["guide"];
+        for lang in ["fr", "ar", "en"] {
+            assert!(
+                guide["summary"][lang]
+                    .as_str()
+                    .is_some_and(|t| !t.is_empty()),
+                "{id}: {guide}"
+            );
+            assert!(guide["steps"][0][lang].is_string(), "{id}: {guide}");
+        }
+    }
+    let (status, _, html) = page(&app, "/guide/casa-anfa/signature?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Only at the counter"), "{html}");
+}
