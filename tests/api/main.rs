@@ -17,6 +17,7 @@ mod csrf;
 mod demo;
 mod fakes;
 mod guide;
+mod guide_pages;
 mod live;
 mod live_redis;
 mod logs;

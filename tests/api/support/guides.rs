@@ -35,3 +35,12 @@ pub async fn office_with_guide(app: &TestApp) -> String {
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     admin
 }
+
+/// A page as a browser without JavaScript gets it, with its headers.
+pub async fn page(app: &TestApp, path: &str) -> (StatusCode, reqwest::header::HeaderMap, String) {
+    let response = reqwest::get(format!("{}{path}", app.base))
+        .await
+        .expect("sent");
+    let (status, headers) = (response.status(), response.headers().clone());
+    (status, headers, response.text().await.expect("text"))
+}
