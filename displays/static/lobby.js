@@ -199,14 +199,18 @@
   });
 
   // ---- the office's announcements
+  // The announcements, then the guide of each procedure (data.guides).
   var news = data.announcements || [];
+  var guides = data.guides || [];
   var newsAt = 0;
+  function slides() { return news.concat(guides); }
   function showNews() {
     var box = $("news");
-    box.hidden = news.length === 0;
-    if (!news.length) return;
-    newsAt = newsAt % news.length;
-    var item = news[newsAt];
+    var all = slides();
+    box.hidden = all.length === 0;
+    if (!all.length) return;
+    newsAt = newsAt % all.length;
+    var item = all[newsAt];
     $("news-1").textContent = lang === "ar" ? item.text_ar : item.text_fr;
     $("news-2").textContent = lang === "ar" ? item.text_fr : item.text_ar;
     fit(box);
@@ -214,7 +218,7 @@
     void box.offsetWidth;
     box.classList.add("turn");
   }
-  setInterval(function () { if (news.length > 1) { newsAt += 1; showNews(); } }, NEWS_MS);
+  setInterval(function () { if (slides().length > 1) { newsAt += 1; showNews(); } }, NEWS_MS);
   setInterval(function () {
     fetch("/api/v1/sites/" + encodeURIComponent(data.site) + "/announcements", { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })

@@ -22,6 +22,7 @@ pub mod devices;
 pub mod directory;
 pub mod error;
 mod filing;
+pub mod guides;
 pub mod health;
 pub mod live;
 pub mod otp;

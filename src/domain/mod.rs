@@ -5,6 +5,7 @@
 
 pub mod estimate;
 pub mod event;
+pub mod guide;
 pub mod opening_hours;
 pub mod ordering;
 pub mod phone;

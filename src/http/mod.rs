@@ -12,6 +12,7 @@ pub mod client_ip;
 pub mod counters;
 pub mod created;
 pub mod error;
+pub mod guides;
 pub mod hooks;
 pub mod live;
 pub mod metrics;
@@ -99,6 +100,7 @@ pub fn routers(
         .merge(ops::router())
         .merge(accounts::router())
         .merge(sites::router())
+        .merge(guides::router())
         .merge(counters::router())
         .merge(tickets::router())
         .merge(appointments::router())

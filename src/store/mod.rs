@@ -29,6 +29,7 @@ pub mod direct;
 mod error;
 pub mod events;
 pub mod gauges;
+pub mod guides;
 pub mod history;
 pub mod otp;
 pub mod outbox;

@@ -92,7 +92,8 @@ macro_rules! values {
             }
 
             /// Inserts the row into `table`, whose columns are named as the
-            /// fields.
+            /// fields (a row only ever upserted has no use for it).
+            #[allow(dead_code)]
             async fn insert_into(
                 &self,
                 tx: &mut $crate::store::Tx,

@@ -16,6 +16,8 @@ mod counters;
 mod csrf;
 mod demo;
 mod fakes;
+mod guide;
+mod guide_pages;
 mod live;
 mod live_redis;
 mod logs;

@@ -1,8 +1,9 @@
 //! The demo office: a Casablanca annexe with its usual services, counters,
 //! staff and devices, seeded through the same use cases as the API, and
-//! four weeks of its past (`history`) for the statistics to show, and
+//! its guide of procedures (`guides`), four weeks of its past (`history`) for the statistics to show, and
 //! the messages the demo did not send (`messages`).
 
+mod guides;
 mod history;
 pub mod messages;
 
@@ -110,6 +111,7 @@ pub async fn seed(app: &App) -> AppResult<Option<Seeded>> {
     for service in demo_services() {
         services::create(app, &operator, SITE, service).await?;
     }
+    guides::seed(app, &operator).await?;
     let counters = [
         (
             "guichet-1",

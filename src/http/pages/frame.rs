@@ -167,18 +167,25 @@ pub async fn prepare(State(state): State<AppState>, mut request: Request, next: 
         .await;
     let app = &state.app;
     let limited = response.status() == StatusCode::TOO_MANY_REQUESTS;
+    // A page any cache may keep (the guide) carries no cookie: a shared
+    // cache would hand one visitor's cookie to the next.
+    let shared = response
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("public"));
     let set = response.headers_mut();
     if let Some(seconds) = wait.filter(|_| limited) {
         set.entry(header::RETRY_AFTER)
             .or_insert(HeaderValue::from(seconds));
     }
-    if let Some(lang) = asked {
+    if let Some(lang) = asked.filter(|_| !shared) {
         set.append(
             header::SET_COOKIE,
             cookies::set(app, LANG_COOKIE, lang.code(), Some(365 * 86_400)),
         );
     }
-    if known.is_none() {
+    if known.is_none() && !shared {
         set.append(
             header::SET_COOKIE,
             cookies::set(app, CSRF_COOKIE, &csrf, None),

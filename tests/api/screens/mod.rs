@@ -5,6 +5,7 @@ mod admin;
 mod agent;
 mod agent_video;
 mod citizen;
+mod guide;
 mod journey;
 mod kiosk;
 mod lobby;

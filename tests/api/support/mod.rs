@@ -8,6 +8,7 @@
 pub mod browser;
 pub mod desk;
 pub mod forms;
+pub mod guides;
 pub mod hooks;
 pub mod office;
 pub mod sites;

@@ -10,6 +10,7 @@
 //! gets these pages; any other gets a page saying the kiosk is not set up.
 
 mod checkin;
+mod guide;
 mod lookup;
 mod take;
 mod ticket;
@@ -43,6 +44,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/kiosk/{site}/requests", get(lookup::request))
         .route("/kiosk/{site}/documents", get(lookup::documents))
+        .route("/kiosk/{site}/guide", get(guide::list))
+        .route("/kiosk/{site}/guide/{service}", get(guide::show))
 }
 
 /// A request from this site's kiosk: its frame (French or Arabic), the

@@ -8,11 +8,12 @@
 //! `/ws/sites/{site}` stream); `lobby.js` then follows the stream, flashes
 //! and announces new calls aloud. No personal data is shown.
 
+mod guide;
 pub mod view;
 
 use super::frame::{Frame, PageError, render};
 use super::i18n::Lang;
-use crate::app::{announcements, queue, sites};
+use crate::app::{announcements, guides, queue, sites};
 use crate::http::AppState;
 use askama::Template;
 use axum::Router;
@@ -37,6 +38,8 @@ struct LobbyPage {
     recent: Vec<Call>,
     services: Vec<ServiceLine>,
     news: Vec<announcements::Announcement>,
+    /// The guide's slides, shown in turn after the announcements.
+    guides: Vec<announcements::Announcement>,
     clock: String,
     /// What `lobby.js` starts from, as JSON.
     data: String,
@@ -64,6 +67,12 @@ async fn page(
     let info = sites::get(app, &site).await.map_err(fail)?;
     let snapshot = queue::snapshot(app, &site).await.map_err(fail)?;
     let news = announcements::list(app, &site).await.map_err(fail)?;
+    // The guide is a bonus on this screen: a lobby whose guides cannot be
+    // read now still shows the queue.
+    let guides = guides::of_site(app, &site)
+        .await
+        .map(|g| guide::slides(&g))
+        .unwrap_or_default();
     let arabic = f.lang == Lang::Ar;
     let name_ar = info.name_ar.clone().unwrap_or_else(|| info.name.clone());
     let names = if arabic {
@@ -82,6 +91,7 @@ async fn page(
         "now_ms": now,
         "offset_seconds": offset,
         "announcements": news.announcements,
+        "guides": guides,
         "sounds": view::sounds(),
         "strings": {
             "fr": strings(Lang::Fr),
@@ -92,6 +102,7 @@ async fn page(
         other_lang: if arabic { Lang::Fr } else { Lang::Ar },
         services: view::services(&snapshot.services, arabic),
         news: news.announcements,
+        guides,
         names,
         latest,
         recent: calls,

@@ -6,6 +6,7 @@ pub mod citizen;
 pub mod complaints;
 pub mod feedback;
 mod follow;
+pub mod guide;
 pub mod held;
 pub mod home;
 pub mod manage;
@@ -19,6 +20,7 @@ use axum::Router;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(home::router())
+        .merge(guide::router())
         .merge(booking::router())
         .merge(manage::router())
         .merge(me::router())

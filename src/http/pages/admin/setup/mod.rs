@@ -9,6 +9,7 @@
 
 mod counters;
 mod fields;
+mod guide;
 mod hours;
 mod service_draft;
 mod services;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(sites::router())
         .merge(hours::router())
         .merge(services::router())
+        .merge(guide::router())
         .merge(counters::router())
         .merge(users::router())
 }
@@ -179,6 +181,21 @@ fn may_change(frame: &Frame, staff: &Staff, site: &str, admin_only: bool) -> Res
         staff.who.require_staff(site, &[Role::Supervisor])
     };
     allowed.map_err(|error| PageError::new(frame, error))
+}
+
+/// The menu of a form only an admin may open: anyone else gets the error
+/// page the API's refusal would be.
+async fn admin_nav(
+    state: &AppState,
+    frame: &Frame,
+    staff: &Staff,
+    site: &str,
+) -> Result<super::Nav, Response> {
+    let checked = match staff.require_admin() {
+        Ok(()) => staff.nav(state, frame, Some(site)).await,
+        Err(error) => Err(error),
+    };
+    checked.map_err(|error| PageError::new(frame, error).into_response())
 }
 
 /// A page answered with the form error's status.

@@ -5,7 +5,7 @@
 
 use super::fields::Fields;
 use super::service_draft::{Draft, input_of, stored, typed};
-use super::{May, flash_of, submit_thing, thing_pages, with_status};
+use super::{May, admin_nav, flash_of, submit_thing, thing_pages, with_status};
 use crate::app::services::{self, NewService, ServiceView};
 use crate::app::{AppError, sites};
 use crate::http::AppState;
@@ -15,7 +15,7 @@ use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 
 /// Blank document rows offered below the filled ones, so that no script
@@ -191,13 +191,9 @@ async fn form_page(
     mut draft: Draft,
     error: Option<FormError>,
 ) -> Response {
-    let checked = match staff.require_admin() {
-        Ok(()) => staff.nav(state, &frame, Some(site)).await,
-        Err(error) => Err(error),
-    };
-    let nav = match checked {
+    let nav = match admin_nav(state, &frame, staff, site).await {
         Ok(nav) => nav,
-        Err(error) => return PageError::new(&frame, error).into_response(),
+        Err(page) => return page,
     };
     draft
         .documents
