@@ -34,6 +34,7 @@ mod sessions;
 mod sites;
 mod sms_hooks;
 mod stats;
+mod stats_processing;
 mod support;
 mod video_outcome;
 mod visits;

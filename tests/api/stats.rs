@@ -340,7 +340,8 @@ async fn csv_matches_json(app: &TestApp, admin: &str, path: &str, stats: &Value)
             assert_eq!(cell(&row, column), number(&day[column]), "day {column}");
         }
     }
-    let expected_rows = 1 + 2 + 2 + 24 + 1;
+    // And the document requests' total and services (none made ready).
+    let expected_rows = 1 + 2 + 2 + 24 + 1 + 1 + 2;
     assert_eq!(rows.len(), expected_rows);
 }
 
