@@ -15,6 +15,7 @@ mod complaints;
 mod counters;
 mod csrf;
 mod demo;
+mod email_parsing;
 mod fakes;
 mod live;
 mod live_redis;

@@ -99,6 +99,8 @@ async fn create(
         opening_hours: Default::default(),
         closures: Vec::new(),
         verify_phone: Some(draft.verify_phone),
+        address: None,
+        address_ar: None,
     };
     let act = sites::create(&state.app, &staff.who, input);
     let done = |site: SiteView| {
