@@ -206,17 +206,7 @@ async fn csv_holds_the_same_figures(desk: &Desk, chef: &str, stats: &Value) {
     );
     let response = desk.app.http.get(url).bearer_auth(chef).send().await;
     let text = response.expect("CSV answered").text().await.expect("CSV");
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let columns: Vec<String> = reader
-        .headers()
-        .expect("a header")
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let rows: Vec<Vec<String>> = reader
-        .records()
-        .map(|r| r.expect("a record").iter().map(str::to_owned).collect())
-        .collect();
+    let (columns, rows) = crate::support::forms::csv_table(&text);
     let find = |section: &str, key: &str| -> Value {
         let row = rows
             .iter()
