@@ -264,7 +264,7 @@ fn transports(config: &Config, public_url: &str) -> anyhow::Result<crate::notify
     let email = match &config.smtp_url {
         Some(url) => {
             let from = config.smtp_from.as_deref().unwrap_or("guichet@localhost");
-            Some(Mailer::new(url.expose(), from).context("SMTP_URL")?)
+            Some(Mailer::new(url.expose(), from, public_url).context("SMTP_URL")?)
         }
         None => None,
     };

@@ -210,6 +210,14 @@ else
     apt_install chromium chromium-driver fonts-noto-core || missing+=("Chromium and chromedriver")
 fi
 
+step "aiosmtpd for the e-mail tests"
+# The Debian package goes to the system's Python, which the test runs.
+if /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+    note "aiosmtpd $(/usr/bin/python3 -c 'import aiosmtpd; print(aiosmtpd.__version__)')"
+else
+    apt_install python3-aiosmtpd || missing+=("aiosmtpd")
+fi
+
 if ((${#missing[@]} > 0)); then
     for service in "${missing[@]}"; do
         echo "error: $service does not answer" >&2

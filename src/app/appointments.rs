@@ -398,7 +398,8 @@ pub(super) async fn notify_holder(
     let sms = notify::sms(Some(&row.site_id), template, phone, body, key, now);
     if let Some(address) = &row.email {
         let subject = format!("{} {}", row.reference, office);
-        store::outbox::enqueue(tx, &notify::email(&sms, address, subject)).await?;
+        let card = context.email_card(&row.lang, &row.reference);
+        store::outbox::enqueue(tx, &notify::email(&sms, address, subject, &card)).await?;
     }
     store::outbox::enqueue(tx, &sms).await?;
     Ok(())

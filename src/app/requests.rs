@@ -324,7 +324,8 @@ async fn tell_citizen(
     let sms = notify::sms(Some(&row.site_id), template, phone, body, key, now);
     if let Some(address) = &row.email {
         let subject = format!("{} — {}", row.reference, office);
-        store::outbox::enqueue(tx, &notify::email(&sms, address, subject)).await?;
+        let card = context.email_card(lang, &row.reference);
+        store::outbox::enqueue(tx, &notify::email(&sms, address, subject, &card)).await?;
     }
     store::outbox::enqueue(tx, &sms).await?;
     Ok(())

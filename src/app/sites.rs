@@ -25,6 +25,9 @@ pub struct NewSite {
     #[serde(default)]
     pub closures: Vec<String>,
     pub verify_phone: Option<bool>,
+    /// The office's address, as e-mails show it (at most 200 characters).
+    pub address: Option<String>,
+    pub address_ar: Option<String>,
 }
 
 /// A partial update: fields left out keep their value.
@@ -47,6 +50,9 @@ pub struct SitePatch {
     pub checkin_early_minutes: Option<i64>,
     pub checkin_late_minutes: Option<i64>,
     pub complaint_answer_days: Option<i64>,
+    /// Blank clears it.
+    pub address: Option<String>,
+    pub address_ar: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -65,6 +71,8 @@ pub struct SiteView {
     pub checkin_early_minutes: i64,
     pub checkin_late_minutes: i64,
     pub complaint_answer_days: i64,
+    pub address: Option<String>,
+    pub address_ar: Option<String>,
     pub services: Vec<ServiceView>,
 }
 
@@ -85,6 +93,8 @@ pub async fn create(app: &App, who: &Principal, input: NewSite) -> AppResult<Sit
         checkin_early_minutes: 15,
         checkin_late_minutes: 30,
         complaint_answer_days: 60,
+        address: None,
+        address_ar: None,
         created_at: now,
         updated_at: now,
     };
@@ -94,6 +104,8 @@ pub async fn create(app: &App, who: &Principal, input: NewSite) -> AppResult<Sit
         timezone: Some(input.timezone),
         opening_hours: Some(input.opening_hours),
         closures: Some(input.closures),
+        address: input.address,
+        address_ar: input.address_ar,
         ..SitePatch::default()
     };
     apply(&mut row, patch)?;
@@ -158,6 +170,12 @@ fn apply(row: &mut SiteRow, patch: SitePatch) -> Result<(), Invalid> {
     if let Some(name_ar) = patch.name_ar {
         // Blank clears it: the site is then named in French only.
         row.name_ar = crate::domain::optional_label("name_ar", &name_ar, 120)?;
+    }
+    if let Some(address) = patch.address {
+        row.address = crate::domain::optional_label("address", &address, 200)?;
+    }
+    if let Some(address) = patch.address_ar {
+        row.address_ar = crate::domain::optional_label("address_ar", &address, 200)?;
     }
     if let Some(timezone) = patch.timezone {
         parse_timezone(&timezone)?;
@@ -237,6 +255,8 @@ fn view(row: SiteRow, services: Vec<ServiceView>) -> AppResult<SiteView> {
         checkin_early_minutes: row.checkin_early_minutes,
         checkin_late_minutes: row.checkin_late_minutes,
         complaint_answer_days: row.complaint_answer_days,
+        address: row.address,
+        address_ar: row.address_ar,
         services,
     })
 }
@@ -363,5 +383,21 @@ impl SiteContext {
     /// An instant in the site's local time, RFC 3339 with its offset.
     pub fn local(&self, ms: i64) -> String {
         crate::domain::time::local_rfc3339(ms, &self.zone)
+    }
+
+    /// What an e-mail's HTML part says of this office, in `lang`.
+    pub fn email_card<'a>(
+        &'a self,
+        lang: &'a str,
+        reference: &'a str,
+    ) -> crate::notify::email_html::EmailCard<'a> {
+        let row = &self.row;
+        let arabic = |ar: &'a Option<String>| ar.as_deref().filter(|_| lang == "ar");
+        crate::notify::email_html::EmailCard {
+            lang,
+            office: arabic(&row.name_ar).unwrap_or(&row.name),
+            address: arabic(&row.address_ar).or(row.address.as_deref()),
+            reference,
+        }
     }
 }

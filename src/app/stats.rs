@@ -33,8 +33,11 @@
 //! - **Complaints** received in the range: `answered` has an answer or a
 //!   closing, `answered_in_time` on or before its due local day, `open` has
 //!   neither, `overdue` is open past its due day.
+//! - **Processing** of document requests per agent and per service, and
+//!   the overdue ones: see `processing`.
 
 mod csv;
+pub mod processing;
 mod view;
 
 pub use csv::to_csv;
@@ -119,6 +122,7 @@ pub async fn site_stats(
         sql::feedback(db, &range),
         sql::complaints(db, &range),
     )?;
+    let processing = processing::load(db, &context, &range, to, today).await?;
 
     let mut total = sql::Figures::default();
     for row in &services {
@@ -178,6 +182,7 @@ pub async fn site_stats(
         requests: requests.get(&None).cloned().unwrap_or_default(),
         feedback: feedback.get(&None).cloned().unwrap_or_default(),
         complaints: complaint_figures(&complaints, today, zone),
+        processing,
     })
 }
 

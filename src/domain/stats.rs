@@ -37,6 +37,13 @@ pub fn p90_rank(n: i64) -> Option<i64> {
     nearest_rank(n, 90)
 }
 
+/// The value of the `percent`-th percentile (nearest rank) of `sorted`,
+/// which must be in ascending order; `None` when it is empty.
+pub fn percentile(sorted: &[i64], percent: i64) -> Option<i64> {
+    let rank = nearest_rank(sorted.len() as i64, percent)?;
+    sorted.get(usize::try_from(rank - 1).ok()?).copied()
+}
+
 /// The local hour of day (0–23) of the bucket starting at `bucket * BUCKET_MS`.
 pub fn local_hour(bucket: i64, zone: &TimeZone) -> Option<i8> {
     let at = Timestamp::from_millisecond(bucket.checked_mul(BUCKET_MS)?).ok()?;
@@ -120,6 +127,10 @@ mod tests {
         assert_eq!(p90_rank(10), Some(9));
         assert_eq!(p90_rank(11), Some(10));
         assert_eq!(p90_rank(5), Some(5));
+        assert_eq!(percentile(&[], 50), None);
+        assert_eq!(percentile(&[7, 9, 12, 20], 50), Some(9));
+        assert_eq!(percentile(&[7, 9, 12, 20], 90), Some(20));
+        assert_eq!(percentile(&[7, 9, 12], 90), Some(12));
         // What the SQL computes, for every size.
         for n in 1..500 {
             assert_eq!(median_rank(n), Some((n + 1) / 2), "n = {n}");

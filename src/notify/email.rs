@@ -1,9 +1,17 @@
 //! E-mail over SMTP (lettre). `SMTP_URL` is lettre's URL form:
 //! `smtp://host:25` (plain), `smtp://host:587?tls=required`, or
 //! `smtps://user:password@host:465`.
+//!
+//! Every e-mail carries what receiving servers and clients expect:
+//! `MIME-Version`, `Date`, a `Message-ID` at the public host's domain
+//! (made from the message's idempotency key, so a copy sent again after a
+//! crash has the same one), `Auto-Submitted: auto-generated` (RFC 3834:
+//! no vacation or out-of-office reply to it), and a `multipart/alternative`
+//! body of its text and its HTML part (`notify::email_html`).
 
 use super::Attempt;
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 
@@ -11,6 +19,8 @@ use std::time::Duration;
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// The right-hand side of Message-IDs: the public host.
+    domain: String,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -20,17 +30,28 @@ impl std::fmt::Debug for Mailer {
 }
 
 impl Mailer {
-    pub fn new(url: &str, from: &str) -> anyhow::Result<Self> {
+    /// A mailer through the relay at `url`, from `from`, whose Message-IDs
+    /// end with the host of `public_url`.
+    pub fn new(url: &str, from: &str, public_url: &str) -> anyhow::Result<Self> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?
             .timeout(Some(Duration::from_secs(10)))
             .build();
         Ok(Self {
             transport,
             from: from.parse()?,
+            domain: message_id_domain(public_url)?,
         })
     }
 
-    pub async fn send(&self, to: &str, subject: &str, body: &str, key: &str) -> Attempt {
+    /// Sends `text`, with `html` as its alternative when there is one.
+    pub async fn send(
+        &self,
+        to: &str,
+        subject: &str,
+        text: &str,
+        html: Option<&str>,
+        key: &str,
+    ) -> Attempt {
         let to: Mailbox = match to.parse() {
             Ok(to) => to,
             Err(error) => {
@@ -45,9 +66,23 @@ impl Mailer {
             .subject(subject)
             // The same key gives the same Message-ID: a receiver may drop a
             // copy sent again after a crash.
-            .message_id(Some(format!("<{}@guichet>", key.replace([':', ' '], "."))))
-            .header(ContentType::TEXT_PLAIN)
-            .body(body.to_owned());
+            .message_id(Some(format!(
+                "<{}@{}>",
+                key.replace([':', ' '], "."),
+                self.domain
+            )))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("Auto-Submitted"),
+                "auto-generated".to_owned(),
+            ));
+        // A message queued before e-mails had an HTML part goes as text.
+        let message = match html {
+            Some(html) => message.multipart(MultiPart::alternative_plain_html(
+                text.to_owned(),
+                html.to_owned(),
+            )),
+            None => message.singlepart(SinglePart::plain(text.to_owned())),
+        };
         let message = match message {
             Ok(message) => message,
             Err(error) => {
@@ -68,5 +103,30 @@ impl Mailer {
                 error: error.to_string(),
             },
         }
+    }
+}
+
+/// The host of `public_url` as a Message-ID's domain: a name as it is, an
+/// IPv4 address as a domain literal (`[127.0.0.1]`), as RFC 5322 wants.
+fn message_id_domain(public_url: &str) -> anyhow::Result<String> {
+    let url = url::Url::parse(public_url)?;
+    Ok(match url.host() {
+        Some(url::Host::Domain(name)) => name.to_ascii_lowercase(),
+        Some(url::Host::Ipv4(ip)) => format!("[{ip}]"),
+        Some(url::Host::Ipv6(ip)) => format!("[IPv6:{ip}]"),
+        None => anyhow::bail!("GUICHET_PUBLIC_URL has no host"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message_id_domain;
+
+    #[test]
+    fn message_ids_are_at_the_public_host() {
+        let domain = |url: &str| message_id_domain(url).unwrap();
+        assert_eq!(domain("https://Guichet.Berkane.ma"), "guichet.berkane.ma");
+        assert_eq!(domain("http://127.0.0.1:8080"), "[127.0.0.1]");
+        assert_eq!(domain("http://[::1]:8080/"), "[IPv6:::1]");
     }
 }

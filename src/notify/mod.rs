@@ -13,6 +13,7 @@
 
 pub mod breaker;
 pub mod email;
+pub mod email_html;
 pub mod messages;
 pub mod outbound;
 pub mod redact;
@@ -40,18 +41,26 @@ pub fn sms(
         template,
         recipient: phone.to_owned(),
         subject: None,
+        html: None,
         body,
         idempotency_key: key,
         created_at: now,
     }
 }
 
-/// The same message by e-mail.
-pub fn email(sms: &NewMessage, address: &str, subject: String) -> NewMessage {
+/// The same message by e-mail: its text, and an HTML part that names the
+/// office and the reference of `card`.
+pub fn email(
+    sms: &NewMessage,
+    address: &str,
+    subject: String,
+    card: &email_html::EmailCard<'_>,
+) -> NewMessage {
     NewMessage {
         id: new_id(),
         channel: "email",
         recipient: address.to_owned(),
+        html: Some(email_html::render(card, &subject, &sms.body)),
         subject: Some(subject),
         idempotency_key: format!("{}:email", sms.idempotency_key),
         ..sms.clone()

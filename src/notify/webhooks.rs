@@ -79,6 +79,7 @@ pub async fn enqueue_since(
             template: event,
             recipient: endpoint.id.clone(),
             subject: None,
+            html: None,
             body: body.to_string(),
             idempotency_key: format!("{event}:{key}:{}", endpoint.id),
             created_at: now,

@@ -189,6 +189,7 @@ async fn attempt(worker: &Worker<'_>, message: &Claimed) -> Attempt {
                     &message.recipient,
                     subject,
                     &message.body,
+                    message.html.as_deref(),
                     &message.idempotency_key,
                 )
                 .await

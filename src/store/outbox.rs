@@ -18,6 +18,8 @@ pub struct NewMessage {
     pub recipient: String,
     pub subject: Option<String>,
     pub body: String,
+    /// An e-mail's HTML part.
+    pub html: Option<String>,
     pub idempotency_key: String,
     pub created_at: i64,
 }
@@ -27,8 +29,8 @@ pub async fn enqueue(tx: &mut Tx, m: &NewMessage) -> Result<bool, StoreError> {
     let added = execute!(
         tx,
         "INSERT INTO notifications (id, site_id, channel, template, recipient, subject, body,
-                idempotency_key, status, attempts, next_attempt_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9)
+                idempotency_key, status, attempts, next_attempt_at, created_at, html)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9, $10)
              ON CONFLICT (idempotency_key) DO NOTHING",
         &m.id,
         &m.site_id,
@@ -38,7 +40,8 @@ pub async fn enqueue(tx: &mut Tx, m: &NewMessage) -> Result<bool, StoreError> {
         &m.subject,
         &m.body,
         &m.idempotency_key,
-        m.created_at
+        m.created_at,
+        &m.html
     )?;
     Ok(added == 1)
 }
@@ -53,6 +56,7 @@ pub struct Claimed {
     pub recipient: String,
     pub subject: Option<String>,
     pub body: String,
+    pub html: Option<String>,
     pub idempotency_key: String,
     /// Attempts made, this one included.
     pub attempts: i64,
@@ -155,7 +159,7 @@ async fn take(
              last_error = CASE WHEN status = 'sending' THEN '{LEASE_EXPIRED}' ELSE last_error END
          WHERE id IN (SELECT id FROM notifications WHERE {which}
                       ORDER BY {order} LIMIT $3{skip})
-         RETURNING id, site_id, channel, template, recipient, subject, body, idempotency_key,
+         RETURNING id, site_id, channel, template, recipient, subject, body, html, idempotency_key,
              attempts, next_attempt_at, created_at, last_error"
     );
     let mut claimed: Vec<Claimed> = write!(&mut tx, |c| {

@@ -94,8 +94,8 @@ pub const ERASE: &[Step] = &[
         "comment IS NOT NULL AND answered_at < $1"
     },
     erase! {
-        "messages", "notifications", "id", "recipient = '', subject = NULL, body = '', last_error
-        = NULL", "personal_data_erased_at IS NULL",
+        "messages", "notifications", "id", "recipient = '', subject = NULL, body = '', html = NULL,
+        last_error = NULL", "personal_data_erased_at IS NULL",
         "status IN ('sent', 'dead') AND created_at < $1"
     },
 ];

@@ -9,6 +9,8 @@
 //! caller maps with the site's timezone: SQL never needs to know it. Sums
 //! are cast to BIGINT because PostgreSQL sums BIGINT into NUMERIC.
 
+pub mod processing;
+
 use super::Db;
 use super::StoreError;
 use super::rows::Row;

@@ -132,6 +132,7 @@ async fn forms_set_up_an_office_and_refuse_bad_input(backend: Backend) {
                 ("id", "hay-hassani"),
                 ("name", "Annexe Hay Hassani"),
                 ("name_ar", "ملحقة الحي الحسني"),
+                ("address", "Bd Hay Hassani & rue 12, Casablanca"),
                 ("timezone", "Africa/Casablanca"),
             ],
             true,
@@ -141,6 +142,8 @@ async fn forms_set_up_an_office_and_refuse_bad_input(backend: Backend) {
     assert_eq!(created.location, "/admin/sites/hay-hassani/hours?created=1");
     let site = app.get("/api/v1/sites/hay-hassani", None).await.body;
     assert_eq!(site["name_ar"], "ملحقة الحي الحسني");
+    assert_eq!(site["address"], "Bd Hay Hassani & rue 12, Casablanca");
+    assert_eq!(site["address_ar"], Value::Null, "left blank");
     assert_eq!(site["verify_phone"], false, "the box was left unticked");
 
     let hours = [

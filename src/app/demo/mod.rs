@@ -105,6 +105,8 @@ pub async fn seed(app: &App) -> AppResult<Option<Seeded>> {
                 "2027-01-11".into(),
             ],
             verify_phone: Some(true),
+            address: Some("Boulevard d'Anfa, Casablanca".into()),
+            address_ar: Some("شارع أنفا، الدار البيضاء".into()),
         },
     )
     .await?;

@@ -1,17 +1,19 @@
 //! The statistics as one CSV table for spreadsheets: a `section` column
-//! (`total`, `service`, `agent`, `hour`, `day`), the group's `key` and
-//! `name`, and the ticket figures; a figure a section has not, or without
-//! data, is an empty cell.
+//! (`total`, `service`, `agent`, `hour`, `day`, then for document requests
+//! `requests_total`, `requests_service`, `requests_agent` and `overdue`),
+//! the group's `key` and `name`, and its figures; a figure a section has
+//! not, or without data, is an empty cell. An `overdue` row's key is the
+//! request's reference, its name the service.
 //!
 //! A cell a spreadsheet would take for a formula (one that starts with
 //! `=`, `+`, `-`, `@`, a tab or a carriage return, such as a service named
 //! `=HYPERLINK(…)`) is written with a `'` before it, unless it is a plain
 //! number (`-3.5` stays a number).
 
-use super::{SiteStats, TicketFigures};
+use super::{ProcessingFigures, SiteStats, TicketFigures};
 use std::fmt::Write;
 
-const HEADER: [&str; 12] = [
+const HEADER: [&str; 22] = [
     "section",
     "key",
     "name",
@@ -24,90 +26,113 @@ const HEADER: [&str; 12] = [
     "p90_wait_seconds",
     "mean_service_seconds",
     "over_target",
+    "handled",
+    "median_processing_seconds",
+    "p90_processing_seconds",
+    "within_delay",
+    "within_delay_share",
+    "overdue",
+    "status",
+    "expected_ready_on",
+    "days_late",
+    "agent",
 ];
 
+/// One record, its cells set by column name.
+struct Record([String; HEADER.len()]);
+
+impl Record {
+    fn new(section: &str, key: &str, name: &str) -> Self {
+        Record(std::array::from_fn(|_| String::new()))
+            .set("section", section)
+            .set("key", key)
+            .set("name", name)
+    }
+
+    fn set(mut self, column: &str, value: impl ToString) -> Self {
+        let i = HEADER.iter().position(|c| *c == column);
+        debug_assert!(i.is_some(), "no CSV column {column}");
+        if let Some(i) = i {
+            self.0[i] = value.to_string();
+        }
+        self
+    }
+
+    fn set_opt<T: ToString>(self, column: &str, value: Option<T>) -> Self {
+        match value {
+            Some(value) => self.set(column, value),
+            None => self,
+        }
+    }
+
+    fn tickets(self, f: &TicketFigures) -> Self {
+        self.set("issued", f.issued)
+            .set("served", f.served)
+            .set("no_shows", f.no_shows)
+            .set("cancelled", f.cancelled)
+            .set_opt("mean_wait_seconds", f.mean_wait_seconds)
+            .set_opt("median_wait_seconds", f.median_wait_seconds)
+            .set_opt("p90_wait_seconds", f.p90_wait_seconds)
+            .set_opt("mean_service_seconds", f.mean_service_seconds)
+    }
+
+    fn processing(self, f: &ProcessingFigures) -> Self {
+        self.set("handled", f.handled)
+            .set_opt("median_processing_seconds", f.median_seconds)
+            .set_opt("p90_processing_seconds", f.p90_seconds)
+            .set("within_delay", f.within_delay)
+            .set_opt("within_delay_share", f.within_delay_share)
+    }
+}
+
 pub fn to_csv(stats: &SiteStats) -> String {
-    let mut out = String::new();
-    line(&mut out, HEADER.map(str::to_owned));
-    let mut row = |section: &str, key: &str, name: &str, f: &TicketFigures, over: Option<i64>| {
-        let cells = [section.to_owned(), key.to_owned(), name.to_owned()]
-            .into_iter()
-            .chain(figures(f))
-            .chain([number(over)]);
-        line(&mut out, cells);
-    };
-    row("total", "", &stats.site, &stats.totals, None);
+    let mut rows = vec![Record::new("total", "", &stats.site).tickets(&stats.totals)];
     for s in &stats.services {
-        row(
-            "service",
-            &s.service,
-            &s.name,
-            &s.figures,
-            Some(s.over_target),
-        );
+        let r = Record::new("service", &s.service, &s.name);
+        rows.push(r.tickets(&s.figures).set("over_target", s.over_target));
     }
     for a in &stats.agents {
-        row("agent", &a.agent, "", &a.figures, None);
+        rows.push(Record::new("agent", &a.agent, "").tickets(&a.figures));
     }
     for h in &stats.hours {
-        let f = TicketFigures {
-            issued: h.issued,
-            served: h.served,
-            mean_wait_seconds: h.mean_wait_seconds,
-            ..TicketFigures::default()
-        };
-        let mut cells: Vec<String> = ["hour".to_owned(), h.hour.to_string(), String::new()]
-            .into_iter()
-            .chain(figures(&f))
-            .collect();
-        // An hour has no no-show, cancelled, median, p90 or service figure.
-        for i in [5, 6, 8, 9, 10] {
-            cells[i].clear();
-        }
-        cells.push(String::new());
-        line(&mut out, cells);
+        let r = Record::new("hour", &h.hour.to_string(), "")
+            .set("issued", h.issued)
+            .set("served", h.served)
+            .set_opt("mean_wait_seconds", h.mean_wait_seconds);
+        rows.push(r);
     }
     for d in &stats.days {
-        let f = TicketFigures {
-            issued: d.issued,
-            served: d.served,
-            no_shows: d.no_shows,
-            mean_wait_seconds: d.mean_wait_seconds,
-            ..TicketFigures::default()
-        };
-        let mut cells: Vec<String> = ["day".to_owned(), d.day.clone(), String::new()]
-            .into_iter()
-            .chain(figures(&f))
-            .collect();
-        for i in [6, 8, 9, 10] {
-            cells[i].clear();
-        }
-        cells.push(String::new());
-        line(&mut out, cells);
+        let r = Record::new("day", &d.day, "")
+            .set("issued", d.issued)
+            .set("served", d.served)
+            .set("no_shows", d.no_shows)
+            .set_opt("mean_wait_seconds", d.mean_wait_seconds);
+        rows.push(r);
+    }
+    let p = &stats.processing;
+    let r = Record::new("requests_total", "", &stats.site).processing(&p.totals);
+    rows.push(r.set("overdue", p.overdue_count));
+    for s in &p.services {
+        let r = Record::new("requests_service", &s.service, &s.name).processing(&s.figures);
+        rows.push(r.set("overdue", s.overdue));
+    }
+    for a in &p.agents {
+        rows.push(Record::new("requests_agent", &a.agent, "").processing(&a.figures));
+    }
+    for o in &p.overdue {
+        let r = Record::new("overdue", &o.reference, &o.service)
+            .set("status", &o.status)
+            .set("expected_ready_on", &o.expected_ready_on)
+            .set("days_late", o.days_late)
+            .set_opt("agent", o.agent.as_deref());
+        rows.push(r);
+    }
+    let mut out = String::new();
+    line(&mut out, HEADER.map(str::to_owned));
+    for row in rows {
+        line(&mut out, row.0);
     }
     out
-}
-
-fn figures(f: &TicketFigures) -> impl Iterator<Item = String> {
-    [
-        f.issued.to_string(),
-        f.served.to_string(),
-        f.no_shows.to_string(),
-        f.cancelled.to_string(),
-        decimal(f.mean_wait_seconds),
-        decimal(f.median_wait_seconds),
-        decimal(f.p90_wait_seconds),
-        decimal(f.mean_service_seconds),
-    ]
-    .into_iter()
-}
-
-fn decimal(value: Option<f64>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
-}
-
-fn number(value: Option<i64>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
 }
 
 /// One CSV record (RFC 4180): a field with a comma, quote or line break is

@@ -25,6 +25,9 @@ pub struct SiteStats {
     pub requests: RequestFigures,
     pub feedback: FeedbackFigures,
     pub complaints: ComplaintFigures,
+    /// Document requests made ready in the range, per agent and service,
+    /// and the open ones past their promised day.
+    pub processing: ProcessingStats,
 }
 
 /// The walk-in figures of a group of tickets.
@@ -124,4 +127,69 @@ pub struct ComplaintFigures {
     pub answered_in_time: i64,
     pub overdue: i64,
     pub open: i64,
+}
+
+/// How document requests were processed (docs/statistics.md): those made
+/// ready on the range's days, by the agent who made them ready.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct ProcessingStats {
+    pub totals: ProcessingFigures,
+    /// Every service of the site, in prefix order.
+    pub services: Vec<ServiceProcessing>,
+    /// Every staff member who made a request ready, by username.
+    pub agents: Vec<AgentProcessing>,
+    /// Open requests promised on or before `to` and before today.
+    pub overdue_count: i64,
+    /// The first of them (at most 200), the longest overdue first.
+    pub overdue: Vec<OverdueRequest>,
+}
+
+/// The requests a group made ready, and how long they took.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+pub struct ProcessingFigures {
+    pub handled: i64,
+    /// From filing to ready, nearest rank ⌈n/2⌉, in seconds.
+    pub median_seconds: Option<f64>,
+    /// From filing to ready, nearest rank ⌈9n/10⌉, in seconds.
+    pub p90_seconds: Option<f64>,
+    /// Ready on or before their promised local day.
+    pub within_delay: i64,
+    /// `within_delay / handled`, three decimals.
+    pub within_delay_share: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ServiceProcessing {
+    pub service: String,
+    pub name: String,
+    pub name_ar: Option<String>,
+    /// The promised processing time, in working days.
+    pub processing_days: i64,
+    #[serde(flatten)]
+    pub figures: ProcessingFigures,
+    /// Its open requests past their promised day.
+    pub overdue: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgentProcessing {
+    pub agent: String,
+    #[serde(flatten)]
+    pub figures: ProcessingFigures,
+}
+
+/// An open request past its promised day; nothing about the citizen.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverdueRequest {
+    pub reference: String,
+    pub service: String,
+    /// `submitted` or `processing`.
+    pub status: String,
+    pub filed_at: String,
+    pub expected_ready_on: String,
+    /// Local days since the promised day.
+    pub days_late: i64,
+    /// The staff member of its last step (who took it in hand, or filed it
+    /// at the counter); `null` for one filed online and not touched since.
+    pub agent: Option<String>,
 }

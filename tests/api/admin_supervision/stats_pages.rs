@@ -1,7 +1,7 @@
 //! The statistics page, its CSV and the monthly report over a scripted
 //! day, and who may see them.
 
-use super::{page, row};
+use crate::support::pages::{page, row};
 use crate::support::sites::open_site;
 use crate::support::tickets::{call_next, issue};
 use guichet::domain::role::Role;

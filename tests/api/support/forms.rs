@@ -33,6 +33,22 @@ pub fn header(response: &reqwest::Response, name: &str) -> String {
         .to_owned()
 }
 
+/// A CSV text as its header's columns and its records' cells.
+pub fn csv_table(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let columns = reader
+        .headers()
+        .expect("a header")
+        .iter()
+        .map(str::to_owned);
+    let columns = columns.collect();
+    let rows = reader
+        .records()
+        .map(|r| r.expect("a record").iter().map(str::to_owned).collect())
+        .collect();
+    (columns, rows)
+}
+
 async fn read(response: reqwest::Response) -> Page {
     let header = |name: &str| header(&response, name);
     let (location, cache) = (header("location"), header("cache-control"));

@@ -1,8 +1,8 @@
 //! What several test modules of this binary share, so that no test module
 //! imports another: the offices they set up (`office`, `desk`, `sites`),
 //! the queue's calls (`tickets`), the SMS provider's side (`sms`), webhook
-//! endpoints (`hooks`), the admin pages as forms (`forms`) and a real
-//! browser (`browser`). What every test binary shares (spawning, the HTTP
+//! endpoints (`hooks`), the admin pages as forms (`forms`) and as read
+//! with a session cookie (`pages`), and a real browser (`browser`). What every test binary shares (spawning, the HTTP
 //! and WebSocket clients, waits) is the `guichet-test-support` crate.
 
 pub mod browser;
@@ -11,6 +11,7 @@ pub mod forms;
 pub mod guides;
 pub mod hooks;
 pub mod office;
+pub mod pages;
 pub mod sites;
 pub mod sms;
 pub mod tickets;

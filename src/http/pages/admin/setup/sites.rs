@@ -55,6 +55,8 @@ struct Draft {
     id: String,
     name: String,
     name_ar: String,
+    address: String,
+    address_ar: String,
     timezone: String,
     verify_phone: bool,
     settings: Vec<(&'static str, String)>,
@@ -95,6 +97,8 @@ async fn create(admin: Admin, CsrfForm(form): CsrfForm<Fields>) -> Response {
         opening_hours: Default::default(),
         closures: Vec::new(),
         verify_phone: Some(draft.verify_phone),
+        address: Some(draft.address.clone()),
+        address_ar: Some(draft.address_ar.clone()),
     };
     let act = sites::create(&state.app, &staff.who, input);
     let done = |site: SiteView| {
@@ -174,6 +178,8 @@ fn stored(view: SiteView) -> Draft {
         id: view.id,
         name: view.name,
         name_ar: view.name_ar.unwrap_or_default(),
+        address: view.address.unwrap_or_default(),
+        address_ar: view.address_ar.unwrap_or_default(),
         timezone: view.timezone,
         verify_phone: view.verify_phone,
         settings: SETTINGS
@@ -189,6 +195,8 @@ fn typed(form: &Fields, new: bool) -> Draft {
         id: form.get("id").to_owned(),
         name: form.get("name").to_owned(),
         name_ar: form.get("name_ar").to_owned(),
+        address: form.get("address").to_owned(),
+        address_ar: form.get("address_ar").to_owned(),
         timezone: form.get("timezone").to_owned(),
         verify_phone: form.ticked("verify_phone"),
         settings: if new {
@@ -211,6 +219,9 @@ fn patch_of(draft: &Draft) -> Result<SitePatch, Invalid> {
         name: Some(draft.name.clone()),
         // Blank clears the Arabic name.
         name_ar: Some(draft.name_ar.clone()),
+        // Blank clears an address too.
+        address: Some(draft.address.clone()),
+        address_ar: Some(draft.address_ar.clone()),
         timezone: Some(draft.timezone.trim().to_owned()),
         verify_phone: Some(draft.verify_phone),
         priority_streak_max: value("priority_streak_max")?,

@@ -4,6 +4,7 @@
 pub mod charts;
 mod figures;
 mod live;
+mod processing;
 mod report;
 mod stats;
 

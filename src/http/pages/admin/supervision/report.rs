@@ -6,6 +6,7 @@
 
 use super::super::{FormError, Nav, Office};
 use super::figures::{Chart, minutes, percent};
+use super::processing::{self, ProcessingView};
 use crate::app::stats::{self, SiteStats, StatsQuery};
 use crate::app::supervision::month_days;
 use crate::http::AppState;
@@ -42,6 +43,7 @@ struct ReportPage {
     error: Option<FormError>,
     s: Option<SiteStats>,
     chart: Option<Chart>,
+    processing: Option<ProcessingView>,
 }
 
 impl ReportPage {
@@ -81,6 +83,7 @@ async fn page(office: Office, RawQuery(query): RawQuery) -> Result<Response, Pag
         error: None,
         s: None,
         chart: None,
+        processing: None,
     };
     // A query that is no form (a field twice…) is a malformed month.
     let asked = form
@@ -110,6 +113,7 @@ async fn page(office: Office, RawQuery(query): RawQuery) -> Result<Response, Pag
     match figures {
         Ok(s) => {
             page.chart = Some(super::stats::daily(&page.f, &s));
+            page.processing = Some(processing::view(&page.f, &s.processing));
             page.s = Some(s);
             Ok(render(&page))
         }

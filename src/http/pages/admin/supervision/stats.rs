@@ -7,6 +7,7 @@
 use super::super::{FormError, Nav, Office};
 use super::charts::{self, ChartText, DayVolume};
 use super::figures::{Chart, minutes};
+use super::processing::{self, ProcessingView};
 use crate::app::AppResult;
 use crate::app::stats::{self, SiteStats, StatsQuery};
 use crate::domain::Invalid;
@@ -75,6 +76,7 @@ struct StatsPage {
     error: Option<FormError>,
     s: Option<SiteStats>,
     charts: Vec<Chart>,
+    processing: Option<ProcessingView>,
 }
 
 impl StatsPage {
@@ -102,6 +104,7 @@ async fn page(office: Office, RawQuery(query): RawQuery) -> Result<Response, Pag
         error: None,
         s: None,
         charts: Vec::new(),
+        processing: None,
     };
     let figures = match query {
         Ok(query) => stats::site_stats(&state.app, &staff.who, &site, &query).await,
@@ -112,6 +115,7 @@ async fn page(office: Office, RawQuery(query): RawQuery) -> Result<Response, Pag
             page.from.clone_from(&s.from);
             page.to.clone_from(&s.to);
             page.charts = draw(&page.f, &s);
+            page.processing = Some(processing::view(&page.f, &s.processing));
             page.s = Some(s);
             Ok(render(&page))
         }
