@@ -7,6 +7,7 @@ pub mod estimate;
 pub mod event;
 pub mod opening_hours;
 pub mod ordering;
+pub mod partner_file;
 pub mod phone;
 pub mod request;
 pub mod role;

@@ -32,6 +32,7 @@ pub mod gauges;
 pub mod history;
 pub mod otp;
 pub mod outbox;
+pub mod partners;
 pub mod public_stats;
 pub mod queue;
 pub mod requests;
