@@ -322,6 +322,10 @@ pub async fn follow(
         let _ = constant_time_eq(&keyed_hash("no partner", &holder), &"0".repeat(64));
     }
     let (partner, sites, file) = found.ok_or(AppError::NotFound("file"))?;
+    // The right identifier gives its place back: only wrong guesses count.
+    limits
+        .take_back(FILE_FOLLOW_PER_REFERENCE, &reference)
+        .await;
     let zone_site = site.or(sites.first().map(String::as_str)).unwrap_or("");
     let zone = super::sites::zone_of(app, zone_site).await?;
     let day = |ms: i64| {

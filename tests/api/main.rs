@@ -21,6 +21,8 @@ mod live_redis;
 mod logs;
 mod ops;
 mod outbox;
+mod partner_files;
+mod partners;
 mod public_stats;
 mod queue;
 mod rate_limits;

@@ -63,8 +63,8 @@ pub const INBOUND_SMS_PER_IP: Rule = rule("sms-ip", 2_000, MINUTE);
 pub const PARTNER_PUSH_PER_IP: Rule = rule("partner-push-ip", 2_000, MINUTE);
 pub const PARTNER_PUSH_PER_PARTNER: Rule = rule("partner-push", 600, MINUTE);
 /// Citizens following a partner's file: from one address (a kiosk, an
-/// office's Wi-Fi), and for one reference (guessing its holder's
-/// identifier).
+/// office's Wi-Fi), and wrong identifiers for one reference (guessing its
+/// holder's; the right one gives its place back).
 pub const FILE_FOLLOW_PER_IP: Rule = rule("file-follow-ip", 300, HOUR);
 pub const FILE_FOLLOW_PER_REFERENCE: Rule = rule("file-follow-reference", 10, HOUR);
 

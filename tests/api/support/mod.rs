@@ -10,6 +10,7 @@ pub mod desk;
 pub mod forms;
 pub mod hooks;
 pub mod office;
+pub mod partners;
 pub mod sites;
 pub mod sms;
 pub mod tickets;
