@@ -8,6 +8,7 @@ mod citizen;
 mod journey;
 mod kiosk;
 mod lobby;
+mod partner_files;
 mod policy;
 mod portal;
 mod weight;
