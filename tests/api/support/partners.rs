@@ -4,6 +4,7 @@
 
 use super::desk::{Desk, THURSDAY, desk};
 use super::forms::{self, Page};
+use super::sites::site_body;
 use super::tickets::kiosk;
 use guichet::notify::signature::webhook_signature;
 use guichet_test_support::{Answer, Backend, TestApp};
@@ -26,9 +27,7 @@ pub struct Partnered {
 
 pub async fn partnered(backend: Backend) -> Partnered {
     let desk = desk(backend, false).await;
-    let open = json!([["08:30", "16:30"]]);
-    let other = json!({"id": "rabat-hassan", "name": "Annexe Hassan", "timezone": "Africa/Casablanca",
-        "opening_hours": {"mon": open, "tue": open, "wed": open, "thu": open, "fri": open}});
+    let other = site_body("rabat-hassan");
     let created = desk
         .app
         .post("/api/v1/sites", Some(&desk.admin), other)
