@@ -153,7 +153,15 @@ pub async fn push(
         row.created_at = stored.created_at;
     }
     if !store::partners::upsert_file(&mut tx, &row).await? {
-        return Err(stale(row.version));
+        // A push of the same file committed since it was read.
+        let now_stored = store::partners::file_locked(&mut tx, &partner.id, &row.reference).await?;
+        return match now_stored {
+            Some(same) if same.version == row.version => {
+                tx.commit().await?;
+                Ok(outcome(&same, false))
+            }
+            _ => Err(stale(row.version)),
+        };
     }
     tell_when_ready(&mut tx, &partner, &row, now).await?;
     tx.commit().await?;

@@ -4,6 +4,7 @@ mod accounts;
 mod accounts_disabled;
 mod admin_access;
 mod admin_ops;
+mod admin_partners;
 mod admin_setup;
 mod admin_supervision;
 mod announcements;
