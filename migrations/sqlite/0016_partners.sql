@@ -18,7 +18,8 @@ CREATE TABLE partners (
 
 -- One file of a partner, as last pushed. `holder_hash` is the keyed hash
 -- (HMAC-SHA256 with the partner's `holder_key`) of the second identifier
--- the citizen gives; the identifier itself is never stored.
+-- the citizen gives; the identifier itself is never stored. The phone is
+-- erased by the retention sweep once the file is delivered or rejected.
 CREATE TABLE partner_files (
     partner_id TEXT NOT NULL REFERENCES partners(id),
     reference TEXT NOT NULL,
@@ -33,6 +34,7 @@ CREATE TABLE partner_files (
     lang TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
+    personal_data_erased_at INTEGER,
     PRIMARY KEY (partner_id, reference)
 );
 CREATE INDEX partner_files_reference ON partner_files (reference);

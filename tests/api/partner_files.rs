@@ -5,6 +5,7 @@
 
 use crate::support::desk::AMINA;
 use crate::support::partners::{HOLDER, PARTNER, Push, REFERENCE, file, now_s, partnered};
+use guichet::app::retention::sweep;
 use guichet_test_support::{Backend, eventually, on_both_backends};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -14,6 +15,7 @@ on_both_backends!(
     a_good_push_is_seen_at_the_kiosk_and_on_the_portal_within_a_second,
     a_ready_file_sends_one_sms,
     wrong_guesses_are_limited_per_reference,
+    the_phone_of_a_delivered_file_is_erased_after_the_retention,
 );
 
 async fn a_good_push_is_seen_at_the_kiosk_and_on_the_portal_within_a_second(backend: Backend) {
@@ -158,6 +160,35 @@ async fn wrong_guesses_are_limited_per_reference(backend: Backend) {
     let page = p.on_portal(REFERENCE, HOLDER, "fr").await;
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{}", page.html);
     assert!(!page.html.contains("file-result"));
+}
+
+async fn the_phone_of_a_delivered_file_is_erased_after_the_retention(backend: Backend) {
+    let p = partnered(backend).await;
+    let mut body = file(1, "delivered");
+    body["phone"] = json!(AMINA);
+    let pushed = p.push(&body).await;
+    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.body);
+    let phone = async || {
+        guichet::store::partners::file(&p.desk.app.app.db, PARTNER, REFERENCE)
+            .await
+            .expect("read")
+            .expect("a file")
+            .phone
+    };
+    // Within the 30 days, nothing is erased.
+    p.desk.set_time("2026-12-20T09:00:00Z");
+    let swept = sweep(&p.desk.app.app).await.expect("a sweep");
+    assert_eq!(swept.partner_files, 0);
+    assert_eq!(phone().await.as_deref(), Some(AMINA));
+    p.desk.set_time("2026-12-27T09:00:01Z");
+    let swept = sweep(&p.desk.app.app).await.expect("a sweep");
+    assert_eq!(swept.partner_files, 1);
+    assert_eq!(phone().await, None);
+    let again = sweep(&p.desk.app.app).await.expect("a sweep");
+    assert_eq!(again.partner_files, 0, "erased once");
+    // The file itself is still followed.
+    let page = p.on_portal(REFERENCE, HOLDER, "fr").await;
+    assert_eq!(page.status, StatusCode::OK);
 }
 
 /// A page without its CSRF token, which differs from one answer to the next.
