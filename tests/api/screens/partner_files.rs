@@ -1,9 +1,10 @@
 //! Following a partner's file at the kiosk in a real browser: from the
 //! kiosk's home, in Arabic and French, the reference typed on the
 //! screen's keypad and the identifier in its field; a newer push seen at
-//! the next look-up, within a second.
+//! the next look-up, within a second; and the same file on the portal,
+//! on a phone.
 
-use crate::support::browser::{Browser, KIOSK};
+use crate::support::browser::{Browser, KIOSK, PHONE};
 use crate::support::partners::{HOLDER, partnered};
 use crate::support::partners::{REFERENCE, file};
 use guichet_test_support::Backend;
@@ -72,4 +73,19 @@ async fn a_citizen_follows_a_passport_file_at_the_kiosk() {
         .await;
     assert_eq!(shown, false);
     browser.close().await;
+
+    // On the portal, on a phone, in Arabic and in English.
+    let phone = Browser::open(PHONE).await;
+    for (lang, words) in [("ar", "وثيقتكم جاهزة"), ("en", "ready to collect")] {
+        phone.goto(&format!("{base}/files?lang={lang}")).await;
+        phone.fill("#reference", REFERENCE).await;
+        phone.fill("#holder_id", HOLDER).await;
+        phone.click("#file-submit").await;
+        let status = phone.text("#file-status").await;
+        assert!(status.contains(words), "{lang}: {status}");
+        phone
+            .screenshot(&format!("portal-files-{lang}-phone"))
+            .await;
+    }
+    phone.close().await;
 }
