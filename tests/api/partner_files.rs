@@ -97,11 +97,32 @@ async fn a_good_push_is_seen_at_the_kiosk_and_on_the_portal_within_a_second(back
     )
     .await;
 
+    // The partner now chooses the other site only.
+    let path = format!("/api/v1/partners/{PARTNER}");
+    let change = json!({"name": "Bureau des passeports", "sites": ["rabat-hassan"]});
+    let request = p
+        .desk
+        .app
+        .http
+        .put(p.desk.app.url(&path))
+        .bearer_auth(&p.desk.admin);
+    let changed = p.desk.app.send(request.json(&change)).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(changed.body["sites"], json!(["rabat-hassan"]));
+    let moved = p.at_kiosk(&p.kiosk, &site, REFERENCE, HOLDER).await;
+    assert_eq!(moved.status, StatusCode::NOT_FOUND);
+    let there = p
+        .at_kiosk(&p.other_kiosk, "rabat-hassan", REFERENCE, HOLDER)
+        .await;
+    assert_eq!(there.status, StatusCode::OK);
+
     // Once the partner is disabled, its files are found nowhere.
     let path = format!("/api/v1/partners/{PARTNER}/disable");
     let disabled = p.desk.app.post(&path, Some(&p.desk.admin), json!({})).await;
     assert_eq!(disabled.status, StatusCode::NO_CONTENT);
-    let gone = p.at_kiosk(&p.kiosk, &site, REFERENCE, HOLDER).await;
+    let gone = p
+        .at_kiosk(&p.other_kiosk, "rabat-hassan", REFERENCE, HOLDER)
+        .await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
     let gone = p.on_portal(REFERENCE, HOLDER, "fr").await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
