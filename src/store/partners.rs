@@ -29,9 +29,7 @@ values! { PartnerRow { id, name, name_ar, sites, secret, holder_key, created_at,
 
 /// `Conflict` if the id is taken.
 pub async fn insert(tx: &mut Tx, p: &PartnerRow) -> Result<(), StoreError> {
-    let sql =
-        format!("INSERT INTO partners ({PARTNER}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
-    p.write_values(tx, &sql).await
+    p.insert_into(tx, "partners").await
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<PartnerRow>, StoreError> {

@@ -3,7 +3,7 @@
 //! giving one a new secret (shown once too) and disabling one. Through
 //! `app::partners`, like the API.
 
-use super::super::{FormError, Nav, Staff};
+use super::super::{Admin, FormError, Nav, Staff};
 use super::{Flash, all_of, never_stored, one_of, pressed};
 use crate::app::AppError;
 use crate::app::partners::{self, NewPartner, PartnerView};
@@ -12,7 +12,7 @@ use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
 
@@ -65,13 +65,12 @@ fn blank() -> NewPartner {
     }
 }
 
-async fn page(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Query(flash): Query<Flash>,
-) -> Result<Response, PageError> {
-    let frame = frame.for_office();
+async fn page(admin: Admin, Query(flash): Query<Flash>) -> Result<Response, PageError> {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     let flash = flash.key(&[("disabled", "admin.ops.partners.disabled")]);
     show(&state, frame, &staff, blank(), None, flash).await
 }
@@ -128,12 +127,14 @@ async fn secret_shown(
 }
 
 async fn register(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
+    admin: Admin,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let frame = frame.for_office();
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     let fail = |e| PageError::new(&frame, e);
     staff.require_admin().map_err(fail)?;
     let typed = || NewPartner {
@@ -153,13 +154,15 @@ async fn register(
 }
 
 async fn rotate(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
+    admin: Admin,
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
-    let frame = frame.for_office();
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     match partners::rotate(&state.app, &staff.who, &id).await {
         Ok(partner) => secret_shown(&state, frame, &staff, partner).await,
         Err(error) => Err(PageError::new(&frame, error)),
@@ -167,12 +170,15 @@ async fn rotate(
 }
 
 async fn disable(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
+    admin: Admin,
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     let act = partners::disable(&state.app, &staff.who, &id);
     pressed(frame, act, "/admin/partners?done=disabled").await
 }
