@@ -53,6 +53,17 @@ pub fn hash_token(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A keyed hash (HMAC-SHA256, lowercase hex) of `value`: what is kept of
+/// an identifier that must be recognised but never read back.
+pub fn keyed_hash(key: &str, value: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes())
+        .expect("HMAC accepts keys of any length");
+    mac.update(value.as_bytes());
+    let digest = mac.finalize().into_bytes();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }
@@ -73,6 +84,16 @@ mod tests {
             hash_token("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn keyed_hashes_depend_on_the_key() {
+        // python3: hmac.new(b'key', b'AB123456', hashlib.sha256).hexdigest()
+        let expected = "5adbae4c0723af5de239196619262a3961716d5b135c61446f9daa6c12c1d9ba";
+        let hash = keyed_hash("key", "AB123456");
+        assert_eq!(hash, expected);
+        assert_ne!(hash, keyed_hash("other", "AB123456"));
+        assert_ne!(hash, hash_token("AB123456"));
     }
 
     #[test]

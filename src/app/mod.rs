@@ -28,6 +28,8 @@ pub mod live;
 pub mod otp;
 pub mod outbox;
 pub mod outcomes;
+pub mod partner_files;
+pub mod partners;
 pub mod public_stats;
 pub mod queue;
 pub mod rate_limit;

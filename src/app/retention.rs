@@ -13,7 +13,8 @@
 //!   (written to the citizen, it may name them);
 //! - feedback: the comment (the rating stays);
 //! - messages sent or dead: recipient, subject, body and the provider's
-//!   last error (which may quote the number).
+//!   last error (which may quote the number);
+//! - partners' files delivered or rejected: the phone.
 //!
 //! Rows that are nothing but personal data are deleted: waitlist entries
 //! offered or whose range has passed, phone codes and citizen sessions
@@ -63,6 +64,8 @@ pub struct Swept {
     pub complaints: u64,
     pub feedback: u64,
     pub messages: u64,
+    /// Partners' files delivered or rejected: their phones.
+    pub partner_files: u64,
     pub waitlist: u64,
     pub codes: u64,
     /// Phones' counts of codes sent (hashed phones).
@@ -80,6 +83,7 @@ impl Swept {
             "complaints" => &mut self.complaints,
             "feedback" => &mut self.feedback,
             "messages" => &mut self.messages,
+            "partner_files" => &mut self.partner_files,
             "waitlist" => &mut self.waitlist,
             "codes" => &mut self.codes,
             "code_counts" => &mut self.code_counts,
@@ -96,6 +100,7 @@ impl Swept {
             + self.complaints
             + self.feedback
             + self.messages
+            + self.partner_files
             + self.waitlist
             + self.codes
             + self.code_counts

@@ -8,6 +8,7 @@ pub mod event;
 pub mod guide;
 pub mod opening_hours;
 pub mod ordering;
+pub mod partner_file;
 pub mod phone;
 pub mod request;
 pub mod role;

@@ -6,8 +6,8 @@
 use super::error::ApiJson;
 use crate::app::{
     appointments::AppointmentView, complaints::ComplaintView, counters::CounterView,
-    devices::IssuedDevice, requests::RequestView, services::ServiceView, sites::SiteView,
-    tickets::TicketView, waitlist::WaitlistEntry, webhooks::WebhookView,
+    devices::IssuedDevice, partners::PartnerView, requests::RequestView, services::ServiceView,
+    sites::SiteView, tickets::TicketView, waitlist::WaitlistEntry, webhooks::WebhookView,
 };
 use axum::Extension;
 use axum::http::StatusCode;
@@ -50,6 +50,7 @@ named! {
     CounterView => "counter".id,
     IssuedDevice => "device".id,
     WebhookView => "webhook".id,
+    PartnerView => "partner".id,
     TicketView => "ticket".id,
     AppointmentView => "appointment".reference,
     RequestView => "request".reference,

@@ -20,6 +20,7 @@ pub mod metrics_access;
 pub mod openapi;
 pub mod ops;
 pub mod pages;
+pub mod partners;
 pub mod public_stats;
 pub mod requests;
 pub mod security;
@@ -106,6 +107,7 @@ pub fn routers(
         .merge(appointments::router())
         .merge(requests::router())
         .merge(admin::router())
+        .merge(partners::router())
         .merge(announcements::router())
         .merge(public_stats::router())
         .merge(stats::router())

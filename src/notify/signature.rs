@@ -166,6 +166,17 @@ mod tests {
     }
 
     #[test]
+    fn the_partners_worked_example_holds() {
+        // docs/partners.md: the same body, secret and timestamp, also
+        // checked with `openssl dgst -sha256 -hmac`.
+        let body = r#"{"reference":"PA-2026/00042","kind":"passport","status":"ready","label":{"fr":"Passeport biométrique","ar":"جواز السفر البيومتري"},"ready_at":"2026-12-01T10:00:00Z","version":3,"holder_id":"AB123456","phone":"+212612345678","lang":"fr"}"#;
+        assert_eq!(
+            webhook_signature("gps_EXAMPLE-secret", 1_764_147_600, body.as_bytes()),
+            "sha256=25bee73191f0dca30099ffc273b944f0ec5690fb55d030b32fd988485592c9af"
+        );
+    }
+
+    #[test]
     fn webhook_signature_with_odd_inputs() {
         // python3: hmac.new(b'whsec_test', b'-5.', hashlib.sha256).hexdigest()
         assert_eq!(

@@ -33,6 +33,7 @@ pub mod guides;
 pub mod history;
 pub mod otp;
 pub mod outbox;
+pub mod partners;
 pub mod public_stats;
 pub mod queue;
 pub mod requests;

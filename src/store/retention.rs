@@ -98,6 +98,16 @@ pub const ERASE: &[Step] = &[
         last_error = NULL", "personal_data_erased_at IS NULL",
         "status IN ('sent', 'dead') AND created_at < $1"
     },
+    // Keyed by two columns, which the `erase!` shape does not take.
+    Step {
+        what: "partner_files",
+        sql: "UPDATE partner_files SET phone = NULL, personal_data_erased_at = $2
+              WHERE phone IS NOT NULL AND (partner_id, reference) IN (
+                  SELECT partner_id, reference FROM partner_files
+                  WHERE phone IS NOT NULL AND status IN ('delivered', 'rejected')
+                  AND updated_at < $1 LIMIT $3)",
+        binds: Binds::Erase,
+    },
 ];
 
 /// Rows that hold nothing but personal data, deleted once over.

@@ -27,6 +27,7 @@ const AUTH_TOKEN: &str = "twilio-auth-token-do-not-log";
 const NAME: &str = "Zineb Bennani-Loggée";
 const EMAIL: &str = "zineb.bennani@example.ma";
 const PHONE: &str = "+212612345678";
+const HOLDER_ID: &str = "ZB998877";
 /// Every way the phone could show up.
 const PHONE_FORMS: [&str; 6] = [
     "+212612345678",
@@ -337,6 +338,41 @@ async fn logs_hold_no_secret_and_no_personal_data(setup: Setup) {
         Setup::TwilioAndSmtp => assert_eq!((sms, mails), (2, 1)),
     }
 
+    // A partner's push, its holder's identifier and phone, and a forged one.
+    let partner =
+        json!({"id": "passeports", "name": "Bureau des passeports", "sites": ["fes-medina"]});
+    let (status, registered) = post(
+        &client,
+        format!("{base}/api/v1/partners"),
+        Some(&admin),
+        partner,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{registered}");
+    let partner_secret = registered["secret"].as_str().unwrap().to_owned();
+    let file = json!({"reference": "PA-77", "kind": "passport", "status": "processing",
+        "label": {"fr": "Passeport", "ar": "جواز السفر"}, "version": 1,
+        "holder_id": HOLDER_ID, "phone": PHONE});
+    let body = serde_json::to_vec(&file).unwrap();
+    let now = jiff::Timestamp::now().as_second();
+    let pushes = [
+        (partner_secret.as_str(), StatusCode::OK),
+        ("gps_forged", StatusCode::UNAUTHORIZED),
+    ];
+    for (secret, expected) in pushes {
+        let signature = guichet::notify::signature::webhook_signature(secret, now, &body);
+        let pushed = client
+            .post(format!("{base}/api/v1/partners/passeports/files"))
+            .header("content-type", "application/json")
+            .header("X-Guichet-Timestamp", now.to_string())
+            .header("X-Guichet-Signature", signature)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pushed.status(), expected);
+    }
+
     let out = client
         .post(format!("{base}/api/v1/auth/logout"))
         .bearer_auth(&admin)
@@ -358,6 +394,8 @@ async fn logs_hold_no_secret_and_no_personal_data(setup: Setup) {
         &admin,
         &manage,
         "token=",
+        &partner_secret,
+        HOLDER_ID,
     ];
     secrets.extend(PHONE_FORMS);
     secrets.extend(REFUSED_FORMS);

@@ -58,6 +58,15 @@ pub const COMPLAINTS_PER_IP: Rule = rule("complaint-ip", 200, HOUR);
 /// from one address (the provider's few addresses carry every citizen's).
 pub const INBOUND_SMS_PER_PHONE: Rule = rule("sms-phone", 20, HOUR);
 pub const INBOUND_SMS_PER_IP: Rule = rule("sms-ip", 2_000, MINUTE);
+/// Pushes of partners' files: from one address before the signature is
+/// checked, and from one partner once it is.
+pub const PARTNER_PUSH_PER_IP: Rule = rule("partner-push-ip", 2_000, MINUTE);
+pub const PARTNER_PUSH_PER_PARTNER: Rule = rule("partner-push", 600, MINUTE);
+/// Citizens following a partner's file: from one address (a kiosk, an
+/// office's Wi-Fi), and wrong identifiers for one reference (guessing its
+/// holder's; the right one gives its place back).
+pub const FILE_FOLLOW_PER_IP: Rule = rule("file-follow-ip", 300, HOUR);
+pub const FILE_FOLLOW_PER_REFERENCE: Rule = rule("file-follow-reference", 10, HOUR);
 
 const fn rule(name: &'static str, max: u32, window_ms: i64) -> Rule {
     Rule {

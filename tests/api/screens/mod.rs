@@ -9,6 +9,7 @@ mod guide;
 mod journey;
 mod kiosk;
 mod lobby;
+mod partner_files;
 mod policy;
 mod portal;
 mod weight;

@@ -13,6 +13,7 @@ mod limits_shared;
 mod metrics_access;
 mod metrics_labels;
 mod outbox_phones;
+mod partner_guesses;
 mod redirects;
 mod socket_sessions;
 mod sockets;

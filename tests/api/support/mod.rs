@@ -12,6 +12,7 @@ pub mod guides;
 pub mod hooks;
 pub mod office;
 pub mod pages;
+pub mod partners;
 pub mod sites;
 pub mod sms;
 pub mod tickets;

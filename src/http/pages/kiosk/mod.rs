@@ -2,7 +2,8 @@
 //! and Arabic at once (the chosen language first, the other under it).
 //! From its home a citizen takes a ticket (`take`), checks in with an
 //! appointment reference (`checkin`), follows a document request or reads
-//! a service's required documents (`lookup`); every ticket ends on its
+//! a service's required documents (`lookup`), follows a file of another
+//! administration (`files`); every ticket ends on its
 //! print view (`ticket`), which the kiosk's printer prints.
 //!
 //! Only a browser set up as a kiosk of the site (opened once with
@@ -10,6 +11,7 @@
 //! gets these pages; any other gets a page saying the kiosk is not set up.
 
 mod checkin;
+mod files;
 mod guide;
 mod lookup;
 mod take;
@@ -46,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route("/kiosk/{site}/documents", get(lookup::documents))
         .route("/kiosk/{site}/guide", get(guide::list))
         .route("/kiosk/{site}/guide/{service}", get(guide::show))
+        .route("/kiosk/{site}/files", get(files::form).post(files::follow))
 }
 
 /// A request from this site's kiosk: its frame (French or Arabic), the

@@ -5,6 +5,7 @@ pub mod booking;
 pub mod citizen;
 pub mod complaints;
 pub mod feedback;
+mod files;
 mod follow;
 pub mod guide;
 pub mod held;
@@ -27,5 +28,6 @@ pub fn router() -> Router<AppState> {
         .merge(requests::router())
         .merge(complaints::router())
         .merge(feedback::router())
+        .merge(files::router())
         .merge(waitlist::router())
 }

@@ -1,6 +1,6 @@
 //! Running an office: the lobby announcements, kiosk and display devices,
-//! the outbox of messages, webhook endpoints, the complaints inbox and the
-//! audit log.
+//! the outbox of messages, webhook endpoints, partner administrations, the
+//! complaints inbox and the audit log.
 //!
 //! Every form goes through the use case the JSON API calls, so a page
 //! refuses exactly what the API refuses; a refused form is shown again
@@ -15,6 +15,7 @@ mod complaint;
 mod complaints;
 mod devices;
 mod outbox;
+mod partners;
 mod webhooks;
 
 use crate::app::AppResult;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(devices::router())
         .merge(outbox::router())
         .merge(webhooks::router())
+        .merge(partners::router())
         .merge(complaints::router())
         .merge(complaint::router())
         .merge(audit::router())
