@@ -8,6 +8,8 @@ use super::appointments::{Access, parse_email};
 use super::auth::Principal;
 use super::filing::Filing;
 use super::rate_limit::{self, Creation};
+use super::receipts::{self, Channel};
+use super::ticket_requests::Visit;
 use super::sites::SiteContext;
 use super::{App, AppError, AppResult};
 use crate::domain::request::RequestStatus;
@@ -26,7 +28,9 @@ use utoipa::ToSchema;
 pub struct NewRequest {
     pub service: String,
     pub name: String,
-    pub phone: String,
+    /// E.164, proved by `otp` where the office verifies phones. Required
+    /// online; optional at the kiosk and the desk.
+    pub phone: Option<String>,
     pub email: Option<String>,
     /// The code sent by `POST /api/v1/otp`, unless an agent files it.
     pub otp: Option<String>,
@@ -48,6 +52,13 @@ pub struct Step {
     pub at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The walk-in visit (ticket number) a request was filed from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visit: Option<String>,
+    /// Who took the step (`user:{username}`, `device:{id}` or `citizen`);
+    /// shown to staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -57,6 +68,15 @@ pub struct RequestView {
     /// Given once, when the request is filed: it reads the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// Given once, with the token: the printable receipt, a private link
+    /// that carries the token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt_url: Option<String>,
+    /// `online`, `kiosk`, `desk` or `ticket`: how it was filed.
+    pub channel: String,
+    /// The walk-in ticket it was filed from, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
     pub site: String,
     pub service: String,
     pub status: String,
@@ -74,9 +94,12 @@ pub struct RequestView {
     pub history: Vec<Step>,
 }
 
-/// Files a request: by `who` at the counter, or by the public from the
-/// `client` address, whose place in the request limits is taken before
-/// anything else is read.
+/// Files a request through the public API or a page: online (anyone, a
+/// phone proved by its code where the office verifies phones), at the
+/// site's kiosk (the phone optional, proved the same way when given), or
+/// by its staff at the desk. Online and kiosk filings take their places in
+/// the request limits before anything else is read; a kiosk counts as its
+/// own address (`device:{id}`), not the office network's.
 pub async fn create(
     app: &App,
     who: Option<&Principal>,
@@ -84,42 +107,88 @@ pub async fn create(
     site: &str,
     input: NewRequest,
 ) -> AppResult<RequestView> {
-    // The public is limited; anyone signed in is not.
-    if who.is_none() {
-        rate_limit::creation(app, Creation::Request, client, &input.phone).await?;
+    let channel = Channel::of(who, site)?;
+    let phone = input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    match (channel, who) {
+        (Channel::Kiosk, Some(kiosk)) => {
+            let subject = kiosk.actor();
+            rate_limit::creation(app, Creation::Request, &subject, phone.unwrap_or("")).await?;
+        }
+        (Channel::Online, _) => {
+            rate_limit::creation(app, Creation::Request, client, phone.unwrap_or("")).await?;
+        }
+        _ => {}
+    }
+    if channel == Channel::Online && phone.is_none() {
+        return Err(Invalid::new("phone", "a phone number is required online").into());
     }
     let context = SiteContext::load(app, site).await?;
+    let phone = phone.map(Phone::parse).transpose()?;
+    let filed = Filed {
+        service: input.service,
+        name: input.name,
+        phone,
+        email: input.email,
+        lang: input.lang,
+        channel,
+        visit: None,
+        actor: who.map_or_else(|| "citizen".to_owned(), Principal::actor),
+    };
+    let seen = channel == Channel::Desk;
+    file(app, &context, filed, input.otp.as_deref(), seen).await
+}
+
+/// A request about to be filed, its fields as given.
+pub(super) struct Filed {
+    pub service: String,
+    pub name: String,
+    pub phone: Option<Phone>,
+    pub email: Option<String>,
+    pub lang: Option<String>,
+    pub channel: Channel,
+    /// The visit it comes from.
+    pub visit: Option<Visit>,
+    pub actor: String,
+}
+
+/// Checks and writes a request with its first step and its
+/// acknowledgement, in one transaction (with the phone's code used up).
+/// `seen`: staff have seen the citizen, no code is asked.
+pub(super) async fn file(
+    app: &App,
+    context: &SiteContext,
+    input: Filed,
+    code: Option<&str>,
+    seen: bool,
+) -> AppResult<RequestView> {
     let service = context
         .service(&input.service)
         .cloned()
         .ok_or_else(|| Invalid::new("service", format!("no service {:?} here", input.service)))?;
     let name = parse_label("name", &input.name, 120)?;
-    let phone = Phone::parse(&input.phone)?;
-    let email = input.email.as_deref().map(parse_email).transpose()?;
+    let email = input.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+    let email = email.map(parse_email).transpose()?;
     let lang = super::tickets::parse_lang(input.lang.as_deref())?;
-    // An agent at the counter has seen the citizen; a citizen proves the phone.
-    let staff = who.is_some_and(|w| {
-        w.require_staff(site, &[Role::Agent, Role::Supervisor])
-            .is_ok()
-    });
-    let filing = Filing::begin(app, &context, "DR", &phone, input.otp.as_deref(), staff).await?;
+    let phone = input.phone.as_ref();
+    let filing = Filing::begin(app, context, "DR", phone, code, seen).await?;
     let now = filing.now;
     let ready_on = context
         .hours
         .working_days_after(
-            filing.today(&context)?,
+            filing.today(context)?,
             service.processing_days,
             &context.closures,
         )
         .ok_or_else(|| AppError::conflict("site_never_open", "this office has no opening hours"))?;
+    let visit = input.visit;
     let row = RequestRow {
         id: filing.id.clone(),
-        site_id: site.to_owned(),
+        site_id: context.row.id.clone(),
         service_id: service.id.clone(),
         reference: filing.reference.clone(),
         token_hash: filing.token_hash(),
         name: Some(name),
-        phone: Some(phone.to_string()),
+        phone: phone.map(ToString::to_string),
         email,
         lang: lang.to_owned(),
         status: RequestStatus::Submitted.as_str().to_owned(),
@@ -127,15 +196,23 @@ pub async fn create(
         expected_ready_on: ready_on.to_string(),
         created_at: now,
         updated_at: now,
+        channel: input.channel.as_str().to_owned(),
+        ticket_id: visit.as_ref().map(|v| v.id.clone()),
         personal_data_erased_at: None,
     };
-    let actor = who.map_or_else(|| "citizen".to_owned(), Principal::actor);
-    let step = StepRow::new(&row.status, now, actor, None);
+    // The first step of a request filed from a visit notes the ticket's number.
+    let note = visit.as_ref().map(|v| v.number.clone());
+    let step = StepRow::new(&row.status, now, input.actor, note);
     let mut tx = filing.open(app).await?;
+    if let Some(visit) = &visit {
+        super::ticket_requests::still_served(&mut tx, visit, &row.service_id).await?;
+    }
     store::requests::insert(&mut tx, &row).await?;
     history::add(&mut tx, REQUESTS, &row.id, &step).await?;
+    receipts::acknowledge(&mut tx, context, &row, now).await?;
     tx.commit().await?;
-    let mut view = view(&context, row, vec![step]);
+    let mut view = view(context, row, vec![step], true);
+    view.receipt_url = Some(receipts::url(app, &view.reference, &filing.token));
     view.token = Some(filing.token);
     Ok(view)
 }
@@ -149,9 +226,12 @@ pub async fn get(app: &App, reference: &str, access: Access<'_>) -> AppResult<Re
     if !may_read(&row, access) {
         return Err(AppError::NotFound("request"));
     }
+    let staff = access
+        .who
+        .is_some_and(|w| w.require_staff(&row.site_id, &STAFF).is_ok());
     let context = SiteContext::load(app, &row.site_id).await?;
     let history = history::list(&app.db, REQUESTS, &row.id).await?;
-    Ok(view(&context, row, history))
+    Ok(view(&context, row, history, staff))
 }
 
 /// What the lobby kiosk shows of a request: where it stands, nothing
@@ -248,7 +328,7 @@ pub async fn set_status(
     .await?;
     tx.commit().await?;
     let history = history::list(&app.db, REQUESTS, &row.id).await?;
-    Ok(view(&context, row, history))
+    Ok(view(&context, row, history, true))
 }
 
 /// A site's requests, in one status or all (its agents and supervisors).
@@ -266,7 +346,7 @@ pub async fn of_site(
     let rows = store::requests::of_site(&app.db, site, status).await?;
     Ok(rows
         .into_iter()
-        .map(|r| view(&context, r, Vec::new()))
+        .map(|r| view(&context, r, Vec::new(), true))
         .collect())
 }
 
@@ -276,14 +356,15 @@ pub async fn of_citizen(app: &App, phone: &str) -> AppResult<Vec<RequestView>> {
     let mut views = Vec::with_capacity(rows.len());
     for row in rows {
         let context = SiteContext::load(app, &row.site_id).await?;
-        views.push(view(&context, row, Vec::new()));
+        views.push(view(&context, row, Vec::new(), false));
     }
     Ok(views)
 }
 
+const STAFF: [Role; 2] = [Role::Agent, Role::Supervisor];
+
 fn may_read(row: &RequestRow, access: Access<'_>) -> bool {
-    let staff = [Role::Agent, Role::Supervisor];
-    access.allows(&row.token_hash, row.phone.as_deref(), &row.site_id, &staff)
+    access.allows(&row.token_hash, row.phone.as_deref(), &row.site_id, &STAFF)
 }
 
 /// Queues the SMS (and e-mail) of a step the citizen must hear about.
@@ -330,19 +411,38 @@ async fn tell_citizen(
     Ok(())
 }
 
-fn view(context: &SiteContext, row: RequestRow, history: Vec<StepRow>) -> RequestView {
+/// A request as the API shows it; `staff` see who took each step.
+pub(super) fn view(
+    context: &SiteContext,
+    row: RequestRow,
+    history: Vec<StepRow>,
+    staff: bool,
+) -> RequestView {
+    let submitted = RequestStatus::Submitted.as_str();
     RequestView {
         created_at: context.local(row.created_at),
         personal_data_erased_at: row.personal_data_erased_at.map(|at| context.local(at)),
         history: history
             .into_iter()
-            .map(|s| Step {
-                status: s.status,
-                at: context.local(s.at),
-                reason: s.note,
+            .map(|s| {
+                // A first step's note is the visit it was filed from.
+                let (visit, reason) = match s.status == submitted {
+                    true => (s.note, None),
+                    false => (None, s.note),
+                };
+                Step {
+                    at: context.local(s.at),
+                    by: s.actor.filter(|_| staff),
+                    status: s.status,
+                    reason,
+                    visit,
+                }
             })
             .collect(),
         token: None,
+        receipt_url: None,
+        channel: row.channel,
+        ticket: row.ticket_id,
         id: row.id,
         reference: row.reference,
         site: row.site_id,

@@ -2,7 +2,8 @@
 //! and Arabic at once (the chosen language first, the other under it).
 //! From its home a citizen takes a ticket (`take`), checks in with an
 //! appointment reference (`checkin`), follows a document request or reads
-//! a service's required documents (`lookup`); every ticket ends on its
+//! a service's required documents (`lookup`), or files a document request
+//! (`file`, which ends on its printed `receipt`); every ticket ends on its
 //! print view (`ticket`), which the kiosk's printer prints.
 //!
 //! Only a browser set up as a kiosk of the site (opened once with
@@ -10,7 +11,9 @@
 //! gets these pages; any other gets a page saying the kiosk is not set up.
 
 mod checkin;
+mod file;
 mod lookup;
+pub mod receipt;
 mod take;
 mod ticket;
 
@@ -43,6 +46,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/kiosk/{site}/requests", get(lookup::request))
         .route("/kiosk/{site}/documents", get(lookup::documents))
+        .route("/kiosk/{site}/file", get(file::choose))
+        .route(
+            "/kiosk/{site}/file/{service}",
+            get(file::page).post(file::submit),
+        )
 }
 
 /// A request from this site's kiosk: its frame (French or Arabic), the

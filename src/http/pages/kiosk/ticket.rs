@@ -87,7 +87,7 @@ pub fn local_day(rfc3339: &str) -> String {
 /// The QR code of `url` as an inline SVG element (no XML prologue), or
 /// nothing if the URL is too long to encode, in which case the printed
 /// address still says where to look.
-fn qr_svg(url: &str) -> String {
+pub(super) fn qr_svg(url: &str) -> String {
     let Ok(code) = qrcode::QrCode::new(url.as_bytes()) else {
         return String::new();
     };
