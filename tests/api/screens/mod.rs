@@ -7,6 +7,7 @@ mod agent_video;
 mod citizen;
 mod journey;
 mod kiosk;
+mod kiosk_filing;
 mod lobby;
 mod policy;
 mod portal;

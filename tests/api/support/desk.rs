@@ -140,6 +140,11 @@ pub fn references(listing: &Answer) -> Vec<&str> {
 pub async fn code_of(app: &TestApp, phone: &str) -> String {
     let asked = app.post("/api/v1/otp", None, json!({"phone": phone})).await;
     assert_eq!(asked.status, StatusCode::ACCEPTED, "{}", asked.body);
+    sent_code(app, phone).await
+}
+
+/// The code the outbox holds for `phone` (sent by a page, for instance).
+pub async fn sent_code(app: &TestApp, phone: &str) -> String {
     let queued = guichet::store::outbox::to_recipient(&app.app.db, phone)
         .await
         .expect("outbox read");
