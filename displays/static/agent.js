@@ -51,13 +51,18 @@
         var values = {};
         kept.forEach(function (id) {
           var field = document.getElementById(id);
-          if (field && (field.value || id === focused)) values[id] = field.value;
+          // The transfer's choice only while the agent is on it, as before.
+          var typed = id !== "transfer-service" && field && field.value;
+          if (field && (typed || id === focused)) values[id] = field.value;
         });
         panel.innerHTML = html;
         Object.keys(values).forEach(function (id) {
           var field = document.getElementById(id);
           if (!field) return;
-          field.value = values[id];
+          // A choice the new panel no longer offers is not kept.
+          var offered = field.tagName !== "SELECT" ||
+            Array.prototype.some.call(field.options, function (o) { return o.value === values[id]; });
+          if (offered) field.value = values[id];
           if (id === focused) field.focus();
         });
       })

@@ -40,7 +40,10 @@ impl Channel {
     /// file.
     pub fn of(who: Option<&Principal>, site: &str) -> AppResult<Self> {
         match who {
-            Some(w) if w.require_staff(site, &[Role::Agent, Role::Supervisor]).is_ok() => {
+            Some(w)
+                if w.require_staff(site, &[Role::Agent, Role::Supervisor])
+                    .is_ok() =>
+            {
                 Ok(Self::Desk)
             }
             Some(Principal::Device {
@@ -89,7 +92,14 @@ pub(super) async fn acknowledge(
     let body = messages::request_received(lang, &row.reference, service, office, &ready_on);
     let key = format!("request_received:{}", row.id);
     let phone = row.phone.as_deref().unwrap_or("");
-    let sms = notify::sms(Some(&row.site_id), "request_received", phone, body, key, now);
+    let sms = notify::sms(
+        Some(&row.site_id),
+        "request_received",
+        phone,
+        body,
+        key,
+        now,
+    );
     if let Some(address) = &row.email {
         let subject = format!("{} — {}", row.reference, office);
         store::outbox::enqueue(tx, &notify::email(&sms, address, subject)).await?;

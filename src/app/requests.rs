@@ -9,8 +9,8 @@ use super::auth::Principal;
 use super::filing::Filing;
 use super::rate_limit::{self, Creation};
 use super::receipts::{self, Channel};
-use super::ticket_requests::Visit;
 use super::sites::SiteContext;
+use super::ticket_requests::Visit;
 use super::{App, AppError, AppResult};
 use crate::domain::request::RequestStatus;
 use crate::domain::role::{DeviceKind, Role};
@@ -108,7 +108,11 @@ pub async fn create(
     input: NewRequest,
 ) -> AppResult<RequestView> {
     let channel = Channel::of(who, site)?;
-    let phone = input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    let phone = input
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
     match (channel, who) {
         (Channel::Kiosk, Some(kiosk)) => {
             let subject = kiosk.actor();
@@ -166,7 +170,11 @@ pub(super) async fn file(
         .cloned()
         .ok_or_else(|| Invalid::new("service", format!("no service {:?} here", input.service)))?;
     let name = parse_label("name", &input.name, 120)?;
-    let email = input.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+    let email = input
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
     let email = email.map(parse_email).transpose()?;
     let lang = super::tickets::parse_lang(input.lang.as_deref())?;
     let phone = input.phone.as_ref();

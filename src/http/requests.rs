@@ -71,8 +71,8 @@ async fn file_request(
 /// request's history names the visit and the agent.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/requests", tag = "requests", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = TicketRequest,
-    responses((status = 201, body = RequestView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-    (status = 409, description = "`ticket_not_served` (not called or served by you) or `already_filed`", body = ErrorBody),
+    responses((status = 201, body = RequestView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 409, description = "`ticket_not_served` (not called or served by you) or `already_filed`", body = ErrorBody),
     (status = 422, body = ErrorBody)))]
 async fn file_from_ticket(
     State(state): State<AppState>,

@@ -47,13 +47,19 @@ async fn a_ready_request_sends_one_sms_and_one_email(backend: Backend) {
     // The acknowledgement of receipt, then "ready": one of each, by SMS
     // and by e-mail.
     let sms = desk.exactly_sms(2).await;
-    assert!(sms.iter().all(|s| s.to == AMINA && s.body.contains(reference)));
+    assert!(
+        sms.iter()
+            .all(|s| s.to == AMINA && s.body.contains(reference))
+    );
     let received = sms.iter().filter(|s| s.body.contains("bien reçu")).count();
     let ready = sms.iter().filter(|s| s.body.contains("est prête")).count();
     assert_eq!((received, ready), (1, 1), "{sms:?}");
     let mails = desk.exactly_mails(2).await;
     assert!(mails.iter().all(|m| m.to == ["amina@example.ma"]));
-    assert!(mails.iter().all(|m| m.data.contains(reference)), "{mails:?}");
+    assert!(
+        mails.iter().all(|m| m.data.contains(reference)),
+        "{mails:?}"
+    );
 
     let read = desk.read(reference, None, Some(token)).await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.body);

@@ -35,7 +35,10 @@ async fn other_office_kiosk(desk: &Desk) -> String {
     let open = json!([["08:30", "16:30"]]);
     let body = json!({"id": "rabat-hassan", "name": "Annexe Hassan", "timezone": "Africa/Casablanca",
         "opening_hours": {"mon": open, "tue": open, "wed": open, "thu": open, "fri": open}});
-    let created = desk.app.post("/api/v1/sites", Some(&desk.admin), body).await;
+    let created = desk
+        .app
+        .post("/api/v1/sites", Some(&desk.admin), body)
+        .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     kiosk(&desk.app, &desk.admin, "rabat-hassan").await
 }
@@ -78,7 +81,12 @@ async fn a_kiosk_files_for_its_own_site_only(backend: Backend) {
     assert_eq!(desk.app.count("document_requests").await, 1);
     // Online, a phone is still required.
     let online = file(&desk, None, &desk.site, json!({})).await;
-    assert_eq!(online.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", online.body);
+    assert_eq!(
+        online.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        online.body
+    );
     assert_eq!(online.code(), "invalid_phone");
     assert_eq!(desk.app.count("document_requests").await, 1);
 }
@@ -104,9 +112,18 @@ async fn every_filing_is_acknowledged_once_in_the_citizens_language(backend: Bac
     let to_amina: Vec<_> = sms.iter().filter(|s| s.to == AMINA).collect();
     assert_eq!(to_amina.len(), 1, "{sms:?}");
     let body = &to_amina[0].body;
-    assert!(body.contains(&kiosk_ref) && body.contains("02/12/2026"), "{body}");
-    assert!(body.contains("توصلت") && body.contains("شهادة") || body.contains("Certificat"), "{body}");
-    let online_sms = sms.iter().find(|s| s.to == "+212611111111").expect("online");
+    assert!(
+        body.contains(&kiosk_ref) && body.contains("02/12/2026"),
+        "{body}"
+    );
+    assert!(
+        body.contains("توصلت") && body.contains("شهادة") || body.contains("Certificat"),
+        "{body}"
+    );
+    let online_sms = sms
+        .iter()
+        .find(|s| s.to == "+212611111111")
+        .expect("online");
     assert!(online_sms.body.contains(&online_ref), "{}", online_sms.body);
     assert!(online_sms.body.contains("bien reçu"), "{}", online_sms.body);
 
@@ -116,7 +133,11 @@ async fn every_filing_is_acknowledged_once_in_the_citizens_language(backend: Bac
         .find(|m| m.to == ["karim@example.ma"])
         .expect("the desk's e-mail");
     assert!(karim.data.contains(&desk_ref), "{}", karim.data);
-    assert!(mails.iter().any(|m| m.to == ["amina@example.ma"] && m.data.contains(&kiosk_ref)));
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.to == ["amina@example.ma"] && m.data.contains(&kiosk_ref))
+    );
     // Once each: the outbox holds one acknowledgement per request and channel.
     let acknowledgements = "notifications WHERE template = 'request_received'";
     assert_eq!(desk.app.count(acknowledgements).await, 4);
@@ -144,7 +165,10 @@ async fn the_receipt_opens_with_its_token_only(backend: Backend) {
     assert!(html.contains("02/12/2026"), "the expected day");
     assert!(html.contains("Accusé de réception") && html.contains("وصل إيداع طلبكم"));
     assert!(html.contains("class=\"qr-code\""), "a QR code");
-    assert!(!html.contains("Amina") && !html.contains("612345678"), "it names no one");
+    assert!(
+        !html.contains("Amina") && !html.contains("612345678"),
+        "it names no one"
+    );
 
     let bare = format!("{}/requests/{reference}/receipt", desk.app.base);
     let wrong = format!("{bare}?token=not-the-token");
@@ -170,7 +194,10 @@ async fn a_burst_of_kiosk_filings_cannot_pass_the_limit(backend: Backend) {
         .into_iter()
         .map(|answer| answer.status)
         .collect();
-    let created = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
     let limited = statuses
         .iter()
         .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)

@@ -8,9 +8,9 @@ use crate::support::desk::{AMINA, Desk, desk};
 use crate::support::office::text;
 use crate::support::tickets::kiosk;
 use guichet::domain::role::Role;
+use guichet_test_support::wait::{holds_within, throughout};
 use guichet_test_support::{Answer, Backend, on_both_backends};
 use reqwest::StatusCode;
-use guichet_test_support::wait::{holds_within, throughout};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -27,13 +27,18 @@ async fn counter_with_a_ticket(desk: &Desk) -> Value {
     let path = format!("/api/v1/sites/{}/services", desk.site);
     let created = desk.app.post(&path, Some(&desk.admin), service).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let counter = json!({"id": "agdal-g1", "label": "Guichet 1", "services": ["residence", "naissance"]});
+    let counter =
+        json!({"id": "agdal-g1", "label": "Guichet 1", "services": ["residence", "naissance"]});
     let path = format!("/api/v1/sites/{}/counters", desk.site);
     let created = desk.app.post(&path, Some(&desk.admin), counter).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let opened = desk
         .app
-        .post("/api/v1/counters/agdal-g1/open", Some(&desk.agent), json!({}))
+        .post(
+            "/api/v1/counters/agdal-g1/open",
+            Some(&desk.agent),
+            json!({}),
+        )
         .await;
     assert_eq!(opened.status, StatusCode::OK, "{}", opened.body);
     let token = kiosk(&desk.app, &desk.admin, &desk.site).await;
@@ -57,7 +62,11 @@ async fn file_from(desk: &Desk, bearer: &str, ticket: &str, service: &str) -> An
 async fn call_next(desk: &Desk) -> Value {
     let called = desk
         .app
-        .post("/api/v1/counters/agdal-g1/call-next", Some(&desk.agent), json!({}))
+        .post(
+            "/api/v1/counters/agdal-g1/call-next",
+            Some(&desk.agent),
+            json!({}),
+        )
         .await;
     assert_eq!(called.status, StatusCode::OK, "{}", called.body);
     called.body
@@ -73,7 +82,12 @@ async fn a_ticket_becomes_a_request_that_names_the_visit(backend: Backend) {
     assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
     assert_eq!(filed.body["channel"], "ticket");
     assert_eq!(filed.body["ticket"], ticket["id"]);
-    assert!(filed.body["receipt_url"].as_str().unwrap().contains("/receipt?token="));
+    assert!(
+        filed.body["receipt_url"]
+            .as_str()
+            .unwrap()
+            .contains("/receipt?token=")
+    );
     let reference = text(&filed, "reference").to_owned();
     let token = text(&filed, "token").to_owned();
 
@@ -88,7 +102,11 @@ async fn a_ticket_becomes_a_request_that_names_the_visit(backend: Backend) {
     let theirs = crate::support::desk::read_with_token(&desk.app, &path, None, Some(&token)).await;
     assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.body);
     assert_eq!(theirs.body["history"][0]["visit"], ticket["number"]);
-    assert!(theirs.body["history"][0].get("by").is_none(), "{}", theirs.body);
+    assert!(
+        theirs.body["history"][0].get("by").is_none(),
+        "{}",
+        theirs.body
+    );
 
     // Another certificate from the same visit is a second request.
     let second = file_from(&desk, &desk.agent, id, "naissance").await;
@@ -99,7 +117,11 @@ async fn a_ticket_becomes_a_request_that_names_the_visit(backend: Backend) {
     // The phone given at the kiosk is told of each, in the ticket's
     // language (other messages of the visit aside).
     let acks = acknowledged(&desk, 2).await;
-    assert!(acks.iter().all(|s| s.to == AMINA && s.body.contains("توصلت")), "{acks:?}");
+    assert!(
+        acks.iter()
+            .all(|s| s.to == AMINA && s.body.contains("توصلت")),
+        "{acks:?}"
+    );
     assert!(acks.iter().any(|s| s.body.contains(&reference)), "{acks:?}");
 }
 
@@ -107,7 +129,10 @@ async fn only_the_agent_serving_the_ticket_files_from_it(backend: Backend) {
     let desk = desk(backend, false).await;
     let ticket = counter_with_a_ticket(&desk).await;
     let id = ticket["id"].as_str().unwrap().to_owned();
-    let other = desk.app.add_staff("agdal-other", Role::Agent, &desk.site).await;
+    let other = desk
+        .app
+        .add_staff("agdal-other", Role::Agent, &desk.site)
+        .await;
 
     // Waiting: nobody serves it yet.
     let waiting = file_from(&desk, &desk.agent, &id, "residence").await;
@@ -115,16 +140,32 @@ async fn only_the_agent_serving_the_ticket_files_from_it(backend: Backend) {
     assert_eq!(waiting.code(), "ticket_not_served");
     call_next(&desk).await;
     let not_theirs = file_from(&desk, &other, &id, "residence").await;
-    assert_eq!(not_theirs.status, StatusCode::CONFLICT, "{}", not_theirs.body);
+    assert_eq!(
+        not_theirs.status,
+        StatusCode::CONFLICT,
+        "{}",
+        not_theirs.body
+    );
     assert_eq!(not_theirs.code(), "ticket_not_served");
     let open = json!([["08:30", "16:30"]]);
     let site = json!({"id": "rabat-hassan", "name": "Annexe Hassan", "timezone": "Africa/Casablanca",
         "opening_hours": {"mon": open, "tue": open, "wed": open, "thu": open, "fri": open}});
-    let created = desk.app.post("/api/v1/sites", Some(&desk.admin), site).await;
+    let created = desk
+        .app
+        .post("/api/v1/sites", Some(&desk.admin), site)
+        .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let stranger = desk.app.add_staff("hassan-agent", Role::Agent, "rabat-hassan").await;
+    let stranger = desk
+        .app
+        .add_staff("hassan-agent", Role::Agent, "rabat-hassan")
+        .await;
     let elsewhere = file_from(&desk, &stranger, &id, "residence").await;
-    assert_eq!(elsewhere.status, StatusCode::FORBIDDEN, "{}", elsewhere.body);
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        elsewhere.body
+    );
     let unknown = file_from(&desk, &desk.agent, "no-such-ticket", "residence").await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.body);
     assert_eq!(desk.app.count("document_requests").await, 0);

@@ -98,7 +98,9 @@ async fn files_and_prints(backend: Backend) {
     browser.click("a[data-procedure=naissance]").await;
     browser.fill("#name", "أمينة العلوي").await;
     for digit in "612345678".chars() {
-        browser.click(&format!(".keypad [data-key='{digit}']")).await;
+        browser
+            .click(&format!(".keypad [data-key='{digit}']"))
+            .await;
     }
     browser.click("#file-send").await;
     let code = sent_code(&desk.app, AMINA).await;
@@ -120,7 +122,10 @@ async fn files_and_prints(backend: Backend) {
     assert_nothing_left(&browser).await;
     // The phone's acknowledgement (the code aside), in Arabic.
     let sms = desk.exactly_sms(2).await;
-    let ack = sms.iter().find(|s| s.body.contains(&reference)).expect("acknowledged");
+    let ack = sms
+        .iter()
+        .find(|s| s.body.contains(&reference))
+        .expect("acknowledged");
     assert!(ack.body.contains("توصلت"), "{}", ack.body);
     browser.close().await;
 }
@@ -140,6 +145,9 @@ async fn assert_nothing_left(browser: &Browser) {
         .await;
     let left = left.as_str().unwrap_or("");
     for personal in ["Amina", "أمينة", "612345678", "amina@example.ma", "DR-"] {
-        assert!(!left.contains(personal), "{personal} left a step back: {left}");
+        assert!(
+            !left.contains(personal),
+            "{personal} left a step back: {left}"
+        );
     }
 }
