@@ -78,9 +78,14 @@ pub(super) async fn acknowledge(
     row: &RequestRow,
     now: i64,
 ) -> AppResult<()> {
-    if row.phone.is_none() && row.email.is_none() {
-        return Ok(());
-    }
+    let (service, office) = names(context, row);
+    let ready_on = day_month_year(&row.expected_ready_on);
+    let body = messages::request_received(&row.lang, &row.reference, service, office, &ready_on);
+    tell(tx, context, row, "request_received", body, now).await
+}
+
+/// A request's service and office, named in its language.
+pub(super) fn names<'a>(context: &'a SiteContext, row: &'a RequestRow) -> (&'a str, &'a str) {
     let lang = row.lang.as_str();
     let service = context
         .service(&row.service_id)
@@ -88,19 +93,25 @@ pub(super) async fn acknowledge(
             super::appointments::local_name(lang, &s.name, &s.name_ar)
         });
     let office = super::appointments::local_name(lang, &context.row.name, &context.row.name_ar);
-    let ready_on = day_month_year(&row.expected_ready_on);
-    let body = messages::request_received(lang, &row.reference, service, office, &ready_on);
-    let key = format!("request_received:{}", row.id);
+    (service, office)
+}
+
+/// Queues `body` for the request's citizen: by SMS to its phone and by
+/// e-mail to its address, whichever it has, once per request and
+/// `template` (the outbox's idempotency key `{template}:{id}`).
+pub(super) async fn tell(
+    tx: &mut Tx,
+    context: &SiteContext,
+    row: &RequestRow,
+    template: &'static str,
+    body: String,
+    now: i64,
+) -> AppResult<()> {
+    let key = format!("{template}:{}", row.id);
     let phone = row.phone.as_deref().unwrap_or("");
-    let sms = notify::sms(
-        Some(&row.site_id),
-        "request_received",
-        phone,
-        body,
-        key,
-        now,
-    );
+    let sms = notify::sms(Some(&row.site_id), template, phone, body, key, now);
     if let Some(address) = &row.email {
+        let (_, office) = names(context, row);
         let subject = format!("{} — {}", row.reference, office);
         store::outbox::enqueue(tx, &notify::email(&sms, address, subject)).await?;
     }
@@ -110,7 +121,8 @@ pub(super) async fn acknowledge(
     Ok(())
 }
 
-/// `2026-12-02` → `02/12/2026`, as Moroccan offices write dates.
+/// `2026-12-02` (or an RFC 3339 instant starting so) → `02/12/2026`, as
+/// Moroccan offices write dates.
 pub fn day_month_year(day: &str) -> String {
     match (day.get(0..4), day.get(5..7), day.get(8..10)) {
         (Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),
@@ -140,5 +152,6 @@ mod tests {
     #[test]
     fn days_read_the_moroccan_way() {
         assert_eq!(day_month_year("2026-12-02"), "02/12/2026");
+        assert_eq!(day_month_year("2026-11-23T09:05:00+01:00"), "23/11/2026");
     }
 }

@@ -15,7 +15,7 @@ use super::{App, AppError, AppResult};
 use crate::domain::request::RequestStatus;
 use crate::domain::role::{DeviceKind, Role};
 use crate::domain::{Invalid, parse_label, phone::Phone};
-use crate::notify::{self, messages, webhooks};
+use crate::notify::{messages, webhooks};
 use crate::store::history::{self, REQUESTS, StepRow};
 use crate::store::requests::RequestRow;
 use crate::store::{self, Tx};
@@ -375,7 +375,7 @@ fn may_read(row: &RequestRow, access: Access<'_>) -> bool {
     access.allows(&row.token_hash, row.phone.as_deref(), &row.site_id, &STAFF)
 }
 
-/// Queues the SMS (and e-mail) of a step the citizen must hear about.
+/// Queues the SMS and/or e-mail of a step the citizen must hear about.
 async fn tell_citizen(
     tx: &mut Tx,
     context: &SiteContext,
@@ -383,16 +383,8 @@ async fn tell_citizen(
     status: RequestStatus,
     now: i64,
 ) -> AppResult<()> {
-    let Some(phone) = &row.phone else {
-        return Ok(());
-    };
     let lang = row.lang.as_str();
-    let service = context
-        .service(&row.service_id)
-        .map_or(row.service_id.as_str(), |s| {
-            super::appointments::local_name(lang, &s.name, &s.name_ar)
-        });
-    let office = super::appointments::local_name(lang, &context.row.name, &context.row.name_ar);
+    let (service, office) = receipts::names(context, row);
     let (template, body) = match status {
         RequestStatus::Ready => (
             "request_ready",
@@ -409,14 +401,7 @@ async fn tell_citizen(
         ),
         _ => return Ok(()),
     };
-    let key = format!("{template}:{}", row.id);
-    let sms = notify::sms(Some(&row.site_id), template, phone, body, key, now);
-    if let Some(address) = &row.email {
-        let subject = format!("{} — {}", row.reference, office);
-        store::outbox::enqueue(tx, &notify::email(&sms, address, subject)).await?;
-    }
-    store::outbox::enqueue(tx, &sms).await?;
-    Ok(())
+    receipts::tell(tx, context, row, template, body, now).await
 }
 
 /// A request as the API shows it; `staff` see who took each step.

@@ -30,19 +30,6 @@ async fn file(desk: &Desk, bearer: Option<&str>, site: &str, fields: Value) -> A
     desk.app.post(&path, bearer, body).await
 }
 
-/// A second office, with its own kiosk: its token.
-async fn other_office_kiosk(desk: &Desk) -> String {
-    let open = json!([["08:30", "16:30"]]);
-    let body = json!({"id": "rabat-hassan", "name": "Annexe Hassan", "timezone": "Africa/Casablanca",
-        "opening_hours": {"mon": open, "tue": open, "wed": open, "thu": open, "fri": open}});
-    let created = desk
-        .app
-        .post("/api/v1/sites", Some(&desk.admin), body)
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    kiosk(&desk.app, &desk.admin, "rabat-hassan").await
-}
-
 async fn a_kiosk_files_for_its_own_site_only(backend: Backend) {
     let desk = desk(backend, false).await;
     let own = kiosk(&desk.app, &desk.admin, &desk.site).await;
@@ -64,7 +51,8 @@ async fn a_kiosk_files_for_its_own_site_only(backend: Backend) {
         )
     );
 
-    let elsewhere = other_office_kiosk(&desk).await;
+    desk.second_office().await;
+    let elsewhere = kiosk(&desk.app, &desk.admin, "rabat-hassan").await;
     let refused = file(&desk, Some(&elsewhere), &desk.site, json!({})).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
     let display = desk
@@ -141,6 +129,18 @@ async fn every_filing_is_acknowledged_once_in_the_citizens_language(backend: Bac
     // Once each: the outbox holds one acknowledgement per request and channel.
     let acknowledgements = "notifications WHERE template = 'request_received'";
     assert_eq!(desk.app.count(acknowledgements).await, 4);
+
+    // A citizen who left an e-mail only hears by e-mail when it is ready.
+    let path = format!("/api/v1/requests/{desk_ref}/status");
+    let ready = json!({"status": "ready"});
+    let moved = desk.app.post(&path, Some(&desk.agent), ready).await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    let mails = desk.exactly_mails(3).await;
+    let to_karim = mails
+        .iter()
+        .filter(|m| m.to == ["karim@example.ma"])
+        .count();
+    assert_eq!(to_karim, 2, "{mails:?}");
 }
 
 async fn the_receipt_opens_with_its_token_only(backend: Backend) {

@@ -147,14 +147,7 @@ async fn only_the_agent_serving_the_ticket_files_from_it(backend: Backend) {
         not_theirs.body
     );
     assert_eq!(not_theirs.code(), "ticket_not_served");
-    let open = json!([["08:30", "16:30"]]);
-    let site = json!({"id": "rabat-hassan", "name": "Annexe Hassan", "timezone": "Africa/Casablanca",
-        "opening_hours": {"mon": open, "tue": open, "wed": open, "thu": open, "fri": open}});
-    let created = desk
-        .app
-        .post("/api/v1/sites", Some(&desk.admin), site)
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    desk.second_office().await;
     let stranger = desk
         .app
         .add_staff("hassan-agent", Role::Agent, "rabat-hassan")

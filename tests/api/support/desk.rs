@@ -74,6 +74,19 @@ pub async fn desk(backend: Backend, verify_phone: bool) -> Desk {
 }
 
 impl Desk {
+    /// A second office, `rabat-hassan`, open on weekdays.
+    pub async fn second_office(&self) {
+        let open = json!([["08:30", "16:30"]]);
+        let body = json!({"id": "rabat-hassan", "name": "Annexe Hassan",
+            "timezone": "Africa/Casablanca",
+            "opening_hours": {"mon": open, "tue": open, "wed": open, "thu": open, "fri": open}});
+        let created = self
+            .app
+            .post("/api/v1/sites", Some(&self.admin), body)
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    }
+
     pub fn set_time(&self, at: &str) {
         self.time.set(at.parse().expect("a timestamp"));
     }
