@@ -134,11 +134,7 @@ rows::values! {
 }
 
 pub async fn insert(tx: &mut Tx, a: &AppointmentRow) -> Result<(), StoreError> {
-    let sql = format!(
-        "INSERT INTO appointments ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-            $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
-    );
-    a.write_values(tx, &sql).await
+    a.insert_into(tx, "appointments").await
 }
 
 /// Writes what changes over an appointment's life.

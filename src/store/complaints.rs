@@ -37,11 +37,7 @@ rows::values! {
 }
 
 pub async fn insert(tx: &mut Tx, r: &ComplaintRow) -> Result<(), StoreError> {
-    let sql = format!(
-        "INSERT INTO complaints ({COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-    );
-    r.write_values(tx, &sql).await
+    r.insert_into(tx, "complaints").await
 }
 
 pub async fn update(tx: &mut Tx, r: &ComplaintRow) -> Result<(), StoreError> {

@@ -28,12 +28,7 @@ rows::values! {
 }
 
 pub async fn insert(tx: &mut Tx, d: &DeviceRow) -> Result<(), StoreError> {
-    d.write_values(
-        tx,
-        "INSERT INTO devices (id, site_id, kind, label, created_by, created_at, revoked_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .await
+    d.insert_into(tx, "devices").await
 }
 
 pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<DeviceRow>, StoreError> {

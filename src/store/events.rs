@@ -132,7 +132,7 @@ pub async fn append_all(
 /// data-modifying CTE): one round trip less for every change of a queue.
 /// With `streak`, the same statement sets the site's fairness streak.
 pub(crate) async fn append_all_postgres(
-    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    pg: &mut sqlx::PgConnection,
     site: &str,
     at: i64,
     events: &[NewEvent<'_>],
@@ -181,7 +181,7 @@ pub(crate) async fn append_all_postgres(
     if let Some(streak) = streak {
         query = query.bind(streak);
     }
-    let seqs = query.fetch_all(&mut **tx).await?;
+    let seqs = query.fetch_all(pg).await?;
     let last = seqs
         .into_iter()
         .max()

@@ -34,7 +34,6 @@ pub mod otp;
 pub mod outbox;
 pub mod public_stats;
 pub mod queue;
-pub mod queue_tx;
 pub mod requests;
 pub mod retention;
 mod rows;

@@ -25,12 +25,7 @@ rows::values! {
 }
 
 pub async fn insert(tx: &mut Tx, otp: &OtpRow) -> Result<(), StoreError> {
-    otp.write_values(
-        tx,
-        "INSERT INTO otp_codes (id, phone, code_hash, attempts, created_at, expires_at, used_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .await
+    otp.insert_into(tx, "otp_codes").await
 }
 
 /// The windows a phone's codes are counted in, and their limits.

@@ -39,11 +39,7 @@ rows::values! {
 }
 
 pub async fn insert(tx: &mut Tx, r: &RequestRow) -> Result<(), StoreError> {
-    let sql = format!(
-        "INSERT INTO document_requests ({COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
-    );
-    r.write_values(tx, &sql).await
+    r.insert_into(tx, "document_requests").await
 }
 
 pub async fn set_status(tx: &mut Tx, r: &RequestRow) -> Result<(), StoreError> {

@@ -77,8 +77,8 @@ macro_rules! execute {
 pub(crate) use execute;
 
 /// Gives a row type `write_values(tx, sql)`, which runs `sql` with the named
-/// fields bound as `$1`, `$2`, … in order, for an `INSERT` and an `UPDATE`
-/// that name the columns so: `values! { SiteRow { id, name, … } }`.
+/// fields bound as `$1`, `$2`, … in order, for an `UPDATE` that names the
+/// columns so, and `insert_into(tx, table)`: `values! { SiteRow { id, name, … } }`.
 macro_rules! values {
     ($row:ty { $($field:ident),+ $(,)? }) => {
         impl $row {
@@ -89,6 +89,23 @@ macro_rules! values {
             ) -> Result<(), $crate::store::StoreError> {
                 $crate::store::rows::execute!(tx, sql $(, self.$field.to_owned())+)?;
                 Ok(())
+            }
+
+            /// Inserts the row into `table`, whose columns are named as the
+            /// fields.
+            async fn insert_into(
+                &self,
+                tx: &mut $crate::store::Tx,
+                table: &str,
+            ) -> Result<(), $crate::store::StoreError> {
+                let columns = [$(stringify!($field)),+];
+                let places: Vec<String> = (1..=columns.len()).map(|n| format!("${n}")).collect();
+                let sql = format!(
+                    "INSERT INTO {table} ({}) VALUES ({})",
+                    columns.join(", "),
+                    places.join(", ")
+                );
+                self.write_values(tx, &sql).await
             }
         }
     };

@@ -64,11 +64,7 @@ pub async fn existing_ids(tx: &mut Tx, site: &str) -> Result<Vec<String>, StoreE
 }
 
 pub async fn insert(tx: &mut Tx, s: &ServiceRow) -> Result<(), StoreError> {
-    let sql = format!(
-        "INSERT INTO services ({COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
-    );
-    s.write_values(tx, &sql).await
+    s.insert_into(tx, "services").await
 }
 
 pub async fn update(tx: &mut Tx, s: &ServiceRow) -> Result<(), StoreError> {

@@ -48,10 +48,7 @@ pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<SiteRow>, St
 }
 
 pub async fn insert(tx: &mut Tx, site: &SiteRow) -> Result<(), StoreError> {
-    let sql = format!(
-        "INSERT INTO sites ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-    );
-    site.write_values(tx, &sql).await
+    site.insert_into(tx, "sites").await
 }
 
 pub async fn update(tx: &mut Tx, site: &SiteRow) -> Result<(), StoreError> {

@@ -103,6 +103,9 @@ async fn files_and_prints(backend: Backend) {
             .await;
     }
     browser.click("#file-send").await;
+    // The next screen says where the code went, then asks for it.
+    let notice = browser.text("#code-notice").await;
+    assert!(notice.contains("612345678"), "{notice}");
     let code = sent_code(&desk.app, AMINA).await;
     browser.fill("#otp", &code).await;
     browser.screenshot("kiosk-file-code-ar-kiosk").await;

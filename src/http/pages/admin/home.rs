@@ -1,13 +1,12 @@
 //! `/admin`: the sites the caller may look after, each with the way to
 //! its sections. A supervisor has one.
 
-use super::{Nav, Staff};
+use super::{Admin, Nav};
 use crate::app::console;
 use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 
@@ -23,11 +22,12 @@ struct HomePage {
     sites: Vec<(String, String)>,
 }
 
-async fn home(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-) -> Result<Response, PageError> {
+async fn home(admin: Admin) -> Result<Response, PageError> {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     let frame = frame.for_office();
     let fail = |e| PageError::new(&frame, e);
     let nav = staff.nav(&state, &frame, None).await.map_err(fail)?;

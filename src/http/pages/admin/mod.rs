@@ -18,7 +18,7 @@ mod setup;
 mod supervision;
 
 pub use form::FormError;
-pub use office::Office;
+pub use office::{Admin, Office};
 
 use super::cookies;
 use super::frame::{Frame, PageError};

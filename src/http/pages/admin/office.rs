@@ -1,6 +1,7 @@
-//! [`Office`], what a page about one site starts from: the office's frame,
-//! the staff member and the `{site}` of the path, read in one extractor so
-//! that each page's handler lists only what is its own (a query, a form).
+//! What an admin page starts from, read in one extractor so that each
+//! page's handler lists only what is its own (a query, a form): [`Admin`],
+//! the office's frame and the staff member; [`Office`], the same with the
+//! `{site}` of the path, for a page about one site.
 
 use super::{Nav, Staff};
 use crate::app::AppError;
@@ -41,15 +42,33 @@ impl Office {
     }
 }
 
+/// A page of `/admin/…`, asked by an admin or a supervisor ([`Staff`]'s
+/// refusals apply), in the office's languages ([`Frame::for_office`]).
+pub struct Admin {
+    pub state: AppState,
+    pub frame: Frame,
+    pub staff: Staff,
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Ok(frame) = Frame::from_request_parts(parts, state).await;
+        let staff = Staff::from_request_parts(parts, state).await?;
+        Ok(Admin {
+            state: state.clone(),
+            frame: frame.for_office(),
+            staff,
+        })
+    }
+}
+
 impl FromRequestParts<AppState> for Office {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let frame = Frame::from_request_parts(parts, state)
-            .await
-            .unwrap_or_else(|never| match never {})
-            .for_office();
-        let staff = Staff::from_request_parts(parts, state).await?;
+        let Admin { frame, staff, .. } = Admin::from_request_parts(parts, state).await?;
         let Path(mut params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;

@@ -15,9 +15,10 @@ use crate::app::AppError;
 use crate::app::auth::Principal;
 use crate::http::AppState;
 use axum::Router;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -43,21 +44,57 @@ impl FromRequestParts<AppState> for Agent {
     }
 }
 
-/// The site asked for if the caller works there, else the caller's own;
-/// the error page in `frame` if they have none.
-pub(super) async fn site_of(
-    state: &AppState,
-    frame: &Frame,
-    who: &Principal,
-    asked: Option<String>,
-) -> Result<String, PageError> {
-    let sites = crate::app::console::sites_of(&state.app, who)
-        .await
-        .map_err(|e| PageError::new(frame, e))?;
-    asked
-        .filter(|s| sites.iter().any(|(id, _)| id == s))
-        .or_else(|| sites.first().map(|(id, _)| id.clone()))
-        .ok_or_else(|| PageError::new(frame, AppError::NotFound("site")))
+/// An agent at work on one site's page: the office's frame, who they are,
+/// and the site: the one asked for if the caller works there, else their
+/// own. As an extractor, the site is asked for in `?site=`.
+pub(super) struct AtSite {
+    pub frame: Frame,
+    pub who: Principal,
+    pub site: String,
+}
+
+impl AtSite {
+    /// The error page in `frame` if the caller has no site.
+    pub(super) async fn resolve(
+        state: &AppState,
+        frame: Frame,
+        who: Principal,
+        asked: Option<String>,
+    ) -> Result<Self, PageError> {
+        let sites = crate::app::console::sites_of(&state.app, &who)
+            .await
+            .map_err(|e| PageError::new(&frame, e))?;
+        let site = asked
+            .filter(|s| sites.iter().any(|(id, _)| id == s))
+            .or_else(|| sites.first().map(|(id, _)| id.clone()));
+        match site {
+            Some(site) => Ok(AtSite { frame, who, site }),
+            None => Err(PageError::new(&frame, AppError::NotFound("site"))),
+        }
+    }
+
+    pub(super) fn user(&self) -> String {
+        self.who.username().unwrap_or_default().to_owned()
+    }
+}
+
+impl FromRequestParts<AppState> for AtSite {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        #[derive(Deserialize)]
+        struct Asked {
+            site: Option<String>,
+        }
+        let Ok(frame) = Frame::from_request_parts(parts, state).await;
+        let Agent(who) = Agent::from_request_parts(parts, state).await?;
+        let asked = Query::<Asked>::try_from_uri(&parts.uri)
+            .ok()
+            .and_then(|Query(asked)| asked.site);
+        AtSite::resolve(state, frame.for_office(), who, asked)
+            .await
+            .map_err(IntoResponse::into_response)
+    }
 }
 
 /// A refused step: the page again, at the status the API gives `error`,

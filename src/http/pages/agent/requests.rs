@@ -2,17 +2,17 @@
 //! the steps it may take next as small forms (no script needed). A step
 //! goes through `app::requests::set_status`, which tells the citizen.
 
-use super::{Agent, refused, site_of};
+use super::{Agent, AtSite, refused};
+use crate::app::AppError;
 use crate::app::console::{self, ServiceRef};
 use crate::app::requests::{self, ChangeStatus, RequestView};
-use crate::app::{AppError, auth::Principal};
 use crate::domain::request::RequestStatus;
 use crate::http::AppState;
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -69,11 +69,6 @@ impl RequestsPage {
 }
 
 #[derive(Deserialize)]
-struct Choice {
-    site: Option<String>,
-}
-
-#[derive(Deserialize)]
 struct Step {
     status: String,
     #[serde(default)]
@@ -82,15 +77,8 @@ struct Step {
     site: String,
 }
 
-async fn page(
-    State(state): State<AppState>,
-    frame: Frame,
-    Agent(who): Agent,
-    Query(choice): Query<Choice>,
-) -> Result<Response, PageError> {
-    let frame = frame.for_office();
-    let site = site_of(&state, &frame, &who, choice.site).await?;
-    show(&state, frame, &who, site, None).await
+async fn page(State(state): State<AppState>, at: AtSite) -> Result<Response, PageError> {
+    show(&state, at, None).await
 }
 
 async fn change(
@@ -119,26 +107,21 @@ async fn change(
                 other => other.to_string(),
             };
             refused(frame, error, message, |frame, message| async move {
-                let site = site_of(&state, &frame, &who, Some(step.site)).await?;
-                show(&state, frame, &who, site, Some(message)).await
+                let at = AtSite::resolve(&state, frame, who, Some(step.site)).await?;
+                show(&state, at, Some(message)).await
             })
             .await
         }
     }
 }
 
-async fn show(
-    state: &AppState,
-    frame: Frame,
-    who: &Principal,
-    site: String,
-    error: Option<String>,
-) -> Result<Response, PageError> {
-    let fail = |e| PageError::new(&frame, e);
-    let all = requests::of_site(&state.app, who, &site, None)
+async fn show(state: &AppState, at: AtSite, error: Option<String>) -> Result<Response, PageError> {
+    let fail = |e| PageError::new(&at.frame, e);
+    let site = &at.site;
+    let all = requests::of_site(&state.app, &at.who, site, None)
         .await
         .map_err(fail)?;
-    let services = console::services(&state.app, &site).await.map_err(fail)?;
+    let services = console::services(&state.app, site).await.map_err(fail)?;
     let mut groups: Vec<Group> = STATUSES
         .iter()
         .map(|status| Group {
@@ -152,9 +135,9 @@ async fn show(
         }
     }
     Ok(render(&RequestsPage {
-        user: who.username().unwrap_or_default().to_owned(),
-        f: frame,
-        site,
+        user: at.user(),
+        f: at.frame,
+        site: at.site,
         services,
         groups,
         error,

@@ -2,10 +2,9 @@
 //! call link and, from its start, two small forms (no script needed) to
 //! record how it went through `app::video::record`.
 
-use super::{Agent, refused, site_of};
+use super::{Agent, AtSite, refused};
 use crate::app::AppError;
 use crate::app::appointments::{self, AppointmentView};
-use crate::app::auth::Principal;
 use crate::app::console::{self, ServiceRef};
 use crate::app::video::{self, Outcome};
 use crate::http::AppState;
@@ -66,7 +65,6 @@ impl VideoPage {
 
 #[derive(Deserialize)]
 struct Choice {
-    site: Option<String>,
     date: Option<String>,
 }
 
@@ -81,14 +79,11 @@ struct Step {
 
 async fn page(
     State(state): State<AppState>,
-    frame: Frame,
-    Agent(who): Agent,
+    at: AtSite,
     Query(choice): Query<Choice>,
 ) -> Result<Response, PageError> {
-    let frame = frame.for_office();
-    let site = site_of(&state, &frame, &who, choice.site).await?;
     let day = choice.date.filter(|d| !d.is_empty());
-    show(&state, frame, &who, site, day, None).await
+    show(&state, at, day, None).await
 }
 
 async fn record(
@@ -121,8 +116,8 @@ async fn record(
                 other => other.to_string(),
             };
             refused(frame, error, message, |frame, message| async move {
-                let site = site_of(&state, &frame, &who, Some(step.site)).await?;
-                show(&state, frame, &who, site, day, Some(message)).await
+                let at = AtSite::resolve(&state, frame, who, Some(step.site)).await?;
+                show(&state, at, day, Some(message)).await
             })
             .await
         }
@@ -131,31 +126,31 @@ async fn record(
 
 async fn show(
     state: &AppState,
-    frame: Frame,
-    who: &Principal,
-    site: String,
+    at: AtSite,
     day: Option<String>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let fail = |e| PageError::new(&frame, e);
-    let calls: Vec<AppointmentView> = appointments::of_day(&state.app, who, &site, day.as_deref())
-        .await
-        .map_err(fail)?
-        .into_iter()
-        .filter(|a| a.mode == "video")
-        .collect();
-    let services = console::services(&state.app, &site).await.map_err(fail)?;
-    let context = crate::app::sites::SiteContext::load(&state.app, &site)
+    let fail = |e| PageError::new(&at.frame, e);
+    let site = &at.site;
+    let calls: Vec<AppointmentView> =
+        appointments::of_day(&state.app, &at.who, site, day.as_deref())
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .filter(|a| a.mode == "video")
+            .collect();
+    let services = console::services(&state.app, site).await.map_err(fail)?;
+    let context = crate::app::sites::SiteContext::load(&state.app, site)
         .await
         .map_err(fail)?;
     let now = state.app.clock.now_ms();
     let today = context.day_of(now);
     Ok(render(&VideoPage {
-        user: who.username().unwrap_or_default().to_owned(),
+        user: at.user(),
         now: jiff::Timestamp::from_millisecond(now).unwrap_or_default(),
         day: day.unwrap_or(today),
-        f: frame,
-        site,
+        f: at.frame,
+        site: at.site,
         services,
         calls,
         error,

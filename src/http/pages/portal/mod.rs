@@ -6,6 +6,7 @@ pub mod citizen;
 pub mod complaints;
 pub mod feedback;
 mod follow;
+pub mod held;
 pub mod home;
 pub mod manage;
 pub mod me;

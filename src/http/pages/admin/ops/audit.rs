@@ -2,14 +2,14 @@
 //! first, filtered by site, actor and days. Admins read all of it,
 //! supervisors their own site's (`app::audit::list` decides).
 
-use super::super::{Nav, Staff};
+use super::super::{Admin, Nav};
 use super::short_time;
 use crate::app::audit::{self, AuditEntryView, AuditQuery};
 use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use axum::routing::get;
 
@@ -37,12 +37,12 @@ impl AuditLogPage {
     }
 }
 
-async fn page(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Query(query): Query<AuditQuery>,
-) -> Result<Response, PageError> {
+async fn page(admin: Admin, Query(query): Query<AuditQuery>) -> Result<Response, PageError> {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     let frame = frame.for_office();
     let fail = |e| PageError::new(&frame, e);
     let nav = staff.nav(&state, &frame, None).await.map_err(fail)?;

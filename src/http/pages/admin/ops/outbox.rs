@@ -3,7 +3,7 @@
 //! and addresses come partly masked (`app::outbox`): the page is for
 //! seeing that messages leave, not whom the office writes to.
 
-use super::super::{Nav, Staff};
+use super::super::{Admin, Nav};
 use super::{Flash, pressed, short_time};
 use crate::app::outbox::{self, MessageView};
 use crate::http::AppState;
@@ -11,7 +11,7 @@ use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -49,12 +49,12 @@ struct Tab {
     flash: Flash,
 }
 
-async fn page(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Query(tab): Query<Tab>,
-) -> Result<Response, PageError> {
+async fn page(admin: Admin, Query(tab): Query<Tab>) -> Result<Response, PageError> {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     let frame = frame.for_office();
     let fail = |e| PageError::new(&frame, e);
     staff.require_admin().map_err(fail)?;
@@ -74,12 +74,15 @@ async fn page(
 }
 
 async fn retry(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
+    admin: Admin,
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     let act = outbox::retry(&state.app, &staff.who, &id);
     pressed(frame, act, "/admin/outbox?status=dead&done=retried").await
 }

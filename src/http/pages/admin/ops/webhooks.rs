@@ -2,7 +2,7 @@
 //! systems registered, registering one (its signing secret shown once)
 //! and revoking one. Through `app::webhooks`, like the API.
 
-use super::super::{FormError, Nav, Staff};
+use super::super::{Admin, FormError, Nav, Staff};
 use super::{Flash, all_of, never_stored, one_of, pressed};
 use crate::app::AppError;
 use crate::app::webhooks::{self, NewWebhook, WebhookView};
@@ -12,7 +12,7 @@ use crate::http::pages::frame::{Frame, PageError, render};
 use crate::notify::webhooks::EVENTS;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
 
@@ -54,12 +54,12 @@ struct RegisteredPage {
     secret: String,
 }
 
-async fn page(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    Query(flash): Query<Flash>,
-) -> Result<Response, PageError> {
+async fn page(admin: Admin, Query(flash): Query<Flash>) -> Result<Response, PageError> {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     let frame = frame.for_office();
     let flash = flash.key(&[("revoked", "admin.ops.webhooks.revoked")]);
     let typed = NewWebhook {
@@ -105,11 +105,14 @@ async fn show(
 }
 
 async fn register(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
+    admin: Admin,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     let frame = frame.for_office();
     let fail = |e| PageError::new(&frame, e);
     staff.require_admin().map_err(fail)?;
@@ -139,12 +142,15 @@ async fn register(
 }
 
 async fn revoke(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
+    admin: Admin,
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     let act = webhooks::revoke(&state.app, &staff.who, &id);
     pressed(frame, act, "/admin/webhooks?done=revoked").await
 }

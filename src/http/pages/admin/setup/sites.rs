@@ -9,12 +9,11 @@ use crate::app::sites::{self, NewSite, SitePatch, SiteView};
 use crate::domain::Invalid;
 use crate::http::AppState;
 use crate::http::created::Named;
-use crate::http::pages::admin::{FormError, Nav, Office, Staff};
+use crate::http::pages::admin::{Admin, FormError, Nav, Office, Staff};
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -75,7 +74,12 @@ struct SitePage {
     flash: Option<&'static str>,
 }
 
-async fn new_form(State(state): State<AppState>, frame: Frame, staff: Staff) -> Response {
+async fn new_form(admin: Admin) -> Response {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     let draft = Draft {
         timezone: ZONES[0].to_owned(),
         verify_phone: true,
@@ -84,12 +88,12 @@ async fn new_form(State(state): State<AppState>, frame: Frame, staff: Staff) -> 
     page(&state, frame.for_office(), &staff, None, draft, None).await
 }
 
-async fn create(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    CsrfForm(form): CsrfForm<Fields>,
-) -> Response {
+async fn create(admin: Admin, CsrfForm(form): CsrfForm<Fields>) -> Response {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     let draft = typed(&form, true);
     let input = NewSite {
         id: draft.id.trim().to_owned(),

@@ -9,12 +9,12 @@ use crate::app::accounts::{self, AccountView, NewAccount};
 use crate::app::{AppError, AppResult, console};
 use crate::domain::role::Role;
 use crate::http::AppState;
-use crate::http::pages::admin::{FormError, Nav, Staff};
+use crate::http::pages::admin::{Admin, FormError, Nav, Staff};
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
@@ -73,17 +73,22 @@ impl UsersPage {
     }
 }
 
-async fn show(State(state): State<AppState>, frame: Frame, staff: Staff) -> Response {
+async fn show(admin: Admin) -> Response {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     let blank = Fields::default();
     page(&state, frame.for_office(), &staff, &blank, None, "").await
 }
 
-async fn create(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
-    CsrfForm(form): CsrfForm<Fields>,
-) -> Response {
+async fn create(admin: Admin, CsrfForm(form): CsrfForm<Fields>) -> Response {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     let input = NewAccount {
         username: form.get("username").trim().to_owned(),
         role: form.get("role").to_owned(),
@@ -99,12 +104,15 @@ async fn create(
 }
 
 async fn change(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
+    admin: Admin,
     Path(username): Path<String>,
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     let site = form.opt("site");
     let result = accounts::change(
         &state.app,
@@ -118,12 +126,15 @@ async fn change(
 }
 
 async fn password(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
+    admin: Admin,
     Path(username): Path<String>,
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Response {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     let result = accounts::reset_password(
         &state.app,
         &staff.who,
@@ -136,22 +147,28 @@ async fn password(
 }
 
 async fn disable(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
+    admin: Admin,
     Path(username): Path<String>,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Response {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     set_disabled(state, frame, staff, &username, true).await
 }
 
 async fn enable(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
+    admin: Admin,
     Path(username): Path<String>,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Response {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     set_disabled(state, frame, staff, &username, false).await
 }
 
@@ -168,12 +185,15 @@ async fn set_disabled(
 }
 
 async fn remove(
-    State(state): State<AppState>,
-    frame: Frame,
-    staff: Staff,
+    admin: Admin,
     Path(username): Path<String>,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Response {
+    let Admin {
+        state,
+        frame,
+        staff,
+    } = admin;
     let result = accounts::remove(&state.app, &staff.who, &username).await;
     on_account(state, frame, staff, &username, result, "removed").await
 }

@@ -1,27 +1,23 @@
 //! The appointment as an iCalendar file, `/appointments/{ref}/calendar.ics`:
 //! for its holder (token or session) only, like the page it comes from.
 
-use super::{load, shown};
 use crate::app::AppError;
 use crate::http::AppState;
-use crate::http::pages::frame::{Frame, PageError};
-use crate::http::pages::portal::booking::{TokenQuery, ics, manage_url};
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use crate::http::pages::frame::PageError;
+use crate::http::pages::portal::booking::ics;
+use crate::http::pages::portal::held::Held;
+use axum::extract::State;
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 /// The appointment as an iCalendar file, to add to the phone's calendar.
 pub async fn calendar_file(
     State(state): State<AppState>,
-    f: Frame,
-    headers: HeaderMap,
-    Path(reference): Path<String>,
-    Query(query): Query<TokenQuery>,
+    held: Held,
 ) -> Result<Response, PageError> {
-    let token = query.token.as_deref();
-    let (view, context) = load(&state, &f, &headers, &reference, token).await?;
-    let a = shown(&state, f.lang, &view, &context, token);
-    let url = manage_url(&state.app, &view.reference, token);
+    let a = held.shown(&state);
+    let url = held.manage_url(&state);
+    let (f, view) = (&held.f, &held.view);
     let location = view
         .video_url
         .clone()
@@ -39,7 +35,7 @@ pub async fn calendar_file(
         now: state.app.clock.now(),
     };
     let file = ics::calendar(&event).ok_or_else(|| {
-        PageError::new(&f, AppError::Internal(anyhow::anyhow!("unreadable times")))
+        PageError::new(f, AppError::Internal(anyhow::anyhow!("unreadable times")))
     })?;
     let disposition = format!(
         "attachment; filename=\"rendez-vous-{}.ics\"",

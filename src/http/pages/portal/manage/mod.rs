@@ -4,15 +4,12 @@
 //! slot with the booking calendar, download it for a calendar. A wrong
 //! token is a 404 page: nobody learns whether the reference exists.
 
-use super::booking::{TokenQuery, calendar, dates, errors, mode_label, name_in, opaque};
-use super::me;
-use crate::app::AppResult;
-use crate::app::appointments::{self, Access, AppointmentView, Reschedule};
-use crate::app::sites::SiteContext;
+use super::booking::{calendar, errors};
+use super::held::{Held, Shown};
+use crate::app::appointments::{self, Reschedule};
 use crate::http::AppState;
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
-use crate::http::pages::i18n::Lang;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -20,7 +17,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use std::sync::Arc;
 
 mod calendar_file;
 
@@ -41,80 +37,8 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// The appointment as its pages show it.
-struct Shown {
-    reference: String,
-    when: String,
-    site_name: String,
-    service_name: String,
-    mode: &'static str,
-    persons: i64,
-    status: &'static str,
-    video_url: Option<String>,
-    /// Still booked and ahead: it may be cancelled or moved.
-    open: bool,
-    cancelled: bool,
-    /// `?token=…` (or `?` for a logged-in citizen): every link of the pages.
-    query: String,
-    token: String,
-}
-
-/// Reads the appointment for this visitor: its token, or their session.
-/// Refused, it is the error page in `f`.
-async fn load(
-    state: &AppState,
-    f: &Frame,
-    headers: &HeaderMap,
-    reference: &str,
-    token: Option<&str>,
-) -> Result<(AppointmentView, Arc<SiteContext>), PageError> {
-    let read = async {
-        let who = me::citizen(state, headers).await;
-        let access = Access {
-            who: who.as_ref().map(|(_, p)| p),
-            token: opaque(token),
-        };
-        let view = appointments::get(&state.app, reference, access).await?;
-        let context = SiteContext::load(&state.app, &view.site).await?;
-        AppResult::Ok((view, context))
-    };
-    read.await.map_err(|e| PageError::new(f, e))
-}
-
-fn shown(
-    state: &AppState,
-    lang: Lang,
-    view: &AppointmentView,
-    context: &SiteContext,
-    token: Option<&str>,
-) -> Shown {
-    let token = opaque(token).unwrap_or_default().to_owned();
-    let service = context.service(&view.service);
-    let ahead = view
-        .start
-        .parse::<jiff::Timestamp>()
-        .is_ok_and(|start| start > state.app.clock.now());
-    Shown {
-        reference: view.reference.clone(),
-        when: dates::when(lang, &view.start),
-        site_name: name_in(lang, &context.row.name, context.row.name_ar.as_deref()),
-        service_name: service
-            .map(|s| name_in(lang, &s.name, s.name_ar.as_deref()))
-            .unwrap_or_default(),
-        mode: mode_label(lang, &view.mode),
-        persons: view.persons,
-        status: lang.tr().s(me::appointment_status(&view.status)),
-        video_url: view.video_url.clone(),
-        open: view.status == "booked" && ahead,
-        cancelled: view.status == "cancelled",
-        query: format!("?token={token}"),
-        token,
-    }
-}
-
 #[derive(Debug, Default, Deserialize)]
 struct ManageQuery {
-    token: Option<String>,
     done: Option<String>,
     month: Option<String>,
     day: Option<String>,
@@ -131,22 +55,18 @@ struct ManagePage {
 
 async fn page(
     State(state): State<AppState>,
-    f: Frame,
-    headers: HeaderMap,
-    Path(reference): Path<String>,
+    held: Held,
     Query(query): Query<ManageQuery>,
 ) -> Result<Response, PageError> {
-    let token = query.token.as_deref();
-    let (view, context) = load(&state, &f, &headers, &reference, token).await?;
+    let tr = held.f.tr;
     let notice = match query.done.as_deref() {
-        Some("cancelled") => Some(f.tr.s("portal.manage.cancelled")),
-        Some("moved") => Some(f.tr.s("portal.manage.moved")),
+        Some("cancelled") => Some(tr.s("portal.manage.cancelled")),
+        Some("moved") => Some(tr.s("portal.manage.moved")),
         _ => None,
     };
-    let a = shown(&state, f.lang, &view, &context, token);
     Ok(render(&ManagePage {
-        f,
-        a,
+        a: held.shown(&state),
+        f: held.f,
         notice,
         error: None,
     }))
@@ -160,17 +80,12 @@ struct CancelPage {
     error: Option<String>,
 }
 
-async fn cancel_page(
-    State(state): State<AppState>,
-    f: Frame,
-    headers: HeaderMap,
-    Path(reference): Path<String>,
-    Query(query): Query<TokenQuery>,
-) -> Result<Response, PageError> {
-    let token = query.token.as_deref();
-    let (view, context) = load(&state, &f, &headers, &reference, token).await?;
-    let a = shown(&state, f.lang, &view, &context, token);
-    Ok(render(&CancelPage { f, a, error: None }))
+async fn cancel_page(State(state): State<AppState>, held: Held) -> Result<Response, PageError> {
+    Ok(render(&CancelPage {
+        a: held.shown(&state),
+        f: held.f,
+        error: None,
+    }))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -182,7 +97,9 @@ struct ActionForm {
 }
 
 /// Where a holder lands after a change: the appointment, with a notice.
-fn back_to(reference: &str, token: &str, done: &str) -> Response {
+fn back_to(held: &Held, done: &str) -> Response {
+    let (reference, token) = (&held.view.reference, held.token.as_deref());
+    let token = token.unwrap_or_default();
     Redirect::to(&format!(
         "/appointments/{reference}?token={token}&done={done}"
     ))
@@ -196,25 +113,14 @@ async fn cancel(
     Path(reference): Path<String>,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, PageError> {
-    let token = Some(form.token.as_str());
-    let (view, context) = load(&state, &f, &headers, &reference, token).await?;
-    let who = me::citizen(&state, &headers).await;
-    let access = Access {
-        who: who.as_ref().map(|(_, p)| p),
-        token: opaque(token),
-    };
-    match appointments::cancel(&state.app, &view.reference, access).await {
-        Ok(_) => Ok(back_to(
-            &view.reference,
-            opaque(token).unwrap_or_default(),
-            "cancelled",
-        )),
+    let held = Held::load(&state, f, &headers, &reference, Some(&form.token)).await?;
+    match appointments::cancel(&state.app, &held.view.reference, held.access()).await {
+        Ok(_) => Ok(back_to(&held, "cancelled")),
         Err(e) => {
-            let (status, text) = errors::explain(f.tr, &e);
-            let a = shown(&state, f.lang, &view, &context, token);
+            let (status, text) = errors::explain(held.f.tr, &e);
             let mut response = render(&CancelPage {
-                f,
-                a,
+                a: held.shown(&state),
+                f: held.f,
                 error: Some(text),
             });
             *response.status_mut() = status;
@@ -236,18 +142,15 @@ struct MovePage {
     error: Option<String>,
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn move_view(
     state: &AppState,
-    f: Frame,
-    view: &AppointmentView,
-    context: &SiteContext,
-    token: Option<&str>,
+    held: Held,
     month: Option<&str>,
     day: Option<&str>,
     error: Option<(StatusCode, String)>,
 ) -> Result<Response, PageError> {
-    let a = shown(state, f.lang, view, context, token);
+    let a = held.shown(state);
+    let (f, view) = (held.f, held.view);
     let ask = calendar::Ask {
         site: &view.site,
         service: &view.service,
@@ -275,15 +178,11 @@ async fn move_view(
 
 async fn move_page(
     State(state): State<AppState>,
-    f: Frame,
-    headers: HeaderMap,
-    Path(reference): Path<String>,
+    held: Held,
     Query(query): Query<ManageQuery>,
 ) -> Result<Response, PageError> {
-    let token = query.token.as_deref();
-    let (view, context) = load(&state, &f, &headers, &reference, token).await?;
     let (month, day) = (query.month.as_deref(), query.day.as_deref());
-    move_view(&state, f, &view, &context, token, month, day, None).await
+    move_view(&state, held, month, day, None).await
 }
 
 async fn reschedule(
@@ -293,31 +192,22 @@ async fn reschedule(
     Path(reference): Path<String>,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, PageError> {
-    let token = Some(form.token.as_str());
-    let (view, context) = load(&state, &f, &headers, &reference, token).await?;
+    let held = Held::load(&state, f, &headers, &reference, Some(&form.token)).await?;
     let day = Some(form.day.as_str());
     let Some(start) = form.start.clone().filter(|s| !s.is_empty()) else {
         let error = (
             StatusCode::UNPROCESSABLE_ENTITY,
-            f.tr.s("portal.error.no_time").to_owned(),
+            held.f.tr.s("portal.error.no_time").to_owned(),
         );
-        return move_view(&state, f, &view, &context, token, None, day, Some(error)).await;
+        return move_view(&state, held, None, day, Some(error)).await;
     };
-    let who = me::citizen(&state, &headers).await;
-    let access = Access {
-        who: who.as_ref().map(|(_, p)| p),
-        token: opaque(token),
-    };
-    match appointments::reschedule(&state.app, &view.reference, access, Reschedule { start }).await
-    {
-        Ok(_) => Ok(back_to(
-            &view.reference,
-            opaque(token).unwrap_or_default(),
-            "moved",
-        )),
+    let moved = Reschedule { start };
+    let reference = &held.view.reference;
+    match appointments::reschedule(&state.app, reference, held.access(), moved).await {
+        Ok(_) => Ok(back_to(&held, "moved")),
         Err(e) => {
-            let error = errors::explain(f.tr, &e);
-            move_view(&state, f, &view, &context, token, None, day, Some(error)).await
+            let error = errors::explain(held.f.tr, &e);
+            move_view(&state, held, None, day, Some(error)).await
         }
     }
 }

@@ -12,13 +12,10 @@
 //! so the writer is busy only for the time SQLite itself takes.
 
 use super::StoreError;
-use super::appointments;
 use super::audit::{self, AuditRow};
-use super::counters::{self, CounterRow};
-use super::events::{self, EventRow, NewEvent};
-use super::queue_tx::Heads;
-use super::tickets::{self, TicketRow};
 use rusqlite::{OptionalExtension, Row, ToSql, TransactionBehavior};
+
+mod statements;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::time::Duration;
@@ -217,46 +214,6 @@ fn execute(
     Ok(statement.execute(params.as_slice())?)
 }
 
-fn ticket(row: &Row<'_>) -> rusqlite::Result<TicketRow> {
-    Ok(TicketRow {
-        id: row.get(0)?,
-        site_id: row.get(1)?,
-        service_id: row.get(2)?,
-        origin_service_id: row.get(3)?,
-        local_day: row.get(4)?,
-        number: row.get(5)?,
-        sequence: row.get(6)?,
-        priority: row.get(7)?,
-        source: row.get(8)?,
-        phone: row.get(9)?,
-        lang: row.get(10)?,
-        status: row.get(11)?,
-        counter_id: row.get(12)?,
-        agent: row.get(13)?,
-        appointment_id: row.get(14)?,
-        recalls: row.get(15)?,
-        last_recall_at: row.get(16)?,
-        due_at: row.get(17)?,
-        close_reason: row.get(18)?,
-        issued_at: row.get(19)?,
-        called_at: row.get(20)?,
-        serving_at: row.get(21)?,
-        finished_at: row.get(22)?,
-    })
-}
-
-fn counter(row: &Row<'_>) -> rusqlite::Result<CounterRow> {
-    Ok(CounterRow {
-        id: row.get(0)?,
-        site_id: row.get(1)?,
-        label: row.get(2)?,
-        state: row.get(3)?,
-        agent: row.get(4)?,
-        state_since: row.get(5)?,
-        created_at: row.get(6)?,
-    })
-}
-
 impl DirectTx<'_> {
     /// Audit entries (`store::audit::write_all`), one cached statement
     /// executed per entry, so that batches of every size share it.
@@ -277,167 +234,6 @@ impl DirectTx<'_> {
             execute(self.0, &sql, &values)?;
         }
         Ok(())
-    }
-}
-
-/// The queue's statements (`store::queue::QueueTx` on SQLite): plain
-/// calls on the writer thread, nothing to wait for.
-impl DirectTx<'_> {
-    pub fn next_number(
-        &mut self,
-        site: &str,
-        service: &str,
-        day: &str,
-        now: i64,
-    ) -> Result<(i64, i64), StoreError> {
-        let row = run(
-            self.0,
-            tickets::NEXT_NUMBER,
-            &[&site, &service, &day, &now],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        row.ok_or(StoreError::NotFound("ticket number"))
-    }
-    pub fn insert_ticket(&mut self, t: &TicketRow) -> Result<(), StoreError> {
-        let values: [&dyn ToSql; 23] = [
-            &t.id,
-            &t.site_id,
-            &t.service_id,
-            &t.origin_service_id,
-            &t.local_day,
-            &t.number,
-            &t.sequence,
-            &t.priority,
-            &t.source,
-            &t.phone,
-            &t.lang,
-            &t.status,
-            &t.counter_id,
-            &t.agent,
-            &t.appointment_id,
-            &t.recalls,
-            &t.last_recall_at,
-            &t.due_at,
-            &t.close_reason,
-            &t.issued_at,
-            &t.called_at,
-            &t.serving_at,
-            &t.finished_at,
-        ];
-        execute(self.0, &tickets::insert_sql(), &values).map(drop)
-    }
-    pub fn update_ticket(&mut self, t: &TicketRow) -> Result<(), StoreError> {
-        let values: [&dyn ToSql; 11] = [
-            &t.id,
-            &t.service_id,
-            &t.status,
-            &t.counter_id,
-            &t.agent,
-            &t.recalls,
-            &t.last_recall_at,
-            &t.close_reason,
-            &t.called_at,
-            &t.serving_at,
-            &t.finished_at,
-        ];
-        execute(self.0, tickets::UPDATE, &values).map(drop)
-    }
-    pub fn ticket_for_update(&mut self, id: &str) -> Result<Option<TicketRow>, StoreError> {
-        let sql = format!("SELECT {} FROM tickets WHERE id = $1", tickets::COLUMNS);
-        run(self.0, &sql, &[&id], ticket)
-    }
-    pub fn waiting_of(&mut self, site: &str, service: &str) -> Result<i64, StoreError> {
-        Ok(run(self.0, tickets::WAITING_OF, &[&site, &service], |r| {
-            r.get(0)
-        })?
-        .unwrap_or(0))
-    }
-    pub fn ahead_of(&mut self, t: &TicketRow) -> Result<i64, StoreError> {
-        let rank = tickets::class_rank(t.priority);
-        let values: [&dyn ToSql; 6] = [
-            &t.site_id,
-            &t.service_id,
-            &rank,
-            &t.issued_at,
-            &t.sequence,
-            &t.id,
-        ];
-        Ok(run(self.0, &tickets::ahead_sql(), &values, |r| r.get(0))?.unwrap_or(0))
-    }
-    pub fn heads(
-        &mut self,
-        site: &str,
-        services: &[String],
-        now: i64,
-    ) -> Result<Heads, StoreError> {
-        let mut values: Vec<&dyn ToSql> = vec![&site, &now];
-        values.extend(services.iter().map(|s| s as &dyn ToSql));
-        let ahead = run(
-            self.0,
-            &tickets::head_sql(services.len(), false, ""),
-            &values,
-            ticket,
-        )?;
-        let normal = run(
-            self.0,
-            &tickets::head_sql(services.len(), true, ""),
-            &values,
-            ticket,
-        )?;
-        Ok((ahead, normal))
-    }
-    pub fn counter_for_call(
-        &mut self,
-        id: &str,
-    ) -> Result<Option<(CounterRow, Option<String>)>, StoreError> {
-        let sql = format!("SELECT {} FROM counters WHERE id = $1", counters::COLUMNS);
-        let Some(found) = run(self.0, &sql, &[&id], counter)? else {
-            return Ok(None);
-        };
-        let active = run(self.0, tickets::ACTIVE_AT_COUNTER, &[&found.id], |r| {
-            r.get(0)
-        })?;
-        Ok(Some((found, active)))
-    }
-    pub fn lock_priority_streak(&mut self, site: &str) -> Result<i64, StoreError> {
-        Ok(run(self.0, events::LOCK_STREAK, &[&site], |r| r.get(0))?.unwrap_or(0))
-    }
-    pub fn set_priority_streak(&mut self, site: &str, streak: i64) -> Result<(), StoreError> {
-        execute(self.0, events::SET_STREAK, &[&site, &streak]).map(drop)
-    }
-    pub fn append_all(
-        &mut self,
-        site: &str,
-        at: i64,
-        new: &[NewEvent<'_>],
-    ) -> Result<Vec<EventRow>, StoreError> {
-        let count = new.len() as i64;
-        let last: i64 = run(self.0, events::BUMP_SEQ, &[&site, &count], |r| r.get(0))?
-            .ok_or(StoreError::NotFound("sequence"))?;
-        let rows = events::numbered(site, at, last, new);
-        let mut values: Vec<&dyn ToSql> = Vec::with_capacity(rows.len() * 6);
-        for (row, event) in rows.iter().zip(new) {
-            values.extend([
-                &row.site_id as &dyn ToSql,
-                &row.seq,
-                &row.kind,
-                &row.at,
-                &event.actor,
-                &row.payload,
-            ]);
-        }
-        execute(self.0, &events::insert_sql(rows.len()), &values)?;
-        Ok(rows)
-    }
-    pub fn set_appointment_status(
-        &mut self,
-        id: &str,
-        from: &str,
-        to: &str,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let changed = execute(self.0, appointments::SET_STATUS, &[&id, &from, &to, &now])?;
-        Ok(changed == 1)
     }
 }
 

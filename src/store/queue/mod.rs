@@ -1,0 +1,133 @@
+//! The one way to write the queue: `transaction(db, |t| …)` runs a
+//! synchronous body against `QueueTx` in one transaction, committed when
+//! the body returns `Ok` and rolled back otherwise.
+//!
+//! The body is a plain closure (`FnOnce(&mut QueueTx) -> Result<T, E> +
+//! Send + 'static`) and every `QueueTx` operation is a plain method, so a
+//! body cannot await anything: waiting for another connection, a lock of
+//! the process or the network inside a queue transaction does not compile.
+//!
+//! - On SQLite the body runs on the writer thread of `direct`, in one trip,
+//!   with the statements run through SQLite's C API: this is what keeps the
+//!   single writer busy only for the time SQLite itself takes.
+//! - On PostgreSQL the transaction is opened from the pool, then the body
+//!   runs on `tokio::task::spawn_blocking`, where each operation waits for
+//!   its sqlx statement on the open transaction with `Handle::block_on`
+//!   (which works under both the multi-thread and the current-thread
+//!   runtime, unlike `block_in_place`); the transaction is committed back
+//!   on the async side.
+
+use super::counters::CounterRow;
+use super::direct::{self, DirectTx};
+use super::events::{self, EventRow, NewEvent};
+use super::tickets::{self, TicketRow};
+use super::{Db, StoreError, Tx};
+use tokio::runtime::Handle;
+
+mod postgres;
+
+/// The heads of a queue: (due check-ins and priority, normal).
+pub type Heads = (Option<TicketRow>, Option<TicketRow>);
+
+/// A counter, the number of its active ticket, and its site's streak.
+pub type CounterAndStreak = (CounterRow, Option<String>, i64);
+
+/// An open queue transaction, on either backend.
+pub struct QueueTx<'a>(Inner<'a>);
+
+enum Inner<'a> {
+    Sqlite(DirectTx<'a>),
+    Postgres { tx: &'a mut Tx, runtime: Handle },
+}
+
+/// Runs `work` in one queue transaction: on SQLite on the writer thread of
+/// `direct`, on PostgreSQL on a blocking thread over a pooled transaction.
+/// It commits if `work` returns `Ok` and changes nothing otherwise. `work`
+/// owns what it uses; a panic in it is the caller's.
+pub async fn transaction<T, E, F>(db: &Db, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut QueueTx<'_>) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+{
+    match db {
+        Db::Sqlite { direct, .. } => {
+            direct::transaction(direct, move |t| work(&mut QueueTx(Inner::Sqlite(*t)))).await
+        }
+        Db::Postgres(_) => {
+            let mut tx = db.begin().await?;
+            let runtime = Handle::current();
+            let ran = tokio::task::spawn_blocking(move || {
+                let value = work(&mut QueueTx(Inner::Postgres {
+                    tx: &mut tx,
+                    runtime,
+                }));
+                (tx, value)
+            })
+            .await;
+            let (tx, value) = match ran {
+                Ok(ran) => ran,
+                Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+                Err(_) => return Err(StoreError::NotFound("queue transaction").into()),
+            };
+            let value = value?;
+            tx.commit().await?;
+            Ok(value)
+        }
+    }
+}
+
+/// Declares each operation once: a method of `QueueTx` that runs
+/// `DirectTx`'s method of the same name on SQLite, or waits on PostgreSQL
+/// for the function named after `=` on the open transaction.
+macro_rules! operations {
+    ($(
+        $(#[$doc:meta])*
+        fn $name:ident($($arg:ident: $ty:ty),*) -> $answer:ty = $postgres:path;
+    )*) => {
+        impl QueueTx<'_> {
+            $(
+                $(#[$doc])*
+                pub fn $name(&mut self, $($arg: $ty),*) -> Result<$answer, StoreError> {
+                    match &mut self.0 {
+                        Inner::Sqlite(direct) => direct.$name($($arg),*),
+                        Inner::Postgres { tx, runtime } => {
+                            runtime.block_on($postgres(&mut **tx, $($arg),*))
+                        }
+                    }
+                }
+            )*
+        }
+    };
+}
+
+operations! {
+    /// The next number of a service's day, and the instant it was taken.
+    fn next_number(site: &str, service: &str, day: &str, now: i64) -> (i64, i64) = tickets::next_number;
+    fn update_ticket(ticket: &TicketRow) -> () = tickets::update;
+    /// The ticket, locked.
+    fn ticket_for_update(id: &str) -> Option<TicketRow> = tickets::get_for_update;
+    /// The tickets waiting in a service.
+    fn waiting_of(site: &str, service: &str) -> i64 = tickets::waiting_of;
+    /// The tickets waiting ahead of `ticket` in its service.
+    fn ahead_of(ticket: &TicketRow) -> i64 = postgres::ahead_of;
+    /// The heads of a counter's queue, locked: the oldest due check-in or
+    /// priority ticket, and the oldest normal one.
+    fn heads(site: &str, services: &[String], now: i64) -> Heads = postgres::heads;
+    /// Appends the site's events with its next `seq`s.
+    fn append_all(site: &str, at: i64, events: &[NewEvent<'_>]) -> Vec<EventRow> = events::append_all;
+    /// Moves an appointment from status `from` to `to`; `false` if it was
+    /// no longer in `from`.
+    fn set_appointment_status(id: &str, from: &str, to: &str, now: i64) -> bool = postgres::set_appointment_status;
+    /// Inserts a new waiting ticket; returns its service's waiting count,
+    /// the new ticket included.
+    fn insert_waiting_ticket(ticket: &TicketRow) -> i64 = postgres::insert_waiting_ticket;
+    /// Writes a ticket that was waiting in its service and no longer is;
+    /// returns the service's waiting count after.
+    fn update_ticket_left_waiting(ticket: &TicketRow) -> i64 = postgres::update_ticket_left_waiting;
+    /// The counter, locked, with the number of the ticket it has called or
+    /// is serving, then the site's fairness streak, locked, in that order.
+    fn counter_and_streak(id: &str) -> Option<CounterAndStreak> = postgres::counter_and_streak;
+    /// Sets the site's fairness streak and appends events.
+    fn append_all_with_streak(site: &str, at: i64, streak: i64, events: &[NewEvent<'_>]) -> Vec<EventRow> = postgres::append_all_with_streak;
+}

@@ -1,0 +1,130 @@
+//! The queue's operations on PostgreSQL, for `QueueTx` to wait on: most are
+//! the store's own functions; these are the ones that take one round trip
+//! where SQLite, in `direct`, runs two statements.
+
+use super::{CounterAndStreak, Heads};
+use crate::domain::ticket::Priority;
+use crate::store::counters::CounterRow;
+use crate::store::events::{self, EventRow, NewEvent};
+use crate::store::rows::execute;
+use crate::store::tickets::{self, TicketRow};
+use crate::store::{Conn, StoreError, Tx, appointments};
+use sqlx::PgConnection;
+
+/// The connection of a transaction that `queue::transaction` opened on
+/// PostgreSQL: SQLite's queue statements never come here.
+fn postgres(tx: &mut Tx) -> &mut PgConnection {
+    match tx {
+        Tx::Postgres(pg) => pg,
+        Tx::Sqlite(_) => unreachable!("the queue's SQLite statements run in `direct`"),
+    }
+}
+
+pub async fn ahead_of(tx: &mut Tx, ticket: &TicketRow) -> Result<i64, StoreError> {
+    tickets::ahead_of(Conn::Tx(tx), ticket).await
+}
+
+/// Both heads in one round trip.
+pub async fn heads(
+    tx: &mut Tx,
+    site: &str,
+    services: &[String],
+    now: i64,
+) -> Result<Heads, StoreError> {
+    let lock = " FOR UPDATE SKIP LOCKED";
+    let sql = format!(
+        "WITH a AS ({}), n AS ({}) SELECT * FROM a UNION ALL SELECT * FROM n",
+        tickets::head_sql(services.len(), false, lock),
+        tickets::head_sql(services.len(), true, lock)
+    );
+    let mut query = sqlx::query_as::<_, TicketRow>(&sql).bind(site).bind(now);
+    for service in services {
+        query = query.bind(service);
+    }
+    let rows = query.fetch_all(postgres(tx)).await?;
+    let (normal, ahead): (Vec<TicketRow>, Vec<TicketRow>) = rows
+        .into_iter()
+        .partition(|t| t.priority == Priority::Normal);
+    Ok((ahead.into_iter().next(), normal.into_iter().next()))
+}
+
+pub async fn set_appointment_status(
+    tx: &mut Tx,
+    id: &str,
+    from: &str,
+    to: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let changed = execute!(tx, appointments::SET_STATUS, id, from, to, now)?;
+    Ok(changed == 1)
+}
+
+pub async fn insert_waiting_ticket(tx: &mut Tx, ticket: &TicketRow) -> Result<i64, StoreError> {
+    tickets::insert_waiting_postgres(postgres(tx), ticket).await
+}
+
+pub async fn update_ticket_left_waiting(
+    tx: &mut Tx,
+    ticket: &TicketRow,
+) -> Result<i64, StoreError> {
+    tickets::update_left_waiting_postgres(postgres(tx), ticket).await
+}
+
+/// The counter, then the site's sequence row, locked in the order every
+/// call locks them, in one round trip. A plain row lock, not an update:
+/// the site's row is the busiest of all, and each update would leave a
+/// dead version.
+pub async fn counter_and_streak(
+    tx: &mut Tx,
+    id: &str,
+) -> Result<Option<CounterAndStreak>, StoreError> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        i64,
+        i64,
+        Option<String>,
+        i64,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "WITH c AS (SELECT id, site_id, label, state, agent, state_since, created_at
+                    FROM counters WHERE id = $1 FOR UPDATE),
+              s AS (SELECT priority_streak FROM site_sequences
+                    WHERE site_id = (SELECT site_id FROM c) FOR UPDATE)
+         SELECT c.id, c.site_id, c.label, c.state, c.agent, c.state_since, c.created_at,
+             (SELECT t.number FROM tickets t
+              WHERE t.counter_id = c.id AND t.status IN ('called', 'serving') LIMIT 1),
+             COALESCE((SELECT priority_streak FROM s), 0)
+         FROM c",
+    )
+    .bind(id)
+    .fetch_optional(postgres(tx))
+    .await?;
+    Ok(row.map(
+        |(id, site_id, label, state, agent, state_since, created_at, active, streak)| {
+            let counter = CounterRow {
+                id,
+                site_id,
+                label,
+                state,
+                agent,
+                state_since,
+                created_at,
+            };
+            (counter, active, streak)
+        },
+    ))
+}
+
+pub async fn append_all_with_streak(
+    tx: &mut Tx,
+    site: &str,
+    at: i64,
+    streak: i64,
+    events: &[NewEvent<'_>],
+) -> Result<Vec<EventRow>, StoreError> {
+    events::append_all_postgres(postgres(tx), site, at, events, Some(streak)).await
+}
