@@ -32,6 +32,7 @@ pub mod queue;
 pub mod rate_limit;
 pub mod receipts;
 pub mod reminders;
+mod request_filing;
 pub mod requests;
 pub mod retention;
 pub mod seed;

@@ -13,7 +13,8 @@
 
 use super::auth::Principal;
 use super::receipts::Channel;
-use super::requests::{Filed, RequestView, file};
+use super::request_filing::{Filed, file};
+use super::requests::RequestView;
 use super::sites::SiteContext;
 use super::{App, AppError, AppResult};
 use crate::domain::phone::Phone;
