@@ -20,8 +20,12 @@
     counter_taken: T("agent.js.err_counter_taken"),
     agent_busy: T("agent.js.err_agent_busy"),
     too_few_recalls: T("agent.js.err_too_few_recalls"),
-    not_waiting: T("agent.js.err_not_waiting")
+    not_waiting: T("agent.js.err_not_waiting"),
+    ticket_not_served: T("agent.js.err_ticket_not_served"),
+    already_filed: T("agent.js.err_already_filed")
   };
+  // The fields a refresh of the panel keeps as typed.
+  var kept = ["transfer-service", "request-service", "request-name", "request-email"];
 
   function show(text, isError) {
     message.textContent = text;
@@ -43,13 +47,24 @@
       .then(function (html) {
         if (html === null || html === last) return;
         last = html;
-        var focused = document.activeElement;
-        var keep = focused && focused.id === "transfer-service" ? focused.value : null;
+        var focused = document.activeElement ? document.activeElement.id : "";
+        var values = {};
+        kept.forEach(function (id) {
+          var field = document.getElementById(id);
+          // The transfer's choice only while the agent is on it, as before.
+          var typed = id !== "transfer-service" && field && field.value;
+          if (field && (typed || id === focused)) values[id] = field.value;
+        });
         panel.innerHTML = html;
-        if (keep !== null) {
-          var select = document.getElementById("transfer-service");
-          if (select) { select.value = keep; select.focus(); }
-        }
+        Object.keys(values).forEach(function (id) {
+          var field = document.getElementById(id);
+          if (!field) return;
+          // A choice the new panel no longer offers is not kept.
+          var offered = field.tagName !== "SELECT" ||
+            Array.prototype.some.call(field.options, function (o) { return o.value === values[id]; });
+          if (offered) field.value = values[id];
+          if (id === focused) field.focus();
+        });
       })
       .catch(function () {})
       .then(function () {
@@ -79,6 +94,12 @@
       case "call": return post(c + "/call", { ticket: button.getAttribute("data-ticket") });
       case "recall": case "start": case "complete": case "no-show":
         return t ? post(t + "/" + act) : null;
+      case "file-request":
+        var field = function (id) { var f = document.getElementById(id); return f ? f.value.trim() : ""; };
+        if (!t) return null;
+        var body = { service: field("request-service"), name: field("request-name") };
+        if (field("request-email")) body.email = field("request-email");
+        return post(t + "/requests", body);
       case "transfer":
         var select = document.getElementById("transfer-service");
         return t && select ? post(t + "/transfer", { service: select.value }) : null;
@@ -96,7 +117,15 @@
       return r.json().then(function (body) {
         if (r.ok) {
           var act = button.getAttribute("data-act");
-          show(act === "call-next" || act === "call" ? T("agent.js.called").replace("{}", body.number) : "", false);
+          if (act === "file-request") {
+            ["request-name", "request-email"].forEach(function (id) {
+              var f = document.getElementById(id);
+              if (f) f.value = "";
+            });
+            show(T("agent.js.request_filed").replace("{}", body.reference), false);
+          } else {
+            show(act === "call-next" || act === "call" ? T("agent.js.called").replace("{}", body.number) : "", false);
+          }
         } else if (r.status === 401) {
           show(T("agent.js.session"), true);
         } else {

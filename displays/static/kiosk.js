@@ -13,7 +13,8 @@
   var ticket = document.querySelector("[data-autoprint]");
   var timer = null;
 
-  function goHome() { location.href = home; }
+  // Replaces the page: no filled form or receipt stays in the history.
+  function goHome() { location.replace(home); }
   function touched() {
     if (ticket) return;
     clearTimeout(timer);

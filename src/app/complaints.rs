@@ -110,7 +110,15 @@ pub async fn file(
             .service(service)
             .ok_or_else(|| Invalid::new("service", format!("no service {service:?} here")))?;
     }
-    let filing = Filing::begin(app, &context, "RC", &phone, input.otp.as_deref(), false).await?;
+    let filing = Filing::begin(
+        app,
+        &context,
+        "RC",
+        Some(&phone),
+        input.otp.as_deref(),
+        false,
+    )
+    .await?;
     let now = filing.now;
     let due = (filing.today(&context)?)
         .checked_add(jiff::Span::new().days(context.row.complaint_answer_days))

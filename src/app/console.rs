@@ -17,6 +17,8 @@ pub struct ServiceRef {
     pub prefix: String,
     pub name: String,
     pub name_ar: Option<String>,
+    /// Working days to prepare its document; 0 when served on the spot.
+    pub processing_days: i64,
 }
 
 impl ServiceRef {
@@ -121,6 +123,19 @@ impl ConsoleView {
     /// The current ticket's status, if there is one.
     pub fn current_status(&self) -> &str {
         self.current.as_ref().map_or("", |t| t.status.as_str())
+    }
+
+    /// The services whose documents the current ticket's citizen may
+    /// request from here: those prepared in working days.
+    pub fn request_targets(&self) -> Vec<&ServiceRef> {
+        match self.current {
+            Some(_) => self
+                .all_services
+                .iter()
+                .filter(|s| s.processing_days > 0)
+                .collect(),
+            None => Vec::new(),
+        }
     }
 
     /// The services the current ticket may be sent to: all but its own.
@@ -260,6 +275,7 @@ fn service_ref(s: &store::services::ServiceRow) -> ServiceRef {
         prefix: s.prefix.clone(),
         name: s.name.clone(),
         name_ar: s.name_ar.clone(),
+        processing_days: s.processing_days,
     }
 }
 

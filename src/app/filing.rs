@@ -24,19 +24,19 @@ pub(super) struct Filing {
 
 impl Filing {
     /// Starts filing a record referenced `{prefix}-…` at the site of
-    /// `context`. Where the site verifies phones, `code` must prove
-    /// `phone`, unless `seen` (an agent at the counter has seen the
-    /// citizen).
+    /// `context`. Where the site verifies phones, `code` must prove the
+    /// `phone` given, unless `seen` (an agent at the counter has seen the
+    /// citizen); a record without a phone has nothing to prove.
     pub async fn begin(
         app: &App,
         context: &SiteContext,
         prefix: &str,
-        phone: &Phone,
+        phone: Option<&Phone>,
         code: Option<&str>,
         seen: bool,
     ) -> AppResult<Self> {
-        let proof = match (seen, context.row.verify_phone) {
-            (false, true) => Some(otp::check(app, phone, code).await?),
+        let proof = match (phone, seen, context.row.verify_phone) {
+            (Some(phone), false, true) => Some(otp::check(app, phone, code).await?),
             _ => None,
         };
         Ok(Self {

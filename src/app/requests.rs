@@ -4,16 +4,15 @@
 //! reason. Every step is recorded with who and when; the citizen is told by
 //! SMS (and e-mail) when it is ready or rejected.
 
-use super::appointments::{Access, parse_email};
+use super::appointments::Access;
 use super::auth::Principal;
-use super::filing::Filing;
-use super::rate_limit::{self, Creation};
+use super::receipts;
 use super::sites::SiteContext;
 use super::{App, AppError, AppResult};
 use crate::domain::request::RequestStatus;
 use crate::domain::role::{DeviceKind, Role};
-use crate::domain::{Invalid, parse_label, phone::Phone};
-use crate::notify::{self, messages, webhooks};
+use crate::domain::{Invalid, parse_label};
+use crate::notify::{messages, webhooks};
 use crate::store::history::{self, REQUESTS, StepRow};
 use crate::store::requests::RequestRow;
 use crate::store::{self, Tx};
@@ -26,7 +25,9 @@ use utoipa::ToSchema;
 pub struct NewRequest {
     pub service: String,
     pub name: String,
-    pub phone: String,
+    /// E.164, proved by `otp` where the office verifies phones. Required
+    /// online; optional at the kiosk and the desk.
+    pub phone: Option<String>,
     pub email: Option<String>,
     /// The code sent by `POST /api/v1/otp`, unless an agent files it.
     pub otp: Option<String>,
@@ -48,6 +49,13 @@ pub struct Step {
     pub at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The walk-in visit (ticket number) a request was filed from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visit: Option<String>,
+    /// Who took the step (`user:{username}`, `device:{id}` or `citizen`);
+    /// shown to staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -57,6 +65,15 @@ pub struct RequestView {
     /// Given once, when the request is filed: it reads the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// Given once, with the token: the printable receipt, a private link
+    /// that carries the token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt_url: Option<String>,
+    /// `online`, `kiosk`, `desk` or `ticket`: how it was filed.
+    pub channel: String,
+    /// The walk-in ticket it was filed from, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
     pub site: String,
     pub service: String,
     pub status: String,
@@ -74,71 +91,7 @@ pub struct RequestView {
     pub history: Vec<Step>,
 }
 
-/// Files a request: by `who` at the counter, or by the public from the
-/// `client` address, whose place in the request limits is taken before
-/// anything else is read.
-pub async fn create(
-    app: &App,
-    who: Option<&Principal>,
-    client: &str,
-    site: &str,
-    input: NewRequest,
-) -> AppResult<RequestView> {
-    // The public is limited; anyone signed in is not.
-    if who.is_none() {
-        rate_limit::creation(app, Creation::Request, client, &input.phone).await?;
-    }
-    let context = SiteContext::load(app, site).await?;
-    let service = context
-        .service(&input.service)
-        .cloned()
-        .ok_or_else(|| Invalid::new("service", format!("no service {:?} here", input.service)))?;
-    let name = parse_label("name", &input.name, 120)?;
-    let phone = Phone::parse(&input.phone)?;
-    let email = input.email.as_deref().map(parse_email).transpose()?;
-    let lang = super::tickets::parse_lang(input.lang.as_deref())?;
-    // An agent at the counter has seen the citizen; a citizen proves the phone.
-    let staff = who.is_some_and(|w| {
-        w.require_staff(site, &[Role::Agent, Role::Supervisor])
-            .is_ok()
-    });
-    let filing = Filing::begin(app, &context, "DR", &phone, input.otp.as_deref(), staff).await?;
-    let now = filing.now;
-    let ready_on = context
-        .hours
-        .working_days_after(
-            filing.today(&context)?,
-            service.processing_days,
-            &context.closures,
-        )
-        .ok_or_else(|| AppError::conflict("site_never_open", "this office has no opening hours"))?;
-    let row = RequestRow {
-        id: filing.id.clone(),
-        site_id: site.to_owned(),
-        service_id: service.id.clone(),
-        reference: filing.reference.clone(),
-        token_hash: filing.token_hash(),
-        name: Some(name),
-        phone: Some(phone.to_string()),
-        email,
-        lang: lang.to_owned(),
-        status: RequestStatus::Submitted.as_str().to_owned(),
-        reason: None,
-        expected_ready_on: ready_on.to_string(),
-        created_at: now,
-        updated_at: now,
-        personal_data_erased_at: None,
-    };
-    let actor = who.map_or_else(|| "citizen".to_owned(), Principal::actor);
-    let step = StepRow::new(&row.status, now, actor, None);
-    let mut tx = filing.open(app).await?;
-    store::requests::insert(&mut tx, &row).await?;
-    history::add(&mut tx, REQUESTS, &row.id, &step).await?;
-    tx.commit().await?;
-    let mut view = view(&context, row, vec![step]);
-    view.token = Some(filing.token);
-    Ok(view)
-}
+pub use super::request_filing::create;
 
 /// The request with its history, for its holder, the citizen whose phone
 /// it is, or the site's staff; 404 for anyone else.
@@ -149,9 +102,12 @@ pub async fn get(app: &App, reference: &str, access: Access<'_>) -> AppResult<Re
     if !may_read(&row, access) {
         return Err(AppError::NotFound("request"));
     }
+    let staff = access
+        .who
+        .is_some_and(|w| w.require_staff(&row.site_id, &STAFF).is_ok());
     let context = SiteContext::load(app, &row.site_id).await?;
     let history = history::list(&app.db, REQUESTS, &row.id).await?;
-    Ok(view(&context, row, history))
+    Ok(view(&context, row, history, staff))
 }
 
 /// What the lobby kiosk shows of a request: where it stands, nothing
@@ -248,7 +204,7 @@ pub async fn set_status(
     .await?;
     tx.commit().await?;
     let history = history::list(&app.db, REQUESTS, &row.id).await?;
-    Ok(view(&context, row, history))
+    Ok(view(&context, row, history, true))
 }
 
 /// A site's requests, in one status or all (its agents and supervisors).
@@ -266,7 +222,7 @@ pub async fn of_site(
     let rows = store::requests::of_site(&app.db, site, status).await?;
     Ok(rows
         .into_iter()
-        .map(|r| view(&context, r, Vec::new()))
+        .map(|r| view(&context, r, Vec::new(), true))
         .collect())
 }
 
@@ -276,17 +232,18 @@ pub async fn of_citizen(app: &App, phone: &str) -> AppResult<Vec<RequestView>> {
     let mut views = Vec::with_capacity(rows.len());
     for row in rows {
         let context = SiteContext::load(app, &row.site_id).await?;
-        views.push(view(&context, row, Vec::new()));
+        views.push(view(&context, row, Vec::new(), false));
     }
     Ok(views)
 }
 
+const STAFF: [Role; 2] = [Role::Agent, Role::Supervisor];
+
 fn may_read(row: &RequestRow, access: Access<'_>) -> bool {
-    let staff = [Role::Agent, Role::Supervisor];
-    access.allows(&row.token_hash, row.phone.as_deref(), &row.site_id, &staff)
+    access.allows(&row.token_hash, row.phone.as_deref(), &row.site_id, &STAFF)
 }
 
-/// Queues the SMS (and e-mail) of a step the citizen must hear about.
+/// Queues the SMS and/or e-mail of a step the citizen must hear about.
 async fn tell_citizen(
     tx: &mut Tx,
     context: &SiteContext,
@@ -294,16 +251,8 @@ async fn tell_citizen(
     status: RequestStatus,
     now: i64,
 ) -> AppResult<()> {
-    let Some(phone) = &row.phone else {
-        return Ok(());
-    };
     let lang = row.lang.as_str();
-    let service = context
-        .service(&row.service_id)
-        .map_or(row.service_id.as_str(), |s| {
-            super::appointments::local_name(lang, &s.name, &s.name_ar)
-        });
-    let office = super::appointments::local_name(lang, &context.row.name, &context.row.name_ar);
+    let (service, office) = receipts::names(context, row);
     let (template, body) = match status {
         RequestStatus::Ready => (
             "request_ready",
@@ -320,30 +269,41 @@ async fn tell_citizen(
         ),
         _ => return Ok(()),
     };
-    let key = format!("{template}:{}", row.id);
-    let sms = notify::sms(Some(&row.site_id), template, phone, body, key, now);
-    if let Some(address) = &row.email {
-        let subject = format!("{} — {}", row.reference, office);
-        let card = context.email_card(lang, &row.reference);
-        store::outbox::enqueue(tx, &notify::email(&sms, address, subject, &card)).await?;
-    }
-    store::outbox::enqueue(tx, &sms).await?;
-    Ok(())
+    receipts::tell(tx, context, row, template, body, now).await
 }
 
-fn view(context: &SiteContext, row: RequestRow, history: Vec<StepRow>) -> RequestView {
+/// A request as the API shows it; `staff` see who took each step.
+pub(super) fn view(
+    context: &SiteContext,
+    row: RequestRow,
+    history: Vec<StepRow>,
+    staff: bool,
+) -> RequestView {
+    let submitted = RequestStatus::Submitted.as_str();
     RequestView {
         created_at: context.local(row.created_at),
         personal_data_erased_at: row.personal_data_erased_at.map(|at| context.local(at)),
         history: history
             .into_iter()
-            .map(|s| Step {
-                status: s.status,
-                at: context.local(s.at),
-                reason: s.note,
+            .map(|s| {
+                // A first step's note is the visit it was filed from.
+                let (visit, reason) = match s.status == submitted {
+                    true => (s.note, None),
+                    false => (None, s.note),
+                };
+                Step {
+                    at: context.local(s.at),
+                    by: s.actor.filter(|_| staff),
+                    status: s.status,
+                    reason,
+                    visit,
+                }
             })
             .collect(),
         token: None,
+        receipt_url: None,
+        channel: row.channel,
+        ticket: row.ticket_id,
         id: row.id,
         reference: row.reference,
         site: row.site_id,

@@ -12,6 +12,7 @@ use crate::app::citizens::{self, CitizenLogin, CitizenSession};
 use crate::app::complaints::{self, Answer, Assign, Close, ComplaintView, NewComplaint};
 use crate::app::error::ErrorBody;
 use crate::app::requests::{self, ChangeStatus, NewRequest, RequestView};
+use crate::app::ticket_requests::{self, TicketRequest};
 use crate::app::visits::{self, FeedbackAnswer};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -22,6 +23,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(file_request, site_requests))
+        .routes(routes!(file_from_ticket))
         .routes(routes!(get_request))
         .routes(routes!(set_status))
         .routes(routes!(file_complaint, site_complaints))
@@ -41,11 +43,18 @@ pub struct StatusQuery {
     pub status: Option<String>,
 }
 
-/// Files a request for a certificate (a citizen with a code, or an agent).
+/// Files a request for a certificate: a citizen online (phone and code),
+/// the site's kiosk (its device token; phone optional, with a code where
+/// the office verifies phones), or the site's staff. The answer carries
+/// `reference`, `token`, `expected_ready_on` and `receipt_url` (the
+/// printable receipt, a private link); the citizen's contact details get
+/// an acknowledgement of receipt.
 #[utoipa::path(post, path = "/api/v1/sites/{site}/requests", tag = "requests",
+    security((), ("bearer" = [])),
     params(("site" = String, Path)), request_body = NewRequest,
-    responses((status = 201, body = RequestView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
-    (status = 429, description = "too many from this phone or address; see Retry-After", body = ErrorBody)))]
+    responses((status = 201, body = RequestView), (status = 403, description = "a kiosk or display of another site", body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    (status = 429, description = "too many from this phone, address or kiosk; see Retry-After", body = ErrorBody)))]
 async fn file_request(
     State(state): State<AppState>,
     MaybeCaller(who): MaybeCaller,
@@ -54,6 +63,24 @@ async fn file_request(
     ApiJson(body): ApiJson<NewRequest>,
 ) -> AppResult<Created<RequestView>> {
     let view = requests::create(&state.app, who.as_ref(), &client, &site, body).await?;
+    Ok(Created(view))
+}
+
+/// Files the request of the citizen of a walk-in visit (the agent calling
+/// or serving the ticket): the ticket's phone is carried over, and the
+/// request's history names the visit and the agent.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/requests", tag = "requests", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = TicketRequest,
+    responses((status = 201, body = RequestView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 409, description = "`ticket_not_served` (not called or served by you) or `already_filed`", body = ErrorBody),
+    (status = 422, body = ErrorBody)))]
+async fn file_from_ticket(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<TicketRequest>,
+) -> AppResult<Created<RequestView>> {
+    let view = ticket_requests::file_from_ticket(&state.app, &who, &id, body).await?;
     Ok(Created(view))
 }
 

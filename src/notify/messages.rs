@@ -97,6 +97,28 @@ pub fn place_freed(lang: &str, service: &str, office: &str, when: &str, link: &s
     }
 }
 
+/// A document request was received: what, its reference, when it should
+/// be ready.
+pub fn request_received(
+    lang: &str,
+    reference: &str,
+    service: &str,
+    office: &str,
+    ready_on: &str,
+) -> String {
+    match lang {
+        "ar" => format!(
+            "توصلت {office} بطلبكم {reference} ({service}). التاريخ المتوقع للجاهزية: {ready_on}."
+        ),
+        "en" => format!(
+            "{office} received your request {reference} ({service}). Expected ready on {ready_on}."
+        ),
+        _ => format!(
+            "{office} a bien reçu votre demande {reference} ({service}). Prête prévue le {ready_on}."
+        ),
+    }
+}
+
 /// A document request is ready to be collected.
 pub fn request_ready(lang: &str, reference: &str, service: &str, office: &str) -> String {
     match lang {

@@ -20,17 +20,21 @@ pub struct RequestRow {
     pub expected_ready_on: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// `online`, `kiosk`, `desk` or `ticket`: how it was filed.
+    pub channel: String,
+    /// The walk-in visit it was filed from, if any.
+    pub ticket_id: Option<String>,
     /// When the retention sweep erased name, phone and e-mail.
     pub personal_data_erased_at: Option<i64>,
 }
 
 const COLUMNS: &str = "id, site_id, service_id, reference, token_hash, name, phone, email, lang,
-    status, reason, expected_ready_on, created_at, updated_at";
+    status, reason, expected_ready_on, created_at, updated_at, channel, ticket_id";
 
 rows::values! {
     RequestRow {
         id, site_id, service_id, reference, token_hash, name, phone, email, lang, status,
-        reason, expected_ready_on, created_at, updated_at
+        reason, expected_ready_on, created_at, updated_at, channel, ticket_id
     }
 }
 
@@ -84,4 +88,25 @@ pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<RequestRow>, StoreErro
         "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests WHERE phone = $1 ORDER BY created_at DESC, id LIMIT 200"
     );
     rows::all(db, &sql, phone).await
+}
+
+/// The requests filed from one walk-in visit, oldest first.
+pub async fn of_ticket(db: &Db, ticket: &str) -> Result<Vec<RequestRow>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests
+         WHERE ticket_id = $1 ORDER BY created_at, id LIMIT 50"
+    );
+    rows::all(db, &sql, ticket).await
+}
+
+/// Whether a request for `service` was already filed from `ticket`.
+pub async fn filed_from(tx: &mut Tx, ticket: &str, service: &str) -> Result<bool, StoreError> {
+    let found: Option<String> = crate::write!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM document_requests WHERE ticket_id = $1 AND service_id = $2 LIMIT 1"
+    )
+    .bind(ticket)
+    .bind(service)
+    .fetch_optional(c)
+    .await)?;
+    Ok(found.is_some())
 }

@@ -31,6 +31,8 @@ mod public_stats;
 mod queue;
 mod rate_limits;
 mod requests;
+mod requests_kiosk;
+mod requests_ticket;
 mod retention;
 mod schema;
 mod screens;

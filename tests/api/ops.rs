@@ -139,6 +139,8 @@ async fn openapi_lists_the_routes(backend: Backend) {
         ("/api/v1/counters/{counter}/close", "post"),
         ("/api/v1/sites/{site}/devices", "post"),
         ("/api/v1/devices/{id}", "delete"),
+        ("/api/v1/sites/{site}/requests", "post"),
+        ("/api/v1/tickets/{id}/requests", "post"),
         ("/healthz", "get"),
         ("/readyz", "get"),
         ("/metrics", "get"),

@@ -44,12 +44,22 @@ async fn a_ready_request_sends_one_sms_and_one_email(backend: Backend) {
         assert_eq!(moved.status, StatusCode::OK, "{status}: {}", moved.body);
         assert_eq!(moved.body["status"], status);
     }
-    let sms = desk.exactly_sms(1).await;
-    assert_eq!(sms[0].to, AMINA);
-    assert!(sms[0].body.contains(reference), "{}", sms[0].body);
-    let mails = desk.exactly_mails(1).await;
-    assert_eq!(mails[0].to, ["amina@example.ma"]);
-    assert!(mails[0].data.contains(reference), "{}", mails[0].data);
+    // The acknowledgement of receipt, then "ready": one of each, by SMS
+    // and by e-mail.
+    let sms = desk.exactly_sms(2).await;
+    assert!(
+        sms.iter()
+            .all(|s| s.to == AMINA && s.body.contains(reference))
+    );
+    let received = sms.iter().filter(|s| s.body.contains("bien reçu")).count();
+    let ready = sms.iter().filter(|s| s.body.contains("est prête")).count();
+    assert_eq!((received, ready), (1, 1), "{sms:?}");
+    let mails = desk.exactly_mails(2).await;
+    assert!(mails.iter().all(|m| m.to == ["amina@example.ma"]));
+    assert!(
+        mails.iter().all(|m| m.data.contains(reference)),
+        "{mails:?}"
+    );
 
     let read = desk.read(reference, None, Some(token)).await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.body);
@@ -179,8 +189,15 @@ async fn request_rules_refuse_bad_moves_and_change_nothing(backend: Backend) {
     );
     assert_eq!(nonsense.code(), "invalid_status");
 
-    // One SMS for the ready request, one with the reason for the rejected.
-    let sms = desk.exactly_sms(2).await;
+    // Three acknowledgements of receipt, one SMS for the ready request and
+    // one with the reason for the rejected.
+    let sms = desk.exactly_sms(5).await;
+    let received = sms.iter().filter(|s| s.body.contains("bien reçu")).count();
+    assert_eq!(received, 3, "{sms:?}");
+    let sms: Vec<_> = sms
+        .into_iter()
+        .filter(|s| !s.body.contains("bien reçu"))
+        .collect();
     let to_karim: Vec<_> = sms.iter().filter(|s| s.to == KARIM).collect();
     assert_eq!(to_karim.len(), 1);
     assert!(to_karim[0].body.contains(reason) && to_karim[0].body.contains(&rejected));

@@ -297,6 +297,8 @@ async fn requests_of_day(
                 expected_ready_on: promised.to_string(),
                 created_at: submitted,
                 updated_at,
+                channel: "desk".to_owned(),
+                ticket_id: None,
                 personal_data_erased_at: None,
             };
             store::requests::insert(tx, &row).await?;

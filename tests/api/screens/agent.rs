@@ -16,7 +16,7 @@ const SOON: Duration = Duration::from_secs(5);
 /// A site open all day with two counters (`anfa-g1` for `anfa-agent1`,
 /// `anfa-g2`), its services named in both languages; returns a kiosk's
 /// token and the first agent's.
-async fn office(app: &TestApp) -> (String, String) {
+pub(super) async fn office(app: &TestApp) -> (String, String) {
     let admin = app.admin().await;
     let agents = open_site(app, &admin, "anfa", "Africa/Casablanca", 2).await;
     for (id, name, name_ar) in [
@@ -59,7 +59,7 @@ async fn take(app: &TestApp, kiosk: &str, service: &str, priority: &str) -> Stri
 }
 
 /// Logs in through the form as `anfa-agent1`.
-async fn log_in(browser: &Browser, app: &TestApp) {
+pub(super) async fn log_in(browser: &Browser, app: &TestApp) {
     browser.goto(&format!("{}/agent/login", app.base)).await;
     browser.fill("#username", "anfa-agent1").await;
     browser.fill("#password", STAFF_PASSWORD).await;

@@ -3,11 +3,13 @@
 
 mod admin;
 mod agent;
+mod agent_filing;
 mod agent_video;
 mod citizen;
 mod guide;
 mod journey;
 mod kiosk;
+mod kiosk_filing;
 mod lobby;
 mod partner_files;
 mod policy;

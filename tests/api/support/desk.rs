@@ -74,6 +74,19 @@ pub async fn desk(backend: Backend, verify_phone: bool) -> Desk {
 }
 
 impl Desk {
+    /// A second office, `rabat-hassan`, open on weekdays.
+    pub async fn second_office(&self) {
+        let open = json!([["08:30", "16:30"]]);
+        let body = json!({"id": "rabat-hassan", "name": "Annexe Hassan",
+            "timezone": "Africa/Casablanca",
+            "opening_hours": {"mon": open, "tue": open, "wed": open, "thu": open, "fri": open}});
+        let created = self
+            .app
+            .post("/api/v1/sites", Some(&self.admin), body)
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    }
+
     pub fn set_time(&self, at: &str) {
         self.time.set(at.parse().expect("a timestamp"));
     }
@@ -140,6 +153,11 @@ pub fn references(listing: &Answer) -> Vec<&str> {
 pub async fn code_of(app: &TestApp, phone: &str) -> String {
     let asked = app.post("/api/v1/otp", None, json!({"phone": phone})).await;
     assert_eq!(asked.status, StatusCode::ACCEPTED, "{}", asked.body);
+    sent_code(app, phone).await
+}
+
+/// The code the outbox holds for `phone` (sent by a page, for instance).
+pub async fn sent_code(app: &TestApp, phone: &str) -> String {
     let queued = guichet::store::outbox::to_recipient(&app.app.db, phone)
         .await
         .expect("outbox read");

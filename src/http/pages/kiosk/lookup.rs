@@ -3,6 +3,7 @@
 //! personal) and the documents each service requires.
 
 use super::{Kiosk, Names, Service, explain};
+use crate::app::receipts::day_month_year;
 use crate::app::requests;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
@@ -65,7 +66,7 @@ pub async fn request(k: Kiosk, Query(query): Query<Lookup>) -> Response {
                     |s| Service::of(k.f.lang, s).names,
                 ),
                 status_key: format!("kiosk.request.{}", view.status),
-                ready_on: super::ticket::local_day(&view.expected_ready_on),
+                ready_on: day_month_year(&view.expected_ready_on),
                 reference: view.reference,
             });
             render(&page)

@@ -2,8 +2,9 @@
 //! and Arabic at once (the chosen language first, the other under it).
 //! From its home a citizen takes a ticket (`take`), checks in with an
 //! appointment reference (`checkin`), follows a document request or reads
-//! a service's required documents (`lookup`), follows a file of another
-//! administration (`files`); every ticket ends on its
+//! a service's required documents (`lookup`) or its guide (`guide`), files
+//! a document request (`file`, which ends on its printed `receipt`), or
+//! follows a file of another administration (`files`); every ticket ends on its
 //! print view (`ticket`), which the kiosk's printer prints.
 //!
 //! Only a browser set up as a kiosk of the site (opened once with
@@ -13,7 +14,9 @@
 mod checkin;
 mod files;
 mod guide;
+mod file;
 mod lookup;
+pub mod receipt;
 mod take;
 mod ticket;
 
@@ -49,6 +52,11 @@ pub fn router() -> Router<AppState> {
         .route("/kiosk/{site}/guide", get(guide::list))
         .route("/kiosk/{site}/guide/{service}", get(guide::show))
         .route("/kiosk/{site}/files", get(files::form).post(files::follow))
+        .route("/kiosk/{site}/file", get(file::choose))
+        .route(
+            "/kiosk/{site}/file/{service}",
+            get(file::page).post(file::submit),
+        )
 }
 
 /// A request from this site's kiosk: its frame (French or Arabic), the

@@ -5,6 +5,7 @@
 //! nothing. The QR code links to the ticket's tracking page `/t/{id}`.
 
 use super::{Kiosk, Names, Service};
+use crate::app::receipts::day_month_year;
 use crate::app::tickets;
 use crate::domain::ticket::{Priority, Status};
 use crate::http::pages::frame::{Frame, PageError, render};
@@ -60,7 +61,7 @@ pub async fn show(k: Kiosk, Path((_, id)): Path<(String, String)>) -> Response {
         site: k.site_names(),
         number: ticket.number,
         service,
-        day: local_day(&ticket.issued_at),
+        day: day_month_year(&ticket.issued_at),
         time: ticket.issued_at.get(11..16).unwrap_or("").to_owned(),
         ahead: ticket.position.filter(|_| waiting).map(|p| p - 1),
         wait_minutes: ticket
@@ -76,18 +77,10 @@ pub async fn show(k: Kiosk, Path((_, id)): Path<(String, String)>) -> Response {
     render(&page)
 }
 
-/// `2026-11-23T09:05:00+01:00` → `23/11/2026`, as Moroccan offices write dates.
-pub fn local_day(rfc3339: &str) -> String {
-    match (rfc3339.get(0..4), rfc3339.get(5..7), rfc3339.get(8..10)) {
-        (Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),
-        _ => rfc3339.to_owned(),
-    }
-}
-
 /// The QR code of `url` as an inline SVG element (no XML prologue), or
 /// nothing if the URL is too long to encode, in which case the printed
 /// address still says where to look.
-fn qr_svg(url: &str) -> String {
+pub(super) fn qr_svg(url: &str) -> String {
     let Ok(code) = qrcode::QrCode::new(url.as_bytes()) else {
         return String::new();
     };
@@ -103,11 +96,6 @@ fn qr_svg(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_read_the_moroccan_way() {
-        assert_eq!(local_day("2026-11-23T09:05:00+01:00"), "23/11/2026");
-    }
 
     #[test]
     fn the_qr_code_is_an_inline_svg() {

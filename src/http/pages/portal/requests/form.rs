@@ -120,7 +120,7 @@ pub async fn submit(
             let input = NewRequest {
                 service: service.clone(),
                 name: typed.name.clone(),
-                phone: typed.phone.clone(),
+                phone: Some(typed.phone.clone()),
                 email: Some(typed.email.trim().to_owned()).filter(|e| !e.is_empty()),
                 otp,
                 lang: Some(lang.to_owned()),

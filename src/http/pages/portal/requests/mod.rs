@@ -1,10 +1,12 @@
 //! Document requests on the citizen portal: `/requests` (choose an office
 //! and a certificate, or follow a request), the request form
 //! `/requests/new/{site}/{service}` (`form`), and a request's own pages
-//! (`follow`: its confirmation and its status).
+//! (`follow`: its confirmation and its status; `receipt`: its printable
+//! receipt, a private link).
 
 mod follow;
 mod form;
+mod receipt;
 
 use super::citizen::{self, local_name};
 use super::follow::Find;
@@ -26,6 +28,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/requests/{reference}", get(follow::status))
         .route("/requests/{reference}/filed", get(follow::filed))
+        .route("/requests/{reference}/receipt", get(receipt::page))
 }
 
 /// A certificate an office delivers on request: a service that takes
