@@ -24,12 +24,7 @@ struct ListPage {
 }
 
 pub async fn list(k: Kiosk) -> Response {
-    let services = k
-        .site
-        .services
-        .iter()
-        .map(|s| Service::of(k.f.lang, s))
-        .collect();
+    let services = k.services();
     render(&ListPage {
         home: k.home(),
         site: k.site.id.clone(),

@@ -96,12 +96,7 @@ struct Documents {
 }
 
 pub async fn documents(k: Kiosk) -> Response {
-    let services = k
-        .site
-        .services
-        .iter()
-        .map(|s| Service::of(k.f.lang, s))
-        .collect();
+    let services = k.services();
     render(&Documents {
         home: k.home(),
         services,

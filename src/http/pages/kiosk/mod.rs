@@ -12,9 +12,9 @@
 //! gets these pages; any other gets a page saying the kiosk is not set up.
 
 mod checkin;
+mod file;
 mod files;
 mod guide;
-mod file;
 mod lookup;
 pub mod receipt;
 mod take;
@@ -120,6 +120,12 @@ impl Kiosk {
     /// The site's name in the page's language and in the other one.
     pub fn site_names(&self) -> Names {
         Names::of(self.f.lang, &self.site.name, self.site.name_ar.as_deref())
+    }
+
+    /// Every service of the site, as the kiosk shows them.
+    pub fn services(&self) -> Vec<Service> {
+        let all = self.site.services.iter();
+        all.map(|s| Service::of(self.f.lang, s)).collect()
     }
 
     pub fn service(&self, id: &str) -> Option<&ServiceView> {

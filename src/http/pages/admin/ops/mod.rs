@@ -18,6 +18,7 @@ mod outbox;
 mod partners;
 mod webhooks;
 
+use super::{Nav, Staff};
 use crate::app::AppResult;
 use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError};
@@ -64,6 +65,24 @@ async fn pressed<T>(
         Ok(_) => Ok(Redirect::to(to).into_response()),
         Err(error) => Err(PageError::new(&frame, error)),
     }
+}
+
+/// What the admin-only pages that register something (webhooks, partners)
+/// show beside their form: the menu, the things registered (`list`), and
+/// the sites to choose among; the error page if refused.
+async fn registry<T>(
+    state: &AppState,
+    frame: &Frame,
+    staff: &Staff,
+    list: impl Future<Output = AppResult<T>>,
+) -> Result<(Nav, T, Vec<(String, String)>), PageError> {
+    let read = async {
+        staff.require_admin()?;
+        let nav = staff.nav(state, frame, None).await?;
+        let sites = crate::app::console::sites_of(&state.app, &staff.who).await?;
+        AppResult::Ok((nav, list.await?, sites))
+    };
+    read.await.map_err(|error| PageError::new(frame, error))
 }
 
 /// A page that shows a secret once: no browser or proxy may keep it.

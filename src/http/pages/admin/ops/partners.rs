@@ -4,7 +4,7 @@
 //! `app::partners`, like the API.
 
 use super::super::{Admin, FormError, Nav, Staff};
-use super::{Flash, all_of, never_stored, one_of, pressed};
+use super::{Flash, all_of, never_stored, one_of, pressed, registry};
 use crate::app::AppError;
 use crate::app::partners::{self, NewPartner, PartnerView};
 use crate::http::AppState;
@@ -83,13 +83,8 @@ async fn show(
     error: Option<FormError>,
     flash: Option<&'static str>,
 ) -> Result<Response, PageError> {
-    let fail = |e| PageError::new(&frame, e);
-    staff.require_admin().map_err(fail)?;
-    let nav = staff.nav(state, &frame, None).await.map_err(fail)?;
-    let partners = partners::list(&state.app, &staff.who).await.map_err(fail)?;
-    let sites = crate::app::console::sites_of(&state.app, &staff.who)
-        .await
-        .map_err(fail)?;
+    let list = partners::list(&state.app, &staff.who);
+    let (nav, partners, sites) = registry(state, &frame, staff, list).await?;
     let status = error.as_ref().map(|e| e.status);
     let mut response = render(&PartnersPage {
         f: frame,

@@ -3,7 +3,7 @@
 //! and revoking one. Through `app::webhooks`, like the API.
 
 use super::super::{Admin, FormError, Nav, Staff};
-use super::{Flash, all_of, never_stored, one_of, pressed};
+use super::{Flash, all_of, never_stored, one_of, pressed, registry};
 use crate::app::AppError;
 use crate::app::webhooks::{self, NewWebhook, WebhookView};
 use crate::http::AppState;
@@ -73,13 +73,8 @@ async fn show(
     error: Option<FormError>,
     flash: Option<&'static str>,
 ) -> Result<Response, PageError> {
-    let fail = |e| PageError::new(&frame, e);
-    staff.require_admin().map_err(fail)?;
-    let nav = staff.nav(state, &frame, None).await.map_err(fail)?;
-    let hooks = webhooks::list(&state.app, &staff.who).await.map_err(fail)?;
-    let sites = crate::app::console::sites_of(&state.app, &staff.who)
-        .await
-        .map_err(fail)?;
+    let list = webhooks::list(&state.app, &staff.who);
+    let (nav, hooks, sites) = registry(state, &frame, staff, list).await?;
     let status = error.as_ref().map(|e| e.status);
     let mut response = render(&WebhooksPage {
         f: frame,
