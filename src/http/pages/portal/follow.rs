@@ -4,7 +4,7 @@
 //! and service in words, its private link, and the "follow" form that
 //! leads there by reference.
 
-use super::citizen::{clean_code, local_name};
+use super::citizen::{clean_code, date_time, local_name};
 use crate::app::access::Access;
 use crate::app::auth::Principal;
 use crate::app::{App, AppResult, sites};
@@ -94,6 +94,35 @@ pub async fn place(
 /// A status in words: `portal.{family}.status.{status}`.
 pub fn status_word(tr: Tr, family: &str, status: &str) -> String {
     tr.s(&format!("portal.{family}.status.{status}")).to_owned()
+}
+
+/// A step of a record's history, in words.
+pub struct Step {
+    pub status: String,
+    pub at: String,
+    pub reason: Option<String>,
+}
+
+/// A record of `family` (`request`, `complaint`) put in the page's words.
+pub struct Words {
+    pub tr: Tr,
+    pub lang: Lang,
+    pub family: &'static str,
+}
+
+impl Words {
+    pub fn status(&self, status: &str) -> String {
+        status_word(self.tr, self.family, status)
+    }
+
+    /// A step: its status in words, its local time, and why (if said).
+    pub fn step(&self, status: &str, at: &str, reason: Option<&str>) -> Step {
+        Step {
+            status: self.status(status),
+            at: date_time(self.lang, at),
+            reason: reason.map(str::to_owned),
+        }
+    }
 }
 
 /// The "follow" form's fields, as typed.

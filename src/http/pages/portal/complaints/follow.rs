@@ -5,7 +5,7 @@
 //! do one or the other (at 404, told nothing of the complaint).
 
 use super::super::citizen::{clean_code, date_time, long_date};
-use super::super::follow::{Asked, place, status_word};
+use super::super::follow::{Asked, Step, Words, place};
 use crate::app::AppError;
 use crate::app::complaints::{self, ComplaintView};
 use crate::http::AppState;
@@ -14,11 +14,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-
-struct Step {
-    status: String,
-    at: String,
-}
 
 struct Shown {
     reference: String,
@@ -63,10 +58,11 @@ async fn load(state: &AppState, f: &Frame, asked: &Asked) -> Result<Shown, AppEr
     let view: ComplaintView = complaints::get(app, &asked.reference, asked.access()).await?;
     let lang = f.lang;
     let (office, service) = place(app, lang, &view.site, view.service.as_deref()).await?;
-    let word = |status: &str| status_word(f.tr, "complaint", status);
+    let (tr, family) = (f.tr, "complaint");
+    let words = Words { tr, lang, family };
     let (full_link, link) = asked.links(app, "/complaints", &view.reference);
     Ok(Shown {
-        status: word(&view.status),
+        status: words.status(&view.status),
         office,
         service,
         due: long_date(lang, &view.answer_due_on),
@@ -75,10 +71,7 @@ async fn load(state: &AppState, f: &Frame, asked: &Asked) -> Result<Shown, AppEr
         history: view
             .history
             .iter()
-            .map(|s| Step {
-                status: word(&s.status),
-                at: date_time(lang, &s.at),
-            })
+            .map(|s| words.step(&s.status, &s.at, None))
             .collect(),
         full_link,
         link,

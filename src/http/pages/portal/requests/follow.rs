@@ -3,8 +3,8 @@
 //! for the holder of its token or the citizen logged in with its phone.
 //! Anyone else, a wrong token included, gets the 404 page.
 
-use super::super::citizen::{date_time, long_date};
-use super::super::follow::{Asked, place, status_word};
+use super::super::citizen::long_date;
+use super::super::follow::{Asked, Step, Words, place};
 use crate::app::AppResult;
 use crate::app::requests::{self, RequestView};
 use crate::http::AppState;
@@ -12,13 +12,6 @@ use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-
-/// One step of the history, in words.
-struct Step {
-    status: String,
-    at: String,
-    reason: Option<String>,
-}
 
 /// What both pages show of a request.
 struct Shown {
@@ -56,10 +49,11 @@ async fn load(state: &AppState, f: &Frame, asked: &Asked) -> AppResult<Shown> {
     let view: RequestView = requests::get(app, &asked.reference, asked.access()).await?;
     let lang = f.lang;
     let (office, service) = place(app, lang, &view.site, Some(&view.service)).await?;
-    let word = |status: &str| status_word(f.tr, "request", status);
+    let (tr, family) = (f.tr, "request");
+    let words = Words { tr, lang, family };
     let (full_link, link) = asked.links(app, "/requests", &view.reference);
     Ok(Shown {
-        status: word(&view.status),
+        status: words.status(&view.status),
         office,
         service: service.unwrap_or_default(),
         expected: long_date(lang, &view.expected_ready_on),
@@ -67,11 +61,7 @@ async fn load(state: &AppState, f: &Frame, asked: &Asked) -> AppResult<Shown> {
         history: view
             .history
             .iter()
-            .map(|s| Step {
-                status: word(&s.status),
-                at: date_time(lang, &s.at),
-                reason: s.reason.clone(),
-            })
+            .map(|s| words.step(&s.status, &s.at, s.reason.as_deref()))
             .collect(),
         full_link,
         link,
