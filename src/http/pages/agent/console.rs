@@ -55,11 +55,9 @@ struct Choice {
 
 async fn counters(
     State(state): State<AppState>,
-    frame: Frame,
-    Agent(who): Agent,
+    Agent { frame, who }: Agent,
     Query(choice): Query<Choice>,
 ) -> Result<Response, PageError> {
-    let frame = frame.for_office();
     let fail = |e| PageError::new(&frame, e);
     let sites = console::sites_of(&state.app, &who).await.map_err(fail)?;
     // An agent has one site; an admin picks one.
@@ -84,8 +82,7 @@ async fn counters(
 
 async fn page(
     State(state): State<AppState>,
-    frame: Frame,
-    Agent(who): Agent,
+    Agent { frame, who }: Agent,
     Path(counter): Path<String>,
 ) -> Result<Response, PageError> {
     let (f, v) = load(&state, frame, &who, &counter).await?;
@@ -95,8 +92,7 @@ async fn page(
 
 async fn panel(
     State(state): State<AppState>,
-    frame: Frame,
-    Agent(who): Agent,
+    Agent { frame, who }: Agent,
     Path(counter): Path<String>,
 ) -> Result<Response, PageError> {
     let (f, v) = load(&state, frame, &who, &counter).await?;
@@ -110,7 +106,6 @@ async fn load(
     who: &Principal,
     counter: &str,
 ) -> Result<(Frame, ConsoleView), PageError> {
-    let frame = frame.for_office();
     match console::console(&state.app, who, counter).await {
         Ok(view) => Ok((frame, view)),
         Err(error) => Err(PageError::new(&frame, error)),

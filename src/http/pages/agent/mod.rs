@@ -30,19 +30,25 @@ pub fn router() -> Router<AppState> {
         .merge(video::router())
 }
 
-/// A staff member logged in through the session cookie. Anyone else is
-/// sent to the login page: a device token or an expired session is no
-/// agent.
-pub struct Agent(pub Principal);
+/// A staff member logged in through the session cookie, and the page's
+/// frame in the office's languages. Anyone else is sent to the login page:
+/// a device token or an expired session is no agent.
+pub struct Agent {
+    pub frame: Frame,
+    pub who: Principal,
+}
 
 impl FromRequestParts<AppState> for Agent {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        match cookies::session(&state.app, &parts.headers).await {
-            Some(who @ Principal::User { .. }) => Ok(Agent(who)),
-            _ => Err(Redirect::to("/agent/login").into_response()),
-        }
+        let who = match cookies::session(&state.app, &parts.headers).await {
+            Some(who @ Principal::User { .. }) => who,
+            _ => return Err(Redirect::to("/agent/login").into_response()),
+        };
+        let Ok(frame) = Frame::from_request_parts(parts, state).await;
+        let frame = frame.for_office();
+        Ok(Agent { frame, who })
     }
 }
 
@@ -112,12 +118,11 @@ impl FromRequestParts<AppState> for AtSite {
         struct Asked {
             site: Option<String>,
         }
-        let Ok(frame) = Frame::from_request_parts(parts, state).await;
-        let Agent(who) = Agent::from_request_parts(parts, state).await?;
+        let Agent { frame, who } = Agent::from_request_parts(parts, state).await?;
         let asked = Query::<Asked>::try_from_uri(&parts.uri)
             .ok()
             .and_then(|Query(asked)| asked.site);
-        AtSite::resolve(state, frame.for_office(), who, asked)
+        AtSite::resolve(state, frame, who, asked)
             .await
             .map_err(IntoResponse::into_response)
     }

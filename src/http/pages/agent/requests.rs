@@ -73,12 +73,10 @@ async fn page(State(state): State<AppState>, at: AtSite) -> Result<Response, Pag
 
 async fn change(
     State(state): State<AppState>,
-    frame: Frame,
-    Agent(who): Agent,
+    Agent { frame, who }: Agent,
     Path(reference): Path<String>,
     CsrfForm(step): CsrfForm<Step>,
 ) -> Result<Response, PageError> {
-    let frame = frame.for_office();
     let reason = Some(step.reason.trim().to_owned()).filter(|r| !r.is_empty());
     let input = ChangeStatus {
         status: step.status,

@@ -78,12 +78,10 @@ async fn page(
 
 async fn record(
     State(state): State<AppState>,
-    frame: Frame,
-    Agent(who): Agent,
+    Agent { frame, who }: Agent,
     Path(reference): Path<String>,
     CsrfForm(step): CsrfForm<Step>,
 ) -> Result<Response, PageError> {
-    let frame = frame.for_office();
     let input = Outcome {
         outcome: step.outcome,
     };
