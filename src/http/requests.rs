@@ -53,7 +53,8 @@ pub struct StatusQuery {
     security((), ("bearer" = [])),
     params(("site" = String, Path)), request_body = NewRequest,
     responses((status = 201, body = RequestView), (status = 403, description = "a kiosk or display of another site", body = ErrorBody),
-    (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 409, description = "the office has no opening hours to count the delay in", body = ErrorBody),
+    (status = 422, body = ErrorBody),
     (status = 429, description = "too many from this phone, address or kiosk; see Retry-After", body = ErrorBody)))]
 async fn file_request(
     State(state): State<AppState>,

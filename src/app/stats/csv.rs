@@ -10,7 +10,7 @@
 //! `=HYPERLINK(…)`) is written with a `'` before it, unless it is a plain
 //! number (`-3.5` stays a number).
 
-use super::{ProcessingFigures, SiteStats, TicketFigures};
+use super::{HandledFigures, SiteStats, TicketFigures};
 use std::fmt::Write;
 
 const HEADER: [&str; 22] = [
@@ -76,7 +76,7 @@ impl Record {
             .set_opt("mean_service_seconds", f.mean_service_seconds)
     }
 
-    fn processing(self, f: &ProcessingFigures) -> Self {
+    fn processing(self, f: &HandledFigures) -> Self {
         self.set("handled", f.handled)
             .set_opt("median_processing_seconds", f.median_seconds)
             .set_opt("p90_processing_seconds", f.p90_seconds)

@@ -12,7 +12,7 @@
 //!   before today and not after the range's last day (however long ago).
 
 use super::view::{
-    AgentProcessing, OverdueRequest, ProcessingFigures, ProcessingStats, ServiceProcessing,
+    AgentProcessing, HandledFigures, OverdueRequest, ProcessingStats, ServiceProcessing,
 };
 use crate::app::AppResult;
 use crate::app::sites::SiteContext;
@@ -125,13 +125,13 @@ fn staff_name(actor: &str) -> Option<&str> {
     actor.strip_prefix("user:")
 }
 
-fn group(measures: &[Measure]) -> ProcessingFigures {
+fn group(measures: &[Measure]) -> HandledFigures {
     let mut times: Vec<i64> = measures.iter().map(|(ms, _)| *ms).collect();
     times.sort_unstable();
     let handled = times.len() as i64;
     let within_delay = measures.iter().filter(|(_, in_time)| *in_time).count() as i64;
     let seconds = |ms: Option<i64>| ms.and_then(|ms| rules::mean_seconds(Some(ms), 1));
-    ProcessingFigures {
+    HandledFigures {
         handled,
         median_seconds: seconds(rules::percentile(&times, 50)),
         p90_seconds: seconds(rules::percentile(&times, 90)),
@@ -149,7 +149,7 @@ mod tests {
         let f = group(&[(30_000, true), (10_000, false), (20_000, true)]);
         assert_eq!(
             f,
-            ProcessingFigures {
+            HandledFigures {
                 handled: 3,
                 median_seconds: Some(20.0),
                 p90_seconds: Some(30.0),
@@ -157,7 +157,7 @@ mod tests {
                 within_delay_share: Some(0.667),
             }
         );
-        assert_eq!(group(&[]), ProcessingFigures::default());
+        assert_eq!(group(&[]), HandledFigures::default());
         assert_eq!(staff_name("user:agent1"), Some("agent1"));
         assert_eq!(staff_name("citizen"), None);
     }

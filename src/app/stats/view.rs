@@ -133,7 +133,7 @@ pub struct ComplaintFigures {
 /// ready on the range's days, by the agent who made them ready.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct ProcessingStats {
-    pub totals: ProcessingFigures,
+    pub totals: HandledFigures,
     /// Every service of the site, in prefix order.
     pub services: Vec<ServiceProcessing>,
     /// Every staff member who made a request ready, by username.
@@ -146,7 +146,7 @@ pub struct ProcessingStats {
 
 /// The requests a group made ready, and how long they took.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
-pub struct ProcessingFigures {
+pub struct HandledFigures {
     pub handled: i64,
     /// From filing to ready, nearest rank ⌈n/2⌉, in seconds.
     pub median_seconds: Option<f64>,
@@ -166,7 +166,7 @@ pub struct ServiceProcessing {
     /// The promised processing time, in working days.
     pub processing_days: i64,
     #[serde(flatten)]
-    pub figures: ProcessingFigures,
+    pub figures: HandledFigures,
     /// Its open requests past their promised day.
     pub overdue: i64,
 }
@@ -175,7 +175,7 @@ pub struct ServiceProcessing {
 pub struct AgentProcessing {
     pub agent: String,
     #[serde(flatten)]
-    pub figures: ProcessingFigures,
+    pub figures: HandledFigures,
 }
 
 /// An open request past its promised day; nothing about the citizen.

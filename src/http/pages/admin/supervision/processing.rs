@@ -5,7 +5,7 @@
 
 use super::charts::format_number;
 use super::figures::percent;
-use crate::app::stats::{ProcessingFigures, ProcessingStats};
+use crate::app::stats::{HandledFigures, ProcessingStats};
 use crate::http::pages::frame::Frame;
 
 /// A row of figures: a service, an agent or all of them.
@@ -108,7 +108,7 @@ pub fn view(f: &Frame, p: &ProcessingStats) -> ProcessingView {
     }
 }
 
-fn line(id: String, label: &str, f: &ProcessingFigures) -> Line {
+fn line(id: String, label: &str, f: &HandledFigures) -> Line {
     let days = |seconds: Option<f64>| {
         seconds.map_or_else(|| "—".to_owned(), |s| format_number(s / 86_400.0))
     };
