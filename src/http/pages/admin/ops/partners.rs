@@ -66,11 +66,7 @@ fn blank() -> NewPartner {
 }
 
 async fn page(admin: Admin, Query(flash): Query<Flash>) -> Result<Response, PageError> {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
+    let (state, frame, staff) = admin.into_parts();
     let flash = flash.key(&[("disabled", "admin.ops.partners.disabled")]);
     show(&state, frame, &staff, blank(), None, flash).await
 }
@@ -125,11 +121,7 @@ async fn register(
     admin: Admin,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
+    let (state, frame, staff) = admin.into_parts();
     let fail = |e| PageError::new(&frame, e);
     staff.require_admin().map_err(fail)?;
     let typed = || NewPartner {
@@ -153,11 +145,7 @@ async fn rotate(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
+    let (state, frame, staff) = admin.into_parts();
     match partners::rotate(&state.app, &staff.who, &id).await {
         Ok(partner) => secret_shown(&state, frame, &staff, partner).await,
         Err(error) => Err(PageError::new(&frame, error)),
@@ -169,11 +157,7 @@ async fn disable(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
-    let Admin {
-        state,
-        frame,
-        staff,
-    } = admin;
+    let (state, frame, staff) = admin.into_parts();
     let act = partners::disable(&state.app, &staff.who, &id);
     pressed(frame, act, "/admin/partners?done=disabled").await
 }
