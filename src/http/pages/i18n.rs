@@ -116,6 +116,11 @@ impl Tr {
         text.unwrap_or(&entry.fr)
     }
 
+    /// The text of `{prefix}.{key}`: a page's own family of words.
+    pub fn under(&self, prefix: &str, key: &str) -> String {
+        self.s(&format!("{prefix}.{key}")).to_owned()
+    }
+
     /// The text of `key` with `{}` replaced by `value`.
     pub fn f(&self, key: &str, value: impl std::fmt::Display) -> String {
         self.s(key).replacen("{}", &value.to_string(), 1)

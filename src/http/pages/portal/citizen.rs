@@ -16,6 +16,31 @@ use crate::app::{App, AppError, AppResult, otp};
 use crate::domain::phone::Phone;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Deserializer};
+
+/// The phone-code fields every citizen form carries, flattened into its
+/// own: the phone (read as typed, `06…` as well as `+212…`), the code and
+/// the button pressed.
+#[derive(Debug, Default, Deserialize)]
+pub struct Proof {
+    #[serde(default, deserialize_with = "typed_phone")]
+    pub phone: String,
+    #[serde(default)]
+    pub otp: String,
+    #[serde(default)]
+    pub step: String,
+}
+
+impl Proof {
+    /// This submit, where the office does or does not `verify` phones.
+    pub fn submit(&self, verify: bool) -> Submit<'_> {
+        Submit::new(verify, &self.step, &self.phone, &self.otp)
+    }
+}
+
+fn typed_phone<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    String::deserialize(d).map(|typed| super::booking::phone_input(&typed))
+}
 
 /// What a form page shows of the phone-code step.
 #[derive(Debug, Clone, Default)]

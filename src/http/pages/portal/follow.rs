@@ -10,6 +10,7 @@ use crate::app::auth::Principal;
 use crate::app::{App, AppResult, sites};
 use crate::http::AppState;
 use crate::http::auth::MaybeCaller;
+use crate::http::pages::frame::Frame;
 use crate::http::pages::i18n::{Lang, Tr};
 use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
@@ -122,6 +123,71 @@ impl Words {
             at: date_time(self.lang, at),
             reason: reason.map(str::to_owned),
         }
+    }
+}
+
+/// What a followed record's pages show, whatever its kind; `more` is what
+/// its kind adds (a request's expected day, a complaint's answer).
+pub struct Shown<M> {
+    pub reference: String,
+    /// The status in words, and as stored (`state`, for the page's style).
+    pub status: String,
+    pub state: String,
+    pub office: String,
+    pub service: Option<String>,
+    pub history: Vec<Step>,
+    /// The private link, to keep (relative, and in full to copy).
+    pub link: String,
+    pub full_link: String,
+    pub more: M,
+}
+
+/// The record behind a follow page, as its use case read it.
+pub struct Record<'a> {
+    /// `request` or `complaint`: the words' family.
+    pub family: &'static str,
+    /// Where its pages are: `/requests`, `/complaints`.
+    pub base: &'static str,
+    pub site: &'a str,
+    pub service: Option<&'a str>,
+    pub reference: &'a str,
+    pub status: &'a str,
+    /// Each step: its status, when, and why (if said).
+    pub history: Vec<(&'a str, &'a str, Option<&'a str>)>,
+}
+
+impl<M> Shown<M> {
+    /// The `record` put in the page's words for the caller who `asked`.
+    pub async fn of(
+        app: &App,
+        f: &Frame,
+        asked: &Asked,
+        record: Record<'_>,
+        more: M,
+    ) -> AppResult<Self> {
+        let lang = f.lang;
+        let (office, service) = place(app, lang, record.site, record.service).await?;
+        let words = Words {
+            tr: f.tr,
+            lang,
+            family: record.family,
+        };
+        let (full_link, link) = asked.links(app, record.base, record.reference);
+        Ok(Self {
+            reference: record.reference.to_owned(),
+            status: words.status(record.status),
+            state: record.status.to_owned(),
+            office,
+            service,
+            history: record
+                .history
+                .iter()
+                .map(|(status, at, reason)| words.step(status, at, *reason))
+                .collect(),
+            link,
+            full_link,
+            more,
+        })
     }
 }
 

@@ -3,8 +3,7 @@
 //! it, where the office verifies phones); an SMS offers the first place
 //! that frees in that range (`app::waitlist`).
 
-use super::booking::phone_input;
-use super::citizen::{CodeStep, Submit, local_name, long_date};
+use super::citizen::{CodeStep, Proof, local_name, long_date};
 use crate::app::sites::{self, SiteContext};
 use crate::app::waitlist::{self, JoinWaitlist, WaitlistEntry};
 use crate::app::{AppError, AppResult};
@@ -31,12 +30,8 @@ struct Fields {
     from: String,
     #[serde(default)]
     to: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    otp: String,
-    #[serde(default)]
-    step: String,
+    #[serde(flatten)]
+    pub proof: Proof,
 }
 
 /// The office and service, and the days that may be asked for.
@@ -134,19 +129,18 @@ async fn submit(
     ClientIp(client): ClientIp,
     f: Frame,
     Path((site, service)): Path<(String, String)>,
-    CsrfForm(mut fields): CsrfForm<Fields>,
+    CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<Response, PageError> {
-    fields.phone = phone_input(&fields.phone);
     let about = about(&state, &f, &site, &service)
         .await
         .map_err(|e| PageError::new(&f, e))?;
     let app = &state.app;
-    let step = Submit::new(about.verify, &fields.step, &fields.phone, &fields.otp);
+    let step = fields.proof.submit(about.verify);
     let (typed, lang, client) = (&fields, f.lang.code(), client.as_str());
     let outcome = step
         .run(app, &f, client, |otp| {
             let input = JoinWaitlist {
-                phone: typed.phone.clone(),
+                phone: typed.proof.phone.clone(),
                 from: typed.from.trim().to_owned(),
                 to: typed.to.trim().to_owned(),
                 otp,

@@ -6,13 +6,13 @@
 //! no script is needed to add one.
 
 use super::fields::Fields;
-use super::{May, admin_nav, flash_of, saved, submit, with_status};
+use super::{May, admin_form, saved, submit};
 use crate::app::guides::{self, ServiceDetail};
 use crate::domain::guide::{Channel, Guide, Texts};
 use crate::http::AppState;
 use crate::http::pages::admin::{FormError, Nav, Office, Staff};
 use crate::http::pages::csrf::CsrfForm;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, PageError};
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
@@ -137,7 +137,7 @@ struct GuidePage {
 
 impl GuidePage {
     fn label(&self, key: &str) -> String {
-        self.f.tr.s(&format!("admin.setup.guide.{key}")).to_owned()
+        self.f.tr.under("admin.setup.guide", key)
     }
 }
 
@@ -182,10 +182,6 @@ async fn page(
     mut draft: Draft,
     error: Option<FormError>,
 ) -> Response {
-    let nav = match admin_nav(state, &frame, staff, site).await {
-        Ok(nav) => nav,
-        Err(page) => return page,
-    };
     draft.steps.retain(|s| s.iter().any(|t| !t.is_empty()));
     draft
         .steps
@@ -195,17 +191,20 @@ async fn page(
         ("ar", Some(ar)) => ar.clone(),
         _ => s.name.clone(),
     };
-    let page = GuidePage {
-        flash: flash_of(&frame),
-        f: frame,
-        nav,
-        site: site.to_owned(),
-        service: s.id.clone(),
-        name,
-        documents: s.required_documents.len(),
-        processing_days: s.processing_days,
-        draft,
-        error: error.clone(),
-    };
-    with_status(render(&page), &error)
+    let shown = error.clone();
+    admin_form(state, frame, staff, site, &shown, |f, nav, flash| {
+        GuidePage {
+            f,
+            nav,
+            flash,
+            site: site.to_owned(),
+            service: s.id.clone(),
+            name,
+            documents: s.required_documents.len(),
+            processing_days: s.processing_days,
+            draft,
+            error,
+        }
+    })
+    .await
 }

@@ -24,7 +24,8 @@ use crate::domain::role::Role;
 use crate::http::AppState;
 use crate::http::created::CreatedTarget;
 use crate::http::created::Named;
-use crate::http::pages::frame::{Frame, PageError};
+use crate::http::pages::frame::{Frame, PageError, render};
+use askama::Template;
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
@@ -183,19 +184,28 @@ fn may_change(frame: &Frame, staff: &Staff, site: &str, admin_only: bool) -> Res
     allowed.map_err(|error| PageError::new(frame, error))
 }
 
-/// The menu of a form only an admin may open: anyone else gets the error
-/// page the API's refusal would be.
-async fn admin_nav(
+/// A form only an admin may open, drawn by `page` from the frame, the
+/// menu and the flash, at the form error's status: anyone else gets the
+/// error page the API's refusal would be.
+async fn admin_form<P: Template>(
     state: &AppState,
-    frame: &Frame,
+    frame: Frame,
     staff: &Staff,
     site: &str,
-) -> Result<super::Nav, Response> {
+    error: &Option<FormError>,
+    page: impl FnOnce(Frame, super::Nav, Option<&'static str>) -> P,
+) -> Response {
     let checked = match staff.require_admin() {
-        Ok(()) => staff.nav(state, frame, Some(site)).await,
+        Ok(()) => staff.nav(state, &frame, Some(site)).await,
         Err(error) => Err(error),
     };
-    checked.map_err(|error| PageError::new(frame, error).into_response())
+    match checked {
+        Ok(nav) => {
+            let flash = flash_of(&frame);
+            with_status(render(&page(frame, nav, flash)), error)
+        }
+        Err(error) => PageError::new(&frame, error).into_response(),
+    }
 }
 
 /// A page answered with the form error's status.

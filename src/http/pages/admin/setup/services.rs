@@ -5,7 +5,7 @@
 
 use super::fields::Fields;
 use super::service_draft::{Draft, input_of, stored, typed};
-use super::{May, admin_nav, flash_of, submit_thing, thing_pages, with_status};
+use super::{May, admin_form, flash_of, submit_thing, thing_pages};
 use crate::app::services::{self, NewService, ServiceView};
 use crate::app::{AppError, sites};
 use crate::http::AppState;
@@ -68,10 +68,7 @@ struct FormPage {
 
 impl FormPage {
     fn label(&self, key: &str) -> String {
-        self.f
-            .tr
-            .s(&format!("admin.setup.service.{key}"))
-            .to_owned()
+        self.f.tr.under("admin.setup.service", key)
     }
 }
 
@@ -191,10 +188,6 @@ async fn form_page(
     mut draft: Draft,
     error: Option<FormError>,
 ) -> Response {
-    let nav = match admin_nav(state, &frame, staff, site).await {
-        Ok(nav) => nav,
-        Err(page) => return page,
-    };
     draft
         .documents
         .retain(|(fr, ar)| !fr.is_empty() || !ar.is_empty());
@@ -202,14 +195,17 @@ async fn form_page(
         (String::new(), String::new()),
         BLANK_ROWS,
     ));
-    let page = FormPage {
-        flash: flash_of(&frame),
-        f: frame,
-        nav,
-        site: site.to_owned(),
-        new: service.is_none(),
-        draft,
-        error: error.clone(),
-    };
-    with_status(render(&page), &error)
+    let shown = error.clone();
+    admin_form(state, frame, staff, site, &shown, |f, nav, flash| {
+        FormPage {
+            f,
+            nav,
+            flash,
+            site: site.to_owned(),
+            new: service.is_none(),
+            draft,
+            error,
+        }
+    })
+    .await
 }

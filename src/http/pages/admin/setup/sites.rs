@@ -237,6 +237,6 @@ fn patch_of(draft: &Draft) -> Result<SitePatch, Invalid> {
 impl SitePage {
     /// The words naming a setting.
     fn label(&self, key: &str) -> String {
-        self.f.tr.s(&format!("admin.setup.site.{key}")).to_owned()
+        self.f.tr.under("admin.setup.site", key)
     }
 }

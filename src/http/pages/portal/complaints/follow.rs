@@ -5,7 +5,7 @@
 //! do one or the other (at 404, told nothing of the complaint).
 
 use super::super::citizen::{clean_code, date_time, long_date};
-use super::super::follow::{Asked, Step, Words, place};
+use super::super::follow::{Asked, Record, Shown};
 use crate::app::AppError;
 use crate::app::complaints::{self, ComplaintView};
 use crate::http::AppState;
@@ -15,35 +15,27 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-struct Shown {
-    reference: String,
-    status: String,
-    /// `received`, `in_progress`, `answered` or `closed`.
-    state: String,
-    office: String,
-    service: Option<String>,
+/// What a complaint's pages add to any record's.
+struct More {
     subject: String,
     due: String,
     overdue: bool,
     answer: Option<String>,
     answered_at: Option<String>,
-    history: Vec<Step>,
-    link: String,
-    full_link: String,
 }
 
 #[derive(Template)]
 #[template(path = "portal_complaint_status.html")]
 struct StatusPage {
     f: Frame,
-    c: Shown,
+    c: Shown<More>,
 }
 
 #[derive(Template)]
 #[template(path = "portal_complaint_filed.html")]
 struct FiledPage {
     f: Frame,
-    c: Shown,
+    c: Shown<More>,
 }
 
 #[derive(Template)]
@@ -53,33 +45,29 @@ struct LockedPage {
     reference: String,
 }
 
-async fn load(state: &AppState, f: &Frame, asked: &Asked) -> Result<Shown, AppError> {
+async fn load(state: &AppState, f: &Frame, asked: &Asked) -> Result<Shown<More>, AppError> {
     let app = &state.app;
     let view: ComplaintView = complaints::get(app, &asked.reference, asked.access()).await?;
     let lang = f.lang;
-    let (office, service) = place(app, lang, &view.site, view.service.as_deref()).await?;
-    let (tr, family) = (f.tr, "complaint");
-    let words = Words { tr, lang, family };
-    let (full_link, link) = asked.links(app, "/complaints", &view.reference);
-    Ok(Shown {
-        status: words.status(&view.status),
-        office,
-        service,
+    let record = Record {
+        family: "complaint",
+        base: "/complaints",
+        site: &view.site,
+        service: view.service.as_deref(),
+        reference: &view.reference,
+        status: &view.status,
+        history: (view.history.iter())
+            .map(|s| (s.status.as_str(), s.at.as_str(), None))
+            .collect(),
+    };
+    let more = More {
+        subject: view.subject.clone(),
         due: long_date(lang, &view.answer_due_on),
         overdue: view.overdue,
+        answer: view.answer.clone(),
         answered_at: view.answered_at.as_deref().map(|at| date_time(lang, at)),
-        history: view
-            .history
-            .iter()
-            .map(|s| words.step(&s.status, &s.at, None))
-            .collect(),
-        full_link,
-        link,
-        answer: view.answer,
-        subject: view.subject,
-        state: view.status,
-        reference: view.reference,
-    })
+    };
+    Shown::of(app, f, asked, record, more).await
 }
 
 pub async fn status(

@@ -3,8 +3,7 @@
 
 mod follow;
 
-use super::booking::phone_input;
-use super::citizen::{self, CodeStep, Submit, filed_at, local_name};
+use super::citizen::{self, CodeStep, Proof, filed_at, local_name};
 use super::follow::Find;
 use crate::app::complaints::{self, ComplaintView, NewComplaint};
 use crate::app::sites::SiteView;
@@ -39,12 +38,8 @@ pub struct Fields {
     subject: String,
     #[serde(default)]
     body: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    otp: String,
-    #[serde(default)]
-    step: String,
+    #[serde(flatten)]
+    pub proof: Proof,
 }
 
 struct ServiceChoice {
@@ -128,20 +123,14 @@ async fn submit(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
     f: Frame,
-    CsrfForm(mut fields): CsrfForm<Fields>,
+    CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<Response, PageError> {
-    fields.phone = phone_input(&fields.phone);
     let app = &state.app;
     let all = citizen::offices(app)
         .await
         .map_err(|e| PageError::new(&f, e))?;
     let site = all.iter().find(|s| s.id == fields.site);
-    let step = Submit::new(
-        site.is_none_or(|s| s.verify_phone),
-        &fields.step,
-        &fields.phone,
-        &fields.otp,
-    );
+    let step = fields.proof.submit(site.is_none_or(|s| s.verify_phone));
     let (typed, lang, client) = (&fields, f.lang.code(), client.as_str());
     let outcome = step
         .run(app, &f, client, |otp| async move {
@@ -149,7 +138,7 @@ async fn submit(
             let input = NewComplaint {
                 subject: typed.subject.clone(),
                 body: typed.body.clone(),
-                phone: typed.phone.clone(),
+                phone: typed.proof.phone.clone(),
                 service: service_of(typed)?,
                 otp,
                 lang: Some(lang.to_owned()),

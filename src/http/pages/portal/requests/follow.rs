@@ -4,7 +4,7 @@
 //! Anyone else, a wrong token included, gets the 404 page.
 
 use super::super::citizen::long_date;
-use super::super::follow::{Asked, Step, Words, place};
+use super::super::follow::{Asked, Record, Shown};
 use crate::app::AppResult;
 use crate::app::requests::{self, RequestView};
 use crate::http::AppState;
@@ -13,61 +13,46 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 
-/// What both pages show of a request.
-struct Shown {
-    reference: String,
-    status: String,
-    /// `submitted`, `processing`, `ready`, `delivered` or `rejected`.
-    state: String,
-    office: String,
-    service: String,
+/// What a request's pages add to any record's.
+struct More {
     expected: String,
     reason: Option<String>,
-    history: Vec<Step>,
-    /// The private link, to keep (relative, and in full to copy).
-    link: String,
-    full_link: String,
 }
 
 #[derive(Template)]
 #[template(path = "portal_request_status.html")]
 struct StatusPage {
     f: Frame,
-    r: Shown,
+    r: Shown<More>,
 }
 
 #[derive(Template)]
 #[template(path = "portal_request_filed.html")]
 struct FiledPage {
     f: Frame,
-    r: Shown,
+    r: Shown<More>,
 }
 
 /// Reads the request for this caller and puts it in words.
-async fn load(state: &AppState, f: &Frame, asked: &Asked) -> AppResult<Shown> {
+async fn load(state: &AppState, f: &Frame, asked: &Asked) -> AppResult<Shown<More>> {
     let app = &state.app;
     let view: RequestView = requests::get(app, &asked.reference, asked.access()).await?;
-    let lang = f.lang;
-    let (office, service) = place(app, lang, &view.site, Some(&view.service)).await?;
-    let (tr, family) = (f.tr, "request");
-    let words = Words { tr, lang, family };
-    let (full_link, link) = asked.links(app, "/requests", &view.reference);
-    Ok(Shown {
-        status: words.status(&view.status),
-        office,
-        service: service.unwrap_or_default(),
-        expected: long_date(lang, &view.expected_ready_on),
+    let more = More {
+        expected: long_date(f.lang, &view.expected_ready_on),
         reason: view.reason.clone(),
-        history: view
-            .history
-            .iter()
-            .map(|s| words.step(&s.status, &s.at, s.reason.as_deref()))
+    };
+    let record = Record {
+        family: "request",
+        base: "/requests",
+        site: &view.site,
+        service: Some(&view.service),
+        reference: &view.reference,
+        status: &view.status,
+        history: (view.history.iter())
+            .map(|s| (s.status.as_str(), s.at.as_str(), s.reason.as_deref()))
             .collect(),
-        full_link,
-        link,
-        state: view.status,
-        reference: view.reference,
-    })
+    };
+    Shown::of(app, f, asked, record, more).await
 }
 
 pub async fn status(

@@ -2,8 +2,7 @@
 //! documents to bring and its delay, then name, phone, optional e-mail and,
 //! where the office verifies phones, the code sent by SMS.
 
-use super::super::booking::phone_input;
-use super::super::citizen::{CodeStep, Submit, filed_at, local_name};
+use super::super::citizen::{CodeStep, Proof, filed_at, local_name};
 use crate::app::requests::{self, NewRequest, RequestView};
 use crate::app::sites;
 use crate::app::{AppError, AppResult};
@@ -22,14 +21,9 @@ pub struct Fields {
     #[serde(default)]
     pub name: String,
     #[serde(default)]
-    pub phone: String,
-    #[serde(default)]
     pub email: String,
-    #[serde(default)]
-    pub otp: String,
-    /// The button pressed (see `citizen::submit`).
-    #[serde(default)]
-    pub step: String,
+    #[serde(flatten)]
+    pub proof: Proof,
 }
 
 #[derive(Template)]
@@ -106,21 +100,20 @@ pub async fn submit(
     ClientIp(client): ClientIp,
     f: Frame,
     Path((site, service)): Path<(String, String)>,
-    CsrfForm(mut fields): CsrfForm<Fields>,
+    CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<Response, PageError> {
-    fields.phone = phone_input(&fields.phone);
     let about = about(&state, &f, &site, &service)
         .await
         .map_err(|e| PageError::new(&f, e))?;
     let app = &state.app;
-    let step = Submit::new(about.verify, &fields.step, &fields.phone, &fields.otp);
+    let step = fields.proof.submit(about.verify);
     let (typed, lang, client) = (&fields, f.lang.code(), client.as_str());
     let outcome = step
         .run(app, &f, client, |otp| {
             let input = NewRequest {
                 service: service.clone(),
                 name: typed.name.clone(),
-                phone: Some(typed.phone.clone()),
+                phone: Some(typed.proof.phone.clone()),
                 email: Some(typed.email.trim().to_owned()).filter(|e| !e.is_empty()),
                 otp,
                 lang: Some(lang.to_owned()),
