@@ -6,7 +6,7 @@
 //! token the page says how to set it up instead of showing a broken screen.
 
 use super::cookies;
-use super::frame::{Frame, PageError, render};
+use super::frame::{Frame, OrPage, PageError, render};
 use super::i18n::Lang;
 use super::lobby::{strings, view};
 use crate::app::{AppError, auth, calls, streams};
@@ -62,9 +62,7 @@ async fn page(
     } else {
         Lang::Ar
     };
-    let (context, _) = calls::setting_of_counter(app, &counter)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let (context, _) = calls::setting_of_counter(app, &counter).await.or_page(&f)?;
     let who = match cookies::read(&headers, SESSION_COOKIE) {
         Some(token) => auth::authenticate(app, token).await,
         None => Err(AppError::Unauthorized("no display token")),
@@ -87,9 +85,7 @@ async fn page(
         *response.status_mut() = status;
         return Ok(response);
     }
-    let (_, snapshot) = streams::counter_snapshot(app, &counter)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let (_, snapshot) = streams::counter_snapshot(app, &counter).await.or_page(&f)?;
     let now_counter = &snapshot["counter"];
     let label = now_counter["label"].as_str().unwrap_or(&counter);
     let other = f.other();

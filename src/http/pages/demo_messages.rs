@@ -6,7 +6,7 @@
 
 use crate::app::demo::messages;
 use crate::http::AppState;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -51,9 +51,7 @@ struct MessagesPage {
 async fn page(State(state): State<AppState>, mut f: Frame) -> Result<Response, PageError> {
     // The pointer every citizen page shows: this is where it leads.
     f.demo_messages = false;
-    let rows = messages::recent(&state.app)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let rows = messages::recent(&state.app).await.or_page(&f)?;
     let messages = rows
         .into_iter()
         .map(|m| Shown {

@@ -278,6 +278,18 @@ impl PageError {
     }
 }
 
+/// A use case's error as the error page in the visitor's language:
+/// `sites::get(app, id).await.or_page(&f)?`.
+pub trait OrPage<T> {
+    fn or_page(self, frame: &Frame) -> Result<T, PageError>;
+}
+
+impl<T, E: Into<AppError>> OrPage<T> for Result<T, E> {
+    fn or_page(self, frame: &Frame) -> Result<T, PageError> {
+        self.map_err(|error| PageError::new(frame, error))
+    }
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = crate::http::error::status_of(&self.error);

@@ -4,7 +4,7 @@
 //! Phone-sized first, complete without JavaScript, in French, Arabic and
 //! English. Figures only: nothing here names a person or an agent.
 
-use super::frame::{Frame, PageError, render};
+use super::frame::{Frame, OrPage, PageError, render};
 use super::i18n::Lang;
 use super::portal::booking::{dates, name_in};
 use crate::app::public_stats::{self, ComingDay, PublicServiceStats};
@@ -82,7 +82,7 @@ async fn page(
 ) -> Result<Response, PageError> {
     let stats = public_stats::for_site(&state.app, &site)
         .await
-        .map_err(|e| PageError::new(&f, e))?;
+        .or_page(&f)?;
     let long_day = |day: &str| {
         day.parse::<Date>()
             .map(|d| dates::long_day(f.lang, d))

@@ -6,7 +6,7 @@
 use super::{Nav, Staff};
 use crate::app::{AppError, AppResult};
 use crate::http::AppState;
-use crate::http::pages::frame::{Frame, PageError};
+use crate::http::pages::frame::{Frame, OrPage, PageError};
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -61,14 +61,13 @@ impl Admin {
             let nav = self.staff.nav(&self.state, &self.frame, None).await?;
             AppResult::Ok((nav, read.await?))
         };
-        both.await
-            .map_err(|error| PageError::new(&self.frame, error))
+        both.await.or_page(&self.frame)
     }
 
     /// Refused (the 403 page) unless the caller is an admin.
     pub fn admin_only(&self) -> Result<(), PageError> {
         let allowed = self.staff.require_admin();
-        allowed.map_err(|error| PageError::new(&self.frame, error))
+        allowed.or_page(&self.frame)
     }
 
     /// The parts, for a handler that moves them on.

@@ -10,7 +10,7 @@ mod requests;
 mod video;
 
 use super::cookies;
-use super::frame::{Frame, PageError};
+use super::frame::{Frame, OrPage, PageError};
 use super::i18n::Lang;
 use crate::app::AppError;
 use crate::app::auth::Principal;
@@ -71,7 +71,7 @@ impl AtSite {
     ) -> Result<Self, PageError> {
         let sites = crate::app::console::sites_of(&state.app, &who)
             .await
-            .map_err(|e| PageError::new(&frame, e))?;
+            .or_page(&frame)?;
         let site = asked
             .filter(|s| sites.iter().any(|(id, _)| id == s))
             .or_else(|| sites.first().map(|(id, _)| id.clone()));

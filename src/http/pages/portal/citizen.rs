@@ -32,9 +32,21 @@ pub struct Proof {
 }
 
 impl Proof {
-    /// This submit, where the office does or does not `verify` phones.
-    pub fn submit(&self, verify: bool) -> Submit<'_> {
-        Submit::new(verify, &self.step, &self.phone, &self.otp)
+    /// Runs this submit ([`Submit::run`]) where the office does or does
+    /// not `verify` phones.
+    pub async fn run<T, F>(
+        &self,
+        verify: bool,
+        app: &App,
+        f: &Frame,
+        client: &str,
+        act: impl FnOnce(Option<String>) -> F,
+    ) -> Result<Outcome<T>, PageError>
+    where
+        F: Future<Output = AppResult<T>>,
+    {
+        let step = Submit::new(verify, &self.step, &self.phone, &self.otp);
+        step.run(app, f, client, act).await
     }
 }
 

@@ -9,7 +9,7 @@ use crate::app::visits::{self, FeedbackAnswer};
 use crate::domain::Invalid;
 use crate::http::AppState;
 use crate::http::pages::csrf::CsrfForm;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -90,7 +90,7 @@ async fn page(
     let token = token_of(&f, &token)?;
     let answered = visits::feedback_answered(&state.app, &token)
         .await
-        .map_err(|e| PageError::new(&f, e))?;
+        .or_page(&f)?;
     if answered {
         return Ok(render(&DonePage { f, already: true }));
     }

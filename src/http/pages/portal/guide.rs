@@ -10,7 +10,7 @@ use super::booking::name_in;
 use crate::app::guides::{self, GuideView, ServiceDetail};
 use crate::domain::guide::Channel;
 use crate::http::AppState;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use crate::http::pages::i18n::{Lang, Tr};
 use askama::Template;
 use axum::Router;
@@ -85,9 +85,7 @@ struct IndexPage {
 
 async fn index(State(state): State<AppState>, f: Frame) -> Result<Response, PageError> {
     let f = shared(f);
-    let all = guides::all(&state.app)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let all = guides::all(&state.app).await.or_page(&f)?;
     let code = f.lang.code();
     let offices = all
         .into_iter()

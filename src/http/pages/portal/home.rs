@@ -7,7 +7,7 @@ use super::booking::{dates, name_in};
 use crate::app::{directory, queue, sites};
 use crate::domain::opening_hours::DAYS;
 use crate::http::AppState;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -35,7 +35,7 @@ struct HomePage {
 async fn offices(State(state): State<AppState>, f: Frame) -> Result<Response, PageError> {
     let offices = directory::offices(&state.app)
         .await
-        .map_err(|e| PageError::new(&f, e))?
+        .or_page(&f)?
         .into_iter()
         .map(|o| OfficeLink {
             name: name_in(f.lang, &o.name, o.name_ar.as_deref()),
@@ -83,9 +83,7 @@ async fn office(
     Path(site): Path<String>,
 ) -> Result<Response, PageError> {
     let app = &state.app;
-    let view = sites::get(app, &site)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let view = sites::get(app, &site).await.or_page(&f)?;
     // The queue is a bonus on this page: an office whose queue cannot be
     // read now is still shown, without it.
     let queue = queue::snapshot(app, &site).await.ok();

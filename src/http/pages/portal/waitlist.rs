@@ -10,7 +10,7 @@ use crate::app::{AppError, AppResult};
 use crate::http::AppState;
 use crate::http::client_ip::ClientIp;
 use crate::http::pages::csrf::CsrfForm;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -105,9 +105,7 @@ async fn page(
     f: Frame,
     Path((site, service)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let about = about(&state, &f, &site, &service)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let about = about(&state, &f, &site, &service).await.or_page(&f)?;
     let values = Fields {
         from: about.today.clone(),
         to: about.today.clone(),
@@ -131,14 +129,12 @@ async fn submit(
     Path((site, service)): Path<(String, String)>,
     CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<Response, PageError> {
-    let about = about(&state, &f, &site, &service)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let about = about(&state, &f, &site, &service).await.or_page(&f)?;
     let app = &state.app;
-    let step = fields.proof.submit(about.verify);
     let (typed, lang, client) = (&fields, f.lang.code(), client.as_str());
-    let outcome = step
-        .run(app, &f, client, |otp| {
+    let verify = about.verify;
+    let outcome = (typed.proof)
+        .run(verify, app, &f, client, |otp| {
             let input = JoinWaitlist {
                 phone: typed.proof.phone.clone(),
                 from: typed.from.trim().to_owned(),
@@ -179,9 +175,7 @@ async fn joined(
     Path((site, service)): Path<(String, String)>,
     Query(range): Query<Range>,
 ) -> Result<Response, PageError> {
-    let about = about(&state, &f, &site, &service)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let about = about(&state, &f, &site, &service).await.or_page(&f)?;
     Ok(render(&JoinedPage {
         from: long_date(f.lang, &range.from),
         to: long_date(f.lang, &range.to),

@@ -11,7 +11,7 @@ use crate::app::devices::{self, DeviceView, IssuedDevice, NewDevice};
 use crate::domain::role::DeviceKind;
 use crate::http::AppState;
 use crate::http::pages::csrf::CsrfForm;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query};
@@ -199,7 +199,7 @@ async fn revoke(
     let (state, frame, staff, site) = office.into_parts();
     devices::revoke(&state.app, &staff.who, &id)
         .await
-        .map_err(|e| PageError::new(&frame, e))?;
+        .or_page(&frame)?;
     let to = format!("/admin/sites/{site}/devices?done=revoked");
     Ok(Redirect::to(&to).into_response())
 }

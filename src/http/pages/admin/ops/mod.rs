@@ -21,7 +21,7 @@ mod webhooks;
 use super::{Nav, Staff};
 use crate::app::AppResult;
 use crate::http::AppState;
-use crate::http::pages::frame::{Frame, PageError};
+use crate::http::pages::frame::{Frame, OrPage, PageError};
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -82,7 +82,7 @@ async fn registry<T>(
         let sites = crate::app::console::sites_of(&state.app, &staff.who).await?;
         AppResult::Ok((nav, list.await?, sites))
     };
-    read.await.map_err(|error| PageError::new(frame, error))
+    read.await.or_page(frame)
 }
 
 /// A page that shows a secret once: no browser or proxy may keep it.

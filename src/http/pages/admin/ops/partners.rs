@@ -9,7 +9,7 @@ use crate::app::AppError;
 use crate::app::partners::{self, NewPartner, PartnerView};
 use crate::http::AppState;
 use crate::http::pages::csrf::CsrfForm;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query};
@@ -104,10 +104,7 @@ async fn secret_shown(
     staff: &Staff,
     mut partner: PartnerView,
 ) -> Result<Response, PageError> {
-    let nav = staff
-        .nav(state, &frame, None)
-        .await
-        .map_err(|e| PageError::new(&frame, e))?;
+    let nav = staff.nav(state, &frame, None).await.or_page(&frame)?;
     let secret = partner.secret.take().unwrap_or_default();
     Ok(never_stored(render(&SecretPage {
         f: frame,

@@ -12,7 +12,7 @@ use crate::domain::Invalid;
 use crate::http::AppState;
 use crate::http::pages::admin::{FormError, Nav, Office, Staff};
 use crate::http::pages::csrf::CsrfForm;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
@@ -111,7 +111,7 @@ async fn edit_form(
 ) -> Result<Response, PageError> {
     let (state, frame, staff, site) = office.into_parts();
     let view = setup::counter(&state.app, &staff.who, &site, &counter).await;
-    let form = stored(&view.map_err(|e| PageError::new(&frame, e))?);
+    let form = stored(&view.or_page(&frame)?);
     Ok(form_page(&state, frame, &staff, &site, Some(&counter), &form, None).await)
 }
 

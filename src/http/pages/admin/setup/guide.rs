@@ -12,7 +12,7 @@ use crate::domain::guide::{Channel, Guide, Texts};
 use crate::http::AppState;
 use crate::http::pages::admin::{FormError, Nav, Office, Staff};
 use crate::http::pages::csrf::CsrfForm;
-use crate::http::pages::frame::{Frame, PageError};
+use crate::http::pages::frame::{Frame, OrPage, PageError};
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
@@ -147,7 +147,7 @@ async fn form(
 ) -> Result<Response, PageError> {
     let (state, frame, staff, site) = office.into_parts();
     let detail = guides::service(&state.app, &site, &service).await;
-    let detail = detail.map_err(|e| PageError::new(&frame, e))?;
+    let detail = detail.or_page(&frame)?;
     let draft = stored(&detail);
     Ok(page(&state, frame, &staff, &site, &detail, draft, None).await)
 }

@@ -24,7 +24,7 @@ use crate::domain::role::Role;
 use crate::http::AppState;
 use crate::http::created::CreatedTarget;
 use crate::http::created::Named;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -181,7 +181,7 @@ fn may_change(frame: &Frame, staff: &Staff, site: &str, admin_only: bool) -> Res
     } else {
         staff.who.require_staff(site, &[Role::Supervisor])
     };
-    allowed.map_err(|error| PageError::new(frame, error))
+    allowed.or_page(frame)
 }
 
 /// A form only an admin may open, drawn by `page` from the frame, the

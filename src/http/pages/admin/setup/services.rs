@@ -11,7 +11,7 @@ use crate::app::{AppError, sites};
 use crate::http::AppState;
 use crate::http::pages::admin::{FormError, Nav, Office, Staff};
 use crate::http::pages::csrf::CsrfForm;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
@@ -77,7 +77,7 @@ async fn list(office: Office) -> Result<Response, PageError> {
     let (state, frame, staff, site) = office.into_parts();
     let view = sites::get(&state.app, &site).await;
     Ok(render(&ListPage {
-        services: view.map_err(|e| PageError::new(&frame, e))?.services,
+        services: view.or_page(&frame)?.services,
         flash: flash_of(&frame),
         f: frame,
         nav,
@@ -118,7 +118,7 @@ async fn edit_form(
             .find(|s| s.id == service)
             .ok_or(AppError::NotFound("service"))
     });
-    let view = found.map_err(|e| PageError::new(&frame, e))?;
+    let view = found.or_page(&frame)?;
     let id = Some(service.as_str());
     Ok(form_page(&state, frame, &staff, &site, id, stored(view), None).await)
 }

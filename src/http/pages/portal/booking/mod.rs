@@ -22,7 +22,7 @@ use crate::domain::phone::Phone;
 use crate::http::AppState;
 use crate::http::client_ip::ClientIp;
 use crate::http::pages::csrf::CsrfForm;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -134,9 +134,7 @@ async fn book_page(
     error: Option<(axum::http::StatusCode, String)>,
 ) -> Result<Response, PageError> {
     let app = &state.app;
-    let context = SiteContext::load(app, site)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let context = SiteContext::load(app, site).await.or_page(&f)?;
     let row = context
         .service(service)
         .filter(|s| s.appointment_modes != "[]")
@@ -168,9 +166,7 @@ async fn book_page(
         day: Some(form.day.as_str()).filter(|d| !d.is_empty()),
         base,
     };
-    let (cal, times) = calendar::build(app, f.lang, ask)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let (cal, times) = calendar::build(app, f.lang, ask).await.or_page(&f)?;
     let (status, error) = match error {
         Some((status, text)) => (Some(status), Some(text)),
         None => (None, None),
@@ -205,9 +201,7 @@ async fn submit(
     CsrfForm(form): CsrfForm<BookForm>,
 ) -> Result<Response, PageError> {
     let app = &state.app;
-    let context = SiteContext::load(app, &site)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let context = SiteContext::load(app, &site).await.or_page(&f)?;
     let Some(start) = form.start.clone().filter(|s| !s.is_empty()) else {
         let error = (
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,

@@ -9,7 +9,7 @@ use super::super::follow::{Asked, Record, Shown};
 use crate::app::AppError;
 use crate::app::complaints::{self, ComplaintView};
 use crate::http::AppState;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -92,8 +92,6 @@ pub async fn filed(
     f: Frame,
     asked: Asked,
 ) -> Result<Response, PageError> {
-    let c = load(&state, &f, &asked)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let c = load(&state, &f, &asked).await.or_page(&f)?;
     Ok(render(&FiledPage { f, c }))
 }

@@ -11,7 +11,7 @@ use crate::domain::Invalid;
 use crate::http::AppState;
 use crate::http::client_ip::ClientIp;
 use crate::http::pages::csrf::CsrfForm;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -100,9 +100,7 @@ fn choices(f: &Frame, all: &[SiteView]) -> Vec<OfficeChoice> {
 }
 
 async fn page(State(state): State<AppState>, f: Frame) -> Result<Response, PageError> {
-    let all = citizen::offices(&state.app)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let all = citizen::offices(&state.app).await.or_page(&f)?;
     let mut values = Fields::default();
     if let [only] = all.as_slice() {
         values.site = only.id.clone();
@@ -126,14 +124,12 @@ async fn submit(
     CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<Response, PageError> {
     let app = &state.app;
-    let all = citizen::offices(app)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let all = citizen::offices(app).await.or_page(&f)?;
     let site = all.iter().find(|s| s.id == fields.site);
-    let step = fields.proof.submit(site.is_none_or(|s| s.verify_phone));
     let (typed, lang, client) = (&fields, f.lang.code(), client.as_str());
-    let outcome = step
-        .run(app, &f, client, |otp| async move {
+    let verify = site.is_none_or(|s| s.verify_phone);
+    let outcome = (typed.proof)
+        .run(verify, app, &f, client, |otp| async move {
             let site = site.ok_or_else(|| Invalid::new("site", "choose an office"))?;
             let input = NewComplaint {
                 subject: typed.subject.clone(),

@@ -9,7 +9,7 @@ use super::held::{Held, Shown};
 use crate::app::appointments::{self, Reschedule};
 use crate::http::AppState;
 use crate::http::pages::csrf::CsrfForm;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
@@ -183,9 +183,7 @@ async fn move_view(
         day: day.filter(|d| !d.is_empty()),
         base: format!("/appointments/{}/reschedule?token={}", a.reference, a.token),
     };
-    let (cal, times) = calendar::build(&state.app, f.lang, ask)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let (cal, times) = calendar::build(&state.app, f.lang, ask).await.or_page(&f)?;
     let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
     let mut response = render(&MovePage {
         a,

@@ -9,7 +9,7 @@ use crate::app::{AppError, AppResult};
 use crate::http::AppState;
 use crate::http::client_ip::ClientIp;
 use crate::http::pages::csrf::CsrfForm;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -88,9 +88,7 @@ pub async fn page(
     f: Frame,
     Path((site, service)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let about = about(&state, &f, &site, &service)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let about = about(&state, &f, &site, &service).await.or_page(&f)?;
     let code = CodeStep::first(about.verify);
     Ok(render(&page_of(f, about, Fields::default(), code)))
 }
@@ -102,14 +100,12 @@ pub async fn submit(
     Path((site, service)): Path<(String, String)>,
     CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<Response, PageError> {
-    let about = about(&state, &f, &site, &service)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let about = about(&state, &f, &site, &service).await.or_page(&f)?;
     let app = &state.app;
-    let step = fields.proof.submit(about.verify);
     let (typed, lang, client) = (&fields, f.lang.code(), client.as_str());
-    let outcome = step
-        .run(app, &f, client, |otp| {
+    let verify = about.verify;
+    let outcome = (typed.proof)
+        .run(verify, app, &f, client, |otp| {
             let input = NewRequest {
                 service: service.clone(),
                 name: typed.name.clone(),

@@ -11,7 +11,7 @@ mod receipt;
 use super::citizen::{self, local_name};
 use super::follow::Find;
 use crate::http::AppState;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -53,9 +53,7 @@ struct HomePage {
 }
 
 async fn home(State(state): State<AppState>, f: Frame) -> Result<Response, PageError> {
-    let all = citizen::offices(&state.app)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+    let all = citizen::offices(&state.app).await.or_page(&f)?;
     let offices = all
         .into_iter()
         .map(|site| Office {

@@ -11,7 +11,7 @@ use crate::app::receipts;
 use crate::app::requests;
 use crate::app::sites;
 use crate::http::AppState;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use crate::http::pages::kiosk::receipt::{Paper, no_store};
 use askama::Template;
 use axum::extract::State;
@@ -34,10 +34,8 @@ pub async fn page(
     let app = &state.app;
     let view = requests::get(app, &asked.reference, asked.access())
         .await
-        .map_err(|e| PageError::new(&f, e))?;
-    let site = sites::get(app, &view.site)
-        .await
-        .map_err(|e| PageError::new(&f, e))?;
+        .or_page(&f)?;
+    let site = sites::get(app, &view.site).await.or_page(&f)?;
     let url = match &asked.token {
         Some(token) => receipts::url(app, &view.reference, token),
         None => format!("{}/requests/{}", app.links.public_url, view.reference),
