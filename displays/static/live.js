@@ -21,10 +21,9 @@
 
     function connect() {
       socket = new WebSocket(url());
-      socket.onopen = function () {
-        delay = 500;
-        status("live");
-      };
+      // The backoff resets on a message only: a server that accepts and
+      // drops at once is not hammered.
+      socket.onopen = function () { status("live"); };
       socket.onmessage = function (message) {
         var data;
         try { data = JSON.parse(message.data); } catch (e) { return; }
