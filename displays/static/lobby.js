@@ -22,7 +22,7 @@
   "use strict";
   var FRESH_MS = 30000;
   var FLASH_MS = 5000;
-  var RECENT = 5;
+  var RECENT = 4;
   var NEWS_MS = 12000;
   var NEWS_REFRESH_MS = 3 * 60 * 1000;
   var PAGE_MS = 8000;

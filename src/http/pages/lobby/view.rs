@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// Calls a lobby lists under the latest one.
-pub const RECENT: usize = 5;
+pub const RECENT: usize = 4;
 
 /// A counter's name in one language: a label ending in a number
 /// ("Guichet 3") is said the office's way ("الشباك رقم 3" in Arabic);
