@@ -26,16 +26,21 @@ const MORE: [(&str, &str, &str, &str); 10] = [
         "شهادة الدخل / شهادة الاحتياج",
     ),
     ("passport", "P", "Demande de passeport", "طلب جواز السفر"),
-    ("birth", "G", "Extrait d'acte de naissance", "نسخة من رسم الولادة"),
-    ("marriage", "H", "Acte de mariage", "عقد الزواج"),
-    ("cin", "J", "Carte nationale d'identité", "البطاقة الوطنية للتعريف"),
-    ("works", "K", "Autorisation de travaux", "رخصة الأشغال"),
     (
-        "death",
-        "L",
-        "Déclaration de décès",
-        "التصريح بالوفاة",
+        "birth",
+        "G",
+        "Extrait d'acte de naissance",
+        "نسخة من رسم الولادة",
     ),
+    ("marriage", "H", "Acte de mariage", "عقد الزواج"),
+    (
+        "cin",
+        "J",
+        "Carte nationale d'identité",
+        "البطاقة الوطنية للتعريف",
+    ),
+    ("works", "K", "Autorisation de travaux", "رخصة الأشغال"),
+    ("death", "L", "Déclaration de décès", "التصريح بالوفاة"),
 ];
 
 /// What one look at the screen finds: the page of services shown, their
@@ -139,11 +144,15 @@ async fn twelve_services_all_show_in_turn_in_big_type_in_french_and_arabic() {
         assert_eq!(seen["death"], "0", "{seen:?}");
     }
     // The page number shows by the heading when there are several.
-    let pages = fr.eval("return document.getElementById('waiting').dataset.pages").await;
+    let pages = fr
+        .eval("return document.getElementById('waiting').dataset.pages")
+        .await;
     let count: usize = pages.as_str().unwrap_or("0").parse().unwrap_or(0);
     assert!(count > 1, "{pages}");
     assert!(
-        fr.text("#service-pages").await.ends_with(&format!("/{count}")),
+        fr.text("#service-pages")
+            .await
+            .ends_with(&format!("/{count}")),
         "no page number"
     );
     fr.close().await;
@@ -217,8 +226,10 @@ async fn the_announcer_says_numbers_as_numbers_in_french_and_arabic() {
 
     let say = async |number: &str, counter: &str, lang: &str| -> Value {
         let call = json!({"number": number, "counter_label": counter});
-        tv.eval(&format!("return window.guichetSpeechText({call}, '{lang}')"))
-            .await
+        tv.eval(&format!(
+            "return window.guichetSpeechText({call}, '{lang}')"
+        ))
+        .await
     };
     assert_eq!(
         say("A012", "Guichet 3", "fr").await,

@@ -108,9 +108,8 @@ async fn a_counter_display_is_live_again_as_soon_as_its_stream_reopens() {
 
 /// The font size of `css`, in px.
 async fn font_px(tv: &Browser, css: &str) -> f64 {
-    let script = format!(
-        "return parseFloat(getComputedStyle(document.querySelector({css:?})).fontSize)"
-    );
+    let script =
+        format!("return parseFloat(getComputedStyle(document.querySelector({css:?})).fontSize)");
     tv.eval(&script).await.as_f64().unwrap_or(0.0)
 }
 
@@ -132,7 +131,11 @@ async fn a_closed_counter_says_so_big_on_its_display() {
     );
 
     let closed = app
-        .post("/api/v1/counters/anfa-g1/close", Some(&agents[0]), json!({}))
+        .post(
+            "/api/v1/counters/anfa-g1/close",
+            Some(&agents[0]),
+            json!({}),
+        )
         .await;
     assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
     let closed_big = "!document.getElementById('state').hidden && \
@@ -167,6 +170,10 @@ async fn a_closed_counter_says_so_big_on_its_display() {
         Duration::from_secs(2),
     )
     .await;
-    assert!(tv.text("#now-empty").await.contains("في انتظار المناداة التالية"));
+    assert!(
+        tv.text("#now-empty")
+            .await
+            .contains("في انتظار المناداة التالية")
+    );
     tv.close().await;
 }
