@@ -21,27 +21,42 @@
   setInterval(tick, 1000);
   tick();
 
-  function show(number) {
-    current = number;
-    $("now-call").hidden = !number;
-    $("now-empty").hidden = !!number;
-    if (number) $("now-number").textContent = number;
+  // A closed or paused counter with nobody at it says so, big, in place
+  // of "waiting for the next call"; with a ticket at it, under the number.
+  var state = null;
+  function layout() {
+    $("now-call").hidden = !current;
+    $("now-empty").hidden = !!current || !!state;
+    $("state").classList.toggle("big", !current);
   }
 
-  function showState(state) {
-    var key = state === "closed" ? "lobby.counter_closed" : state === "paused" ? "lobby.counter_paused" : null;
+  function show(number) {
+    current = number;
+    if (number) $("now-number").textContent = number;
+    layout();
+  }
+
+  function showState(value) {
+    var key = value === "closed" ? "lobby.counter_closed" : value === "paused" ? "lobby.counter_paused" : null;
+    state = key;
     var box = $("state");
     box.hidden = !key;
-    if (!key) return;
-    var other = data.lang === "ar" ? "fr" : "ar";
     box.textContent = "";
-    var first = document.createElement("span");
-    first.textContent = T(key) + " · ";
-    var second = document.createElement("span");
-    second.lang = other;
-    second.textContent = T(key, other);
-    box.appendChild(first);
-    box.appendChild(second);
+    if (key) {
+      var other = data.lang === "ar" ? "fr" : "ar";
+      var first = document.createElement("span");
+      first.className = "l1";
+      first.textContent = T(key);
+      var second = document.createElement("span");
+      second.className = "l2";
+      second.lang = other;
+      second.dir = other === "ar" ? "rtl" : "ltr";
+      second.textContent = T(key, other);
+      box.appendChild(first);
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(second);
+    }
+    layout();
   }
 
   var flashTimer = null;

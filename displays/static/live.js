@@ -1,8 +1,9 @@
 // A live stream of the service (/ws/sites/…, /ws/counters/…, /ws/tickets/…)
 // that never loses its place: it resumes with ?since= the last seq it saw,
 // drops repeats, reconnects with backoff and tells the page when it is
-// live or reconnecting. A snapshot replaces the page's state; events after
-// it arrive in seq order.
+// live (as soon as the socket is open: a resumed stream with nothing
+// missed sends nothing until the next event) or reconnecting. A snapshot
+// replaces the page's state; events after it arrive in seq order.
 (function () {
   "use strict";
   window.guichetLive = function (path, handlers) {
@@ -20,6 +21,9 @@
 
     function connect() {
       socket = new WebSocket(url());
+      // The backoff resets on a message only: a server that accepts and
+      // drops at once is not hammered.
+      socket.onopen = function () { status("live"); };
       socket.onmessage = function (message) {
         var data;
         try { data = JSON.parse(message.data); } catch (e) { return; }

@@ -1,7 +1,10 @@
-// The lobby's voice: a chime, then "ticket numéro A 0 4 2, guichet 3",
-// then "رقم التذكرة A 0 4 2، الشباك رقم 3", joined from the clips in
-// /static/sounds/ (displays/sounds-generate.sh), or spoken by the
-// browser's speechSynthesis where a clip is missing. Announcements wait in
+// The lobby's voice: a chime, then "Ticket numéro A quarante-deux,
+// Guichet trois", then "رقم التذكرة إيه اثنان وأربعون، الشباك رقم ثلاثة":
+// numbers said as numbers, letters by their name in each language, joined
+// from the clips in /static/sounds/ (displays/sounds-generate.sh, one clip
+// a word), or spoken by the browser's speechSynthesis where a clip is
+// missing. window.guichetSpeechText(call, lang) gives the words said; each
+// announcement's record tells them ("said") and whether clips said them. Announcements wait in
 // a queue and never cut each other off. When the browser blocks sound
 // (no autoplay permission, no tap yet) the screen says so discreetly and
 // goes on; a tap anywhere unblocks it.
@@ -13,6 +16,105 @@
 
   window.guichetAnnounced = [];
   window.guichetAnnouncements = [];
+
+  // ---- numbers and letters in words
+  var FR_UNITS = ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf",
+    "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize"];
+  var FR_TENS = ["", "", "vingt", "trente", "quarante", "cinquante", "soixante"];
+  var AR_UNITS = ["صفر", "واحد", "اثنان", "ثلاثة", "أربعة", "خمسة", "ستة", "سبعة", "ثمانية", "تسعة", "عشرة"];
+  var AR_TENS = ["", "", "عشرون", "ثلاثون", "أربعون", "خمسون", "ستون", "سبعون", "ثمانون", "تسعون"];
+  var AR_HUNDREDS = ["", "مئة", "مئتان", "ثلاثمئة", "أربعمئة", "خمسمئة", "ستمئة", "سبعمئة", "ثمانمئة", "تسعمئة"];
+  // Latin letters as Arabic names them (A is «إيه», B «بي»).
+  var AR_LETTERS = {
+    a: "إيه", b: "بي", c: "سي", d: "دي", e: "إي", f: "إف", g: "جي", h: "إتش", i: "آي",
+    j: "جاي", k: "كاي", l: "إل", m: "إم", n: "إن", o: "أو", p: "پي", q: "كيو", r: "آر",
+    s: "إس", t: "تي", u: "يو", v: "ڤي", w: "دبليو", x: "إكس", y: "واي", z: "زد"
+  };
+
+  // 0 to 9999 in French words (traditional spelling), else null.
+  function frNumber(n) {
+    if (n < 17) return FR_UNITS[n];
+    if (n < 20) return "dix-" + FR_UNITS[n - 10];
+    if (n < 70) {
+      var u = n % 10;
+      return FR_TENS[Math.floor(n / 10)] + (u === 0 ? "" : u === 1 ? " et un" : "-" + FR_UNITS[u]);
+    }
+    if (n < 80) return n === 71 ? "soixante et onze" : "soixante-" + frNumber(n - 60);
+    if (n < 100) return n === 80 ? "quatre-vingts" : "quatre-vingt-" + frNumber(n - 80);
+    if (n < 1000) {
+      var h = Math.floor(n / 100), r = n % 100;
+      return (h === 1 ? "cent" : FR_UNITS[h] + (r ? " cent" : " cents")) + (r ? " " + frNumber(r) : "");
+    }
+    if (n < 10000) {
+      var k = Math.floor(n / 1000), rest = n % 1000;
+      return (k === 1 ? "mille" : FR_UNITS[k] + " mille") + (rest ? " " + frNumber(rest) : "");
+    }
+    return null;
+  }
+
+  // 0 to 9999 in Arabic words (the counting form: "اثنان وأربعون"), else null.
+  function arNumber(n) {
+    if (n <= 10) return AR_UNITS[n];
+    if (n === 11) return "أحد عشر";
+    if (n === 12) return "اثنا عشر";
+    if (n < 20) return AR_UNITS[n - 10] + " عشر";
+    if (n < 100) {
+      var u = n % 10, tens = AR_TENS[Math.floor(n / 10)];
+      return u ? AR_UNITS[u] + " و" + tens : tens;
+    }
+    if (n < 1000) {
+      var r = n % 100, h = AR_HUNDREDS[Math.floor(n / 100)];
+      return r ? h + " و" + arNumber(r) : h;
+    }
+    if (n < 10000) {
+      var k = Math.floor(n / 1000), rest = n % 1000;
+      var th = k === 1 ? "ألف" : k === 2 ? "ألفان" : AR_UNITS[k] + " آلاف";
+      return rest ? th + " و" + arNumber(rest) : th;
+    }
+    return null;
+  }
+
+  // A run of digits as a number ("012" is twelve); a longer one digit by digit.
+  function numberWords(digits, lang) {
+    var say = lang === "ar" ? arNumber : frNumber;
+    var words = digits.length <= 4 ? say(parseInt(digits, 10)) : null;
+    return words || digits.split("").map(function (d) { return say(Number(d)); }).join(" ");
+  }
+
+  // "A012" → "A douze" / "إيه اثنا عشر".
+  function ticketWords(number, lang) {
+    return (String(number).match(/[0-9]+|[A-Za-z]|[^0-9A-Za-z]+/g) || []).map(function (part) {
+      if (/^[0-9]/.test(part)) return numberWords(part, lang);
+      if (/^[A-Za-z]$/.test(part)) return lang === "ar" ? AR_LETTERS[part.toLowerCase()] : part.toUpperCase();
+      return part.trim();
+    }).filter(Boolean).join(" ");
+  }
+
+  // The clip of each word (displays/sounds-generate.sh names them alike).
+  var CLIP = {};
+  FR_UNITS.forEach(function (w, i) { CLIP[w] = "fr-n-" + i; });
+  FR_TENS.forEach(function (w, i) { if (w) CLIP[w] = "fr-n-" + i * 10; });
+  CLIP.vingts = "fr-n-20"; CLIP.cent = CLIP.cents = "fr-n-100"; CLIP.mille = "fr-n-1000"; CLIP.et = "fr-et";
+  AR_UNITS.forEach(function (w, i) { CLIP[w] = "ar-n-" + i; });
+  AR_TENS.forEach(function (w, i) { if (w) CLIP[w] = "ar-n-" + i * 10; });
+  AR_HUNDREDS.forEach(function (w, i) { if (w) CLIP[w] = "ar-n-" + i * 100; });
+  CLIP["أحد"] = "ar-ahad"; CLIP["اثنا"] = "ar-ithna"; CLIP["عشر"] = "ar-ashar";
+  CLIP["ألف"] = "ar-n-1000"; CLIP["ألفان"] = "ar-n-2000"; CLIP["آلاف"] = "ar-alaf";
+  Object.keys(AR_LETTERS).forEach(function (l) { CLIP[AR_LETTERS[l]] = "ar-letter-" + l; });
+  "abcdefghijklmnopqrstuvwxyz".split("").forEach(function (l) { CLIP[l.toUpperCase()] = "fr-letter-" + l; });
+
+  // The clips saying `words`, or null when one is missing.
+  function clipNames(words) {
+    var names = [];
+    var parts = words.split(/[\s-]+/).filter(Boolean);
+    for (var i = 0; i < parts.length; i++) {
+      var w = parts[i];
+      if (CLIP[w]) names.push(CLIP[w]);
+      else if (w.charAt(0) === "و" && CLIP[w.slice(1)]) names.push("ar-and", CLIP[w.slice(1)]);
+      else return null;
+    }
+    return names;
+  }
 
   window.guichetSpeaker = function (sounds, T, marker) {
     var jobs = [];
@@ -37,7 +139,7 @@
     }
     function counterWords(label, lang) {
       var n = counterNumber(label);
-      return n ? T("common.counter", lang).replace("{}", n) : (label || "");
+      return n ? T("common.counter", lang).replace("{}", numberWords(n, lang)) : (label || "");
     }
 
     // The clips of one language, or null when the words cannot all be
@@ -45,22 +147,20 @@
     function clipsFor(call, lang) {
       var counter = counterNumber(call.counter_label);
       if (!counter) return null;
-      var names = [lang + "-ticket"];
-      call.number.split("").forEach(function (ch) {
-        if (/[0-9]/.test(ch)) names.push(lang + "-digit-" + ch);
-        else if (/[A-Za-z]/.test(ch)) names.push("fr-letter-" + ch.toLowerCase());
-      });
-      names.push(lang + "-counter");
-      counter.split("").forEach(function (d) { names.push(lang + "-digit-" + d); });
+      var ticket = clipNames(ticketWords(call.number, lang));
+      var at = clipNames(numberWords(counter, lang));
+      if (!ticket || !at) return null;
+      var names = [lang + "-ticket"].concat(ticket, [lang + "-counter"], at);
       for (var i = 0; i < names.length; i++) if (!sounds[names[i]]) return null;
       return names.map(function (n) { return sounds[n]; });
     }
 
     function sentence(call, lang) {
-      var spelled = call.number.split("").join(" ");
       var comma = lang === "ar" ? "، " : ", ";
-      return T("lobby.say_ticket", lang).replace("{}", spelled) + comma + counterWords(call.counter_label, lang);
+      return T("lobby.say_ticket", lang).replace("{}", ticketWords(call.number, lang)) + comma +
+        counterWords(call.counter_label, lang);
     }
+    window.guichetSpeechText = sentence;
 
     function chime(done) {
       var Ctx = window.AudioContext || window.webkitAudioContext;
@@ -138,7 +238,11 @@
       if (busy || !jobs.length) return;
       busy = true;
       var call = jobs.shift();
-      var record = { text: call.number + " → " + counterWords(call.counter_label, "fr"), number: call.number, start: Date.now(), end: null };
+      var record = {
+        text: call.number + " → " + call.counter_label, number: call.number,
+        said: { fr: sentence(call, "fr"), ar: sentence(call, "ar") },
+        clips: { fr: !!clipsFor(call, "fr"), ar: !!clipsFor(call, "ar") }, start: Date.now(), end: null
+      };
       window.guichetAnnounced.push(record.text);
       window.guichetAnnouncements.push(record);
       var finished = false;

@@ -14,13 +14,18 @@
 // flashes nor is announced if it is older than FRESH_MS or was announced
 // already. Each announcement's text is pushed to window.guichetAnnounced,
 // and {text, start, end} to window.guichetAnnouncements.
+//
+// The waiting per service is never drawn smaller: when the services do not
+// all fit, they are shown a page at a time, each for PAGE_MS, the page
+// number ("2/3") by the heading (the section's data-page, data-pages).
 (function () {
   "use strict";
   var FRESH_MS = 30000;
   var FLASH_MS = 5000;
-  var RECENT = 5;
+  var RECENT = 4;
   var NEWS_MS = 12000;
   var NEWS_REFRESH_MS = 3 * 60 * 1000;
+  var PAGE_MS = 8000;
 
   var data = JSON.parse(document.getElementById("lobby-data").textContent);
   var lang = data.lang === "ar" ? "ar" : "fr";
@@ -106,7 +111,7 @@
     }
   }
   function fitAll() {
-    Array.prototype.forEach.call(document.querySelectorAll(".lobby-grid > section"), fit);
+    Array.prototype.forEach.call(document.querySelectorAll(".lobby-grid > section:not(.waiting)"), fit);
   }
 
   function render() {
@@ -120,6 +125,7 @@
     }
     var list = $("recent");
     list.textContent = "";
+    $("recent-empty").hidden = calls.length > 1;
     calls.slice(1, 1 + RECENT).forEach(function (c) {
       var li = el("li");
       li.appendChild(el("bdi", "num", c.number));
@@ -164,8 +170,56 @@
     if (!row) return;
     row.querySelector(".waiting-count").textContent = s.waiting;
     row.querySelector(".wait-time").textContent = minutesText(s);
-    fit(row.closest("section"));
   }
+
+  // ---- pages of services: as many rows as the panel holds, in turn.
+  var pages = [];
+  var page = 0;
+  function rows() { return Array.prototype.slice.call($("services").rows); }
+  function paginate() {
+    var box = $("waiting");
+    var all = rows();
+    all.forEach(function (r) { r.hidden = false; });
+    $("service-pages").hidden = false;
+    $("service-pages").textContent = "1/1";
+    var first = all[0];
+    var room = box.getBoundingClientRect().bottom - parseFloat(getComputedStyle(box).paddingBottom) -
+      (first ? first.getBoundingClientRect().top : 0);
+    pages = [];
+    var current = [];
+    var used = 0;
+    all.forEach(function (r) {
+      var height = r.getBoundingClientRect().height;
+      if (current.length && used + height > room + 0.5) {
+        pages.push(current);
+        current = [];
+        used = 0;
+      }
+      current.push(r);
+      used += height;
+    });
+    if (current.length) pages.push(current);
+    page = 0;
+    showPage();
+  }
+  function showPage() {
+    var box = $("waiting");
+    var count = Math.max(1, pages.length);
+    page = page % count;
+    rows().forEach(function (r) { r.hidden = pages.length > 1 && pages[page].indexOf(r) < 0; });
+    $("service-pages").hidden = count < 2;
+    $("service-pages").textContent = (page + 1) + "/" + count;
+    box.setAttribute("data-page", String(page + 1));
+    box.setAttribute("data-pages", String(count));
+    if (count > 1) {
+      box.classList.remove("turn");
+      void box.offsetWidth;
+      box.classList.add("turn");
+    }
+  }
+  setInterval(function () { if (pages.length > 1) { page += 1; showPage(); } }, PAGE_MS);
+  window.addEventListener("resize", paginate);
+  paginate();
 
   // ---- the live stream
   announcer = window.guichetSpeaker(data.sounds, T, $("audio-status"));

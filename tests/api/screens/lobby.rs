@@ -16,7 +16,7 @@ use std::time::Duration;
 /// An office with two open counters, real service names in both languages
 /// and two announcements. Returns the agents of `anfa-g1` and `anfa-g2`
 /// and a kiosk token.
-async fn office(app: &TestApp) -> (Vec<String>, String) {
+pub(super) async fn office(app: &TestApp) -> (Vec<String>, String) {
     let admin = app.admin().await;
     let agents = open_site(app, &admin, "anfa", "Africa/Casablanca", 2).await;
     let site = json!({"name": "Annexe administrative Anfa", "name_ar": "الملحقة الإدارية أنفا"});
@@ -50,21 +50,21 @@ async fn office(app: &TestApp) -> (Vec<String>, String) {
     (agents, kiosk)
 }
 
-async fn called(app: &TestApp, agent: &str, counter: &str) -> Value {
+pub(super) async fn called(app: &TestApp, agent: &str, counter: &str) -> Value {
     let (status, ticket) = call_next(app, agent, counter).await;
     assert_eq!(status, StatusCode::OK, "{ticket}");
     ticket
 }
 
 /// Waits until `script` (an expression) is true in the page.
-async fn wait_until(browser: &Browser, script: &str, within: Duration) {
+pub(super) async fn wait_until(browser: &Browser, script: &str, within: Duration) {
     eventually(within, script, async || {
         browser.eval(&format!("return !!({script})")).await == json!(true)
     })
     .await;
 }
 
-async fn live(browser: &Browser) {
+pub(super) async fn live(browser: &Browser) {
     wait_until(
         browser,
         "document.body.getAttribute('data-live') === 'live'",
@@ -73,7 +73,7 @@ async fn live(browser: &Browser) {
     .await;
 }
 
-async fn announced(browser: &Browser) -> Vec<Value> {
+pub(super) async fn announced(browser: &Browser) -> Vec<Value> {
     let list = browser.eval("return window.guichetAnnouncements").await;
     list.as_array().cloned().unwrap_or_default()
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// Calls a lobby lists under the latest one.
-pub const RECENT: usize = 5;
+pub const RECENT: usize = 4;
 
 /// A counter's name in one language: a label ending in a number
 /// ("Guichet 3") is said the office's way ("الشباك رقم 3" in Arabic);
@@ -123,14 +123,24 @@ pub fn clock(timezone: &str, now_ms: i64) -> (i64, String) {
 }
 
 /// The sound clips the announcer joins (`displays/sounds-generate.sh`), by
-/// name, with their cache-busted addresses.
+/// name, with their cache-busted addresses: letters, the words numbers are
+/// made of in each language, and the two phrases of each language.
 pub fn sounds() -> serde_json::Map<String, Value> {
-    let mut names: Vec<String> = ('a'..='z').map(|c| format!("fr-letter-{c}")).collect();
+    let mut names: Vec<String> = Vec::new();
     for lang in ["fr", "ar"] {
-        names.extend((0..10).map(|d| format!("{lang}-digit-{d}")));
+        names.extend(('a'..='z').map(|c| format!("{lang}-letter-{c}")));
         names.push(format!("{lang}-ticket"));
         names.push(format!("{lang}-counter"));
     }
+    let fr = (0..=16).chain([20, 30, 40, 50, 60, 100, 1000]);
+    names.extend(fr.map(|n| format!("fr-n-{n}")));
+    names.push("fr-et".into());
+    let ar = (0..=10)
+        .chain((20..=90).step_by(10))
+        .chain((100..=900).step_by(100))
+        .chain([1000, 2000]);
+    names.extend(ar.map(|n| format!("ar-n-{n}")));
+    names.extend(["ar-alaf", "ar-ahad", "ar-ithna", "ar-ashar", "ar-and"].map(String::from));
     names
         .into_iter()
         .map(|name| {
@@ -161,6 +171,17 @@ mod tests {
     fn waits_round_up_to_minutes() {
         assert_eq!(minutes(0, 0), None);
         assert_eq!(minutes(2, 61), Some(2));
+    }
+
+    #[test]
+    fn every_clip_the_announcer_names_is_there() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/displays/static/sounds");
+        let names = sounds();
+        assert_eq!(names.len(), 116);
+        for name in names.keys() {
+            let path = format!("{dir}/{name}.ogg");
+            assert!(std::path::Path::new(&path).is_file(), "{path} missing");
+        }
     }
 
     #[test]
