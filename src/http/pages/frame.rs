@@ -243,6 +243,15 @@ pub fn script_json(json: &str) -> String {
 }
 
 /// A rendered page; a template that fails to render is logged and a 500.
+/// The page, answered at `status` where one is given (a refused form's).
+pub fn render_at(page: &impl Template, status: Option<StatusCode>) -> Response {
+    let mut response = render(page);
+    if let Some(status) = status {
+        *response.status_mut() = status;
+    }
+    response
+}
+
 pub fn render(page: &impl Template) -> Response {
     match page.render() {
         Ok(html) => Html(html).into_response(),

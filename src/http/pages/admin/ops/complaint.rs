@@ -11,7 +11,7 @@ use crate::app::access::Access;
 use crate::app::complaints::{self, Answer, Assign, Close, ComplaintView};
 use crate::http::AppState;
 use crate::http::pages::csrf::CsrfForm;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, PageError, render_at};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query};
@@ -133,7 +133,7 @@ async fn show(
         .await
         .map_err(fail)?;
     let status = refused.as_ref().map(|(_, _, e)| e.status);
-    let mut response = render(&ComplaintPage {
+    let page = ComplaintPage {
         service: service_name(&services, &c.service, frame.lang.code()),
         f: frame,
         nav,
@@ -142,11 +142,8 @@ async fn show(
         assignees,
         refused,
         flash,
-    });
-    if let Some(status) = status {
-        *response.status_mut() = status;
-    }
-    Ok(response)
+    };
+    Ok(render_at(&page, status))
 }
 
 async fn act(

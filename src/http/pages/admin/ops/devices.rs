@@ -11,7 +11,7 @@ use crate::app::devices::{self, DeviceView, IssuedDevice, NewDevice};
 use crate::domain::role::DeviceKind;
 use crate::http::AppState;
 use crate::http::pages::csrf::CsrfForm;
-use crate::http::pages::frame::{Frame, OrPage, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render, render_at};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query};
@@ -100,7 +100,7 @@ async fn show(
         .await
         .map_err(fail)?;
     let status = error.as_ref().map(|e| e.status);
-    let mut response = render(&DevicesPage {
+    let page = DevicesPage {
         f: frame,
         nav,
         site,
@@ -109,11 +109,8 @@ async fn show(
         label: typed.label,
         error,
         flash,
-    });
-    if let Some(status) = status {
-        *response.status_mut() = status;
-    }
-    Ok(response)
+    };
+    Ok(render_at(&page, status))
 }
 
 async fn issue(office: Office, CsrfForm(typed): CsrfForm<Issue>) -> Result<Response, PageError> {

@@ -9,7 +9,7 @@ use crate::app::AppError;
 use crate::app::partners::{self, NewPartner, PartnerView};
 use crate::http::AppState;
 use crate::http::pages::csrf::CsrfForm;
-use crate::http::pages::frame::{Frame, OrPage, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError, render, render_at};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query};
@@ -82,7 +82,7 @@ async fn show(
     let list = partners::list(&state.app, &staff.who);
     let (nav, partners, sites) = registry(state, &frame, staff, list).await?;
     let status = error.as_ref().map(|e| e.status);
-    let mut response = render(&PartnersPage {
+    let page = PartnersPage {
         f: frame,
         nav,
         partners,
@@ -90,11 +90,8 @@ async fn show(
         typed,
         error,
         flash,
-    });
-    if let Some(status) = status {
-        *response.status_mut() = status;
-    }
-    Ok(response)
+    };
+    Ok(render_at(&page, status))
 }
 
 /// The page that shows a secret once.

@@ -8,7 +8,7 @@ use crate::app::AppError;
 use crate::app::webhooks::{self, NewWebhook, WebhookView};
 use crate::http::AppState;
 use crate::http::pages::csrf::CsrfForm;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, PageError, render, render_at};
 use crate::notify::webhooks::EVENTS;
 use askama::Template;
 use axum::Router;
@@ -76,7 +76,7 @@ async fn show(
     let list = webhooks::list(&state.app, &staff.who);
     let (nav, hooks, sites) = registry(state, &frame, staff, list).await?;
     let status = error.as_ref().map(|e| e.status);
-    let mut response = render(&WebhooksPage {
+    let page = WebhooksPage {
         f: frame,
         nav,
         hooks,
@@ -87,11 +87,8 @@ async fn show(
         site: typed.site.unwrap_or_default(),
         error,
         flash,
-    });
-    if let Some(status) = status {
-        *response.status_mut() = status;
-    }
-    Ok(response)
+    };
+    Ok(render_at(&page, status))
 }
 
 async fn register(
