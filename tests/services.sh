@@ -218,6 +218,50 @@ else
     apt_install python3-aiosmtpd || missing+=("aiosmtpd")
 fi
 
+# Tools the tests install for themselves beside the build, so that a clean
+# target directory brings them back: a client generator for the API test
+# and axe-core for the accessibility test.
+tools_dir="${CARGO_TARGET_DIR:-target}/test-tools"
+
+step "openapi-python-client for the generated-client test"
+OPENAPI_CLIENT_VERSION=0.29.1
+client_venv="$tools_dir/openapi-client"
+if [[ -x "$client_venv/bin/openapi-python-client" ]] \
+    && [[ "$("$client_venv/bin/python" -c 'import importlib.metadata as m; print(m.version("openapi-python-client"))' 2>/dev/null)" == "$OPENAPI_CLIENT_VERSION" ]]; then
+    note "openapi-python-client $OPENAPI_CLIENT_VERSION"
+else
+    rm -rf "$client_venv"
+    mkdir -p "$tools_dir"
+    if /usr/bin/python3 -m venv "$client_venv" \
+        && "$client_venv/bin/pip" install --quiet --disable-pip-version-check \
+            "openapi-python-client==$OPENAPI_CLIENT_VERSION"; then
+        note "openapi-python-client $OPENAPI_CLIENT_VERSION installed in $client_venv"
+    else
+        missing+=("openapi-python-client")
+    fi
+fi
+export GUICHET_OPENAPI_CLIENT_VENV="$(cd "$client_venv" 2>/dev/null && pwd || echo "$client_venv")"
+
+step "axe-core for the accessibility test"
+AXE_VERSION=4.14.1
+axe_dir="$tools_dir/axe"
+if [[ -f "$axe_dir/node_modules/axe-core/axe.min.js" ]] \
+    && grep -q "\"version\": \"$AXE_VERSION\"" "$axe_dir/node_modules/axe-core/package.json"; then
+    note "axe-core $AXE_VERSION"
+else
+    mkdir -p "$axe_dir"
+    if command -v npm >/dev/null 2>&1 || apt_install npm; then
+        if npm install --silent --no-audit --no-fund --prefix "$axe_dir" "axe-core@$AXE_VERSION"; then
+            note "axe-core $AXE_VERSION installed in $axe_dir"
+        else
+            missing+=("axe-core")
+        fi
+    else
+        missing+=("npm for axe-core")
+    fi
+fi
+export GUICHET_AXE_JS="$(cd "$axe_dir" 2>/dev/null && pwd || echo "$axe_dir")/node_modules/axe-core/axe.min.js"
+
 if ((${#missing[@]} > 0)); then
     for service in "${missing[@]}"; do
         echo "error: $service does not answer" >&2
