@@ -97,7 +97,11 @@ async fn a_generated_client_drives_the_main_flows() {
     let python = client_venv().join("bin/python");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/openapi_client/flows.py");
     let base = office.app.base.clone();
-    let (admin, agent, site) = (office.admin.clone(), office.agent.clone(), office.site.clone());
+    let (admin, agent, site) = (
+        office.admin.clone(),
+        office.agent.clone(),
+        office.site.clone(),
+    );
     let run = tokio::task::spawn_blocking(move || {
         Command::new(&python)
             .arg(script)
@@ -112,12 +116,20 @@ async fn a_generated_client_drives_the_main_flows() {
             .env("GUICHET_STATS_FROM", stats_from)
             .env("GUICHET_STATS_TO", stats_to)
             .output()
-            .unwrap_or_else(|e| panic!("{} ran (tests/services.sh installs it): {e}", python.display()))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{} ran (tests/services.sh installs it): {e}",
+                    python.display()
+                )
+            })
     })
     .await
     .expect("the client ran");
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "the generated client failed:\n{stderr}");
+    assert!(
+        run.status.success(),
+        "the generated client failed:\n{stderr}"
+    );
     let out: Value = serde_json::from_slice(&run.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&run.stdout)));
 
@@ -133,7 +145,10 @@ async fn a_generated_client_drives_the_main_flows() {
     assert_eq!(slots.len(), 16, "08:00 to 16:00 in 30 minutes: {slots:?}");
     for slot in slots {
         let start = slot["start"].as_str().expect("a start");
-        assert!(start.starts_with(wednesday), "{start} is not on {wednesday}");
+        assert!(
+            start.starts_with(wednesday),
+            "{start} is not on {wednesday}"
+        );
     }
 
     assert_eq!(status("booked"), 201, "{}", out["booked"]);
@@ -147,5 +162,8 @@ async fn a_generated_client_drives_the_main_flows() {
 
     assert_eq!(status("stats"), 200, "{}", out["stats"]);
     let stats = &out["stats"]["body"];
-    assert_eq!((&stats["from"], &stats["to"]), (&stats_from.into(), &stats_to.into()));
+    assert_eq!(
+        (&stats["from"], &stats["to"]),
+        (&stats_from.into(), &stats_to.into())
+    );
 }

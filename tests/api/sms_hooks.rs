@@ -148,14 +148,18 @@ async fn citizens_text_status_and_cancel(backend: Backend) {
     );
     // Each reply in the language of the keyword, the status in words.
     assert!(
-        answer.body.contains(&format!("Rendez-vous {reference} du 2026-11-24 09:00 : confirmé.")),
+        answer.body.contains(&format!(
+            "Rendez-vous {reference} du 2026-11-24 09:00 : confirmé."
+        )),
         "{}",
         answer.body
     );
     let lowercase = reference.to_lowercase().replace('-', "");
     let answer = text_in(&office.app, &owner, &format!("status {lowercase}")).await;
     assert!(
-        answer.body.contains(&format!("Appointment {reference} on 2026-11-24 09:00: confirmed.")),
+        answer.body.contains(&format!(
+            "Appointment {reference} on 2026-11-24 09:00: confirmed."
+        )),
         "{}",
         answer.body
     );
@@ -168,7 +172,9 @@ async fn citizens_text_status_and_cancel(backend: Backend) {
         answer.body
     );
     let latin_words = message.split(|c: char| !c.is_ascii_alphabetic());
-    let english: Vec<&str> = latin_words.filter(|w| w.len() > 1 && !reference.contains(w)).collect();
+    let english: Vec<&str> = latin_words
+        .filter(|w| w.len() > 1 && !reference.contains(w))
+        .collect();
     assert!(english.is_empty(), "{english:?} in {}", answer.body);
 
     // A stranger learns nothing, and cannot cancel.

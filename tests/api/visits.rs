@@ -249,7 +249,12 @@ async fn an_early_appointment_is_told_only_once_it_can_be_called(backend: Backen
     office.set_time("2026-11-23T15:16:00Z");
     let path = format!("/api/v1/appointments/{reference}/check-in");
     let checked_in = app.post(&path, Some(&kiosk), json!({})).await;
-    assert_eq!(checked_in.status, StatusCode::CREATED, "{}", checked_in.body);
+    assert_eq!(
+        checked_in.status,
+        StatusCode::CREATED,
+        "{}",
+        checked_in.body
+    );
     let walk_in_phone = "+212612345699";
     let walk_in = walk_in(&office, &kiosk, Some(walk_in_phone)).await;
 
@@ -266,9 +271,11 @@ async fn an_early_appointment_is_told_only_once_it_can_be_called(backend: Backen
             .filter(|b| b.contains("avant vous"))
             .collect()
     };
-    throughout(Duration::from_millis(3000), "not before 15:30", async || {
-        near().is_empty()
-    })
+    throughout(
+        Duration::from_millis(3000),
+        "not before 15:30",
+        async || near().is_empty(),
+    )
     .await;
 
     office.set_time("2026-11-23T15:30:00Z");

@@ -323,7 +323,10 @@ async fn a_reschedule_is_announced(backend: Backend) {
     let accepted = receiver.wait_for_accepted(1, WITHIN).await;
     assert_eq!(accepted.len(), 1, "the booking itself was not asked for");
     check_signature(&accepted[0], &secret);
-    assert_eq!(accepted[0].headers["x-guichet-event"], "appointment.rescheduled");
+    assert_eq!(
+        accepted[0].headers["x-guichet-event"],
+        "appointment.rescheduled"
+    );
     let event = json_of(&accepted[0]);
     let millis = |at: &str| at.parse::<jiff::Timestamp>().unwrap().as_millisecond();
     let data = &event["data"];

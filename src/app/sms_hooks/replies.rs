@@ -50,7 +50,10 @@ fn complaint_status(status: &str) -> Option<Words> {
 
 /// A status the tables do not know (none today) is not shown as a code.
 fn word(lang: &str, words: Option<Words>) -> &'static str {
-    pick(lang, words.unwrap_or(("en cours", "قيد المعالجة", "in progress")))
+    pick(
+        lang,
+        words.unwrap_or(("en cours", "قيد المعالجة", "in progress")),
+    )
 }
 
 pub fn appointment(lang: &str, reference: &str, status: &str, when: &str) -> String {
@@ -123,9 +126,18 @@ mod tests {
     #[test]
     fn every_status_has_words_in_each_language() {
         let tables: [(fn(&str) -> Option<Words>, &[&str]); 3] = [
-            (appointment_status, &["booked", "checked_in", "cancelled", "no_show", "done"]),
-            (request_status, &["submitted", "processing", "ready", "delivered", "rejected"]),
-            (complaint_status, &["received", "in_progress", "answered", "closed"]),
+            (
+                appointment_status,
+                &["booked", "checked_in", "cancelled", "no_show", "done"],
+            ),
+            (
+                request_status,
+                &["submitted", "processing", "ready", "delivered", "rejected"],
+            ),
+            (
+                complaint_status,
+                &["received", "in_progress", "answered", "closed"],
+            ),
         ];
         for (table, statuses) in tables {
             for status in statuses {
@@ -139,7 +151,11 @@ mod tests {
     #[test]
     fn an_arabic_status_reply_has_no_english_word() {
         let reply = appointment("ar", "K7M2-Q9PX", "booked", "2026-11-24 09:00");
-        assert!(!reply.chars().any(|c| c.is_ascii_alphabetic() && !"KMQPX".contains(c)));
+        assert!(
+            !reply
+                .chars()
+                .any(|c| c.is_ascii_alphabetic() && !"KMQPX".contains(c))
+        );
         assert!(reply.contains("مؤكد"), "{reply}");
     }
 }
