@@ -58,13 +58,8 @@ pub fn language(body: &str) -> &'static str {
     let arabic = |t: &str| t.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c));
     match folded.as_str() {
         "STATUS" | "CANCEL" => "en",
-        _ if keyword(first).is_some() => {
-            if arabic(first) {
-                "ar"
-            } else {
-                "fr"
-            }
-        }
+        _ if keyword(first).is_some() && arabic(first) => "ar",
+        _ if keyword(first).is_some() => "fr",
         _ if arabic(text) => "ar",
         _ => "fr",
     }

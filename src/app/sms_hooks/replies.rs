@@ -123,9 +123,12 @@ pub fn help(lang: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A status table and the statuses it must know.
+    type Table = (fn(&str) -> Option<Words>, &'static [&'static str]);
+
     #[test]
     fn every_status_has_words_in_each_language() {
-        let tables: [(fn(&str) -> Option<Words>, &[&str]); 3] = [
+        let tables: [Table; 3] = [
             (
                 appointment_status,
                 &["booked", "checked_in", "cancelled", "no_show", "done"],
