@@ -2,10 +2,12 @@
 # What the whole test suite needs, brought up on this machine: PostgreSQL
 # and Redis on localhost, nginx (its configuration in deploy/nginx checked
 # with `nginx -t`), and Chromium with chromedriver for the browser tests,
-# installed from Debian's packages and started if need be.
+# installed from Debian's packages and started if need be; then, beside the
+# build, openapi-python-client (PyPI, in a venv) and axe-core (npm).
 #
 # Sourced by tests/run.sh (and so by .ci/run); it exports
-# GUICHET_TEST_POSTGRES and GUICHET_TEST_REDIS, and leaves in `missing` the
+# GUICHET_TEST_POSTGRES, GUICHET_TEST_REDIS, GUICHET_OPENAPI_CLIENT_VENV and
+# GUICHET_AXE_JS, and leaves in `missing` the
 # services it could not bring up. Idempotent: services that already answer
 # are left alone. Under CI=true a service that cannot be brought up is a
 # failure.
@@ -232,6 +234,7 @@ if [[ -x "$client_venv/bin/openapi-python-client" ]] \
 else
     rm -rf "$client_venv"
     mkdir -p "$tools_dir"
+    /usr/bin/python3 -m venv --help >/dev/null 2>&1 || apt_install python3-venv || true
     if /usr/bin/python3 -m venv "$client_venv" \
         && "$client_venv/bin/pip" install --quiet --disable-pip-version-check \
             "openapi-python-client==$OPENAPI_CLIENT_VERSION"; then
@@ -240,7 +243,8 @@ else
         missing+=("openapi-python-client")
     fi
 fi
-export GUICHET_OPENAPI_CLIENT_VENV="$(cd "$client_venv" 2>/dev/null && pwd || echo "$client_venv")"
+GUICHET_OPENAPI_CLIENT_VENV="$(cd "$client_venv" 2>/dev/null && pwd || echo "$client_venv")"
+export GUICHET_OPENAPI_CLIENT_VENV
 
 step "axe-core for the accessibility test"
 AXE_VERSION=4.14.1
@@ -260,7 +264,8 @@ else
         missing+=("npm for axe-core")
     fi
 fi
-export GUICHET_AXE_JS="$(cd "$axe_dir" 2>/dev/null && pwd || echo "$axe_dir")/node_modules/axe-core/axe.min.js"
+GUICHET_AXE_JS="$(cd "$axe_dir" 2>/dev/null && pwd || echo "$axe_dir")/node_modules/axe-core/axe.min.js"
+export GUICHET_AXE_JS
 
 if ((${#missing[@]} > 0)); then
     for service in "${missing[@]}"; do
