@@ -2,10 +2,12 @@
 # What the whole test suite needs, brought up on this machine: PostgreSQL
 # and Redis on localhost, nginx (its configuration in deploy/nginx checked
 # with `nginx -t`), and Chromium with chromedriver for the browser tests,
-# installed from Debian's packages and started if need be.
+# installed from Debian's packages and started if need be; then, beside the
+# build, openapi-python-client (PyPI, in a venv) and axe-core (npm).
 #
 # Sourced by tests/run.sh (and so by .ci/run); it exports
-# GUICHET_TEST_POSTGRES and GUICHET_TEST_REDIS, and leaves in `missing` the
+# GUICHET_TEST_POSTGRES, GUICHET_TEST_REDIS, GUICHET_OPENAPI_CLIENT_VENV and
+# GUICHET_AXE_JS, and leaves in `missing` the
 # services it could not bring up. Idempotent: services that already answer
 # are left alone. Under CI=true a service that cannot be brought up is a
 # failure.
@@ -217,6 +219,53 @@ if /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
 else
     apt_install python3-aiosmtpd || missing+=("aiosmtpd")
 fi
+
+# Tools the tests install for themselves beside the build, so that a clean
+# target directory brings them back: a client generator for the API test
+# and axe-core for the accessibility test.
+tools_dir="${CARGO_TARGET_DIR:-target}/test-tools"
+
+step "openapi-python-client for the generated-client test"
+OPENAPI_CLIENT_VERSION=0.29.1
+client_venv="$tools_dir/openapi-client"
+if [[ -x "$client_venv/bin/openapi-python-client" ]] \
+    && [[ "$("$client_venv/bin/python" -c 'import importlib.metadata as m; print(m.version("openapi-python-client"))' 2>/dev/null)" == "$OPENAPI_CLIENT_VERSION" ]]; then
+    note "openapi-python-client $OPENAPI_CLIENT_VERSION"
+else
+    rm -rf "$client_venv"
+    mkdir -p "$tools_dir"
+    /usr/bin/python3 -m venv --help >/dev/null 2>&1 || apt_install python3-venv || true
+    if /usr/bin/python3 -m venv "$client_venv" \
+        && "$client_venv/bin/pip" install --quiet --disable-pip-version-check \
+            "openapi-python-client==$OPENAPI_CLIENT_VERSION"; then
+        note "openapi-python-client $OPENAPI_CLIENT_VERSION installed in $client_venv"
+    else
+        missing+=("openapi-python-client")
+    fi
+fi
+GUICHET_OPENAPI_CLIENT_VENV="$(cd "$client_venv" 2>/dev/null && pwd || echo "$client_venv")"
+export GUICHET_OPENAPI_CLIENT_VENV
+
+step "axe-core for the accessibility test"
+AXE_VERSION=4.14.1
+axe_dir="$tools_dir/axe"
+if [[ -f "$axe_dir/node_modules/axe-core/axe.min.js" ]] \
+    && grep -q "\"version\": \"$AXE_VERSION\"" "$axe_dir/node_modules/axe-core/package.json"; then
+    note "axe-core $AXE_VERSION"
+else
+    mkdir -p "$axe_dir"
+    if command -v npm >/dev/null 2>&1 || apt_install npm; then
+        if npm install --silent --no-audit --no-fund --prefix "$axe_dir" "axe-core@$AXE_VERSION"; then
+            note "axe-core $AXE_VERSION installed in $axe_dir"
+        else
+            missing+=("axe-core")
+        fi
+    else
+        missing+=("npm for axe-core")
+    fi
+fi
+GUICHET_AXE_JS="$(cd "$axe_dir" 2>/dev/null && pwd || echo "$axe_dir")/node_modules/axe-core/axe.min.js"
+export GUICHET_AXE_JS
 
 if ((${#missing[@]} > 0)); then
     for service in "${missing[@]}"; do

@@ -249,6 +249,13 @@ async fn move_booking(
     store::appointments::update(&mut tx, &row).await?;
     let link = app.links.manage_page(&row.reference);
     notify_holder(&mut tx, &context, &row, Notice::Rescheduled, &link, now).await?;
+    let mut data = webhook_data(&row);
+    data["previous_start_at"] = old.into();
+    let (event, key) = (
+        "appointment.rescheduled",
+        format!("{reference}:{old}:{start}:{now}"),
+    );
+    crate::notify::webhooks::enqueue(&mut tx, &row.site_id, event, &key, data, now).await?;
     if old > now {
         offer_freed_place(&mut tx, app, &context, &row_at(&row, old), now).await?;
     }

@@ -17,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 const MAX_DAYS: i32 = 31;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SlotQuery {
     /// First local day, `YYYY-MM-DD` (default: today).

@@ -2,7 +2,10 @@
 //! delivery statuses, and citizens' replies (`STATUT <ref>`, `ANNULER
 //! <ref>`, and the same in Arabic or English). Both are signed by the
 //! provider (`X-Twilio-Signature`); anything unsigned or badly signed is
-//! refused with 403 and changes nothing.
+//! refused with 403 and changes nothing. Replies are in the language of
+//! the keyword (`replies`).
+
+mod replies;
 
 use super::appointments::{self, Access};
 use super::auth::Principal;
@@ -91,16 +94,12 @@ pub async fn inbound(
         .hit(rate_limit::INBOUND_SMS_PER_PHONE, from, now)
         .await?;
     let body = field(form, "Body").unwrap_or("");
-    let lang = if body.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)) {
-        "ar"
-    } else {
-        "fr"
-    };
+    let lang = sms_command::language(body);
     let citizen = Principal::Citizen {
         phone: from.to_owned(),
     };
     let reply = match sms_command::parse(body) {
-        Command::Help => help(lang),
+        Command::Help => replies::help(lang),
         Command::Status(reference) => status_of(app, &citizen, &reference, lang).await?,
         Command::Cancel(reference) => {
             let access = Access {
@@ -108,19 +107,9 @@ pub async fn inbound(
                 token: None,
             };
             match appointments::cancel(app, &reference, access).await {
-                Ok(_) => say(
-                    lang,
-                    "Rendez-vous {} annulé.",
-                    "تم إلغاء الموعد {}.",
-                    &reference,
-                ),
-                Err(AppError::NotFound(_)) => unknown(lang, &reference),
-                Err(AppError::Conflict { .. }) => say(
-                    lang,
-                    "Le rendez-vous {} ne peut plus être annulé.",
-                    "لم يعد ممكنا إلغاء الموعد {}.",
-                    &reference,
-                ),
+                Ok(_) => replies::cancelled(lang, &reference),
+                Err(AppError::NotFound(_)) => replies::unknown(lang, &reference),
+                Err(AppError::Conflict { .. }) => replies::too_late_to_cancel(lang, &reference),
                 Err(other) => return Err(other),
             }
         }
@@ -137,7 +126,7 @@ async fn status_of(
     lang: &str,
 ) -> AppResult<String> {
     let Principal::Citizen { phone } = citizen else {
-        return Ok(unknown(lang, reference));
+        return Ok(replies::unknown(lang, reference));
     };
     let owned = |p: &Option<String>| p.as_deref() == Some(phone.as_str());
     if let Some(a) = store::appointments::by_reference(&app.db, reference)
@@ -147,50 +136,23 @@ async fn status_of(
         let context = super::sites::SiteContext::load(app, &a.site_id).await?;
         let when = context.local(a.start_at);
         let when = when.get(..16).unwrap_or(&when).replace('T', " ");
-        return Ok(format!("{}: {} ({when})", a.reference, a.status));
+        return Ok(replies::appointment(lang, &a.reference, &a.status, &when));
     }
     if let Some(r) = store::requests::by_reference(&app.db, reference)
         .await?
         .filter(|r| owned(&r.phone))
     {
-        return Ok(format!(
-            "{}: {} ({})",
-            r.reference, r.status, r.expected_ready_on
-        ));
+        let expected = &r.expected_ready_on;
+        return Ok(replies::request(lang, &r.reference, &r.status, expected));
     }
     if let Some(c) = store::complaints::by_reference(&app.db, reference)
         .await?
         .filter(|c| owned(&c.phone))
     {
-        return Ok(format!(
-            "{}: {} ({})",
-            c.reference, c.status, c.answer_due_on
-        ));
+        let due = &c.answer_due_on;
+        return Ok(replies::complaint(lang, &c.reference, &c.status, due));
     }
-    Ok(unknown(lang, reference))
-}
-
-fn say(lang: &str, fr: &str, ar: &str, reference: &str) -> String {
-    match lang {
-        "ar" => ar.replace("{}", reference),
-        _ => fr.replace("{}", reference),
-    }
-}
-
-fn unknown(lang: &str, reference: &str) -> String {
-    say(
-        lang,
-        "Référence {} inconnue pour ce numéro.",
-        "المرجع {} غير معروف لهذا الرقم.",
-        reference,
-    )
-}
-
-fn help(lang: &str) -> String {
-    match lang {
-        "ar" => "أرسلوا: حالة <المرجع> أو إلغاء <المرجع>".to_owned(),
-        _ => "Envoyez STATUT <référence> ou ANNULER <référence>.".to_owned(),
-    }
+    Ok(replies::unknown(lang, reference))
 }
 
 /// A TwiML answer with one message.

@@ -58,6 +58,7 @@ use utoipa::IntoParams;
 
 /// The range asked for; both default to the last 30 local days.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StatsQuery {
     /// First local day, `YYYY-MM-DD` (default: 29 days before `to`).

@@ -8,7 +8,9 @@
 //! "Your turn is near" goes to a ticket with a phone once
 //! `near_turn_ahead` (a site setting; 0 turns it off) or fewer people are
 //! ahead, and only if it was taken more than five minutes ago: someone who
-//! takes a ticket with two people ahead is still in the lobby.
+//! takes a ticket with two people ahead is still in the lobby. An
+//! appointment's ticket is told no earlier than its start, when it can be
+//! called.
 
 use super::sites::SiteContext;
 use super::{App, AppError, AppResult};
@@ -48,6 +50,11 @@ pub async fn follow_up(app: &App) -> AppResult<usize> {
         };
         let limit = context.row.near_turn_ahead;
         if limit == 0 || now - ticket.issued_at < 5 * MINUTE_MS {
+            continue;
+        }
+        // A checked-in appointment is called from its start on, whoever
+        // else waits: before that, nobody is near.
+        if ticket.due_at.is_some_and(|due| now < due) {
             continue;
         }
         let ahead = store::tickets::ahead_of(Conn::Db(&app.db), &ticket).await?;

@@ -48,6 +48,23 @@ pub fn parse(body: &str) -> Command {
     }
 }
 
+/// The language to answer a text in: that of its keyword (`STATUS` and
+/// `CANCEL` are English, the other Latin keywords French), else Arabic if
+/// the text has Arabic letters, else French.
+pub fn language(body: &str) -> &'static str {
+    let text = bounded(body);
+    let first = text.split_whitespace().next().unwrap_or("");
+    let folded: String = first.chars().filter_map(fold).collect();
+    let arabic = |t: &str| t.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c));
+    match folded.as_str() {
+        "STATUS" | "CANCEL" => "en",
+        _ if keyword(first).is_some() && arabic(first) => "ar",
+        _ if keyword(first).is_some() => "fr",
+        _ if arabic(text) => "ar",
+        _ => "fr",
+    }
+}
+
 /// The first `MAX_CHARS` characters of the text.
 fn bounded(body: &str) -> &str {
     match body.char_indices().nth(MAX_CHARS) {
@@ -166,6 +183,24 @@ mod tests {
 
     fn cancel(reference: &str) -> Command {
         Command::Cancel(reference.to_owned())
+    }
+
+    #[test]
+    fn answers_go_in_the_language_of_the_keyword() {
+        for (body, lang) in [
+            ("STATUT K7M2-Q9PX", "fr"),
+            ("état K7M2-Q9PX", "fr"),
+            ("annuler k7m2q9px", "fr"),
+            ("Status K7M2-Q9PX", "en"),
+            ("cancel K7M2-Q9PX", "en"),
+            ("حالة K7M2-Q9PX", "ar"),
+            ("إلغاء K7M2-Q9PX", "ar"),
+            ("مرحبا", "ar"),
+            ("bonjour", "fr"),
+            ("", "fr"),
+        ] {
+            assert_eq!(language(body), lang, "{body:?}");
+        }
     }
 
     #[test]

@@ -91,6 +91,7 @@ async fn book(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DayQuery {
     /// Local day, `YYYY-MM-DD` (default: today).

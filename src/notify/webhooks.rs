@@ -24,6 +24,7 @@ pub const EVENTS: &[&str] = &[
     "request.status_changed",
     "appointment.booked",
     "appointment.cancelled",
+    "appointment.rescheduled",
     "appointment.closed",
     "ticket.done",
     "complaint.answered",

@@ -23,6 +23,7 @@ mod guide_pages;
 mod live;
 mod live_redis;
 mod logs;
+mod openapi_client;
 mod ops;
 mod outbox;
 mod partner_files;

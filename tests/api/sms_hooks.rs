@@ -146,18 +146,36 @@ async fn citizens_text_status_and_cancel(backend: Backend) {
         "{}",
         answer.body
     );
+    // Each reply in the language of the keyword, the status in words.
     assert!(
-        answer.body.contains(reference) && answer.body.contains("booked"),
+        answer.body.contains(&format!(
+            "Rendez-vous {reference} du 2026-11-24 09:00 : confirmé."
+        )),
         "{}",
         answer.body
     );
     let lowercase = reference.to_lowercase().replace('-', "");
     let answer = text_in(&office.app, &owner, &format!("status {lowercase}")).await;
     assert!(
-        answer.body.contains(reference) && answer.body.contains("booked"),
+        answer.body.contains(&format!(
+            "Appointment {reference} on 2026-11-24 09:00: confirmed."
+        )),
         "{}",
         answer.body
     );
+    let answer = text_in(&office.app, &owner, &format!("حالة {reference}")).await;
+    let message = answer.body.split("<Message>").nth(1).unwrap_or_default();
+    let message = message.split("</Message>").next().unwrap_or_default();
+    assert!(
+        message.contains(reference) && message.contains("مؤكد"),
+        "{}",
+        answer.body
+    );
+    let latin_words = message.split(|c: char| !c.is_ascii_alphabetic());
+    let english: Vec<&str> = latin_words
+        .filter(|w| w.len() > 1 && !reference.contains(w))
+        .collect();
+    assert!(english.is_empty(), "{english:?} in {}", answer.body);
 
     // A stranger learns nothing, and cannot cancel.
     let answer = text_in(&office.app, &stranger, &format!("STATUT {reference}")).await;
@@ -200,6 +218,10 @@ async fn citizens_text_status_and_cancel(backend: Backend) {
     let again = text_in(&office.app, &owner, &format!("ANNULER {reference}")).await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.body);
     assert!(again.body.contains("ne peut plus"), "{}", again.body);
+    let again = text_in(&office.app, &owner, &format!("CANCEL {reference}")).await;
+    assert!(again.body.contains("can no longer"), "{}", again.body);
+    let answer = text_in(&office.app, &owner, &format!("Status {reference}")).await;
+    assert!(answer.body.contains(": cancelled."), "{}", answer.body);
 
     // In Arabic, answered in Arabic.
     let second = office.book(TUESDAY_930, &phone(2)).await;

@@ -17,6 +17,7 @@ use std::time::Duration;
 on_both_backends!(
     a_called_visitor_is_told_where_to_go_then_asked_for_feedback,
     waiting_visitors_are_told_their_turn_is_near,
+    an_early_appointment_is_told_only_once_it_can_be_called,
     a_transferred_visitor_is_told_the_new_counter,
 );
 
@@ -234,6 +235,54 @@ async fn waiting_visitors_are_told_their_turn_is_near(backend: Backend) {
             .collect();
         assert_eq!(sms.len(), expected, "{phone}: {sms:?}");
     }
+}
+
+async fn an_early_appointment_is_told_only_once_it_can_be_called(backend: Backend) {
+    let twilio = FakeTwilio::start().await;
+    let office = office_sending_through(backend, Some(&twilio)).await;
+    let (app, agent) = (&office.app, office.agent.as_str());
+    let kiosk = kiosk(app, &office.admin, &office.site).await;
+    let booked = office.book("2026-11-23T15:30:00+00:00", PHONE).await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+    let reference = booked.body["reference"].as_str().expect("reference");
+    // Checked in at 15:16 for 15:30, then a walk-in with a phone too.
+    office.set_time("2026-11-23T15:16:00Z");
+    let path = format!("/api/v1/appointments/{reference}/check-in");
+    let checked_in = app.post(&path, Some(&kiosk), json!({})).await;
+    assert_eq!(
+        checked_in.status,
+        StatusCode::CREATED,
+        "{}",
+        checked_in.body
+    );
+    let walk_in_phone = "+212612345699";
+    let walk_in = walk_in(&office, &kiosk, Some(walk_in_phone)).await;
+
+    // 15:23: both waited seven minutes; only the walk-in can be called.
+    office.set_time("2026-11-23T15:23:00Z");
+    let told = wait_sms(&twilio, walk_in_phone, 1).await;
+    assert_eq!(told.len(), 1, "the walk-in is near");
+    let (status, called) = call_next(app, agent, "agdal-g1").await;
+    assert_eq!((status, &called["id"]), (StatusCode::OK, &walk_in["id"]));
+    // The booking's own messages go to the same phone: only "near" counts.
+    let near = || -> Vec<String> {
+        let sent = twilio.received().into_iter().filter(|s| s.to == PHONE);
+        sent.map(|s| s.body)
+            .filter(|b| b.contains("avant vous"))
+            .collect()
+    };
+    throughout(
+        Duration::from_millis(3000),
+        "not before 15:30",
+        async || near().is_empty(),
+    )
+    .await;
+
+    office.set_time("2026-11-23T15:30:00Z");
+    holds_within(Duration::from_secs(5), async || !near().is_empty()).await;
+    let number = checked_in.body["number"].as_str().expect("number");
+    assert_eq!(near().len(), 1, "callable now");
+    assert!(near()[0].contains(number), "{:?}", near());
 }
 
 async fn a_transferred_visitor_is_told_the_new_counter(backend: Backend) {

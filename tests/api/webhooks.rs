@@ -16,6 +16,7 @@ use std::time::Duration;
 on_both_backends!(
     deliveries_are_signed_and_retried_until_accepted,
     dead_messages_can_be_sent_again,
+    a_reschedule_is_announced,
 );
 
 /// Waits until the receiver got `n` deliveries, accepted or not.
@@ -303,5 +304,46 @@ async fn dead_messages_can_be_sent_again(backend: Backend) {
         "accepted once, not sent again",
         async || receiver.received().len() == 2,
     )
+    .await;
+}
+
+async fn a_reschedule_is_announced(backend: Backend) {
+    let receiver = FakeReceiver::start().await;
+    let office = office_sending_through(backend, None).await;
+    let (_, secret) = register(&office, &receiver.url, &["appointment.rescheduled"]).await;
+    let booked = office.book(TUESDAY_9, &phone(1)).await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+    let (reference, token) = (text(&booked, "reference"), text(&booked, "manage_token"));
+    let body = json!({"start": TUESDAY_930});
+    let moved = office
+        .manage(Method::POST, reference, "/reschedule", token, Some(body))
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+
+    let accepted = receiver.wait_for_accepted(1, WITHIN).await;
+    assert_eq!(accepted.len(), 1, "the booking itself was not asked for");
+    check_signature(&accepted[0], &secret);
+    assert_eq!(
+        accepted[0].headers["x-guichet-event"],
+        "appointment.rescheduled"
+    );
+    let event = json_of(&accepted[0]);
+    let millis = |at: &str| at.parse::<jiff::Timestamp>().unwrap().as_millisecond();
+    let data = &event["data"];
+    assert_eq!(event["event"], "appointment.rescheduled", "{event}");
+    assert_eq!(data["reference"], reference, "{event}");
+    assert_eq!(data["status"], "booked", "{event}");
+    assert_eq!(data["start_at"], millis(TUESDAY_930), "{event}");
+    assert_eq!(data["previous_start_at"], millis(TUESDAY_9), "{event}");
+    assert!(!accepted[0].body.contains(&phone(1)[4..]), "{event}");
+    // Moving it to where it already is, is no change and no event.
+    let body = json!({"start": TUESDAY_930});
+    let same = office
+        .manage(Method::POST, reference, "/reschedule", token, Some(body))
+        .await;
+    assert_eq!(same.status, StatusCode::OK, "{}", same.body);
+    throughout(Duration::from_millis(2000), "one event", async || {
+        receiver.received().len() == 1
+    })
     .await;
 }

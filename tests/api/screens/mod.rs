@@ -1,6 +1,7 @@
 //! The screens in a real browser (`browser.rs`): what a citizen, an agent
 //! and a lobby see, in French and Arabic, with screenshots of each.
 
+mod accessibility;
 mod admin;
 mod agent;
 mod agent_filing;
