@@ -102,7 +102,10 @@
         return post(t + "/requests", body);
       case "transfer":
         var select = document.getElementById("transfer-service");
-        return t && select ? post(t + "/transfer", { service: select.value }) : null;
+        if (!t || !select) return null;
+        // Nothing is chosen for the agent: an empty choice is asked again.
+        if (!select.value) { show(T("agent.js.err_transfer_choose"), true); select.focus(); return null; }
+        return post(t + "/transfer", { service: select.value });
     }
     return null;
   }
