@@ -111,7 +111,12 @@
   }
 
   function act(button) {
-    if (button.disabled) return;
+    if (button.disabled) {
+      // A key on a button that cannot work yet says why, as the page does.
+      var why = document.getElementById(button.getAttribute("aria-describedby") || "");
+      if (why) show(why.textContent, true);
+      return;
+    }
     var sent = request(button);
     if (!sent) return;
     button.disabled = true;

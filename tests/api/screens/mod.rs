@@ -3,6 +3,7 @@
 
 mod admin;
 mod agent;
+mod agent_desk;
 mod agent_filing;
 mod agent_video;
 mod citizen;
