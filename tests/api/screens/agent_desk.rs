@@ -121,7 +121,7 @@ async fn absent_waits_for_the_recalls_and_the_transfer_list_chooses_nothing() {
     assert_eq!(why, true, "no reason once it may be used");
     browser.screenshot("agent-absent-enabled-ar-desktop").await;
 
-    browser.goto(&console).await;
+    browser.goto(&format!("{console}?lang=fr")).await;
     wait_disabled(&browser, "#no-show", false).await;
     browser.screenshot("agent-absent-enabled-fr-desktop").await;
     browser.click("#no-show").await;
@@ -282,7 +282,7 @@ async fn the_requests_page_lists_overdue_first_marked_and_a_page_at_a_time() {
     browser.screenshot("agent-requests-overdue-ar-desktop").await;
     browser.close().await;
 
-    // Pages and statuses that are none: a clear 400.
+    // Pages and statuses that are none: refused in clear, as the API does.
     for bad in ["page=0", "page=abc", "status=lost"] {
         let path = format!("{}/agent/requests?{bad}", app.base);
         let answer = app
@@ -292,6 +292,8 @@ async fn the_requests_page_lists_overdue_first_marked_and_a_page_at_a_time() {
             .send()
             .await
             .expect("sent");
-        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let text = answer.text().await.expect("page");
+        assert!(text.contains(bad.split('=').next().unwrap_or("")), "{text}");
     }
 }

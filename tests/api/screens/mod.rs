@@ -2,6 +2,7 @@
 //! and a lobby see, in French and Arabic, with screenshots of each.
 
 mod admin;
+mod admin_figures;
 mod agent;
 mod agent_desk;
 mod agent_filing;
