@@ -36,10 +36,11 @@ pub struct DayVolume {
 
 const SIZE: (u32, u32) = (640, 320);
 const FONT: &str = "sans-serif";
-/// Axis labels and legend, in the SVG's units: the page shows a chart at
-/// no less than 560 px for its 640, so at least 13 px on screen.
-const LABEL_SIZE: u32 = 15;
-const DESC_SIZE: u32 = 16;
+/// Axis labels and legend: `plotters` writes a size of 19 as 15.3 SVG
+/// units, and the page shows a chart at no less than 560 px for its 640,
+/// so at least 13 px on screen.
+const LABEL_SIZE: u32 = 19;
+const DESC_SIZE: u32 = 20;
 /// The band above the plot that holds the legend.
 const LEGEND_BAND: u32 = 34;
 const ISSUED: RGBColor = RGBColor(11, 83, 148);
@@ -178,8 +179,8 @@ fn draw(
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .margin_top(top_margin)
-            .x_label_area_size(46)
-            .y_label_area_size(58)
+            .x_label_area_size(52)
+            .y_label_area_size(64)
             .build_cartesian_2d(x, 0.0..top)?;
         let lang = text.lang;
         chart
@@ -206,7 +207,7 @@ fn draw(
             ))?;
             let style = (FONT, LABEL_SIZE).into_font().color(&BLACK);
             root.draw(&Text::new(name.to_string(), (at + 28, y - 8), style))?;
-            at += 28 + 9 * name.chars().count() as i32 + 30;
+            at += 28 + 10 * name.chars().count() as i32 + 30;
         }
         root.present()?;
         Ok(())
