@@ -125,11 +125,7 @@ pub struct StatusCount {
     pub late: i64,
 }
 
-pub async fn desk_counts(
-    db: &Db,
-    site: &str,
-    today: &str,
-) -> Result<Vec<StatusCount>, StoreError> {
+pub async fn desk_counts(db: &Db, site: &str, today: &str) -> Result<Vec<StatusCount>, StoreError> {
     let sql = format!(
         "SELECT status, COUNT(*) AS n, SUM(CASE WHEN {LATE} THEN 1 ELSE 0 END) AS late
          FROM document_requests WHERE site_id = $1 GROUP BY status"

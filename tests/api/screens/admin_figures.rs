@@ -107,13 +107,19 @@ async fn charts_read_well_and_numbers_follow_the_language_on_admin_and_public_pa
             .await
             .expect("measured");
         assert_eq!(placed[0], 2, "{lang}: both series named: {placed}");
-        assert!(placed[1].as_i64().unwrap_or(0) > 2, "{lang}: lines drawn: {placed}");
+        assert!(
+            placed[1].as_i64().unwrap_or(0) > 2,
+            "{lang}: lines drawn: {placed}"
+        );
         assert_eq!(placed[2], 0, "{lang}: the legend covers no data: {placed}");
         let (bottom, top) = (
             placed[3].as_f64().expect("bottom"),
             placed[4].as_f64().expect("top"),
         );
-        assert!(bottom <= top, "{lang}: the legend is above the data: {placed}");
+        assert!(
+            bottom <= top,
+            "{lang}: the legend is above the data: {placed}"
+        );
 
         // Figures with a decimal comma, none with a point.
         let (comma, point) = decimals(&browser, "main").await;
@@ -162,7 +168,11 @@ async fn the_audit_log_says_what_happened_at_the_office_s_local_time() {
         .await;
     assert_eq!(taken.status, StatusCode::CREATED, "{}", taken.body);
     let called = app
-        .post("/api/v1/counters/anfa-g1/call-next", Some(&agents[0]), json!({}))
+        .post(
+            "/api/v1/counters/anfa-g1/call-next",
+            Some(&agents[0]),
+            json!({}),
+        )
         .await;
     assert_eq!(called.status, StatusCode::OK, "{}", called.body);
 
@@ -209,7 +219,9 @@ async fn the_audit_log_says_what_happened_at_the_office_s_local_time() {
     let login = login.as_array().expect("rows").clone();
     assert!(!login.is_empty(), "the admin's login is listed");
     assert!(
-        login.iter().all(|w| w.as_str().is_some_and(|w| w.ends_with("UTC"))),
+        login
+            .iter()
+            .all(|w| w.as_str().is_some_and(|w| w.ends_with("UTC"))),
         "{login:?}"
     );
     browser.screenshot("admin-audit-fr-desktop").await;

@@ -261,7 +261,9 @@ async fn a_document_request_moves_between_statuses() {
         .await;
     browser.wait_for_text(&row, "Prête à retirer", SOON).await;
     browser.wait_for_text("#filter-ready", "(1)", SOON).await;
-    browser.wait_for_text("#filter-submitted", "(0)", SOON).await;
+    browser
+        .wait_for_text("#filter-submitted", "(0)", SOON)
+        .await;
     let seen = app
         .get(&format!("/api/v1/requests/{reference}"), Some(&agent))
         .await;

@@ -60,7 +60,9 @@ async fn absent_waits_for_the_recalls_and_the_transfer_list_chooses_nothing() {
     browser.goto(&console).await;
     browser.wait_for_text("#waiting", &number, SOON).await;
     browser.click("button[data-act='call-next']").await;
-    browser.wait_for_text("#current-number", &number, SOON).await;
+    browser
+        .wait_for_text("#current-number", &number, SOON)
+        .await;
 
     // Right after the call, "Absent" cannot work: it is disabled and says why.
     assert!(disabled(&browser, "#no-show").await);
@@ -110,7 +112,11 @@ async fn absent_waits_for_the_recalls_and_the_transfer_list_chooses_nothing() {
     let marker = browser.eval("window.notReloaded = true; return 1").await;
     assert_eq!(marker, 1);
     let recalled = app
-        .post(&format!("/api/v1/tickets/{ticket}/recall"), Some(&agent), json!({}))
+        .post(
+            &format!("/api/v1/tickets/{ticket}/recall"),
+            Some(&agent),
+            json!({}),
+        )
         .await;
     assert_eq!(recalled.status, StatusCode::OK, "{}", recalled.body);
     wait_disabled(&browser, "#no-show", false).await;
@@ -143,7 +149,10 @@ async fn file(app: &TestApp, agent: &str, name: &str, n: usize) -> String {
         .post("/api/v1/sites/rabat-agdal/requests", Some(agent), body)
         .await;
     assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
-    filed.body["reference"].as_str().expect("reference").to_owned()
+    filed.body["reference"]
+        .as_str()
+        .expect("reference")
+        .to_owned()
 }
 
 async fn step(app: &TestApp, agent: &str, reference: &str, status: &str) {
@@ -204,9 +213,13 @@ async fn the_requests_page_lists_overdue_first_marked_and_a_page_at_a_time() {
     browser.fill("#username", "agdal-agent").await;
     browser.fill("#password", STAFF_PASSWORD).await;
     browser.click("#login").await;
-    browser.wait_for_text("h1", "Choisir un guichet", SOON).await;
+    browser
+        .wait_for_text("h1", "Choisir un guichet", SOON)
+        .await;
     browser.goto(&format!("{}/agent/requests", app.base)).await;
-    browser.wait_for_text("#page-of", "Page 1 sur 3", SOON).await;
+    browser
+        .wait_for_text("#page-of", "Page 1 sur 3", SOON)
+        .await;
     browser
         .wait_for_text("#overdue-count", "6 demande(s) ouverte(s)", SOON)
         .await;
@@ -228,15 +241,21 @@ async fn the_requests_page_lists_overdue_first_marked_and_a_page_at_a_time() {
         .text(&format!("#req-{} .expected", overdue[0]))
         .await;
     assert!(late_tag.contains("En retard"), "{late_tag}");
-    browser.screenshot("agent-requests-overdue-fr-desktop").await;
+    browser
+        .screenshot("agent-requests-overdue-fr-desktop")
+        .await;
 
     // The last page ends with the closed ones, after every open one.
     browser.click("#page-next").await;
-    browser.wait_for_text("#page-of", "Page 2 sur 3", SOON).await;
+    browser
+        .wait_for_text("#page-of", "Page 2 sur 3", SOON)
+        .await;
     let second = rows(&browser).await;
     assert_eq!(second.len(), 20, "{second:?}");
     browser.click("#page-next").await;
-    browser.wait_for_text("#page-of", "Page 3 sur 3", SOON).await;
+    browser
+        .wait_for_text("#page-of", "Page 3 sur 3", SOON)
+        .await;
     let third = rows(&browser).await;
     assert_eq!(third.len(), 5, "{third:?}");
     let all: Vec<_> = [first, second.clone(), third].concat();
@@ -253,7 +272,9 @@ async fn the_requests_page_lists_overdue_first_marked_and_a_page_at_a_time() {
 
     // A step taken on page 2 comes back to page 2.
     browser.click("#page-prev").await;
-    browser.wait_for_text("#page-of", "Page 2 sur 3", SOON).await;
+    browser
+        .wait_for_text("#page-of", "Page 2 sur 3", SOON)
+        .await;
     let moved = &second[0].0;
     browser
         .click(&format!("#req-{moved} button[value='processing']"))
@@ -261,7 +282,9 @@ async fn the_requests_page_lists_overdue_first_marked_and_a_page_at_a_time() {
     browser
         .wait_for_text(&format!("#req-{moved} .status"), "En traitement", SOON)
         .await;
-    browser.wait_for_text("#page-of", "Page 2 sur 3", SOON).await;
+    browser
+        .wait_for_text("#page-of", "Page 2 sur 3", SOON)
+        .await;
     let seen = app
         .get(&format!("/api/v1/requests/{moved}"), Some(agent))
         .await;
@@ -277,9 +300,15 @@ async fn the_requests_page_lists_overdue_first_marked_and_a_page_at_a_time() {
     browser
         .goto(&format!("{}/agent/requests?lang=ar", app.base))
         .await;
-    browser.wait_for_text("#page-of", "الصفحة 1 من 3", SOON).await;
-    browser.wait_for_text(&format!("#req-{}", overdue[0]), "متأخرة", SOON).await;
-    browser.screenshot("agent-requests-overdue-ar-desktop").await;
+    browser
+        .wait_for_text("#page-of", "الصفحة 1 من 3", SOON)
+        .await;
+    browser
+        .wait_for_text(&format!("#req-{}", overdue[0]), "متأخرة", SOON)
+        .await;
+    browser
+        .screenshot("agent-requests-overdue-ar-desktop")
+        .await;
     browser.close().await;
 
     // Pages and statuses that are none: refused in clear, as the API does.

@@ -156,7 +156,8 @@ async fn change(
         Ok(done) => {
             // Back to the list it was taken from, if that is one.
             let plain = |c: char| c.is_ascii_alphanumeric() || "/?&=-_".contains(c);
-            let to = match step.back.starts_with("/agent/requests?") && step.back.chars().all(plain) {
+            let to = match step.back.starts_with("/agent/requests?") && step.back.chars().all(plain)
+            {
                 true => step.back.clone(),
                 false => format!("/agent/requests?site={}", done.site),
             };
@@ -192,7 +193,13 @@ async fn show(
         .await
         .map_err(fail)?;
     let desk = at.desk(state).await?;
-    let count = |s: &str| list.counts.iter().filter(|c| c.status == s).map(|c| c.n).sum();
+    let count = |s: &str| {
+        list.counts
+            .iter()
+            .filter(|c| c.status == s)
+            .map(|c| c.n)
+            .sum()
+    };
     let all = STATUSES.iter().map(|s| count(s)).sum::<i64>();
     let href = |s: Option<&str>| {
         let kept = s.map(|s| format!("&status={s}")).unwrap_or_default();

@@ -17,6 +17,7 @@ use axum::response::Response;
 use axum::routing::get;
 use jiff::tz::TimeZone;
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry::Vacant;
 use std::sync::Arc;
 
 pub fn router() -> Router<AppState> {
@@ -89,7 +90,11 @@ fn words(tr: Tr, e: &AuditEntryView) -> Option<String> {
 /// `at` (RFC 3339) in `zone`, to the minute.
 fn local(at: &str, zone: &TimeZone) -> Option<String> {
     let at: jiff::Timestamp = at.parse().ok()?;
-    Some(at.to_zoned(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string())
+    Some(
+        at.to_zoned(zone.clone())
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string(),
+    )
 }
 
 async fn page(admin: Admin, Query(query): Query<AuditQuery>) -> Result<Response, PageError> {
@@ -113,9 +118,9 @@ async fn page(admin: Admin, Query(query): Query<AuditQuery>) -> Result<Response,
     // Each site's zone, read once; a site gone since is shown in UTC.
     let mut zones: BTreeMap<String, Option<Arc<TimeZone>>> = BTreeMap::new();
     for site in found.entries.iter().filter_map(|e| e.site.clone()) {
-        if !zones.contains_key(&site) {
-            let zone = crate::app::sites::zone_of(&admin.state.app, &site).await;
-            zones.insert(site, zone.ok());
+        if let Vacant(slot) = zones.entry(site) {
+            let zone = crate::app::sites::zone_of(&admin.state.app, slot.key()).await;
+            slot.insert(zone.ok());
         }
     }
     let tr = admin.frame.tr;
@@ -123,11 +128,17 @@ async fn page(admin: Admin, Query(query): Query<AuditQuery>) -> Result<Response,
         .entries
         .into_iter()
         .map(|e| {
-            let zone = e.site.as_ref().and_then(|s| zones.get(s).cloned().flatten());
+            let zone = e
+                .site
+                .as_ref()
+                .and_then(|s| zones.get(s).cloned().flatten());
             let shown = zone.as_ref().and_then(|z| local(&e.at, z));
             let (when, zone) = match shown {
                 Some(when) => (when, None),
-                None => (local(&e.at, &TimeZone::UTC).unwrap_or_default(), Some("UTC")),
+                None => (
+                    local(&e.at, &TimeZone::UTC).unwrap_or_default(),
+                    Some("UTC"),
+                ),
             };
             Line {
                 words: words(tr, &e),

@@ -175,7 +175,11 @@ fn draw(
     let drawn: Drawn = (|| {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE)?;
-        let top_margin = if legend.is_empty() { 12 } else { LEGEND_BAND + 8 };
+        let top_margin = if legend.is_empty() {
+            12
+        } else {
+            LEGEND_BAND + 8
+        };
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .margin_top(top_margin)
@@ -252,7 +256,6 @@ fn nice_top(values: impl Iterator<Item = f64>) -> f64 {
     let step = 10f64.powf((max * 1.1).log10().floor());
     ((max * 1.1) / step).ceil() * step
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -4,9 +4,9 @@
 //! in days, shares in percent).
 
 use super::figures::{number, percent};
-use crate::http::pages::i18n::Lang;
 use crate::app::stats::{HandledFigures, ProcessingStats};
 use crate::http::pages::frame::Frame;
+use crate::http::pages::i18n::Lang;
 
 /// A row of figures: a service, an agent or all of them.
 pub struct Line {
@@ -53,7 +53,12 @@ pub fn view(f: &Frame, p: &ProcessingStats) -> ProcessingView {
             Line {
                 promised: s.processing_days.to_string(),
                 overdue: s.overdue.to_string(),
-                ..line(f.lang, format!("processing-{}", s.service), name, &s.figures)
+                ..line(
+                    f.lang,
+                    format!("processing-{}", s.service),
+                    name,
+                    &s.figures,
+                )
             }
         })
         .collect();
