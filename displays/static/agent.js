@@ -102,13 +102,21 @@
         return post(t + "/requests", body);
       case "transfer":
         var select = document.getElementById("transfer-service");
-        return t && select ? post(t + "/transfer", { service: select.value }) : null;
+        if (!t || !select) return null;
+        // Nothing is chosen for the agent: an empty choice is asked again.
+        if (!select.value) { show(T("agent.js.err_transfer_choose"), true); select.focus(); return null; }
+        return post(t + "/transfer", { service: select.value });
     }
     return null;
   }
 
   function act(button) {
-    if (button.disabled) return;
+    if (button.disabled) {
+      // A key on a button that cannot work yet says why, as the page does.
+      var why = document.getElementById(button.getAttribute("aria-describedby") || "");
+      if (why) show(why.textContent, true);
+      return;
+    }
     var sent = request(button);
     if (!sent) return;
     button.disabled = true;

@@ -125,6 +125,15 @@ impl ConsoleView {
         self.current.as_ref().map_or("", |t| t.status.as_str())
     }
 
+    /// Recalls the current called ticket still needs before "absent" may
+    /// be recorded; 0 when it may be, or when nothing is called.
+    pub fn recalls_left(&self) -> i64 {
+        match &self.current {
+            Some(t) if t.status == "called" => (self.min_recalls - t.recalls).max(0),
+            _ => 0,
+        }
+    }
+
     /// The services whose documents the current ticket's citizen may
     /// request from here: those prepared in working days.
     pub fn request_targets(&self) -> Vec<&ServiceRef> {

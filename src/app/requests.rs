@@ -226,6 +226,54 @@ pub async fn of_site(
         .collect())
 }
 
+/// One page of a site's requests as the agents' page lists them.
+pub struct DeskPage {
+    /// Each request, and whether it is overdue: open past its promised day.
+    pub requests: Vec<(RequestView, bool)>,
+    /// How many requests of the site are in each status, and how many of
+    /// those are overdue.
+    pub counts: Vec<store::requests::StatusCount>,
+    /// The site's local day the overdue ones are counted at.
+    pub today: String,
+}
+
+/// The `page`th (from 0) `per_page` requests of `site` (of `status` only,
+/// if given): overdue ones first, then the other open ones by promised
+/// day, then the closed ones, last changed first.
+pub async fn desk_page(
+    app: &App,
+    who: &Principal,
+    site: &str,
+    status: Option<&str>,
+    page: i64,
+    per_page: i64,
+) -> AppResult<DeskPage> {
+    who.require_staff(site, &STAFF)?;
+    if let Some(status) = status {
+        RequestStatus::parse(status).ok_or_else(|| Invalid::new("status", "a request status"))?;
+    }
+    let context = SiteContext::load(app, site).await?;
+    let today = context.day_of(app.clock.now_ms());
+    let offset = page.max(0).saturating_mul(per_page);
+    let (rows, counts) = tokio::try_join!(
+        store::requests::desk_page(&app.db, site, &today, status, per_page, offset),
+        store::requests::desk_counts(&app.db, site, &today),
+    )?;
+    let open = [RequestStatus::Submitted, RequestStatus::Processing].map(|s| s.as_str());
+    let requests = rows
+        .into_iter()
+        .map(|r| {
+            let late = open.contains(&r.status.as_str()) && r.expected_ready_on < today;
+            (view(&context, r, Vec::new(), true), late)
+        })
+        .collect();
+    Ok(DeskPage {
+        requests,
+        counts,
+        today,
+    })
+}
+
 /// A citizen's own requests, newest first.
 pub async fn of_citizen(app: &App, phone: &str) -> AppResult<Vec<RequestView>> {
     let rows = store::requests::of_phone(&app.db, phone).await?;

@@ -82,6 +82,61 @@ pub async fn of_site(
     rows::all_with(db, &sql, site, status).await
 }
 
+/// Open and promised before `$2` (the site's local today): overdue.
+const LATE: &str = "status IN ('submitted', 'processing') AND expected_ready_on < $2";
+
+/// One page of a site's requests as the desk works through them: overdue
+/// ones first, then the other open ones, each by promised day; then the
+/// closed ones, last changed first. `status`, if given, keeps one status.
+pub async fn desk_page(
+    db: &Db,
+    site: &str,
+    today: &str,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<RequestRow>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS}, personal_data_erased_at FROM document_requests
+         WHERE site_id = $1 AND ($3 IS NULL OR status = $3)
+         ORDER BY CASE WHEN {LATE} THEN 0
+                       WHEN status IN ('submitted', 'processing', 'ready') THEN 1 ELSE 2 END,
+                  CASE WHEN status IN ('delivered', 'rejected') THEN '' ELSE expected_ready_on END,
+                  CASE WHEN status IN ('delivered', 'rejected') THEN -updated_at ELSE created_at END,
+                  id
+         LIMIT $4 OFFSET $5"
+    );
+    Ok(crate::read!(db, |c| sqlx::query_as(&sql)
+        .bind(site)
+        .bind(today)
+        .bind(status)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// How many requests of a site are in one status, and how many of those
+/// are overdue as of `today`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StatusCount {
+    pub status: String,
+    pub n: i64,
+    pub late: i64,
+}
+
+pub async fn desk_counts(db: &Db, site: &str, today: &str) -> Result<Vec<StatusCount>, StoreError> {
+    let sql = format!(
+        "SELECT status, COUNT(*) AS n, SUM(CASE WHEN {LATE} THEN 1 ELSE 0 END) AS late
+         FROM document_requests WHERE site_id = $1 GROUP BY status"
+    );
+    Ok(crate::read!(db, |c| sqlx::query_as(&sql)
+        .bind(site)
+        .bind(today)
+        .fetch_all(c)
+        .await)?)
+}
+
 /// A citizen's requests, newest first.
 pub async fn of_phone(db: &Db, phone: &str) -> Result<Vec<RequestRow>, StoreError> {
     let sql = format!(

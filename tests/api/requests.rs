@@ -4,6 +4,7 @@
 
 use crate::support::desk::{AMINA, Desk, KARIM, desk, read_with_token, references};
 use crate::support::office::text;
+use crate::support::pages::page;
 use crate::support::sites::site_body;
 use guichet::domain::role::Role;
 use guichet_test_support::on_both_backends;
@@ -17,6 +18,7 @@ on_both_backends!(
     a_ready_request_sends_one_sms_and_one_email,
     request_rules_refuse_bad_moves_and_change_nothing,
     citizens_file_with_a_code_and_see_their_history,
+    the_agents_page_lists_overdue_ones_first_a_page_at_a_time,
 );
 
 async fn a_ready_request_sends_one_sms_and_one_email(backend: Backend) {
@@ -264,6 +266,67 @@ async fn citizens_file_with_a_code_and_see_their_history(backend: Backend) {
     assert_eq!(own.body["history"].as_array().map(Vec::len), Some(1));
     let other = desk.read(&karims, Some(citizen), None).await;
     assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.body);
+}
+
+/// The agents' page on each backend: overdue ones first and marked, the
+/// closed one last, 20 a page.
+async fn the_agents_page_lists_overdue_ones_first_a_page_at_a_time(backend: Backend) {
+    let desk = desk(backend, false).await;
+    // Three filed on Thursday, due Wednesday 2 December; one rejected.
+    let mut early = Vec::new();
+    for n in 0..3 {
+        early.push(desk.file_for(&format!("+21261230000{n}")).await);
+    }
+    let body = json!({"status": "rejected", "reason": "Pièce manquante"});
+    let rejected = desk.change_with(&desk.agent, &early[0], body).await;
+    assert_eq!(rejected.status, StatusCode::OK, "{}", rejected.body);
+    // A week later, 22 more, due after today.
+    desk.set_time("2026-12-10T09:00:00Z");
+    let agent = desk.app.login("agdal-agent", STAFF_PASSWORD).await;
+    let mut later = Vec::new();
+    for n in 10..32 {
+        let body = json!({"service": SERVICE, "name": "Karim", "phone": format!("+2126123000{n}")});
+        let filed = desk
+            .app
+            .post(&desk.requests_path(""), Some(&agent), body)
+            .await;
+        assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
+        later.push(text(&filed, "reference").to_owned());
+    }
+    let (status, first, _) = page(&desk.app, "/agent/requests?lang=fr", Some(&agent)).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert!(first.contains("Page 1 sur 2"), "{first}");
+    assert_eq!(first.matches("class=\"overdue\"").count(), 2, "{first}");
+    let at = |html: &str, reference: &str| html.find(&format!("id=\"req-{reference}\""));
+    let newest = later
+        .iter()
+        .filter_map(|r| at(&first, r))
+        .min()
+        .expect("listed");
+    for overdue in &early[1..] {
+        assert!(
+            at(&first, overdue).is_some_and(|i| i < newest),
+            "{overdue} first"
+        );
+    }
+    assert!(
+        at(&first, &early[0]).is_none(),
+        "the closed one is not on page 1"
+    );
+    let (status, second, _) = page(&desk.app, "/agent/requests?lang=fr&page=2", Some(&agent)).await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    let last = later
+        .iter()
+        .filter_map(|r| at(&second, r))
+        .max()
+        .expect("listed");
+    assert!(
+        at(&second, &early[0]).is_some_and(|i| i > last),
+        "closed last"
+    );
+    let (status, only, _) = page(&desk.app, "/agent/requests?status=rejected", Some(&agent)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(only.matches("id=\"req-").count(), 1, "{only}");
 }
 
 impl Desk {

@@ -135,9 +135,17 @@ async fn day_of_tickets(
     let opening = at(context, day, 8 * 60 + 30)?;
     let mut free_at = [opening; DESKS.len()];
     let mut numbers: Vec<(&str, i64)> = Vec::new();
+    // Days differ as in a real annex: Monday brings the weekend's
+    // errands, Friday afternoon thins out, and no two days are alike.
+    let weekday = match day.weekday().to_monday_one_offset() {
+        1 => 125,
+        5 => 85,
+        _ => 100,
+    };
+    let percent = weekday * (85 + draw.below(31)) / 100;
     let mut arrivals = Vec::new();
     for (slot, count) in ARRIVALS.iter().enumerate() {
-        for _ in 0..*count {
+        for _ in 0..(count * percent + 50) / 100 {
             let offset = draw.below(30 * 60_000) as i64;
             arrivals.push((
                 opening + slot as i64 * 30 * 60_000 + offset,

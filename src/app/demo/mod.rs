@@ -84,7 +84,9 @@ pub async fn seed(app: &App) -> AppResult<Option<Seeded>> {
         site: None,
     };
     // Open around the clock, every day, so that the demo can be clicked
-    // through at any hour; a real office sets its own hours.
+    // through at any hour; a real office sets its own hours. Its past
+    // (`history`) follows a real annex's: Monday to Friday, 08:30–16:30,
+    // so the statistics look like one (README: "The demo office").
     let weekday = vec![["00:00".to_owned(), "24:00".to_owned()]];
     let hours = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
         .into_iter()

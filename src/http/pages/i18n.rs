@@ -51,6 +51,23 @@ impl Lang {
         if *self == Lang::Ar { "rtl" } else { "ltr" }
     }
 
+    /// A figure with at most one decimal, as the language writes it: "4,5"
+    /// in French and Arabic (as Moroccan offices print it), "4.5" in
+    /// English; "4" for 4.0. Every page writes its figures through this.
+    pub fn number(&self, value: f64) -> String {
+        let rounded = (value * 10.0).round() / 10.0;
+        let text = match rounded.fract() == 0.0 {
+            true => format!("{rounded:.0}"),
+            false => format!("{rounded:.1}"),
+        };
+        // `-0` reads as 0.
+        let text = if text == "-0" { "0".to_owned() } else { text };
+        match self {
+            Lang::En => text,
+            Lang::Fr | Lang::Ar => text.replace('.', ","),
+        }
+    }
+
     /// The language's own name, for the language switch.
     pub fn name(&self) -> &'static str {
         match self {

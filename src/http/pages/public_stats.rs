@@ -161,14 +161,7 @@ fn day(f: &Frame, d: &ComingDay) -> DayLine {
     }
 }
 
-/// "4" for 4.0; "1,5" for 1.5 in French and Arabic (as Moroccan offices
-/// write it), "1.5" in English.
+/// A figure as the page's language writes it (`Lang::number`).
 fn decimal(lang: Lang, value: f64) -> String {
-    let text = format!("{value:.1}");
-    let text = text.strip_suffix(".0").map_or(text.clone(), str::to_owned);
-    if lang == Lang::En {
-        text
-    } else {
-        text.replace('.', ",")
-    }
+    lang.number(value)
 }

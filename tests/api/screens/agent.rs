@@ -152,7 +152,7 @@ async fn an_agent_logs_in_and_serves_tickets_with_clicks_and_keys() {
     assert!(took < Duration::from_secs(3));
     assert_eq!(browser.eval("return window.notReloaded").await, true);
 
-    // A no-show needs a recall first: the refusal is told in place.
+    // A no-show needs a recall first: the key says why in place.
     browser.click("button[data-act='call-next']").await;
     browser
         .wait_for_text("#current-number", &second, SOON)
@@ -174,7 +174,7 @@ async fn an_agent_logs_in_and_serves_tickets_with_clicks_and_keys() {
         .await;
     press(&browser, 'x').await;
     browser
-        .wait_for_text("#message", "Rappelez le ticket", SOON)
+        .wait_for_text("#message", "après encore 1 rappel(s)", SOON)
         .await;
     browser
         .wait_for_text("#current-status", "Appelé", SOON)
@@ -254,13 +254,16 @@ async fn a_document_request_moves_between_statuses() {
     let browser = Browser::open(DESKTOP).await;
     log_in(&browser, &app).await;
     browser.goto(&format!("{}/agent/requests", app.base)).await;
-    browser.wait_for_text("#submitted", reference, SOON).await;
-    assert!(!browser.text("#ready").await.contains(reference));
+    let row = format!("#req-{reference} .status");
+    browser.wait_for_text(&row, "Déposée", SOON).await;
     browser
         .click(&format!("#req-{reference} button[value='ready']"))
         .await;
-    browser.wait_for_text("#ready", reference, SOON).await;
-    assert!(!browser.text("#submitted").await.contains(reference));
+    browser.wait_for_text(&row, "Prête à retirer", SOON).await;
+    browser.wait_for_text("#filter-ready", "(1)", SOON).await;
+    browser
+        .wait_for_text("#filter-submitted", "(0)", SOON)
+        .await;
     let seen = app
         .get(&format!("/api/v1/requests/{reference}"), Some(&agent))
         .await;
@@ -269,7 +272,7 @@ async fn a_document_request_moves_between_statuses() {
     browser
         .goto(&format!("{}/agent/requests?lang=ar", app.base))
         .await;
-    browser.wait_for_text("#ready", "جاهزة للسحب", SOON).await;
+    browser.wait_for_text(&row, "جاهزة للسحب", SOON).await;
     browser.screenshot("agent-requests-ar-desktop").await;
 
     // Logging out ends the session: the pages ask for a login again.

@@ -3,7 +3,9 @@
 
 mod accessibility;
 mod admin;
+mod admin_figures;
 mod agent;
+mod agent_desk;
 mod agent_filing;
 mod agent_video;
 mod citizen;

@@ -1,17 +1,20 @@
-//! `/agent/requests`: the site's document requests by status, each with
-//! the steps it may take next as small forms (no script needed). A step
-//! goes through `app::requests::set_status`, which tells the citizen.
+//! `/agent/requests`: the site's document requests, a page at a time:
+//! overdue ones first and marked, then the other open ones, then the
+//! closed ones; `?status=` keeps one status. Each has the steps it may
+//! take next as small forms (no script needed). A step goes through
+//! `app::requests::set_status`, which tells the citizen.
 
 use super::{Agent, AtSite, Desk, refused};
 use crate::app::AppError;
-use crate::app::requests::{self, ChangeStatus, RequestView};
+use crate::app::requests::{self, ChangeStatus, DeskPage};
+use crate::domain::Invalid;
 use crate::domain::request::RequestStatus;
 use crate::http::AppState;
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -25,10 +28,16 @@ pub fn router() -> Router<AppState> {
         .route("/agent/requests/{reference}/status", post(change))
 }
 
-/// The requests of one status.
-struct Group {
-    status: &'static str,
-    requests: Vec<RequestView>,
+/// The requests listed on one page.
+const PER_PAGE: i64 = 20;
+
+/// A link of the page's filter: a status (or all), and how many.
+struct Filter {
+    /// A status, or `all`.
+    name: &'static str,
+    href: String,
+    count: i64,
+    current: bool,
 }
 
 #[derive(Template)]
@@ -37,7 +46,14 @@ struct RequestsPage {
     f: Frame,
     user: String,
     desk: Desk,
-    groups: Vec<Group>,
+    list: DeskPage,
+    filters: Vec<Filter>,
+    /// The status kept, if any.
+    status: Option<String>,
+    /// From 1; `pages` at least 1.
+    page: i64,
+    pages: i64,
+    overdue: i64,
     error: Option<String>,
 }
 
@@ -56,6 +72,53 @@ impl RequestsPage {
     fn may_reject(&self, status: &str) -> bool {
         RequestStatus::parse(status).is_some_and(|s| s.may_become(RequestStatus::Rejected))
     }
+
+    /// The list's address, its status kept, at `page`.
+    fn link(&self, page: i64) -> String {
+        let mut to = format!("/agent/requests?site={}", self.desk.site);
+        if let Some(status) = &self.status {
+            to.push_str(&format!("&status={status}"));
+        }
+        if page > 1 {
+            to.push_str(&format!("&page={page}"));
+        }
+        to
+    }
+
+    /// The address of this very list, for a step to come back to.
+    fn here(&self) -> String {
+        self.link(self.page)
+    }
+
+    /// The heading's key: the status kept, or all.
+    fn heading(&self) -> String {
+        format!("agent.request.{}", self.status.as_deref().unwrap_or("all"))
+    }
+}
+
+/// Which requests the page lists: `?status=` and `?page=` (from 1).
+#[derive(Deserialize, Default)]
+struct Listing {
+    status: Option<String>,
+    page: Option<String>,
+}
+
+impl Listing {
+    fn status(&self) -> Option<&str> {
+        self.status.as_deref().filter(|s| !s.is_empty())
+    }
+
+    /// The page asked for, from 1; an error for anything but a number.
+    fn page(&self) -> Result<i64, AppError> {
+        match self.page.as_deref().filter(|p| !p.is_empty()) {
+            None => Ok(1),
+            Some(p) => p
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=100_000).contains(n))
+                .ok_or_else(|| Invalid::new("page", "a page number from 1").into()),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -65,10 +128,17 @@ struct Step {
     reason: String,
     #[serde(default)]
     site: String,
+    /// The list the step was taken from, to come back to.
+    #[serde(default)]
+    back: String,
 }
 
-async fn page(State(state): State<AppState>, at: AtSite) -> Result<Response, PageError> {
-    show(&state, at, None).await
+async fn page(
+    State(state): State<AppState>,
+    at: AtSite,
+    Query(listing): Query<Listing>,
+) -> Result<Response, PageError> {
+    show(&state, at, &listing, None).await
 }
 
 async fn change(
@@ -84,7 +154,14 @@ async fn change(
     };
     match requests::set_status(&state.app, &who, &reference, input).await {
         Ok(done) => {
-            let to = format!("/agent/requests?site={}#{}", done.site, done.status);
+            // Back to the list it was taken from, if that is one.
+            let plain = |c: char| c.is_ascii_alphanumeric() || "/?&=-_".contains(c);
+            let to = match step.back.starts_with("/agent/requests?") && step.back.chars().all(plain)
+            {
+                true => step.back.clone(),
+                false => format!("/agent/requests?site={}", done.site),
+            };
+            let to = format!("{to}#req-{reference}");
             Ok(Redirect::to(&to).into_response())
         }
         Err(error) => {
@@ -96,37 +173,59 @@ async fn change(
             };
             refused(frame, error, message, |frame, message| async move {
                 let at = AtSite::resolve(&state, frame, who, Some(step.site)).await?;
-                show(&state, at, Some(message)).await
+                show(&state, at, &Listing::default(), Some(message)).await
             })
             .await
         }
     }
 }
 
-async fn show(state: &AppState, at: AtSite, error: Option<String>) -> Result<Response, PageError> {
+async fn show(
+    state: &AppState,
+    at: AtSite,
+    listing: &Listing,
+    error: Option<String>,
+) -> Result<Response, PageError> {
     let fail = |e| PageError::new(&at.frame, e);
-    let site = &at.site;
-    let all = requests::of_site(&state.app, &at.who, site, None)
+    let page = listing.page().map_err(fail)?;
+    let status = listing.status();
+    let list = requests::desk_page(&state.app, &at.who, &at.site, status, page - 1, PER_PAGE)
         .await
         .map_err(fail)?;
     let desk = at.desk(state).await?;
-    let mut groups: Vec<Group> = STATUSES
-        .iter()
-        .map(|status| Group {
-            status,
-            requests: Vec::new(),
-        })
-        .collect();
-    for request in all {
-        if let Some(group) = groups.iter_mut().find(|g| g.status == request.status) {
-            group.requests.push(request);
-        }
-    }
+    let count = |s: &str| {
+        list.counts
+            .iter()
+            .filter(|c| c.status == s)
+            .map(|c| c.n)
+            .sum()
+    };
+    let all = STATUSES.iter().map(|s| count(s)).sum::<i64>();
+    let href = |s: Option<&str>| {
+        let kept = s.map(|s| format!("&status={s}")).unwrap_or_default();
+        format!("/agent/requests?site={}{kept}", at.site)
+    };
+    let filter = |s: Option<&'static str>, count: i64| Filter {
+        name: s.unwrap_or("all"),
+        href: href(s),
+        count,
+        current: s == status,
+    };
+    let mut filters = vec![filter(None, all)];
+    filters.extend(STATUSES.iter().map(|s| filter(Some(s), count(s))));
+    let listed = status.map_or(all, count);
+    let pages = ((listed + PER_PAGE - 1) / PER_PAGE).max(1);
+    let overdue = list.counts.iter().map(|c| c.late).sum();
     Ok(render(&RequestsPage {
         user: at.user(),
         f: at.frame,
         desk,
-        groups,
+        list,
+        filters,
+        status: status.map(str::to_owned),
+        page,
+        pages,
+        overdue,
         error,
     }))
 }

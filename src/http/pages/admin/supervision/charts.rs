@@ -3,9 +3,13 @@
 //! pages need no script. Text is SVG `<text>` (the browser's fonts, no font
 //! files here); every chart has a `<title>` a screen reader announces, and
 //! the page's tables carry the same figures. Numbers are written with
-//! Western digits in every language; axes run left to right in Arabic too
-//! (the page's stylesheet keeps the chart `ltr`).
+//! Western digits in every language, with the language's decimal mark
+//! (`Lang::number`); axes run left to right in Arabic too (the page's
+//! stylesheet keeps the chart `ltr`). Text is sized for the chart's width
+//! on the page (the stylesheet keeps it from shrinking far below it), and
+//! the legend sits in a band above the plot, never over the data.
 
+use crate::http::pages::i18n::Lang;
 use plotters::prelude::*;
 
 /// The words around a chart, in the page's language.
@@ -18,6 +22,8 @@ pub struct ChartText<'a> {
     pub y: &'a str,
     /// The series' names, for the legend (one per series drawn).
     pub series: &'a [&'a str],
+    /// How the axis' numbers are written.
+    pub lang: Lang,
 }
 
 /// One day's volume.
@@ -28,8 +34,15 @@ pub struct DayVolume {
     pub served: i64,
 }
 
-const SIZE: (u32, u32) = (640, 300);
+const SIZE: (u32, u32) = (640, 320);
 const FONT: &str = "sans-serif";
+/// Axis labels and legend: `plotters` writes a size of 19 as 15.3 SVG
+/// units, and the page shows a chart at no less than 560 px for its 640,
+/// so at least 13 px on screen.
+const LABEL_SIZE: u32 = 19;
+const DESC_SIZE: u32 = 20;
+/// The band above the plot that holds the legend.
+const LEGEND_BAND: u32 = 34;
 const ISSUED: RGBColor = RGBColor(11, 83, 148);
 const SERVED: RGBColor = RGBColor(180, 83, 9);
 
@@ -53,14 +66,19 @@ pub fn waits_by_hour(mean_wait_seconds: &[(i8, Option<f64>)], text: &ChartText) 
     let x_label = |x: &f64| format!("{}h", x.round() as i64);
     let range = (f64::from(first) - 0.5)..(f64::from(last) + 0.5);
     let labels = usize::try_from(last - first + 1).unwrap_or(10);
-    draw(text, range, top, labels, &x_label, false, bars)
+    draw(text, range, top, labels, &x_label, &[], bars)
 }
 
 /// Tickets issued and served per day, as two lines.
 pub fn daily_volume(days: &[DayVolume], text: &ChartText) -> String {
     let top = nice_top(days.iter().map(|d| d.issued.max(d.served) as f64));
     let n = days.len().max(1);
-    let series = text.series;
+    let names = text.series;
+    let legend: Vec<(&str, RGBColor)> = [ISSUED, SERVED]
+        .into_iter()
+        .enumerate()
+        .map(|(i, color)| (names.get(i).copied().unwrap_or(""), color))
+        .collect();
     let lines = |chart: &mut Chart<'_>| {
         for (i, color) in [(0, ISSUED), (1, SERVED)] {
             let points: Vec<(f64, f64)> = days
@@ -68,13 +86,7 @@ pub fn daily_volume(days: &[DayVolume], text: &ChartText) -> String {
                 .enumerate()
                 .map(|(x, d)| (x as f64, if i == 0 { d.issued } else { d.served } as f64))
                 .collect();
-            let name = series.get(i).copied().unwrap_or("");
-            chart
-                .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?
-                .label(name)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
-                });
+            chart.draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?;
             if points.len() <= 62 {
                 chart.draw_series(
                     points
@@ -99,7 +111,7 @@ pub fn daily_volume(days: &[DayVolume], text: &ChartText) -> String {
         top,
         n.min(10),
         &x_label,
-        true,
+        &legend,
         lines,
     )
 }
@@ -134,7 +146,7 @@ pub fn service_times(agents: &[(String, Option<f64>)], text: &ChartText) -> Stri
         top,
         n.min(12),
         &x_label,
-        false,
+        &[],
         bars,
     )
 }
@@ -147,7 +159,8 @@ type Chart<'a> = ChartContext<
 type Drawn = Result<(), Box<dyn std::error::Error + 'static>>;
 
 /// Draws the frame of a chart (axes, labels, grid) and its series, and
-/// names it. A chart that fails to draw is an empty named picture: the
+/// names it; a `legend` (name and colour of each series) goes in a band
+/// above the plot. A chart that fails to draw is an empty named picture: the
 /// tables beside it still give the figures.
 fn draw(
     text: &ChartText,
@@ -155,39 +168,50 @@ fn draw(
     top: f64,
     x_labels: usize,
     x_label: &dyn Fn(&f64) -> String,
-    legend: bool,
+    legend: &[(&str, RGBColor)],
     series: impl FnOnce(&mut Chart<'_>) -> Drawn,
 ) -> String {
     let mut svg = String::new();
     let drawn: Drawn = (|| {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE)?;
+        let top_margin = if legend.is_empty() {
+            12
+        } else {
+            LEGEND_BAND + 8
+        };
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(50)
+            .margin_top(top_margin)
+            .x_label_area_size(52)
+            .y_label_area_size(64)
             .build_cartesian_2d(x, 0.0..top)?;
+        let lang = text.lang;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .light_line_style(WHITE)
             .x_labels(x_labels)
             .x_label_formatter(x_label)
-            .y_label_formatter(&|y| format_number(*y))
+            .y_label_formatter(&|y| lang.number(*y))
             .x_desc(text.x)
             .y_desc(text.y)
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 14))
+            .label_style((FONT, LABEL_SIZE))
+            .axis_desc_style((FONT, DESC_SIZE))
             .draw()?;
         series(&mut chart)?;
-        if legend {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .label_font((FONT, 13))
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK.mix(0.3))
-                .draw()?;
+        // The legend: a mark and a name per series, side by side, from the
+        // start of the band above the plot.
+        let mut at = 70;
+        for (name, color) in legend {
+            let y = (LEGEND_BAND / 2 + 6) as i32;
+            root.draw(&PathElement::new(
+                vec![(at, y), (at + 22, y)],
+                color.stroke_width(3),
+            ))?;
+            let style = (FONT, LABEL_SIZE).into_font().color(&BLACK);
+            root.draw(&Text::new(name.to_string(), (at + 28, y - 8), style))?;
+            at += 28 + 10 * name.chars().count() as i32 + 30;
         }
         root.present()?;
         Ok(())
@@ -233,16 +257,6 @@ fn nice_top(values: impl Iterator<Item = f64>) -> f64 {
     ((max * 1.1) / step).ceil() * step
 }
 
-/// A figure with at most one decimal, Western digits.
-pub fn format_number(value: f64) -> String {
-    let rounded = (value * 10.0).round() / 10.0;
-    if rounded.fract() == 0.0 {
-        format!("{rounded:.0}")
-    } else {
-        format!("{rounded:.1}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,6 +268,7 @@ mod tests {
             x: "Heure",
             y: "Minutes",
             series,
+            lang: Lang::Fr,
         }
     }
 
@@ -341,9 +356,11 @@ mod tests {
     }
 
     #[test]
-    fn numbers_are_short_and_western() {
-        assert_eq!(format_number(12.0), "12");
-        assert_eq!(format_number(12.34), "12.3");
+    fn numbers_are_short_western_and_in_the_language() {
+        assert_eq!(Lang::Fr.number(12.0), "12");
+        assert_eq!(Lang::Fr.number(12.34), "12,3");
+        assert_eq!(Lang::Ar.number(4.5), "4,5");
+        assert_eq!(Lang::En.number(4.5), "4.5");
         assert_eq!(nice_top([0.0].into_iter()), 10.0);
         assert_eq!(nice_top([47.0].into_iter()), 60.0);
     }

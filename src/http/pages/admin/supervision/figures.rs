@@ -1,7 +1,7 @@
 //! What the statistics page and the report share: charts as shown, and
 //! figures written for reading.
 
-use super::charts;
+use crate::http::pages::i18n::Lang;
 
 /// A chart as a page shows it: its caption and its inline SVG.
 pub struct Chart {
@@ -18,15 +18,25 @@ impl Chart {
     }
 }
 
-/// Seconds as minutes with a decimal (`12.5`), or a dash without data.
-pub fn minutes(seconds: Option<f64>) -> String {
-    seconds.map_or_else(|| "—".to_owned(), |s| charts::format_number(s / 60.0))
+/// Seconds as minutes with a decimal (`12,5` in French), or a dash
+/// without data.
+pub fn minutes(lang: Lang, seconds: Option<f64>) -> String {
+    number(lang, seconds.map(|s| s / 60.0))
 }
 
-/// A share as a percentage (`12.5 %`), or a dash without data.
-pub fn percent(share: Option<f64>) -> String {
+/// A share as a percentage (`12,5 %` in French, `12.5%` in English), or a
+/// dash without data.
+pub fn percent(lang: Lang, share: Option<f64>) -> String {
     share.map_or_else(
         || "—".to_owned(),
-        |s| format!("{} %", charts::format_number(s * 100.0)),
+        |s| match lang {
+            Lang::En => format!("{}%", lang.number(s * 100.0)),
+            _ => format!("{} %", lang.number(s * 100.0)),
+        },
     )
+}
+
+/// A figure as `lang` writes it, or a dash without data.
+pub fn number(lang: Lang, value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| lang.number(v))
 }

@@ -3,10 +3,10 @@
 //! service, per agent and the overdue list, written for reading (times
 //! in days, shares in percent).
 
-use super::charts::format_number;
-use super::figures::percent;
+use super::figures::{number, percent};
 use crate::app::stats::{HandledFigures, ProcessingStats};
 use crate::http::pages::frame::Frame;
+use crate::http::pages::i18n::Lang;
 
 /// A row of figures: a service, an agent or all of them.
 pub struct Line {
@@ -53,7 +53,12 @@ pub fn view(f: &Frame, p: &ProcessingStats) -> ProcessingView {
             Line {
                 promised: s.processing_days.to_string(),
                 overdue: s.overdue.to_string(),
-                ..line(format!("processing-{}", s.service), name, &s.figures)
+                ..line(
+                    f.lang,
+                    format!("processing-{}", s.service),
+                    name,
+                    &s.figures,
+                )
             }
         })
         .collect();
@@ -69,6 +74,7 @@ pub fn view(f: &Frame, p: &ProcessingStats) -> ProcessingView {
     services.push(Line {
         overdue: p.overdue_count.to_string(),
         ..line(
+            f.lang,
             "processing-all".to_owned(),
             f.tr.s("admin.supervision.all"),
             &p.totals,
@@ -81,6 +87,7 @@ pub fn view(f: &Frame, p: &ProcessingStats) -> ProcessingView {
             .iter()
             .map(|a| {
                 line(
+                    f.lang,
                     format!("processing-agent-{}", a.agent),
                     &a.agent,
                     &a.figures,
@@ -108,10 +115,8 @@ pub fn view(f: &Frame, p: &ProcessingStats) -> ProcessingView {
     }
 }
 
-fn line(id: String, label: &str, f: &HandledFigures) -> Line {
-    let days = |seconds: Option<f64>| {
-        seconds.map_or_else(|| "—".to_owned(), |s| format_number(s / 86_400.0))
-    };
+fn line(lang: Lang, id: String, label: &str, f: &HandledFigures) -> Line {
+    let days = |seconds: Option<f64>| number(lang, seconds.map(|s| s / 86_400.0));
     Line {
         id,
         label: label.to_owned(),
@@ -119,7 +124,7 @@ fn line(id: String, label: &str, f: &HandledFigures) -> Line {
         median_days: days(f.median_seconds),
         p90_days: days(f.p90_seconds),
         within_delay: f.within_delay,
-        share: percent(f.within_delay_share),
+        share: percent(lang, f.within_delay_share),
         promised: "—".to_owned(),
         overdue: "—".to_owned(),
     }

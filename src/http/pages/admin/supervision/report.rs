@@ -48,15 +48,15 @@ struct ReportPage {
 
 impl ReportPage {
     fn minutes(&self, seconds: &Option<f64>) -> String {
-        minutes(*seconds)
+        minutes(self.f.lang, *seconds)
     }
 
     fn percent(&self, share: &Option<f64>) -> String {
-        percent(*share)
+        percent(self.f.lang, *share)
     }
 
     fn number(&self, value: &Option<f64>) -> String {
-        value.map_or_else(|| "—".to_owned(), super::charts::format_number)
+        super::figures::number(self.f.lang, *value)
     }
 }
 

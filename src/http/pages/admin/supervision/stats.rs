@@ -81,7 +81,7 @@ struct StatsPage {
 
 impl StatsPage {
     fn minutes(&self, seconds: &Option<f64>) -> String {
-        minutes(*seconds)
+        minutes(self.f.lang, *seconds)
     }
 
     fn csv_link(&self) -> String {
@@ -146,6 +146,7 @@ fn draw(f: &Frame, s: &SiteStats) -> Vec<Chart> {
             x: tr.s("admin.supervision.chart.hour"),
             y: tr.s("admin.supervision.chart.minutes"),
             series: &[],
+            lang: f.lang,
         },
     );
     let agents: Vec<(String, Option<f64>)> = s
@@ -161,6 +162,7 @@ fn draw(f: &Frame, s: &SiteStats) -> Vec<Chart> {
             x: tr.s("admin.supervision.agent"),
             y: tr.s("admin.supervision.chart.minutes"),
             series: &[],
+            lang: f.lang,
         },
     );
     vec![
@@ -193,6 +195,7 @@ pub fn daily(f: &Frame, s: &SiteStats) -> Chart {
                 tr.s("admin.supervision.issued"),
                 tr.s("admin.supervision.served"),
             ],
+            lang: f.lang,
         },
     );
     Chart::new(tr.s("admin.supervision.chart.volume"), svg)
