@@ -21,7 +21,7 @@ use crate::app::{AppError, AppResult};
 use crate::http::client_ip::ClientIp;
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
-use crate::http::pages::portal::citizen::{CodeStep, Outcome, Submit};
+use crate::http::pages::portal::citizen::{CodeStep, Outcome, Proof};
 use askama::Template;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
@@ -75,7 +75,7 @@ pub struct Fields {
     email: String,
     #[serde(default)]
     otp: String,
-    /// The button pressed (see `portal::citizen::Submit`).
+    /// The button pressed (see `portal::citizen::Proof`).
     #[serde(default)]
     step: String,
     /// "Take a ticket too", for services served without appointment.
@@ -149,10 +149,14 @@ pub async fn submit(
 ) -> Response {
     let phone = fields.phone();
     let verify = k.site.verify_phone && !phone.is_empty();
-    let step = Submit::new(verify, &fields.step, &phone, &fields.otp);
+    let proof = Proof {
+        phone: phone.clone(),
+        otp: fields.otp.clone(),
+        step: fields.step.clone(),
+    };
     let (app, who, site) = (&k.app, &k.who, k.site.id.as_str());
-    let outcome = step
-        .run(app, &k.f, &client, |otp| {
+    let outcome = proof
+        .run(verify, app, &k.f, &client, |otp| {
             let input = NewRequest {
                 service: service.clone(),
                 name: fields.name.clone(),

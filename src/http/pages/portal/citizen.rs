@@ -32,7 +32,7 @@ pub struct Proof {
 }
 
 impl Proof {
-    /// Runs this submit ([`Submit::run`]) where the office does or does
+    /// Runs this submit where the office does or does
     /// not `verify` phones.
     pub async fn run<T, F>(
         &self,
@@ -46,7 +46,13 @@ impl Proof {
         F: Future<Output = AppResult<T>>,
     {
         let step = Submit::new(verify, &self.step, &self.phone, &self.otp);
-        step.run(app, f, client, act).await
+        match step.before(app, f, client).await {
+            Some(outcome) => Ok(outcome),
+            None => {
+                let result = act(step.code()).await;
+                step.after(app, f, client, result).await
+            }
+        }
     }
 }
 
@@ -121,9 +127,9 @@ impl<T> Outcome<T> {
 
 /// One submit of a form. `step` is the button pressed: `send` (the first
 /// submit), `submit` (with the code), `resend` (a new code) or `edit` (back
-/// to the fields). [`Submit::run`] runs the handler's use case, given the
+/// to the fields). [`Proof::run`] runs the handler's use case, given the
 /// code, unless the button asks for something else first.
-pub struct Submit<'a> {
+struct Submit<'a> {
     verify: bool,
     step: &'a str,
     phone: &'a str,
@@ -133,7 +139,7 @@ pub struct Submit<'a> {
 impl<'a> Submit<'a> {
     /// The submit of the button `step`, with the `phone` and the code
     /// `typed`, where the office does or does not `verify` phones.
-    pub fn new(verify: bool, step: &'a str, phone: &'a str, typed: &'a str) -> Self {
+    fn new(verify: bool, step: &'a str, phone: &'a str, typed: &'a str) -> Self {
         Self {
             verify,
             step,
@@ -144,27 +150,6 @@ impl<'a> Submit<'a> {
 
     fn code_given(&self) -> bool {
         self.step == "submit" && !self.typed.trim().is_empty()
-    }
-
-    /// The outcome of this submit: `act` is the use case, run with the code
-    /// typed (if any) unless [`Submit::before`] ends the submit first.
-    pub async fn run<T, F>(
-        &self,
-        app: &App,
-        f: &Frame,
-        client: &str,
-        act: impl FnOnce(Option<String>) -> F,
-    ) -> Result<Outcome<T>, PageError>
-    where
-        F: Future<Output = AppResult<T>>,
-    {
-        match self.before(app, f, client).await {
-            Some(outcome) => Ok(outcome),
-            None => {
-                let result = act(self.code()).await;
-                self.after(app, f, client, result).await
-            }
-        }
     }
 
     /// The code to run the use case with.
