@@ -126,6 +126,28 @@ impl Tr {
         self.s(key).replacen("{}", &value.to_string(), 1)
     }
 
+    /// The text of `key` for a count, with `{}` replaced by it: the entry
+    /// `{key}.one`, `.two`, `.few` or `.many` as the language's grammar
+    /// wants for that number (Arabic has all four; French and English use
+    /// `.one` for 1, and French for 0 too), else `{key}.other`.
+    pub fn n(&self, key: &str, count: impl std::borrow::Borrow<i64>) -> String {
+        let count = *count.borrow();
+        let form = match (self.lang, count) {
+            (Lang::Fr, 0 | 1) | (Lang::En | Lang::Ar, 1) => "one",
+            (Lang::Ar, 2) => "two",
+            (Lang::Ar, 3..=10) => "few",
+            (Lang::Ar, 11..) => "many",
+            _ => "other",
+        };
+        let wanted = format!("{key}.{form}");
+        let chosen = if CATALOG.contains_key(&wanted) {
+            wanted
+        } else {
+            format!("{key}.other")
+        };
+        self.f(&chosen, count)
+    }
+
     /// The entries whose key starts with `prefix`, as a JSON object for a
     /// page's script (in a `<script type="application/json">` block, so
     /// escaped for it).
@@ -143,6 +165,15 @@ impl Tr {
 mod tests {
     use super::*;
     use std::path::Path;
+
+    #[test]
+    fn counts_take_the_form_their_number_wants() {
+        assert_eq!(Lang::Fr.tr().n("portal.book.left", 1), "1 place");
+        assert_eq!(Lang::Fr.tr().n("portal.book.left", 2), "2 places");
+        assert_eq!(Lang::En.tr().n("portal.book.left", 1), "1 place left");
+        assert_eq!(Lang::Ar.tr().n("portal.book.left", 2), "مكانان متاحان");
+        assert_eq!(Lang::Ar.tr().n("portal.book.left", 12), "12 مكانا متاحا");
+    }
 
     #[test]
     fn languages_come_from_codes_and_headers() {

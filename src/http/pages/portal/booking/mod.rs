@@ -1,8 +1,10 @@
 //! Booking `/book/{site}/{service}` (also opened from SMS links with
-//! `?day=YYYY-MM-DD`): the mode, a month of free days, the day's times and
-//! the citizen's details in one plain form; on offices that verify phones a
-//! first submit sends the code and the same fields come back with a code
-//! box. Every step is a link or a POST-redirect-GET form: no JavaScript.
+//! `?day=YYYY-MM-DD`): the mode, a month of free days, the day's times
+//! grouped by part of the day, then (`&start=…`) the chosen time as a
+//! summary with "change" above the citizen's details; on offices that
+//! verify phones a first submit sends the code and the same fields come
+//! back with a code box. Every step is a link or a POST-redirect-GET form:
+//! no JavaScript.
 
 pub mod calendar;
 mod confirm;
@@ -44,6 +46,7 @@ pub struct BookQuery {
     pub mode: Option<String>,
     pub month: Option<String>,
     pub day: Option<String>,
+    pub start: Option<String>,
 }
 
 /// The fields of the booking form, as sent (and sent back on an error).
@@ -79,10 +82,8 @@ struct BookPage {
     modes: Vec<ModeLink>,
     mode: String,
     cal: calendar::Month,
-    times: Vec<calendar::Time>,
+    times: calendar::Times,
     form: BookForm,
-    /// The time ticked before an error, ticked again.
-    chosen_start: String,
     error: Option<String>,
     verify_phone: bool,
 }
@@ -108,6 +109,7 @@ async fn page(
     let form = BookForm {
         mode: query.mode.clone().unwrap_or_default(),
         day: query.day.clone().unwrap_or_default(),
+        start: query.start.clone(),
         persons: "1".to_owned(),
         ..BookForm::default()
     };
@@ -166,6 +168,7 @@ async fn book_page(
         mode: &form.mode,
         month,
         day: Some(form.day.as_str()).filter(|d| !d.is_empty()),
+        start: form.start.as_deref(),
         base,
     };
     let (cal, times) = calendar::build(app, f.lang, ask)
@@ -184,7 +187,6 @@ async fn book_page(
         mode: form.mode.clone(),
         cal,
         times,
-        chosen_start: form.start.clone().unwrap_or_default(),
         form,
         error,
         verify_phone: context.row.verify_phone,
