@@ -5,6 +5,7 @@ mod admin;
 mod agent;
 mod agent_filing;
 mod agent_video;
+mod booking;
 mod citizen;
 mod guide;
 mod journey;

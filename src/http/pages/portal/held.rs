@@ -9,6 +9,7 @@ use crate::app::AppResult;
 use crate::app::access::Access;
 use crate::app::appointments::{self, AppointmentView};
 use crate::app::auth::Principal;
+use crate::app::bring::{self, Bring};
 use crate::app::sites::SiteContext;
 use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError};
@@ -45,6 +46,8 @@ pub struct Shown {
     /// `?token=…` (or `?` for a logged-in citizen): every link of the pages.
     pub query: String,
     pub token: String,
+    /// What to bring and where to go.
+    pub bring: Bring,
 }
 
 impl Held {
@@ -96,10 +99,10 @@ impl Held {
         let (lang, view, context) = (self.f.lang, &self.view, &self.context);
         let token = self.token.clone().unwrap_or_default();
         let service = context.service(&view.service);
-        let ahead = view
-            .start
-            .parse::<jiff::Timestamp>()
-            .is_ok_and(|start| start > state.app.clock.now());
+        let start = view.start.parse::<jiff::Timestamp>().ok();
+        let ahead = start.is_some_and(|start| start > state.app.clock.now());
+        let start_ms = start.map_or(0, jiff::Timestamp::as_millisecond);
+        let bring = bring::for_appointment(context, &view.service, &view.mode, start_ms, lang.code());
         Shown {
             reference: view.reference.clone(),
             when: dates::when(lang, &view.start),
@@ -115,6 +118,7 @@ impl Held {
             cancelled: view.status == "cancelled",
             query: format!("?token={token}"),
             token,
+            bring,
         }
     }
 }
