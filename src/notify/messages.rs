@@ -126,7 +126,9 @@ pub fn bring_sms(lang: &str, bring: &Bring, reference: &str) -> String {
         out.push_str(&match lang {
             "ar" => format!(" عند وصولكم، سجلوا حضوركم في الشباك الأوتوماتيكي بالمرجع {reference}."),
             "en" => format!(" On arrival, check in at the kiosk with reference {reference}."),
-            _ => format!(" À votre arrivée, enregistrez-vous à la borne avec la référence {reference}."),
+            _ => format!(
+                " À votre arrivée, enregistrez-vous à la borne avec la référence {reference}."
+            ),
         });
     }
     out

@@ -51,9 +51,14 @@ async fn the_sms_the_email_and_the_calendar_file_say_what_to_bring() {
         .iter()
         .find(|(template, _)| template == "appointment_booked")
         .expect("the booking's SMS");
-    assert!(sms.contains("Apportez : CIN, Deux photos d'identité."), "{sms}");
     assert!(
-        sms.contains(&format!("enregistrez-vous à la borne avec la référence {reference}")),
+        sms.contains("Apportez : CIN, Deux photos d'identité."),
+        "{sms}"
+    );
+    assert!(
+        sms.contains(&format!(
+            "enregistrez-vous à la borne avec la référence {reference}"
+        )),
         "{sms}"
     );
     let mails = office.messages(email).await;
@@ -117,7 +122,9 @@ async fn in_arabic_the_reference_stays_isolated_in_the_sentence() {
         "{sms}"
     );
     assert!(
-        sms.contains(&format!("الشباك الأوتوماتيكي بالمرجع \u{2066}{reference}\u{2069}")),
+        sms.contains(&format!(
+            "الشباك الأوتوماتيكي بالمرجع \u{2066}{reference}\u{2069}"
+        )),
         "{sms}"
     );
 }

@@ -351,7 +351,9 @@ async fn figures_match_the_scripted_weeks_and_show_nothing_personal(backend: Bac
         "{fr}"
     );
     assert!(
-        fr.contains("Document prêt en général en 2,5 jours ouvrables ; délai annoncé : 3 jours ouvrables"),
+        fr.contains(
+            "Document prêt en général en 2,5 jours ouvrables ; délai annoncé : 3 jours ouvrables"
+        ),
         "{fr}"
     );
     assert!(fr.contains("lundi 2 novembre 2026"), "{fr}");

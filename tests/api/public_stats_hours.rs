@@ -30,12 +30,20 @@ async fn office(app: &TestApp) {
     let service = json!({"id": "residence", "prefix": "A", "name": "Certificat de résidence",
         "name_ar": "شهادة السكنى", "service_minutes": 5});
     let created = app
-        .post(&format!("/api/v1/sites/{SITE}/services"), Some(&admin), service)
+        .post(
+            &format!("/api/v1/sites/{SITE}/services"),
+            Some(&admin),
+            service,
+        )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let counter = json!({"id": "sidi-g1", "label": "Guichet 1", "services": ["residence"]});
     let created = app
-        .post(&format!("/api/v1/sites/{SITE}/counters"), Some(&admin), counter)
+        .post(
+            &format!("/api/v1/sites/{SITE}/counters"),
+            Some(&admin),
+            counter,
+        )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     app.add_staff(AGENT, Role::Agent, SITE).await;
@@ -44,8 +52,14 @@ async fn office(app: &TestApp) {
 /// Eight past Mondays with two arrivals at 10 o'clock and one at 11.
 async fn history(app: &TestApp, time: &guichet::clock::ManualTime) {
     let mondays = [
-        "2026-09-07", "2026-09-14", "2026-09-21", "2026-09-28", "2026-10-05", "2026-10-12",
-        "2026-10-19", "2026-10-26",
+        "2026-09-07",
+        "2026-09-14",
+        "2026-09-21",
+        "2026-09-28",
+        "2026-10-05",
+        "2026-10-12",
+        "2026-10-19",
+        "2026-10-26",
     ];
     for day in mondays {
         time.set(format!("{day}T09:00:00Z").parse().expect("time"));

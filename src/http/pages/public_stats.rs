@@ -37,8 +37,13 @@ struct Wait {
 
 /// Working days, with the word its number wants ("1 jour", "2,5 jours").
 fn days(f: &Frame, key: &str, value: f64) -> String {
-    let form = if (value - 1.0).abs() < f64::EPSILON { "one" } else { "other" };
-    f.tr.under(key, form).replacen("{}", &decimal(f.lang, value), 1)
+    let form = if (value - 1.0).abs() < f64::EPSILON {
+        "one"
+    } else {
+        "other"
+    };
+    f.tr.under(key, form)
+        .replacen("{}", &decimal(f.lang, value), 1)
 }
 
 /// A typical processing time against the promise, or how few requests.
@@ -144,7 +149,11 @@ fn service(f: &Frame, s: &PublicServiceStats) -> ServiceLine {
                 .median_days
                 .map(|d| days(f, "public_stats.processing_median", d))
                 .unwrap_or_default(),
-            promised: days(f, "public_stats.processing_promised", p.promised_days as f64),
+            promised: days(
+                f,
+                "public_stats.processing_promised",
+                p.promised_days as f64,
+            ),
             on_time: p.on_time_percent.unwrap_or_default(),
         }),
     }
@@ -161,8 +170,14 @@ fn day(f: &Frame, d: &ComingDay) -> DayLine {
     let least = shown.iter().map(|(_, e)| *e).fold(f64::INFINITY, f64::min);
     // The busiest and the quietest of the hours shown, when they differ.
     let differ = most > least;
-    let busiest = shown.iter().find(|(_, e)| differ && *e == most).map(|(h, _)| *h);
-    let quietest = shown.iter().find(|(_, e)| differ && *e == least).map(|(h, _)| *h);
+    let busiest = shown
+        .iter()
+        .find(|(_, e)| differ && *e == most)
+        .map(|(h, _)| *h);
+    let quietest = shown
+        .iter()
+        .find(|(_, e)| differ && *e == least)
+        .map(|(h, _)| *h);
     let span = |hour: i8| format!("{hour:02}:00–{:02}:00", (hour + 1) % 24);
     DayLine {
         title: d

@@ -62,7 +62,10 @@ async fn the_times_fold_and_the_chosen_time_sits_above_the_details() {
     let browser = Browser::open(PHONE).await;
     for lang in ["fr", "ar"] {
         browser
-            .goto(&format!("{}/book/maarif/cin?day={DAY}&lang={lang}", app.base))
+            .goto(&format!(
+                "{}/book/maarif/cin?day={DAY}&lang={lang}",
+                app.base
+            ))
             .await;
         let shape = browser
             .eval(
@@ -76,15 +79,24 @@ async fn the_times_fold_and_the_chosen_time_sits_above_the_details() {
         assert_eq!(shape[1], 96, "{lang}: every time is there");
         assert_eq!(
             shape[2],
-            json!(["night:true", "morning:false", "afternoon:false", "evening:false"]),
+            json!([
+                "night:true",
+                "morning:false",
+                "afternoon:false",
+                "evening:false"
+            ]),
             "{lang}"
         );
         let text = browser.text("main").await;
         assert!(!text.contains("(s)"), "{lang}: {text}");
-        browser.screenshot(&format!("booking-times-{lang}-phone")).await;
+        browser
+            .screenshot(&format!("booking-times-{lang}-phone"))
+            .await;
 
         browser.click("details[data-part=morning] summary").await;
-        browser.click(&format!("a.time[data-start^='{DAY}T09:30']")).await;
+        browser
+            .click(&format!("a.time[data-start^='{DAY}T09:30']"))
+            .await;
         browser
             .wait_for_text("#chosen", "09:30", Duration::from_secs(5))
             .await;
@@ -104,11 +116,17 @@ async fn the_times_fold_and_the_chosen_time_sits_above_the_details() {
         assert_eq!(order[1], "06 12 34 56 78", "{lang}: {order}");
         let (first, last) = (order[2].as_f64(), order[3].as_f64());
         assert!(first < last, "{lang}: the example reads 06 … 78: {order}");
-        browser.screenshot(&format!("booking-details-{lang}-phone")).await;
+        browser
+            .screenshot(&format!("booking-details-{lang}-phone"))
+            .await;
         // "Change" brings the times back.
         browser.click("#change-time").await;
         browser
-            .wait_for_text("details[data-part=night] summary", "00:00", Duration::from_secs(5))
+            .wait_for_text(
+                "details[data-part=night] summary",
+                "00:00",
+                Duration::from_secs(5),
+            )
             .await;
     }
 
@@ -116,7 +134,9 @@ async fn the_times_fold_and_the_chosen_time_sits_above_the_details() {
         .goto(&format!("{}/book/maarif/cin?day={DAY}&lang=fr", app.base))
         .await;
     browser.click("details[data-part=afternoon] summary").await;
-    browser.click(&format!("a.time[data-start^='{DAY}T14:15']")).await;
+    browser
+        .click(&format!("a.time[data-start^='{DAY}T14:15']"))
+        .await;
     browser.fill("#name", "Yassine Idrissi").await;
     browser.fill("#phone", "06 12 34 56 78").await;
     browser.click("button[value='book']").await;
@@ -125,12 +145,21 @@ async fn the_times_fold_and_the_chosen_time_sits_above_the_details() {
         .await;
     let reference = browser.text(".facts .reference").await;
     let documents = browser.text("#bring-documents").await;
-    assert!(documents.contains("Extrait d'acte de naissance"), "{documents}");
+    assert!(
+        documents.contains("Extrait d'acte de naissance"),
+        "{documents}"
+    );
     let address = browser.text("#bring-address").await;
-    assert!(address.contains("5 rue Ibnou Mounir, Casablanca"), "{address}");
+    assert!(
+        address.contains("5 rue Ibnou Mounir, Casablanca"),
+        "{address}"
+    );
     assert!(browser.text("#bring-opening").await.contains("00:00–24:00"));
     let kiosk = browser.text("#bring-kiosk").await;
-    assert!(kiosk.contains("borne") && kiosk.contains(&reference), "{kiosk}");
+    assert!(
+        kiosk.contains("borne") && kiosk.contains(&reference),
+        "{kiosk}"
+    );
     let text = browser.text("main").await;
     assert!(!text.contains("(s)") && !text.contains("1 jours"), "{text}");
     browser.screenshot("booking-confirmation-fr-phone").await;
@@ -139,7 +168,12 @@ async fn the_times_fold_and_the_chosen_time_sits_above_the_details() {
     browser.goto(&format!("{url}&lang=ar")).await;
     let documents = browser.text("#bring-documents").await;
     assert!(documents.contains("موجز عقد الازدياد"), "{documents}");
-    assert!(browser.text("#bring-address").await.contains("زنقة ابن منير"));
+    assert!(
+        browser
+            .text("#bring-address")
+            .await
+            .contains("زنقة ابن منير")
+    );
     let isolated = browser
         .eval(
             "return [document.querySelector('#bring-opening bdi').getAttribute('dir'),

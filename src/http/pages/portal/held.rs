@@ -102,7 +102,8 @@ impl Held {
         let start = view.start.parse::<jiff::Timestamp>().ok();
         let ahead = start.is_some_and(|start| start > state.app.clock.now());
         let start_ms = start.map_or(0, jiff::Timestamp::as_millisecond);
-        let bring = bring::for_appointment(context, &view.service, &view.mode, start_ms, lang.code());
+        let bring =
+            bring::for_appointment(context, &view.service, &view.mode, start_ms, lang.code());
         Shown {
             reference: view.reference.clone(),
             when: dates::when(lang, &view.start),

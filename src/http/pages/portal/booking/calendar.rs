@@ -302,6 +302,9 @@ mod tests {
             .map(|h| (h.hour.as_str(), h.times.len()))
             .collect();
         assert_eq!(hours, [("09", 2), ("10", 1)]);
-        assert_eq!(encoded("2026-11-24T09:00:00+01:00"), "2026-11-24T09%3A00%3A00%2B01%3A00");
+        assert_eq!(
+            encoded("2026-11-24T09:00:00+01:00"),
+            "2026-11-24T09%3A00%3A00%2B01%3A00"
+        );
     }
 }

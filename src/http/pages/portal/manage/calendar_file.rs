@@ -25,7 +25,10 @@ pub async fn calendar_file(
     };
     let summary = format!("{} — {}", a.service_name, a.site_name);
     let more = crate::notify::messages::bring_text(f.lang.code(), &a.bring, &view.reference);
-    let description = format!("{}{more}", f.tr.f("portal.ics.description", &view.reference));
+    let description = format!(
+        "{}{more}",
+        f.tr.f("portal.ics.description", &view.reference)
+    );
     let event = ics::Event {
         reference: &view.reference,
         start: &view.start,
