@@ -18,6 +18,7 @@ mod counters;
 mod csrf;
 mod demo;
 mod email_parsing;
+mod english_names;
 mod fakes;
 mod guide;
 mod guide_pages;

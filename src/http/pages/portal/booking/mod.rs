@@ -15,7 +15,7 @@ pub mod ics;
 mod qr;
 
 pub use confirm::TokenQuery;
-pub use fields::{manage_url, mode_label, name_in, opaque, phone_input};
+pub use fields::{manage_url, mode_label, name_in, opaque, phone_input, service_name_in};
 
 use crate::app::appointments::{self, NewAppointment};
 use crate::app::sites::SiteContext;
@@ -79,6 +79,8 @@ struct BookPage {
     site_name: String,
     service: String,
     service_name: String,
+    /// `fr` when an English page shows the French name.
+    service_lang: Option<&'static str>,
     modes: Vec<ModeLink>,
     mode: String,
     cal: calendar::Month,
@@ -178,9 +180,16 @@ async fn book_page(
         Some((status, text)) => (Some(status), Some(text)),
         None => (None, None),
     };
+    let (service_name, service_lang) = service_name_in(
+        f.lang,
+        &row.name,
+        row.name_ar.as_deref(),
+        row.name_en.as_deref(),
+    );
     let page = BookPage {
         site_name: name_in(f.lang, &context.row.name, context.row.name_ar.as_deref()),
-        service_name: name_in(f.lang, &row.name, row.name_ar.as_deref()),
+        service_name,
+        service_lang,
         site: site.to_owned(),
         service: service.to_owned(),
         modes,
