@@ -39,6 +39,21 @@ async fn english_pages_show_the_english_name_or_the_french_one_marked() {
         "{page}"
     );
 
+    // The confirmation too, before and after the English name is set.
+    let booked = office
+        .book("2026-11-24T09:00:00+00:00", "+212612345678")
+        .await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+    let confirmation = format!(
+        "/appointments/{}/confirmation?token={}&lang=en",
+        booked.body["reference"].as_str().expect("reference"),
+        booked.body["manage_token"].as_str().expect("token")
+    );
+    let page = text(app, &confirmation).await;
+    assert!(
+        page.contains(r#"<span class="service-name fallback" lang="fr">Passeport</span>"#),
+        "{page}"
+    );
     let path = format!("/api/v1/sites/{site}/services/{SERVICE}");
     let long = "P".repeat(121);
     let refused = app
@@ -65,6 +80,11 @@ async fn english_pages_show_the_english_name_or_the_french_one_marked() {
     let page = text(app, &book).await;
     assert!(
         page.contains(r#"<span id="service-name">Passport</span>"#),
+        "{page}"
+    );
+    let page = text(app, &confirmation).await;
+    assert!(
+        page.contains(r#"<span class="service-name">Passport</span>"#),
         "{page}"
     );
     let office_page = text(app, &format!("/sites/{site}?lang=en")).await;
