@@ -402,11 +402,23 @@ pub(super) async fn notify_holder(
     };
     // One message per change: the key names the appointment and the slot.
     let key = format!("{template}:{}:{}", row.id, row.start_at);
-    let sms = notify::sms(Some(&row.site_id), template, phone, body, key, now);
+    let (sms_more, email_more) = super::bring::for_message(context, row, notice);
+    let sms = notify::sms(
+        Some(&row.site_id),
+        template,
+        phone,
+        body.clone() + &sms_more,
+        key,
+        now,
+    );
     if let Some(address) = &row.email {
         let subject = format!("{} {}", row.reference, office);
         let card = context.email_card(&row.lang, &row.reference);
-        store::outbox::enqueue(tx, &notify::email(&sms, address, subject, &card)).await?;
+        let text = store::outbox::NewMessage {
+            body: body + &email_more,
+            ..sms.clone()
+        };
+        store::outbox::enqueue(tx, &notify::email(&text, address, subject, &card)).await?;
     }
     store::outbox::enqueue(tx, &sms).await?;
     Ok(())

@@ -9,6 +9,7 @@ pub mod announcements;
 pub mod appointments;
 pub mod audit;
 pub mod auth;
+pub mod bring;
 pub mod cache;
 pub mod calls;
 pub mod checkin;

@@ -27,6 +27,8 @@ pub struct NewService {
     pub prefix: String,
     pub name: String,
     pub name_ar: Option<String>,
+    /// For the citizen pages in English; without it they show `name`.
+    pub name_en: Option<String>,
     #[serde(default = "yes")]
     pub walk_in: bool,
     /// A subset of `["in_person", "video"]`.
@@ -66,6 +68,8 @@ pub struct ServicePatch {
     pub prefix: Option<String>,
     pub name: Option<String>,
     pub name_ar: Option<String>,
+    /// Blank clears it.
+    pub name_en: Option<String>,
     pub walk_in: Option<bool>,
     pub appointment_modes: Option<Vec<String>>,
     pub slot_minutes: Option<i64>,
@@ -84,6 +88,7 @@ pub struct ServiceView {
     pub prefix: String,
     pub name: String,
     pub name_ar: Option<String>,
+    pub name_en: Option<String>,
     pub walk_in: bool,
     pub appointment_modes: Vec<String>,
     pub slot_minutes: i64,
@@ -107,6 +112,7 @@ impl TryFrom<ServiceRow> for ServiceView {
             prefix: row.prefix,
             name: row.name,
             name_ar: row.name_ar,
+            name_en: row.name_en,
             walk_in: row.walk_in,
             slot_minutes: row.slot_minutes,
             slot_capacity: row.slot_capacity,
@@ -133,6 +139,7 @@ pub async fn create(
         prefix: String::new(),
         name: String::new(),
         name_ar: None,
+        name_en: None,
         walk_in: input.walk_in,
         appointment_modes: String::new(),
         slot_minutes: 0,
@@ -150,6 +157,7 @@ pub async fn create(
         prefix: Some(input.prefix),
         name: Some(input.name),
         name_ar: input.name_ar,
+        name_en: input.name_en,
         walk_in: Some(input.walk_in),
         appointment_modes: Some(input.appointment_modes),
         slot_minutes: Some(input.slot_minutes),
@@ -239,6 +247,9 @@ fn apply(row: &mut ServiceRow, patch: ServicePatch) -> Result<(), Invalid> {
     if let Some(name_ar) = patch.name_ar {
         // Blank clears it: the service is then named in French only.
         row.name_ar = crate::domain::optional_label("name_ar", &name_ar, 120)?;
+    }
+    if let Some(name_en) = patch.name_en {
+        row.name_en = crate::domain::optional_label("name_en", &name_en, 120)?;
     }
     if let Some(walk_in) = patch.walk_in {
         row.walk_in = walk_in;

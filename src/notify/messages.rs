@@ -88,6 +88,97 @@ pub fn reminder(lang: &str, a: &AboutAppointment<'_>) -> String {
     }
 }
 
+/// What to bring and where to go, in one language.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Bring {
+    /// The documents, in the citizen's language where the list has it.
+    pub documents: Vec<String>,
+    pub address: Option<String>,
+    /// The office's opening that day, `08:00–12:00, 14:00–16:00`.
+    pub opening: Option<String>,
+    /// In person: check in at the kiosk with the reference.
+    pub kiosk: bool,
+}
+
+/// A text kept in one direction inside an Arabic sentence (a reference,
+/// a phone, a range of hours): between Unicode's isolates.
+pub fn ltr(lang: &str, text: &str) -> String {
+    if lang == "ar" {
+        format!("\u{2066}{text}\u{2069}")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// What a booking's SMS adds: the documents to bring, and the kiosk.
+pub fn bring_sms(lang: &str, bring: &Bring, reference: &str) -> String {
+    let mut out = String::new();
+    if !bring.documents.is_empty() {
+        let list = bring.documents.join(if lang == "ar" { "، " } else { ", " });
+        out.push_str(&match lang {
+            "ar" => format!(" أحضروا: {list}."),
+            "en" => format!(" Bring: {list}."),
+            _ => format!(" Apportez : {list}."),
+        });
+    }
+    if bring.kiosk {
+        let reference = ltr(lang, reference);
+        out.push_str(&match lang {
+            "ar" => format!(" عند وصولكم، سجلوا حضوركم في الشباك الأوتوماتيكي بالمرجع {reference}."),
+            "en" => format!(" On arrival, check in at the kiosk with reference {reference}."),
+            _ => format!(
+                " À votre arrivée, enregistrez-vous à la borne avec la référence {reference}."
+            ),
+        });
+    }
+    out
+}
+
+/// What a booking's e-mail adds, as paragraphs: the documents one a line,
+/// the address and that day's opening, the kiosk.
+pub fn bring_text(lang: &str, bring: &Bring, reference: &str) -> String {
+    let mut out = String::new();
+    if !bring.documents.is_empty() {
+        out.push_str(match lang {
+            "ar" => "\n\nالوثائق الواجب إحضارها:",
+            "en" => "\n\nDocuments to bring:",
+            _ => "\n\nDocuments à apporter :",
+        });
+        for document in &bring.documents {
+            out.push_str(&format!("\n- {document}"));
+        }
+    }
+    let mut place = Vec::new();
+    if let Some(address) = &bring.address {
+        place.push(match lang {
+            "ar" => format!("العنوان: {address}"),
+            "en" => format!("Address: {address}"),
+            _ => format!("Adresse : {address}"),
+        });
+    }
+    if let Some(opening) = &bring.opening {
+        let opening = ltr(lang, opening);
+        place.push(match lang {
+            "ar" => format!("مفتوح في ذلك اليوم: {opening}"),
+            "en" => format!("Open that day: {opening}"),
+            _ => format!("Ouvert ce jour-là : {opening}"),
+        });
+    }
+    if !place.is_empty() {
+        out.push_str("\n\n");
+        out.push_str(&place.join("\n"));
+    }
+    if bring.kiosk {
+        let reference = ltr(lang, reference);
+        out.push_str(&match lang {
+            "ar" => format!("\n\nعند وصولكم، سجلوا حضوركم في الشباك الأوتوماتيكي بهذا المرجع: {reference}"),
+            "en" => format!("\n\nOn arrival, check in at the kiosk with this reference: {reference}"),
+            _ => format!("\n\nÀ votre arrivée, enregistrez-vous à la borne avec cette référence : {reference}"),
+        });
+    }
+    out
+}
+
 /// A place freed earlier than the citizen's wish or booking.
 pub fn place_freed(lang: &str, service: &str, office: &str, when: &str, link: &str) -> String {
     match lang {

@@ -347,20 +347,22 @@ async fn figures_match_the_scripted_weeks_and_show_nothing_personal(backend: Bac
         "{fr}"
     );
     assert!(
-        fr.contains("Pas assez de données pour l&#39;attente : seulement 3 passage(s)"),
+        fr.contains("Pas assez de données pour l&#39;attente : seulement 3 passages au guichet"),
         "{fr}"
     );
     assert!(
-        fr.contains("Document prêt en général en 2,5 jours ouvrés"),
+        fr.contains(
+            "Document prêt en général en 2,5 jours ouvrables ; délai annoncé : 3 jours ouvrables"
+        ),
         "{fr}"
     );
     assert!(fr.contains("lundi 2 novembre 2026"), "{fr}");
     assert!(
-        fr.contains(r#"<tr class="busiest"><th scope="row"><bdi>10:00–11:00</bdi>"#),
+        fr.contains(r#"<tr class="busiest"><th scope="row"><bdi dir="ltr">10:00–11:00</bdi>"#),
         "{fr}"
     );
     assert!(
-        fr.contains(r#"<tr class="quietest"><th scope="row"><bdi>11:00–12:00</bdi>"#),
+        fr.contains(r#"<tr class="quietest"><th scope="row"><bdi dir="ltr">11:00–12:00</bdi>"#),
         "{fr}"
     );
     assert!(ar.contains(r#"<html lang="ar" dir="rtl">"#));

@@ -205,6 +205,7 @@ fn service(
         prefix: prefix.into(),
         name: name.into(),
         name_ar: Some(name_ar.into()),
+        name_en: None,
         walk_in: true,
         appointment_modes: vec!["in_person".into()],
         slot_minutes: 15,

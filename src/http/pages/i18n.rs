@@ -143,6 +143,28 @@ impl Tr {
         self.s(key).replacen("{}", &value.to_string(), 1)
     }
 
+    /// The text of `key` for a count, with `{}` replaced by it: the entry
+    /// `{key}.one`, `.two`, `.few` or `.many` as the language's grammar
+    /// wants for that number (Arabic has all four; French and English use
+    /// `.one` for 1, and French for 0 too), else `{key}.other`.
+    pub fn n(&self, key: &str, count: impl std::borrow::Borrow<i64>) -> String {
+        let count = *count.borrow();
+        let form = match (self.lang, count) {
+            (Lang::Fr, 0 | 1) | (Lang::En | Lang::Ar, 1) => "one",
+            (Lang::Ar, 2) => "two",
+            (Lang::Ar, 3..=10) => "few",
+            (Lang::Ar, 11..) => "many",
+            _ => "other",
+        };
+        let wanted = format!("{key}.{form}");
+        let chosen = if CATALOG.contains_key(&wanted) {
+            wanted
+        } else {
+            format!("{key}.other")
+        };
+        self.f(&chosen, count)
+    }
+
     /// The entries whose key starts with `prefix`, as a JSON object for a
     /// page's script (in a `<script type="application/json">` block, so
     /// escaped for it).
@@ -162,6 +184,25 @@ mod tests {
     use std::path::Path;
 
     #[test]
+    fn counts_take_the_form_their_number_wants() {
+        assert_eq!(Lang::Fr.tr().n("portal.book.left", 1), "1 place");
+        assert_eq!(Lang::Fr.tr().n("portal.book.left", 2), "2 places");
+        assert_eq!(Lang::En.tr().n("portal.book.left", 1), "1 place left");
+        assert_eq!(Lang::Ar.tr().n("portal.book.left", 2), "مكانان متاحان");
+        assert_eq!(Lang::Ar.tr().n("portal.book.left", 12), "12 مكانا متاحا");
+        assert_eq!(
+            Lang::Fr.tr().n("portal.request.delay", 1),
+            "1 jour ouvrable"
+        );
+        assert_eq!(
+            Lang::Fr.tr().n("portal.request.delay", 3),
+            "3 jours ouvrables"
+        );
+        assert_eq!(Lang::Ar.tr().n("portal.request.delay", 2), "يوما عمل");
+        assert_eq!(Lang::En.tr().n("portal.request.delay", 1), "1 working day");
+    }
+
+    #[test]
     fn languages_come_from_codes_and_headers() {
         assert_eq!(Lang::parse("ar-MA"), Some(Lang::Ar));
         assert_eq!(Lang::parse("de"), None);
@@ -170,7 +211,7 @@ mod tests {
         assert_eq!(Lang::En.dir(), "ltr");
     }
 
-    /// Every key a template (`tr.s("…")`, `tr.f("…", …)`) or script
+    /// Every key a template (`tr.s("…")`, `tr.f("…", …)`, `tr.n("…", …)`) or script
     /// (`T("…")`) uses is in the catalog, in French and Arabic.
     #[test]
     fn every_key_used_is_translated() {
@@ -180,7 +221,11 @@ mod tests {
             for path in files_under(&root.join(dir)) {
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
                 for key in keys_used(&text) {
-                    let ok = CATALOG.get(&key).is_some_and(|e| e.ar.is_some());
+                    // A counted text (`tr.n`) is its `.other` form and its kin.
+                    let ok = CATALOG
+                        .get(&key)
+                        .or_else(|| CATALOG.get(&format!("{key}.other")))
+                        .is_some_and(|e| e.ar.is_some());
                     if !ok {
                         missing.push(format!("{}: {key}", path.display()));
                     }
@@ -222,7 +267,7 @@ mod tests {
 
     fn keys_used(text: &str) -> Vec<String> {
         let mut keys = Vec::new();
-        for opener in [".s(\"", ".f(\"", "T(\""] {
+        for opener in [".s(\"", ".f(\"", ".n(\"", "T(\""] {
             let mut rest = text;
             while let Some(at) = rest.find(opener) {
                 rest = &rest[at + opener.len()..];

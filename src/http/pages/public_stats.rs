@@ -1,6 +1,8 @@
 //! `/stats/{site}`: how long an office's services really take, for
 //! citizens — the public figures of `app::public_stats` in plain words, and
-//! the coming days' busy and quiet hours as bars drawn by CSS alone.
+//! the coming days' busy and quiet hours as bars drawn by CSS alone (only
+//! hours that expect at least `MIN_ARRIVALS`; a day without such hours is
+//! left out, and "not enough data" is said once when no day has any).
 //! Phone-sized first, complete without JavaScript, in French, Arabic and
 //! English. Figures only: nothing here names a person or an agent.
 
@@ -16,6 +18,11 @@ use axum::response::Response;
 use axum::routing::get;
 use jiff::civil::Date;
 
+/// The fewest expected arrivals an hour shows with: below, an hour says
+/// nothing a citizen can use (and a quiet night at an office open around
+/// the clock is not advice).
+const MIN_ARRIVALS: f64 = 0.5;
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/stats/{site}", get(page))
 }
@@ -28,13 +35,25 @@ struct Wait {
     p90: i64,
 }
 
+/// Working days, with the word its number wants ("1 jour", "2,5 jours").
+fn days(f: &Frame, key: &str, value: f64) -> String {
+    let form = if (value - 1.0).abs() < f64::EPSILON {
+        "one"
+    } else {
+        "other"
+    };
+    f.tr.under(key, form)
+        .replacen("{}", &decimal(f.lang, value), 1)
+}
+
 /// A typical processing time against the promise, or how few requests.
 struct Processing {
     enough: bool,
     requests: i64,
-    /// "2" or "2,5" working days.
+    /// "2,5 jours ouvrables".
     median: String,
-    promised: i64,
+    /// "3 jours ouvrables".
+    promised: String,
     on_time: i64,
 }
 
@@ -73,6 +92,8 @@ struct StatsPage {
     to: String,
     services: Vec<ServiceLine>,
     days: Vec<DayLine>,
+    /// Opening days to come, none of which has enough data to show.
+    no_pattern: bool,
 }
 
 async fn page(
@@ -100,7 +121,13 @@ async fn page(
             .filter(|s| s.wait.is_some() || s.processing.is_some())
             .map(|s| service(&f, s))
             .collect(),
-        days: stats.coming_days.iter().map(|d| day(&f, d)).collect(),
+        days: stats
+            .coming_days
+            .iter()
+            .map(|d| day(&f, d))
+            .filter(|d| !d.hours.is_empty())
+            .collect(),
+        no_pattern: !stats.coming_days.is_empty(),
         f,
     };
     Ok(render(&page))
@@ -120,20 +147,37 @@ fn service(f: &Frame, s: &PublicServiceStats) -> ServiceLine {
             requests: p.requests,
             median: p
                 .median_days
-                .map(|d| decimal(f.lang, d))
+                .map(|d| days(f, "public_stats.processing_median", d))
                 .unwrap_or_default(),
-            promised: p.promised_days,
+            promised: days(
+                f,
+                "public_stats.processing_promised",
+                p.promised_days as f64,
+            ),
             on_time: p.on_time_percent.unwrap_or_default(),
         }),
     }
 }
 
 fn day(f: &Frame, d: &ComingDay) -> DayLine {
-    let most = d
+    let shown: Vec<(i8, f64)> = d
         .hours
         .iter()
-        .map(|h| h.expected_arrivals)
-        .fold(0.0_f64, f64::max);
+        .map(|h| (h.hour, h.expected_arrivals))
+        .filter(|(_, expected)| *expected >= MIN_ARRIVALS)
+        .collect();
+    let most = shown.iter().map(|(_, e)| *e).fold(0.0_f64, f64::max);
+    let least = shown.iter().map(|(_, e)| *e).fold(f64::INFINITY, f64::min);
+    // The busiest and the quietest of the hours shown, when they differ.
+    let differ = most > least;
+    let busiest = shown
+        .iter()
+        .find(|(_, e)| differ && *e == most)
+        .map(|(h, _)| *h);
+    let quietest = shown
+        .iter()
+        .find(|(_, e)| differ && *e == least)
+        .map(|(h, _)| *h);
     let span = |hour: i8| format!("{hour:02}:00–{:02}:00", (hour + 1) % 24);
     DayLine {
         title: d
@@ -141,21 +185,16 @@ fn day(f: &Frame, d: &ComingDay) -> DayLine {
             .parse::<Date>()
             .map(|date| dates::long_day(f.lang, date))
             .unwrap_or_else(|_| d.date.clone()),
-        busiest: d.busiest_hour.map(span),
-        quietest: d.quietest_hour.map(span),
-        hours: d
-            .hours
+        busiest: busiest.map(span),
+        quietest: quietest.map(span),
+        hours: shown
             .iter()
-            .map(|h| HourLine {
-                label: span(h.hour),
-                value: decimal(f.lang, h.expected_arrivals),
-                width: if most > 0.0 {
-                    (h.expected_arrivals / most * 10.0).round().clamp(0.0, 10.0) as u8
-                } else {
-                    0
-                },
-                busiest: d.busiest_hour == Some(h.hour),
-                quietest: d.quietest_hour == Some(h.hour),
+            .map(|&(hour, expected)| HourLine {
+                label: span(hour),
+                value: decimal(f.lang, expected),
+                width: (expected / most * 10.0).round().clamp(0.0, 10.0) as u8,
+                busiest: busiest == Some(hour),
+                quietest: quietest == Some(hour),
             })
             .collect(),
     }

@@ -97,7 +97,10 @@ async fn the_kiosk_issues_and_prints_a_ticket() {
     browser.screenshot("kiosk-fr-kiosk").await;
 
     browser.click("a[data-service=residence]").await;
-    assert!(browser.text("#take-priority").await.contains("enceintes"));
+    // Who may take a priority ticket, in both of the kiosk's languages.
+    let who = browser.text("#priority-who").await;
+    assert!(who.contains("enceintes"), "{who}");
+    assert!(who.contains("النساء الحوامل"), "{who}");
     // The phone for "your turn is near", typed on the screen's keypad.
     for digit in "612345678".chars() {
         browser
@@ -113,6 +116,10 @@ async fn the_kiosk_issues_and_prints_a_ticket() {
     assert_eq!(ticket.status, StatusCode::OK, "{}", ticket.body);
     assert_eq!(number, ticket.body["number"].as_str().unwrap());
     assert_eq!(number, "A002");
+    // The ticket page's heading is the ticket's number, with its label.
+    let heading = browser.text("h1").await;
+    assert!(heading.contains("Numéro de ticket"), "{heading}");
+    assert!(heading.contains("A002"), "{heading}");
     let with_phone = "tickets WHERE number = 'A002' AND phone = '+212612345678'";
     assert_eq!(app.count(with_phone).await, 1);
     assert!(

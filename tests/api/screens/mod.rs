@@ -8,6 +8,7 @@ mod agent;
 mod agent_desk;
 mod agent_filing;
 mod agent_video;
+mod booking;
 mod citizen;
 mod guide;
 mod journey;

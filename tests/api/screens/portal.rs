@@ -128,7 +128,14 @@ async fn a_citizen_books_through_the_portal_and_finds_it_in_their_space() {
 
     let start = "2026-11-24T09:00:00+00:00";
     browser
-        .click(&format!("input[name='start'][value='{start}']"))
+        .click(&format!("a.time[data-start='{start}']"))
+        .await;
+    browser
+        .wait_for_text(
+            "#chosen",
+            "mardi 24 novembre 2026, 09:00",
+            Duration::from_secs(5),
+        )
         .await;
     browser.fill("#name", "Amina Alaoui").await;
     browser.fill("#phone", PHONE_NUMBER).await;
@@ -267,7 +274,10 @@ async fn the_manage_link_moves_and_cancels_and_a_wrong_token_is_not_found() {
     browser.click("#reschedule").await;
     browser.click("a.day[data-date='2026-11-25']").await;
     browser
-        .click(&format!("input[name='start'][value='{later}']"))
+        .click(&format!("a.time[data-start='{later}']"))
+        .await;
+    browser
+        .wait_for_text("#chosen", "10:30", Duration::from_secs(5))
         .await;
     browser.screenshot("portal-manage-move-fr-phone").await;
     browser.click("form button[type='submit']").await;

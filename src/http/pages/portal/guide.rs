@@ -150,7 +150,7 @@ pub fn channel_words(channel: Channel, tr: Tr) -> String {
 pub fn delay_words(days: i64, tr: Tr) -> String {
     match days {
         0 => tr.s("guide.delay_now").to_owned(),
-        days => tr.f("guide.delay_days", days),
+        days => tr.n("guide.delay_days", days),
     }
 }
 

@@ -3,12 +3,13 @@
 //! session. Refused, it is the error page: a wrong token is a 404, so
 //! nobody learns whether the reference exists.
 
-use super::booking::{TokenQuery, dates, manage_url, mode_label, name_in, opaque};
+use super::booking::{TokenQuery, dates, manage_url, mode_label, name_in, opaque, service_name_in};
 use super::me;
 use crate::app::AppResult;
 use crate::app::access::Access;
 use crate::app::appointments::{self, AppointmentView};
 use crate::app::auth::Principal;
+use crate::app::bring::{self, Bring};
 use crate::app::sites::SiteContext;
 use crate::http::AppState;
 use crate::http::pages::frame::{Frame, PageError};
@@ -35,6 +36,8 @@ pub struct Shown {
     pub when: String,
     pub site_name: String,
     pub service_name: String,
+    /// `fr` when an English page shows the French name.
+    pub service_lang: Option<&'static str>,
     pub mode: &'static str,
     pub persons: i64,
     pub status: &'static str,
@@ -45,6 +48,8 @@ pub struct Shown {
     /// `?token=…` (or `?` for a logged-in citizen): every link of the pages.
     pub query: String,
     pub token: String,
+    /// What to bring and where to go.
+    pub bring: Bring,
 }
 
 impl Held {
@@ -96,17 +101,20 @@ impl Held {
         let (lang, view, context) = (self.f.lang, &self.view, &self.context);
         let token = self.token.clone().unwrap_or_default();
         let service = context.service(&view.service);
-        let ahead = view
-            .start
-            .parse::<jiff::Timestamp>()
-            .is_ok_and(|start| start > state.app.clock.now());
+        let start = view.start.parse::<jiff::Timestamp>().ok();
+        let ahead = start.is_some_and(|start| start > state.app.clock.now());
+        let start_ms = start.map_or(0, jiff::Timestamp::as_millisecond);
+        let bring =
+            bring::for_appointment(context, &view.service, &view.mode, start_ms, lang.code());
+        let (service_name, service_lang) = service.map_or((String::new(), None), |s| {
+            service_name_in(lang, &s.name, s.name_ar.as_deref(), s.name_en.as_deref())
+        });
         Shown {
             reference: view.reference.clone(),
             when: dates::when(lang, &view.start),
             site_name: name_in(lang, &context.row.name, context.row.name_ar.as_deref()),
-            service_name: service
-                .map(|s| name_in(lang, &s.name, s.name_ar.as_deref()))
-                .unwrap_or_default(),
+            service_name,
+            service_lang,
             mode: mode_label(lang, &view.mode),
             persons: view.persons,
             status: lang.tr().s(me::appointment_status(&view.status)),
@@ -115,6 +123,7 @@ impl Held {
             cancelled: view.status == "cancelled",
             query: format!("?token={token}"),
             token,
+            bring,
         }
     }
 }

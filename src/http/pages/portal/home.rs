@@ -3,7 +3,7 @@
 //! service with its channels and the documents to bring), the queue now,
 //! and the links to book or to request a document.
 
-use super::booking::{dates, name_in};
+use super::booking::{dates, name_in, service_name_in};
 use crate::app::{directory, queue, sites};
 use crate::domain::opening_hours::DAYS;
 use crate::http::AppState;
@@ -53,7 +53,8 @@ struct Hours {
 
 struct Procedure {
     id: String,
-    name: String,
+    /// The name, and `fr` when an English page shows the French one.
+    name: (String, Option<&'static str>),
     walk_in: bool,
     in_person: bool,
     video: bool,
@@ -109,7 +110,7 @@ async fn office(
         .iter()
         .map(|s| Procedure {
             id: s.id.clone(),
-            name: name_in(f.lang, &s.name, s.name_ar.as_deref()),
+            name: service_name_in(f.lang, &s.name, s.name_ar.as_deref(), s.name_en.as_deref()),
             walk_in: s.walk_in,
             in_person: s.appointment_modes.iter().any(|m| m == "in_person"),
             video: s.appointment_modes.iter().any(|m| m == "video"),

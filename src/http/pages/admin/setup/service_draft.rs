@@ -23,6 +23,7 @@ pub(super) struct Draft {
     pub(super) prefix: String,
     pub(super) name: String,
     pub(super) name_ar: String,
+    pub(super) name_en: String,
     pub(super) walk_in: bool,
     pub(super) in_person: bool,
     pub(super) video: bool,
@@ -48,6 +49,7 @@ pub(super) fn stored(view: ServiceView) -> Draft {
         prefix: view.prefix,
         name: view.name,
         name_ar: view.name_ar.unwrap_or_default(),
+        name_en: view.name_en.unwrap_or_default(),
         walk_in: view.walk_in,
         numbers: NUMBERS
             .into_iter()
@@ -75,6 +77,7 @@ pub(super) fn typed(form: &Fields) -> Draft {
         prefix: form.get("prefix").to_owned(),
         name: form.get("name").to_owned(),
         name_ar: form.get("name_ar").to_owned(),
+        name_en: form.get("name_en").to_owned(),
         walk_in: form.ticked("walk_in"),
         in_person: form.ticked("in_person"),
         video: form.ticked("video"),
@@ -112,6 +115,7 @@ pub(super) fn input_of(draft: &Draft) -> Result<ServicePatch, Invalid> {
         name: Some(draft.name.clone()),
         // Blank clears the Arabic name.
         name_ar: Some(draft.name_ar.clone()),
+        name_en: Some(draft.name_en.clone()),
         walk_in: Some(draft.walk_in),
         appointment_modes: Some(modes),
         slot_minutes: value("slot_minutes")?,

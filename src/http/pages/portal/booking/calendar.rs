@@ -1,6 +1,8 @@
 //! The month calendar of a service's free days and the times of the chosen
-//! day: plain links and radio buttons, so booking and moving an
-//! appointment work without JavaScript. Shared by booking and rescheduling.
+//! day, grouped by part of the day and hour: plain links, so booking and
+//! moving an appointment work without JavaScript. A chosen time (`start`
+//! in the address) becomes a summary with a "change" link, next to the
+//! form. Shared by booking and rescheduling.
 
 use super::dates;
 use crate::app::slots::{self, SlotQuery};
@@ -46,6 +48,96 @@ pub struct Time {
     /// "09:00", local.
     pub clock: String,
     pub left: i64,
+    /// The page with this time chosen.
+    pub href: String,
+}
+
+/// The free times of one hour ("09").
+#[derive(Debug)]
+pub struct Hour {
+    pub hour: String,
+    pub times: Vec<Time>,
+}
+
+/// Night (before 06:00), morning, afternoon (from 12:00), evening (from
+/// 18:00): a fold of the times list, the first one with times open.
+#[derive(Debug)]
+pub struct Part {
+    /// `portal.book.part.{key}`.
+    pub key: &'static str,
+    /// "06:00–12:00".
+    pub span: &'static str,
+    pub count: i64,
+    pub open: bool,
+    pub hours: Vec<Hour>,
+}
+
+/// The time chosen, as the summary above the form shows it.
+#[derive(Debug)]
+pub struct Chosen {
+    pub start: String,
+    /// "mardi 24 novembre 2026, 09:00".
+    pub when: String,
+    /// Back to the day's times.
+    pub change: String,
+}
+
+/// The chosen day's times: grouped, or the one chosen.
+#[derive(Debug, Default)]
+pub struct Times {
+    pub parts: Vec<Part>,
+    pub chosen: Option<Chosen>,
+}
+
+impl Times {
+    /// Whether the chosen day has no free time left.
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty() && self.chosen.is_none()
+    }
+}
+
+const PARTS: [(&str, &str, i8); 4] = [
+    ("night", "00:00–06:00", 6),
+    ("morning", "06:00–12:00", 12),
+    ("afternoon", "12:00–18:00", 18),
+    ("evening", "18:00–24:00", 24),
+];
+
+/// The times grouped by part of the day, then hour, in order.
+fn group(times: Vec<(i8, Time)>) -> Vec<Part> {
+    let mut parts: Vec<Part> = Vec::new();
+    for (hour, time) in times {
+        let Some(&(key, span, _)) = PARTS.iter().find(|(_, _, end)| hour < *end) else {
+            continue;
+        };
+        if parts.last().is_none_or(|p| p.key != key) {
+            parts.push(Part {
+                key,
+                span,
+                count: 0,
+                open: parts.is_empty(),
+                hours: Vec::new(),
+            });
+        }
+        let Some(part) = parts.last_mut() else {
+            continue;
+        };
+        let label = format!("{hour:02}");
+        part.count += 1;
+        match part.hours.last_mut() {
+            Some(h) if h.hour == label => h.times.push(time),
+            _ => part.hours.push(Hour {
+                hour: label,
+                times: vec![time],
+            }),
+        }
+    }
+    parts
+}
+
+/// A slot's start in an address (its offset's `+` would read as a space).
+fn encoded(start: &str) -> String {
+    start.replace('+', "%2B").replace(':', "%3A")
 }
 
 /// What to show: the month (first day), the chosen day, in a mode.
@@ -55,13 +147,15 @@ pub struct Ask<'a> {
     pub mode: &'a str,
     pub month: Option<&'a str>,
     pub day: Option<&'a str>,
+    /// The time chosen, if any.
+    pub start: Option<&'a str>,
     /// The page's address up to its query, which always has a `?`: the
     /// calendar adds `&month=…&day=…`.
     pub base: String,
 }
 
 /// The month and the free times of the chosen day.
-pub async fn build(app: &App, lang: Lang, ask: Ask<'_>) -> AppResult<(Month, Vec<Time>)> {
+pub async fn build(app: &App, lang: Lang, ask: Ask<'_>) -> AppResult<(Month, Times)> {
     let context = SiteContext::load(app, ask.site).await?;
     let horizon = context.service(ask.service).map_or(0, |s| s.horizon_days);
     let today = crate::domain::time::local_day(app.clock.now(), &context.zone);
@@ -137,20 +231,80 @@ pub async fn build(app: &App, lang: Lang, ask: Ask<'_>) -> AppResult<(Month, Vec
         chosen: day.map(|d| dates::long_day(lang, d)),
         any_free,
     };
-    let times = match day {
-        Some(day) => {
-            let prefix = day.to_string();
-            slots
-                .into_iter()
-                .filter(|s| s.available > 0 && s.start.starts_with(&prefix))
-                .map(|s| Time {
-                    clock: dates::local(&s.start).map(dates::clock).unwrap_or_default(),
-                    start: s.start,
-                    left: s.available,
-                })
-                .collect()
-        }
-        None => Vec::new(),
+    let Some(day) = day else {
+        return Ok((month, Times::default()));
+    };
+    let prefix = day.to_string();
+    let day_link = link(first, Some(day));
+    let free: Vec<(i8, Time)> = slots
+        .into_iter()
+        .filter(|s| s.available > 0 && s.start.starts_with(&prefix))
+        .filter_map(|s| {
+            let at = dates::local(&s.start)?;
+            let time = Time {
+                clock: dates::clock(at),
+                href: format!("{day_link}&start={}#chosen", encoded(&s.start)),
+                start: s.start,
+                left: s.available,
+            };
+            Some((at.hour(), time))
+        })
+        .collect();
+    let chosen = ask
+        .start
+        .and_then(|start| free.iter().find(|(_, t)| t.start == start))
+        .map(|(_, t)| Chosen {
+            start: t.start.clone(),
+            when: dates::when(lang, &t.start),
+            change: format!("{day_link}#times"),
+        });
+    let times = match chosen {
+        Some(chosen) => Times {
+            parts: Vec::new(),
+            chosen: Some(chosen),
+        },
+        None => Times {
+            parts: group(free),
+            chosen: None,
+        },
     };
     Ok((month, times))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn time(clock: &str) -> (i8, Time) {
+        let hour = clock[..2].parse().unwrap_or(0);
+        let time = Time {
+            start: clock.to_owned(),
+            clock: clock.to_owned(),
+            left: 1,
+            href: String::new(),
+        };
+        (hour, time)
+    }
+
+    #[test]
+    fn times_group_by_part_of_the_day_then_hour() {
+        let times = ["05:45", "09:00", "09:30", "10:00", "13:15", "23:45"];
+        let parts = group(times.iter().map(|c| time(c)).collect());
+        let keys: Vec<&str> = parts.iter().map(|p| p.key).collect();
+        assert_eq!(keys, ["night", "morning", "afternoon", "evening"]);
+        let open: Vec<bool> = parts.iter().map(|p| p.open).collect();
+        assert_eq!(open, [true, false, false, false]);
+        let morning = &parts[1];
+        assert_eq!(morning.count, 3);
+        let hours: Vec<(&str, usize)> = morning
+            .hours
+            .iter()
+            .map(|h| (h.hour.as_str(), h.times.len()))
+            .collect();
+        assert_eq!(hours, [("09", 2), ("10", 1)]);
+        assert_eq!(
+            encoded("2026-11-24T09:00:00+01:00"),
+            "2026-11-24T09%3A00%3A00%2B01%3A00"
+        );
+    }
 }

@@ -11,6 +11,22 @@ pub fn name_in(lang: Lang, name: &str, name_ar: Option<&str>) -> String {
     }
 }
 
+/// A service's name in the visitor's language, with the language it is
+/// written in when that is not the page's: an English page shows the
+/// French name, marked `lang="fr"`, when the service has no English one.
+pub fn service_name_in(
+    lang: Lang,
+    name: &str,
+    name_ar: Option<&str>,
+    name_en: Option<&str>,
+) -> (String, Option<&'static str>) {
+    match (lang, name_en) {
+        (Lang::En, Some(en)) if !en.is_empty() => (en.to_owned(), None),
+        (Lang::En, _) => (name.to_owned(), Some("fr")),
+        _ => (name_in(lang, name, name_ar), None),
+    }
+}
+
 /// A phone as typed: a Moroccan national number (`06…`) becomes
 /// international, as the use cases want; anything else is left to them.
 pub fn phone_input(typed: &str) -> String {
@@ -70,5 +86,12 @@ mod tests {
         assert_eq!(opaque(Some("")), None);
         assert_eq!(name_in(Lang::Ar, "Annexe", Some("ملحقة")), "ملحقة");
         assert_eq!(name_in(Lang::En, "Annexe", Some("ملحقة")), "Annexe");
+        let named = |lang, en| service_name_in(lang, "Passeport", Some("جواز السفر"), en);
+        assert_eq!(named(Lang::En, Some("Passport")), ("Passport".into(), None));
+        assert_eq!(named(Lang::En, None), ("Passeport".into(), Some("fr")));
+        assert_eq!(
+            named(Lang::Ar, Some("Passport")),
+            ("جواز السفر".into(), None)
+        );
     }
 }

@@ -1,8 +1,10 @@
 //! Booking `/book/{site}/{service}` (also opened from SMS links with
-//! `?day=YYYY-MM-DD`): the mode, a month of free days, the day's times and
-//! the citizen's details in one plain form; on offices that verify phones a
-//! first submit sends the code and the same fields come back with a code
-//! box. Every step is a link or a POST-redirect-GET form: no JavaScript.
+//! `?day=YYYY-MM-DD`): the mode, a month of free days, the day's times
+//! grouped by part of the day, then (`&start=…`) the chosen time as a
+//! summary with "change" above the citizen's details; on offices that
+//! verify phones a first submit sends the code and the same fields come
+//! back with a code box. Every step is a link or a POST-redirect-GET form:
+//! no JavaScript.
 
 pub mod calendar;
 mod confirm;
@@ -13,7 +15,7 @@ pub mod ics;
 mod qr;
 
 pub use confirm::TokenQuery;
-pub use fields::{manage_url, mode_label, name_in, opaque, phone_input};
+pub use fields::{manage_url, mode_label, name_in, opaque, phone_input, service_name_in};
 
 use crate::app::appointments::{self, NewAppointment};
 use crate::app::sites::SiteContext;
@@ -44,6 +46,7 @@ pub struct BookQuery {
     pub mode: Option<String>,
     pub month: Option<String>,
     pub day: Option<String>,
+    pub start: Option<String>,
 }
 
 /// The fields of the booking form, as sent (and sent back on an error).
@@ -76,13 +79,13 @@ struct BookPage {
     site_name: String,
     service: String,
     service_name: String,
+    /// `fr` when an English page shows the French name.
+    service_lang: Option<&'static str>,
     modes: Vec<ModeLink>,
     mode: String,
     cal: calendar::Month,
-    times: Vec<calendar::Time>,
+    times: calendar::Times,
     form: BookForm,
-    /// The time ticked before an error, ticked again.
-    chosen_start: String,
     error: Option<String>,
     verify_phone: bool,
 }
@@ -108,6 +111,7 @@ async fn page(
     let form = BookForm {
         mode: query.mode.clone().unwrap_or_default(),
         day: query.day.clone().unwrap_or_default(),
+        start: query.start.clone(),
         persons: "1".to_owned(),
         ..BookForm::default()
     };
@@ -164,6 +168,7 @@ async fn book_page(
         mode: &form.mode,
         month,
         day: Some(form.day.as_str()).filter(|d| !d.is_empty()),
+        start: form.start.as_deref(),
         base,
     };
     let (cal, times) = calendar::build(app, f.lang, ask).await.or_page(&f)?;
@@ -171,16 +176,22 @@ async fn book_page(
         Some((status, text)) => (Some(status), Some(text)),
         None => (None, None),
     };
+    let (service_name, service_lang) = service_name_in(
+        f.lang,
+        &row.name,
+        row.name_ar.as_deref(),
+        row.name_en.as_deref(),
+    );
     let page = BookPage {
         site_name: name_in(f.lang, &context.row.name, context.row.name_ar.as_deref()),
-        service_name: name_in(f.lang, &row.name, row.name_ar.as_deref()),
+        service_name,
+        service_lang,
         site: site.to_owned(),
         service: service.to_owned(),
         modes,
         mode: form.mode.clone(),
         cal,
         times,
-        chosen_start: form.start.clone().unwrap_or_default(),
         form,
         error,
         verify_phone: context.row.verify_phone,

@@ -18,12 +18,17 @@ pub async fn calendar_file(
     let a = held.shown(&state);
     let url = held.manage_url(&state);
     let (f, view) = (&held.f, &held.view);
-    let location = view
-        .video_url
-        .clone()
-        .unwrap_or_else(|| a.site_name.clone());
+    let location = match (&view.video_url, &a.bring.address) {
+        (Some(video), _) => video.clone(),
+        (None, Some(address)) => format!("{}, {address}", a.site_name),
+        (None, None) => a.site_name.clone(),
+    };
     let summary = format!("{} — {}", a.service_name, a.site_name);
-    let description = f.tr.f("portal.ics.description", &view.reference);
+    let more = crate::notify::messages::bring_text(f.lang.code(), &a.bring, &view.reference);
+    let description = format!(
+        "{}{more}",
+        f.tr.f("portal.ics.description", &view.reference)
+    );
     let event = ics::Event {
         reference: &view.reference,
         start: &view.start,

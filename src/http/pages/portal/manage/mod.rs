@@ -42,6 +42,7 @@ struct ManageQuery {
     done: Option<String>,
     month: Option<String>,
     day: Option<String>,
+    start: Option<String>,
 }
 
 #[derive(Template)]
@@ -159,10 +160,8 @@ struct MovePage {
     f: Frame,
     a: Shown,
     cal: calendar::Month,
-    times: Vec<calendar::Time>,
+    times: calendar::Times,
     day: String,
-    /// The time ticked before an error, ticked again.
-    chosen_start: String,
     error: Option<String>,
 }
 
@@ -171,6 +170,7 @@ async fn move_view(
     held: Held,
     month: Option<&str>,
     day: Option<&str>,
+    start: Option<&str>,
     error: Option<(StatusCode, String)>,
 ) -> Result<Response, PageError> {
     let a = held.shown(state);
@@ -181,6 +181,7 @@ async fn move_view(
         mode: &view.mode,
         month,
         day: day.filter(|d| !d.is_empty()),
+        start,
         base: format!("/appointments/{}/reschedule?token={}", a.reference, a.token),
     };
     let (cal, times) = calendar::build(&state.app, f.lang, ask).await.or_page(&f)?;
@@ -190,7 +191,6 @@ async fn move_view(
         cal,
         times,
         day: day.unwrap_or_default().to_owned(),
-        chosen_start: String::new(),
         error: error.map(|(_, t)| t),
         f,
     });
@@ -204,7 +204,7 @@ async fn move_page(
     Query(query): Query<ManageQuery>,
 ) -> Result<Response, PageError> {
     let (month, day) = (query.month.as_deref(), query.day.as_deref());
-    move_view(&state, held, month, day, None).await
+    move_view(&state, held, month, day, query.start.as_deref(), None).await
 }
 
 async fn reschedule(
@@ -217,7 +217,7 @@ async fn reschedule(
             StatusCode::UNPROCESSABLE_ENTITY,
             held.f.tr.s("portal.error.no_time").to_owned(),
         );
-        return move_view(&state, held, None, day, Some(error)).await;
+        return move_view(&state, held, None, day, None, Some(error)).await;
     };
     let moved = Reschedule { start };
     let reference = &held.view.reference;
@@ -225,7 +225,7 @@ async fn reschedule(
         Ok(_) => Ok(back_to(&held, "moved")),
         Err(e) => {
             let error = errors::explain(held.f.tr, &e);
-            move_view(&state, held, None, day, Some(error)).await
+            move_view(&state, held, None, day, None, Some(error)).await
         }
     }
 }
