@@ -174,7 +174,7 @@ async fn an_agent_logs_in_and_serves_tickets_with_clicks_and_keys() {
         .await;
     press(&browser, 'x').await;
     browser
-        .wait_for_text("#message", "après encore 1 rappel(s)", SOON)
+        .wait_for_text("#message", "après encore 1 rappel.", SOON)
         .await;
     browser
         .wait_for_text("#current-status", "Appelé", SOON)

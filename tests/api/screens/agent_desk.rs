@@ -67,7 +67,7 @@ async fn absent_waits_for_the_recalls_and_the_transfer_list_chooses_nothing() {
     // Right after the call, "Absent" cannot work: it is disabled and says why.
     assert!(disabled(&browser, "#no-show").await);
     browser
-        .wait_for_text("#no-show-why", "après encore 2 rappel(s)", SOON)
+        .wait_for_text("#no-show-why", "après encore 2 rappels.", SOON)
         .await;
     let described = browser
         .eval("return document.getElementById('no-show').getAttribute('aria-describedby')")
@@ -97,7 +97,7 @@ async fn absent_waits_for_the_recalls_and_the_transfer_list_chooses_nothing() {
 
     browser.goto(&format!("{console}?lang=ar")).await;
     browser
-        .wait_for_text("#no-show-why", "بعد إعادة المناداة 2 مرة أخرى", SOON)
+        .wait_for_text("#no-show-why", "بعد إعادة المناداة مرتين أخريين", SOON)
         .await;
     assert!(disabled(&browser, "#no-show").await);
     browser.screenshot("agent-absent-disabled-ar-desktop").await;
@@ -105,7 +105,7 @@ async fn absent_waits_for_the_recalls_and_the_transfer_list_chooses_nothing() {
     // One recall here: one more is needed.
     browser.click("button[data-act='recall']").await;
     browser
-        .wait_for_text("#no-show-why", "بعد إعادة المناداة 1 مرة أخرى", SOON)
+        .wait_for_text("#no-show-why", "بعد إعادة المناداة مرة أخرى.", SOON)
         .await;
     assert!(disabled(&browser, "#no-show").await);
     // The second one from elsewhere: the page enables "Absent" live.
@@ -221,7 +221,7 @@ async fn the_requests_page_lists_overdue_first_marked_and_a_page_at_a_time() {
         .wait_for_text("#page-of", "Page 1 sur 3", SOON)
         .await;
     browser
-        .wait_for_text("#overdue-count", "6 demande(s) ouverte(s)", SOON)
+        .wait_for_text("#overdue-count", "6 demandes ouvertes", SOON)
         .await;
     browser.wait_for_text("#filter-all", "(45)", SOON).await;
     let first = rows(&browser).await;

@@ -36,11 +36,9 @@ impl ComplaintsPage {
         short_time(rfc3339)
     }
 
-    fn open_count(&self) -> usize {
-        self.complaints
-            .iter()
-            .filter(|c| is_open(&c.status))
-            .count()
+    fn open_count(&self) -> i64 {
+        let open = self.complaints.iter().filter(|c| is_open(&c.status));
+        i64::try_from(open.count()).unwrap_or(i64::MAX)
     }
 }
 
