@@ -1,7 +1,7 @@
 //! Booking against the real server: places decided by the database under
 //! many concurrent citizens, managing with the token, and phone codes.
 
-use crate::support::office::{office, phone, text};
+use crate::support::office::{casablanca_office, office, phone, text};
 use futures_util::future::join_all;
 use guichet_test_support::Backend;
 use guichet_test_support::on_both_backends;
@@ -417,7 +417,7 @@ async fn bad_bookings_change_nothing(backend: Backend) {
 }
 
 async fn video_appointments_meet_online(backend: Backend) {
-    let office = office(backend, MONDAY_MORNING, "Africa/Casablanca", 2, false).await;
+    let office = casablanca_office(backend, MONDAY_MORNING).await;
     let video = office
         .book_with(json!({"start": TUESDAY_9, "phone": phone(1), "mode": "video"}))
         .await;

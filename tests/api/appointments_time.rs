@@ -2,7 +2,7 @@
 //! changes, notice and horizon, check-in windows, reminders, no-shows, and
 //! the waitlist.
 
-use crate::support::office::{SERVICE, office, phone, text};
+use crate::support::office::{SERVICE, casablanca_office, office, phone, text};
 use crate::support::tickets::{call_next, finish, issue, kiosk};
 use futures_util::future::join_all;
 use guichet::app::reminders::sweep;
@@ -28,7 +28,7 @@ fn starts(slots: &[serde_json::Value]) -> Vec<&str> {
 }
 
 async fn slots_in_casablanca_after_its_change_are_at_utc(backend: Backend) {
-    let office = office(backend, MONDAY_MORNING, "Africa/Casablanca", 2, false).await;
+    let office = casablanca_office(backend, MONDAY_MORNING).await;
     let answer = office
         .slot_answer("2026-11-24", "2026-11-24", "in_person")
         .await;
@@ -138,7 +138,7 @@ async fn notice_horizon_and_closures_are_honoured(backend: Backend) {
 }
 
 async fn check_in_inside_the_window_goes_ahead_of_walk_ins(backend: Backend) {
-    let office = office(backend, MONDAY_MORNING, "Africa/Casablanca", 2, false).await;
+    let office = casablanca_office(backend, MONDAY_MORNING).await;
     let kiosk = kiosk(&office.app, &office.admin, &office.site).await;
     let booked = office.book("2026-11-23T10:00:00+00:00", &phone(1)).await;
     let path = format!(
@@ -195,7 +195,7 @@ async fn check_in_inside_the_window_goes_ahead_of_walk_ins(backend: Backend) {
 }
 
 async fn check_in_late_or_on_another_day(backend: Backend) {
-    let office = office(backend, MONDAY_MORNING, "Africa/Casablanca", 2, false).await;
+    let office = casablanca_office(backend, MONDAY_MORNING).await;
     let late = office.book("2026-11-23T11:00:00+00:00", &phone(1)).await;
     let tomorrow = office.book("2026-11-24T09:00:00+00:00", &phone(2)).await;
     let missed = office.book("2026-11-23T08:00:00+00:00", &phone(3)).await;
@@ -256,7 +256,7 @@ async fn check_in_late_or_on_another_day(backend: Backend) {
 }
 
 async fn each_reminder_goes_out_once_from_two_instances(backend: Backend) {
-    let office = office(backend, MONDAY_MORNING, "Africa/Casablanca", 2, false).await;
+    let office = casablanca_office(backend, MONDAY_MORNING).await;
     let other = TestApp::builder()
         .join(&office.app.database_url)
         .clock(office.time.clock())

@@ -4,7 +4,7 @@
 //! calendar file, in French and Arabic (where the reference stays
 //! isolated, left to right, inside the Arabic sentence).
 
-use crate::support::office::{SERVICE, office, phone};
+use crate::support::office::{SERVICE, casablanca_office, phone};
 use guichet_test_support::Backend;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -29,14 +29,7 @@ async fn with_documents_and_address(office: &crate::support::office::Office) {
 
 #[tokio::test]
 async fn the_sms_the_email_and_the_calendar_file_say_what_to_bring() {
-    let office = office(
-        Backend::Sqlite,
-        MONDAY_MORNING,
-        "Africa/Casablanca",
-        2,
-        false,
-    )
-    .await;
+    let office = casablanca_office(Backend::Sqlite, MONDAY_MORNING).await;
     with_documents_and_address(&office).await;
     let email = "amina@example.ma";
     let booked = office
@@ -46,11 +39,7 @@ async fn the_sms_the_email_and_the_calendar_file_say_what_to_bring() {
     let reference = booked.body["reference"].as_str().expect("reference");
     let token = booked.body["manage_token"].as_str().expect("token");
 
-    let sms = office.messages(&phone(1)).await;
-    let (_, sms) = sms
-        .iter()
-        .find(|(template, _)| template == "appointment_booked")
-        .expect("the booking's SMS");
+    let sms = office.message(&phone(1), "appointment_booked").await;
     assert!(
         sms.contains("Apportez : CIN, Deux photos d'identité."),
         "{sms}"
@@ -61,11 +50,7 @@ async fn the_sms_the_email_and_the_calendar_file_say_what_to_bring() {
         )),
         "{sms}"
     );
-    let mails = office.messages(email).await;
-    let (_, mail) = mails
-        .iter()
-        .find(|(template, _)| template == "appointment_booked")
-        .expect("the booking's e-mail");
+    let mail = office.message(email, "appointment_booked").await;
     for line in [
         "Documents à apporter :\n- CIN\n- Deux photos d'identité",
         "Adresse : 12 avenue de France, Agdal, Rabat",
@@ -98,25 +83,14 @@ async fn the_sms_the_email_and_the_calendar_file_say_what_to_bring() {
 
 #[tokio::test]
 async fn in_arabic_the_reference_stays_isolated_in_the_sentence() {
-    let office = office(
-        Backend::Sqlite,
-        MONDAY_MORNING,
-        "Africa/Casablanca",
-        2,
-        false,
-    )
-    .await;
+    let office = casablanca_office(Backend::Sqlite, MONDAY_MORNING).await;
     with_documents_and_address(&office).await;
     let booked = office
         .book_with(json!({"start": TUESDAY_9, "phone": phone(2), "lang": "ar"}))
         .await;
     assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
     let reference = booked.body["reference"].as_str().expect("reference");
-    let sms = office.messages(&phone(2)).await;
-    let (_, sms) = sms
-        .iter()
-        .find(|(template, _)| template == "appointment_booked")
-        .expect("the booking's SMS");
+    let sms = office.message(&phone(2), "appointment_booked").await;
     assert!(
         sms.contains("أحضروا: البطاقة الوطنية للتعريف، صورتان شمسيتان."),
         "{sms}"
@@ -131,24 +105,13 @@ async fn in_arabic_the_reference_stays_isolated_in_the_sentence() {
 
 #[tokio::test]
 async fn a_video_appointment_sends_no_one_to_the_kiosk() {
-    let office = office(
-        Backend::Sqlite,
-        MONDAY_MORNING,
-        "Africa/Casablanca",
-        2,
-        false,
-    )
-    .await;
+    let office = casablanca_office(Backend::Sqlite, MONDAY_MORNING).await;
     with_documents_and_address(&office).await;
     let booked = office
         .book_with(json!({"start": TUESDAY_9, "phone": phone(3), "mode": "video"}))
         .await;
     assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
-    let sms = office.messages(&phone(3)).await;
-    let (_, sms) = sms
-        .iter()
-        .find(|(template, _)| template == "appointment_booked")
-        .expect("the booking's SMS");
+    let sms = office.message(&phone(3), "appointment_booked").await;
     assert!(sms.contains("Apportez : CIN"), "{sms}");
     assert!(!sms.contains("borne"), "{sms}");
 }

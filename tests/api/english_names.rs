@@ -3,7 +3,7 @@
 //! French name marked `lang="fr"`. A name too long changes nothing.
 
 use crate::support::forms;
-use crate::support::office::{SERVICE, office};
+use crate::support::office::{SERVICE, casablanca_office};
 use guichet_test_support::Backend;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -23,14 +23,7 @@ async fn text(app: &guichet_test_support::TestApp, path: &str) -> String {
 
 #[tokio::test]
 async fn english_pages_show_the_english_name_or_the_french_one_marked() {
-    let office = office(
-        Backend::Sqlite,
-        MONDAY_MORNING,
-        "Africa/Casablanca",
-        2,
-        false,
-    )
-    .await;
+    let office = casablanca_office(Backend::Sqlite, MONDAY_MORNING).await;
     let (app, site) = (&office.app, &office.site);
     let book = format!("/book/{site}/{SERVICE}?lang=en");
     let page = text(app, &book).await;
@@ -133,4 +126,30 @@ async fn english_pages_show_the_english_name_or_the_french_one_marked() {
         "{}",
         read.body
     );
+}
+
+#[tokio::test]
+async fn the_english_guide_names_a_service_in_english_or_in_french_marked() {
+    let office = casablanca_office(Backend::Sqlite, MONDAY_MORNING).await;
+    let (app, site) = (&office.app, &office.site);
+    let (index, procedure) = ("/guide?lang=en", format!("/guide/{site}/{SERVICE}?lang=en"));
+    let marked = r#"<span lang="fr" class="fallback">Passeport</span>"#;
+    let page = text(app, index).await;
+    assert!(page.contains(marked), "{page}");
+    let page = text(app, &procedure).await;
+    assert!(
+        page.contains(r#"<h1 lang="fr" class="fallback">Passeport</h1>"#),
+        "{page}"
+    );
+
+    let path = format!("/api/v1/sites/{site}/services/{SERVICE}");
+    let patched = app
+        .patch(&path, Some(&office.admin), json!({"name_en": "Passport"}))
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    let page = text(app, index).await;
+    assert!(page.contains("<span>Passport</span>"), "{page}");
+    assert!(!page.contains(marked), "{page}");
+    let page = text(app, &procedure).await;
+    assert!(page.contains("<h1>Passport</h1>"), "{page}");
 }

@@ -287,19 +287,7 @@ async fn the_lobby_comes_back_after_a_restart_with_the_calls_made_meanwhile() {
             .unwrap_or(true)
     );
 
-    let addr = app.base.trim_start_matches("http://").to_owned();
-    eventually(
-        Duration::from_secs(10),
-        &format!("{addr} free"),
-        async || std::net::TcpListener::bind(&addr).is_ok(),
-    )
-    .await;
-    let back = TestApp::builder()
-        .join(&app.database_url)
-        .config(|c| c.addr = addr)
-        .spawn()
-        .await;
-    assert_eq!(back.base, app.base);
+    let _back = started_again(&app).await;
     tv.wait_for_text("#now-number", "A003", Duration::from_secs(20))
         .await;
     tv.wait_for_text("#recent", "A002", Duration::from_secs(1))
@@ -386,4 +374,23 @@ async fn a_counter_display_shows_its_own_calls_only() {
     assert!(tv.text("#now").await.contains("الشباك رقم 1"));
     tv.screenshot("counter-display-ar-tv").await;
     tv.close().await;
+}
+
+/// The service started again at the address of `app` (stopped), on its
+/// database, once the address is free: a restart as screens see it.
+pub(super) async fn started_again(app: &TestApp) -> TestApp {
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    eventually(
+        Duration::from_secs(10),
+        &format!("{addr} free"),
+        async || std::net::TcpListener::bind(&addr).is_ok(),
+    )
+    .await;
+    let back = TestApp::builder()
+        .join(&app.database_url)
+        .config(|c| c.addr = addr)
+        .spawn()
+        .await;
+    assert_eq!(back.base, app.base);
+    back
 }

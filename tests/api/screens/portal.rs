@@ -4,7 +4,7 @@
 //! guard over plain HTTP.
 
 use crate::support::browser::{Browser, PHONE};
-use crate::support::office::{Office, SERVICE, office};
+use crate::support::office::{Office, SERVICE, casablanca_office, office};
 use guichet_test_support::Backend;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -234,14 +234,7 @@ async fn a_citizen_books_through_the_portal_and_finds_it_in_their_space() {
 #[ignore = "needs Chromium"]
 async fn the_manage_link_moves_and_cancels_and_a_wrong_token_is_not_found() {
     let _turn = crate::support::browser::turn().await;
-    let office = office(
-        Backend::Sqlite,
-        MONDAY_MORNING,
-        "Africa/Casablanca",
-        2,
-        false,
-    )
-    .await;
+    let office = casablanca_office(Backend::Sqlite, MONDAY_MORNING).await;
     let first = "2026-11-24T09:00:00+00:00";
     let later = "2026-11-25T10:30:00+00:00";
     let booked = office.book(first, INTERNATIONAL).await;
@@ -369,14 +362,7 @@ async fn the_calendar_file_is_one_event_in_utc() {
 
 #[tokio::test]
 async fn a_booking_form_without_its_csrf_field_changes_nothing() {
-    let office = office(
-        Backend::Sqlite,
-        MONDAY_MORNING,
-        "Africa/Casablanca",
-        2,
-        false,
-    )
-    .await;
+    let office = casablanca_office(Backend::Sqlite, MONDAY_MORNING).await;
     let path = format!("{}/book/{}/{SERVICE}", office.app.base, office.site);
     let body = "mode=in_person&start=2026-11-24T09%3A00%3A00%2B00%3A00&name=Amina&phone=%2B212612345678&persons=1&action=book";
     for cookie in ["", "guichet_csrf=abcdefghijklmnopqrstuvwxyz0123456789"] {

@@ -3,10 +3,9 @@
 //! on the lobby and on a counter display; and a closed counter's display
 //! says so, big.
 
-use super::lobby::{live, office, wait_until};
+use super::lobby::{live, office, started_again, wait_until};
 use crate::support::browser::{Browser, TV};
 use guichet_test_support::TestApp;
-use guichet_test_support::wait::eventually;
 use reqwest::StatusCode;
 use serde_json::json;
 use std::time::Duration;
@@ -40,20 +39,7 @@ async fn restart(app: &TestApp, tv: &Browser) -> TestApp {
         badge.contains("Reconnexion") && badge.contains("جار إعادة الاتصال"),
         "{badge}"
     );
-    let addr = app.base.trim_start_matches("http://").to_owned();
-    eventually(
-        Duration::from_secs(10),
-        &format!("{addr} free"),
-        async || std::net::TcpListener::bind(&addr).is_ok(),
-    )
-    .await;
-    let back = TestApp::builder()
-        .join(&app.database_url)
-        .config(|c| c.addr = addr)
-        .spawn()
-        .await;
-    assert_eq!(back.base, app.base);
-    back
+    started_again(app).await
 }
 
 /// The badge goes once the stream is open again, which the screen retries

@@ -31,6 +31,12 @@ pub async fn office(
     office_on(app, time, timezone, capacity, verify_phone).await
 }
 
+/// The office most booking tests use, at `now`: in Casablanca, two places
+/// a slot, phones not verified.
+pub async fn casablanca_office(backend: Backend, now: &str) -> Office {
+    office(backend, now, "Africa/Casablanca", 2, false).await
+}
+
 /// The same office on a server the test started (with settings of its own).
 pub async fn office_on(
     app: TestApp,
@@ -155,6 +161,13 @@ impl Office {
         guichet::store::outbox::to_recipient(&self.app.app.db, recipient)
             .await
             .expect("outbox read")
+    }
+
+    /// The text of the message of `template` queued for `recipient`.
+    pub async fn message(&self, recipient: &str, template: &str) -> String {
+        let all = self.messages(recipient).await;
+        let found = all.into_iter().find(|(t, _)| t == template);
+        found.map(|(_, text)| text).expect("the message was queued")
     }
 
     /// Waits (5 s at most) until the outbox has sent everything queued;

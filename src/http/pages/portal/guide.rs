@@ -6,8 +6,9 @@
 //! cache for 5 minutes (it holds nothing personal, and no cookie is set
 //! with it: `frame::prepare`).
 
-use super::booking::name_in;
+use super::booking::{name_in, service_name_in};
 use crate::app::guides::{self, GuideView, ServiceDetail};
+use crate::app::services::ServiceView;
 use crate::domain::guide::Channel;
 use crate::http::AppState;
 use crate::http::pages::frame::{Frame, OrPage, PageError, render};
@@ -66,6 +67,9 @@ fn cacheable(mut response: Response) -> Response {
 struct Entry {
     id: String,
     name: String,
+    /// The language of `name` where it is not the page's (`fr`, for an
+    /// English page without an English name).
+    name_lang: Option<&'static str>,
     summary: Option<String>,
 }
 
@@ -96,10 +100,14 @@ async fn index(State(state): State<AppState>, f: Frame) -> Result<Response, Page
             services: s
                 .services
                 .iter()
-                .map(|d| Entry {
-                    id: d.service.id.clone(),
-                    name: name_in(f.lang, &d.service.name, d.service.name_ar.as_deref()),
-                    summary: d.guide.as_ref().map(|g| g.summary.in_lang(code).to_owned()),
+                .map(|d| {
+                    let (name, name_lang) = named(f.lang, &d.service);
+                    Entry {
+                        id: d.service.id.clone(),
+                        name,
+                        name_lang,
+                        summary: d.guide.as_ref().map(|g| g.summary.in_lang(code).to_owned()),
+                    }
                 })
                 .collect(),
         })
@@ -174,6 +182,7 @@ struct ProcedurePage {
     site_name: String,
     id: String,
     name: String,
+    name_lang: Option<&'static str>,
     description: String,
     written: Option<Written>,
     documents: Vec<String>,
@@ -205,7 +214,8 @@ async fn procedure(
             f.lang,
         ),
         site_name: name_in(f.lang, &site_view.name, site_view.name_ar.as_deref()),
-        name: name_in(f.lang, &s.name, s.name_ar.as_deref()),
+        name: named(f.lang, s).0,
+        name_lang: named(f.lang, s).1,
         id: s.id.clone(),
         documents: documents_in(&detail, f.lang),
         delay: delay_words(s.processing_days, f.tr),
@@ -229,6 +239,12 @@ pub fn short(text: &str, max: usize) -> String {
         .rsplit_once(char::is_whitespace)
         .map_or(cut.as_str(), |(a, _)| a);
     format!("{}…", at_word.trim_end())
+}
+
+/// A service's name in the page's language, and the language it is in
+/// where that is not the page's.
+fn named(lang: Lang, s: &ServiceView) -> (String, Option<&'static str>) {
+    service_name_in(lang, &s.name, s.name_ar.as_deref(), s.name_en.as_deref())
 }
 
 #[cfg(test)]

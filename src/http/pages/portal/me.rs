@@ -2,7 +2,7 @@
 //! SMS (`/me/login`), then sees their appointments and document requests;
 //! the session is the same token the JSON API takes, in an HttpOnly cookie.
 
-use super::booking::{dates, errors, mode_label, name_in, phone_input};
+use super::booking::{dates, errors, mode_label, name_in, phone_input, service_name_in};
 use crate::app::auth::{self, Principal};
 use crate::app::citizens::{self, CitizenLogin};
 use crate::app::otp;
@@ -208,15 +208,18 @@ async fn page(
     }))
 }
 
-/// "Passeport — Annexe Agdal".
+/// "Passeport — Annexe Agdal"; on an English page, a service without an
+/// English name is named in French, marked "(FR)".
 fn what(f: &Frame, context: &SiteContext, service: &str) -> String {
     let site = name_in(f.lang, &context.row.name, context.row.name_ar.as_deref());
-    match context.service(service) {
-        Some(s) => format!(
-            "{} — {site}",
-            name_in(f.lang, &s.name, s.name_ar.as_deref())
-        ),
-        None => site,
+    let Some(s) = context.service(service) else {
+        return site;
+    };
+    let (name, fallback) =
+        service_name_in(f.lang, &s.name, s.name_ar.as_deref(), s.name_en.as_deref());
+    match fallback {
+        Some(lang) => format!("{name} ({}) — {site}", lang.to_uppercase()),
+        None => format!("{name} — {site}"),
     }
 }
 
