@@ -8,7 +8,7 @@ use crate::support::browser::{Browser, PHONE};
 use guichet::domain::role::Role;
 use guichet_test_support::{STAFF_PASSWORD, TestApp};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const SITE: &str = "sidi";
 const AGENT: &str = "sidi-agent";
@@ -18,11 +18,7 @@ const TODAY: &str = "2026-11-02T07:00:00Z";
 /// An office open every day, all day, in UTC, with one counter.
 async fn office(app: &TestApp) {
     let admin = app.admin().await;
-    let always = json!([["00:00", "24:00"]]);
-    let hours: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| ((*d).to_owned(), always.clone()))
-        .collect();
+    let hours = guichet_test_support::around_the_clock();
     let site = json!({"id": SITE, "name": "Annexe Sidi Maârouf", "name_ar": "ملحقة سيدي معروف",
         "timezone": "UTC", "opening_hours": hours, "verify_phone": false});
     let created = app.post("/api/v1/sites", Some(&admin), site).await;

@@ -11,7 +11,7 @@ use cluster::Cluster;
 use display::Display;
 use guichet_test_support::Client;
 use guichet_test_support::client::metric_sum;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -215,11 +215,7 @@ async fn an_office_runs_through_nginx_on_two_instances() {
 
 /// The site open around the clock, two services, and the counters.
 async fn set_up_office(api: &Client, admin: &str) {
-    let always = json!([["00:00", "24:00"]]);
-    let hours: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| ((*d).to_owned(), always.clone()))
-        .collect();
+    let hours = guichet_test_support::around_the_clock();
     let site = json!({"id": SITE, "name": "Annexe Agdal", "timezone": "Africa/Casablanca", "opening_hours": hours});
     api.must("/api/v1/sites", admin, site, 201).await;
     for (id, prefix) in [("residence", "A"), ("signature", "B")] {

@@ -5,7 +5,7 @@
 use crate::support::browser::{Browser, DESKTOP, KIOSK};
 use guichet_test_support::{ADMIN_PASSWORD, TestApp};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
 
 const SOON: Duration = Duration::from_secs(5);
@@ -16,11 +16,7 @@ async fn an_admin_sets_up_a_service_and_a_counter_through_the_pages() {
     let _turn = crate::support::browser::turn().await;
     let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
-    let always = json!([["00:00", "24:00"]]);
-    let hours: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| ((*d).to_owned(), always.clone()))
-        .collect();
+    let hours = guichet_test_support::around_the_clock();
     let site = json!({"id": "anfa", "name": "Annexe Anfa", "name_ar": "ملحقة أنفا",
         "timezone": "Africa/Casablanca", "opening_hours": hours});
     let created = app.post("/api/v1/sites", Some(&admin), site).await;

@@ -10,7 +10,7 @@ use crate::support::browser::{Browser, PHONE};
 use guichet::domain::role::Role;
 use guichet_test_support::TestApp;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
 
 /// Monday 23 November 2026, 08:00 UTC (the clock is the test's).
@@ -23,11 +23,7 @@ const TALLEST: f64 = 1_900.0;
 /// quarter hour, with its documents and the office's address.
 async fn office(app: &TestApp) {
     let admin = app.admin().await;
-    let always = json!([["00:00", "24:00"]]);
-    let hours: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| ((*d).to_owned(), always.clone()))
-        .collect();
+    let hours = guichet_test_support::around_the_clock();
     let site = json!({"id": "maarif", "name": "Annexe Maârif", "name_ar": "ملحقة المعاريف",
         "timezone": "UTC", "opening_hours": hours, "verify_phone": false,
         "address": "5 rue Ibnou Mounir, Casablanca", "address_ar": "5 زنقة ابن منير، الدار البيضاء"});

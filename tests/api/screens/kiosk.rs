@@ -15,11 +15,7 @@ use std::time::Duration;
 /// An office open around the clock, with two walk-in services named in
 /// French and Arabic (with their documents), one open counter and its agent.
 async fn lobby(app: &TestApp, admin: &str) -> String {
-    let always = json!([["00:00", "24:00"]]);
-    let hours: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| ((*d).to_owned(), always.clone()))
-        .collect();
+    let hours = guichet_test_support::around_the_clock();
     let site = json!({"id": "anfa", "name": "Annexe Anfa", "name_ar": "ملحقة أنفا",
         "timezone": "Africa/Casablanca", "opening_hours": hours, "verify_phone": false});
     let created = app.post("/api/v1/sites", Some(admin), site).await;

@@ -44,11 +44,7 @@ pub async fn open_site(
     timezone: &str,
     counters: usize,
 ) -> Vec<String> {
-    let always: Value = json!([["00:00", "24:00"]]);
-    let hours: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| ((*d).to_owned(), always.clone()))
-        .collect();
+    let hours = guichet_test_support::around_the_clock();
     let body = json!({"id": site, "name": format!("Annexe {site}"), "timezone": timezone, "opening_hours": hours});
     let created = app.post("/api/v1/sites", Some(admin), body).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);

@@ -28,11 +28,7 @@ pub async fn open(
 ) -> Office {
     user_add(database_url, "admin", "admin", None, PASSWORD);
     let admin = guichet.login("admin", PASSWORD).await;
-    let always = json!([["00:00", "24:00"]]);
-    let hours: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|day| ((*day).to_owned(), always.clone()))
-        .collect();
+    let hours = guichet_test_support::around_the_clock();
     let body = json!({"id": site, "name": format!("Annexe {site}"), "timezone": "Africa/Casablanca",
         "opening_hours": hours, "verify_phone": false});
     created(guichet.post("/api/v1/sites", Some(&admin), body).await);

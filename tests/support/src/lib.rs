@@ -84,3 +84,13 @@ macro_rules! write {
         }
     };
 }
+
+/// Opening hours for a test office open around the clock, every day: the
+/// tests then hold at any hour of any day in the office's timezone.
+pub fn around_the_clock() -> serde_json::Value {
+    let always = serde_json::json!([["00:00", "24:00"]]);
+    let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    days.iter()
+        .map(|d| ((*d).to_owned(), always.clone()))
+        .collect()
+}
