@@ -212,6 +212,13 @@ else
     apt_install chromium chromium-driver fonts-noto-core || missing+=("Chromium and chromedriver")
 fi
 
+step "poppler-utils for the PDF report tests"
+if command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1; then
+    note "$(pdftotext -v 2>&1 | head -1)"
+else
+    apt_install poppler-utils || missing+=("poppler-utils")
+fi
+
 step "aiosmtpd for the e-mail tests"
 # The Debian package goes to the system's Python, which the test runs.
 if /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
