@@ -21,6 +21,7 @@ pub mod counters;
 pub mod demo;
 pub mod devices;
 pub mod directory;
+pub mod earliest;
 pub mod error;
 mod filing;
 pub mod guides;

@@ -5,6 +5,7 @@ use super::sites::{from_json, json};
 use super::{App, AppError, AppResult};
 use crate::domain::{
     Invalid, parse_label, parse_within,
+    place::Kind,
     slug::{Prefix, Slug},
 };
 use crate::store::{self, services::ServiceRow};
@@ -47,6 +48,10 @@ pub struct NewService {
     pub min_notice_minutes: Option<i64>,
     pub horizon_days: Option<i64>,
     pub target_wait_minutes: Option<i64>,
+    /// The procedure it is, shared by the services meaning the same one in
+    /// other offices (`certificat-residence`): the earliest-slot search
+    /// looks for it.
+    pub kind: Option<String>,
 }
 
 fn yes() -> bool {
@@ -80,6 +85,8 @@ pub struct ServicePatch {
     pub min_notice_minutes: Option<i64>,
     pub horizon_days: Option<i64>,
     pub target_wait_minutes: Option<i64>,
+    /// Blank clears it.
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -99,6 +106,7 @@ pub struct ServiceView {
     pub min_notice_minutes: i64,
     pub horizon_days: i64,
     pub target_wait_minutes: i64,
+    pub kind: Option<String>,
 }
 
 impl TryFrom<ServiceRow> for ServiceView {
@@ -121,6 +129,7 @@ impl TryFrom<ServiceRow> for ServiceView {
             min_notice_minutes: row.min_notice_minutes,
             horizon_days: row.horizon_days,
             target_wait_minutes: row.target_wait_minutes,
+            kind: row.kind,
         })
     }
 }
@@ -150,6 +159,7 @@ pub async fn create(
         min_notice_minutes: 120,
         horizon_days: 60,
         target_wait_minutes: 30,
+        kind: None,
         created_at: now,
         updated_at: now,
     };
@@ -168,6 +178,7 @@ pub async fn create(
         min_notice_minutes: input.min_notice_minutes,
         horizon_days: input.horizon_days,
         target_wait_minutes: input.target_wait_minutes,
+        kind: input.kind,
     };
     apply(&mut row, patch)?;
     super::sites::require(app, site).await?;
@@ -187,6 +198,7 @@ pub async fn create(
         .map_err(prefix_conflict)?;
     tx.commit().await?;
     app.caches.site_contexts.forget(site);
+    app.caches.offerings.forget(super::earliest::ALL);
     row.try_into()
 }
 
@@ -213,6 +225,7 @@ pub async fn update(
         .map_err(prefix_conflict)?;
     tx.commit().await?;
     app.caches.site_contexts.forget(site);
+    app.caches.offerings.forget(super::earliest::ALL);
     row.try_into()
 }
 
@@ -250,6 +263,12 @@ fn apply(row: &mut ServiceRow, patch: ServicePatch) -> Result<(), Invalid> {
     }
     if let Some(name_en) = patch.name_en {
         row.name_en = crate::domain::optional_label("name_en", &name_en, 120)?;
+    }
+    if let Some(kind) = patch.kind {
+        row.kind = match kind.trim() {
+            "" => None,
+            kind => Some(Kind::parse("kind", kind)?.as_str().to_owned()),
+        };
     }
     if let Some(walk_in) = patch.walk_in {
         row.walk_in = walk_in;

@@ -4,6 +4,7 @@ use super::auth::Principal;
 use super::services::ServiceView;
 use super::{App, AppError, AppResult};
 use crate::domain::opening_hours::{OpeningHours, WeeklyHoursInput, parse_closures};
+use crate::domain::place::{CITY_MAX, Position};
 use crate::domain::{Invalid, parse_label, parse_within, slug::Slug, time::parse_timezone};
 use crate::store::{self, sites::SiteRow};
 use jiff::tz::TimeZone;
@@ -28,6 +29,12 @@ pub struct NewSite {
     /// The office's address, as e-mails show it (at most 200 characters).
     pub address: Option<String>,
     pub address_ar: Option<String>,
+    /// The city the office is in (at most 80 characters), for the
+    /// earliest-slot search's `near=CITY`.
+    pub city: Option<String>,
+    /// Its position in degrees (both or neither), for distances.
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
 }
 
 /// A partial update: fields left out keep their value.
@@ -53,6 +60,13 @@ pub struct SitePatch {
     /// Blank clears it.
     pub address: Option<String>,
     pub address_ar: Option<String>,
+    /// Blank clears it.
+    pub city: Option<String>,
+    /// Set with `longitude`; a position is both or neither.
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// `true` forgets the position.
+    pub clear_position: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -73,6 +87,9 @@ pub struct SiteView {
     pub complaint_answer_days: i64,
     pub address: Option<String>,
     pub address_ar: Option<String>,
+    pub city: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
     pub services: Vec<ServiceView>,
 }
 
@@ -95,6 +112,9 @@ pub async fn create(app: &App, who: &Principal, input: NewSite) -> AppResult<Sit
         complaint_answer_days: 60,
         address: None,
         address_ar: None,
+        city: None,
+        latitude: None,
+        longitude: None,
         created_at: now,
         updated_at: now,
     };
@@ -106,6 +126,9 @@ pub async fn create(app: &App, who: &Principal, input: NewSite) -> AppResult<Sit
         closures: Some(input.closures),
         address: input.address,
         address_ar: input.address_ar,
+        city: input.city,
+        latitude: input.latitude,
+        longitude: input.longitude,
         ..SitePatch::default()
     };
     apply(&mut row, patch)?;
@@ -138,6 +161,7 @@ pub async fn update(app: &App, who: &Principal, id: &str, patch: SitePatch) -> A
     tx.commit().await?;
     app.caches.site_contexts.forget(id);
     app.caches.site_zones.forget(id);
+    app.caches.offerings.forget(super::earliest::ALL);
     get(app, id).await
 }
 
@@ -176,6 +200,21 @@ fn apply(row: &mut SiteRow, patch: SitePatch) -> Result<(), Invalid> {
     }
     if let Some(address) = patch.address_ar {
         row.address_ar = crate::domain::optional_label("address_ar", &address, 200)?;
+    }
+    if let Some(city) = patch.city {
+        row.city = crate::domain::optional_label("city", &city, CITY_MAX)?;
+    }
+    match (patch.latitude, patch.longitude) {
+        (Some(latitude), Some(longitude)) => {
+            let at = Position::parse(latitude, longitude)?;
+            (row.latitude, row.longitude) = (Some(at.latitude), Some(at.longitude));
+        }
+        (None, None) if patch.clear_position == Some(true) => {
+            (row.latitude, row.longitude) = (None, None);
+        }
+        (None, None) => {}
+        (Some(_), None) => return Err(Invalid::new("longitude", "give it with latitude")),
+        (None, Some(_)) => return Err(Invalid::new("latitude", "give it with longitude")),
     }
     if let Some(timezone) = patch.timezone {
         parse_timezone(&timezone)?;
@@ -257,6 +296,9 @@ fn view(row: SiteRow, services: Vec<ServiceView>) -> AppResult<SiteView> {
         complaint_answer_days: row.complaint_answer_days,
         address: row.address,
         address_ar: row.address_ar,
+        city: row.city,
+        latitude: row.latitude,
+        longitude: row.longitude,
         services,
     })
 }

@@ -4,7 +4,7 @@
 //! clock. An `App` is built once from them and never changed afterwards.
 
 use super::cache::TtlCache;
-use super::{live, public_stats, queue, rate_limit, retention, sites};
+use super::{earliest, live, public_stats, queue, rate_limit, retention, sites};
 use crate::bus::Bus;
 use crate::config::TrustedProxies;
 use crate::domain::phone::CallingCodes;
@@ -29,6 +29,9 @@ pub struct Caches {
     pub counter_sites: TtlCache<String>,
     /// The public figures of each site and day, reused for 5 minutes.
     pub public_stats: TtlCache<public_stats::PublicStats>,
+    /// Every office's bookable services that have a kind, for the
+    /// earliest-slot search, reused for 2 s.
+    pub offerings: TtlCache<Vec<earliest::offerings::Offering>>,
 }
 
 impl Default for Caches {
@@ -39,6 +42,7 @@ impl Default for Caches {
             paces: TtlCache::new(Duration::from_secs(1)),
             counter_sites: TtlCache::new(Duration::from_secs(24 * 3600)),
             public_stats: TtlCache::new(Duration::from_secs(300)),
+            offerings: TtlCache::new(Duration::from_secs(2)),
         }
     }
 }

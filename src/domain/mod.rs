@@ -10,6 +10,7 @@ pub mod opening_hours;
 pub mod ordering;
 pub mod partner_file;
 pub mod phone;
+pub mod place;
 pub mod request;
 pub mod role;
 pub mod slots;

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod client_ip;
 pub mod counters;
 pub mod created;
+pub mod earliest;
 pub mod error;
 pub mod guides;
 pub mod hooks;
@@ -105,6 +106,7 @@ pub fn routers(
         .merge(counters::router())
         .merge(tickets::router())
         .merge(appointments::router())
+        .merge(earliest::router())
         .merge(requests::router())
         .merge(admin::router())
         .merge(partners::router())

@@ -26,6 +26,7 @@ pub mod counters;
 pub mod deployment;
 pub mod devices;
 pub mod direct;
+pub mod earliest;
 mod error;
 pub mod events;
 pub mod gauges;

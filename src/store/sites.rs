@@ -24,13 +24,17 @@ pub struct SiteRow {
     pub complaint_answer_days: i64,
     pub address: Option<String>,
     pub address_ar: Option<String>,
+    /// Where the office is: its city, as typed, and its position in degrees.
+    pub city: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 const COLUMNS: &str = "id, name, name_ar, timezone, opening_hours, closures, verify_phone,
     priority_streak_max, min_recalls, near_turn_ahead, checkin_early_minutes,
-    checkin_late_minutes, complaint_answer_days, address, address_ar, created_at, updated_at";
+    checkin_late_minutes, complaint_answer_days, address, address_ar, created_at, updated_at, city, latitude, longitude";
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<SiteRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM sites WHERE id = $1");
@@ -58,7 +62,7 @@ pub async fn update(tx: &mut Tx, site: &SiteRow) -> Result<(), StoreError> {
         closures = $6, verify_phone = $7, priority_streak_max = $8, min_recalls = $9,
         near_turn_ahead = $10, checkin_early_minutes = $11, checkin_late_minutes = $12,
         complaint_answer_days = $13, address = $14, address_ar = $15, created_at = $16,
-        updated_at = $17 WHERE id = $1";
+        updated_at = $17, city = $18, latitude = $19, longitude = $20 WHERE id = $1";
     site.write_values(tx, sql).await
 }
 
@@ -66,7 +70,8 @@ rows::values! {
     SiteRow {
         id, name, name_ar, timezone, opening_hours, closures, verify_phone, priority_streak_max,
         min_recalls, near_turn_ahead, checkin_early_minutes, checkin_late_minutes,
-        complaint_answer_days, address, address_ar, created_at, updated_at
+        complaint_answer_days, address, address_ar, created_at, updated_at, city, latitude,
+        longitude
     }
 }
 

@@ -109,6 +109,9 @@ pub async fn seed(app: &App) -> AppResult<Option<Seeded>> {
             verify_phone: Some(true),
             address: Some("Boulevard d'Anfa, Casablanca".into()),
             address_ar: Some("شارع أنفا، الدار البيضاء".into()),
+            city: Some("Casablanca".into()),
+            latitude: Some(33.5883),
+            longitude: Some(-7.6414),
         },
     )
     .await?;
@@ -216,6 +219,20 @@ fn service(
         min_notice_minutes: None,
         horizon_days: None,
         target_wait_minutes: None,
+        kind: Some(kind_of(id).into()),
+    }
+}
+
+/// The kind each demo service is, as other offices would name it too.
+fn kind_of(id: &str) -> &'static str {
+    match id {
+        "residence" => "certificat-residence",
+        "signature" => "legalisation-signature",
+        "copies" => "copie-conforme",
+        "life" => "certificat-vie",
+        "single" => "certificat-celibat",
+        "income" => "certificat-revenu",
+        _ => "passeport",
     }
 }
 

@@ -58,6 +58,9 @@ pub const COMPLAINTS_PER_IP: Rule = rule("complaint-ip", 200, HOUR);
 /// from one address (the provider's few addresses carry every citizen's).
 pub const INBOUND_SMS_PER_PHONE: Rule = rule("sms-phone", 20, HOUR);
 pub const INBOUND_SMS_PER_IP: Rule = rule("sms-ip", 2_000, MINUTE);
+/// Earliest-slot searches (API and portal) from one address: a read over
+/// every office, so bounded, but far above what an office's Wi-Fi asks.
+pub const EARLIEST_PER_IP: Rule = rule("earliest-ip", 600, MINUTE);
 /// Pushes of partners' files: from one address before the signature is
 /// checked, and from one partner once it is.
 pub const PARTNER_PUSH_PER_IP: Rule = rule("partner-push-ip", 2_000, MINUTE);

@@ -24,6 +24,7 @@ pub(super) struct Draft {
     pub(super) name: String,
     pub(super) name_ar: String,
     pub(super) name_en: String,
+    pub(super) kind: String,
     pub(super) walk_in: bool,
     pub(super) in_person: bool,
     pub(super) video: bool,
@@ -50,6 +51,7 @@ pub(super) fn stored(view: ServiceView) -> Draft {
         name: view.name,
         name_ar: view.name_ar.unwrap_or_default(),
         name_en: view.name_en.unwrap_or_default(),
+        kind: view.kind.unwrap_or_default(),
         walk_in: view.walk_in,
         numbers: NUMBERS
             .into_iter()
@@ -78,6 +80,7 @@ pub(super) fn typed(form: &Fields) -> Draft {
         name: form.get("name").to_owned(),
         name_ar: form.get("name_ar").to_owned(),
         name_en: form.get("name_en").to_owned(),
+        kind: form.get("kind").to_owned(),
         walk_in: form.ticked("walk_in"),
         in_person: form.ticked("in_person"),
         video: form.ticked("video"),
@@ -116,6 +119,8 @@ pub(super) fn input_of(draft: &Draft) -> Result<ServicePatch, Invalid> {
         // Blank clears the Arabic name.
         name_ar: Some(draft.name_ar.clone()),
         name_en: Some(draft.name_en.clone()),
+        // Blank clears the kind: the service leaves the earliest-slot search.
+        kind: Some(draft.kind.clone()),
         walk_in: Some(draft.walk_in),
         appointment_modes: Some(modes),
         slot_minutes: value("slot_minutes")?,

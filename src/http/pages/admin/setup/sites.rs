@@ -57,6 +57,9 @@ struct Draft {
     name_ar: String,
     address: String,
     address_ar: String,
+    city: String,
+    latitude: String,
+    longitude: String,
     timezone: String,
     verify_phone: bool,
     settings: Vec<(&'static str, String)>,
@@ -89,7 +92,9 @@ async fn new_form(admin: Admin) -> Response {
 async fn create(admin: Admin, CsrfForm(form): CsrfForm<Fields>) -> Response {
     let (state, frame, staff) = admin.into_parts();
     let draft = typed(&form, true);
-    let input = NewSite {
+    let position = position_of(&draft);
+    let city = Some(draft.city.clone());
+    let mut input = NewSite {
         id: draft.id.trim().to_owned(),
         name: draft.name.clone(),
         name_ar: Some(draft.name_ar.clone()),
@@ -99,8 +104,14 @@ async fn create(admin: Admin, CsrfForm(form): CsrfForm<Fields>) -> Response {
         verify_phone: Some(draft.verify_phone),
         address: Some(draft.address.clone()),
         address_ar: Some(draft.address_ar.clone()),
+        city,
+        latitude: None,
+        longitude: None,
     };
-    let act = sites::create(&state.app, &staff.who, input);
+    let act = async {
+        (input.latitude, input.longitude) = position?;
+        sites::create(&state.app, &staff.who, input).await
+    };
     let done = |site: SiteView| {
         let to = format!("/admin/sites/{}/hours", site.id);
         created(&to, site.audit_name())
@@ -180,6 +191,9 @@ fn stored(view: SiteView) -> Draft {
         name_ar: view.name_ar.unwrap_or_default(),
         address: view.address.unwrap_or_default(),
         address_ar: view.address_ar.unwrap_or_default(),
+        city: view.city.unwrap_or_default(),
+        latitude: view.latitude.map(|v| v.to_string()).unwrap_or_default(),
+        longitude: view.longitude.map(|v| v.to_string()).unwrap_or_default(),
         timezone: view.timezone,
         verify_phone: view.verify_phone,
         settings: SETTINGS
@@ -197,6 +211,9 @@ fn typed(form: &Fields, new: bool) -> Draft {
         name_ar: form.get("name_ar").to_owned(),
         address: form.get("address").to_owned(),
         address_ar: form.get("address_ar").to_owned(),
+        city: form.get("city").to_owned(),
+        latitude: form.get("latitude").to_owned(),
+        longitude: form.get("longitude").to_owned(),
         timezone: form.get("timezone").to_owned(),
         verify_phone: form.ticked("verify_phone"),
         settings: if new {
@@ -215,7 +232,13 @@ fn patch_of(draft: &Draft) -> Result<SitePatch, Invalid> {
         let typed = draft.settings.iter().find(|(k, _)| *k == field);
         typed.map(|(_, v)| number(field, v)).transpose()
     };
+    let (latitude, longitude) = position_of(draft)?;
     Ok(SitePatch {
+        // Blank clears the city, and both blank the position.
+        city: Some(draft.city.clone()),
+        clear_position: Some(latitude.is_none() && longitude.is_none()),
+        latitude,
+        longitude,
         name: Some(draft.name.clone()),
         // Blank clears the Arabic name.
         name_ar: Some(draft.name_ar.clone()),
@@ -232,6 +255,22 @@ fn patch_of(draft: &Draft) -> Result<SitePatch, Invalid> {
         complaint_answer_days: value("complaint_answer_days")?,
         ..SitePatch::default()
     })
+}
+
+/// The position typed, in degrees (`33.59` or `33,59`); blank is none.
+fn position_of(draft: &Draft) -> Result<(Option<f64>, Option<f64>), Invalid> {
+    let degrees = |field: &'static str, typed: &str| match typed.trim() {
+        "" => Ok(None),
+        typed => typed
+            .replace(',', ".")
+            .parse::<f64>()
+            .map(Some)
+            .map_err(|_| Invalid::new(field, "a number of degrees, e.g. 33.59")),
+    };
+    Ok((
+        degrees("latitude", &draft.latitude)?,
+        degrees("longitude", &draft.longitude)?,
+    ))
 }
 
 impl SitePage {
