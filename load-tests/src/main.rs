@@ -7,6 +7,7 @@ mod bare_server;
 mod baseline;
 mod booking;
 mod day;
+mod earliest;
 mod fanout;
 mod limits;
 mod pages;
@@ -36,6 +37,8 @@ enum Scenario {
     /// A simulated office day over many offices, compressed: every socket's
     /// events, the servers' memory and the database's tallies checked.
     Day(day::Options),
+    /// Earliest-slot searches over many offices in several timezones.
+    Earliest(earliest::Options),
     /// The citizen pages opened cold in a real browser on a slow 3G network.
     Pages(pages::Options),
     /// The statistics of a generated year of one busy office, timed.
@@ -52,6 +55,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Fanout(options) => fanout::run(options).await,
         Scenario::Booking(options) => booking::run(options).await,
         Scenario::Day(options) => day::run(options).await,
+        Scenario::Earliest(options) => earliest::run(options).await,
         Scenario::Pages(options) => pages::run(options).await,
         Scenario::Stats(options) => stats::run(options).await,
         Scenario::BareServer(options) => bare_server::run(options).await,

@@ -17,6 +17,7 @@ mod confirmation;
 mod counters;
 mod csrf;
 mod demo;
+mod earliest;
 mod email_parsing;
 mod english_names;
 mod fakes;

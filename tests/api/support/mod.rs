@@ -7,6 +7,7 @@
 
 pub mod browser;
 pub mod desk;
+pub mod earliest;
 pub mod forms;
 pub mod guides;
 pub mod hooks;

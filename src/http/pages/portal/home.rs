@@ -4,13 +4,15 @@
 //! and the links to book or to request a document.
 
 use super::booking::{dates, name_in, service_name_in};
+use super::earliest;
 use crate::app::{directory, queue, sites};
 use crate::domain::opening_hours::DAYS;
 use crate::http::AppState;
+use crate::http::client_ip::ClientIp;
 use crate::http::pages::frame::{Frame, OrPage, PageError, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
 
@@ -30,9 +32,16 @@ struct OfficeLink {
 struct HomePage {
     f: Frame,
     offices: Vec<OfficeLink>,
+    /// "The earliest slot available", when some office has kinds.
+    earliest: Option<earliest::Block>,
 }
 
-async fn offices(State(state): State<AppState>, f: Frame) -> Result<Response, PageError> {
+async fn offices(
+    State(state): State<AppState>,
+    f: Frame,
+    ClientIp(client): ClientIp,
+    Query(ask): Query<earliest::SearchQuery>,
+) -> Result<Response, PageError> {
     let offices = directory::offices(&state.app)
         .await
         .or_page(&f)?
@@ -42,7 +51,12 @@ async fn offices(State(state): State<AppState>, f: Frame) -> Result<Response, Pa
             id: o.id,
         })
         .collect();
-    Ok(render(&HomePage { f, offices }))
+    let earliest = earliest::block(&state, &f, &client, &ask).await;
+    Ok(render(&HomePage {
+        f,
+        offices,
+        earliest,
+    }))
 }
 
 struct Hours {

@@ -4,6 +4,7 @@
 pub mod booking;
 pub mod citizen;
 pub mod complaints;
+mod earliest;
 pub mod feedback;
 mod files;
 mod follow;

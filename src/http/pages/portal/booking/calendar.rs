@@ -140,6 +140,17 @@ fn encoded(start: &str) -> String {
     start.replace('+', "%2B").replace(':', "%3A")
 }
 
+/// The booking page with a slot chosen, from the booking's `base`
+/// (`/book/{site}/{service}?mode=…`) and the slot's RFC 3339 start in the
+/// office's local time: its month, its day, and the start.
+pub fn chosen_href(base: &str, start: &str) -> String {
+    let (month, day) = (start.get(..7).unwrap_or(""), start.get(..10).unwrap_or(""));
+    format!(
+        "{base}&month={month}&day={day}&start={}#chosen",
+        encoded(start)
+    )
+}
+
 /// What to show: the month (first day), the chosen day, in a mode.
 pub struct Ask<'a> {
     pub site: &'a str,
@@ -243,7 +254,7 @@ pub async fn build(app: &App, lang: Lang, ask: Ask<'_>) -> AppResult<(Month, Tim
             let at = dates::local(&s.start)?;
             let time = Time {
                 clock: dates::clock(at),
-                href: format!("{day_link}&start={}#chosen", encoded(&s.start)),
+                href: chosen_href(ask.base.as_str(), &s.start),
                 start: s.start,
                 left: s.available,
             };
