@@ -10,6 +10,7 @@ mod agent_filing;
 mod agent_video;
 mod booking;
 mod citizen;
+mod earliest;
 mod guide;
 mod journey;
 mod kiosk;
