@@ -41,6 +41,7 @@ pub mod processing;
 mod view;
 
 pub use csv::to_csv;
+pub(crate) use csv::line as csv_line;
 pub use view::*;
 
 use super::auth::Principal;
