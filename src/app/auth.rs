@@ -270,11 +270,9 @@ pub async fn add_user(
     password: &str,
 ) -> AppResult<()> {
     if role == Role::Province {
-        return Err(crate::domain::Invalid::new(
-            "province",
-            "a province account needs --province",
-        )
-        .into());
+        return Err(
+            crate::domain::Invalid::new("province", "a province account needs --province").into(),
+        );
     }
     save_user(app, username, role, site, None, password).await
 }
@@ -291,7 +289,15 @@ pub async fn add_province_user(
     store::provinces::get(&app.db, province)
         .await?
         .ok_or(AppError::NotFound("province"))?;
-    save_user(app, username, Role::Province, None, Some(province), password).await
+    save_user(
+        app,
+        username,
+        Role::Province,
+        None,
+        Some(province),
+        password,
+    )
+    .await
 }
 
 async fn save_user(

@@ -214,7 +214,8 @@ async fn figures(
         .map(|(site, zone)| {
             let id = site.id.as_str();
             let t = tickets.iter().find(|r| r.site == id);
-            let rank_of = |measure: &str| ranks.iter().find(|r| r.site == id && r.measure == measure);
+            let rank_of =
+                |measure: &str| ranks.iter().find(|r| r.site == id && r.measure == measure);
             let wait = rank_of("wait");
             let service = rank_of("service");
             let (visits, served, no_shows, called) = t.map_or((0, 0, 0, 0), |t| {
@@ -224,15 +225,18 @@ async fn figures(
             let (kept, missed) = appointments
                 .iter()
                 .find(|r| r.site == id)
-                .map_or((0, 0), |a| (a.honoured.unwrap_or(0), a.no_shows.unwrap_or(0)));
-            let (ready, on_time) = processed.iter().filter(|r| r.site == id).fold(
-                (0, 0),
-                |(ready, on_time), r| {
-                    let in_time = rules::local_day(r.bucket, zone)
-                        .is_some_and(|day| day.to_string() <= r.expected_ready_on);
-                    (ready + r.n, on_time + if in_time { r.n } else { 0 })
-                },
-            );
+                .map_or((0, 0), |a| {
+                    (a.honoured.unwrap_or(0), a.no_shows.unwrap_or(0))
+                });
+            let (ready, on_time) =
+                processed
+                    .iter()
+                    .filter(|r| r.site == id)
+                    .fold((0, 0), |(ready, on_time), r| {
+                        let in_time = rules::local_day(r.bucket, zone)
+                            .is_some_and(|day| day.to_string() <= r.expected_ready_on);
+                        (ready + r.n, on_time + if in_time { r.n } else { 0 })
+                    });
             let today = local_day(now, zone).to_string();
             let (due, in_time) = complaints.iter().filter(|r| r.site == id).fold(
                 (0, 0),

@@ -129,4 +129,3 @@ mod tests {
         assert!(!Column::MedianWait.higher_is_better());
     }
 }
-

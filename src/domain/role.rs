@@ -21,10 +21,7 @@ impl Role {
             "supervisor" => Ok(Self::Supervisor),
             "agent" => Ok(Self::Agent),
             "province" => Ok(Self::Province),
-            _ => Err(Invalid::new(
-                "role",
-                "admin, supervisor, agent or province",
-            )),
+            _ => Err(Invalid::new("role", "admin, supervisor, agent or province")),
         }
     }
 

@@ -53,7 +53,9 @@ impl Scope {
 /// The rows `sql` selects for the scope's days (`$1`, `$2`) and sites.
 async fn on_days<T: Row>(db: &Db, sql: &str, scope: &Scope) -> Result<Vec<T>, StoreError> {
     Ok(read!(db, |c| {
-        let mut query = sqlx::query_as(sql).bind(&scope.from_day).bind(&scope.to_day);
+        let mut query = sqlx::query_as(sql)
+            .bind(&scope.from_day)
+            .bind(&scope.to_day);
         for site in &scope.sites {
             query = query.bind(&site.site);
         }

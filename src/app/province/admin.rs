@@ -21,12 +21,10 @@ pub struct ProvinceView {
     pub sites: Vec<String>,
 }
 
-/// A province to create, or to rename when its id exists.
+/// A province's names, to create it or rename it.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProvinceInput {
-    /// Lowercase letters, digits and dashes.
-    pub id: String,
     pub name: String,
     pub name_ar: Option<String>,
 }
@@ -39,9 +37,16 @@ fn name(field: &'static str, value: &str) -> Result<String, Invalid> {
     Ok(value.to_owned())
 }
 
-pub async fn save(app: &App, who: &Principal, input: &ProvinceInput) -> AppResult<ProvinceView> {
+/// Creates the province `id` (lowercase letters, digits and dashes) or
+/// renames it.
+pub async fn save(
+    app: &App,
+    who: &Principal,
+    id: &str,
+    input: &ProvinceInput,
+) -> AppResult<ProvinceView> {
     who.require_admin()?;
-    let id = Slug::parse("id", &input.id)?.to_string();
+    let id = Slug::parse("province", id)?.to_string();
     let row = ProvinceRow {
         name: name("name", &input.name)?,
         name_ar: match input.name_ar.as_deref().map(str::trim) {
