@@ -41,7 +41,10 @@ impl FromRequestParts<AppState> for Reader {
         match cookies::session(&state.app, &parts.headers).await {
             Some(who) => Ok(Reader(who)),
             None => {
-                let here = parts.uri.path_and_query().map_or("/province", |p| p.as_str());
+                let here = parts
+                    .uri
+                    .path_and_query()
+                    .map_or("/province", |p| p.as_str());
                 let next = serde_urlencoded::to_string([("next", here)]).unwrap_or_default();
                 Err(Redirect::to(&format!("/agent/login?{next}")).into_response())
             }
@@ -83,7 +86,10 @@ async fn home(State(state): State<AppState>, frame: Frame, Reader(who): Reader) 
         return Redirect::to(&format!("/province/{province}")).into_response();
     }
     match admin::list(&state.app, &who).await {
-        Ok(provinces) => render(&ListPage { f: frame, provinces }),
+        Ok(provinces) => render(&ListPage {
+            f: frame,
+            provinces,
+        }),
         Err(error) => PageError::new(&frame, error).into_response(),
     }
 }
@@ -193,7 +199,11 @@ async fn page(
             page.headers = Column::ALL
                 .iter()
                 .map(|col| Header {
-                    name: page.f.tr.s(&format!("province.column.{}", col.as_str())).to_owned(),
+                    name: page
+                        .f
+                        .tr
+                        .s(&format!("province.column.{}", col.as_str()))
+                        .to_owned(),
                     link: page.link(col.as_str()),
                     sorted: c.sort == col.as_str(),
                     order: if col.higher_is_better() {
