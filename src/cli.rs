@@ -82,6 +82,9 @@ pub enum UserCommand {
         role: String,
         #[arg(long)]
         site: Option<String>,
+        /// The province a `province` account reads.
+        #[arg(long)]
+        province: Option<String>,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -138,15 +141,30 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                     name,
                     role,
                     site,
+                    province,
                     database,
                 },
         } => {
             let role = Role::parse(&role)?;
             let password = read_password()?;
             let app = open_app(&database).await?;
-            auth::add_user(&app, &name, role, site.as_deref(), &password)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let saved = match (role, province.as_deref()) {
+                (Role::Province, Some(province)) if site.is_none() => {
+                    auth::add_province_user(&app, &name, province, &password).await
+                }
+                (Role::Province, Some(_)) => Err(crate::domain::Invalid::new(
+                    "site",
+                    "a province account is not tied to a site",
+                )
+                .into()),
+                (_, Some(_)) => Err(crate::domain::Invalid::new(
+                    "province",
+                    "only a province account has a province",
+                )
+                .into()),
+                (_, None) => auth::add_user(&app, &name, role, site.as_deref(), &password).await,
+            };
+            saved.map_err(|e| anyhow::anyhow!("{e}"))?;
             let target = format!("user:{name}");
             crate::app::audit::console(&app, "user add", &target, site.as_deref())
                 .await

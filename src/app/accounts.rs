@@ -220,6 +220,12 @@ fn not_yourself(who: &Principal, username: &str) -> AppResult<()> {
 /// The role, and the site it needs (none for an admin).
 fn parse_place(role: &str, site: Option<&str>) -> Result<(Role, Option<String>), Invalid> {
     let role = Role::parse(role)?;
+    if role == Role::Province {
+        return Err(Invalid::new(
+            "role",
+            "a province account is made on its province's page",
+        ));
+    }
     let site = site.map(str::trim).filter(|s| !s.is_empty());
     match (role.needs_site(), site) {
         (true, None) => Err(Invalid::new("site", "supervisors and agents need a site")),

@@ -184,6 +184,9 @@ async fn resolve(app: &App, entry: &Entry) -> AppResult<AuditRow> {
         Actor::Principal(Principal::Device { id, kind, site }) => {
             (id.clone(), kind.as_str().to_owned(), Some(site.clone()))
         }
+        Actor::Principal(Principal::Province { username, .. }) => {
+            (username.clone(), "province".to_owned(), None)
+        }
         Actor::Principal(Principal::Citizen { .. }) => {
             ("citizen".to_owned(), "citizen".to_owned(), None)
         }

@@ -29,13 +29,22 @@ pub enum Principal {
     Citizen {
         phone: String,
     },
+    /// A province account: reads (never changes) the sites of its province.
+    Province {
+        username: String,
+        province: String,
+        /// The province's sites when the request came in.
+        sites: Vec<String>,
+    },
 }
 
 impl Principal {
     /// How the event log and audit name this caller.
     pub fn actor(&self) -> String {
         match self {
-            Self::User { username, .. } => format!("user:{username}"),
+            Self::User { username, .. } | Self::Province { username, .. } => {
+                format!("user:{username}")
+            }
             Self::Device { id, .. } => format!("device:{id}"),
             Self::Citizen { .. } => "citizen".to_owned(),
         }
@@ -61,7 +70,12 @@ impl Principal {
                 site: Some(own),
                 ..
             } if roles.contains(role) && own == site => Ok(()),
-            Self::User { .. } => Err(AppError::Forbidden(
+            Self::Province { sites, .. }
+                if roles.contains(&Role::Province) && sites.iter().any(|s| s == site) =>
+            {
+                Ok(())
+            }
+            Self::User { .. } | Self::Province { .. } => Err(AppError::Forbidden(
                 "not allowed for your role on this site",
             )),
             _ => Err(AppError::Forbidden("staff only")),
@@ -86,7 +100,7 @@ impl Principal {
 
     pub fn username(&self) -> Option<&str> {
         match self {
-            Self::User { username, .. } => Some(username),
+            Self::User { username, .. } | Self::Province { username, .. } => Some(username),
             _ => None,
         }
     }
@@ -113,6 +127,15 @@ pub async fn authenticate(app: &App, token: &str) -> AppResult<Principal> {
         return Err(BAD);
     }
     match row.kind.as_str() {
+        "user" if row.user_role == Some(Role::Province) => {
+            let province = row.user_province.ok_or(BAD)?;
+            let sites = store::provinces::site_ids(&app.db, &province).await?;
+            Ok(Principal::Province {
+                username: row.subject,
+                province,
+                sites,
+            })
+        }
         "user" => Ok(Principal::User {
             role: row.user_role.ok_or(BAD)?,
             site: row.user_site,
@@ -246,6 +269,45 @@ pub async fn add_user(
     site: Option<&str>,
     password: &str,
 ) -> AppResult<()> {
+    if role == Role::Province {
+        return Err(
+            crate::domain::Invalid::new("province", "a province account needs --province").into(),
+        );
+    }
+    save_user(app, username, role, site, None, password).await
+}
+
+/// Creates a province account reading `province`'s sites, or resets its
+/// password and province (`guichet user add NAME --role province
+/// --province P`).
+pub async fn add_province_user(
+    app: &App,
+    username: &str,
+    province: &str,
+    password: &str,
+) -> AppResult<()> {
+    store::provinces::get(&app.db, province)
+        .await?
+        .ok_or(AppError::NotFound("province"))?;
+    save_user(
+        app,
+        username,
+        Role::Province,
+        None,
+        Some(province),
+        password,
+    )
+    .await
+}
+
+async fn save_user(
+    app: &App,
+    username: &str,
+    role: Role,
+    site: Option<&str>,
+    province: Option<&str>,
+    password: &str,
+) -> AppResult<()> {
     let username = crate::domain::slug::Slug::parse("username", username)?;
     if password.chars().count() < 10 {
         return Err(crate::domain::Invalid::new("password", "at least 10 characters").into());
@@ -282,6 +344,7 @@ pub async fn add_user(
     };
     let mut tx = app.db.begin().await?;
     store::accounts::upsert_user(&mut tx, &user, app.clock.now_ms()).await?;
+    store::provinces::set_user_province(&mut tx, &user.username, province).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -32,6 +32,7 @@ pub mod outbox;
 pub mod outcomes;
 pub mod partner_files;
 pub mod partners;
+pub mod province;
 pub mod public_stats;
 pub mod queue;
 pub mod rate_limit;

@@ -9,7 +9,7 @@ use crate::store;
 
 /// The counters of a site, each with its services in order of preference.
 pub async fn counters(app: &App, who: &Principal, site: &str) -> AppResult<Vec<CounterView>> {
-    who.require_staff(site, &[Role::Supervisor])?;
+    who.require_staff(site, &[Role::Supervisor, Role::Province])?;
     let rows = store::counters::list(&app.db, site).await?;
     let pairs = store::counters::services_of_site(&app.db, site).await?;
     Ok(rows

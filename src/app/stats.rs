@@ -1,6 +1,6 @@
 //! A site's statistics over a range of its local days (`GET
 //! /api/v1/sites/{site}/stats`, docs/statistics.md): for supervisors of
-//! the site and admins. Nothing is written.
+//! the site, its province's accounts and admins. Nothing is written.
 //!
 //! What is counted:
 //! - **Tickets** count on their local day (`tickets.local_day`, the day they
@@ -40,6 +40,7 @@ mod csv;
 pub mod processing;
 mod view;
 
+pub(crate) use csv::line as csv_line;
 pub use csv::to_csv;
 pub use view::*;
 
@@ -75,7 +76,7 @@ pub async fn site_stats(
     site: &str,
     query: &StatsQuery,
 ) -> AppResult<SiteStats> {
-    who.require_staff(site, &[Role::Supervisor])?;
+    who.require_staff(site, &[Role::Supervisor, Role::Province])?;
     if let Some(other) = query
         .format
         .as_deref()

@@ -123,9 +123,9 @@ pub fn over_target(elapsed_ms: i64, target_minutes: i64) -> bool {
     elapsed_ms / 60_000 > target_minutes
 }
 
-/// The live state of `site`, for a supervisor of it or an admin.
+/// The live state of `site`, for a supervisor of it, its province or an admin.
 pub async fn live(app: &App, who: &Principal, site: &str) -> AppResult<LiveView> {
-    who.require_staff(site, &[Role::Supervisor])?;
+    who.require_staff(site, &[Role::Supervisor, Role::Province])?;
     let context = SiteContext::load(app, site).await?;
     let seq = store::events::last_seq(Conn::Db(&app.db), site).await?;
     let (counters, queues) = tokio::try_join!(

@@ -3,6 +3,7 @@
 //! Nothing here does I/O, awaits, or knows SQL or HTTP. Values are built by
 //! `parse` constructors so that everything past the HTTP edge is already valid.
 
+pub mod comparison;
 pub mod estimate;
 pub mod event;
 pub mod guide;

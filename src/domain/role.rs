@@ -4,13 +4,14 @@ use super::Invalid;
 use serde::{Deserialize, Serialize};
 
 /// A staff member's role. Admins are global; supervisors and agents belong
-/// to one site.
+/// to one site; a province account reads the sites of one province.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Admin,
     Supervisor,
     Agent,
+    Province,
 }
 
 impl Role {
@@ -19,7 +20,8 @@ impl Role {
             "admin" => Ok(Self::Admin),
             "supervisor" => Ok(Self::Supervisor),
             "agent" => Ok(Self::Agent),
-            _ => Err(Invalid::new("role", "admin, supervisor or agent")),
+            "province" => Ok(Self::Province),
+            _ => Err(Invalid::new("role", "admin, supervisor, agent or province")),
         }
     }
 
@@ -28,12 +30,14 @@ impl Role {
             Self::Admin => "admin",
             Self::Supervisor => "supervisor",
             Self::Agent => "agent",
+            Self::Province => "province",
         }
     }
 
-    /// Supervisors and agents work for one site; an admin for all.
+    /// Supervisors and agents work for one site; an admin for all, a
+    /// province account for its province's.
     pub fn needs_site(self) -> bool {
-        !matches!(self, Self::Admin)
+        matches!(self, Self::Supervisor | Self::Agent)
     }
 }
 
@@ -69,11 +73,12 @@ mod tests {
 
     #[test]
     fn roles_round_trip() {
-        for role in [Role::Admin, Role::Supervisor, Role::Agent] {
+        for role in [Role::Admin, Role::Supervisor, Role::Agent, Role::Province] {
             assert_eq!(Role::parse(role.as_str()).unwrap(), role);
         }
         assert!(Role::parse("root").is_err());
         assert!(!Role::Admin.needs_site());
         assert!(Role::Agent.needs_site());
+        assert!(!Role::Province.needs_site());
     }
 }

@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod ops;
 pub mod pages;
 pub mod partners;
+pub mod provinces;
 pub mod public_stats;
 pub mod requests;
 pub mod security;
@@ -113,6 +114,7 @@ pub fn routers(
         .merge(announcements::router())
         .merge(public_stats::router())
         .merge(stats::router())
+        .merge(provinces::router())
         .merge(audit::router())
         .split_for_parts();
     openapi::add_common_errors(&mut doc);

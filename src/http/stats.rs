@@ -16,7 +16,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Per service, agent, local hour and day over a range of the site's local
-/// days (admin, supervisor of the site); `format=csv` gives one CSV table.
+/// days (admin, supervisor of the site, its province); `format=csv` gives one CSV table.
 #[utoipa::path(get, path = "/api/v1/sites/{site}/stats", tag = "operations", security(("bearer" = [])),
     params(("site" = String, Path), StatsQuery),
     responses((status = 200, description = "the figures, as JSON or with `format=csv` as CSV",

@@ -28,6 +28,8 @@ pub struct TokenRow {
     pub expires_at: Option<i64>,
     pub user_role: Option<Role>,
     pub user_site: Option<String>,
+    /// A province account's province.
+    pub user_province: Option<String>,
     pub device_kind: Option<DeviceKind>,
     pub device_site: Option<String>,
     pub device_seen: Option<i64>,
@@ -93,6 +95,7 @@ pub async fn token(db: &Db, token_hash: &str) -> Result<Option<TokenRow>, StoreE
         sqlx::query_as(
             "SELECT t.kind, t.subject, t.created_at, t.expires_at,
                     u.role AS user_role, u.site_id AS user_site,
+                    u.province_id AS user_province,
                     d.kind AS device_kind, d.site_id AS device_site, d.last_seen_at AS device_seen
              FROM auth_tokens t
              LEFT JOIN users u ON t.kind = 'user' AND u.username = t.subject

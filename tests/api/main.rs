@@ -31,6 +31,7 @@ mod ops;
 mod outbox;
 mod partner_files;
 mod partners;
+mod province;
 mod public_stats;
 mod public_stats_hours;
 mod queue;

@@ -137,7 +137,7 @@ pub fn to_csv(stats: &SiteStats) -> String {
 
 /// One CSV record (RFC 4180): a field with a comma, quote or line break is
 /// quoted, its quotes doubled; lines end with CRLF. Formulas are defused.
-fn line(out: &mut String, cells: impl IntoIterator<Item = String>) {
+pub(crate) fn line(out: &mut String, cells: impl IntoIterator<Item = String>) {
     for (i, cell) in cells.into_iter().enumerate() {
         if i > 0 {
             out.push(',');

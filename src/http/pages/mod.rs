@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod kiosk;
 pub mod lobby;
 pub mod portal;
+pub mod province;
 pub mod public_stats;
 pub mod redirect;
 pub mod tracking;
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(admin::router())
         .merge(portal::router())
         .merge(public_stats::router())
+        .merge(province::router())
         .merge(demo)
         .layer(axum::middleware::from_fn_with_state(state, frame::prepare))
         .layer(CompressionLayer::new())

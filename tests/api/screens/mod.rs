@@ -20,5 +20,6 @@ mod lobby_fit;
 mod partner_files;
 mod policy;
 mod portal;
+mod province;
 mod tv_reconnect;
 mod weight;

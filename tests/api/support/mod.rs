@@ -14,6 +14,7 @@ pub mod hooks;
 pub mod office;
 pub mod pages;
 pub mod partners;
+pub mod province;
 pub mod sites;
 pub mod sms;
 pub mod tickets;

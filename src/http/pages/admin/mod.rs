@@ -15,7 +15,7 @@ mod home;
 mod office;
 mod ops;
 mod setup;
-mod supervision;
+pub mod supervision;
 
 pub use form::FormError;
 pub use office::{Admin, Office};

@@ -90,7 +90,12 @@ async fn submit(
                 &session.token,
                 Some(SESSION_SECONDS),
             );
-            let mut response = Redirect::to(destination(&input.next)).into_response();
+            // A province account has no console: it lands on its province.
+            let to = match destination(&input.next) {
+                "/agent" if session.role == crate::domain::role::Role::Province => "/province",
+                to => to,
+            };
+            let mut response = Redirect::to(to).into_response();
             response.headers_mut().append(header::SET_COOKIE, cookie);
             response
         }

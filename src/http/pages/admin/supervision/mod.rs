@@ -2,7 +2,7 @@
 //! statistics with their charts, and the monthly report.
 
 pub mod charts;
-mod figures;
+pub mod figures;
 mod live;
 mod processing;
 mod report;
