@@ -35,6 +35,7 @@ pub mod public_stats;
 pub mod queue;
 pub mod rate_limit;
 pub mod receipts;
+pub mod monthly_report;
 pub mod reminders;
 mod request_filing;
 pub mod requests;

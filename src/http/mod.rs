@@ -22,6 +22,7 @@ pub mod ops;
 pub mod pages;
 pub mod partners;
 pub mod public_stats;
+pub mod reports;
 pub mod requests;
 pub mod security;
 pub mod serve;
@@ -111,6 +112,7 @@ pub fn routers(
         .merge(announcements::router())
         .merge(public_stats::router())
         .merge(stats::router())
+        .merge(reports::router())
         .merge(audit::router())
         .split_for_parts();
     openapi::add_common_errors(&mut doc);

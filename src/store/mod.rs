@@ -36,6 +36,7 @@ pub mod outbox;
 pub mod partners;
 pub mod public_stats;
 pub mod queue;
+pub mod reports;
 pub mod requests;
 pub mod retention;
 mod rows;
