@@ -117,5 +117,7 @@ async fn set_recipients(
     ApiPath(site): ApiPath<String>,
     ApiJson(body): ApiJson<Recipients>,
 ) -> AppResult<ApiJson<Recipients>> {
-    Ok(ApiJson(recipients::set(&state.app, &who, &site, &body).await?))
+    Ok(ApiJson(
+        recipients::set(&state.app, &who, &site, &body).await?,
+    ))
 }

@@ -12,8 +12,8 @@
 //! then the file.
 
 use super::Attempt;
-use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::header::ContentType;
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;

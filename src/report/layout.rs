@@ -17,9 +17,19 @@ const CELL_PAD: f32 = 3.0;
 
 pub enum Op {
     /// A line whose baseline starts at `(x, y)`.
-    Text { x: f32, y: f32, size: f32, line: Line },
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        line: Line,
+    },
     /// A thin horizontal rule in grey (0 black, 255 white).
-    Rule { x: f32, y: f32, width: f32, grey: u8 },
+    Rule {
+        x: f32,
+        y: f32,
+        width: f32,
+        grey: u8,
+    },
 }
 
 #[derive(Default)]

@@ -159,7 +159,11 @@ mod tests {
         let word = shape("تقرير", true, false);
         let alone: Vec<u32> = "تقرير"
             .chars()
-            .map(|c| shape(&c.to_string(), true, false).pieces[0].glyphs[0].glyph_id.to_u32())
+            .map(|c| {
+                shape(&c.to_string(), true, false).pieces[0].glyphs[0]
+                    .glyph_id
+                    .to_u32()
+            })
             .collect();
         let joined: Vec<u32> = word.pieces[0]
             .glyphs

@@ -11,7 +11,11 @@ const KEY: &str = "admin.supervision";
 
 pub fn office(s: &SiteStats, site: &SiteRow, first: jiff::civil::Date, w: &dyn Words) -> Report {
     let t = |key: &str| w.text(&format!("{KEY}.{key}"));
-    let month = format!("{} {}", t(&format!("month.{}", first.month())), first.year());
+    let month = format!(
+        "{} {}",
+        t(&format!("month.{}", first.month())),
+        first.year()
+    );
     let name_ar = site.name_ar.as_deref().filter(|n| !n.is_empty());
     let office = match (w.rtl(), name_ar) {
         (true, Some(ar)) => format!("{ar} · {}", site.name),
@@ -167,7 +171,8 @@ pub fn office(s: &SiteStats, site: &SiteRow, first: jiff::civil::Date, w: &dyn W
         lang: w.lang().to_owned(),
         rtl: w.rtl(),
         title: format!("{} — {month}", t("report.title")),
-        lines: vec![office, format!("{} {} → {}", t("period"), s.from, s.to)],
+        // Noto Sans has no arrow: a dash between the days.
+        lines: vec![office, format!("{} {} – {}", t("period"), s.from, s.to)],
         sections: vec![volumes, waits, requests, appointments, complaints, feedback],
     }
 }

@@ -39,13 +39,18 @@ async fn mail_office(app: &App, site: &str, words: &[&dyn Words]) -> AppResult<b
     let context = SiteContext::load(app, site).await?;
     let now = app.clock.now();
     let today = local_day(now, &context.zone);
-    let first_working = context
-        .hours
-        .working_days_after(today.first_of_month(), 0, &context.closures);
+    let first_working =
+        context
+            .hours
+            .working_days_after(today.first_of_month(), 0, &context.closures);
     if first_working != Some(today) {
         return Ok(false);
     }
-    let Ok(first) = today.first_of_month().yesterday().map(|d| d.first_of_month()) else {
+    let Ok(first) = today
+        .first_of_month()
+        .yesterday()
+        .map(|d| d.first_of_month())
+    else {
         return Ok(false);
     };
     let month = first.strftime("%Y-%m").to_string();
@@ -85,7 +90,8 @@ async fn mail_office(app: &App, site: &str, words: &[&dyn Words]) -> AppResult<b
         messages.push(message);
     }
     let mut tx = app.db.begin().await?;
-    if !store::reports::claim_mailing(&mut tx, site, &month, addresses.len() as i64, now_ms).await? {
+    if !store::reports::claim_mailing(&mut tx, site, &month, addresses.len() as i64, now_ms).await?
+    {
         // Another instance queued it meanwhile.
         return Ok(false);
     }
@@ -101,7 +107,10 @@ async fn mail_office(app: &App, site: &str, words: &[&dyn Words]) -> AppResult<b
 /// language, and where to find the figures.
 fn message(office: &str, reports: &[crate::report::Report]) -> (String, String) {
     let titles: Vec<&str> = reports.iter().map(|r| r.title.as_str()).collect();
-    let subject = format!("{} — {office}", titles.first().copied().unwrap_or("Guichet"));
+    let subject = format!(
+        "{} — {office}",
+        titles.first().copied().unwrap_or("Guichet")
+    );
     let mut text = String::new();
     for report in reports {
         text.push_str(&report.title);

@@ -76,7 +76,11 @@ mod tests {
 
     #[test]
     fn addresses_are_checked_and_kept_once() {
-        let got = parse(&[" B@Example.ma".into(), "b@example.ma".into(), "a@x.ma".into()]);
+        let got = parse(&[
+            " B@Example.ma".into(),
+            "b@example.ma".into(),
+            "a@x.ma".into(),
+        ]);
         assert_eq!(got.unwrap(), vec!["a@x.ma", "b@example.ma"]);
         assert!(parse(&["not an address".into()]).is_err());
         assert!(parse(&["a@localhost".into()]).is_err());
