@@ -11,6 +11,7 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod notify;
+pub mod report;
 pub mod secrets;
 pub mod startup;
 pub mod store;

@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::time::tzdb_version;
 use crate::http;
+use crate::http::pages::i18n::Lang;
 use crate::store::Db;
 use anyhow::Context;
 use std::net::SocketAddr;
@@ -132,6 +133,12 @@ impl Server {
                     });
                 }
             }
+        });
+        // Last month's report to the addresses admins set, on each office's
+        // first working day of the month (app::monthly_report::mailing).
+        every(app, MINUTE, "monthly reports", |app| async move {
+            let (fr, ar) = (Lang::Fr.tr(), Lang::Ar.tr());
+            crate::app::monthly_report::mailing::sweep(&app, &[&fr, &ar]).await
         });
         every(app, SECOND, "sending messages", |app| async move {
             crate::app::outbox::send_due(&app).await

@@ -27,6 +27,7 @@ mod filing;
 pub mod guides;
 pub mod health;
 pub mod live;
+pub mod monthly_report;
 pub mod otp;
 pub mod outbox;
 pub mod outcomes;

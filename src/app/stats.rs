@@ -77,6 +77,12 @@ pub async fn site_stats(
     query: &StatsQuery,
 ) -> AppResult<SiteStats> {
     who.require_staff(site, &[Role::Supervisor, Role::Province])?;
+    figures(app, site, query).await
+}
+
+/// A site's statistics, for a caller already checked (or the service's own
+/// jobs: the monthly report's mailing).
+pub(crate) async fn figures(app: &App, site: &str, query: &StatsQuery) -> AppResult<SiteStats> {
     if let Some(other) = query
         .format
         .as_deref()

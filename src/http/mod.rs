@@ -24,6 +24,7 @@ pub mod pages;
 pub mod partners;
 pub mod provinces;
 pub mod public_stats;
+pub mod reports;
 pub mod requests;
 pub mod security;
 pub mod serve;
@@ -115,6 +116,7 @@ pub fn routers(
         .merge(public_stats::router())
         .merge(stats::router())
         .merge(provinces::router())
+        .merge(reports::router())
         .merge(audit::router())
         .split_for_parts();
     openapi::add_common_errors(&mut doc);

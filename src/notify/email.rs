@@ -7,11 +7,14 @@
 //! (made from the message's idempotency key, so a copy sent again after a
 //! crash has the same one), `Auto-Submitted: auto-generated` (RFC 3834:
 //! no vacation or out-of-office reply to it), and a `multipart/alternative`
-//! body of its text and its HTML part (`notify::email_html`).
+//! body of its text and its HTML part (`notify::email_html`). An e-mail
+//! with a file (the monthly report's PDF) is `multipart/mixed`: its text,
+//! then the file.
 
 use super::Attempt;
+use lettre::message::header::ContentType;
 use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 
@@ -43,13 +46,15 @@ impl Mailer {
         })
     }
 
-    /// Sends `text`, with `html` as its alternative when there is one.
+    /// Sends `text`, with `html` as its alternative when there is one, and
+    /// `file` (its name and bytes) attached when there is one.
     pub async fn send(
         &self,
         to: &str,
         subject: &str,
         text: &str,
         html: Option<&str>,
+        file: Option<(&str, &[u8])>,
         key: &str,
     ) -> Attempt {
         let to: Mailbox = match to.parse() {
@@ -76,12 +81,24 @@ impl Mailer {
                 "auto-generated".to_owned(),
             ));
         // A message queued before e-mails had an HTML part goes as text.
-        let message = match html {
-            Some(html) => message.multipart(MultiPart::alternative_plain_html(
+        let message = match (html, file) {
+            (_, Some((name, data))) => {
+                let kind = match name.ends_with(".pdf") {
+                    true => "application/pdf",
+                    false => "application/octet-stream",
+                };
+                let kind = ContentType::parse(kind).unwrap_or(ContentType::TEXT_PLAIN);
+                message.multipart(
+                    MultiPart::mixed()
+                        .singlepart(SinglePart::plain(text.to_owned()))
+                        .singlepart(Attachment::new(name.to_owned()).body(data.to_vec(), kind)),
+                )
+            }
+            (Some(html), None) => message.multipart(MultiPart::alternative_plain_html(
                 text.to_owned(),
                 html.to_owned(),
             )),
-            None => message.singlepart(SinglePart::plain(text.to_owned())),
+            (None, None) => message.singlepart(SinglePart::plain(text.to_owned())),
         };
         let message = match message {
             Ok(message) => message,

@@ -42,6 +42,7 @@ pub fn sms(
         recipient: phone.to_owned(),
         subject: None,
         html: None,
+        attachment: None,
         body,
         idempotency_key: key,
         created_at: now,
@@ -65,6 +66,40 @@ pub fn email(
         idempotency_key: format!("{}:email", sms.idempotency_key),
         ..sms.clone()
     }
+}
+
+/// The largest attachment an e-mail carries (the report's PDF is a tenth
+/// of it).
+pub const MAX_ATTACHMENT: usize = 2 * 1024 * 1024;
+
+/// An e-mail to `address` with `text` and a file attached, queued once
+/// per `key`; `None` when the file is larger than `MAX_ATTACHMENT`.
+pub fn email_with_file(
+    site: Option<&str>,
+    template: &'static str,
+    address: &str,
+    subject: String,
+    text: String,
+    file: (String, Vec<u8>),
+    key: String,
+    now: i64,
+) -> Option<NewMessage> {
+    if file.1.len() > MAX_ATTACHMENT {
+        return None;
+    }
+    Some(NewMessage {
+        id: new_id(),
+        site_id: site.map(str::to_owned),
+        channel: "email",
+        template,
+        recipient: address.to_owned(),
+        subject: Some(subject),
+        html: None,
+        attachment: Some(file),
+        body: text,
+        idempotency_key: key,
+        created_at: now,
+    })
 }
 
 /// How one attempt to send a message ended.

@@ -81,6 +81,7 @@ pub async fn enqueue_since(
             recipient: endpoint.id.clone(),
             subject: None,
             html: None,
+            attachment: None,
             body: body.to_string(),
             idempotency_key: format!("{event}:{key}:{}", endpoint.id),
             created_at: now,

@@ -190,6 +190,10 @@ async fn attempt(worker: &Worker<'_>, message: &Claimed) -> Attempt {
                     subject,
                     &message.body,
                     message.html.as_deref(),
+                    message
+                        .attachment_name
+                        .as_deref()
+                        .zip(message.attachment.as_deref()),
                     &message.idempotency_key,
                 )
                 .await

@@ -20,6 +20,8 @@ pub struct NewMessage {
     pub body: String,
     /// An e-mail's HTML part.
     pub html: Option<String>,
+    /// An e-mail's attachment: its file name and bytes.
+    pub attachment: Option<(String, Vec<u8>)>,
     pub idempotency_key: String,
     pub created_at: i64,
 }
@@ -29,8 +31,9 @@ pub async fn enqueue(tx: &mut Tx, m: &NewMessage) -> Result<bool, StoreError> {
     let added = execute!(
         tx,
         "INSERT INTO notifications (id, site_id, channel, template, recipient, subject, body,
-                idempotency_key, status, attempts, next_attempt_at, created_at, html)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9, $10)
+                idempotency_key, status, attempts, next_attempt_at, created_at, html,
+                attachment_name, attachment)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9, $10, $11, $12)
              ON CONFLICT (idempotency_key) DO NOTHING",
         &m.id,
         &m.site_id,
@@ -41,7 +44,9 @@ pub async fn enqueue(tx: &mut Tx, m: &NewMessage) -> Result<bool, StoreError> {
         &m.body,
         &m.idempotency_key,
         m.created_at,
-        &m.html
+        &m.html,
+        m.attachment.as_ref().map(|(name, _)| name.as_str()),
+        m.attachment.as_ref().map(|(_, data)| data.as_slice())
     )?;
     Ok(added == 1)
 }
@@ -57,6 +62,8 @@ pub struct Claimed {
     pub subject: Option<String>,
     pub body: String,
     pub html: Option<String>,
+    pub attachment_name: Option<String>,
+    pub attachment: Option<Vec<u8>>,
     pub idempotency_key: String,
     /// Attempts made, this one included.
     pub attempts: i64,
@@ -159,7 +166,8 @@ async fn take(
              last_error = CASE WHEN status = 'sending' THEN '{LEASE_EXPIRED}' ELSE last_error END
          WHERE id IN (SELECT id FROM notifications WHERE {which}
                       ORDER BY {order} LIMIT $3{skip})
-         RETURNING id, site_id, channel, template, recipient, subject, body, html, idempotency_key,
+         RETURNING id, site_id, channel, template, recipient, subject, body, html,
+             attachment_name, attachment, idempotency_key,
              attempts, next_attempt_at, created_at, last_error"
     );
     let mut claimed: Vec<Claimed> = write!(&mut tx, |c| {

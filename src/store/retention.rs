@@ -95,7 +95,7 @@ pub const ERASE: &[Step] = &[
     },
     erase! {
         "messages", "notifications", "id", "recipient = '', subject = NULL, body = '', html = NULL,
-        last_error = NULL", "personal_data_erased_at IS NULL",
+        attachment = NULL, last_error = NULL", "personal_data_erased_at IS NULL",
         "status IN ('sent', 'dead') AND created_at < $1"
     },
     // Keyed by two columns, which the `erase!` shape does not take.

@@ -26,6 +26,7 @@ mod guide_pages;
 mod live;
 mod live_redis;
 mod logs;
+mod monthly_report;
 mod openapi_client;
 mod ops;
 mod outbox;

@@ -390,7 +390,7 @@ fn new_reference() -> String {
     format!("{}-{}", human_code(4), human_code(4))
 }
 
-pub(super) fn parse_email(value: &str) -> Result<String, Invalid> {
+pub(crate) fn parse_email(value: &str) -> Result<String, Invalid> {
     let value = value.trim();
     let ok = value.len() <= 254
         && !value.chars().any(|c| c.is_whitespace() || c.is_control())

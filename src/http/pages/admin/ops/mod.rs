@@ -16,6 +16,7 @@ mod complaints;
 mod devices;
 mod outbox;
 mod partners;
+mod report_recipients;
 mod webhooks;
 
 use super::{Nav, Staff};
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(complaints::router())
         .merge(complaint::router())
         .merge(audit::router())
+        .merge(report_recipients::router())
 }
 
 /// The flash a page shows after a change redirected to it (`?done=…`).

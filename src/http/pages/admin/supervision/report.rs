@@ -7,6 +7,7 @@
 use super::super::{FormError, Nav, Office};
 use super::figures::{Chart, minutes, percent};
 use super::processing::{self, ProcessingView};
+use crate::app::monthly_report;
 use crate::app::stats::{self, SiteStats, StatsQuery};
 use crate::app::supervision::month_days;
 use crate::http::AppState;
@@ -19,7 +20,9 @@ use axum::routing::get;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/report/{site}", get(page))
+    Router::new()
+        .route("/admin/report/{site}", get(page))
+        .route("/admin/report/{site}/pdf", get(pdf))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -44,6 +47,8 @@ struct ReportPage {
     s: Option<SiteStats>,
     chart: Option<Chart>,
     processing: Option<ProcessingView>,
+    /// Offers the page of the addresses the report is mailed to.
+    is_admin: bool,
 }
 
 impl ReportPage {
@@ -84,6 +89,7 @@ async fn page(office: Office, RawQuery(query): RawQuery) -> Result<Response, Pag
         s: None,
         chart: None,
         processing: None,
+        is_admin: staff.is_admin,
     };
     // A query that is no form (a field twice…) is a malformed month.
     let asked = form
@@ -125,4 +131,17 @@ async fn page(office: Office, RawQuery(query): RawQuery) -> Result<Response, Pag
             Ok(response)
         }
     }
+}
+
+/// `/admin/report/{site}/pdf?month=YYYY-MM`: the same month as a PDF, in
+/// the page's language (`app::monthly_report`).
+async fn pdf(office: Office, RawQuery(query): RawQuery) -> Result<Response, PageError> {
+    let (state, frame, staff, site) = office.into_parts();
+    let form: MonthForm = serde_urlencoded::from_str(query.as_deref().unwrap_or(""))
+        .map_err(|_| PageError::new(&frame, crate::domain::Invalid::new("month", "YYYY-MM")))?;
+    let month = Some(form.month.trim()).filter(|m| !m.is_empty());
+    let pdf = monthly_report::office_pdf(&state.app, &staff.who, &site, month, &frame.tr)
+        .await
+        .map_err(|e| PageError::new(&frame, e))?;
+    Ok(crate::http::reports::pdf_file(pdf))
 }

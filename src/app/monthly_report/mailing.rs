@@ -1,0 +1,126 @@
+//! Mailing last month's report: on an office's first working day of the
+//! month (its local day; a working day has opening hours and is no
+//! closure), the report of the month before goes to the addresses admins
+//! set, as one e-mail each with the PDF attached (French, then Arabic),
+//! through the outbox.
+//!
+//! Once per office and month, whatever the number of instances running
+//! the sweep: the e-mails are queued in the transaction that inserts the
+//! month's `report_mailings` row, which its primary key allows once (and
+//! each e-mail's idempotency key once more). An office that is not
+//! reached on that day (the service down all day) is not mailed that
+//! month; its report stays downloadable.
+
+use super::{Words, office_report, render};
+use crate::app::sites::SiteContext;
+use crate::app::{App, AppResult};
+use crate::domain::time::local_day;
+use crate::notify;
+use crate::store;
+
+/// Offices looked at in one sweep at most.
+const MAX_SITES: i64 = 1_000;
+
+/// Mails the reports due now, in the languages of `words` (one PDF with
+/// each language's report in turn); returns how many offices were mailed.
+pub async fn sweep(app: &App, words: &[&dyn Words]) -> AppResult<usize> {
+    let mut mailed = 0;
+    for site in store::reports::sites_with_recipients(&app.db, MAX_SITES).await? {
+        if mail_office(app, &site, words).await? {
+            mailed += 1;
+        }
+    }
+    Ok(mailed)
+}
+
+/// Mails the report of `site` if today is its first working day of the
+/// month and it was not mailed yet.
+async fn mail_office(app: &App, site: &str, words: &[&dyn Words]) -> AppResult<bool> {
+    let context = SiteContext::load(app, site).await?;
+    let now = app.clock.now();
+    let today = local_day(now, &context.zone);
+    let first_working =
+        context
+            .hours
+            .working_days_after(today.first_of_month(), 0, &context.closures);
+    if first_working != Some(today) {
+        return Ok(false);
+    }
+    let Ok(first) = today
+        .first_of_month()
+        .yesterday()
+        .map(|d| d.first_of_month())
+    else {
+        return Ok(false);
+    };
+    let month = first.strftime("%Y-%m").to_string();
+    if store::reports::mailed(&app.db, site, &month).await? {
+        return Ok(false);
+    }
+    let addresses = store::reports::recipients(&app.db, site).await?;
+    if addresses.is_empty() {
+        return Ok(false);
+    }
+    let mut reports = Vec::new();
+    for w in words {
+        reports.push(office_report(app, &context, first, *w).await?);
+    }
+    let (subject, text) = message(&context.row.name, &reports);
+    let bytes = render(reports).await?;
+    let file_name = format!("rapport-{site}-{month}.pdf");
+    let now_ms = app.clock.now_ms();
+    let mut messages = Vec::new();
+    for address in &addresses {
+        let file = (file_name.clone(), bytes.clone());
+        let key = format!("monthly-report:{site}:{month}:{address}");
+        let Some(message) = notify::email_with_file(
+            Some(site),
+            "monthly_report",
+            address,
+            subject.clone(),
+            text.clone(),
+            file,
+            key,
+            now_ms,
+        ) else {
+            tracing::error!(%site, %month, size = bytes.len(),
+                "the monthly report is too big to mail");
+            return Ok(false);
+        };
+        messages.push(message);
+    }
+    let mut tx = app.db.begin().await?;
+    if !store::reports::claim_mailing(&mut tx, site, &month, addresses.len() as i64, now_ms).await?
+    {
+        // Another instance queued it meanwhile.
+        return Ok(false);
+    }
+    for message in &messages {
+        store::outbox::enqueue(&mut tx, message).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(%site, %month, recipients = addresses.len(), "monthly report queued");
+    Ok(true)
+}
+
+/// The e-mail's subject and text: each report's title and office, in its
+/// language, and where to find the figures.
+fn message(office: &str, reports: &[crate::report::Report]) -> (String, String) {
+    let titles: Vec<&str> = reports.iter().map(|r| r.title.as_str()).collect();
+    let subject = format!(
+        "{} — {office}",
+        titles.first().copied().unwrap_or("Guichet")
+    );
+    let mut text = String::new();
+    for report in reports {
+        text.push_str(&report.title);
+        text.push('\n');
+        for line in &report.lines {
+            text.push_str(line);
+            text.push('\n');
+        }
+        text.push('\n');
+    }
+    text.push_str("PDF : en pièce jointe / مرفق");
+    (subject, text)
+}
