@@ -10,6 +10,7 @@ pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod bring;
+pub mod capsules;
 pub mod cache;
 pub mod calls;
 pub mod checkin;
@@ -26,6 +27,7 @@ mod filing;
 pub mod guides;
 pub mod health;
 pub mod live;
+pub mod media;
 pub mod otp;
 pub mod outbox;
 pub mod outcomes;
@@ -81,6 +83,8 @@ pub struct App {
     pub messaging: Messaging,
     pub links: Links,
     pub policy: Policy,
+    /// Uploaded files (lobby capsules) and their limits.
+    pub media: media::Media,
 }
 
 impl App {
@@ -94,9 +98,9 @@ impl App {
             messaging,
             links,
             policy,
+            media,
         } = settings;
         Self {
-            db,
             clock,
             bus,
             activity: activity::Activity::default(),
@@ -107,6 +111,11 @@ impl App {
             messaging,
             links,
             policy,
+            media: media::Media {
+                store: crate::store::media::MediaStore::new(&db, media.dir.clone()),
+                settings: media,
+            },
+            db,
         }
     }
 

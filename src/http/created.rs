@@ -5,7 +5,7 @@
 
 use super::error::ApiJson;
 use crate::app::{
-    appointments::AppointmentView, complaints::ComplaintView, counters::CounterView,
+    appointments::AppointmentView, capsules::Capsule, complaints::ComplaintView, counters::CounterView,
     devices::IssuedDevice, partners::PartnerView, requests::RequestView, services::ServiceView,
     sites::SiteView, tickets::TicketView, waitlist::WaitlistEntry, webhooks::WebhookView,
 };
@@ -56,4 +56,5 @@ named! {
     RequestView => "request".reference,
     ComplaintView => "complaint".reference,
     WaitlistEntry => "waitlist".id,
+    Capsule => "capsule".id,
 }
