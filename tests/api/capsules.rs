@@ -89,17 +89,8 @@ async fn refused_uploads_keep_nothing(backend: Backend) {
     let answer = upload(&app, Some(&boss), "anfa", "", "image/png", big_png.clone()).await;
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", answer.body);
     assert_eq!(answer.code(), "too_large");
-    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
-        big_png.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
-    let streamed = app
-        .http
-        .post(app.url("/api/v1/sites/anfa/capsules"))
-        .bearer_auth(&boss)
-        .body(reqwest::Body::wrap_stream(futures::stream::iter(chunks)))
-        .send()
-        .await
-        .expect("an answer");
-    assert_eq!(streamed.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let streamed = chunked_upload(&app, &boss, "/api/v1/sites/anfa/capsules", &big_png).await;
+    assert!(streamed.starts_with("HTTP/1.1 413"), "{streamed}");
     // A video over its own limit, streamed past the first megabyte chunk.
     let answer = upload(&app, Some(&boss), "anfa", "", "video/mp4", fake_mp4(3 << 20)).await;
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", answer.body);
@@ -153,6 +144,32 @@ async fn refused_uploads_keep_nothing(backend: Backend) {
     let refused = app.call(reqwest::Method::DELETE, &path, Some(&agent), None).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(app.count("capsules").await, 1);
+}
+
+/// Sends `bytes` chunked (no `Content-Length`) over a plain socket, as a
+/// client streaming a file of unknown length; returns the answer's head.
+async fn chunked_upload(app: &TestApp, token: &str, path: &str, bytes: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = app.base.trim_start_matches("http://").to_owned();
+    let mut socket = tokio::net::TcpStream::connect(&host).await.expect("connects");
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: image/png\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    socket.write_all(head.as_bytes()).await.expect("head sent");
+    for chunk in bytes.chunks(64 * 1024) {
+        let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
+        framed.extend_from_slice(chunk);
+        framed.extend_from_slice(b"\r\n");
+        // The server may answer and close before the end: that is the point.
+        if socket.write_all(&framed).await.is_err() {
+            break;
+        }
+    }
+    let _ = socket.write_all(b"0\r\n\r\n").await;
+    let mut answer = Vec::new();
+    let _ = socket.read_to_end(&mut answer).await;
+    String::from_utf8_lossy(&answer).lines().next().unwrap_or_default().to_owned()
 }
 
 async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (StatusCode, HeaderMap, Vec<u8>) {
