@@ -168,9 +168,9 @@ pub async fn open(app: &App, id: &str, range: Option<&str>) -> AppResult<Served>
                 .await
                 .map_err(from_media)?,
         ),
-        None if answer == RangeAnswer::Whole => Some(
-            Box::pin(futures_util::stream::empty::<io::Result<Bytes>>()) as ByteStream,
-        ),
+        None if answer == RangeAnswer::Whole => {
+            Some(Box::pin(futures_util::stream::empty::<io::Result<Bytes>>()) as ByteStream)
+        }
         None => None,
     };
     Ok(Served {

@@ -75,7 +75,9 @@ impl Schedule {
 
     /// ISO weekdays, in order.
     pub fn days(&self) -> Vec<u8> {
-        (1..=7).filter(|d| self.days & (1 << (d - 1)) != 0).collect()
+        (1..=7)
+            .filter(|d| self.days & (1 << (d - 1)) != 0)
+            .collect()
     }
 
     /// "HH:MM" of a window's end.
@@ -134,11 +136,15 @@ mod tests {
         assert_eq!(Schedule::parse(&[0], None, None).unwrap_err().field, "days");
         assert_eq!(Schedule::parse(&[8], None, None).unwrap_err().field, "days");
         assert_eq!(
-            Schedule::parse(&[], Some("8:00"), Some("12:00")).unwrap_err().field,
+            Schedule::parse(&[], Some("8:00"), Some("12:00"))
+                .unwrap_err()
+                .field,
             "from"
         );
         assert_eq!(
-            Schedule::parse(&[], Some("08:00"), Some("24:00")).unwrap_err().field,
+            Schedule::parse(&[], Some("08:00"), Some("24:00"))
+                .unwrap_err()
+                .field,
             "until"
         );
         assert_eq!(

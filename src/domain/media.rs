@@ -158,7 +158,10 @@ mod tests {
         assert_eq!(range(Some("bytes=90-"), 100), Part { start: 90, end: 99 });
         assert_eq!(range(Some("bytes=-10"), 100), Part { start: 90, end: 99 });
         assert_eq!(range(Some("bytes=-500"), 100), Part { start: 0, end: 99 });
-        assert_eq!(range(Some("bytes=50-500"), 100), Part { start: 50, end: 99 });
+        assert_eq!(
+            range(Some("bytes=50-500"), 100),
+            Part { start: 50, end: 99 }
+        );
         assert_eq!(range(Some("bytes=100-"), 100), Unsatisfiable);
         assert_eq!(range(Some("bytes=9-3"), 100), Unsatisfiable);
         assert_eq!(range(Some("bytes=-0"), 100), Unsatisfiable);

@@ -176,7 +176,11 @@ impl MediaStore {
                 let read = read_chunk(&db, &id, n as i64).await;
                 let piece = match read {
                     Ok(Some(data)) => {
-                        let from = if n == first { (start % chunk) as usize } else { 0 };
+                        let from = if n == first {
+                            (start % chunk) as usize
+                        } else {
+                            0
+                        };
                         let to = if n == last {
                             (end % chunk) as usize + 1
                         } else {

@@ -87,13 +87,31 @@ async fn refused_uploads_keep_nothing(backend: Backend) {
     let mut big_png = PNG.to_vec();
     big_png.resize(2 << 20, 7);
     let answer = upload(&app, Some(&boss), "anfa", "", "image/png", big_png.clone()).await;
-    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", answer.body);
+    assert_eq!(
+        answer.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        answer.body
+    );
     assert_eq!(answer.code(), "too_large");
     let streamed = chunked_upload(&app, &boss, "/api/v1/sites/anfa/capsules", &big_png).await;
     assert!(streamed.starts_with("HTTP/1.1 413"), "{streamed}");
     // A video over its own limit, streamed past the first megabyte chunk.
-    let answer = upload(&app, Some(&boss), "anfa", "", "video/mp4", fake_mp4(3 << 20)).await;
-    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", answer.body);
+    let answer = upload(
+        &app,
+        Some(&boss),
+        "anfa",
+        "",
+        "video/mp4",
+        fake_mp4(3 << 20),
+    )
+    .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        answer.body
+    );
     nothing_stored(&app).await;
 
     // Wrong type: text named as a video, a PNG declared as a video, SVG,
@@ -101,7 +119,10 @@ async fn refused_uploads_keep_nothing(backend: Backend) {
     for (declared, bytes) in [
         ("video/mp4", b"this is a text file, not a video\n".to_vec()),
         ("video/mp4", PNG.to_vec()),
-        ("image/svg+xml", b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_vec()),
+        (
+            "image/svg+xml",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_vec(),
+        ),
         ("application/octet-stream", Vec::new()),
     ] {
         let answer = upload(&app, Some(&boss), "anfa", "", declared, bytes).await;
@@ -114,15 +135,33 @@ async fn refused_uploads_keep_nothing(backend: Backend) {
         assert_eq!(answer.code(), "unsupported_media_type");
     }
     // Bad schedule: refused before a byte is kept.
-    let answer = upload(&app, Some(&boss), "anfa", "days=8", "image/png", PNG.to_vec()).await;
+    let answer = upload(
+        &app,
+        Some(&boss),
+        "anfa",
+        "days=8",
+        "image/png",
+        PNG.to_vec(),
+    )
+    .await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(answer.code(), "invalid_days");
-    let answer = upload(&app, Some(&boss), "anfa", "from=25:00&until=26:00", "image/png", PNG.to_vec()).await;
+    let answer = upload(
+        &app,
+        Some(&boss),
+        "anfa",
+        "from=25:00&until=26:00",
+        "image/png",
+        PNG.to_vec(),
+    )
+    .await;
     assert_eq!(answer.code(), "invalid_from");
 
     // The wrong people: nobody, the site's agent, another site's supervisor.
     let agent = app.add_staff("agent", Role::Agent, "anfa").await;
-    let other = app.add_staff("boss-maarif", Role::Supervisor, "maarif").await;
+    let other = app
+        .add_staff("boss-maarif", Role::Supervisor, "maarif")
+        .await;
     for (token, status) in [
         (None, StatusCode::UNAUTHORIZED),
         (Some(agent.as_str()), StatusCode::FORBIDDEN),
@@ -136,12 +175,27 @@ async fn refused_uploads_keep_nothing(backend: Backend) {
     nothing_stored(&app).await;
 
     // The site's own supervisor may; another site's may not delete it.
-    let made = upload(&app, Some(&boss), "anfa", "title=Carte", "image/png", PNG.to_vec()).await;
+    let made = upload(
+        &app,
+        Some(&boss),
+        "anfa",
+        "title=Carte",
+        "image/png",
+        PNG.to_vec(),
+    )
+    .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
-    let path = format!("/api/v1/sites/anfa/capsules/{}", made.body["id"].as_str().unwrap());
-    let refused = app.call(reqwest::Method::DELETE, &path, Some(&other), None).await;
+    let path = format!(
+        "/api/v1/sites/anfa/capsules/{}",
+        made.body["id"].as_str().unwrap()
+    );
+    let refused = app
+        .call(reqwest::Method::DELETE, &path, Some(&other), None)
+        .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    let refused = app.call(reqwest::Method::DELETE, &path, Some(&agent), None).await;
+    let refused = app
+        .call(reqwest::Method::DELETE, &path, Some(&agent), None)
+        .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(app.count("capsules").await, 1);
 }
@@ -151,7 +205,9 @@ async fn refused_uploads_keep_nothing(backend: Backend) {
 async fn chunked_upload(app: &TestApp, token: &str, path: &str, bytes: &[u8]) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let host = app.base.trim_start_matches("http://").to_owned();
-    let mut socket = tokio::net::TcpStream::connect(&host).await.expect("connects");
+    let mut socket = tokio::net::TcpStream::connect(&host)
+        .await
+        .expect("connects");
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
          Content-Type: image/png\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
@@ -169,10 +225,18 @@ async fn chunked_upload(app: &TestApp, token: &str, path: &str, bytes: &[u8]) ->
     let _ = socket.write_all(b"0\r\n\r\n").await;
     let mut answer = Vec::new();
     let _ = socket.read_to_end(&mut answer).await;
-    String::from_utf8_lossy(&answer).lines().next().unwrap_or_default().to_owned()
+    String::from_utf8_lossy(&answer)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
-async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (StatusCode, HeaderMap, Vec<u8>) {
+async fn get_with(
+    app: &TestApp,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, HeaderMap, Vec<u8>) {
     let mut request = app.http.get(app.url(path));
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -190,7 +254,15 @@ async fn a_capsule_is_served_by_ranges_and_cached(backend: Backend) {
     seed_site(&app, &admin, "anfa").await;
     // 2.5 MB: three chunks in the database, a range across their border.
     let video = fake_mp4(5 << 19);
-    let made = upload(&app, Some(&admin), "anfa", "title=Quartier%20Anfa", "video/mp4", video.clone()).await;
+    let made = upload(
+        &app,
+        Some(&admin),
+        "anfa",
+        "title=Quartier%20Anfa",
+        "video/mp4",
+        video.clone(),
+    )
+    .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     assert_eq!(made.body["kind"], "video");
     assert_eq!(made.body["content_type"], "video/mp4");
@@ -204,7 +276,12 @@ async fn a_capsule_is_served_by_ranges_and_cached(backend: Backend) {
     assert_eq!(headers["content-type"], "video/mp4");
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["accept-ranges"], "bytes");
-    assert!(headers["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(
+        headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
     let etag = headers["etag"].to_str().unwrap().to_owned();
 
     let (status, _, body) = get_with(&app, &url, &[("if-none-match", &etag)]).await;
@@ -217,7 +294,11 @@ async fn a_capsule_is_served_by_ranges_and_cached(backend: Backend) {
         ("bytes=0-9".to_owned(), 0, 9),
         (range, border - 10, border + 9),
         ("bytes=-5".to_owned(), video.len() - 5, video.len() - 1),
-        (format!("bytes={}-", 2 * border + 3), 2 * border + 3, video.len() - 1),
+        (
+            format!("bytes={}-", 2 * border + 3),
+            2 * border + 3,
+            video.len() - 1,
+        ),
     ] {
         let (status, headers, body) = get_with(&app, &url, &[("range", &asked)]).await;
         assert_eq!(status, StatusCode::PARTIAL_CONTENT, "{asked}");
@@ -231,14 +312,22 @@ async fn a_capsule_is_served_by_ranges_and_cached(backend: Backend) {
     for asked in [format!("bytes={}-", video.len()), "bytes=9-3".to_owned()] {
         let (status, headers, _) = get_with(&app, &url, &[("range", &asked)]).await;
         assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE, "{asked}");
-        assert_eq!(headers["content-range"], format!("bytes */{}", video.len()).as_str());
+        assert_eq!(
+            headers["content-range"],
+            format!("bytes */{}", video.len()).as_str()
+        );
     }
     let (status, _, _) = get_with(&app, "/api/v1/media/nothing-here", &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Deleted: the file goes, its address answers 404.
-    let path = format!("/api/v1/sites/anfa/capsules/{}", made.body["id"].as_str().unwrap());
-    let deleted = app.call(reqwest::Method::DELETE, &path, Some(&admin), None).await;
+    let path = format!(
+        "/api/v1/sites/anfa/capsules/{}",
+        made.body["id"].as_str().unwrap()
+    );
+    let deleted = app
+        .call(reqwest::Method::DELETE, &path, Some(&admin), None)
+        .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
     assert_eq!(get_with(&app, &url, &[]).await.0, StatusCode::NOT_FOUND);
     nothing_stored(&app).await;
@@ -255,7 +344,15 @@ async fn days_and_hours_decide_what_the_lobby_gets(backend: Backend) {
         .await;
     let admin = app.admin().await;
     seed_site(&app, &admin, "anfa").await;
-    let made = upload(&app, Some(&admin), "anfa", "title=Afternoons&from=14:00&until=16:00", "image/png", PNG.to_vec()).await;
+    let made = upload(
+        &app,
+        Some(&admin),
+        "anfa",
+        "title=Afternoons&from=14:00&until=16:00",
+        "image/png",
+        PNG.to_vec(),
+    )
+    .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     assert_eq!(made.body["from"], "14:00");
     let id = made.body["id"].as_str().unwrap().to_owned();
@@ -263,8 +360,13 @@ async fn days_and_hours_decide_what_the_lobby_gets(backend: Backend) {
         app.get("/api/v1/sites/anfa/capsules", None).await.body["capsules"].clone()
     };
     assert_eq!(showing(&app).await, json!([]));
-    let all = app.get("/api/v1/sites/anfa/capsules/all", Some(&admin)).await;
-    assert_eq!(all.body["capsules"][0]["days"], json!([1, 2, 3, 4, 5, 6, 7]));
+    let all = app
+        .get("/api/v1/sites/anfa/capsules/all", Some(&admin))
+        .await;
+    assert_eq!(
+        all.body["capsules"][0]["days"],
+        json!([1, 2, 3, 4, 5, 6, 7])
+    );
 
     time.set("2026-06-01T14:30:00Z".parse().unwrap());
     assert_eq!(showing(&app).await[0]["id"], id.as_str());
@@ -272,18 +374,33 @@ async fn days_and_hours_decide_what_the_lobby_gets(backend: Backend) {
     // Tuesdays only: gone on this Monday.
     let path = format!("/api/v1/sites/anfa/capsules/{id}");
     let changed = app
-        .call(reqwest::Method::PUT, &path, Some(&admin), Some(json!({"title": "Mardi", "days": "2"})))
+        .call(
+            reqwest::Method::PUT,
+            &path,
+            Some(&admin),
+            Some(json!({"title": "Mardi", "days": "2"})),
+        )
         .await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
     assert_eq!(changed.body["days"], json!([2]));
     assert_eq!(changed.body["from"], Value::Null);
     assert_eq!(showing(&app).await, json!([]));
     let refused = app
-        .call(reqwest::Method::PUT, &path, Some(&admin), Some(json!({"days": "lundi"})))
+        .call(
+            reqwest::Method::PUT,
+            &path,
+            Some(&admin),
+            Some(json!({"days": "lundi"})),
+        )
         .await;
     assert_eq!(refused.code(), "invalid_days");
     let unknown = app
-        .call(reqwest::Method::PUT, "/api/v1/sites/anfa/capsules/nope", Some(&admin), Some(json!({})))
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/sites/anfa/capsules/nope",
+            Some(&admin),
+            Some(json!({})),
+        )
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }

@@ -43,21 +43,43 @@ async fn a_capsule_plays_beside_calls_without_covering_them() {
     // Capsules alone in the panel, so they come first.
     let none = json!({"announcements": []});
     let answer = app
-        .call(Method::PUT, "/api/v1/sites/anfa/announcements", Some(&admin), Some(none))
+        .call(
+            Method::PUT,
+            "/api/v1/sites/anfa/announcements",
+            Some(&admin),
+            Some(none),
+        )
         .await;
     assert_eq!(answer.status, StatusCode::OK);
     // First a "video" no browser can decode, then the test card.
-    let broken = upload(&app, Some(&admin), "anfa", "title=Cass%C3%A9e", "video/mp4", fake_mp4(4096)).await;
+    let broken = upload(
+        &app,
+        Some(&admin),
+        "anfa",
+        "title=Cass%C3%A9e",
+        "video/mp4",
+        fake_mp4(4096),
+    )
+    .await;
     assert_eq!(broken.status, StatusCode::CREATED, "{}", broken.body);
-    let card = upload(&app, Some(&admin), "anfa", "title=Quartier%20Anfa", "image/png", PNG.to_vec()).await;
+    let card = upload(
+        &app,
+        Some(&admin),
+        "anfa",
+        "title=Quartier%20Anfa",
+        "image/png",
+        PNG.to_vec(),
+    )
+    .await;
     assert_eq!(card.status, StatusCode::CREATED, "{}", card.body);
     for _ in 0..3 {
         issue(&app, &kiosk, "anfa", json!({"service": "residence"})).await;
     }
 
-    for lang in ["fr", "ar"] {
+    for (i, lang) in ["fr", "ar"].into_iter().enumerate() {
         let tv = Browser::open(TV).await;
-        tv.goto(&format!("{}/display/anfa?lang={lang}", app.base)).await;
+        tv.goto(&format!("{}/display/anfa?lang={lang}", app.base))
+            .await;
         live(&tv).await;
         // The broken one is skipped; the card shows.
         wait_until(
@@ -68,14 +90,24 @@ async fn a_capsule_plays_beside_calls_without_covering_them() {
         )
         .await;
         assert_eq!(
-            tv.eval("return document.querySelectorAll('#news-media video').length").await,
+            tv.eval("return document.querySelectorAll('#news-media video').length")
+                .await,
             0
         );
-        let ticket = called(&app, &agents[0], "anfa-g1").await;
+        let counter = format!("anfa-g{}", i + 1);
+        let ticket = called(&app, &agents[i], &counter).await;
         let number = ticket["number"].as_str().unwrap().to_owned();
-        tv.wait_for_text("#now-number", &number, Duration::from_secs(1)).await;
+        tv.wait_for_text("#now-number", &number, Duration::from_secs(1))
+            .await;
         let boxes = tv.eval(BOXES).await;
-        for key in ["shown", "loaded", "apart", "inside", "on_top", "number_whole"] {
+        for key in [
+            "shown",
+            "loaded",
+            "apart",
+            "inside",
+            "on_top",
+            "number_whole",
+        ] {
             assert_eq!(boxes[key], true, "{lang}: {key} in {boxes}");
         }
         // Still so once the call's flash is over.
@@ -102,7 +134,12 @@ async fn a_capsule_gone_from_disk_leaves_the_lobby_showing_calls() {
     let admin = app.admin().await;
     let none = json!({"announcements": []});
     let answer = app
-        .call(Method::PUT, "/api/v1/sites/anfa/announcements", Some(&admin), Some(none))
+        .call(
+            Method::PUT,
+            "/api/v1/sites/anfa/announcements",
+            Some(&admin),
+            Some(none),
+        )
         .await;
     assert_eq!(answer.status, StatusCode::OK);
     let card = upload(&app, Some(&admin), "anfa", "", "image/png", PNG.to_vec()).await;
@@ -130,7 +167,8 @@ async fn a_capsule_gone_from_disk_leaves_the_lobby_showing_calls() {
     .await;
     let ticket = called(&app, &agents[0], "anfa-g1").await;
     let number = ticket["number"].as_str().unwrap().to_owned();
-    tv.wait_for_text("#now-number", &number, Duration::from_secs(1)).await;
+    tv.wait_for_text("#now-number", &number, Duration::from_secs(1))
+        .await;
     tv.screenshot("lobby-capsule-missing-fr-tv").await;
     tv.close().await;
 }

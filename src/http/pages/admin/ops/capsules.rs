@@ -28,7 +28,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/sites/{site}/capsules", get(page))
         .route("/admin/sites/{site}/capsules/upload", post(upload))
         .route("/admin/sites/{site}/capsules/{capsule}", post(reschedule))
-        .route("/admin/sites/{site}/capsules/{capsule}/delete", post(delete))
+        .route(
+            "/admin/sites/{site}/capsules/{capsule}/delete",
+            post(delete),
+        )
 }
 
 #[derive(Template)]
@@ -122,7 +125,9 @@ async fn reschedule(
         until: field("until"),
     };
     match capsules::reschedule(&state.app, &staff.who, &site, &capsule, fields).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/sites/{site}/capsules?done=saved")).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/admin/sites/{site}/capsules?done=saved")).into_response())
+        }
         Err(error @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
             Err(PageError::new(&frame, error))
         }
