@@ -128,6 +128,18 @@ pub struct Config {
     #[arg(long, env = "GUICHET_LIVE_SOCKETS_MAX", default_value_t = 10_000,
         value_parser = clap::value_parser!(u32).range(1..))]
     pub live_sockets_max: u32,
+    /// Where uploaded files (lobby capsules) are kept. Unset: `media/`
+    /// beside the SQLite file, or in the database on PostgreSQL.
+    #[arg(long, env = "GUICHET_MEDIA_DIR")]
+    pub media_dir: Option<std::path::PathBuf>,
+    /// Megabytes an uploaded video may have.
+    #[arg(long, env = "GUICHET_MEDIA_MAX_VIDEO_MB", default_value_t = 50,
+        value_parser = clap::value_parser!(u32).range(1..=2048))]
+    pub media_max_video_mb: u32,
+    /// Megabytes an uploaded image may have.
+    #[arg(long, env = "GUICHET_MEDIA_MAX_IMAGE_MB", default_value_t = 5,
+        value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub media_max_image_mb: u32,
     /// `pretty` in a terminal, `json` for log collectors; `auto` picks.
     #[arg(long, env = "GUICHET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
     pub log_format: LogFormat,
@@ -167,6 +179,9 @@ impl Config {
             max_connections: 16_384,
             live_sockets_per_address: 200,
             live_sockets_max: 10_000,
+            media_dir: None,
+            media_max_video_mb: 50,
+            media_max_image_mb: 5,
         }
     }
 }

@@ -240,6 +240,14 @@ async fn settings(config: &Config, addr: SocketAddr, db: &Db) -> anyhow::Result<
             },
             demo: false,
         },
+        media: crate::app::media::MediaSettings {
+            dir: config
+                .media_dir
+                .clone()
+                .or_else(|| crate::store::media::beside_sqlite(&config.database.database_url)),
+            max_video_bytes: u64::from(config.media_max_video_mb) * crate::app::media::MB,
+            max_image_bytes: u64::from(config.media_max_image_mb) * crate::app::media::MB,
+        },
     })
 }
 

@@ -253,30 +253,83 @@
   });
 
   // ---- the office's announcements
-  // The announcements, then the guide of each procedure (data.guides).
+  // The announcements, the capsules showing now (data.capsules: muted
+  // videos and images, in the strip beside their title), then the guide of
+  // each procedure (data.guides). A capsule that fails to load is skipped
+  // from then on; the rest of the screen never depends on it.
   var news = data.announcements || [];
+  var capsules = data.capsules || [];
+  var broken = {};
   var guides = data.guides || [];
   var newsAt = 0;
-  function slides() { return news.concat(guides); }
+  function slides() {
+    var shown = capsules.filter(function (c) { return !broken[c.id]; })
+      .map(function (c) { return { capsule: c }; });
+    return news.concat(shown, guides);
+  }
+  function showCapsule(c) {
+    var box = $("news-media");
+    var current = box.firstChild;
+    if (current && current.getAttribute("data-capsule") === c.id) return;
+    box.textContent = "";
+    var media;
+    if (c.kind === "video") {
+      media = document.createElement("video");
+      media.muted = true;
+      media.defaultMuted = true;
+      media.autoplay = true;
+      media.loop = true;
+      media.playsInline = true;
+      media.setAttribute("muted", "");
+      media.setAttribute("playsinline", "");
+    } else {
+      media = document.createElement("img");
+      media.alt = "";
+    }
+    media.className = "capsule";
+    media.setAttribute("data-capsule", c.id);
+    media.addEventListener("error", function () {
+      broken[c.id] = true;
+      if (media.parentNode) media.parentNode.removeChild(media);
+      box.hidden = true;
+      showNews();
+    });
+    media.src = c.url;
+    box.appendChild(media);
+    box.hidden = false;
+  }
   function showNews() {
     var box = $("news");
     var all = slides();
     box.hidden = all.length === 0;
-    if (!all.length) return;
+    if (!all.length) { $("news-media").hidden = true; $("news-media").textContent = ""; return; }
     newsAt = newsAt % all.length;
     var item = all[newsAt];
-    $("news-1").textContent = lang === "ar" ? item.text_ar : item.text_fr;
-    $("news-2").textContent = lang === "ar" ? item.text_fr : item.text_ar;
+    if (item.capsule) {
+      showCapsule(item.capsule);
+      $("news-1").textContent = item.capsule.title === "—" ? "" : item.capsule.title;
+      $("news-2").textContent = "";
+    } else {
+      $("news-media").hidden = true;
+      $("news-media").textContent = "";
+      $("news-1").textContent = lang === "ar" ? item.text_ar : item.text_fr;
+      $("news-2").textContent = lang === "ar" ? item.text_fr : item.text_ar;
+    }
     fit(box);
     box.classList.remove("turn");
     void box.offsetWidth;
     box.classList.add("turn");
   }
   setInterval(function () { if (slides().length > 1) { newsAt += 1; showNews(); } }, NEWS_MS);
-  setInterval(function () {
-    fetch("/api/v1/sites/" + encodeURIComponent(data.site) + "/announcements", { credentials: "same-origin" })
+  if (!news.length && capsules.length) showNews();
+  function refresh(what, apply) {
+    fetch("/api/v1/sites/" + encodeURIComponent(data.site) + "/" + what, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (body) { if (body) { news = body.announcements || []; showNews(); } })
+      .then(function (body) { if (body) { apply(body); showNews(); } })
       .catch(function () {});
+  }
+  setInterval(function () {
+    refresh("announcements", function (body) { news = body.announcements || []; });
+    refresh("capsules", function (body) { capsules = body.capsules || []; });
   }, NEWS_REFRESH_MS);
 })();

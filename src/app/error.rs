@@ -22,6 +22,12 @@ pub enum AppError {
     Unauthorized(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
+    /// An upload larger than allowed (413); nothing was kept.
+    #[error("{0}")]
+    TooLarge(String),
+    /// An upload whose content is not of an accepted type (415).
+    #[error("{0}")]
+    UnsupportedType(&'static str),
     #[error("too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     /// The database cannot be reached right now (503).

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod bring;
 pub mod cache;
 pub mod calls;
+pub mod capsules;
 pub mod checkin;
 pub mod citizens;
 pub mod closeout;
@@ -28,6 +29,7 @@ pub mod guides;
 pub mod health;
 pub mod live;
 pub mod monthly_report;
+pub mod media;
 pub mod otp;
 pub mod outbox;
 pub mod outcomes;
@@ -84,6 +86,8 @@ pub struct App {
     pub messaging: Messaging,
     pub links: Links,
     pub policy: Policy,
+    /// Uploaded files (lobby capsules) and their limits.
+    pub media: media::Media,
 }
 
 impl App {
@@ -97,9 +101,9 @@ impl App {
             messaging,
             links,
             policy,
+            media,
         } = settings;
         Self {
-            db,
             clock,
             bus,
             activity: activity::Activity::default(),
@@ -110,6 +114,11 @@ impl App {
             messaging,
             links,
             policy,
+            media: media::Media {
+                store: crate::store::media::MediaStore::new(&db, media.dir.clone()),
+                settings: media,
+            },
+            db,
         }
     }
 

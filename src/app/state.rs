@@ -176,4 +176,6 @@ pub struct AppSettings {
     pub messaging: Messaging,
     pub links: Links,
     pub policy: Policy,
+    /// Where uploaded files go and how big they may be.
+    pub media: super::media::MediaSettings,
 }

@@ -3,10 +3,12 @@
 //! Nothing here does I/O, awaits, or knows SQL or HTTP. Values are built by
 //! `parse` constructors so that everything past the HTTP edge is already valid.
 
+pub mod capsule;
 pub mod comparison;
 pub mod estimate;
 pub mod event;
 pub mod guide;
+pub mod media;
 pub mod opening_hours;
 pub mod ordering;
 pub mod partner_file;

@@ -5,9 +5,10 @@
 
 use super::error::ApiJson;
 use crate::app::{
-    appointments::AppointmentView, complaints::ComplaintView, counters::CounterView,
-    devices::IssuedDevice, partners::PartnerView, requests::RequestView, services::ServiceView,
-    sites::SiteView, tickets::TicketView, waitlist::WaitlistEntry, webhooks::WebhookView,
+    appointments::AppointmentView, capsules::Capsule, complaints::ComplaintView,
+    counters::CounterView, devices::IssuedDevice, partners::PartnerView, requests::RequestView,
+    services::ServiceView, sites::SiteView, tickets::TicketView, waitlist::WaitlistEntry,
+    webhooks::WebhookView,
 };
 use axum::Extension;
 use axum::http::StatusCode;
@@ -56,4 +57,5 @@ named! {
     RequestView => "request".reference,
     ComplaintView => "complaint".reference,
     WaitlistEntry => "waitlist".id,
+    Capsule => "capsule".id,
 }

@@ -20,6 +20,8 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::Conflict { .. } => StatusCode::CONFLICT,
         AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -36,6 +38,8 @@ impl IntoResponse for AppError {
             AppError::Conflict { code, .. } => (*code).into(),
             AppError::Unauthorized(_) => "unauthorized".into(),
             AppError::Forbidden(_) => "forbidden".into(),
+            AppError::TooLarge(_) => "too_large".into(),
+            AppError::UnsupportedType(_) => "unsupported_media_type".into(),
             AppError::RateLimited { .. } => "rate_limited".into(),
             AppError::Unavailable(cause) => {
                 tracing::warn!(error = %cause, "database unavailable");

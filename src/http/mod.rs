@@ -8,6 +8,7 @@ pub mod announcements;
 pub mod appointments;
 pub mod audit;
 pub mod auth;
+pub mod capsules;
 pub mod client_ip;
 pub mod counters;
 pub mod created;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod guides;
 pub mod hooks;
 pub mod live;
+pub mod media;
 pub mod metrics;
 pub mod metrics_access;
 pub mod openapi;
@@ -113,6 +115,8 @@ pub fn routers(
         .merge(admin::router())
         .merge(partners::router())
         .merge(announcements::router())
+        .merge(capsules::router())
+        .merge(media::router())
         .merge(public_stats::router())
         .merge(stats::router())
         .merge(provinces::router())

@@ -43,3 +43,19 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         Ok(CsrfForm(form))
     }
 }
+
+/// Checks a script's request that carries the page's CSRF token in the
+/// `X-CSRF-Token` header (an upload's body is the file, not a form).
+pub fn check_header(headers: &axum::http::HeaderMap) -> Result<(), AppError> {
+    let cookie = cookies::read(headers, CSRF_COOKIE).unwrap_or_default();
+    let sent = headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if cookie.is_empty() || !crate::secrets::constant_time_eq(cookie, sent) {
+        return Err(AppError::Forbidden(
+            "this page has expired: reload it and send the file again",
+        ));
+    }
+    Ok(())
+}

@@ -16,6 +16,7 @@ mod journey;
 mod kiosk;
 mod kiosk_filing;
 mod lobby;
+mod lobby_capsules;
 mod lobby_fit;
 mod partner_files;
 mod policy;

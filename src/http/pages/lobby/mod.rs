@@ -13,7 +13,7 @@ pub mod view;
 
 use super::frame::{Frame, PageError, render};
 use super::i18n::Lang;
-use crate::app::{announcements, guides, queue, sites};
+use crate::app::{announcements, capsules, guides, queue, sites};
 use crate::http::AppState;
 use askama::Template;
 use axum::Router;
@@ -40,6 +40,8 @@ struct LobbyPage {
     news: Vec<announcements::Announcement>,
     /// The guide's slides, shown in turn after the announcements.
     guides: Vec<announcements::Announcement>,
+    /// Whether capsules show in the panel too (`lobby.js` shows them).
+    has_capsules: bool,
     clock: String,
     /// What `lobby.js` starts from, as JSON.
     data: String,
@@ -73,6 +75,11 @@ async fn page(
         .await
         .map(|g| guide::slides(&g))
         .unwrap_or_default();
+    // Capsules too: a lobby whose capsules cannot be read shows the rest.
+    let capsules = capsules::showing(app, &site)
+        .await
+        .map(|c| c.capsules)
+        .unwrap_or_default();
     let arabic = f.lang == Lang::Ar;
     let name_ar = info.name_ar.clone().unwrap_or_else(|| info.name.clone());
     let names = if arabic {
@@ -92,6 +99,7 @@ async fn page(
         "offset_seconds": offset,
         "announcements": news.announcements,
         "guides": guides,
+        "capsules": capsules,
         "sounds": view::sounds(),
         "strings": {
             "fr": strings(Lang::Fr),
@@ -103,6 +111,7 @@ async fn page(
         services: view::services(&snapshot.services, arabic),
         news: news.announcements,
         guides,
+        has_capsules: !capsules.is_empty(),
         names,
         latest,
         recent: calls,

@@ -11,6 +11,7 @@
 
 mod announcements;
 mod audit;
+mod capsules;
 mod complaint;
 mod complaints;
 mod devices;
@@ -31,6 +32,7 @@ use serde::Deserialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(announcements::router())
+        .merge(capsules::router())
         .merge(devices::router())
         .merge(outbox::router())
         .merge(webhooks::router())
