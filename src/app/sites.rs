@@ -28,6 +28,8 @@ pub struct NewSite {
     /// The office's address, as e-mails show it (at most 200 characters).
     pub address: Option<String>,
     pub address_ar: Option<String>,
+    /// The lobby, counter display and kiosk show Tamazight (Tifinagh) too.
+    pub tamazight: Option<bool>,
 }
 
 /// A partial update: fields left out keep their value.
@@ -53,6 +55,10 @@ pub struct SitePatch {
     /// Blank clears it.
     pub address: Option<String>,
     pub address_ar: Option<String>,
+    /// The lobby, counter display and kiosk show Tamazight (Tifinagh) beside
+    /// Arabic and French, and the lobby says calls in Tamazight when the
+    /// office has uploaded its clips.
+    pub tamazight: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -73,6 +79,7 @@ pub struct SiteView {
     pub complaint_answer_days: i64,
     pub address: Option<String>,
     pub address_ar: Option<String>,
+    pub tamazight: bool,
     pub services: Vec<ServiceView>,
 }
 
@@ -95,6 +102,7 @@ pub async fn create(app: &App, who: &Principal, input: NewSite) -> AppResult<Sit
         complaint_answer_days: 60,
         address: None,
         address_ar: None,
+        tamazight: input.tamazight.unwrap_or(false),
         created_at: now,
         updated_at: now,
     };
@@ -194,6 +202,9 @@ fn apply(row: &mut SiteRow, patch: SitePatch) -> Result<(), Invalid> {
     if let Some(verify) = patch.verify_phone {
         row.verify_phone = verify;
     }
+    if let Some(tamazight) = patch.tamazight {
+        row.tamazight = tamazight;
+    }
     let settings = [
         (
             patch.priority_streak_max,
@@ -257,6 +268,7 @@ fn view(row: SiteRow, services: Vec<ServiceView>) -> AppResult<SiteView> {
         complaint_answer_days: row.complaint_answer_days,
         address: row.address,
         address_ar: row.address_ar,
+        tamazight: row.tamazight,
         services,
     })
 }

@@ -24,13 +24,16 @@ pub struct SiteRow {
     pub complaint_answer_days: i64,
     pub address: Option<String>,
     pub address_ar: Option<String>,
+    /// The lobby, counter display and kiosk show Tamazight (Tifinagh) too.
+    pub tamazight: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 const COLUMNS: &str = "id, name, name_ar, timezone, opening_hours, closures, verify_phone,
     priority_streak_max, min_recalls, near_turn_ahead, checkin_early_minutes,
-    checkin_late_minutes, complaint_answer_days, address, address_ar, created_at, updated_at";
+    checkin_late_minutes, complaint_answer_days, address, address_ar, tamazight, created_at,
+    updated_at";
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<SiteRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM sites WHERE id = $1");
@@ -57,8 +60,8 @@ pub async fn update(tx: &mut Tx, site: &SiteRow) -> Result<(), StoreError> {
     let sql = "UPDATE sites SET name = $2, name_ar = $3, timezone = $4, opening_hours = $5,
         closures = $6, verify_phone = $7, priority_streak_max = $8, min_recalls = $9,
         near_turn_ahead = $10, checkin_early_minutes = $11, checkin_late_minutes = $12,
-        complaint_answer_days = $13, address = $14, address_ar = $15, created_at = $16,
-        updated_at = $17 WHERE id = $1";
+        complaint_answer_days = $13, address = $14, address_ar = $15, tamazight = $16,
+        created_at = $17, updated_at = $18 WHERE id = $1";
     site.write_values(tx, sql).await
 }
 
@@ -66,7 +69,7 @@ rows::values! {
     SiteRow {
         id, name, name_ar, timezone, opening_hours, closures, verify_phone, priority_streak_max,
         min_recalls, near_turn_ahead, checkin_early_minutes, checkin_late_minutes,
-        complaint_answer_days, address, address_ar, created_at, updated_at
+        complaint_answer_days, address, address_ar, tamazight, created_at, updated_at
     }
 }
 

@@ -12,7 +12,7 @@ mod guide;
 pub mod view;
 
 use super::frame::{Frame, PageError, render};
-use super::i18n::Lang;
+use super::i18n::{Lang, zgh_bundle};
 use crate::app::{announcements, guides, queue, sites};
 use crate::http::AppState;
 use askama::Template;
@@ -63,8 +63,11 @@ async fn page(
 ) -> Result<Response, PageError> {
     let f = frame.for_office();
     let app = &state.app;
+    let info = sites::get(app, &site)
+        .await
+        .map_err(|e| PageError::new(&f, e))?;
+    let f = f.with_tamazight(info.tamazight);
     let fail = |e| PageError::new(&f, e);
-    let info = sites::get(app, &site).await.map_err(fail)?;
     let snapshot = queue::snapshot(app, &site).await.map_err(fail)?;
     let news = announcements::list(app, &site).await.map_err(fail)?;
     // The guide is a bonus on this screen: a lobby whose guides cannot be
@@ -82,7 +85,7 @@ async fn page(
     };
     let now = app.clock.now_ms();
     let (offset, clock) = view::clock(&info.timezone, now);
-    let mut calls = view::calls(&snapshot, f.tr, f.other());
+    let mut calls = view::calls(&snapshot, f.tr, f.other(), f.zgh);
     let latest = (!calls.is_empty()).then(|| calls.remove(0));
     calls.truncate(view::RECENT);
     let data = json!({
@@ -96,11 +99,15 @@ async fn page(
         "strings": {
             "fr": strings(Lang::Fr),
             "ar": strings(Lang::Ar),
+            "zgh": f.zgh.then(|| zgh_bundle(&["lobby.", "common."])),
         },
     });
     Ok(render(&LobbyPage {
         other_lang: if arabic { Lang::Fr } else { Lang::Ar },
-        services: view::services(&snapshot.services, arabic),
+        services: view::services(&snapshot.services, arabic, |id| {
+            let named = info.services.iter().find(|s| s.id == id);
+            named.and_then(|s| s.name_zgh.clone()).filter(|_| f.zgh)
+        }),
         news: news.announcements,
         guides,
         names,

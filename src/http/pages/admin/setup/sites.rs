@@ -59,6 +59,7 @@ struct Draft {
     address_ar: String,
     timezone: String,
     verify_phone: bool,
+    tamazight: bool,
     settings: Vec<(&'static str, String)>,
 }
 
@@ -97,6 +98,7 @@ async fn create(admin: Admin, CsrfForm(form): CsrfForm<Fields>) -> Response {
         opening_hours: Default::default(),
         closures: Vec::new(),
         verify_phone: Some(draft.verify_phone),
+        tamazight: Some(draft.tamazight),
         address: Some(draft.address.clone()),
         address_ar: Some(draft.address_ar.clone()),
     };
@@ -182,6 +184,7 @@ fn stored(view: SiteView) -> Draft {
         address_ar: view.address_ar.unwrap_or_default(),
         timezone: view.timezone,
         verify_phone: view.verify_phone,
+        tamazight: view.tamazight,
         settings: SETTINGS
             .into_iter()
             .zip(values)
@@ -199,6 +202,7 @@ fn typed(form: &Fields, new: bool) -> Draft {
         address_ar: form.get("address_ar").to_owned(),
         timezone: form.get("timezone").to_owned(),
         verify_phone: form.ticked("verify_phone"),
+        tamazight: form.ticked("tamazight"),
         settings: if new {
             Vec::new()
         } else {
@@ -224,6 +228,7 @@ fn patch_of(draft: &Draft) -> Result<SitePatch, Invalid> {
         address_ar: Some(draft.address_ar.clone()),
         timezone: Some(draft.timezone.trim().to_owned()),
         verify_phone: Some(draft.verify_phone),
+        tamazight: Some(draft.tamazight),
         priority_streak_max: value("priority_streak_max")?,
         min_recalls: value("min_recalls")?,
         near_turn_ahead: value("near_turn_ahead")?,
