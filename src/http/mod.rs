@@ -29,6 +29,7 @@ pub mod sites;
 pub mod stats;
 pub mod tickets;
 pub mod timeout;
+pub mod voice;
 
 use crate::app::App;
 use axum::Router;
@@ -112,6 +113,7 @@ pub fn routers(
         .merge(public_stats::router())
         .merge(stats::router())
         .merge(audit::router())
+        .merge(voice::router())
         .split_for_parts();
     openapi::add_common_errors(&mut doc);
     let state = AppState {

@@ -19,5 +19,6 @@ mod lobby_fit;
 mod partner_files;
 mod policy;
 mod portal;
+mod tamazight;
 mod tv_reconnect;
 mod weight;

@@ -4,7 +4,7 @@
 //! The kiosk's browser runs with `--kiosk-printing`, so printing asks
 //! nothing. The QR code links to the ticket's tracking page `/t/{id}`.
 
-use super::{Kiosk, Names, Service};
+use super::{Kiosk, Names};
 use crate::app::receipts::day_month_year;
 use crate::app::tickets;
 use crate::domain::ticket::{Priority, Status};

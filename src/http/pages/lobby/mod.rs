@@ -13,7 +13,7 @@ pub mod view;
 
 use super::frame::{Frame, PageError, render};
 use super::i18n::{Lang, zgh_bundle};
-use crate::app::{announcements, guides, queue, sites};
+use crate::app::{announcements, guides, queue, sites, voice};
 use crate::http::AppState;
 use askama::Template;
 use axum::Router;
@@ -83,6 +83,13 @@ async fn page(
     } else {
         (info.name.clone(), name_ar)
     };
+    let context = sites::SiteContext::load(app, &site).await.map_err(fail)?;
+    let mut sounds = view::sounds();
+    // The office's own clips for Tamazight, when it has them all: the
+    // announcer says the call in Tamazight too.
+    let zgh_clips = voice::for_lobby(app, &context).await.map_err(fail)?;
+    let voices = zgh_clips.iter().map(|(name, url)| (name.clone(), json!(url)));
+    sounds.extend(voices);
     let now = app.clock.now_ms();
     let (offset, clock) = view::clock(&info.timezone, now);
     let mut calls = view::calls(&snapshot, f.tr, f.other(), f.zgh);
@@ -95,7 +102,8 @@ async fn page(
         "offset_seconds": offset,
         "announcements": news.announcements,
         "guides": guides,
-        "sounds": view::sounds(),
+        "sounds": sounds,
+        "zgh_voice": !zgh_clips.is_empty(),
         "strings": {
             "fr": strings(Lang::Fr),
             "ar": strings(Lang::Ar),
