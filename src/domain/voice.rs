@@ -94,10 +94,14 @@ mod tests {
 
     #[test]
     fn clip_names_are_words_digits_and_letters() {
-        for ok in ["ticket", "counter", "digit-0", "digit-9", "letter-a", "letter-z"] {
+        for ok in [
+            "ticket", "counter", "digit-0", "digit-9", "letter-a", "letter-z",
+        ] {
             assert!(is_clip_name(ok), "{ok}");
         }
-        for bad in ["", "digit-10", "letter-A", "letter-", "digit-x", "../x", "tickets"] {
+        for bad in [
+            "", "digit-10", "letter-A", "letter-", "digit-x", "../x", "tickets",
+        ] {
             assert!(!is_clip_name(bad), "{bad}");
         }
         assert_eq!(parse_name("letter-B").unwrap_err().field, "name");
@@ -116,7 +120,10 @@ mod tests {
         assert_eq!(audio_type(b"OggS\0\x02rest"), Ok("audio/ogg"));
         assert_eq!(audio_type(b"ID3\x04\0\0\0\0"), Ok("audio/mpeg"));
         assert_eq!(audio_type(b"RIFF\x24\0\0\0WAVEfmt "), Ok("audio/wav"));
-        assert_eq!(audio_type(b"<svg onload=alert(1)>").unwrap_err().field, "audio");
+        assert_eq!(
+            audio_type(b"<svg onload=alert(1)>").unwrap_err().field,
+            "audio"
+        );
         assert_eq!(audio_type(b"\x89PNG\r\n\x1a\n").unwrap_err().field, "audio");
         let big = [b"OggS".as_slice(), &vec![0; MAX_CLIP_BYTES]].concat();
         assert_eq!(audio_type(&big).unwrap_err().field, "clip");

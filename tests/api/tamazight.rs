@@ -65,9 +65,18 @@ async fn the_site_switch_and_tifinagh_names_are_set_and_bounded(backend: Backend
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let wrong = app
-        .patch("/api/v1/sites/anfa", Some(&admin), json!({"tamazight": "yes"}))
+        .patch(
+            "/api/v1/sites/anfa",
+            Some(&admin),
+            json!({"tamazight": "yes"}),
+        )
         .await;
-    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.body);
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        wrong.body
+    );
     assert_eq!(site(&app).await["tamazight"], false);
     let done = app.patch("/api/v1/sites/anfa", Some(&admin), on).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
@@ -78,7 +87,11 @@ async fn the_site_switch_and_tifinagh_names_are_set_and_bounded(backend: Backend
     let path = "/api/v1/sites/anfa/services/residence";
     let long = "ⵣ".repeat(121);
     let refused = app
-        .patch(path, Some(&admin), json!({"name": "Autre", "name_zgh": long}))
+        .patch(
+            path,
+            Some(&admin),
+            json!({"name": "Autre", "name_zgh": long}),
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused.code(), "invalid_name_zgh");
@@ -102,7 +115,9 @@ async fn the_site_switch_and_tifinagh_names_are_set_and_bounded(backend: Backend
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     assert_eq!(created.body["name_zgh"], "ⵜⵉⵍⴰⵍⵜ");
     // Blank clears it.
-    let cleared = app.patch(path, Some(&admin), json!({"name_zgh": " "})).await;
+    let cleared = app
+        .patch(path, Some(&admin), json!({"name_zgh": " "}))
+        .await;
     assert!(cleared.body["name_zgh"].is_null(), "{}", cleared.body);
 }
 

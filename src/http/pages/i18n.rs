@@ -288,7 +288,9 @@ mod tests {
     fn tamazight_is_in_tifinagh_for_known_keys() {
         assert!(ZGH.len() >= 15, "zgh.json unread");
         for (key, text) in ZGH.iter() {
-            let entry = CATALOG.get(key).unwrap_or_else(|| panic!("{key}: no such key"));
+            let entry = CATALOG
+                .get(key)
+                .unwrap_or_else(|| panic!("{key}: no such key"));
             assert_eq!(entry.fr.contains("{}"), text.contains("{}"), "{key}");
             let foreign = text
                 .chars()

@@ -55,7 +55,10 @@ async fn shows_tifinagh(browser: &Browser, wanted: &[&str]) {
     wait_until(browser, FONT_LOADED, Duration::from_secs(5)).await;
     let (texts, font) = tifinagh(browser).await;
     for word in wanted {
-        assert!(texts.iter().any(|t| t.contains(word)), "{word} in {texts:?}");
+        assert!(
+            texts.iter().any(|t| t.contains(word)),
+            "{word} in {texts:?}"
+        );
     }
     assert!(font.starts_with("\"Guichet Tifinagh\""), "{font}");
 }
@@ -95,6 +98,7 @@ async fn the_screens_show_tifinagh_in_the_shipped_font_when_the_site_turns_it_on
     let token = display_token(&app, &admin).await;
     let page = format!("{}/counter-display/anfa-g2", app.base);
     tv.goto(&format!("{page}?device={token}")).await;
+    tv.goto(&format!("{page}?lang=fr")).await;
     live(&tv).await;
     shows_tifinagh(&tv, &["ⴰⵙⴰⵔⵓ 2"]).await;
     tv.screenshot("counter-display-tamazight-fr-tv").await;
@@ -122,9 +126,7 @@ async fn the_screens_show_tifinagh_in_the_shipped_font_when_the_site_turns_it_on
     tv.goto(&format!("{}/display/anfa", app.base)).await;
     live(&tv).await;
     assert_eq!(tifinagh(&tv).await.0, Vec::<String>::new());
-    let fetched = tv
-        .eval(&format!("return {FONT_LOADED}"))
-        .await;
+    let fetched = tv.eval(&format!("return {FONT_LOADED}")).await;
     assert_eq!(fetched, json!(false));
     tv.goto(&page).await;
     live(&tv).await;
@@ -170,7 +172,14 @@ async fn the_lobby_says_the_call_in_tamazight_only_with_every_clip() {
     let said = tv.eval(&format!("return {find}")).await;
     assert_eq!(
         said["zgh"],
-        json!(["zgh-ticket", "zgh-letter-a", "zgh-digit-1", "zgh-digit-2", "zgh-counter", "zgh-digit-2"]),
+        json!([
+            "zgh-ticket",
+            "zgh-letter-a",
+            "zgh-digit-1",
+            "zgh-digit-2",
+            "zgh-counter",
+            "zgh-digit-2"
+        ]),
         "{said}"
     );
     assert_eq!(said["clips"]["zgh"], true, "{said}");

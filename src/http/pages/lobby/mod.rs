@@ -88,7 +88,9 @@ async fn page(
     // The office's own clips for Tamazight, when it has them all: the
     // announcer says the call in Tamazight too.
     let zgh_clips = voice::for_lobby(app, &context).await.map_err(fail)?;
-    let voices = zgh_clips.iter().map(|(name, url)| (name.clone(), json!(url)));
+    let voices = zgh_clips
+        .iter()
+        .map(|(name, url)| (name.clone(), json!(url)));
     sounds.extend(voices);
     let now = app.clock.now_ms();
     let (offset, clock) = view::clock(&info.timezone, now);
