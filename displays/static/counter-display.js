@@ -55,6 +55,15 @@
       box.appendChild(first);
       box.appendChild(document.createTextNode(" "));
       box.appendChild(second);
+      // Tamazight, on a site that shows it (data.zgh: its words).
+      if (data.zgh && data.zgh[key]) {
+        var third = document.createElement("span");
+        third.className = "l3";
+        third.lang = "zgh";
+        third.dir = "ltr";
+        third.textContent = data.zgh[key];
+        box.appendChild(third);
+      }
     }
     layout();
   }

@@ -8,6 +8,13 @@
 // a queue and never cut each other off. When the browser blocks sound
 // (no autoplay permission, no tap yet) the screen says so discreetly and
 // goes on; a tap anywhere unblocks it.
+//
+// Tamazight: when the office has recorded its clips (sounds "zgh-…", given
+// only when the site shows Tamazight and has the full set), the call is
+// then said in Tamazight too: "ticket", the letter, the digits of the
+// number one by one, "counter", the counter's digits. A call that needs a
+// clip the set lacks is said in the other languages only; there is no
+// speech synthesis for Tamazight. The record's `zgh` lists the clips.
 (function () {
   "use strict";
   var GAP_MS = 500;
@@ -155,6 +162,25 @@
       return names.map(function (n) { return sounds[n]; });
     }
 
+    // The Tamazight clips of a call, or null when one is missing.
+    function zghClips(call) {
+      if (!sounds["zgh-ticket"]) return null;
+      var counter = counterNumber(call.counter_label);
+      if (!counter) return null;
+      var digits = function (run) {
+        return String(parseInt(run, 10)).split("").map(function (d) { return "zgh-digit-" + d; });
+      };
+      var names = ["zgh-ticket"];
+      var parts = String(call.number).match(/[0-9]+|[A-Za-z]/g) || [];
+      parts.forEach(function (part) {
+        if (/^[0-9]/.test(part)) names = names.concat(digits(part));
+        else names.push("zgh-letter-" + part.toLowerCase());
+      });
+      names = names.concat(["zgh-counter"], digits(counter));
+      for (var i = 0; i < names.length; i++) if (!sounds[names[i]]) return null;
+      return names;
+    }
+
     function sentence(call, lang) {
       var comma = lang === "ar" ? "، " : ", ";
       return T("lobby.say_ticket", lang).replace("{}", ticketWords(call.number, lang)) + comma +
@@ -241,8 +267,10 @@
       var record = {
         text: call.number + " → " + call.counter_label, number: call.number,
         said: { fr: sentence(call, "fr"), ar: sentence(call, "ar") },
-        clips: { fr: !!clipsFor(call, "fr"), ar: !!clipsFor(call, "ar") }, start: Date.now(), end: null
+        clips: { fr: !!clipsFor(call, "fr"), ar: !!clipsFor(call, "ar") },
+        zgh: zghClips(call), start: Date.now(), end: null
       };
+      if (sounds["zgh-ticket"]) record.clips.zgh = !!record.zgh;
       window.guichetAnnounced.push(record.text);
       window.guichetAnnouncements.push(record);
       var finished = false;
@@ -256,8 +284,15 @@
       }
       // Whatever happens to a sound, the queue moves on.
       var limit = setTimeout(end, JOB_LIMIT_MS);
+      // French, Arabic, then Tamazight from the office's clips if it has
+      // them all (else nothing more: no synthesis speaks Tamazight).
+      var zgh = record.zgh;
+      var sayZgh = function () {
+        if (!zgh) return end();
+        playClips(zgh.map(function (n) { return sounds[n]; }), end, end);
+      };
       chime(function () {
-        say(call, "fr", function () { say(call, "ar", end); });
+        say(call, "fr", function () { say(call, "ar", sayZgh); });
       });
     }
 

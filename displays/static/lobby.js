@@ -46,6 +46,13 @@
     var m = /(\d+)\s*$/.exec(label || "");
     return m ? fill(T("common.counter", inLang), m[1]) : (label || "");
   }
+  // "Guichet 3" → "ⴰⵙⴰⵔⵓ 3" on a site that shows Tamazight (data.strings.zgh
+  // holds its words then); other labels have no Tamazight line.
+  var zgh = data.strings.zgh || null;
+  function counterZgh(label) {
+    var m = /(\d+)\s*$/.exec(label || "");
+    return zgh && m && zgh["common.counter"] ? fill(zgh["common.counter"], m[1]) : "";
+  }
   function serverNow() { return Date.now() + skew; }
 
   // ---- clock: the site's local time, from the offset the server gave and
@@ -122,6 +129,7 @@
       $("now-number").textContent = now.number;
       $("now-counter").textContent = counterWords(now.counter_label, lang);
       $("now-counter-2").textContent = counterWords(now.counter_label, other);
+      if ($("now-counter-3")) $("now-counter-3").textContent = counterZgh(now.counter_label);
     }
     var list = $("recent");
     list.textContent = "";
@@ -132,6 +140,7 @@
       var ctr = el("span", "ctr");
       ctr.appendChild(el("span", "l1", counterWords(c.counter_label, lang)));
       ctr.appendChild(el("span", "l2", counterWords(c.counter_label, other), other));
+      if (counterZgh(c.counter_label)) ctr.appendChild(el("span", "l3", counterZgh(c.counter_label), "zgh"));
       li.appendChild(ctr);
       list.appendChild(li);
     });

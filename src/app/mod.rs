@@ -59,6 +59,7 @@ pub mod ticket_requests;
 pub mod tickets;
 pub mod video;
 pub mod visits;
+pub mod voice;
 pub mod waitlist;
 pub mod webhooks;
 

@@ -30,6 +30,9 @@ pub struct NewService {
     pub name_ar: Option<String>,
     /// For the citizen pages in English; without it they show `name`.
     pub name_en: Option<String>,
+    /// In Tifinagh, for the screens of a site that shows Tamazight
+    /// (at most 120 characters).
+    pub name_zgh: Option<String>,
     #[serde(default = "yes")]
     pub walk_in: bool,
     /// A subset of `["in_person", "video"]`.
@@ -75,6 +78,8 @@ pub struct ServicePatch {
     pub name_ar: Option<String>,
     /// Blank clears it.
     pub name_en: Option<String>,
+    /// In Tifinagh; blank clears it.
+    pub name_zgh: Option<String>,
     pub walk_in: Option<bool>,
     pub appointment_modes: Option<Vec<String>>,
     pub slot_minutes: Option<i64>,
@@ -96,6 +101,7 @@ pub struct ServiceView {
     pub name: String,
     pub name_ar: Option<String>,
     pub name_en: Option<String>,
+    pub name_zgh: Option<String>,
     pub walk_in: bool,
     pub appointment_modes: Vec<String>,
     pub slot_minutes: i64,
@@ -121,6 +127,7 @@ impl TryFrom<ServiceRow> for ServiceView {
             name: row.name,
             name_ar: row.name_ar,
             name_en: row.name_en,
+            name_zgh: row.name_zgh,
             walk_in: row.walk_in,
             slot_minutes: row.slot_minutes,
             slot_capacity: row.slot_capacity,
@@ -149,6 +156,7 @@ pub async fn create(
         name: String::new(),
         name_ar: None,
         name_en: None,
+        name_zgh: None,
         walk_in: input.walk_in,
         appointment_modes: String::new(),
         slot_minutes: 0,
@@ -168,6 +176,7 @@ pub async fn create(
         name: Some(input.name),
         name_ar: input.name_ar,
         name_en: input.name_en,
+        name_zgh: input.name_zgh,
         walk_in: Some(input.walk_in),
         appointment_modes: Some(input.appointment_modes),
         slot_minutes: Some(input.slot_minutes),
@@ -269,6 +278,9 @@ fn apply(row: &mut ServiceRow, patch: ServicePatch) -> Result<(), Invalid> {
             "" => None,
             kind => Some(Kind::parse("kind", kind)?.as_str().to_owned()),
         };
+    }
+    if let Some(name_zgh) = patch.name_zgh {
+        row.name_zgh = crate::domain::optional_label("name_zgh", &name_zgh, 120)?;
     }
     if let Some(walk_in) = patch.walk_in {
         row.walk_in = walk_in;

@@ -35,6 +35,8 @@ pub struct NewSite {
     /// Its position in degrees (both or neither), for distances.
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// The lobby, counter display and kiosk show Tamazight (Tifinagh) too.
+    pub tamazight: Option<bool>,
 }
 
 /// A partial update: fields left out keep their value.
@@ -67,6 +69,10 @@ pub struct SitePatch {
     pub longitude: Option<f64>,
     /// `true` forgets the position.
     pub clear_position: Option<bool>,
+    /// The lobby, counter display and kiosk show Tamazight (Tifinagh) beside
+    /// Arabic and French, and the lobby says calls in Tamazight when the
+    /// office has uploaded its clips.
+    pub tamazight: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -90,6 +96,7 @@ pub struct SiteView {
     pub city: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    pub tamazight: bool,
     pub services: Vec<ServiceView>,
 }
 
@@ -115,6 +122,7 @@ pub async fn create(app: &App, who: &Principal, input: NewSite) -> AppResult<Sit
         city: None,
         latitude: None,
         longitude: None,
+        tamazight: input.tamazight.unwrap_or(false),
         created_at: now,
         updated_at: now,
     };
@@ -233,6 +241,9 @@ fn apply(row: &mut SiteRow, patch: SitePatch) -> Result<(), Invalid> {
     if let Some(verify) = patch.verify_phone {
         row.verify_phone = verify;
     }
+    if let Some(tamazight) = patch.tamazight {
+        row.tamazight = tamazight;
+    }
     let settings = [
         (
             patch.priority_streak_max,
@@ -299,6 +310,7 @@ fn view(row: SiteRow, services: Vec<ServiceView>) -> AppResult<SiteView> {
         city: row.city,
         latitude: row.latitude,
         longitude: row.longitude,
+        tamazight: row.tamazight,
         services,
     })
 }

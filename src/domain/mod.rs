@@ -23,6 +23,7 @@ pub mod sms_command;
 pub mod stats;
 pub mod ticket;
 pub mod time;
+pub mod voice;
 
 use std::fmt;
 

@@ -34,6 +34,7 @@ pub mod sites;
 pub mod stats;
 pub mod tickets;
 pub mod timeout;
+pub mod voice;
 
 use crate::app::App;
 use axum::Router;
@@ -122,6 +123,7 @@ pub fn routers(
         .merge(provinces::router())
         .merge(reports::router())
         .merge(audit::router())
+        .merge(voice::router())
         .split_for_parts();
     openapi::add_common_errors(&mut doc);
     let state = AppState {

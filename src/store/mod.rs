@@ -53,6 +53,7 @@ pub mod supervision;
 pub mod tally;
 pub mod tickets;
 pub mod visits;
+pub mod voice_clips;
 pub mod waitlist;
 pub mod webhooks;
 

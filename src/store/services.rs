@@ -13,6 +13,8 @@ pub struct ServiceRow {
     pub name: String,
     pub name_ar: Option<String>,
     pub name_en: Option<String>,
+    /// In Tifinagh, for the screens of a site that shows Tamazight.
+    pub name_zgh: Option<String>,
     pub walk_in: bool,
     /// JSON list of `in_person` / `video`.
     pub appointment_modes: String,
@@ -33,7 +35,8 @@ pub struct ServiceRow {
 
 const COLUMNS: &str = "site_id, id, prefix, name, name_ar, walk_in, appointment_modes,
     slot_minutes, slot_capacity, service_minutes, required_documents, processing_days,
-    min_notice_minutes, horizon_days, target_wait_minutes, created_at, updated_at, name_en, kind";
+    min_notice_minutes, horizon_days, target_wait_minutes, created_at, updated_at, name_en, kind,
+    name_zgh";
 
 pub async fn list(db: &Db, site: &str) -> Result<Vec<ServiceRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM services WHERE site_id = $1 ORDER BY prefix");
@@ -75,7 +78,7 @@ pub async fn update(tx: &mut Tx, s: &ServiceRow) -> Result<(), StoreError> {
         appointment_modes = $7, slot_minutes = $8, slot_capacity = $9, service_minutes = $10,
         required_documents = $11, processing_days = $12, min_notice_minutes = $13,
         horizon_days = $14, target_wait_minutes = $15, created_at = $16, updated_at = $17,
-        name_en = $18, kind = $19
+        name_en = $18, kind = $19, name_zgh = $20
         WHERE site_id = $1 AND id = $2";
     s.write_values(tx, sql).await
 }
@@ -84,7 +87,7 @@ rows::values! {
     ServiceRow {
         site_id, id, prefix, name, name_ar, walk_in, appointment_modes, slot_minutes,
         slot_capacity, service_minutes, required_documents, processing_days, min_notice_minutes,
-        horizon_days, target_wait_minutes, created_at, updated_at, name_en, kind
+        horizon_days, target_wait_minutes, created_at, updated_at, name_en, kind, name_zgh
     }
 }
 

@@ -52,6 +52,7 @@ mod sms_hooks;
 mod stats;
 mod stats_processing;
 mod support;
+mod tamazight;
 mod video_outcome;
 mod visits;
 mod webhooks;

@@ -7,7 +7,7 @@
 
 use super::cookies;
 use super::frame::{Frame, OrPage, PageError, render};
-use super::i18n::Lang;
+use super::i18n::{Lang, zgh_bundle};
 use super::lobby::{strings, view};
 use crate::app::{AppError, auth, calls, streams};
 use crate::http::AppState;
@@ -33,10 +33,12 @@ struct CounterPage {
     /// and the other one.
     site: (String, String),
     counter: (String, String),
+    /// The counter's name in Tamazight, on a site that shows it.
+    counter_zgh: Option<String>,
     /// The ticket called or served there now.
     current: Option<String>,
     /// Why nobody can be called here now (closed, paused), if so.
-    state_words: Option<(String, String)>,
+    state_words: Option<(String, String, Option<&'static str>)>,
     clock: String,
     data: String,
 }
@@ -86,6 +88,7 @@ async fn page(
         return Ok(response);
     }
     let (_, snapshot) = streams::counter_snapshot(app, &counter).await.or_page(&f)?;
+    let f = f.with_tamazight(context.row.tamazight);
     let now_counter = &snapshot["counter"];
     let label = now_counter["label"].as_str().unwrap_or(&counter);
     let other = f.other();
@@ -109,6 +112,7 @@ async fn page(
         "now_ms": now,
         "offset_seconds": offset,
         "strings": {"fr": strings(Lang::Fr), "ar": strings(Lang::Ar)},
+        "zgh": f.zgh.then(|| zgh_bundle(&["lobby.", "common."])),
     });
     Ok(render(&CounterPage {
         counter: (
@@ -116,7 +120,8 @@ async fn page(
             view::counter_words(label, other),
         ),
         current: now_counter["current"]["number"].as_str().map(str::to_owned),
-        state_words: state_key.map(|k| (f.tr.s(k).to_owned(), other.s(k).to_owned())),
+        counter_zgh: f.zgh.then(|| view::counter_zgh(label)).flatten(),
+        state_words: state_key.map(|k| (f.tr.s(k).to_owned(), other.s(k).to_owned(), f.z(k))),
         site,
         other_lang,
         clock,

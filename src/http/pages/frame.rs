@@ -50,9 +50,28 @@ pub struct Frame {
     /// `serve --demo` with messages that reach nobody: citizen pages point
     /// to `/demo/messages`, where their codes are.
     pub demo_messages: bool,
+    /// The office's screens of a site that shows Tamazight: their fixed
+    /// texts also in Tifinagh (`lang="zgh"`), under the other languages.
+    pub zgh: bool,
 }
 
 impl Frame {
+    /// The frame of a screen of a site that shows Tamazight or not.
+    pub fn with_tamazight(mut self, on: bool) -> Self {
+        self.zgh = on;
+        self
+    }
+
+    /// `key` in Tamazight when this screen shows it and the catalogue has it.
+    pub fn z(&self, key: &str) -> Option<&'static str> {
+        self.zgh.then(|| super::i18n::zgh(key)).flatten()
+    }
+
+    /// `key` in Tamazight with `{}` replaced by `value`, as [`Frame::z`].
+    pub fn zf(&self, key: &str, value: impl std::fmt::Display) -> Option<String> {
+        self.zgh.then(|| super::i18n::zgh_f(key, value)).flatten()
+    }
+
     /// The frame of an office screen: French and Arabic only, English
     /// showing as French.
     pub fn for_office(mut self) -> Self {
@@ -122,6 +141,7 @@ impl FromRequestParts<AppState> for Frame {
                 .join("&"),
             langs: &Lang::ALL,
             demo_messages: !crate::app::demo::messages::shown_channels(&state.app).is_empty(),
+            zgh: false,
         })
     }
 }

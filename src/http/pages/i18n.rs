@@ -101,6 +101,9 @@ struct Entry {
 static CATALOG: LazyLock<BTreeMap<String, Entry>> = LazyLock::new(|| {
     let mut all = BTreeMap::new();
     for name in Files::iter() {
+        if name == ZGH_FILE {
+            continue;
+        }
         let Some(file) = Files::get(&name) else {
             continue;
         };
@@ -111,6 +114,46 @@ static CATALOG: LazyLock<BTreeMap<String, Entry>> = LazyLock::new(|| {
     }
     all
 });
+
+/// The catalogue of Tamazight in Tifinagh (Standard Moroccan Amazigh,
+/// IRCAM orthography): a flat map from a key of the other files to its
+/// words. It holds the fixed texts of the lobby, the counter display and
+/// the kiosk, for sites that show Tamazight; a key it lacks shows in the
+/// other languages only.
+const ZGH_FILE: &str = "zgh.json";
+
+static ZGH: LazyLock<BTreeMap<String, String>> = LazyLock::new(|| {
+    let Some(file) = Files::get(ZGH_FILE) else {
+        return BTreeMap::new();
+    };
+    serde_json::from_slice(&file.data).unwrap_or_else(|error| {
+        tracing::error!(file = ZGH_FILE, %error, "unreadable i18n file");
+        BTreeMap::new()
+    })
+});
+
+/// The Tamazight (Tifinagh) words of `key`, if the catalogue has them.
+pub fn zgh(key: &str) -> Option<&'static str> {
+    let catalog: &'static BTreeMap<String, String> = &ZGH;
+    catalog.get(key).map(String::as_str)
+}
+
+/// `key` in Tamazight with `{}` replaced by `value`.
+pub fn zgh_f(key: &str, value: impl std::fmt::Display) -> Option<String> {
+    zgh(key).map(|text| text.replacen("{}", &value.to_string(), 1))
+}
+
+/// The Tamazight entries whose key starts with one of `prefixes`, for a
+/// screen's script.
+pub fn zgh_bundle(prefixes: &[&str]) -> serde_json::Value {
+    let catalog: &'static BTreeMap<String, String> = &ZGH;
+    catalog
+        .iter()
+        .filter(|(k, _)| prefixes.iter().any(|p| k.starts_with(p)))
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
 
 /// The words of one language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -237,6 +280,23 @@ mod tests {
             "untranslated keys:\n{}",
             missing.join("\n")
         );
+    }
+
+    /// Every Tamazight entry names a key of the other files, is written in
+    /// Tifinagh (no Latin or Arabic letters), and keeps their `{}`.
+    #[test]
+    fn tamazight_is_in_tifinagh_for_known_keys() {
+        assert!(ZGH.len() >= 15, "zgh.json unread");
+        for (key, text) in ZGH.iter() {
+            let entry = CATALOG
+                .get(key)
+                .unwrap_or_else(|| panic!("{key}: no such key"));
+            assert_eq!(entry.fr.contains("{}"), text.contains("{}"), "{key}");
+            let foreign = text
+                .chars()
+                .any(|c| c.is_alphabetic() && !('\u{2D30}'..='\u{2D7F}').contains(&c));
+            assert!(!foreign, "{key}: {text} is not all Tifinagh");
+        }
     }
 
     /// The citizen pages are in English too.

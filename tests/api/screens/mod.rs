@@ -22,5 +22,6 @@ mod partner_files;
 mod policy;
 mod portal;
 mod province;
+mod tamazight;
 mod tv_reconnect;
 mod weight;

@@ -52,7 +52,7 @@ pub async fn choose(k: Kiosk) -> Response {
         .iter()
         .filter(|s| s.processing_days > 0)
         .map(|s| Procedure {
-            service: Service::of(k.f.lang, s),
+            service: k.service_of(s),
             days: s.processing_days,
         })
         .collect();
@@ -118,7 +118,7 @@ fn form(k: &Kiosk, service: &str, values: Fields, code: CodeStep) -> AppResult<F
         home: k.home(),
         site: k.site.id.clone(),
         procedure: Procedure {
-            service: Service::of(k.f.lang, found),
+            service: k.service_of(found),
             days: found.processing_days,
         },
         walk_in: found.walk_in,

@@ -54,7 +54,7 @@ struct ServicePage {
 }
 
 pub async fn show(k: Kiosk, Path((_, id)): Path<(String, String)>) -> Response {
-    let Some(service) = k.service(&id).map(|s| Service::of(k.f.lang, s)) else {
+    let Some(service) = k.service(&id).map(|s| k.service_of(s)) else {
         return PageError::new(&k.f, AppError::NotFound("service")).into_response();
     };
     let detail = match guides::service(&k.app, &k.site.id, &id).await {
@@ -65,6 +65,7 @@ pub async fn show(k: Kiosk, Path((_, id)): Path<(String, String)>) -> Response {
     let both = |t: &Texts| Names {
         main: t.in_lang(tr.lang.code()).to_owned(),
         other: Some(t.in_lang(other.lang.code()).to_owned()),
+        zgh: None,
     };
     let written = detail.guide.as_ref().map(|g| Written {
         summary: both(&g.summary),
@@ -79,6 +80,7 @@ pub async fn show(k: Kiosk, Path((_, id)): Path<(String, String)>) -> Response {
                 .map(|c| Names {
                     main: channel_words(*c, tr),
                     other: Some(channel_words(*c, other)),
+                    zgh: None,
                 })
                 .collect(),
         },
@@ -90,6 +92,7 @@ pub async fn show(k: Kiosk, Path((_, id)): Path<(String, String)>) -> Response {
         delay: Names {
             main: delay_words(days, tr),
             other: Some(delay_words(days, other)),
+            zgh: None,
         },
         service,
         written,

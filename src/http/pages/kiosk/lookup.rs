@@ -63,7 +63,7 @@ pub async fn request(k: Kiosk, Query(query): Query<Lookup>) -> Response {
             page.found = Some(Found {
                 service: k.service(&view.service).map_or_else(
                     || Names::of(k.f.lang, &view.service, None),
-                    |s| Service::of(k.f.lang, s).names,
+                    |s| k.service_of(s).names,
                 ),
                 status_key: format!("kiosk.request.{}", view.status),
                 ready_on: day_month_year(&view.expected_ready_on),

@@ -90,6 +90,7 @@ impl FromRequestParts<AppState> for Kiosk {
         let site = sites::get(&state.app, &site)
             .await
             .map_err(|e| PageError::new(&f, e).into_response())?;
+        let f = f.with_tamazight(site.tamazight);
         Ok(Kiosk {
             app: state.app.clone(),
             f,
@@ -125,7 +126,17 @@ impl Kiosk {
     /// Every service of the site, as the kiosk shows them.
     pub fn services(&self) -> Vec<Service> {
         let all = self.site.services.iter();
-        all.map(|s| Service::of(self.f.lang, s)).collect()
+        all.map(|s| self.service_of(s)).collect()
+    }
+
+    /// A service as the kiosk shows it, with its Tamazight name on a site
+    /// that shows Tamazight.
+    pub fn service_of(&self, s: &ServiceView) -> Service {
+        let mut service = Service::of(self.f.lang, s);
+        if self.f.zgh {
+            service.names.zgh = s.name_zgh.clone();
+        }
+        service
     }
 
     pub fn service(&self, id: &str) -> Option<&ServiceView> {
@@ -139,6 +150,8 @@ impl Kiosk {
 pub struct Names {
     pub main: String,
     pub other: Option<String>,
+    /// In Tamazight (Tifinagh), on a site that shows it, when there is one.
+    pub zgh: Option<String>,
 }
 
 impl Names {
@@ -152,6 +165,7 @@ impl Names {
         Names {
             main: main.to_owned(),
             other: other.map(str::to_owned),
+            zgh: None,
         }
     }
 
@@ -161,6 +175,7 @@ impl Names {
         Names {
             main: tr.f(key, &value),
             other: Some(other.f(key, &value)),
+            zgh: None,
         }
     }
 }
@@ -246,7 +261,7 @@ async fn home(k: Kiosk) -> Response {
         .services
         .iter()
         .filter(|s| s.walk_in)
-        .map(|s| Service::of(k.f.lang, s))
+        .map(|s| k.service_of(s))
         .collect();
     render(&Home {
         home: k.home(),

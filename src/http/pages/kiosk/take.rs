@@ -45,7 +45,7 @@ fn page(k: &Kiosk, service: &str, phone: &str, error: Option<Names>) -> AppResul
         f: k.f.clone(),
         home: k.home(),
         site: k.site.id.clone(),
-        service: Service::of(k.f.lang, service),
+        service: k.service_of(service),
         phone: phone.to_owned(),
         keys: "123456789+0".chars().collect(),
         error,

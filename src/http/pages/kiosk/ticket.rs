@@ -4,7 +4,7 @@
 //! The kiosk's browser runs with `--kiosk-printing`, so printing asks
 //! nothing. The QR code links to the ticket's tracking page `/t/{id}`.
 
-use super::{Kiosk, Names, Service};
+use super::{Kiosk, Names};
 use crate::app::receipts::day_month_year;
 use crate::app::tickets;
 use crate::domain::ticket::{Priority, Status};
@@ -47,7 +47,7 @@ pub async fn show(k: Kiosk, Path((_, id)): Path<(String, String)>) -> Response {
     };
     let service = k.service(&ticket.service).map_or_else(
         || Names::of(k.f.lang, &ticket.service, None),
-        |s| Service::of(k.f.lang, s).names,
+        |s| k.service_of(s).names,
     );
     let url = format!("{}/t/{}", k.app.links.public_url, ticket.id);
     let waiting = ticket.status == Status::Waiting;

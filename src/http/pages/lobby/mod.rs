@@ -12,8 +12,8 @@ mod guide;
 pub mod view;
 
 use super::frame::{Frame, PageError, render};
-use super::i18n::Lang;
-use crate::app::{announcements, capsules, guides, queue, sites};
+use super::i18n::{Lang, zgh_bundle};
+use crate::app::{announcements, capsules, guides, queue, sites, voice};
 use crate::http::AppState;
 use askama::Template;
 use axum::Router;
@@ -65,8 +65,11 @@ async fn page(
 ) -> Result<Response, PageError> {
     let f = frame.for_office();
     let app = &state.app;
+    let info = sites::get(app, &site)
+        .await
+        .map_err(|e| PageError::new(&f, e))?;
+    let f = f.with_tamazight(info.tamazight);
     let fail = |e| PageError::new(&f, e);
-    let info = sites::get(app, &site).await.map_err(fail)?;
     let snapshot = queue::snapshot(app, &site).await.map_err(fail)?;
     let news = announcements::list(app, &site).await.map_err(fail)?;
     // The guide is a bonus on this screen: a lobby whose guides cannot be
@@ -87,9 +90,18 @@ async fn page(
     } else {
         (info.name.clone(), name_ar)
     };
+    let context = sites::SiteContext::load(app, &site).await.map_err(fail)?;
+    let mut sounds = view::sounds();
+    // The office's own clips for Tamazight, when it has them all: the
+    // announcer says the call in Tamazight too.
+    let zgh_clips = voice::for_lobby(app, &context).await.map_err(fail)?;
+    let voices = zgh_clips
+        .iter()
+        .map(|(name, url)| (name.clone(), json!(url)));
+    sounds.extend(voices);
     let now = app.clock.now_ms();
     let (offset, clock) = view::clock(&info.timezone, now);
-    let mut calls = view::calls(&snapshot, f.tr, f.other());
+    let mut calls = view::calls(&snapshot, f.tr, f.other(), f.zgh);
     let latest = (!calls.is_empty()).then(|| calls.remove(0));
     calls.truncate(view::RECENT);
     let data = json!({
@@ -100,15 +112,20 @@ async fn page(
         "announcements": news.announcements,
         "guides": guides,
         "capsules": capsules,
-        "sounds": view::sounds(),
+        "sounds": sounds,
+        "zgh_voice": !zgh_clips.is_empty(),
         "strings": {
             "fr": strings(Lang::Fr),
             "ar": strings(Lang::Ar),
+            "zgh": f.zgh.then(|| zgh_bundle(&["lobby.", "common."])),
         },
     });
     Ok(render(&LobbyPage {
         other_lang: if arabic { Lang::Fr } else { Lang::Ar },
-        services: view::services(&snapshot.services, arabic),
+        services: view::services(&snapshot.services, arabic, |id| {
+            let named = info.services.iter().find(|s| s.id == id);
+            named.and_then(|s| s.name_zgh.clone()).filter(|_| f.zgh)
+        }),
         news: news.announcements,
         guides,
         has_capsules: !capsules.is_empty(),

@@ -23,6 +23,12 @@ pub fn counter_words(label: &str, tr: Tr) -> String {
     }
 }
 
+/// A counter's name in Tamazight (Tifinagh) when it ends in a number
+/// ("ⴰⵙⴰⵔⵓ 3"); any other label is the admin's, shown in the other lines.
+pub fn counter_zgh(label: &str) -> Option<String> {
+    counter_number(label).and_then(|n| crate::http::pages::i18n::zgh_f("common.counter", n))
+}
+
 fn counter_number(label: &str) -> Option<&str> {
     let trimmed = label.trim_end();
     let start = trimmed
@@ -45,11 +51,14 @@ pub struct Call {
     /// The counter in the screen's language, then in the other one.
     #[serde(skip)]
     pub words: (String, String),
+    /// In Tamazight, on a site that shows it and for a numbered counter.
+    #[serde(skip)]
+    pub zgh: Option<String>,
 }
 
 /// The calls of a snapshot, latest first, each ticket once (a recall moves
 /// its ticket up rather than listing it twice).
-pub fn calls(queue: &QueueView, tr: Tr, other: Tr) -> Vec<Call> {
+pub fn calls(queue: &QueueView, tr: Tr, other: Tr, tamazight: bool) -> Vec<Call> {
     let mut calls: Vec<Call> = Vec::new();
     for call in &queue.recent_calls {
         let text = |key: &str| call[key].as_str().unwrap_or_default().to_owned();
@@ -59,6 +68,7 @@ pub fn calls(queue: &QueueView, tr: Tr, other: Tr) -> Vec<Call> {
         }
         let counter_label = text("counter_label");
         calls.push(Call {
+            zgh: tamazight.then(|| counter_zgh(&counter_label)).flatten(),
             words: (
                 counter_words(&counter_label, tr),
                 counter_words(&counter_label, other),
@@ -79,12 +89,20 @@ pub struct ServiceLine {
     pub id: String,
     /// The name in the screen's language, then in the other one.
     pub names: (String, String),
+    /// In Tamazight, when the site shows it and the service has the name.
+    pub zgh: Option<String>,
     pub waiting: i64,
     /// Rounded up; `None` when nobody waits.
     pub minutes: Option<i64>,
 }
 
-pub fn services(services: &[ServiceQueue], arabic_first: bool) -> Vec<ServiceLine> {
+/// `zgh` gives a service's Tamazight name by its id (nothing on a site
+/// that does not show Tamazight).
+pub fn services(
+    services: &[ServiceQueue],
+    arabic_first: bool,
+    zgh: impl Fn(&str) -> Option<String>,
+) -> Vec<ServiceLine> {
     services
         .iter()
         .map(|s| {
@@ -95,6 +113,7 @@ pub fn services(services: &[ServiceQueue], arabic_first: bool) -> Vec<ServiceLin
                 (s.name.clone(), ar)
             };
             ServiceLine {
+                zgh: zgh(&s.id),
                 id: s.id.clone(),
                 names,
                 waiting: s.waiting,
@@ -165,6 +184,8 @@ mod tests {
         assert_eq!(counter_words("Guichet 3", Lang::Ar.tr()), "الشباك رقم 3");
         assert_eq!(counter_words("Guichet 12", Lang::Fr.tr()), "Guichet 12");
         assert_eq!(counter_words("Accueil", Lang::Ar.tr()), "Accueil");
+        assert_eq!(counter_zgh("Guichet 3").as_deref(), Some("ⴰⵙⴰⵔⵓ 3"));
+        assert_eq!(counter_zgh("Accueil"), None);
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod service_draft;
 mod services;
 mod sites;
 mod users;
+mod voice;
 
 use super::{FormError, Staff};
 use crate::app::counters::CounterView;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(guide::router())
         .merge(counters::router())
         .merge(users::router())
+        .merge(voice::router())
 }
 
 /// Who may change what a form changes, checked before the form is read.

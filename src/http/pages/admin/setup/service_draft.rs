@@ -25,6 +25,7 @@ pub(super) struct Draft {
     pub(super) name_ar: String,
     pub(super) name_en: String,
     pub(super) kind: String,
+    pub(super) name_zgh: String,
     pub(super) walk_in: bool,
     pub(super) in_person: bool,
     pub(super) video: bool,
@@ -52,6 +53,7 @@ pub(super) fn stored(view: ServiceView) -> Draft {
         name_ar: view.name_ar.unwrap_or_default(),
         name_en: view.name_en.unwrap_or_default(),
         kind: view.kind.unwrap_or_default(),
+        name_zgh: view.name_zgh.unwrap_or_default(),
         walk_in: view.walk_in,
         numbers: NUMBERS
             .into_iter()
@@ -81,6 +83,7 @@ pub(super) fn typed(form: &Fields) -> Draft {
         name_ar: form.get("name_ar").to_owned(),
         name_en: form.get("name_en").to_owned(),
         kind: form.get("kind").to_owned(),
+        name_zgh: form.get("name_zgh").to_owned(),
         walk_in: form.ticked("walk_in"),
         in_person: form.ticked("in_person"),
         video: form.ticked("video"),
@@ -121,6 +124,7 @@ pub(super) fn input_of(draft: &Draft) -> Result<ServicePatch, Invalid> {
         name_en: Some(draft.name_en.clone()),
         // Blank clears the kind: the service leaves the earliest-slot search.
         kind: Some(draft.kind.clone()),
+        name_zgh: Some(draft.name_zgh.clone()),
         walk_in: Some(draft.walk_in),
         appointment_modes: Some(modes),
         slot_minutes: value("slot_minutes")?,

@@ -62,6 +62,7 @@ struct Draft {
     longitude: String,
     timezone: String,
     verify_phone: bool,
+    tamazight: bool,
     settings: Vec<(&'static str, String)>,
 }
 
@@ -102,6 +103,7 @@ async fn create(admin: Admin, CsrfForm(form): CsrfForm<Fields>) -> Response {
         opening_hours: Default::default(),
         closures: Vec::new(),
         verify_phone: Some(draft.verify_phone),
+        tamazight: Some(draft.tamazight),
         address: Some(draft.address.clone()),
         address_ar: Some(draft.address_ar.clone()),
         city,
@@ -196,6 +198,7 @@ fn stored(view: SiteView) -> Draft {
         longitude: view.longitude.map(|v| v.to_string()).unwrap_or_default(),
         timezone: view.timezone,
         verify_phone: view.verify_phone,
+        tamazight: view.tamazight,
         settings: SETTINGS
             .into_iter()
             .zip(values)
@@ -216,6 +219,7 @@ fn typed(form: &Fields, new: bool) -> Draft {
         longitude: form.get("longitude").to_owned(),
         timezone: form.get("timezone").to_owned(),
         verify_phone: form.ticked("verify_phone"),
+        tamazight: form.ticked("tamazight"),
         settings: if new {
             Vec::new()
         } else {
@@ -247,6 +251,7 @@ fn patch_of(draft: &Draft) -> Result<SitePatch, Invalid> {
         address_ar: Some(draft.address_ar.clone()),
         timezone: Some(draft.timezone.trim().to_owned()),
         verify_phone: Some(draft.verify_phone),
+        tamazight: Some(draft.tamazight),
         priority_streak_max: value("priority_streak_max")?,
         min_recalls: value("min_recalls")?,
         near_turn_ahead: value("near_turn_ahead")?,
