@@ -72,14 +72,14 @@ pub fn email(
 /// of it).
 pub const MAX_ATTACHMENT: usize = 2 * 1024 * 1024;
 
-/// An e-mail to `address` with `text` and a file attached, queued once
-/// per `key`; `None` when the file is larger than `MAX_ATTACHMENT`.
+/// An e-mail to `address` with its `(subject, text)` and a file attached,
+/// queued once per `key`; `None` when the file is larger than
+/// `MAX_ATTACHMENT`.
 pub fn email_with_file(
     site: Option<&str>,
     template: &'static str,
     address: &str,
-    subject: String,
-    text: String,
+    (subject, text): (String, String),
     file: (String, Vec<u8>),
     key: String,
     now: i64,

@@ -30,6 +30,11 @@ fn is_arabic(c: char) -> bool {
         | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
 }
 
+/// Bidirectional marks and isolates: drawn by no font.
+fn is_format(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// `text` on one line, in a report written from the right when `rtl`.
 pub fn shape(text: &str, rtl: bool, bold: bool) -> Line {
     let text = super::bounded(text);
@@ -56,20 +61,26 @@ pub fn shape(text: &str, rtl: bool, bold: bool) -> Line {
     line
 }
 
-/// `text` cut into the parts of one script, in logical order; spaces and
-/// punctuation go with the letters before them (or after, at the start).
+/// `text` cut into the parts of one font, in logical order; spaces and
+/// punctuation go with the letters before them (or after, at the start)
+/// when that font has them (Noto Sans Arabic has no dash, no brackets).
 fn by_script(text: &str) -> Vec<(bool, &str)> {
     let strong = |c: char| c.is_alphanumeric();
+    let in_arabic = |c: char| FONTS.face(true, false).shaper.glyph_index(c).is_some();
+    let wanted = |c: char, current: bool| match strong(c) {
+        true => is_arabic(c),
+        false => current && (in_arabic(c) || c.is_control() || is_format(c)),
+    };
     let mut current = text.chars().find(|c| strong(*c)).is_some_and(is_arabic);
     let mut parts = Vec::new();
     let mut start = 0;
     for (at, c) in text.char_indices() {
-        if strong(c) && is_arabic(c) != current {
+        if wanted(c, current) != current {
             if at > start {
                 parts.push((current, &text[start..at]));
             }
             start = at;
-            current = is_arabic(c);
+            current = !current;
         }
     }
     if start < text.len() {

@@ -28,7 +28,11 @@ pub fn pdf_text(pdf: &[u8]) -> String {
         .output()
         .expect("pdftotext runs (poppler-utils)");
     assert!(out.status.success(), "pdftotext: {:?}", out);
-    String::from_utf8(out.stdout).expect("UTF-8 text")
+    // Without the direction marks poppler puts around runs.
+    String::from_utf8(out.stdout).expect("UTF-8 text").replace(
+        ['\u{200e}', '\u{200f}', '\u{202a}', '\u{202b}', '\u{202c}'],
+        "",
+    )
 }
 
 /// Renders the first page with `pdftoppm` into `target/screenshots/NAME.png`.

@@ -167,12 +167,17 @@ pub fn office(s: &SiteStats, site: &SiteRow, first: jiff::civil::Date, w: &dyn W
             ),
         ])],
     };
+    // The days read from the left in Arabic too (a left-to-right isolate).
+    let period = match w.rtl() {
+        true => format!("{} \u{2066}{} – {}\u{2069}", t("period"), s.from, s.to),
+        false => format!("{} {} – {}", t("period"), s.from, s.to),
+    };
     Report {
         lang: w.lang().to_owned(),
         rtl: w.rtl(),
         title: format!("{} — {month}", t("report.title")),
         // Noto Sans has no arrow: a dash between the days.
-        lines: vec![office, format!("{} {} – {}", t("period"), s.from, s.to)],
+        lines: vec![office, period],
         sections: vec![volumes, waits, requests, appointments, complaints, feedback],
     }
 }

@@ -118,8 +118,10 @@ async fn the_monthly_report_is_mailed_once_by_two_instances_on_postgres() {
         .spawn_at("2026-11-23T09:00:00Z")
         .await;
     let clock = app.app.clock.clone();
+    // The same deployment: the same SMTP relay.
     let other = TestApp::builder()
         .join(&app.database_url)
+        .config(|c| c.smtp_url = Some(smtp.url.parse().expect("url")))
         .clock(clock)
         .spawn()
         .await;
