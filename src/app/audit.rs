@@ -61,7 +61,7 @@ pub enum Actor {
 }
 
 enum Message {
-    Entry(Entry),
+    Entry(Box<Entry>),
     Flush(oneshot::Sender<()>),
 }
 
@@ -94,7 +94,7 @@ impl Default for AuditLog {
 impl AuditLog {
     /// Queues an entry; never waits.
     pub fn record(&self, entry: Entry) {
-        let _ = self.sender.send(Message::Entry(entry));
+        let _ = self.sender.send(Message::Entry(Box::new(entry)));
     }
 
     /// Waits until what was queued before is written (5 s at most).
@@ -116,7 +116,7 @@ pub async fn write_queued(app: Arc<App>) {
         let mut next = Some(first);
         while let Some(message) = next {
             match message {
-                Message::Entry(entry) => batch.push(entry),
+                Message::Entry(entry) => batch.push(*entry),
                 Message::Flush(done) => waiting.push(done),
             }
             next = match batch.len() < BATCH {
