@@ -104,6 +104,13 @@ pub struct Config {
     #[arg(long, env = "GUICHET_REQUEST_TIMEOUT_SECS", default_value_t = 30,
         value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub request_timeout_secs: u64,
+    /// The same bound for a capsule's upload (`POST
+    /// /api/v1/sites/{site}/capsules`), whose body may be a video of tens of
+    /// megabytes on a slow link. Only staff reach it: a request without a
+    /// valid token is answered before its body is read.
+    #[arg(long, env = "GUICHET_UPLOAD_TIMEOUT_SECS", default_value_t = 600,
+        value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub upload_timeout_secs: u64,
     /// Seconds a kept-alive connection may wait for its next request before
     /// it is closed. Longer than the proxy's own (nginx keeps idle upstream
     /// connections 60 s), so that the proxy never reuses one being closed.
@@ -175,6 +182,7 @@ impl Config {
             metrics_token: None,
             header_timeout_secs: 10,
             request_timeout_secs: 30,
+            upload_timeout_secs: 600,
             idle_timeout_secs: 75,
             max_connections: 16_384,
             live_sockets_per_address: 200,

@@ -148,7 +148,7 @@ impl Server {
             self.app.clone(),
             self.metrics_access,
             &connections,
-            self.limits.request,
+            self.limits,
         );
         let metrics_server = match (self.metrics_listener, routers.metrics) {
             (Some((listener, _)), Some(router)) => {

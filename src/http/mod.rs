@@ -43,7 +43,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use std::any::Any;
 use std::sync::Arc;
-use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -96,12 +95,12 @@ impl utoipa::Modify for BearerAuth {
 /// Every route of the service, with its state and middleware, and the
 /// router of the metrics' own address when `access` gives them one. Its
 /// `/metrics` includes `connections`, and a request not answered within
-/// `request_timeout` gets 408.
+/// `limits.request` (a capsule's upload: `limits.upload`) gets 408.
 pub fn routers(
     app: Arc<App>,
     access: metrics_access::MetricsAccess,
     connections: &serve::ConnectionCounts,
-    request_timeout: Duration,
+    limits: serve::Limits,
 ) -> Routers {
     let (routes, mut doc) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
         .merge(ops::router())
@@ -147,7 +146,8 @@ pub fn routers(
         ))
         .layer(axum::middleware::from_fn_with_state(
             timeout::RequestTimeout {
-                after: request_timeout,
+                after: limits.request,
+                upload: limits.upload,
                 counts: connections.clone(),
             },
             timeout::limit,

@@ -5,10 +5,10 @@ use super::AppState;
 use super::auth::Caller;
 use super::error::{ApiJson, ApiPath, ApiQuery};
 use super::pages::i18n::{Lang, Tr};
+use crate::app::AppResult;
 use crate::app::error::ErrorBody;
 use crate::app::monthly_report::recipients::{self, Recipients};
 use crate::app::monthly_report::{self, Pdf, Words};
-use crate::app::{AppError, AppResult};
 use crate::domain::Invalid;
 use axum::extract::State;
 use axum::http::header;
@@ -20,6 +20,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(report_pdf))
+        .routes(routes!(province_report_pdf))
         .routes(routes!(get_recipients, set_recipients))
 }
 
@@ -66,16 +67,39 @@ async fn report_pdf(
     ApiPath(site): ApiPath<String>,
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> AppResult<Response> {
-    let lang = match query.lang.as_deref() {
-        None => Lang::Fr,
-        Some(code) => Lang::parse(code)
-            .filter(|l| l.code() == code.trim())
-            .ok_or_else(|| AppError::from(Invalid::new("lang", "fr, ar or en")))?,
-    };
+    let lang = report_lang(query.lang.as_deref())?;
     let pdf =
         monthly_report::office_pdf(&state.app, &who, &site, query.month.as_deref(), &lang.tr())
             .await?;
     Ok(pdf_file(pdf))
+}
+
+/// A province's month as a PDF (admin, the province's accounts): its
+/// offices side by side, with the columns of the comparison.
+#[utoipa::path(get, path = "/api/v1/provinces/{province}/report.pdf", tag = "provinces",
+    security(("bearer" = [])), params(("province" = String, Path), ReportQuery),
+    responses((status = 200, description = "the PDF", content_type = "application/pdf", body = Vec<u8>),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn province_report_pdf(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(province): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> AppResult<Response> {
+    let words = report_lang(query.lang.as_deref())?.tr();
+    let pdf =
+        monthly_report::province_pdf(&state.app, &who, &province, query.month.as_deref(), &words);
+    Ok(pdf_file(pdf.await?))
+}
+
+fn report_lang(code: Option<&str>) -> AppResult<Lang> {
+    match code {
+        None => Ok(Lang::Fr),
+        Some(code) => Lang::parse(code)
+            .filter(|l| l.code() == code.trim())
+            .ok_or_else(|| Invalid::new("lang", "fr, ar or en").into()),
+    }
 }
 
 /// A PDF to download under its name.

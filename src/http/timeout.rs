@@ -6,7 +6,7 @@
 use super::error::error_response;
 use super::serve::{ConnectionCounts, Cut};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use std::time::Duration;
@@ -15,6 +15,8 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct RequestTimeout {
     pub after: Duration,
+    /// The bound of a capsule's upload instead.
+    pub upload: Duration,
     pub counts: ConnectionCounts,
 }
 
@@ -23,7 +25,12 @@ pub async fn limit(
     request: Request,
     next: Next,
 ) -> Response {
-    match tokio::time::timeout(timeout.after, next.run(request)).await {
+    let after = if is_upload(request.method(), request.uri().path()) {
+        timeout.upload
+    } else {
+        timeout.after
+    };
+    match tokio::time::timeout(after, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
             timeout.counts.cut(Cut::RequestTimeout);
@@ -38,5 +45,28 @@ pub async fn limit(
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));
             response
         }
+    }
+}
+
+/// A capsule's upload, `POST /api/v1/sites/{site}/capsules`: its body may be
+/// a video of tens of megabytes.
+fn is_upload(method: &Method, path: &str) -> bool {
+    let site = path
+        .strip_prefix("/api/v1/sites/")
+        .and_then(|rest| rest.strip_suffix("/capsules"));
+    method == Method::POST && site.is_some_and(|site| !site.is_empty() && !site.contains('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_capsule_upload_gets_the_upload_bound() {
+        assert!(is_upload(&Method::POST, "/api/v1/sites/agdal/capsules"));
+        assert!(!is_upload(&Method::GET, "/api/v1/sites/agdal/capsules"));
+        assert!(!is_upload(&Method::POST, "/api/v1/sites/agdal/tickets"));
+        assert!(!is_upload(&Method::POST, "/api/v1/sites//capsules"));
+        assert!(!is_upload(&Method::POST, "/api/v1/sites/a/b/capsules"));
     }
 }

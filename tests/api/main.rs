@@ -34,6 +34,7 @@ mod outbox;
 mod partner_files;
 mod partners;
 mod province;
+mod province_report;
 mod public_stats;
 mod public_stats_hours;
 mod queue;

@@ -11,6 +11,7 @@ use super::announcements::{Announcement, Announcements};
 use super::auth::{self, Principal};
 use super::counters::{self, NewCounter};
 use super::devices::{self, NewDevice};
+use super::province::admin::{self as provinces, ProvinceInput};
 use super::services::{self, NewService, RequiredDocument};
 use super::sites::{self, NewSite};
 use super::{App, AppResult};
@@ -19,6 +20,8 @@ use crate::secrets::new_password;
 use std::fmt;
 
 pub const SITE: &str = "casa-anfa";
+/// The province the demo office belongs to, for the province's view.
+pub const PROVINCE: &str = "casablanca-anfa";
 
 /// What was created, with the secrets that are shown this once.
 #[derive(Debug)]
@@ -69,6 +72,10 @@ impl fmt::Display for Seeded {
             "  admin pages      {base}/admin  (admin, or superviseur for {SITE})"
         )?;
         writeln!(f, "  public figures   {base}/stats/{SITE}")?;
+        writeln!(
+            f,
+            "  province view    {base}/province/{PROVINCE}  (province)"
+        )?;
         Ok(())
     }
 }
@@ -159,6 +166,15 @@ pub async fn seed(app: &App) -> AppResult<Option<Seeded>> {
         auth::add_user(app, name, role, site, &password).await?;
         accounts.push((name.to_owned(), role, password));
     }
+    let province = ProvinceInput {
+        name: "Préfecture d'arrondissements de Casablanca-Anfa".into(),
+        name_ar: Some("عمالة مقاطعات الدار البيضاء أنفا".into()),
+    };
+    provinces::save(app, &operator, PROVINCE, &province).await?;
+    provinces::add_site(app, &operator, PROVINCE, SITE).await?;
+    let password = new_password();
+    auth::add_province_user(app, "province", PROVINCE, &password).await?;
+    accounts.push(("province".to_owned(), Role::Province, password));
     let mut issued = Vec::new();
     for (kind, label) in [
         (DeviceKind::Kiosk, "Borne de l'entrée"),

@@ -7,6 +7,7 @@
 
 mod content;
 pub mod mailing;
+mod province;
 pub mod recipients;
 
 use super::auth::Principal;
@@ -17,6 +18,8 @@ use super::{App, AppError, AppResult};
 use crate::domain::role::Role;
 use crate::domain::time::local_day;
 use crate::report::{self, Report};
+
+pub use province::province_pdf;
 
 /// The words a report is written with, in one language: lent by the
 /// caller (the screens' words, `http::pages::i18n`), since this layer has

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/province", get(home))
         .route("/province/{province}", get(page))
         .route("/province/{province}/export.csv", get(export))
+        .route("/province/{province}/report.pdf", get(report))
 }
 
 /// Whoever is logged in by the session cookie; nobody is sent to log in.
@@ -260,6 +261,34 @@ async fn export(
 ) -> Response {
     match province::compare(&state.app, &who, &province, &form.query()).await {
         Ok(c) => crate::http::provinces::csv_file(&c),
+        Err(error) => PageError::new(&frame, error).into_response(),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct Month {
+    /// `YYYY-MM` (default: last month).
+    month: Option<String>,
+}
+
+/// `/province/{p}/report.pdf?month=YYYY-MM`: the month's comparison as a
+/// PDF, in the page's language.
+async fn report(
+    State(state): State<AppState>,
+    frame: Frame,
+    Reader(who): Reader,
+    Path(province): Path<String>,
+    Query(month): Query<Month>,
+) -> Response {
+    let pdf = crate::app::monthly_report::province_pdf(
+        &state.app,
+        &who,
+        &province,
+        month.month.as_deref(),
+        &frame.tr,
+    );
+    match pdf.await {
+        Ok(pdf) => crate::http::reports::pdf_file(pdf),
         Err(error) => PageError::new(&frame, error).into_response(),
     }
 }

@@ -43,6 +43,8 @@ use watch::{Guarded, Watch, Watched};
 pub struct Limits {
     pub header: Duration,
     pub request: Duration,
+    /// The request bound of a capsule's upload.
+    pub upload: Duration,
     pub idle: Duration,
     pub max_connections: usize,
 }
@@ -52,6 +54,7 @@ impl Limits {
         Self {
             header: Duration::from_secs(config.header_timeout_secs),
             request: Duration::from_secs(config.request_timeout_secs),
+            upload: Duration::from_secs(config.upload_timeout_secs),
             idle: Duration::from_secs(config.idle_timeout_secs),
             max_connections: config.max_connections as usize,
         }

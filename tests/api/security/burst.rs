@@ -9,10 +9,11 @@ use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// One POST of a burst, and the instance it goes to.
+/// One request of a burst (a POST, or a GET), and the instance it goes to.
 #[derive(Debug, Clone)]
 pub struct Shot {
     to: SocketAddr,
+    method: &'static str,
     path: String,
     content_type: &'static str,
     body: String,
@@ -23,6 +24,7 @@ impl Shot {
     pub fn json(base: &str, path: &str, body: &Value) -> Self {
         Self {
             to: addr(base),
+            method: "POST",
             path: path.to_owned(),
             content_type: "application/json",
             body: body.to_string(),
@@ -35,6 +37,14 @@ impl Shot {
         Self {
             content_type: "application/x-www-form-urlencoded",
             body,
+            ..Self::json(base, path, &Value::Null)
+        }
+    }
+
+    /// A GET of `path` (with its query).
+    pub fn get(base: &str, path: &str) -> Self {
+        Self {
+            method: "GET",
             ..Self::json(base, path, &Value::Null)
         }
     }
@@ -110,10 +120,11 @@ pub async fn release(shots: &[Shot]) -> Vec<Reply> {
 }
 
 fn request_bytes(shot: &Shot) -> Vec<u8> {
-    let body = &shot.body;
+    let body = if shot.method == "GET" { "" } else { &shot.body };
     let mut head = format!(
-        "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: {}\r\n\
+        "{} {} HTTP/1.1\r\nHost: {}\r\nContent-Type: {}\r\n\
          Content-Length: {}\r\nConnection: close\r\n",
+        shot.method,
         shot.path,
         shot.to,
         shot.content_type,

@@ -7,8 +7,9 @@
 use super::burst::{Reply, Shot, release, tally};
 use crate::support::office::{Office, office_on, phone};
 use guichet::app::rate_limit::{
-    BOOKINGS_PER_PHONE, CITIZEN_LOGIN_PER_PHONE, COMPLAINTS_PER_PHONE, INBOUND_SMS_PER_PHONE,
-    LOGIN_FAILURES_PER_IP, LOGIN_FAILURES_PER_USER, REQUESTS_PER_PHONE, Rule, WAITLIST_PER_PHONE,
+    BOOKINGS_PER_PHONE, CITIZEN_LOGIN_PER_PHONE, COMPLAINTS_PER_PHONE, EARLIEST_PER_IP,
+    INBOUND_SMS_PER_PHONE, LOGIN_FAILURES_PER_IP, LOGIN_FAILURES_PER_USER, REQUESTS_PER_PHONE,
+    Rule, WAITLIST_PER_PHONE,
 };
 use guichet::clock::Clock;
 use guichet_test_support::on_both_backends;
@@ -27,6 +28,7 @@ on_both_backends!(
     citizen_logins,
     citizens_creations,
     citizens_texts,
+    earliest_searches,
 );
 
 /// A server that takes the test for its proxy, so that each request can
@@ -326,4 +328,48 @@ async fn citizens_texts(backend: Backend) {
         "{:?}",
         tally(&replies)
     );
+}
+
+/// The earliest-slot search from one address: once all but 40 of its
+/// searches a minute are used, 60 released at once get exactly 40 answers,
+/// and another address is still answered.
+async fn earliest_searches(backend: Backend) {
+    // A clock that stands still: the minute's count never starts again
+    // between the searches that use it up and the burst.
+    let (clock, _time) = Clock::manual(MONDAY_MORNING.parse().unwrap());
+    let app = TestApp::builder()
+        .backend(backend)
+        .clock(clock)
+        .config(|config| {
+            config.trusted_proxies = "127.0.0.1".parse().unwrap();
+        })
+        .spawn()
+        .await;
+    let path = "/api/v1/slots/earliest?service=certificat-residence";
+    let max = EARLIEST_PER_IP.max as usize;
+    for _ in 0..max - 40 {
+        let used = app
+            .http
+            .get(app.url(path))
+            .header("X-Forwarded-For", address(1))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(used.status(), 200);
+    }
+    let shots: Vec<Shot> = (0..BURST)
+        .map(|_| Shot::get(&app.base, path).from(&address(1)))
+        .collect();
+    let replies = release(&shots).await;
+    assert_refused_only_by_the_limit(&replies);
+    assert_eq!(let_through(&replies), 40, "{:?}", tally(&replies));
+    assert_eq!(count(&replies, 200), 40, "{:?}", tally(&replies));
+    let other = app
+        .http
+        .get(app.url(path))
+        .header("X-Forwarded-For", address(2))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(other.status(), 200);
 }

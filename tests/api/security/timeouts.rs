@@ -329,3 +329,40 @@ async fn a_websocket_outlives_every_timeout() {
     let metrics = metrics(&app).await;
     assert_eq!(cut(&metrics, "request_timeout"), 0, "{metrics}");
 }
+
+/// A capsule's upload is bound by the upload timeout, not the request
+/// timeout: a supervisor's video sent slowly over a poor link arrives. The
+/// same dribble to any other route is cut at the request timeout (above).
+#[tokio::test]
+async fn a_capsule_sent_slowly_arrives_within_the_upload_timeout() {
+    let app = spawn(|config| {
+        config.request_timeout_secs = 1;
+        config.upload_timeout_secs = LONG;
+    })
+    .await;
+    let admin = app.admin().await;
+    open_site(&app, &admin, "agdal", "Africa/Casablanca", 1).await;
+    let image = include_bytes!("../fixtures/capsule.png");
+    let mut slow = open(&app).await;
+    let head = format!(
+        "POST /api/v1/sites/agdal/capsules?title=Carte HTTP/1.1\r\nHost: guichet\r\n\
+         Authorization: Bearer {admin}\r\nContent-Type: image/png\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        image.len()
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    let sent = Instant::now();
+    // The image in ten parts over about 2.5 s: past the 1 s request timeout.
+    for part in image.chunks(image.len().div_ceil(10)) {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        slow.write_all(part).await.unwrap();
+    }
+    let (answer, _) = until_closed(&mut slow, Duration::from_secs(LONG)).await;
+    assert!(sent.elapsed() > Duration::from_secs(2));
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 201 "), "{answer}");
+    let listed = app
+        .get("/api/v1/sites/agdal/capsules/all", Some(&admin))
+        .await;
+    assert!(listed.body.to_string().contains("Carte"), "{}", listed.body);
+}
