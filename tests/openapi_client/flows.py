@@ -20,10 +20,14 @@ def env(name):
 
 def generate(base, work):
     config = work / "config.yaml"
-    # No formatter afterwards: the client is only imported.
+    # No formatter afterwards: the client is only imported. The PDFs and
+    # the lobby's audio clips are files to the client, as octet streams are.
     config.write_text("package_name_override: guichet_client\n"
                       "project_name_override: guichet-client\n"
-                      "post_hooks: []\n")
+                      "post_hooks: []\n"
+                      "content_type_overrides:\n"
+                      "  application/pdf: application/octet-stream\n"
+                      "  audio/ogg: application/octet-stream\n")
     tool = pathlib.Path(sys.executable).parent / "openapi-python-client"
     subprocess.run(
         [str(tool), "generate", "--url", f"{base}/api/v1/openapi.json",

@@ -47,15 +47,20 @@ async fn behind_proxy(backend: Backend) -> TestApp {
 /// on a Monday morning of the test's clock.
 pub(crate) async fn office_verifying_phones(backend: Backend) -> Office {
     let (clock, time) = Clock::manual(MONDAY_MORNING.parse().unwrap());
-    let app = TestApp::builder()
+    let app = behind_proxy_on(backend, clock).await;
+    office_on(app, time, "Africa/Casablanca", 100, true).await
+}
+
+/// `behind_proxy` on the test's `clock`.
+async fn behind_proxy_on(backend: Backend, clock: Clock) -> TestApp {
+    TestApp::builder()
         .backend(backend)
         .clock(clock)
         .config(|config| {
             config.trusted_proxies = "127.0.0.1".parse().unwrap();
         })
         .spawn()
-        .await;
-    office_on(app, time, "Africa/Casablanca", 100, true).await
+        .await
 }
 
 /// Address number `n` of the botnet.
@@ -337,14 +342,7 @@ async fn earliest_searches(backend: Backend) {
     // A clock that stands still: the minute's count never starts again
     // between the searches that use it up and the burst.
     let (clock, _time) = Clock::manual(MONDAY_MORNING.parse().unwrap());
-    let app = TestApp::builder()
-        .backend(backend)
-        .clock(clock)
-        .config(|config| {
-            config.trusted_proxies = "127.0.0.1".parse().unwrap();
-        })
-        .spawn()
-        .await;
+    let app = behind_proxy_on(backend, clock).await;
     let path = "/api/v1/slots/earliest?service=certificat-residence";
     let max = EARLIEST_PER_IP.max as usize;
     for _ in 0..max - 40 {
