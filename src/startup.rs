@@ -134,6 +134,10 @@ impl Server {
                 }
             }
         });
+        // What crashes in mid-upload left in the media store.
+        every(app, 30 * MINUTE, "media leftovers", |app| async move {
+            crate::app::media::sweep(&app, crate::app::media::LEFTOVER_AGE_MS).await
+        });
         // Last month's report to the addresses admins set, on each office's
         // first working day of the month (app::monthly_report::mailing).
         every(app, MINUTE, "monthly reports", |app| async move {

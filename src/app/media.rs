@@ -6,10 +6,14 @@
 use super::{App, AppError, AppResult};
 use crate::domain::media::{self, Format, Kind, RangeAnswer, SNIFF_BYTES};
 use crate::store::media::{ByteStream, MediaError, MediaRow, MediaStore};
+use crate::store::media_leftovers::Leftover;
+use crate::sync::lock;
 use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
+use std::collections::HashMap;
 use std::io;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 /// Bytes in a megabyte, as the settings count them.
 pub const MB: u64 = 1 << 20;
@@ -53,6 +57,52 @@ impl MediaSettings {
 pub struct Media {
     pub store: MediaStore,
     pub settings: MediaSettings,
+    /// Leftovers this instance has seen, and when it first saw each.
+    pub leftovers_seen: Arc<Mutex<HashMap<Leftover, i64>>>,
+}
+
+/// How long a leftover must have been seen before the sweep removes it:
+/// longer than any upload may last (`GUICHET_UPLOAD_TIMEOUT_SECS` is at
+/// most an hour), so bytes still being written are never taken.
+pub const LEFTOVER_AGE_MS: i64 = 2 * 60 * 60 * 1000;
+
+/// Removes what crashes in mid-upload left in the store (`*.part` files,
+/// files and chunks no row refers to) once this instance has seen each
+/// for `min_age_ms`; returns how many it removed. Each sweep lists a
+/// bounded batch; what is recorded since it was seen is kept.
+pub async fn sweep(app: &App, min_age_ms: i64) -> AppResult<usize> {
+    let now = app.clock.now_ms();
+    let found = app
+        .media
+        .store
+        .leftovers(&app.db)
+        .await
+        .map_err(from_media)?;
+    let due: Vec<Leftover> = {
+        let mut seen = lock(&app.media.leftovers_seen);
+        seen.retain(|leftover, _| found.contains(leftover));
+        found
+            .into_iter()
+            .filter(|leftover| now - *seen.entry(leftover.clone()).or_insert(now) >= min_age_ms)
+            .collect()
+    };
+    let mut removed = 0;
+    for leftover in &due {
+        if app
+            .media
+            .store
+            .remove(&app.db, leftover)
+            .await
+            .map_err(from_media)?
+        {
+            removed += 1;
+        }
+        lock(&app.media.leftovers_seen).remove(leftover);
+    }
+    if removed > 0 {
+        tracing::info!(removed, "media left by interrupted uploads removed");
+    }
+    Ok(removed)
 }
 
 /// An upload as the HTTP layer hands it over: the declared type and

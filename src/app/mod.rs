@@ -118,6 +118,7 @@ impl App {
             media: media::Media {
                 store: crate::store::media::MediaStore::new(&db, media.dir.clone()),
                 settings: media,
+                leftovers_seen: Default::default(),
             },
             db,
         }

@@ -356,7 +356,7 @@ async fn read_chunk(db: &Db, id: &str, n: i64) -> Result<Option<Vec<u8>>, StoreE
     })?)
 }
 
-async fn delete_chunks(db: &Db, id: &str) -> Result<(), StoreError> {
+pub(super) async fn delete_chunks(db: &Db, id: &str) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
     execute!(&mut tx, "DELETE FROM media_chunks WHERE media_id = $1", id)?;
     tx.commit().await

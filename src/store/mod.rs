@@ -35,6 +35,7 @@ pub mod gauges;
 pub mod guides;
 pub mod history;
 pub mod media;
+pub mod media_leftovers;
 pub mod otp;
 pub mod outbox;
 pub mod partners;

@@ -11,6 +11,7 @@ mod announcements;
 mod appointments;
 mod appointments_time;
 mod audit;
+mod capsule_leftovers;
 mod capsules;
 mod cli;
 mod complaints;
