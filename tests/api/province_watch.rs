@@ -154,6 +154,8 @@ async fn a_province_account_watches_its_offices_read_only(backend: Backend) {
     }
     let json = app.get("/api/v1/sites/agdal/live", head).await;
     assert_eq!(json.status, StatusCode::FORBIDDEN, "{}", json.body);
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
+    assert!(doc["paths"]["/api/v1/sites/{site}/live"]["get"].is_object());
 
     // Whatever it posts is refused and changes nothing.
     let token = head.expect("token");

@@ -206,6 +206,11 @@ async fn admins_set_a_province_s_addresses_within_bounds(backend: Backend) {
         json!(["a@example.ma"]),
         "nothing changed"
     );
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
+    for method in ["get", "put"] {
+        let operation = &doc["paths"]["/api/v1/provinces/{province}/report/recipients"][method];
+        assert!(operation.is_object(), "{method} in the OpenAPI document");
+    }
 
     // The admin pages list the provinces with their sites and addresses,
     // and set them: a bad address is shown again with the reason.
