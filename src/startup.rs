@@ -144,6 +144,12 @@ impl Server {
             let (fr, ar) = (Lang::Fr.tr(), Lang::Ar.tr());
             crate::app::monthly_report::mailing::sweep(&app, &[&fr, &ar]).await
         });
+        // A province's last month to its own addresses, on the first
+        // working day of its first site (app::monthly_report::province_mailing).
+        every(app, MINUTE, "province reports", |app| async move {
+            let (fr, ar) = (Lang::Fr.tr(), Lang::Ar.tr());
+            crate::app::monthly_report::province_mailing::sweep(&app, &[&fr, &ar]).await
+        });
         every(app, SECOND, "sending messages", |app| async move {
             crate::app::outbox::send_due(&app).await
         });

@@ -1,5 +1,5 @@
 // Live supervision: the board is rendered by the server; this script
-// fetches it again (`/admin/live/{site}/panel`) when the site's stream
+// fetches it again (`data-panel`, else `/admin/live/{site}/panel`) when the site's stream
 // moves — a few events in a row make one fetch — and once a minute in any
 // case (waits grow without events), and it ticks the minutes shown between
 // fetches. Without it the page still shows the state at its loading.
@@ -9,6 +9,8 @@
   if (!root) return;
   var site = root.getAttribute("data-site");
   var panel = document.getElementById("live-panel");
+  // The fragment's address: the page says it (a province's board has its own).
+  var panelUrl = root.getAttribute("data-panel") || "/admin/live/" + encodeURIComponent(site) + "/panel";
   var strings = {};
   try { strings = JSON.parse(document.getElementById("supervision-strings").textContent); } catch (e) { strings = {}; }
   function T(key) { return strings[key] || key; }
@@ -36,7 +38,7 @@
   function refresh() {
     if (loading) { again = true; return; }
     loading = true;
-    fetch("/admin/live/" + encodeURIComponent(site) + "/panel", { credentials: "same-origin" })
+    fetch(panelUrl, { credentials: "same-origin" })
       .then(function (r) { return r.ok && !r.redirected ? r.text() : null; })
       .then(function (html) {
         if (html === null || html === last) return;

@@ -133,6 +133,16 @@ pub async fn compare(
     query: &ComparisonQuery,
 ) -> AppResult<Comparison> {
     require_reader(who, province)?;
+    comparison(app, province, query).await
+}
+
+/// The comparison itself, for a caller that has checked who reads it (or
+/// the monthly mailing, which no one asks for).
+pub(crate) async fn comparison(
+    app: &App,
+    province: &str,
+    query: &ComparisonQuery,
+) -> AppResult<Comparison> {
     let sort = Column::parse(query.sort.as_deref().unwrap_or("site"))?;
     let row = store::provinces::get(&app.db, province)
         .await?

@@ -11,7 +11,9 @@ use super::sites::SiteContext;
 use super::{App, AppResult};
 use crate::domain::role::Role;
 use crate::store::{self, Conn};
+use serde::Serialize;
 use std::collections::HashMap;
+use utoipa::ToSchema;
 
 /// A ticket called this long ago without being started: the citizen has
 /// probably not come, and the agent should recall or mark a no-show.
@@ -23,7 +25,7 @@ pub const SERVING_FACTOR: i64 = 3;
 pub const SERVING_FLOOR_MINUTES: i64 = 15;
 
 /// Everything the live page shows, as of `now_ms`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LiveView {
     pub site: String,
     /// The site's last event before this was read: the page's stream
@@ -35,7 +37,7 @@ pub struct LiveView {
     pub alerts: Vec<Alert>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CounterState {
     pub id: String,
     pub label: String,
@@ -46,7 +48,7 @@ pub struct CounterState {
 }
 
 /// The ticket called or being served at a counter.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TicketAtCounter {
     pub number: String,
     pub service: String,
@@ -59,7 +61,7 @@ pub struct TicketAtCounter {
     pub too_long: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ServiceState {
     pub id: String,
     pub prefix: String,
@@ -88,7 +90,8 @@ impl ServiceState {
 }
 
 /// Something a supervisor should see at once.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Alert {
     /// A service's longest wait has passed its target.
     OverTarget {

@@ -7,6 +7,7 @@ use super::error::{ApiJson, ApiPath, ApiQuery};
 use super::pages::i18n::{Lang, Tr};
 use crate::app::AppResult;
 use crate::app::error::ErrorBody;
+use crate::app::monthly_report::province_recipients;
 use crate::app::monthly_report::recipients::{self, Recipients};
 use crate::app::monthly_report::{self, Pdf, Words};
 use crate::domain::Invalid;
@@ -22,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(report_pdf))
         .routes(routes!(province_report_pdf))
         .routes(routes!(get_recipients, set_recipients))
+        .routes(routes!(get_province_recipients, set_province_recipients))
 }
 
 /// The screens' words write the reports.
@@ -144,4 +146,36 @@ async fn set_recipients(
     Ok(ApiJson(
         recipients::set(&state.app, &who, &site, &body).await?,
     ))
+}
+
+/// The addresses the province's monthly report is mailed to (admin).
+#[utoipa::path(get, path = "/api/v1/provinces/{province}/report/recipients", tag = "provinces",
+    security(("bearer" = [])), params(("province" = String, Path)),
+    responses((status = 200, body = Recipients), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_province_recipients(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(province): ApiPath<String>,
+) -> AppResult<ApiJson<Recipients>> {
+    let list = province_recipients::get(&state.app, &who, &province).await?;
+    Ok(ApiJson(list))
+}
+
+/// Replaces the addresses the province's monthly report is mailed to, on
+/// the first working day of each month of its first site (admin): at most
+/// 10 e-mail addresses.
+#[utoipa::path(put, path = "/api/v1/provinces/{province}/report/recipients", tag = "provinces",
+    security(("bearer" = [])), params(("province" = String, Path)), request_body = Recipients,
+    responses((status = 200, body = Recipients), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn set_province_recipients(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(province): ApiPath<String>,
+    ApiJson(body): ApiJson<Recipients>,
+) -> AppResult<ApiJson<Recipients>> {
+    let saved = province_recipients::set(&state.app, &who, &province, &body).await?;
+    Ok(ApiJson(saved))
 }

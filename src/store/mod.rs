@@ -39,6 +39,7 @@ pub mod media_leftovers;
 pub mod otp;
 pub mod outbox;
 pub mod partners;
+pub mod province_reports;
 pub mod provinces;
 pub mod public_stats;
 pub mod queue;

@@ -36,6 +36,7 @@ mod partner_files;
 mod partners;
 mod province;
 mod province_report;
+mod province_watch;
 mod public_stats;
 mod public_stats_hours;
 mod queue;

@@ -3,7 +3,7 @@
 //! the addresses admins set, and the mailing on the first working day of
 //! the month, once, with two instances at once.
 
-mod mailing;
+pub mod mailing;
 
 use crate::support::sites::open_site;
 use crate::support::tickets::{call_next, issue};

@@ -2,6 +2,8 @@
 //! comparison's figures, read back by poppler in French and Arabic; for the
 //! province's accounts and admins only.
 
+mod mailing;
+
 use crate::monthly_report::{pdf_picture, pdf_text};
 use crate::support::province::{history, provinces};
 use guichet::domain::role::Role;

@@ -104,7 +104,7 @@ async fn mail_office(app: &App, site: &str, words: &[&dyn Words]) -> AppResult<b
 
 /// The e-mail's subject and text: each report's title and office, in its
 /// language, and where to find the figures.
-fn message(office: &str, reports: &[crate::report::Report]) -> (String, String) {
+pub(super) fn message(office: &str, reports: &[crate::report::Report]) -> (String, String) {
     let titles: Vec<&str> = reports.iter().map(|r| r.title.as_str()).collect();
     let subject = format!(
         "{} — {office}",

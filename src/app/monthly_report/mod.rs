@@ -3,11 +3,15 @@
 //! (`app::stats` over one month), put in words by `content` and drawn by
 //! `crate::report`. Supervisors of the office and admins download it;
 //! `mailing` sends last month's to the addresses admins set
-//! (`recipients`) on the office's first working day of the month.
+//! (`recipients`) on the office's first working day of the month;
+//! `province_mailing` does the same for a province's month
+//! (`province_pdf`) to its own addresses (`province_recipients`).
 
 mod content;
 pub mod mailing;
 mod province;
+pub mod province_mailing;
+pub mod province_recipients;
 pub mod recipients;
 
 use super::auth::Principal;

@@ -18,15 +18,10 @@ pub async fn province_pdf(
     month: Option<&str>,
     words: &dyn Words,
 ) -> AppResult<Pdf> {
+    province::require_reader(who, id)?;
     let today = app.clock.now().to_zoned(jiff::tz::TimeZone::UTC).date();
-    let (first, last) = month_days(month, today)?;
-    let query = ComparisonQuery {
-        from: Some(first.to_string()),
-        to: Some(last.to_string()),
-        sort: None,
-    };
-    let comparison = province::compare(app, who, id, &query).await?;
-    let report = content(&comparison, first, words);
+    let (first, _) = month_days(month, today)?;
+    let report = province_report(app, id, first, words).await?;
     Ok(Pdf {
         file_name: format!(
             "rapport-province-{id}-{}-{}.pdf",
@@ -35,6 +30,23 @@ pub async fn province_pdf(
         ),
         bytes: render(vec![report]).await?,
     })
+}
+
+/// The report of `id` for the month starting `first`, whoever asks (the
+/// caller has checked).
+pub(super) async fn province_report(
+    app: &App,
+    id: &str,
+    first: jiff::civil::Date,
+    words: &dyn Words,
+) -> AppResult<Report> {
+    let query = ComparisonQuery {
+        from: Some(first.to_string()),
+        to: Some(first.last_of_month().to_string()),
+        sort: None,
+    };
+    let comparison = province::comparison(app, id, &query).await?;
+    Ok(content(&comparison, first, words))
 }
 
 fn content(c: &Comparison, first: jiff::civil::Date, w: &dyn Words) -> Report {

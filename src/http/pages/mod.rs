@@ -17,6 +17,7 @@ pub mod kiosk;
 pub mod lobby;
 pub mod portal;
 pub mod province;
+pub mod province_watch;
 pub mod public_stats;
 pub mod redirect;
 pub mod tracking;
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(portal::router())
         .merge(public_stats::router())
         .merge(province::router())
+        .merge(province_watch::router())
         .merge(demo)
         .layer(axum::middleware::from_fn_with_state(state, frame::prepare))
         .layer(CompressionLayer::new())

@@ -33,7 +33,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Whoever is logged in by the session cookie; nobody is sent to log in.
-pub struct Reader(Principal);
+pub struct Reader(pub Principal);
 
 impl FromRequestParts<AppState> for Reader {
     type Rejection = Response;

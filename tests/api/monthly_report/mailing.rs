@@ -21,7 +21,7 @@ async fn sweep(app: &TestApp) -> usize {
 }
 
 /// The PDF attached to `mail`, decoded.
-fn attached_pdf(mail: &Mail) -> Vec<u8> {
+pub fn attached_pdf(mail: &Mail) -> Vec<u8> {
     let data = mail.data.replace("\r\n", "\n");
     let at = data
         .find("Content-Type: application/pdf")

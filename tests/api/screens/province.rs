@@ -77,3 +77,64 @@ async fn a_province_account_lands_on_its_comparison_and_ranks_by_a_column() {
     }
     browser.close().await;
 }
+
+/// From the province's page to an office's live board, which follows the
+/// queue as the supervisors' does (a ticket issued shows without a reload)
+/// and has nothing to act with; then its statistics; French and Arabic.
+#[tokio::test]
+#[ignore = "needs Chromium"]
+async fn a_province_account_watches_an_office_live_read_only() {
+    let _turn = crate::support::browser::turn().await;
+    let (app, _admin) = provinces(Backend::Sqlite).await;
+    let agent = app
+        .add_staff("anfa-clerk", guichet::domain::role::Role::Agent, "anfa")
+        .await;
+    let browser = Browser::open(DESKTOP).await;
+    browser
+        .goto(&format!("{}/agent/login?lang=fr", app.base))
+        .await;
+    browser.fill("#username", "casa-head").await;
+    browser.fill("#password", STAFF_PASSWORD).await;
+    browser.click("#login").await;
+    browser
+        .wait_for_text("#province-title", "Préfecture de Casablanca", SOON)
+        .await;
+    let waiting = "#service-residence td:nth-of-type(1)";
+    for (lang, issued) in [("fr", "1"), ("ar", "2")] {
+        browser
+            .goto(&format!("{}/province/casa?lang={lang}", app.base))
+            .await;
+        browser.click("#live-anfa").await;
+        let before = if lang == "fr" { "0" } else { "1" };
+        browser.wait_for_text(waiting, before, SOON).await;
+        let path = browser.eval("return location.pathname").await;
+        assert_eq!(path, "/province/casa/sites/anfa/live");
+        let dir = browser.eval("return document.documentElement.dir").await;
+        assert_eq!(dir, if lang == "ar" { "rtl" } else { "ltr" });
+        let acting = browser
+            .eval("return document.querySelectorAll('main form, main button, main input, nav form').length")
+            .await;
+        assert_eq!(acting, 0, "{lang}: nothing to act with");
+        // Let the page's stream connect, then a ticket is issued elsewhere.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        crate::support::tickets::issue(
+            &app,
+            &agent,
+            "anfa",
+            serde_json::json!({"service": "residence"}),
+        )
+        .await;
+        browser.wait_for_text(waiting, issued, SOON).await;
+        browser
+            .screenshot(&format!("province-office-live-{lang}"))
+            .await;
+        browser.click("nav.site-nav a:nth-of-type(3)").await;
+        browser.wait_for_text("#totals", "", SOON).await;
+        let path = browser.eval("return location.pathname").await;
+        assert_eq!(path, "/province/casa/sites/anfa/stats");
+        browser
+            .screenshot(&format!("province-office-stats-{lang}"))
+            .await;
+    }
+    browser.close().await;
+}

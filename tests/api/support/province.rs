@@ -58,26 +58,31 @@ pub async fn provinces(backend: Backend) -> (TestApp, String) {
         .spawn_at("2026-11-20T10:00:00Z")
         .await;
     let admin = app.admin().await;
+    provinces_in(&app, &admin).await;
+    (app, admin)
+}
+
+/// The provinces, sites and account of [`provinces`] on a running `app`.
+pub async fn provinces_in(app: &TestApp, admin: &str) {
     for site in ["anfa", "maarif", "agdal"] {
-        open_site(&app, &admin, site, "Africa/Casablanca", 1).await;
+        open_site(app, admin, site, "Africa/Casablanca", 1).await;
     }
     for (id, name, sites) in [
         ("casa", "Préfecture de Casablanca", &["anfa", "maarif"][..]),
         ("rabat", "Préfecture de Rabat", &["agdal"][..]),
     ] {
         let body = json!({"name": name, "name_ar": "عمالة"});
-        let saved = put(&app, &format!("/api/v1/provinces/{id}"), Some(&admin), body).await;
+        let saved = put(app, &format!("/api/v1/provinces/{id}"), Some(admin), body).await;
         assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
         for site in sites {
             let path = format!("/api/v1/provinces/{id}/sites/{site}");
-            let added = put(&app, &path, Some(&admin), json!({})).await;
+            let added = put(app, &path, Some(admin), json!({})).await;
             assert_eq!(added.status, StatusCode::OK, "{}", added.body);
         }
     }
     guichet::app::auth::add_province_user(&app.app, "casa-head", "casa", STAFF_PASSWORD)
         .await
         .expect("a province account");
-    (app, admin)
 }
 
 /// On 3 November:

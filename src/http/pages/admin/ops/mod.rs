@@ -17,6 +17,7 @@ mod complaints;
 mod devices;
 mod outbox;
 mod partners;
+mod province_recipients;
 mod report_recipients;
 mod webhooks;
 
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(complaint::router())
         .merge(audit::router())
         .merge(report_recipients::router())
+        .merge(province_recipients::router())
 }
 
 /// The flash a page shows after a change redirected to it (`?done=…`).

@@ -27,7 +27,10 @@ pub fn router() -> Router<AppState> {
 struct RecipientsPage {
     f: Frame,
     nav: Nav,
-    site: String,
+    /// Where the form is posted.
+    action: String,
+    /// The page the form's link goes back to, and its words' key.
+    back: (String, &'static str),
     /// One address a line, as saved or typed.
     addresses: String,
     max: usize,
@@ -45,7 +48,8 @@ async fn page(office: Office, Query(flash): Query<Flash>) -> Result<Response, Pa
     Ok(render(&RecipientsPage {
         f: frame,
         nav,
-        site,
+        action: format!("/admin/sites/{site}/report-recipients"),
+        back: (format!("/admin/report/{site}"), "admin.nav.report"),
         addresses: list.addresses.join("\n"),
         max: MAX,
         error: None,
@@ -85,7 +89,8 @@ async fn save(office: Office, CsrfForm(form): CsrfForm<Form>) -> Result<Response
             let mut response = render(&RecipientsPage {
                 f: frame,
                 nav,
-                site,
+                action: format!("/admin/sites/{site}/report-recipients"),
+                back: (format!("/admin/report/{site}"), "admin.nav.report"),
                 addresses: form.addresses,
                 max: MAX,
                 error: Some(error),

@@ -2,6 +2,8 @@
 //! alerts. The board is one fragment, rendered inside the page and alone
 //! at `…/panel`, which `admin-supervision.js` fetches again when the site's
 //! stream moves; the same script ticks the minutes between fetches.
+//! A province's read-only board (`pages::province_watch`) shows the same
+//! [`Board`] in the same fragment.
 
 use super::super::{Nav, Office};
 use crate::app::supervision::{self, Alert, LiveView};
@@ -21,13 +23,13 @@ pub fn router() -> Router<AppState> {
 
 /// The board as a page or a fragment shows it: the view and its alerts
 /// in the page's language and the office's other one.
-struct Board {
-    v: LiveView,
-    alerts: Vec<(String, String)>,
+pub struct Board {
+    pub v: LiveView,
+    pub alerts: Vec<(String, String)>,
 }
 
 impl Board {
-    fn new(v: LiveView, frame: &Frame) -> Self {
+    pub fn new(v: LiveView, frame: &Frame) -> Self {
         let alerts = v
             .alerts
             .iter()
@@ -42,7 +44,7 @@ impl Board {
     }
 
     /// A service's name in `lang`, or its id if it is gone.
-    fn service_name<'a>(&'a self, id: &'a str, lang: &str) -> &'a str {
+    pub fn service_name<'a>(&'a self, id: &'a str, lang: &str) -> &'a str {
         self.v
             .services
             .iter()

@@ -3,10 +3,10 @@
 
 pub mod charts;
 pub mod figures;
-mod live;
-mod processing;
+pub mod live;
+pub mod processing;
 mod report;
-mod stats;
+pub mod stats;
 
 use crate::http::AppState;
 use axum::Router;

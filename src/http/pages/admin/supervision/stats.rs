@@ -30,9 +30,9 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Default, Deserialize)]
 pub struct RangeForm {
     #[serde(default)]
-    from: String,
+    pub from: String,
     #[serde(default)]
-    to: String,
+    pub to: String,
 }
 
 impl RangeForm {
@@ -48,7 +48,7 @@ impl RangeForm {
 
 /// The form as typed (to show it again) and the query it makes; a query
 /// that is no form (a field twice…) is refused like a malformed date.
-fn read(raw: Option<&str>) -> (RangeForm, AppResult<StatsQuery>) {
+pub fn read(raw: Option<&str>) -> (RangeForm, AppResult<StatsQuery>) {
     match serde_urlencoded::from_str::<RangeForm>(raw.unwrap_or("")) {
         Ok(form) => {
             let query = form.query();
@@ -131,7 +131,7 @@ async fn page(office: Office, RawQuery(query): RawQuery) -> Result<Response, Pag
 }
 
 /// The three charts of the page, named in its language.
-fn draw(f: &Frame, s: &SiteStats) -> Vec<Chart> {
+pub fn draw(f: &Frame, s: &SiteStats) -> Vec<Chart> {
     let tr = f.tr;
     let hours: Vec<(i8, Option<f64>)> = s
         .hours
