@@ -43,6 +43,7 @@ pub mod province_reports;
 pub mod provinces;
 pub mod public_stats;
 pub mod queue;
+pub mod remote_queue;
 pub mod reports;
 pub mod requests;
 pub mod retention;
