@@ -1,10 +1,13 @@
 //! What the SMS provider posts back (docs/api.md, "SMS provider callbacks"):
 //! delivery statuses, and citizens' replies (`STATUT <ref>`, `ANNULER
-//! <ref>`, and the same in Arabic or English). Both are signed by the
+//! <ref>`, joining a queue from afar with `FILE <service>` and leaving it
+//! with `ANNULER` alone (`queue`), and the same in Arabic or English).
+//! Both are signed by the
 //! provider (`X-Twilio-Signature`); anything unsigned or badly signed is
 //! refused with 403 and changes nothing. Replies are in the language of
 //! the keyword (`replies`).
 
+mod queue_replies;
 mod replies;
 
 use super::appointments::{self, Access};
@@ -100,6 +103,7 @@ pub async fn inbound(
     };
     let reply = match sms_command::parse(body) {
         Command::Help => replies::help(lang),
+        Command::Join(_) | Command::Leave => replies::help(lang),
         Command::Status(reference) => status_of(app, &citizen, &reference, lang).await?,
         Command::Cancel(reference) => {
             let access = Access {
