@@ -7,6 +7,7 @@
 //! refused with 403 and changes nothing. Replies are in the language of
 //! the keyword (`replies`).
 
+mod queue;
 mod queue_replies;
 mod replies;
 
@@ -103,7 +104,8 @@ pub async fn inbound(
     };
     let reply = match sms_command::parse(body) {
         Command::Help => replies::help(lang),
-        Command::Join(_) | Command::Leave => replies::help(lang),
+        Command::Join(words) => queue::join(app, from, &words, lang).await?,
+        Command::Leave => queue::leave(app, from, lang).await?,
         Command::Status(reference) => status_of(app, &citizen, &reference, lang).await?,
         Command::Cancel(reference) => {
             let access = Access {

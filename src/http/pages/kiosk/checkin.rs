@@ -56,7 +56,9 @@ pub struct CheckInForm {
 }
 
 pub async fn submit(k: Kiosk, CsrfForm(form): CsrfForm<CheckInForm>) -> Response {
-    let _ = present::arrival(&form.reference);
+    if let Some(arrival) = present::arrival(&form.reference) {
+        return present::confirm(&k, arrival, &form.reference).await;
+    }
     // Scanners and fingers add spaces and small letters; references have neither.
     let reference: String = form
         .reference

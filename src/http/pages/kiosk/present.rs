@@ -4,6 +4,13 @@
 //! screen says "present, wait for your number" with the number, or why
 //! not: unknown number, already lapsed, not a ticket taken from afar.
 
+use super::checkin::page;
+use super::{Kiosk, Names};
+use crate::app::{AppError, remote_queue};
+use crate::http::pages::frame::{Frame, PageError, render};
+use askama::Template;
+use axum::response::{IntoResponse, Response};
+
 /// What was typed or scanned, when it is a ticket rather than an
 /// appointment reference.
 #[derive(Debug, PartialEq, Eq)]
@@ -43,6 +50,69 @@ pub fn arrival(input: &str) -> Option<Arrival> {
     let is_number =
         letter && (3..=6).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
     is_number.then_some(Arrival::Number(number))
+}
+
+#[derive(Template)]
+#[template(path = "kiosk_present.html")]
+struct Present {
+    f: Frame,
+    home: String,
+    number: String,
+    service: Names,
+}
+
+/// Marks the ticket present and shows the confirmation, or the check-in
+/// form again with why not.
+pub async fn confirm(k: &Kiosk, arrival: Arrival, typed: &str) -> Response {
+    let done = match &arrival {
+        Arrival::Ticket(id) => remote_queue::present(&k.app, &k.who, id).await,
+        Arrival::Number(number) => {
+            remote_queue::present_by_number(&k.app, &k.who, &k.site.id, number).await
+        }
+    };
+    match done {
+        Ok(ticket) => {
+            let service = k.service(&ticket.service).map_or_else(
+                || Names::of(k.f.lang, &ticket.service, None),
+                |s| k.service_of(s).names,
+            );
+            render(&Present {
+                f: k.f.clone(),
+                home: k.home(),
+                number: ticket.number,
+                service,
+            })
+        }
+        Err(error) => match refusal(&error) {
+            Some(key) => {
+                let said = Names::said(k.f.tr, k.f.other(), key, "");
+                let shown = match &arrival {
+                    Arrival::Number(number) => number.as_str(),
+                    Arrival::Ticket(_) => typed.trim(),
+                };
+                let status = crate::http::error::status_of(&error);
+                let shown: String = shown.chars().take(80).collect();
+                (status, render(&page(k, &shown, Some(said)))).into_response()
+            }
+            None => PageError::new(&k.f, error).into_response(),
+        },
+    }
+}
+
+/// The kiosk's words for a refused presence.
+fn refusal(error: &AppError) -> Option<&'static str> {
+    Some(match error {
+        AppError::NotFound(_) | AppError::Forbidden(_) => "kiosk.present.unknown",
+        AppError::Invalid(_) => "kiosk.present.unknown",
+        AppError::Conflict { code, message } => match *code {
+            "not_remote" => "kiosk.present.not_remote",
+            "lapsed" => "kiosk.present.lapsed",
+            // Lapsed and closed by the sweep: it ended as a no-show.
+            "not_waiting" if message.ends_with("no_show") => "kiosk.present.lapsed",
+            _ => "kiosk.present.over",
+        },
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
