@@ -165,7 +165,15 @@ async fn the_kiosk_confirms_remote_tickets_by_number_or_link(backend: Backend) {
 
     // Its turn came while away: held aside; past the grace period, lapsed.
     let (fourth, fourth_number) = join(&app, 4).await;
-    for _ in 0..3 {
+    let later = app
+        .post(
+            "/api/v1/sites/anfa/tickets",
+            Some(&kiosk),
+            json!({"service": "residence"}),
+        )
+        .await;
+    assert_eq!(later.status, StatusCode::CREATED, "{}", later.body);
+    for _ in 0..4 {
         let called = app
             .post(
                 "/api/v1/counters/anfa-g1/call-next",
@@ -174,6 +182,7 @@ async fn the_kiosk_confirms_remote_tickets_by_number_or_link(backend: Backend) {
             )
             .await;
         assert_eq!(called.status, StatusCode::OK, "{}", called.body);
+        assert_ne!(called.body["number"], fourth_number.as_str());
         let id = called.body["id"].as_str().unwrap().to_owned();
         let done = app
             .post(
@@ -184,19 +193,21 @@ async fn the_kiosk_confirms_remote_tickets_by_number_or_link(backend: Backend) {
             .await;
         assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     }
-    let nobody = app
-        .post(
-            "/api/v1/counters/anfa-g1/call-next",
-            Some(&agent),
-            json!({}),
-        )
-        .await;
-    assert_eq!(nobody.status, StatusCode::NO_CONTENT, "{}", nobody.body);
+    guichet::app::remote_queue::sweep(&app.app)
+        .await
+        .expect("sweep");
     assert_eq!(ticket(&app, &fourth).await["held"], true);
     time.set("2026-11-23T09:30:00Z".parse().unwrap());
+    guichet::app::remote_queue::sweep(&app.app)
+        .await
+        .expect("sweep");
+    assert_eq!(ticket(&app, &fourth).await["status"], "no_show");
     let (status, html) = check_in(&app, &kiosk, &fourth_number).await;
     assert_eq!(status, StatusCode::CONFLICT, "{html}");
-    assert!(html.contains("Ce ticket a expiré"), "{html}");
+    assert!(
+        html.contains("Ce ticket a expiré") && html.contains("انتهت صلاحية"),
+        "{html}"
+    );
 }
 
 /// The console's live panel of `anfa-g1`, as the agent's page fetches it.
@@ -243,7 +254,7 @@ async fn the_console_marks_remote_tickets_and_their_presence(backend: Backend) {
     );
 
     // Nobody at the counter for it: call-next takes the one present, and
-    // holds the remote ticket aside.
+    // the remote ticket passed over is held aside.
     let called = app
         .post(
             "/api/v1/counters/anfa-g1/call-next",
@@ -253,27 +264,26 @@ async fn the_console_marks_remote_tickets_and_their_presence(backend: Backend) {
         .await;
     assert_eq!(called.status, StatusCode::OK, "{}", called.body);
     assert_eq!(called.body["number"], "A002");
+    let id = called.body["id"].as_str().unwrap().to_owned();
     let done = app
         .post(
-            &format!(
-                "/api/v1/tickets/{}/complete",
-                called.body["id"].as_str().unwrap()
-            ),
+            &format!("/api/v1/tickets/{id}/complete"),
             Some(&agent),
             json!({}),
         )
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
-    let nobody = app
-        .post(
-            "/api/v1/counters/anfa-g1/call-next",
-            Some(&agent),
-            json!({}),
-        )
-        .await;
-    assert_eq!(nobody.status, StatusCode::NO_CONTENT, "{}", nobody.body);
-    let line = row(&panel(&app, &agent).await, &number).to_owned();
+    guichet::app::remote_queue::sweep(&app.app)
+        .await
+        .expect("sweep");
+    let html = panel(&app, &agent).await;
+    let line = row(&html, &number);
     assert!(line.contains("Mis de côté"), "{line}");
+    // Not present: it cannot be called out of order either.
+    assert!(
+        line.contains("data-act=\"call\"") && line.contains(" disabled>"),
+        "{line}"
+    );
 
     // The button's request: the agent marks it present.
     let marked = app

@@ -66,10 +66,19 @@ fn latin_words<'a>(message: &'a str, allowed: &[&str]) -> Vec<&'a str> {
         .collect()
 }
 
+/// Monday 09:00 in Casablanca: the office of `office_sending_through` is open.
+const MONDAY_9: &str = "2026-11-23T09:00:00Z";
+
 async fn citizens_join_and_leave_by_sms_in_their_language(backend: Backend) {
     let twilio = FakeTwilio::start().await;
     let office = office_sending_through(backend, Some(&twilio)).await;
+    office.set_time(MONDAY_9);
     let app = &office.app;
+    // Every place may be taken from afar here.
+    let path = format!("/api/v1/sites/{}/services/passport", office.site);
+    let all = json!({"remote_share_percent": 100});
+    let opened = app.patch(&path, Some(&office.admin), all).await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.body);
 
     // French: the number, who is ahead, the wait, the link.
     let said = message(&text_in(app, &phone(1), "FILE P").await);
@@ -86,6 +95,13 @@ async fn citizens_join_and_leave_by_sms_in_their_language(backend: Backend) {
         "{said}"
     );
     let first = tracked(&said);
+    // The reply is the message: nothing else is queued for the join.
+    assert!(
+        !office
+            .templates(&phone(1))
+            .await
+            .contains(&"remote_joined".to_owned())
+    );
     let seen = ticket(app, &first).await;
     assert_eq!(seen["number"], "P001");
     assert_eq!(seen["status"], "waiting");
@@ -191,7 +207,7 @@ async fn second_office(office: &Office) {
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let service = json!({"id": "residence", "prefix": "A", "name": "Certificat de résidence",
         "name_ar": "شهادة السكنى", "walk_in": true, "service_minutes": 5,
-        "kind": "certificat-residence"});
+        "kind": "certificat-residence", "remote_share_percent": 100});
     let path = "/api/v1/sites/casa-anfa/services";
     let created = office.app.post(path, Some(&office.admin), service).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
@@ -200,6 +216,7 @@ async fn second_office(office: &Office) {
 async fn the_office_is_named_when_the_number_serves_two(backend: Backend) {
     let twilio = FakeTwilio::start().await;
     let office = office_sending_through(backend, Some(&twilio)).await;
+    office.set_time(MONDAY_9);
     second_office(&office).await;
     let app = &office.app;
 
@@ -241,6 +258,7 @@ async fn the_office_is_named_when_the_number_serves_two(backend: Backend) {
 async fn a_burst_from_one_phone_on_two_instances_holds_one_ticket(backend: Backend) {
     let twilio = FakeTwilio::start().await;
     let office = office_sending_through(backend, Some(&twilio)).await;
+    office.set_time(MONDAY_9);
     let first = &office.app;
     let second = TestApp::builder()
         .join(&first.database_url)
