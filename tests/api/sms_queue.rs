@@ -260,6 +260,11 @@ async fn a_burst_from_one_phone_on_two_instances_holds_one_ticket(backend: Backe
     let office = office_sending_through(backend, Some(&twilio)).await;
     office.set_time(MONDAY_9);
     let first = &office.app;
+    // No cap on the remote share: the one-per-phone rule alone decides.
+    let path = format!("/api/v1/sites/{}/services/passport", office.site);
+    let all = json!({"remote_share_percent": 100});
+    let opened = first.patch(&path, Some(&office.admin), all).await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.body);
     let second = TestApp::builder()
         .join(&first.database_url)
         .clock(first.app.clock.clone())
