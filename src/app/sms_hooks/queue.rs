@@ -47,7 +47,7 @@ pub async fn join(
     };
     let Ok(phone) = Phone::parse(from) else {
         // The provider always sends a full number; anything else cannot hold a ticket.
-        return Ok(say::nothing_to_leave(lang));
+        return Ok(super::replies::help(lang));
     };
     let request = JoinRequest {
         service: service.id.clone(),
