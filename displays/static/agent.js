@@ -92,6 +92,8 @@
       case "open": case "pause": case "close": return post(c + "/" + act);
       case "call-next": return post(c + "/call-next");
       case "call": return post(c + "/call", { ticket: button.getAttribute("data-ticket") });
+      case "present":
+        return post("/api/v1/tickets/" + encodeURIComponent(button.getAttribute("data-ticket")) + "/present");
       case "recall": case "start": case "complete": case "no-show":
         return t ? post(t + "/" + act) : null;
       case "file-request":
@@ -131,6 +133,8 @@
               if (f) f.value = "";
             });
             show(T("agent.js.request_filed").replace("{}", body.reference), false);
+          } else if (act === "present") {
+            show(T("agent.js.marked_present").replace("{}", button.getAttribute("data-number")), false);
           } else {
             show(act === "call-next" || act === "call" ? T("agent.js.called").replace("{}", body.number) : "", false);
           }

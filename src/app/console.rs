@@ -59,6 +59,28 @@ pub struct WaitingTicket {
     /// Whether its holder is at the office: always for tickets taken there;
     /// for a remote ticket, once checked in (only then may it be called).
     pub present: bool,
+    /// A remote ticket whose turn came while its holder was away.
+    pub held: bool,
+}
+
+impl WaitingTicket {
+    /// A remote ticket's presence as the console words it: `present`,
+    /// `held` (its turn came while away) or `on_the_way`; empty for a
+    /// ticket taken at the office.
+    pub fn presence(&self) -> &'static str {
+        match (self.remote, self.present, self.held) {
+            (false, _, _) => "",
+            (true, true, _) => "present",
+            (true, false, true) => "held",
+            (true, false, false) => "on_the_way",
+        }
+    }
+
+    /// A remote ticket not yet confirmed present: the agent may mark it so
+    /// (and may not call it before).
+    pub fn may_mark_present(&self) -> bool {
+        self.remote && !self.present
+    }
 }
 
 /// The appointment a checked-in ticket came from.
@@ -230,6 +252,7 @@ pub async fn console(app: &App, who: &Principal, counter: &str) -> AppResult<Con
             priority: t.priority.as_str().to_owned(),
             remote: t.source == "remote",
             present: t.source != "remote" || t.present_at.is_some(),
+            held: t.held_at.is_some(),
         })
         .collect();
     let current = match store::console::at_counter(&app.db, counter).await? {

@@ -1,10 +1,14 @@
 //! What the SMS provider posts back (docs/api.md, "SMS provider callbacks"):
 //! delivery statuses, and citizens' replies (`STATUT <ref>`, `ANNULER
-//! <ref>`, and the same in Arabic or English). Both are signed by the
+//! <ref>`, joining a queue from afar with `FILE <service>` and leaving it
+//! with `ANNULER` alone (`queue`), and the same in Arabic or English).
+//! Both are signed by the
 //! provider (`X-Twilio-Signature`); anything unsigned or badly signed is
 //! refused with 403 and changes nothing. Replies are in the language of
 //! the keyword (`replies`).
 
+mod queue;
+mod queue_replies;
 mod replies;
 
 use super::appointments::{self, Access};
@@ -100,6 +104,8 @@ pub async fn inbound(
     };
     let reply = match sms_command::parse(body) {
         Command::Help => replies::help(lang),
+        Command::Join(words) => queue::join(app, from, &words, lang).await?,
+        Command::Leave => queue::leave(app, from, lang).await?,
         Command::Status(reference) => status_of(app, &citizen, &reference, lang).await?,
         Command::Cancel(reference) => {
             let access = Access {

@@ -1,5 +1,7 @@
 //! Commands citizens send by SMS to the office's number: the status of a
-//! request, or cancelling it, by its reference.
+//! request, or cancelling it, by its reference; joining a walk-in queue
+//! from afar (`FILE A`, `FILE anfa A`, `طابور A`), or leaving it (`ANNULER`
+//! alone).
 //!
 //! Texts come from any phone, in French or Arabic, typed by hand: keywords
 //! are matched without case or accents and with the usual Arabic spelling
@@ -13,6 +15,14 @@
 pub enum Command {
     Status(String),
     Cancel(String),
+    /// Join a walk-in queue: the words after the keyword (at most
+    /// `MAX_JOIN_WORDS`, lowercase, digits as ASCII), which name the
+    /// service and, when one number serves several offices, the office.
+    /// The words are matched against the offices and services by the use
+    /// case, which knows them; none at all asks which service.
+    Join(Vec<String>),
+    /// Leave the queue joined from afar (`ANNULER` without a reference).
+    Leave,
     Help,
 }
 
@@ -27,11 +37,29 @@ const MAX_REFERENCE: usize = 20;
 /// Keywords in their folded form (see `fold`).
 const STATUS_WORDS: &[&str] = &["STATUT", "STATUS", "ETAT", "حاله", "وضعيه"];
 const CANCEL_WORDS: &[&str] = &["ANNULER", "CANCEL", "الغاء"];
+const JOIN_WORDS: &[&str] = &[
+    "FILE",
+    "REJOINDRE",
+    "QUEUE",
+    "JOIN",
+    "طابور",
+    "الطابور",
+    "صف",
+];
+/// The keywords whose answer goes in English.
+const ENGLISH_WORDS: &[&str] = &["STATUS", "CANCEL", "QUEUE", "JOIN"];
+
+/// Words after a join keyword: an office and a service of up to two words
+/// (`FILE anfa certificat residence`).
+const MAX_JOIN_WORDS: usize = 3;
+/// A word longer than this names no office or service.
+const MAX_JOIN_WORD: usize = 40;
 
 #[derive(Debug, Clone, Copy)]
 enum Keyword {
     Status,
     Cancel,
+    Join,
 }
 
 /// The command a text asks for: a keyword, then a reference and nothing else.
@@ -41,15 +69,30 @@ pub fn parse(body: &str) -> Command {
         return Command::Help;
     };
     let rest: Vec<&str> = words.collect();
-    match (keyword, reference(&rest)) {
-        (Keyword::Status, Some(reference)) => Command::Status(reference),
-        (Keyword::Cancel, Some(reference)) => Command::Cancel(reference),
-        (_, None) => Command::Help,
+    match keyword {
+        Keyword::Join => join_words(&rest).map_or(Command::Help, Command::Join),
+        Keyword::Cancel if rest.is_empty() => Command::Leave,
+        Keyword::Cancel => reference(&rest).map_or(Command::Help, Command::Cancel),
+        Keyword::Status => reference(&rest).map_or(Command::Help, Command::Status),
     }
 }
 
-/// The language to answer a text in: that of its keyword (`STATUS` and
-/// `CANCEL` are English, the other Latin keywords French), else Arabic if
+/// The words naming an office and a service, tidied for matching; `None`
+/// when there are too many or one is too long to name anything.
+fn join_words(words: &[&str]) -> Option<Vec<String>> {
+    if words.len() > MAX_JOIN_WORDS {
+        return None;
+    }
+    let tidy = |word: &&str| {
+        let word = normalize(word).to_lowercase();
+        (!word.is_empty() && word.chars().count() <= MAX_JOIN_WORD).then_some(word)
+    };
+    words.iter().map(tidy).collect()
+}
+
+/// The language to answer a text in: that of its keyword (`STATUS`,
+/// `CANCEL`, `QUEUE` and `JOIN` are English, the other Latin keywords
+/// French), else Arabic if
 /// the text has Arabic letters, else French.
 pub fn language(body: &str) -> &'static str {
     let text = bounded(body);
@@ -57,7 +100,7 @@ pub fn language(body: &str) -> &'static str {
     let folded: String = first.chars().filter_map(fold).collect();
     let arabic = |t: &str| t.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c));
     match folded.as_str() {
-        "STATUS" | "CANCEL" => "en",
+        english if ENGLISH_WORDS.contains(&english) => "en",
         _ if keyword(first).is_some() && arabic(first) => "ar",
         _ if keyword(first).is_some() => "fr",
         _ if arabic(text) => "ar",
@@ -79,6 +122,8 @@ fn keyword(word: &str) -> Option<Keyword> {
         Some(Keyword::Status)
     } else if CANCEL_WORDS.contains(&folded.as_str()) {
         Some(Keyword::Cancel)
+    } else if JOIN_WORDS.contains(&folded.as_str()) {
+        Some(Keyword::Join)
     } else {
         None
     }
@@ -193,6 +238,13 @@ mod tests {
             ("annuler k7m2q9px", "fr"),
             ("Status K7M2-Q9PX", "en"),
             ("cancel K7M2-Q9PX", "en"),
+            ("FILE A", "fr"),
+            ("file anfa a", "fr"),
+            ("annuler", "fr"),
+            ("QUEUE A", "en"),
+            ("Join A", "en"),
+            ("طابور A", "ar"),
+            ("إلغاء", "ar"),
             ("حالة K7M2-Q9PX", "ar"),
             ("إلغاء K7M2-Q9PX", "ar"),
             ("مرحبا", "ar"),
@@ -285,6 +337,7 @@ mod tests {
             "bonjour",
             "STATUT",
             "ANNULER K7M2-Q9PX merci",
+            "FILE anfa certificat de residence",
             "STATUT AB",
             "STATUT ---",
             "STATUT K7M2_Q9PX",
@@ -302,6 +355,52 @@ mod tests {
             parse(&format!("STATUT {}", "A".repeat(20))),
             status(&"A".repeat(20))
         );
+    }
+
+    fn join(words: &[&str]) -> Command {
+        Command::Join(words.iter().map(|w| (*w).to_owned()).collect())
+    }
+
+    #[test]
+    fn joining_names_a_service_and_maybe_an_office() {
+        assert_eq!(parse("FILE A"), join(&["a"]));
+        assert_eq!(parse("file a"), join(&["a"]));
+        assert_eq!(parse("  File\tAnfa  A \n"), join(&["anfa", "a"]));
+        assert_eq!(
+            parse("REJOINDRE certificat-residence"),
+            join(&["certificat-residence"])
+        );
+        assert_eq!(
+            parse("FILE anfa certificat residence"),
+            join(&["anfa", "certificat", "residence"])
+        );
+        assert_eq!(parse("QUEUE A"), join(&["a"]));
+        assert_eq!(parse("join passport"), join(&["passport"]));
+        assert_eq!(parse("طابور A"), join(&["a"]));
+        assert_eq!(parse("الطابور \u{200F}anfa B"), join(&["anfa", "b"]));
+        assert_eq!(parse("FILE"), join(&[]));
+        assert_eq!(parse("طابور"), join(&[]));
+        assert_eq!(parse(&format!("FILE {}", "a".repeat(41))), Command::Help);
+        assert_eq!(
+            parse(&format!("FILE {}", "a".repeat(40))),
+            join(&[&"a".repeat(40)])
+        );
+    }
+
+    #[test]
+    fn cancel_alone_leaves_the_queue() {
+        for body in [
+            "ANNULER",
+            "annuler",
+            "  Annuler \n",
+            "CANCEL",
+            "إلغاء",
+            "الغاء",
+            "ألغاء",
+        ] {
+            assert_eq!(parse(body), Command::Leave, "{body:?}");
+        }
+        assert_eq!(parse("ANNULER K7M2-Q9PX"), cancel("K7M2-Q9PX"));
     }
 
     #[test]

@@ -250,7 +250,7 @@ async fn citizens_text_status_and_cancel(backend: Backend) {
     assert_eq!(holder_view(&office, &third).await["status"], "cancelled");
     assert_eq!(office.available(TUESDAY_10).await, 2);
 
-    for garbage in ["bonjour", "", "ANNULER", "STATUT tout de suite svp"] {
+    for garbage in ["bonjour", "", "AIDE", "STATUT tout de suite svp"] {
         let answer = text_in(&office.app, &owner, garbage).await;
         assert_eq!(
             answer.status,
@@ -259,7 +259,10 @@ async fn citizens_text_status_and_cancel(backend: Backend) {
             answer.body
         );
         assert!(
-            answer.body.contains("<Message>Envoyez STATUT"),
+            answer
+                .body
+                .contains("<Message>Envoyez FILE &lt;service&gt;")
+                && answer.body.contains("STATUT &lt;référence&gt;"),
             "{garbage:?}: {}",
             answer.body
         );
@@ -272,13 +275,13 @@ async fn citizens_text_status_and_cancel(backend: Backend) {
         "no SMS of its own",
         async || {
             let texts = twilio.received();
-            !texts.iter().any(|t| t.body.contains("Envoyez STATUT"))
+            !texts.iter().any(|t| t.body.contains("Envoyez FILE"))
         },
     )
     .await;
     let texts: Vec<String> = twilio.received().iter().map(|r| r.body.clone()).collect();
     assert!(
-        !texts.iter().any(|t| t.contains("Envoyez STATUT")),
+        !texts.iter().any(|t| t.contains("Envoyez FILE")),
         "{texts:?}"
     );
 }

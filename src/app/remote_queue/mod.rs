@@ -3,7 +3,8 @@
 //!
 //! A remote ticket is issued in the same queue and numbering as the
 //! kiosk's, in one queue transaction that also uses up the phone's code and
-//! queues the SMS with the number and the tracking link. The transaction
+//! queues the SMS with the number and the tracking link (a join by SMS gets
+//! them in the reply to its SMS instead). The transaction
 //! first bumps the service's daily number, which locks that number's row on
 //! PostgreSQL (and runs on the single writer on SQLite): joins and kiosk
 //! tickets of a service pass one at a time, so the cap on the remote share
@@ -112,6 +113,8 @@ pub async fn join(
         Via::Web { .. } => "remote:web",
         Via::Sms => "remote:sms",
     };
+    // A join by SMS is answered by the reply to that SMS: no second message.
+    let by_sms = matches!(via, Via::Sms);
     let day = context.day_of(now);
     let link_base = app.links.public_url.clone();
     let office =
@@ -162,19 +165,27 @@ pub async fn join(
         if let Some(proof) = &proof {
             otp::use_up_queued(t, proof, now)?;
         }
-        let link = format!("{link_base}/t/{}", ticket.id);
-        let minutes = (pace.wait_seconds(&service.id, ahead) + 59) / 60;
-        let body =
-            remote_messages::joined(&ticket.lang, &ticket.number, &office, ahead, minutes, &link);
-        let key = format!("remote_joined:{}", ticket.id);
-        t.enqueue(&notify::sms(
-            Some(&site),
-            "remote_joined",
-            &phone,
-            body,
-            key,
-            now,
-        ))?;
+        if !by_sms {
+            let link = format!("{link_base}/t/{}", ticket.id);
+            let minutes = (pace.wait_seconds(&service.id, ahead) + 59) / 60;
+            let body = remote_messages::joined(
+                &ticket.lang,
+                &ticket.number,
+                &office,
+                ahead,
+                minutes,
+                &link,
+            );
+            let key = format!("remote_joined:{}", ticket.id);
+            t.enqueue(&notify::sms(
+                Some(&site),
+                "remote_joined",
+                &phone,
+                body,
+                key,
+                now,
+            ))?;
+        }
         let joined = issued(actor, &ticket, None, &pace, count);
         let events = t.append_all(&site, now, &joined)?;
         Ok::<_, AppError>((ticket, ahead, events))

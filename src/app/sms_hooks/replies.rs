@@ -111,9 +111,9 @@ pub fn help(lang: &str) -> String {
     pick(
         lang,
         (
-            "Envoyez STATUT <référence> ou ANNULER <référence>.",
-            "أرسلوا: حالة <المرجع> أو إلغاء <المرجع>",
-            "Send STATUS <reference> or CANCEL <reference>.",
+            "Envoyez FILE <service> pour prendre un ticket à distance (ANNULER pour quitter la file), STATUT <référence> ou ANNULER <référence>.",
+            "أرسلوا: طابور <الخدمة> لأخذ تذكرة عن بعد (إلغاء لمغادرة الطابور)، أو حالة <المرجع> أو إلغاء <المرجع>",
+            "Send QUEUE <service> to join the queue from afar (CANCEL to leave it), STATUS <reference> or CANCEL <reference>.",
         ),
     )
     .to_owned()

@@ -3,8 +3,12 @@
 //! keyboard and ends with Enter. The appointment's ticket is then printed
 //! like any other; a refusal (too early, another day, unknown) is said in
 //! both languages.
+//!
+//! The same form confirms the arrival of a ticket taken from afar (web or
+//! SMS): its number (`A012`) typed, or the tracking link of its SMS
+//! (`…/t/{id}`) scanned (`present`).
 
-use super::{Kiosk, Names, explain};
+use super::{Kiosk, Names, explain, present};
 use crate::app::checkin;
 use crate::http::pages::csrf::CsrfForm;
 use crate::http::pages::frame::{Frame, PageError, render};
@@ -15,10 +19,13 @@ use serde::Deserialize;
 
 /// The keys of the on-screen keypad: the characters of references.
 pub(super) const KEYS: &str = "ABCDEFGHJKMNPQRSTVWXYZ23456789-";
+/// The keys of the check-in keypad: references and ticket numbers, whose
+/// prefix is any letter and whose digits include 0 and 1.
+const CHECKIN_KEYS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-";
 
 #[derive(Template)]
 #[template(path = "kiosk_checkin.html")]
-struct CheckIn {
+pub(super) struct CheckIn {
     f: Frame,
     home: String,
     site: String,
@@ -31,13 +38,13 @@ pub async fn form(k: Kiosk) -> Response {
     render(&page(&k, "", None))
 }
 
-fn page(k: &Kiosk, reference: &str, error: Option<Names>) -> CheckIn {
+pub(super) fn page(k: &Kiosk, reference: &str, error: Option<Names>) -> CheckIn {
     CheckIn {
         f: k.f.clone(),
         home: k.home(),
         site: k.site.id.clone(),
         reference: reference.to_owned(),
-        keys: KEYS.chars().collect(),
+        keys: CHECKIN_KEYS.chars().collect(),
         error,
     }
 }
@@ -49,6 +56,9 @@ pub struct CheckInForm {
 }
 
 pub async fn submit(k: Kiosk, CsrfForm(form): CsrfForm<CheckInForm>) -> Response {
+    if let Some(arrival) = present::arrival(&form.reference) {
+        return present::confirm(&k, arrival, &form.reference).await;
+    }
     // Scanners and fingers add spaces and small letters; references have neither.
     let reference: String = form
         .reference

@@ -2,7 +2,8 @@
 //! and Arabic at once (the chosen language first, the other under it).
 //! From its home a citizen takes a ticket (`take`), checks in with an
 //! appointment reference (`checkin`), follows a document request or reads
-//! a service's required documents (`lookup`) or its guide (`guide`), files
+//! a service's required documents (`lookup`) or its guide (`guide`),
+//! confirms the arrival of a ticket taken from afar (`present`), files
 //! a document request (`file`, which ends on its printed `receipt`), or
 //! follows a file of another administration (`files`); every ticket ends on its
 //! print view (`ticket`), which the kiosk's printer prints.
@@ -16,6 +17,7 @@ mod file;
 mod files;
 mod guide;
 mod lookup;
+mod present;
 pub mod receipt;
 mod take;
 mod ticket;
