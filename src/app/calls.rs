@@ -107,6 +107,15 @@ pub async fn call_ticket(
                 format!("ticket {} is {}", ticket.number, ticket.status.as_str()),
             ));
         }
+        if ticket.source == "remote" && ticket.present_at.is_none() {
+            return Err(AppError::conflict(
+                "not_present",
+                format!(
+                    "ticket {} was taken from a phone and is not checked in yet: mark it present first",
+                    ticket.number
+                ),
+            ));
+        }
         if !services.contains(&ticket.service_id) {
             return Err(crate::domain::Invalid::new(
                 "ticket",

@@ -69,6 +69,18 @@ async fn an_absent_remote_ticket_is_held_then_called_once_present(backend: Backe
             ("P003".to_owned(), false, true)
         ]
     );
+    // Called out of order while away: refused, nothing changes.
+    let away = office
+        .app
+        .post(
+            "/api/v1/counters/agdal-g1/call",
+            Some(&office.agent),
+            json!({"ticket": id}),
+        )
+        .await;
+    assert_eq!(away.status, StatusCode::CONFLICT, "{}", away.body);
+    assert_eq!(away.body["error"]["code"], "not_present");
+    assert_eq!(office.ticket(id).await["status"], "waiting");
     // Checked in at the kiosk within the grace: back at its place, next.
     office.set_time("2026-11-23T09:10:00Z");
     let here = office.check_in(&kiosk, "p001").await;
