@@ -51,6 +51,7 @@ mod sessions;
 mod sites;
 mod sms_hooks;
 mod stats;
+mod stats_channels;
 mod stats_processing;
 mod support;
 mod tamazight;
