@@ -66,7 +66,12 @@ pub struct PlaceRow {
 
 /// The median waits at home and in the lobby, among tickets issued on
 /// local days `from..=to`; a place nobody waited at has no row.
-pub async fn places(db: &Db, site: &str, from: &str, to: &str) -> Result<Vec<PlaceRow>, StoreError> {
+pub async fn places(
+    db: &Db,
+    site: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<PlaceRow>, StoreError> {
     const SQL: &str = "
         WITH waits AS (
             SELECT CAST('home' AS TEXT) AS place, present_at - issued_at AS wait_ms

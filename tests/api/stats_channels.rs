@@ -57,7 +57,11 @@ async fn serve(office: &Office, ticket: &Value) {
     assert_eq!(called.status, StatusCode::OK, "call: {}", called.body);
     let id = ticket["id"].as_str().expect("an id");
     let done = app
-        .post(&format!("/api/v1/tickets/{id}/complete"), Some(agent), json!({}))
+        .post(
+            &format!("/api/v1/tickets/{id}/complete"),
+            Some(agent),
+            json!({}),
+        )
         .await;
     assert_eq!(done.status, StatusCode::OK, "complete: {}", done.body);
 }
@@ -92,9 +96,7 @@ async fn each_channel_has_its_counts_and_waits(backend: Backend) {
     let reference = booked.body["reference"].as_str().expect("reference");
     let walk_in = |token: &str| {
         let token = token.to_owned();
-        async move {
-            issue(app, &token, &office.site, json!({"service": "passport"})).await
-        }
+        async move { issue(app, &token, &office.site, json!({"service": "passport"})).await }
     };
 
     at(&office, "08:00");
@@ -118,7 +120,12 @@ async fn each_channel_has_its_counts_and_waits(backend: Backend) {
     present(app, &kiosk, &r1).await;
     let path = format!("/api/v1/appointments/{reference}/check-in");
     let checked_in = app.post(&path, Some(&kiosk), json!({})).await;
-    assert_eq!(checked_in.status, StatusCode::CREATED, "{}", checked_in.body);
+    assert_eq!(
+        checked_in.status,
+        StatusCode::CREATED,
+        "{}",
+        checked_in.body
+    );
     let a1 = checked_in.body;
     at(&office, "08:22");
     serve(&office, &d1).await;
@@ -138,9 +145,15 @@ async fn each_channel_has_its_counts_and_waits(backend: Backend) {
             "median_wait_seconds": waits[1], "p90_wait_seconds": waits[2]})
     };
     let expected = [
-        ("kiosk", channel(2, 2, 0, [Some(450.0), Some(300.0), Some(600.0)])),
+        (
+            "kiosk",
+            channel(2, 2, 0, [Some(450.0), Some(300.0), Some(600.0)]),
+        ),
         ("desk", channel(1, 1, 0, [Some(1200.0); 3])),
-        ("remote", channel(3, 2, 1, [Some(1170.0), Some(780.0), Some(1560.0)])),
+        (
+            "remote",
+            channel(3, 2, 1, [Some(1170.0), Some(780.0), Some(1560.0)]),
+        ),
         ("appointment", channel(1, 1, 0, [Some(600.0); 3])),
     ];
     let channels = stats["channels"].as_array().expect("channels");
@@ -277,8 +290,14 @@ async fn public_figures_tell_the_wait_at_home_and_in_the_lobby(backend: Backend)
     let start = html.find("id=\"home-and-lobby\"").expect("the section");
     let end = start + html[start..].find("</section>").expect("its end");
     let section = &html[start..end];
-    assert!(section.contains("Chez soi : en général 29 min"), "{section}");
+    assert!(
+        section.contains("Chez soi : en général 29 min"),
+        "{section}"
+    );
     assert!(section.contains(" : en général 49 min"), "{section}");
     assert!(section.contains("de 52 min"), "{section}");
-    assert!(section.contains("Tickets pris à distance : 10."), "{section}");
+    assert!(
+        section.contains("Tickets pris à distance : 10."),
+        "{section}"
+    );
 }

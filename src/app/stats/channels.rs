@@ -65,7 +65,10 @@ pub struct WaitSplit {
 
 /// The four channels (every one, in `CHANNELS` order) and the remote
 /// figures, from the store's counts and ranked waits.
-pub fn figures(counts: &[ChannelCounts], ranked: &[RankedWait]) -> (Vec<ChannelStats>, RemoteStats) {
+pub fn figures(
+    counts: &[ChannelCounts],
+    ranked: &[RankedWait],
+) -> (Vec<ChannelStats>, RemoteStats) {
     let ranks = percentiles(ranked);
     let seconds = |ms: Option<i64>| ms.and_then(|ms| rules::mean_seconds(Some(ms), 1));
     let empty = ChannelCounts::default();
@@ -169,10 +172,13 @@ mod tests {
         assert_eq!(kiosk.mean_wait_seconds, Some(90.0));
         assert_eq!(kiosk.median_wait_seconds, Some(60.0), "the lower middle");
         assert_eq!(kiosk.p90_wait_seconds, Some(120.0));
-        assert_eq!(channels[1], ChannelStats {
-            channel: "desk".into(),
-            ..ChannelStats::default()
-        });
+        assert_eq!(
+            channels[1],
+            ChannelStats {
+                channel: "desk".into(),
+                ..ChannelStats::default()
+            }
+        );
         assert_eq!(channels[2].median_wait_seconds, Some(900.0));
         assert_eq!(channels[2].mean_wait_seconds, Some(1000.0));
         assert_eq!(

@@ -96,7 +96,10 @@ pub async fn ranked_waits(db: &Db, range: &Range) -> Result<Vec<RankedWait>, Sto
             .bind(&range.to_day)
             .fetch_all(pool)
             .await?;
-        return Ok(rows.into_iter().flat_map(super::Percentiles::ranks).collect());
+        return Ok(rows
+            .into_iter()
+            .flat_map(super::Percentiles::ranks)
+            .collect());
     }
     let sql = format!(
         "SELECT key, nth, n, wait_ms FROM (
