@@ -36,6 +36,12 @@ async fn join(office: &Office, phone: &str) -> Value {
     joined.body
 }
 
+/// A ticket for `passport` from the kiosk, or the desk (an agent).
+async fn walk_in(office: &Office, token: &str) -> Value {
+    let body = json!({"service": "passport"});
+    issue(&office.app, token, &office.site, body).await
+}
+
 /// The kiosk checks a remote ticket in.
 async fn present(app: &TestApp, kiosk: &str, ticket: &Value) {
     let id = ticket["id"].as_str().expect("an id");
@@ -94,20 +100,16 @@ async fn each_channel_has_its_counts_and_waits(backend: Backend) {
         .await;
     assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
     let reference = booked.body["reference"].as_str().expect("reference");
-    let walk_in = |token: &str| {
-        let token = token.to_owned();
-        async move { issue(app, &token, &office.site, json!({"service": "passport"})).await }
-    };
 
     at(&office, "08:00");
     let r3 = join(&office, &phone(3)).await;
-    let k1 = walk_in(&kiosk).await;
+    let k1 = walk_in(&office, &kiosk).await;
     let r1 = join(&office, &phone(1)).await;
     at(&office, "08:01");
-    let k2 = walk_in(&kiosk).await;
+    let k2 = walk_in(&office, &kiosk).await;
     let r2 = join(&office, &phone(2)).await;
     at(&office, "08:02");
-    let d1 = walk_in(&office.agent).await;
+    let d1 = walk_in(&office, &office.agent).await;
     at(&office, "08:05");
     serve(&office, &k1).await;
     at(&office, "08:10");
@@ -117,7 +119,10 @@ async fn each_channel_has_its_counts_and_waits(backend: Backend) {
     at(&office, "08:14");
     serve(&office, &r2).await;
     at(&office, "08:20");
-    present(app, &kiosk, &r1).await;
+    // By its number this time, as a kiosk does from the SMS.
+    let number = r1["number"].as_str().expect("a number");
+    let checked = office.check_in(&kiosk, number).await;
+    assert_eq!(checked.status, StatusCode::OK, "{}", checked.body);
     let path = format!("/api/v1/appointments/{reference}/check-in");
     let checked_in = app.post(&path, Some(&kiosk), json!({})).await;
     assert_eq!(
@@ -222,14 +227,9 @@ async fn each_channel_has_its_counts_and_waits(backend: Backend) {
 /// Lets the absent remote ticket's grace run out (15 minutes from being
 /// held, at 08:30 at the latest) and the queue's sweep lapse it.
 async fn lapse(office: &Office, ticket: &Value) {
-    let sweep = async || {
-        guichet::app::remote_queue::sweep(&office.app.app)
-            .await
-            .expect("the sweep");
-    };
-    sweep().await;
+    office.sweep().await;
     at(office, "09:00");
-    sweep().await;
+    office.sweep().await;
     let id = ticket["id"].as_str().expect("an id");
     let read = office.app.get(&format!("/api/v1/tickets/{id}"), None).await;
     assert_eq!(read.body["status"], "no_show", "{}", read.body);
