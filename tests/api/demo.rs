@@ -41,4 +41,13 @@ async fn the_demo_office_has_weeks_of_visits_to_show() {
         "every service has been asked for: {}",
         figures.body
     );
+    // Some joined from a phone: they waited mostly at home.
+    let places = &figures.body["home_and_lobby"];
+    assert_eq!(places["enough_data"], true, "{places}");
+    let home = places["remote_home_median_minutes"].as_i64().expect("home");
+    let lobby = places["remote_lobby_median_minutes"]
+        .as_i64()
+        .expect("lobby");
+    let everyone = places["lobby_median_minutes"].as_i64().expect("everyone");
+    assert!(home > lobby && everyone > lobby, "{places}");
 }
