@@ -40,6 +40,8 @@ mod public_stats_hours;
 mod queue;
 mod rate_limits;
 mod remote_queue;
+mod remote_queue_burst;
+mod remote_queue_held;
 mod requests;
 mod requests_kiosk;
 mod requests_ticket;
