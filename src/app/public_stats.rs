@@ -1,8 +1,9 @@
 //! The public's view of an office (`GET /api/v1/sites/{site}/public-stats`
 //! and the page `/stats/{site}`): how long each service really takes over
-//! the last 30 local days, and when the coming days should be busy or
-//! quiet. Anyone may read it, so it holds figures only: no ticket, no
-//! person, no phone, no agent and nothing per agent.
+//! the last 30 local days, how long people waited at home and in the lobby
+//! (`places`), and when the coming days should be busy or quiet. Anyone
+//! may read it, so it holds figures only: no ticket, no person, no phone,
+//! no agent and nothing per agent.
 //!
 //! A figure resting on too few tickets or requests would mislead more than
 //! it tells, so below a minimum the answer says "not enough data" instead.
@@ -10,6 +11,7 @@
 //! each reading scans a month of tickets.
 
 pub mod forecast;
+pub mod places;
 
 use super::sites::SiteContext;
 use super::{App, AppError, AppResult};
@@ -45,6 +47,9 @@ pub struct PublicStats {
     pub min_tickets: i64,
     pub min_requests: i64,
     pub services: Vec<PublicServiceStats>,
+    /// How long people who joined the queue from a phone waited at home and
+    /// in the lobby, and everyone in the lobby.
+    pub home_and_lobby: places::PlaceFigures,
     /// The next days the office opens, with the arrivals expected per hour.
     pub coming_days: Vec<ComingDay>,
 }
@@ -125,6 +130,9 @@ pub async fn for_site(app: &App, site: &str) -> AppResult<Arc<PublicStats>> {
     let waits =
         store::public_stats::waits(&app.db, site, &from.to_string(), &yesterday.to_string())
             .await?;
+    let places =
+        store::public_stats::places(&app.db, site, &from.to_string(), &yesterday.to_string())
+            .await?;
     let forecast_from = day(FORECAST_WEEKS * 7)?;
     let quarters: Vec<(i64, i64)> = store::public_stats::arrivals(
         &app.db,
@@ -184,6 +192,7 @@ pub async fn for_site(app: &App, site: &str) -> AppResult<Arc<PublicStats>> {
         min_tickets: MIN_TICKETS,
         min_requests: MIN_REQUESTS,
         services,
+        home_and_lobby: places::figures(&places),
         coming_days: coming.into_iter().map(coming_day).collect(),
     });
     app.caches.public_stats.put(&key, stats.clone());

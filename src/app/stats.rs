@@ -35,7 +35,11 @@
 //!   neither, `overdue` is open past its due day.
 //! - **Processing** of document requests per agent and per service, and
 //!   the overdue ones: see `processing`.
+//! - **Channels**: the tickets by how they came in (kiosk, desk, remote,
+//!   appointment), and remote tickets' wait at home and in the lobby: see
+//!   `channels`.
 
+pub mod channels;
 mod csv;
 pub mod processing;
 mod view;
@@ -131,6 +135,11 @@ pub(crate) async fn figures(app: &App, site: &str, query: &StatsQuery) -> AppRes
         sql::complaints(db, &range),
     )?;
     let processing = processing::load(db, &context, &range, to, today).await?;
+    let (channel_counts, channel_ranks) = tokio::try_join!(
+        sql::channels::counts(db, &range),
+        sql::channels::ranked_waits(db, &range),
+    )?;
+    let (channels, remote) = channels::figures(&channel_counts, &channel_ranks);
 
     let mut total = sql::Figures::default();
     for row in &services {
@@ -191,6 +200,8 @@ pub(crate) async fn figures(app: &App, site: &str, query: &StatsQuery) -> AppRes
         feedback: feedback.get(&None).cloned().unwrap_or_default(),
         complaints: complaint_figures(&complaints, today, zone),
         processing,
+        channels,
+        remote,
     })
 }
 

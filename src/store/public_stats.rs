@@ -1,6 +1,6 @@
 //! The aggregates behind the public's view of an office (`app::public_stats`):
-//! waits per service, arrivals per quarter hour, and when document requests
-//! became ready. Counts and order statistics only: no row here carries a
+//! waits per service, waits at home and in the lobby, arrivals per quarter
+//! hour, and when document requests became ready. Counts and order statistics only: no row here carries a
 //! ticket, a person, a phone or an agent.
 //!
 //! Percentiles are computed in SQL that both backends run unchanged:
@@ -47,6 +47,65 @@ pub async fn waits(db: &Db, site: &str, from: &str, to: &str) -> Result<Vec<Wait
         FROM ranked
         GROUP BY service_id
         ORDER BY service_id";
+    on_days(db, SQL, site, from, to).await
+}
+
+/// Where people waited, over a range of local days: `home` (remote tickets,
+/// from joining to check-in), `lobby` (remote tickets, from check-in to
+/// the call) and `everyone` (every ticket called, from arriving in the
+/// lobby to the call: a remote ticket's check-in, anyone else's issue).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PlaceRow {
+    pub place: String,
+    /// The tickets measured.
+    pub tickets: i64,
+    /// The two middle waits in milliseconds (equal with an odd count).
+    pub median_low_ms: i64,
+    pub median_high_ms: i64,
+}
+
+/// The median waits at home and in the lobby, among tickets issued on
+/// local days `from..=to`; a place nobody waited at has no row.
+pub async fn places(
+    db: &Db,
+    site: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<PlaceRow>, StoreError> {
+    const SQL: &str = "
+        WITH waits AS (
+            SELECT CAST('home' AS TEXT) AS place, present_at - issued_at AS wait_ms
+            FROM tickets
+            WHERE site_id = $1 AND local_day >= $2 AND local_day <= $3
+              AND source = 'remote' AND appointment_id IS NULL AND present_at IS NOT NULL
+            UNION ALL
+            SELECT CAST('lobby' AS TEXT) AS place,
+                   CASE WHEN called_at > present_at THEN called_at - present_at ELSE 0 END
+            FROM tickets
+            WHERE site_id = $1 AND local_day >= $2 AND local_day <= $3
+              AND source = 'remote' AND appointment_id IS NULL
+              AND present_at IS NOT NULL AND called_at IS NOT NULL
+            UNION ALL
+            SELECT CAST('everyone' AS TEXT) AS place,
+                   CASE WHEN source = 'remote' AND appointment_id IS NULL AND present_at IS NOT NULL
+                        THEN CASE WHEN called_at > present_at THEN called_at - present_at ELSE 0 END
+                        ELSE called_at - issued_at END
+            FROM tickets
+            WHERE site_id = $1 AND local_day >= $2 AND local_day <= $3
+              AND called_at IS NOT NULL
+        ),
+        ranked AS (
+            SELECT place, wait_ms,
+                   ROW_NUMBER() OVER (PARTITION BY place ORDER BY wait_ms) AS pos,
+                   COUNT(*) OVER (PARTITION BY place) AS n
+            FROM waits
+        )
+        SELECT place, MAX(n) AS tickets,
+               MAX(CASE WHEN pos = (n + 1) / 2 THEN wait_ms END) AS median_low_ms,
+               MAX(CASE WHEN pos = (n + 2) / 2 THEN wait_ms END) AS median_high_ms
+        FROM ranked
+        GROUP BY place
+        ORDER BY place";
     on_days(db, SQL, site, from, to).await
 }
 

@@ -9,6 +9,7 @@
 //! caller maps with the site's timezone: SQL never needs to know it. Sums
 //! are cast to BIGINT because PostgreSQL sums BIGINT into NUMERIC.
 
+pub mod channels;
 pub mod processing;
 
 use super::Db;
@@ -207,6 +208,26 @@ struct Percentiles {
     p90_ms: i64,
 }
 
+impl Percentiles {
+    /// The two ranked rows the window query gives for the same group.
+    fn ranks(self) -> [RankedWait; 2] {
+        [
+            RankedWait {
+                key: self.key.clone(),
+                nth: (self.n + 1) / 2,
+                n: self.n,
+                wait_ms: self.median_ms,
+            },
+            RankedWait {
+                key: self.key,
+                nth: (9 * self.n + 9) / 10,
+                n: self.n,
+                wait_ms: self.p90_ms,
+            },
+        ]
+    }
+}
+
 /// The same ranks on PostgreSQL, by its ordered-set aggregate: one sort per
 /// group in memory instead of a window over every wait, several times
 /// faster over a year. `percentile_disc(f)` is the value at rank `⌈f·n⌉`
@@ -231,25 +252,7 @@ async fn percentiles_postgres(
         .bind(&range.to_day)
         .fetch_all(pool)
         .await?;
-    Ok(rows
-        .into_iter()
-        .flat_map(|p| {
-            [
-                RankedWait {
-                    key: p.key.clone(),
-                    nth: (p.n + 1) / 2,
-                    n: p.n,
-                    wait_ms: p.median_ms,
-                },
-                RankedWait {
-                    key: p.key,
-                    nth: (9 * p.n + 9) / 10,
-                    n: p.n,
-                    wait_ms: p.p90_ms,
-                },
-            ]
-        })
-        .collect())
+    Ok(rows.into_iter().flat_map(Percentiles::ranks).collect())
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

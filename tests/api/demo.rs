@@ -1,6 +1,7 @@
 //! The demo office as a newcomer opens it: four weeks of an ordinary past,
 //! so the figures pages show something on the first click.
 
+use guichet::domain::role::Role;
 use guichet_test_support::TestApp;
 use reqwest::StatusCode;
 
@@ -41,4 +42,32 @@ async fn the_demo_office_has_weeks_of_visits_to_show() {
         "every service has been asked for: {}",
         figures.body
     );
+    // Some joined from a phone: they waited mostly at home.
+    let places = &figures.body["home_and_lobby"];
+    assert_eq!(places["enough_data"], true, "{places}");
+    let home = places["remote_home_median_minutes"].as_i64().expect("home");
+    let lobby = places["remote_lobby_median_minutes"]
+        .as_i64()
+        .expect("lobby");
+    let everyone = places["lobby_median_minutes"].as_i64().expect("everyone");
+    assert!(home > lobby && everyone > lobby, "{places}");
+    // Supervisors see them among the channels, and those who never came.
+    let chef = app
+        .add_staff("casa-chef", Role::Supervisor, "casa-anfa")
+        .await;
+    let stats = app.get("/api/v1/sites/casa-anfa/stats", Some(&chef)).await;
+    assert_eq!(stats.status, StatusCode::OK, "{}", stats.body);
+    let remote = &stats.body["remote"];
+    let count = |key: &str| remote[key].as_i64().unwrap_or(0);
+    assert!(
+        count("issued") > count("present") && count("present") > 0 && count("lapsed") > 0,
+        "{remote}"
+    );
+    let channels: Vec<i64> = stats.body["channels"]
+        .as_array()
+        .expect("channels")
+        .iter()
+        .map(|c| c["issued"].as_i64().unwrap_or(0))
+        .collect();
+    assert!(channels[..3].iter().all(|n| *n > 0), "{channels:?}");
 }

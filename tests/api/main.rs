@@ -58,6 +58,7 @@ mod sites;
 mod sms_hooks;
 mod sms_queue;
 mod stats;
+mod stats_channels;
 mod stats_processing;
 mod support;
 mod tamazight;

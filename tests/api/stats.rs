@@ -330,8 +330,9 @@ async fn csv_matches_json(app: &TestApp, admin: &str, path: &str, stats: &Value)
             assert_eq!(cell(&row, column), number(&day[column]), "day {column}");
         }
     }
-    // And the document requests' total and services (none made ready).
-    let expected_rows = 1 + 2 + 2 + 24 + 1 + 1 + 2;
+    // And the document requests' total and services (none made ready),
+    // the four channels and the remote tickets' two waits.
+    let expected_rows = 1 + 2 + 2 + 24 + 1 + 1 + 2 + 4 + 2;
     assert_eq!(rows.len(), expected_rows);
 }
 

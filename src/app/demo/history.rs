@@ -1,6 +1,6 @@
 //! Four weeks of an ordinary office's past for the demo: tickets served at
-//! three counters, some no-shows and cancellations, and document requests
-//! that became ready. The statistics, charts, monthly report and public
+//! three counters, some no-shows and cancellations, some of them taken from
+//! a phone (the remote queue), and document requests that became ready. The statistics, charts, monthly report and public
 //! figures then have something to show on the first click.
 //!
 //! These are facts of the past, not actions of now, so they are written
@@ -58,6 +58,11 @@ const NAMES: [&str; 6] = [
     "Hamza Alaoui",
 ];
 
+/// The share of kiosk tickets, in percent, taken from a phone instead:
+/// drawn from a sequence of their own, so the rest of the past is the same
+/// with or without them.
+const REMOTE_PERCENT: u64 = 15;
+
 /// A small, fixed pseudo-random sequence (SplitMix64).
 struct Draw(u64);
 
@@ -84,6 +89,7 @@ pub async fn seed(app: &App, site: &str) -> AppResult<usize> {
     let context = SiteContext::load(app, site).await?;
     let today = crate::domain::time::local_day(app.clock.now(), &context.zone);
     let mut draw = Draw(0x6775_6963_6865_7421);
+    let mut phones = Draw(0x7265_6d6f_7465_2121);
     let mut tx = app.db.begin().await?;
     let mut written = 0;
     for back in (1..=DAYS).rev() {
@@ -94,7 +100,8 @@ pub async fn seed(app: &App, site: &str) -> AppResult<usize> {
         if weekend || context.closures.contains(&day) {
             continue;
         }
-        written += day_of_tickets(&mut tx, &context, day, &mut draw).await?;
+        let draws = (&mut draw, &mut phones);
+        written += day_of_tickets(&mut tx, &context, day, draws).await?;
         requests_of_day(&mut tx, &context, day, today, &mut draw).await?;
     }
     tx.commit().await?;
@@ -130,7 +137,7 @@ async fn day_of_tickets(
     tx: &mut Tx,
     context: &SiteContext,
     day: Date,
-    draw: &mut Draw,
+    (draw, phones): (&mut Draw, &mut Draw),
 ) -> AppResult<usize> {
     let opening = at(context, day, 8 * 60 + 30)?;
     let mut free_at = [opening; DESKS.len()];
@@ -169,7 +176,7 @@ async fn day_of_tickets(
                 1
             }
         };
-        let ticket = served_or_not(
+        let mut ticket = served_or_not(
             context,
             day,
             service,
@@ -178,6 +185,7 @@ async fn day_of_tickets(
             &mut free_at,
             draw,
         );
+        from_a_phone(context, &mut ticket, phones);
         store::tickets::insert(tx, &ticket).await?;
         written += 1;
     }
@@ -248,6 +256,34 @@ fn served_or_not(
     ticket.finished_at = Some(serving_at + took);
     free_at[desk] = serving_at + took + 15_000;
     ticket
+}
+
+/// Some kiosk tickets were taken from a phone: their holders checked in a
+/// few minutes before their call, and half of those who did not answer it
+/// never came at all (held aside at their turn, lapsed after the grace
+/// period).
+fn from_a_phone(context: &SiteContext, ticket: &mut TicketRow, phones: &mut Draw) {
+    if ticket.source != "kiosk" || !phones.chance(REMOTE_PERCENT) {
+        return;
+    }
+    ticket.source = "remote".to_owned();
+    let Some(called_at) = ticket.called_at else {
+        return;
+    };
+    if ticket.status == Status::NoShow && phones.chance(50) {
+        let grace = context.row.remote_grace_minutes * 60_000;
+        ticket.called_at = None;
+        ticket.counter_id = None;
+        ticket.agent = None;
+        ticket.recalls = 0;
+        ticket.last_recall_at = None;
+        ticket.held_at = Some(called_at);
+        ticket.finished_at = Some(called_at + grace);
+        ticket.close_reason = Some("lapsed".to_owned());
+        return;
+    }
+    let lobby = (2 + phones.below(11) as i64) * 60_000;
+    ticket.present_at = Some(called_at - lobby.min((called_at - ticket.issued_at) / 2));
 }
 
 /// A few document requests a day for the services that deliver one, most

@@ -1,19 +1,23 @@
 //! The statistics as one CSV table for spreadsheets: a `section` column
 //! (`total`, `service`, `agent`, `hour`, `day`, then for document requests
-//! `requests_total`, `requests_service`, `requests_agent` and `overdue`),
-//! the group's `key` and `name`, and its figures; a figure a section has
-//! not, or without data, is an empty cell. An `overdue` row's key is the
-//! request's reference, its name the service.
+//! `requests_total`, `requests_service`, `requests_agent` and `overdue`,
+//! then `channel`, keyed `kiosk`, `desk`, `remote`, `appointment`, and
+//! `remote_wait`, keyed `home` and `lobby`), the group's `key` and `name`,
+//! and its figures; a figure a section has not, or without data, is an
+//! empty cell. An `overdue` row's key is the request's reference, its name
+//! the service. The `remote` channel's row has the `present`, `lapsed` and
+//! `no_show_share` cells; a `remote_wait` row's `waited` is the tickets
+//! measured.
 //!
 //! A cell a spreadsheet would take for a formula (one that starts with
 //! `=`, `+`, `-`, `@`, a tab or a carriage return, such as a service named
 //! `=HYPERLINK(…)`) is written with a `'` before it, unless it is a plain
 //! number (`-3.5` stays a number).
 
-use super::{HandledFigures, SiteStats, TicketFigures};
+use super::{HandledFigures, SiteStats, TicketFigures, WaitSplit};
 use std::fmt::Write;
 
-const HEADER: [&str; 22] = [
+const HEADER: [&str; 26] = [
     "section",
     "key",
     "name",
@@ -36,6 +40,10 @@ const HEADER: [&str; 22] = [
     "expected_ready_on",
     "days_late",
     "agent",
+    "waited",
+    "present",
+    "lapsed",
+    "no_show_share",
 ];
 
 /// One record, its cells set by column name.
@@ -74,6 +82,12 @@ impl Record {
             .set_opt("median_wait_seconds", f.median_wait_seconds)
             .set_opt("p90_wait_seconds", f.p90_wait_seconds)
             .set_opt("mean_service_seconds", f.mean_service_seconds)
+    }
+
+    fn split(self, f: &WaitSplit) -> Self {
+        self.set("waited", f.tickets)
+            .set_opt("median_wait_seconds", f.median_seconds)
+            .set_opt("p90_wait_seconds", f.p90_seconds)
     }
 
     fn processing(self, f: &HandledFigures) -> Self {
@@ -127,6 +141,27 @@ pub fn to_csv(stats: &SiteStats) -> String {
             .set_opt("agent", o.agent.as_deref());
         rows.push(r);
     }
+    for c in &stats.channels {
+        let mut r = Record::new("channel", &c.channel, "")
+            .set("issued", c.issued)
+            .set("served", c.served)
+            .set("no_shows", c.no_shows)
+            .set("cancelled", c.cancelled)
+            .set("waited", c.waited)
+            .set_opt("mean_wait_seconds", c.mean_wait_seconds)
+            .set_opt("median_wait_seconds", c.median_wait_seconds)
+            .set_opt("p90_wait_seconds", c.p90_wait_seconds);
+        if c.channel == "remote" {
+            let remote = &stats.remote;
+            r = r
+                .set("present", remote.present)
+                .set("lapsed", remote.lapsed)
+                .set_opt("no_show_share", remote.no_show_share);
+        }
+        rows.push(r);
+    }
+    rows.push(Record::new("remote_wait", "home", "").split(&stats.remote.from_home));
+    rows.push(Record::new("remote_wait", "lobby", "").split(&stats.remote.in_lobby));
     let mut out = String::new();
     line(&mut out, HEADER.map(str::to_owned));
     for row in rows {

@@ -1,6 +1,7 @@
 //! The shape of a site's statistics, as the API, the charts page and the
 //! monthly report read it. Counts are 0 and means `null` without data.
 
+pub use super::channels::{ChannelStats, RemoteStats, WaitSplit};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -28,6 +29,11 @@ pub struct SiteStats {
     /// Document requests made ready in the range, per agent and service,
     /// and the open ones past their promised day.
     pub processing: ProcessingStats,
+    /// The tickets by channel: `kiosk`, `desk`, `remote`, `appointment`,
+    /// always all four in this order.
+    pub channels: Vec<ChannelStats>,
+    /// Remote tickets: their wait at home and in the lobby, those lapsed.
+    pub remote: RemoteStats,
 }
 
 /// The walk-in figures of a group of tickets.

@@ -9,7 +9,7 @@
 //! province may not read. A site outside the province is 404.
 
 use super::admin::FormError;
-use super::admin::supervision::figures::{Chart, minutes};
+use super::admin::supervision::figures::{Chart, channel, minutes, percent};
 use super::admin::supervision::live::Board;
 use super::admin::supervision::processing::{self, ProcessingView};
 use super::admin::supervision::stats::{draw, read};
@@ -134,6 +134,14 @@ struct StatsPage {
 impl StatsPage {
     fn minutes(&self, seconds: &Option<f64>) -> String {
         minutes(self.f.lang, *seconds)
+    }
+
+    fn percent(&self, share: &Option<f64>) -> String {
+        percent(self.f.lang, *share)
+    }
+
+    fn channel(&self, name: &str) -> String {
+        channel(&self.f, name)
     }
 }
 

@@ -1,6 +1,7 @@
 //! `/stats/{site}`: how long an office's services really take, for
 //! citizens — the public figures of `app::public_stats` in plain words, and
-//! the coming days' busy and quiet hours as bars drawn by CSS alone (only
+//! how long those who joined the queue from a phone waited at home and in
+//! the lobby (once enough did), and the coming days' busy and quiet hours as bars drawn by CSS alone (only
 //! hours that expect at least `MIN_ARRIVALS`; a day without such hours is
 //! left out, and "not enough data" is said once when no day has any).
 //! Phone-sized first, complete without JavaScript, in French, Arabic and
@@ -33,6 +34,15 @@ struct Wait {
     tickets: i64,
     median: i64,
     p90: i64,
+}
+
+/// Where people waited, once some joined the queue from a phone.
+struct Places {
+    enough: bool,
+    tickets: i64,
+    home: i64,
+    lobby: i64,
+    everyone: i64,
 }
 
 /// Working days, with the word its number wants ("1 jour", "2,5 jours").
@@ -91,6 +101,8 @@ struct StatsPage {
     from: String,
     to: String,
     services: Vec<ServiceLine>,
+    /// Absent until a remote ticket was checked in and called.
+    places: Option<Places>,
     days: Vec<DayLine>,
     /// Opening days to come, none of which has enough data to show.
     no_pattern: bool,
@@ -121,6 +133,16 @@ async fn page(
             .filter(|s| s.wait.is_some() || s.processing.is_some())
             .map(|s| service(&f, s))
             .collect(),
+        places: {
+            let p = &stats.home_and_lobby;
+            (p.remote_tickets > 0).then(|| Places {
+                enough: p.enough_data,
+                tickets: p.remote_tickets,
+                home: p.remote_home_median_minutes.unwrap_or_default(),
+                lobby: p.remote_lobby_median_minutes.unwrap_or_default(),
+                everyone: p.lobby_median_minutes.unwrap_or_default(),
+            })
+        },
         days: stats
             .coming_days
             .iter()

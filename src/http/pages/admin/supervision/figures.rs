@@ -1,6 +1,7 @@
 //! What the statistics page and the report share: charts as shown, and
 //! figures written for reading.
 
+use crate::http::pages::frame::Frame;
 use crate::http::pages::i18n::Lang;
 
 /// A chart as a page shows it: its caption and its inline SVG.
@@ -34,6 +35,12 @@ pub fn percent(lang: Lang, share: Option<f64>) -> String {
             _ => format!("{} %", lang.number(s * 100.0)),
         },
     )
+}
+
+/// A ticket channel's name (`kiosk`, `desk`, `remote`, `appointment`) in
+/// the page's words.
+pub fn channel(f: &Frame, channel: &str) -> String {
+    f.tr.s(&format!("admin.supervision.channel.{channel}")).to_owned()
 }
 
 /// A figure as `lang` writes it, or a dash without data.

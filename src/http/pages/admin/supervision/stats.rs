@@ -2,11 +2,13 @@
 //! days (the last 30 by default) as tables and server-drawn charts, and
 //! `…/export.csv`, the same figures as the API's CSV for a browser logged
 //! in by its session cookie. Both read `app::stats::site_stats`; a bad
-//! range is shown in place with the API's 422.
+//! range is shown in place with the API's 422. The page's tables: per
+//! service, per channel (with remote tickets' wait at home and in the
+//! lobby), per agent, and document requests' processing.
 
 use super::super::{FormError, Nav, Office};
 use super::charts::{self, ChartText, DayVolume};
-use super::figures::{Chart, minutes};
+use super::figures::{Chart, channel, minutes, percent};
 use super::processing::{self, ProcessingView};
 use crate::app::AppResult;
 use crate::app::stats::{self, SiteStats, StatsQuery};
@@ -82,6 +84,14 @@ struct StatsPage {
 impl StatsPage {
     fn minutes(&self, seconds: &Option<f64>) -> String {
         minutes(self.f.lang, *seconds)
+    }
+
+    fn percent(&self, share: &Option<f64>) -> String {
+        percent(self.f.lang, *share)
+    }
+
+    fn channel(&self, name: &str) -> String {
+        channel(&self.f, name)
     }
 
     fn csv_link(&self) -> String {
