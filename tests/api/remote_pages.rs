@@ -33,7 +33,14 @@ fn client() -> reqwest::Client {
 async fn read(response: reqwest::Response) -> Page {
     let location = crate::support::forms::header(&response, "location");
     let status = response.status();
-    let html = response.text().await.expect("page text");
+    // Read as a person would: the template's escapes undone.
+    let html = response
+        .text()
+        .await
+        .expect("page text")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
     Page {
         status,
         location,
@@ -67,6 +74,14 @@ async fn join_form(office: &Office, lang: &str, phone: &str) -> Page {
 /// verified, so a join needs no code.
 async fn open_office(backend: Backend) -> Office {
     office(backend, THURSDAY_9, "UTC", 2, false).await
+}
+
+/// Sets the service's greatest share of remote tickets, in percent.
+async fn share(office: &Office, percent: i64) {
+    let path = format!("/api/v1/sites/{}/services/{SERVICE}", office.site);
+    let body = json!({"remote_share_percent": percent});
+    let changed = office.app.patch(&path, Some(&office.admin), body).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
 }
 
 /// The `<div>` of the service's remote button on the office page.
@@ -115,7 +130,9 @@ async fn refusals_are_sentences_on_the_form(backend: Backend) {
     assert!(ticket.html.contains("environ 20 minutes"), "{}", ticket.html);
     assert!(ticket.html.contains("class=\"qr\""), "{}", ticket.html);
 
-    // The same phone again: already in the queue, said in words.
+    // The same phone again, with no cap on the remote share: already in
+    // the queue, said in words.
+    share(&office, 100).await;
     let again = join_form(&office, "fr", "+212612000021").await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.html);
     assert!(
@@ -131,6 +148,7 @@ async fn refusals_are_sentences_on_the_form(backend: Backend) {
 
     // Another phone: one remote ticket is already half of the one waiting
     // (the default share), so the remote places are full — in Arabic too.
+    share(&office, 50).await;
     for (lang, words) in [
         ("fr", "Les places à distance de ce service sont toutes prises"),
         ("ar", "جميع الأماكن عن بعد لهذه الخدمة محجوزة حاليا"),
@@ -172,7 +190,7 @@ async fn joining_closed_is_said_on_the_office_page(backend: Backend) {
     assert!(button.contains("disabled"), "{button}");
     assert!(!button.contains("href="), "{button}");
     assert!(
-        button.contains("l'attente dépasse déjà l'heure de fermeture"),
+        button.contains("L'attente dépasse déjà l'heure de fermeture"),
         "{button}"
     );
     let refused = join_form(&office, "ar", "+212612000031").await;
@@ -241,13 +259,18 @@ async fn the_tracking_page_says_where_a_remote_ticket_stands(backend: Backend) {
     let track = format!("/t/{id}?lang=fr");
 
     let page = open(&office, &track).await;
-    assert!(page.html.contains("Ticket à distance"), "{}", page.html);
+    assert!(
+        page.html.contains("class=\"track-remote-label\">Ticket à distance<"),
+        "{}",
+        page.html
+    );
     let (state, text) = remote_line(&page.html);
     assert_eq!(state, "on_the_way");
     assert!(text.contains("confirmez votre présence à la borne"), "{text}");
     // A ticket taken at the kiosk has no such line.
     let kiosk_page = open(&office, &format!("/t/{}", walk_in["id"].as_str().unwrap())).await;
-    assert!(!kiosk_page.html.contains("Ticket à distance"));
+    assert!(!kiosk_page.html.contains("track-remote-label"));
+    assert!(kiosk_page.html.contains("id=\"track-remote\" aria-live=\"polite\" hidden>"));
 
     // Its turn comes while its holder is away: held aside until 09:15
     // (the office's 15 minutes of grace), the one who came is called.
