@@ -121,6 +121,11 @@ impl Server {
         every(app, 2 * SECOND, "visit messages", |app| async move {
             crate::app::visits::follow_up(&app).await
         });
+        // Remote tickets passed over while away are held aside, and lapse
+        // after their site's grace.
+        every(app, 2 * SECOND, "remote queue sweep", |app| async move {
+            crate::app::remote_queue::sweep(&app).await
+        });
         // Erases personal data of visits and requests closed long enough;
         // first 10 minutes after start, so that a start is not slowed by it.
         let (later, stop) = (app.clone(), app.live.shutdown.clone());

@@ -54,6 +54,11 @@ pub struct WaitingTicket {
     /// Local `HH:MM` of its issue.
     pub since: String,
     pub waited_minutes: i64,
+    /// Joined from a phone (web or SMS) rather than at the office.
+    pub remote: bool,
+    /// Whether its holder is at the office: always for tickets taken there;
+    /// for a remote ticket, once checked in (only then may it be called).
+    pub present: bool,
 }
 
 /// The appointment a checked-in ticket came from.
@@ -223,6 +228,8 @@ pub async fn console(app: &App, who: &Principal, counter: &str) -> AppResult<Con
             number: t.number,
             service: t.service_id,
             priority: t.priority.as_str().to_owned(),
+            remote: t.source == "remote",
+            present: t.source != "remote" || t.present_at.is_some(),
         })
         .collect();
     let current = match store::console::at_counter(&app.db, counter).await? {

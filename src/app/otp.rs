@@ -136,6 +136,15 @@ pub async fn use_up(tx: &mut Tx, proof: &Proof, now: i64) -> AppResult<()> {
     }
 }
 
+/// `use_up` inside a queue transaction (`store::queue`).
+pub fn use_up_queued(t: &mut store::queue::QueueTx<'_>, proof: &Proof, now: i64) -> AppResult<()> {
+    if t.use_otp(&proof.0, now)? {
+        Ok(())
+    } else {
+        Err(invalid("this code was already used: ask for a new one").into())
+    }
+}
+
 fn code_hash(id: &str, code: &str) -> String {
     hash_token(&format!("{id}:{code}"))
 }

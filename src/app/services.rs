@@ -55,6 +55,9 @@ pub struct NewService {
     /// other offices (`certificat-residence`): the earliest-slot search
     /// looks for it.
     pub kind: Option<String>,
+    /// Remote tickets' greatest share of those waiting, in percent
+    /// (default 50; 0: no remote joining, 100: no cap).
+    pub remote_share_percent: Option<i64>,
 }
 
 fn yes() -> bool {
@@ -92,6 +95,9 @@ pub struct ServicePatch {
     pub target_wait_minutes: Option<i64>,
     /// Blank clears it.
     pub kind: Option<String>,
+    /// Remote tickets' greatest share of those waiting, in percent (0 to
+    /// 100; 0: no remote joining, 100: no cap).
+    pub remote_share_percent: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -113,6 +119,7 @@ pub struct ServiceView {
     pub horizon_days: i64,
     pub target_wait_minutes: i64,
     pub kind: Option<String>,
+    pub remote_share_percent: i64,
 }
 
 impl TryFrom<ServiceRow> for ServiceView {
@@ -137,6 +144,7 @@ impl TryFrom<ServiceRow> for ServiceView {
             horizon_days: row.horizon_days,
             target_wait_minutes: row.target_wait_minutes,
             kind: row.kind,
+            remote_share_percent: row.remote_share_percent,
         })
     }
 }
@@ -168,6 +176,7 @@ pub async fn create(
         horizon_days: 60,
         target_wait_minutes: 30,
         kind: None,
+        remote_share_percent: 50,
         created_at: now,
         updated_at: now,
     };
@@ -188,6 +197,7 @@ pub async fn create(
         horizon_days: input.horizon_days,
         target_wait_minutes: input.target_wait_minutes,
         kind: input.kind,
+        remote_share_percent: input.remote_share_percent,
     };
     apply(&mut row, patch)?;
     super::sites::require(app, site).await?;
@@ -327,6 +337,12 @@ fn apply(row: &mut ServiceRow, patch: ServicePatch) -> Result<(), Invalid> {
             "horizon_days",
             1..=366,
             &mut row.horizon_days,
+        ),
+        (
+            patch.remote_share_percent,
+            "remote_share_percent",
+            0..=100,
+            &mut row.remote_share_percent,
         ),
         (
             patch.target_wait_minutes,

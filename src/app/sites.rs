@@ -73,6 +73,12 @@ pub struct SitePatch {
     /// Arabic and French, and the lobby says calls in Tamazight when the
     /// office has uploaded its clips.
     pub tamazight: Option<bool>,
+    /// Remote queue: the "leave now" SMS goes when the estimated wait is
+    /// this many minutes or less (5 to 180).
+    pub travel_margin_minutes: Option<i64>,
+    /// Remote queue: minutes a held remote ticket keeps its place once its
+    /// turn has come (1 to 120).
+    pub remote_grace_minutes: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -97,6 +103,8 @@ pub struct SiteView {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub tamazight: bool,
+    pub travel_margin_minutes: i64,
+    pub remote_grace_minutes: i64,
     pub services: Vec<ServiceView>,
 }
 
@@ -123,6 +131,8 @@ pub async fn create(app: &App, who: &Principal, input: NewSite) -> AppResult<Sit
         latitude: None,
         longitude: None,
         tamazight: input.tamazight.unwrap_or(false),
+        travel_margin_minutes: 20,
+        remote_grace_minutes: 15,
         created_at: now,
         updated_at: now,
     };
@@ -281,6 +291,18 @@ fn apply(row: &mut SiteRow, patch: SitePatch) -> Result<(), Invalid> {
             1..=365,
             &mut row.complaint_answer_days,
         ),
+        (
+            patch.travel_margin_minutes,
+            "travel_margin_minutes",
+            5..=180,
+            &mut row.travel_margin_minutes,
+        ),
+        (
+            patch.remote_grace_minutes,
+            "remote_grace_minutes",
+            1..=120,
+            &mut row.remote_grace_minutes,
+        ),
     ];
     for (value, field, range, target) in settings {
         if let Some(value) = value {
@@ -311,6 +333,8 @@ fn view(row: SiteRow, services: Vec<ServiceView>) -> AppResult<SiteView> {
         latitude: row.latitude,
         longitude: row.longitude,
         tamazight: row.tamazight,
+        travel_margin_minutes: row.travel_margin_minutes,
+        remote_grace_minutes: row.remote_grace_minutes,
         services,
     })
 }

@@ -46,6 +46,13 @@ pub struct TicketView {
     /// Where to go once called: `{id, label}`.
     pub counter: Option<serde_json::Value>,
     pub recalls: i64,
+    /// Joined from a phone (web or SMS): called only once present.
+    pub remote: bool,
+    /// For a remote ticket: whether its holder has checked in at the office.
+    pub present: Option<bool>,
+    /// A remote ticket whose turn came while its holder was away: it keeps
+    /// its place for the site's grace period, then lapses.
+    pub held: bool,
 }
 
 pub async fn issue(
@@ -179,6 +186,8 @@ pub(crate) fn waiting(
         called_at: None,
         serving_at: None,
         finished_at: None,
+        present_at: None,
+        held_at: None,
     }
 }
 
@@ -364,7 +373,11 @@ async fn context_of_ticket(app: &App, id: &str) -> AppResult<std::sync::Arc<Site
 pub(crate) fn view(context: &SiteContext, pace: &Pace, t: TicketRow, ahead: i64) -> TicketView {
     let waiting = t.status == Status::Waiting;
     let counter = context.counter_ref(t.counter_id.as_deref());
+    let remote = t.source == "remote";
     TicketView {
+        remote,
+        present: remote.then_some(t.present_at.is_some()),
+        held: waiting && remote && t.held_at.is_some() && t.present_at.is_none(),
         position: waiting.then_some(ahead + 1),
         estimated_wait_seconds: waiting.then(|| pace.wait_seconds(&t.service_id, ahead)),
         issued_at: context.local(t.issued_at),

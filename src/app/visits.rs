@@ -8,7 +8,9 @@
 //! "Your turn is near" goes to a ticket with a phone once
 //! `near_turn_ahead` (a site setting; 0 turns it off) or fewer people are
 //! ahead, and only if it was taken more than five minutes ago: someone who
-//! takes a ticket with two people ahead is still in the lobby. An
+//! takes a ticket with two people ahead is still in the lobby (a remote
+//! ticket's holder is not: they are told at once). Absent remote tickets
+//! also get "leave now" (`remote_queue::leave_now`). An
 //! appointment's ticket is told no earlier than its start, when it can be
 //! called.
 
@@ -49,7 +51,9 @@ pub async fn follow_up(app: &App) -> AppResult<usize> {
             continue;
         };
         let limit = context.row.near_turn_ahead;
-        if limit == 0 || now - ticket.issued_at < 5 * MINUTE_MS {
+        // A remote ticket's holder is away: told however recent the ticket.
+        let fresh = ticket.source != "remote" && now - ticket.issued_at < 5 * MINUTE_MS;
+        if limit == 0 || fresh {
             continue;
         }
         // A checked-in appointment is called from its start on, whoever
@@ -81,6 +85,7 @@ pub async fn follow_up(app: &App) -> AppResult<usize> {
         queued += ask_feedback(app, context, &ticket, now).await? as usize;
     }
     queued += done_webhooks(app, now).await?;
+    queued += super::remote_queue::leave_now(app, now).await?;
     Ok(queued)
 }
 

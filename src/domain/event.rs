@@ -45,6 +45,9 @@ pub enum SiteEvent {
         from: String,
         service: String,
     },
+    /// A remote ticket's holder is at the office: it may now be called.
+    #[serde(rename = "ticket.present")]
+    TicketPresent { number: String, service: String },
     #[serde(rename = "queue.changed")]
     QueueChanged { services: Vec<ServiceLoad> },
     #[serde(rename = "counter.changed")]
@@ -114,6 +117,7 @@ impl SiteEvent {
             Self::TicketNoShow(_) => "ticket.no_show",
             Self::TicketCancelled(_) => "ticket.cancelled",
             Self::TicketTransferred { .. } => "ticket.transferred",
+            Self::TicketPresent { .. } => "ticket.present",
             Self::QueueChanged { .. } => "queue.changed",
             Self::CounterChanged { .. } => "counter.changed",
         }
@@ -170,6 +174,10 @@ mod tests {
                 number: "A001".into(),
                 from: "cni".into(),
                 service: "passport".into(),
+            },
+            SiteEvent::TicketPresent {
+                number: "A001".into(),
+                service: "cni".into(),
             },
             SiteEvent::QueueChanged { services: vec![] },
             SiteEvent::CounterChanged {

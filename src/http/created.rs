@@ -6,9 +6,9 @@
 use super::error::ApiJson;
 use crate::app::{
     appointments::AppointmentView, capsules::Capsule, complaints::ComplaintView,
-    counters::CounterView, devices::IssuedDevice, partners::PartnerView, requests::RequestView,
-    services::ServiceView, sites::SiteView, tickets::TicketView, waitlist::WaitlistEntry,
-    webhooks::WebhookView,
+    counters::CounterView, devices::IssuedDevice, partners::PartnerView,
+    remote_queue::RemoteTicket, requests::RequestView, services::ServiceView, sites::SiteView,
+    tickets::TicketView, waitlist::WaitlistEntry, webhooks::WebhookView,
 };
 use axum::Extension;
 use axum::http::StatusCode;
@@ -53,6 +53,7 @@ named! {
     WebhookView => "webhook".id,
     PartnerView => "partner".id,
     TicketView => "ticket".id,
+    RemoteTicket => "ticket".id,
     AppointmentView => "appointment".reference,
     RequestView => "request".reference,
     ComplaintView => "complaint".reference,

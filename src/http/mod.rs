@@ -26,6 +26,7 @@ pub mod pages;
 pub mod partners;
 pub mod provinces;
 pub mod public_stats;
+pub mod remote_queue;
 pub mod reports;
 pub mod requests;
 pub mod security;
@@ -109,6 +110,7 @@ pub fn routers(
         .merge(guides::router())
         .merge(counters::router())
         .merge(tickets::router())
+        .merge(remote_queue::router())
         .merge(appointments::router())
         .merge(earliest::router())
         .merge(requests::router())

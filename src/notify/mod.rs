@@ -17,6 +17,7 @@ pub mod email_html;
 pub mod messages;
 pub mod outbound;
 pub mod redact;
+pub mod remote_messages;
 pub mod signature;
 pub mod twilio;
 pub mod webhooks;

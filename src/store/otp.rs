@@ -147,12 +147,11 @@ pub async fn latest_live(db: &Db, phone: &Phone, now: i64) -> Result<Option<OtpR
 
 /// Uses a code up; `false` if it was used meanwhile (each code proves one
 /// action).
+/// Uses a code up; binds its id and now.
+pub(crate) const CONSUME: &str =
+    "UPDATE otp_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL";
+
 pub async fn consume(tx: &mut Tx, id: &str, now: i64) -> Result<bool, StoreError> {
-    let changed = execute!(
-        tx,
-        "UPDATE otp_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL",
-        id,
-        now
-    )?;
+    let changed = execute!(tx, CONSUME, id, now)?;
     Ok(changed == 1)
 }

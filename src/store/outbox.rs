@@ -26,15 +26,19 @@ pub struct NewMessage {
     pub created_at: i64,
 }
 
+/// Queues a message; binds as `enqueue` does.
+pub(crate) const ENQUEUE: &str =
+    "INSERT INTO notifications (id, site_id, channel, template, recipient, subject, body,
+                idempotency_key, status, attempts, next_attempt_at, created_at, html,
+                attachment_name, attachment)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9, $10, $11, $12)
+             ON CONFLICT (idempotency_key) DO NOTHING";
+
 /// Queues a message; `false` if one with its key was already queued.
 pub async fn enqueue(tx: &mut Tx, m: &NewMessage) -> Result<bool, StoreError> {
     let added = execute!(
         tx,
-        "INSERT INTO notifications (id, site_id, channel, template, recipient, subject, body,
-                idempotency_key, status, attempts, next_attempt_at, created_at, html,
-                attachment_name, attachment)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9, $10, $11, $12)
-             ON CONFLICT (idempotency_key) DO NOTHING",
+        ENQUEUE,
         &m.id,
         &m.site_id,
         m.channel,

@@ -29,6 +29,9 @@ pub struct ServiceRow {
     pub target_wait_minutes: i64,
     /// The procedure it is, shared with the same one in other offices.
     pub kind: Option<String>,
+    /// Remote tickets may be at most this share of those waiting (0: no
+    /// remote joining, 100: no cap).
+    pub remote_share_percent: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -36,7 +39,7 @@ pub struct ServiceRow {
 const COLUMNS: &str = "site_id, id, prefix, name, name_ar, walk_in, appointment_modes,
     slot_minutes, slot_capacity, service_minutes, required_documents, processing_days,
     min_notice_minutes, horizon_days, target_wait_minutes, created_at, updated_at, name_en, kind,
-    name_zgh";
+    name_zgh, remote_share_percent";
 
 pub async fn list(db: &Db, site: &str) -> Result<Vec<ServiceRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM services WHERE site_id = $1 ORDER BY prefix");
@@ -78,7 +81,8 @@ pub async fn update(tx: &mut Tx, s: &ServiceRow) -> Result<(), StoreError> {
         appointment_modes = $7, slot_minutes = $8, slot_capacity = $9, service_minutes = $10,
         required_documents = $11, processing_days = $12, min_notice_minutes = $13,
         horizon_days = $14, target_wait_minutes = $15, created_at = $16, updated_at = $17,
-        name_en = $18, kind = $19, name_zgh = $20
+        name_en = $18, kind = $19, name_zgh = $20,
+        remote_share_percent = $21
         WHERE site_id = $1 AND id = $2";
     s.write_values(tx, sql).await
 }
@@ -87,7 +91,8 @@ rows::values! {
     ServiceRow {
         site_id, id, prefix, name, name_ar, walk_in, appointment_modes, slot_minutes,
         slot_capacity, service_minutes, required_documents, processing_days, min_notice_minutes,
-        horizon_days, target_wait_minutes, created_at, updated_at, name_en, kind, name_zgh
+        horizon_days, target_wait_minutes, created_at, updated_at, name_en, kind, name_zgh,
+        remote_share_percent
     }
 }
 

@@ -30,6 +30,10 @@ pub struct SiteRow {
     pub longitude: Option<f64>,
     /// The lobby, counter display and kiosk show Tamazight (Tifinagh) too.
     pub tamazight: bool,
+    /// Remote queue: minutes a citizen needs to come (the "leave now" SMS),
+    /// and minutes a held remote ticket keeps its place after its turn.
+    pub travel_margin_minutes: i64,
+    pub remote_grace_minutes: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -37,7 +41,7 @@ pub struct SiteRow {
 const COLUMNS: &str = "id, name, name_ar, timezone, opening_hours, closures, verify_phone,
     priority_streak_max, min_recalls, near_turn_ahead, checkin_early_minutes,
     checkin_late_minutes, complaint_answer_days, address, address_ar, created_at, updated_at,
-    city, latitude, longitude, tamazight";
+    city, latitude, longitude, tamazight, travel_margin_minutes, remote_grace_minutes";
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<SiteRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM sites WHERE id = $1");
@@ -65,7 +69,8 @@ pub async fn update(tx: &mut Tx, site: &SiteRow) -> Result<(), StoreError> {
         closures = $6, verify_phone = $7, priority_streak_max = $8, min_recalls = $9,
         near_turn_ahead = $10, checkin_early_minutes = $11, checkin_late_minutes = $12,
         complaint_answer_days = $13, address = $14, address_ar = $15, created_at = $16,
-        updated_at = $17, city = $18, latitude = $19, longitude = $20, tamazight = $21
+        updated_at = $17, city = $18, latitude = $19, longitude = $20, tamazight = $21,
+        travel_margin_minutes = $22, remote_grace_minutes = $23
         WHERE id = $1";
     site.write_values(tx, sql).await
 }
@@ -75,7 +80,7 @@ rows::values! {
         id, name, name_ar, timezone, opening_hours, closures, verify_phone, priority_streak_max,
         min_recalls, near_turn_ahead, checkin_early_minutes, checkin_late_minutes,
         complaint_answer_days, address, address_ar, created_at, updated_at, city, latitude,
-        longitude, tamazight
+        longitude, tamazight, travel_margin_minutes, remote_grace_minutes
     }
 }
 

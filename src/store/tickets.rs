@@ -38,12 +38,16 @@ pub struct TicketRow {
     pub called_at: Option<i64>,
     pub serving_at: Option<i64>,
     pub finished_at: Option<i64>,
+    /// A remote ticket's holder confirmed present (kiosk or agent).
+    pub present_at: Option<i64>,
+    /// When a remote ticket's turn came while its holder was absent.
+    pub held_at: Option<i64>,
 }
 
 pub(crate) const COLUMNS: &str =
     "id, site_id, service_id, origin_service_id, local_day, number, sequence, priority,
     source, phone, lang, status, counter_id, agent, appointment_id, recalls, last_recall_at,
-    due_at, close_reason, issued_at, called_at, serving_at, finished_at";
+    due_at, close_reason, issued_at, called_at, serving_at, finished_at, present_at, held_at";
 
 /// Bumps a service's daily number; binds site, service, day, now.
 pub(crate) const NEXT_NUMBER: &str =
@@ -59,7 +63,7 @@ pub(crate) const NEXT_NUMBER: &str =
 pub(crate) const UPDATE: &str =
     "UPDATE tickets SET service_id = $2, status = $3, counter_id = $4, agent = $5,
                 recalls = $6, last_recall_at = $7, close_reason = $8, called_at = $9,
-                serving_at = $10, finished_at = $11
+                serving_at = $10, finished_at = $11, present_at = $12, held_at = $13
              WHERE id = $1";
 
 /// The number of a counter's called or serving ticket.
@@ -97,6 +101,8 @@ macro_rules! bind_columns {
             .bind($t.called_at)
             .bind($t.serving_at)
             .bind($t.finished_at)
+            .bind($t.present_at)
+            .bind($t.held_at)
     };
 }
 
@@ -115,6 +121,8 @@ macro_rules! bind_update {
             .bind($t.called_at)
             .bind($t.serving_at)
             .bind($t.finished_at)
+            .bind($t.present_at)
+            .bind($t.held_at)
     };
 }
 
@@ -180,7 +188,7 @@ pub async fn update_left_waiting_postgres(
 ) -> Result<i64, StoreError> {
     let sql = format!(
         "WITH changed AS ({UPDATE}) SELECT COUNT(*) - 1 FROM tickets
-         WHERE site_id = $12 AND status = 'waiting' AND service_id = $2"
+         WHERE site_id = $14 AND status = 'waiting' AND service_id = $2"
     );
     Ok(bind_update!(sqlx::query_scalar(&sql), t)
         .bind(&t.site_id)
@@ -190,7 +198,7 @@ pub async fn update_left_waiting_postgres(
 
 /// The SQL of `insert`: binds every column in `COLUMNS` order.
 pub(crate) fn insert_sql() -> String {
-    let values: Vec<String> = (1..=23).map(|i| format!("${i}")).collect();
+    let values: Vec<String> = (1..=25).map(|i| format!("${i}")).collect();
     format!(
         "INSERT INTO tickets ({COLUMNS}) VALUES ({})",
         values.join(", ")
@@ -263,6 +271,7 @@ pub(crate) fn head_sql(services: usize, normal: bool, lock: &str) -> String {
     format!(
         "SELECT {COLUMNS} FROM tickets
          WHERE site_id = $1 AND status = 'waiting' AND service_id IN ({}) AND {class}
+           AND (present_at IS NOT NULL OR source <> 'remote')
            AND $2 = $2 -- every parameter appears: SQLite numbers them by appearance
          ORDER BY {CLASS_RANK}, issued_at, sequence, id LIMIT 1{lock}",
         placeholders.join(", ")

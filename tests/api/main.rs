@@ -40,6 +40,7 @@ mod public_stats_hours;
 mod queue;
 mod rate_limits;
 mod remote_pages;
+mod remote_queue;
 mod requests;
 mod requests_kiosk;
 mod requests_ticket;

@@ -238,6 +238,7 @@ fn service(
         horizon_days: None,
         target_wait_minutes: None,
         kind: Some(kind_of(id).into()),
+        remote_share_percent: None,
     }
 }
 

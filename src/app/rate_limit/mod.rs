@@ -48,6 +48,10 @@ pub const BOOKINGS_PER_IP: Rule = rule("booking-ip", 300, HOUR);
 /// Places on a waiting list asked for one phone, and from one address.
 pub const WAITLIST_PER_PHONE: Rule = rule("waitlist-phone", 20, HOUR);
 pub const WAITLIST_PER_IP: Rule = rule("waitlist-ip", 300, HOUR);
+/// Remote-queue joins tried for one phone (web or SMS), and from one
+/// address (web).
+pub const REMOTE_JOIN_PER_PHONE: Rule = rule("remote-join-phone", 10, HOUR);
+pub const REMOTE_JOIN_PER_IP: Rule = rule("remote-join-ip", 300, HOUR);
 /// Document requests filed for one phone, and from one address.
 pub const REQUESTS_PER_PHONE: Rule = rule("request-phone", 20, HOUR);
 pub const REQUESTS_PER_IP: Rule = rule("request-ip", 300, HOUR);

@@ -6,8 +6,10 @@ use crate::store::StoreError;
 use crate::store::appointments;
 use crate::store::counters::{self, CounterRow};
 use crate::store::events::{self, EventRow, NewEvent};
+use crate::store::outbox::{self, NewMessage};
 use crate::store::queue::{CounterAndStreak, Heads};
 use crate::store::tickets::{self, TicketRow};
+use crate::store::{otp, remote_queue};
 use rusqlite::{Row, ToSql};
 
 fn ticket(row: &Row<'_>) -> rusqlite::Result<TicketRow> {
@@ -35,6 +37,8 @@ fn ticket(row: &Row<'_>) -> rusqlite::Result<TicketRow> {
         called_at: row.get(20)?,
         serving_at: row.get(21)?,
         finished_at: row.get(22)?,
+        present_at: row.get(23)?,
+        held_at: row.get(24)?,
     })
 }
 
@@ -69,7 +73,7 @@ impl DirectTx<'_> {
         row.ok_or(StoreError::NotFound("ticket number"))
     }
     pub fn insert_ticket(&mut self, t: &TicketRow) -> Result<(), StoreError> {
-        let values: [&dyn ToSql; 23] = [
+        let values: [&dyn ToSql; 25] = [
             &t.id,
             &t.site_id,
             &t.service_id,
@@ -93,11 +97,13 @@ impl DirectTx<'_> {
             &t.called_at,
             &t.serving_at,
             &t.finished_at,
+            &t.present_at,
+            &t.held_at,
         ];
         execute(self.0, &tickets::insert_sql(), &values).map(drop)
     }
     pub fn update_ticket(&mut self, t: &TicketRow) -> Result<(), StoreError> {
-        let values: [&dyn ToSql; 11] = [
+        let values: [&dyn ToSql; 13] = [
             &t.id,
             &t.service_id,
             &t.status,
@@ -109,6 +115,8 @@ impl DirectTx<'_> {
             &t.called_at,
             &t.serving_at,
             &t.finished_at,
+            &t.present_at,
+            &t.held_at,
         ];
         execute(self.0, tickets::UPDATE, &values).map(drop)
     }
@@ -243,5 +251,36 @@ impl DirectTx<'_> {
     ) -> Result<Vec<EventRow>, StoreError> {
         self.set_priority_streak(site, streak)?;
         self.append_all(site, at, events)
+    }
+    /// A service's waiting tickets: the remote ones, and all.
+    pub fn remote_share(&mut self, site: &str, service: &str) -> Result<(i64, i64), StoreError> {
+        let row = run(self.0, remote_queue::SHARE, &[&site, &service], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        Ok(row.unwrap_or((0, 0)))
+    }
+    /// Uses a phone's code up; `false` if another action used it first.
+    pub fn use_otp(&mut self, id: &str, now: i64) -> Result<bool, StoreError> {
+        Ok(execute(self.0, otp::CONSUME, &[&id, &now])? == 1)
+    }
+    /// Queues a message; `false` if one with its key was already queued.
+    pub fn enqueue(&mut self, m: &NewMessage) -> Result<bool, StoreError> {
+        let name = m.attachment.as_ref().map(|(name, _)| name.as_str());
+        let data = m.attachment.as_ref().map(|(_, data)| data.as_slice());
+        let values: [&dyn ToSql; 12] = [
+            &m.id,
+            &m.site_id,
+            &m.channel,
+            &m.template,
+            &m.recipient,
+            &m.subject,
+            &m.body,
+            &m.idempotency_key,
+            &m.created_at,
+            &m.html,
+            &name,
+            &data,
+        ];
+        Ok(execute(self.0, outbox::ENQUEUE, &values)? == 1)
     }
 }

@@ -20,6 +20,7 @@
 use super::counters::CounterRow;
 use super::direct::{self, DirectTx};
 use super::events::{self, EventRow, NewEvent};
+use super::outbox::NewMessage;
 use super::tickets::{self, TicketRow};
 use super::{Db, StoreError, Tx};
 use tokio::runtime::Handle;
@@ -130,4 +131,10 @@ operations! {
     fn counter_and_streak(id: &str) -> Option<CounterAndStreak> = postgres::counter_and_streak;
     /// Sets the site's fairness streak and appends events.
     fn append_all_with_streak(site: &str, at: i64, streak: i64, events: &[NewEvent<'_>]) -> Vec<EventRow> = postgres::append_all_with_streak;
+    /// A service's waiting tickets: the remote ones, and all.
+    fn remote_share(site: &str, service: &str) -> (i64, i64) = super::remote_queue::share;
+    /// Uses a phone's code up; `false` if another action used it first.
+    fn use_otp(id: &str, now: i64) -> bool = postgres::use_otp;
+    /// Queues a message; `false` if one with its key was already queued.
+    fn enqueue(message: &NewMessage) -> bool = super::outbox::enqueue;
 }

@@ -128,3 +128,7 @@ pub async fn append_all_with_streak(
 ) -> Result<Vec<EventRow>, StoreError> {
     events::append_all_postgres(postgres(tx), site, at, events, Some(streak)).await
 }
+
+pub async fn use_otp(tx: &mut Tx, id: &str, now: i64) -> Result<bool, StoreError> {
+    crate::store::otp::consume(tx, id, now).await
+}

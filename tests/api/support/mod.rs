@@ -15,6 +15,7 @@ pub mod office;
 pub mod pages;
 pub mod partners;
 pub mod province;
+pub mod remote;
 pub mod sites;
 pub mod sms;
 pub mod tickets;

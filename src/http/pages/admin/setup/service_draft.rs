@@ -6,7 +6,7 @@ use crate::app::services::{RequiredDocument, ServicePatch, ServiceView};
 use crate::domain::Invalid;
 
 /// The numbered settings, in the order the form shows them.
-pub(super) const NUMBERS: [&str; 7] = [
+pub(super) const NUMBERS: [&str; 8] = [
     "slot_minutes",
     "slot_capacity",
     "min_notice_minutes",
@@ -14,6 +14,7 @@ pub(super) const NUMBERS: [&str; 7] = [
     "service_minutes",
     "target_wait_minutes",
     "processing_days",
+    "remote_share_percent",
 ];
 
 /// The form's values: a service's, or what was typed.
@@ -43,6 +44,7 @@ pub(super) fn stored(view: ServiceView) -> Draft {
         view.service_minutes,
         view.target_wait_minutes,
         view.processing_days,
+        view.remote_share_percent,
     ];
     Draft {
         in_person: view.appointment_modes.iter().any(|m| m == "in_person"),
@@ -135,5 +137,6 @@ pub(super) fn input_of(draft: &Draft) -> Result<ServicePatch, Invalid> {
         min_notice_minutes: value("min_notice_minutes")?,
         horizon_days: value("horizon_days")?,
         target_wait_minutes: value("target_wait_minutes")?,
+        remote_share_percent: value("remote_share_percent")?,
     })
 }

@@ -106,6 +106,7 @@ async fn new_form(office: Office) -> Response {
         min_notice_minutes: 120,
         horizon_days: 60,
         target_wait_minutes: 30,
+        remote_share_percent: 50,
     };
     form_page(&state, frame, &staff, &site, None, stored(defaults), None).await
 }
@@ -149,6 +150,7 @@ async fn create(office: Office, CsrfForm(form): CsrfForm<Fields>) -> Response {
             min_notice_minutes: patch.min_notice_minutes,
             horizon_days: patch.horizon_days,
             target_wait_minutes: patch.target_wait_minutes,
+            remote_share_percent: patch.remote_share_percent,
         };
         services::create(&state.app, &staff.who, &site, input).await
     };

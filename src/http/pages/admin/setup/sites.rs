@@ -34,13 +34,15 @@ const ZONES: [&str; 12] = [
 ];
 
 /// The site's numbered settings, in the order the page shows them.
-const SETTINGS: [&str; 6] = [
+const SETTINGS: [&str; 8] = [
     "priority_streak_max",
     "min_recalls",
     "near_turn_ahead",
     "checkin_early_minutes",
     "checkin_late_minutes",
     "complaint_answer_days",
+    "travel_margin_minutes",
+    "remote_grace_minutes",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -186,6 +188,8 @@ fn stored(view: SiteView) -> Draft {
         view.checkin_early_minutes,
         view.checkin_late_minutes,
         view.complaint_answer_days,
+        view.travel_margin_minutes,
+        view.remote_grace_minutes,
     ];
     Draft {
         id: view.id,
@@ -258,6 +262,8 @@ fn patch_of(draft: &Draft) -> Result<SitePatch, Invalid> {
         checkin_early_minutes: value("checkin_early_minutes")?,
         checkin_late_minutes: value("checkin_late_minutes")?,
         complaint_answer_days: value("complaint_answer_days")?,
+        travel_margin_minutes: value("travel_margin_minutes")?,
+        remote_grace_minutes: value("remote_grace_minutes")?,
         ..SitePatch::default()
     })
 }
