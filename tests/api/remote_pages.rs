@@ -89,7 +89,9 @@ fn button_of(html: &str) -> &str {
     let start = html
         .find(&format!("id=\"remote-{SERVICE}\""))
         .unwrap_or_else(|| panic!("no remote button in {html}"));
-    let end = html[start..].find("</div>").map_or(html.len(), |e| start + e);
+    let end = html[start..]
+        .find("</div>")
+        .map_or(html.len(), |e| start + e);
     &html[start..end]
 }
 
@@ -125,9 +127,17 @@ async fn refusals_are_sentences_on_the_form(backend: Backend) {
     );
     let ticket = open(&office, &joined.location).await;
     assert_eq!(ticket.status, StatusCode::OK);
-    assert!(ticket.html.contains("Vous êtes dans la file"), "{}", ticket.html);
+    assert!(
+        ticket.html.contains("Vous êtes dans la file"),
+        "{}",
+        ticket.html
+    );
     assert!(ticket.html.contains(">P001<"), "{}", ticket.html);
-    assert!(ticket.html.contains("environ 20 minutes"), "{}", ticket.html);
+    assert!(
+        ticket.html.contains("environ 20 minutes"),
+        "{}",
+        ticket.html
+    );
     assert!(ticket.html.contains("class=\"qr\""), "{}", ticket.html);
 
     // The same phone again, with no cap on the remote share: already in
@@ -144,13 +154,20 @@ async fn refusals_are_sentences_on_the_form(backend: Backend) {
     );
     assert!(!again.html.contains("already_in_queue"), "{}", again.html);
     // The phone typed is kept for another try.
-    assert!(again.html.contains("value=\"+212612000021\""), "{}", again.html);
+    assert!(
+        again.html.contains("value=\"+212612000021\""),
+        "{}",
+        again.html
+    );
 
     // Another phone: one remote ticket is already half of the one waiting
     // (the default share), so the remote places are full — in Arabic too.
     share(&office, 50).await;
     for (lang, words) in [
-        ("fr", "Les places à distance de ce service sont toutes prises"),
+        (
+            "fr",
+            "Les places à distance de ce service sont toutes prises",
+        ),
         ("ar", "جميع الأماكن عن بعد لهذه الخدمة محجوزة حاليا"),
     ] {
         let full = join_form(&office, lang, "+212612000022").await;
@@ -206,7 +223,10 @@ async fn joining_closed_is_said_on_the_office_page(backend: Backend) {
     let page = open(&office, &format!("/sites/{site}?lang=fr")).await;
     let button = button_of(&page.html);
     assert!(button.contains("disabled"), "{button}");
-    assert!(button.contains("L'annexe est fermée en ce moment"), "{button}");
+    assert!(
+        button.contains("L'annexe est fermée en ce moment"),
+        "{button}"
+    );
     let form = open(&office, &format!("/join/{site}/{SERVICE}?lang=fr")).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.html.contains("L'annexe est fermée en ce moment"));
@@ -255,35 +275,48 @@ async fn the_tracking_page_says_where_a_remote_ticket_stands(backend: Backend) {
     assert_eq!(joined.status, StatusCode::CREATED, "{}", joined.body);
     let id = joined.body["id"].as_str().expect("an id").to_owned();
     let device = kiosk(&office.app, &office.admin, &site).await;
+    office.set_time("2026-11-26T09:00:30Z");
     let walk_in = issue(&office.app, &device, &site, json!({"service": SERVICE})).await;
     let track = format!("/t/{id}?lang=fr");
 
     let page = open(&office, &track).await;
     assert!(
-        page.html.contains("class=\"track-remote-label\">Ticket à distance<"),
+        page.html
+            .contains("class=\"track-remote-label\">Ticket à distance<"),
         "{}",
         page.html
     );
     let (state, text) = remote_line(&page.html);
     assert_eq!(state, "on_the_way");
-    assert!(text.contains("confirmez votre présence à la borne"), "{text}");
+    assert!(
+        text.contains("confirmez votre présence à la borne"),
+        "{text}"
+    );
     // A ticket taken at the kiosk has no such line.
     let kiosk_page = open(&office, &format!("/t/{}", walk_in["id"].as_str().unwrap())).await;
     assert!(!kiosk_page.html.contains("track-remote-label"));
-    assert!(kiosk_page.html.contains("id=\"track-remote\" aria-live=\"polite\" hidden>"));
+    assert!(
+        kiosk_page
+            .html
+            .contains("id=\"track-remote\" aria-live=\"polite\" hidden>")
+    );
 
-    // Its turn comes while its holder is away: held aside until 09:15
-    // (the office's 15 minutes of grace), the one who came is called.
+    // Its turn comes at 09:01 while its holder is away: the one who came
+    // is called, and the sweep (the test's or the server's own) holds it
+    // aside until 09:16 (the office's 15 minutes of grace).
+    office.set_time("2026-11-26T09:01:00Z");
     let (status, called) = call_next(&office.app, &office.agent, "agdal-g1").await;
     assert_eq!(status, StatusCode::OK, "{called}");
     assert_eq!(called["id"], walk_in["id"], "{called}");
+    office.sweep().await;
+    assert_eq!(office.ticket(&id).await["held"], true);
     let page = open(&office, &track).await;
     let (state, text) = remote_line(&page.html);
     assert_eq!(state, "held", "{}", page.html);
-    assert!(text.contains("avant 09:15"), "{text}");
+    assert!(text.contains("avant 09:16"), "{text}");
     let page = open(&office, &format!("/t/{id}?lang=ar")).await;
     let (_, text) = remote_line(&page.html);
-    assert!(text.contains("قبل 09:15"), "{text}");
+    assert!(text.contains("قبل 09:16"), "{text}");
     // The ticket page of a held ticket still shows it (it is waiting).
     let ticket = open(&office, &format!("/t/{id}/joined")).await;
     assert_eq!(ticket.status, StatusCode::OK);
@@ -291,7 +324,11 @@ async fn the_tracking_page_says_where_a_remote_ticket_stands(backend: Backend) {
     // Checked in at the kiosk: present.
     let present = office
         .app
-        .post(&format!("/api/v1/tickets/{id}/present"), Some(&device), json!({}))
+        .post(
+            &format!("/api/v1/tickets/{id}/present"),
+            Some(&device),
+            json!({}),
+        )
         .await;
     assert_eq!(present.status, StatusCode::OK, "{}", present.body);
     let page = open(&office, &track).await;

@@ -66,8 +66,13 @@ impl RemoteLine {
                     None => ("held", tr.s("portal.track.remote.held_soon").to_owned()),
                 }
             }
-            Status::Waiting if present => ("present", tr.s("portal.track.remote.present").to_owned()),
-            Status::Waiting => ("on_the_way", tr.s("portal.track.remote.on_the_way").to_owned()),
+            Status::Waiting if present => {
+                ("present", tr.s("portal.track.remote.present").to_owned())
+            }
+            Status::Waiting => (
+                "on_the_way",
+                tr.s("portal.track.remote.on_the_way").to_owned(),
+            ),
             Status::NoShow if !present => ("lapsed", tr.s("portal.track.remote.lapsed").to_owned()),
             _ => ("", String::new()),
         };
@@ -186,7 +191,11 @@ mod tests {
         assert_eq!(here.map(|l| l.state), Some("present"));
         let lapsed = line(&remote(Status::NoShow, false, None), Lang::En).expect("a line");
         assert_eq!(lapsed.state, "lapsed");
-        assert!(lapsed.text.contains("not confirmed in time"), "{}", lapsed.text);
+        assert!(
+            lapsed.text.contains("not confirmed in time"),
+            "{}",
+            lapsed.text
+        );
         // Called while present, then absent at the counter: a plain no-show.
         let absent = line(&remote(Status::NoShow, true, None), Lang::Fr).expect("a line");
         assert_eq!((absent.state, absent.text.as_str()), ("", ""));

@@ -36,12 +36,28 @@ async fn a_citizen_joins_the_queue_from_the_office_page() {
     // Three people already wait, taken at the kiosk.
     let device = kiosk(&office.app, &office.admin, &office.site).await;
     for _ in 0..3 {
-        issue(&office.app, &device, &office.site, json!({"service": SERVICE})).await;
+        issue(
+            &office.app,
+            &device,
+            &office.site,
+            json!({"service": SERVICE}),
+        )
+        .await;
     }
     let browser = Browser::open(PHONE).await;
     let expected = [
-        ("fr", "+212612000011", "Vous êtes dans la file", "Rejoindre la file à distance"),
-        ("ar", "+212612000012", "أنتم في الطابور", "الانضمام إلى الطابور عن بعد"),
+        (
+            "fr",
+            "+212612000011",
+            "Vous êtes dans la file",
+            "Rejoindre la file à distance",
+        ),
+        (
+            "ar",
+            "+212612000012",
+            "أنتم في الطابور",
+            "الانضمام إلى الطابور عن بعد",
+        ),
     ];
     for (n, (lang, phone, joined, button)) in expected.into_iter().enumerate() {
         let page = format!("{}/sites/{}?lang={lang}", office.app.base, office.site);
@@ -95,9 +111,7 @@ async fn a_citizen_joins_the_queue_from_the_office_page() {
 
         // The tracking page says it is a remote ticket, not yet present.
         browser.click("#track-link").await;
-        browser
-            .wait_for_text("#track-number", &number, WAIT)
-            .await;
+        browser.wait_for_text("#track-number", &number, WAIT).await;
         let state = browser
             .eval("return document.getElementById('track-remote').dataset.state")
             .await;
