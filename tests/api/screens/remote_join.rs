@@ -2,7 +2,8 @@
 //! office's page offers "join the queue remotely" under the walk-in
 //! service, the phone gets a code by SMS, and the code lands on the
 //! ticket page with the number, the place in line, when to leave home and
-//! the tracking link. Screenshots: `remote-join-{office,code,ticket}-{fr,ar}-phone`.
+//! the tracking link. Screenshots:
+//! `remote-join-{office,code,ticket,tracking}-{fr,ar}-phone`.
 
 use crate::support::browser::{Browser, PHONE};
 use crate::support::office::{Office, SERVICE, office};
@@ -116,6 +117,9 @@ async fn a_citizen_joins_the_queue_from_the_office_page() {
             .eval("return document.getElementById('track-remote').dataset.state")
             .await;
         assert_eq!(state, "on_the_way", "{lang}");
+        browser
+            .screenshot(&format!("remote-join-tracking-{lang}-phone"))
+            .await;
     }
     browser.close().await;
 }
