@@ -82,7 +82,8 @@ pub async fn passed(db: &Db) -> Result<Vec<String>, StoreError> {
                          AND o.status IN ('called', 'serving', 'done', 'no_show', 'cancelled')
                          AND o.service_id = t.service_id AND o.priority = t.priority
                          AND o.local_day = t.local_day AND o.called_at IS NOT NULL
-                         AND o.issued_at > t.issued_at)
+                         AND (o.issued_at > t.issued_at
+                              OR (o.issued_at = t.issued_at AND o.sequence > t.sequence)))
          LIMIT 500"
     )
     .fetch_all(c)

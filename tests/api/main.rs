@@ -41,6 +41,8 @@ mod queue;
 mod rate_limits;
 mod remote_pages;
 mod remote_queue;
+mod remote_queue_burst;
+mod remote_queue_held;
 mod requests;
 mod requests_kiosk;
 mod requests_ticket;

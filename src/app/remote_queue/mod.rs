@@ -121,23 +121,6 @@ pub async fn join(
     let estimates = pace.clone();
     let (ticket, ahead, events) = store::queue::transaction(&app.db, move |t| {
         let (sequence, issued_at) = t.next_number(&site, &service.id, &day, now)?;
-        let (remote, all) = t.remote_share(&site, &service.id)?;
-        let wait_s = pace.wait_seconds(&service.id, all);
-        if now + wait_s * 1000 > closing {
-            return Err(AppError::conflict(
-                "queue_closing",
-                "the estimated wait runs past closing time: come to the office instead",
-            ));
-        }
-        // After this join, remote tickets may be at most the service's
-        // share of those waiting, rounded up.
-        let allowed = (service.remote_share_percent * (all + 1) + 99) / 100;
-        if remote + 1 > allowed {
-            return Err(AppError::conflict(
-                "remote_share_full",
-                "remote places in this queue are all taken for now",
-            ));
-        }
         let ticket = TicketRow {
             phone: Some(phone.clone()),
             lang: request.lang.to_owned(),
@@ -151,7 +134,8 @@ pub async fn join(
                 "remote",
             )
         };
-        let count = t.insert_waiting_ticket(&ticket).map_err(|e| {
+        // The unique index speaks first: a phone with a ticket here is told so.
+        t.insert_ticket(&ticket).map_err(|e| {
             AppError::unless_conflict(e, || {
                 AppError::conflict(
                     "already_in_queue",
@@ -159,10 +143,26 @@ pub async fn join(
                 )
             })
         })?;
+        // Counted with this ticket: the remote ones, and all.
+        let (remote, count) = t.remote_share(&site, &service.id)?;
+        let ahead = count - 1;
+        if now + pace.wait_seconds(&service.id, ahead) * 1000 > closing {
+            return Err(AppError::conflict(
+                "queue_closing",
+                "the estimated wait runs past closing time: come to the office instead",
+            ));
+        }
+        // Remote tickets may be at most the service's share of those
+        // waiting, rounded up.
+        if remote * 100 > service.remote_share_percent * count + 99 {
+            return Err(AppError::conflict(
+                "remote_share_full",
+                "remote places in this queue are all taken for now",
+            ));
+        }
         if let Some(proof) = &proof {
             otp::use_up_queued(t, proof, now)?;
         }
-        let ahead = count - 1;
         let link = format!("{link_base}/t/{}", ticket.id);
         let minutes = (pace.wait_seconds(&service.id, ahead) + 59) / 60;
         let body =

@@ -131,6 +131,8 @@ operations! {
     fn counter_and_streak(id: &str) -> Option<CounterAndStreak> = postgres::counter_and_streak;
     /// Sets the site's fairness streak and appends events.
     fn append_all_with_streak(site: &str, at: i64, streak: i64, events: &[NewEvent<'_>]) -> Vec<EventRow> = postgres::append_all_with_streak;
+    /// Inserts a ticket.
+    fn insert_ticket(ticket: &TicketRow) -> () = tickets::insert;
     /// A service's waiting tickets: the remote ones, and all.
     fn remote_share(site: &str, service: &str) -> (i64, i64) = super::remote_queue::share;
     /// Uses a phone's code up; `false` if another action used it first.
