@@ -11,8 +11,7 @@ pub const MONDAY_9: &str = "2026-11-23T09:00:00Z";
 /// The office of `office::office` (service `passport`, 10 minutes a visit,
 /// one open counter `agdal-g1`), at `MONDAY_9`.
 pub async fn remote_office(backend: Backend, verify_phone: bool) -> Office {
-    let office = office(backend, MONDAY_9, "Africa/Casablanca", 2, verify_phone).await;
-    office
+    office(backend, MONDAY_9, "Africa/Casablanca", 2, verify_phone).await
 }
 
 impl Office {

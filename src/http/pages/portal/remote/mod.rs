@@ -8,6 +8,7 @@
 pub mod offer;
 mod ticket;
 
+use super::booking::service_name_in;
 use super::citizen::{CodeStep, Proof, local_name};
 use crate::app::remote_offer;
 use crate::app::remote_queue::{self, JoinRequest, Via};
@@ -43,6 +44,8 @@ struct About {
     site: String,
     office: String,
     service: String,
+    /// `fr` when an English page shows the French name.
+    service_lang: Option<&'static str>,
     waiting: i64,
     minutes: i64,
     /// Why joining is closed now, in words; `None` when open.
@@ -76,10 +79,13 @@ async fn about(state: &AppState, f: &Frame, site: &str, service: &str) -> AppRes
         .into_iter()
         .find(|o| o.service == service)
         .ok_or(AppError::NotFound("service"))?;
+    let (ar, en) = (found.name_ar.as_deref(), found.name_en.as_deref());
+    let (service, service_lang) = service_name_in(f.lang, &found.name, ar, en);
     Ok(About {
         site: site.to_owned(),
         office: local_name(f.lang, &view.name, view.name_ar.as_deref()),
-        service: local_name(f.lang, &found.name, found.name_ar.as_deref()),
+        service,
+        service_lang,
         waiting: offer.waiting,
         minutes: minutes(offer.estimated_wait_seconds),
         closed: offer.joining.code().map(|code| refusal(f.tr, code)),
