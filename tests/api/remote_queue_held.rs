@@ -145,9 +145,19 @@ async fn a_held_ticket_lapses_after_the_grace_once_from_two_instances(backend: B
         (StatusCode::CONFLICT, "not_waiting")
     );
     assert_eq!(serve_next(&office).await, "P003");
-    // Its phone may join again.
+    // Its phone may join again, and leave (SMS "ANNULER" without reference).
     let back = office.join(&phone(1), json!({})).await;
     assert_eq!(back.status, StatusCode::CREATED, "{}", back.body);
+    let amina = guichet::domain::phone::Phone::parse(&phone(1)).unwrap();
+    let left = guichet::app::remote_queue::leave(&office.app.app, &amina, None)
+        .await
+        .expect("left");
+    assert_eq!(
+        (left.number.as_str(), left.status.as_str()),
+        ("P005", "cancelled")
+    );
+    let gone = guichet::app::remote_queue::leave(&office.app.app, &amina, None).await;
+    assert!(gone.is_err(), "nothing left to leave");
 }
 
 async fn leave_now_goes_once_when_the_wait_reaches_the_margin(backend: Backend) {

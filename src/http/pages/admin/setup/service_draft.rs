@@ -102,7 +102,11 @@ pub(super) fn typed(form: &Fields) -> Draft {
 pub(super) fn input_of(draft: &Draft) -> Result<ServicePatch, Invalid> {
     let value = |field: &'static str| -> Result<Option<i64>, Invalid> {
         let typed = draft.numbers.iter().find(|(k, _)| *k == field);
-        typed.map(|(_, v)| number(field, v)).transpose()
+        match typed {
+            // Left out (a form of before this setting): it keeps its value.
+            Some((_, v)) if field == "remote_share_percent" && v.trim().is_empty() => Ok(None),
+            _ => typed.map(|(_, v)| number(field, v)).transpose(),
+        }
     };
     let modes = [("in_person", draft.in_person), ("video", draft.video)]
         .into_iter()

@@ -238,7 +238,16 @@ fn typed(form: &Fields, new: bool) -> Draft {
 fn patch_of(draft: &Draft) -> Result<SitePatch, Invalid> {
     let value = |field: &'static str| -> Result<Option<i64>, Invalid> {
         let typed = draft.settings.iter().find(|(k, _)| *k == field);
-        typed.map(|(_, v)| number(field, v)).transpose()
+        match typed {
+            // Left out (a form of before the remote queue): kept as it is.
+            Some((k, v)) if k.starts_with("travel_") || k.starts_with("remote_") => {
+                match v.trim() {
+                    "" => Ok(None),
+                    v => number(field, v).map(Some),
+                }
+            }
+            _ => typed.map(|(_, v)| number(field, v)).transpose(),
+        }
     };
     let (latitude, longitude) = position_of(draft)?;
     Ok(SitePatch {
