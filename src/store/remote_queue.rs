@@ -8,18 +8,28 @@ use super::{Db, StoreError, Tx};
 use crate::read;
 
 /// A service's waiting tickets: the remote ones, then all; binds site,
-/// service.
+/// service (SQLite, after the insert).
 pub(crate) const SHARE: &str =
     "SELECT CAST(COALESCE(SUM(CASE WHEN source = 'remote' THEN 1 ELSE 0 END), 0) AS BIGINT),
         COUNT(*) FROM tickets WHERE site_id = $1 AND status = 'waiting' AND service_id = $2";
 
-/// PostgreSQL: `SHARE` in the open transaction.
-pub async fn share(tx: &mut Tx, site: &str, service: &str) -> Result<(i64, i64), StoreError> {
-    Ok(crate::write!(tx, |c| sqlx::query_as(SHARE)
-        .bind(site)
-        .bind(service)
-        .fetch_one(c)
-        .await)?)
+/// PostgreSQL: inserts a remote ticket and counts its service's waiting
+/// tickets, remote ones and all, in one statement. The counts read the
+/// statement's snapshot, which does not hold the new row yet: hence `+ 1`.
+pub async fn insert_counting(tx: &mut Tx, t: &TicketRow) -> Result<(i64, i64), StoreError> {
+    let sql = format!(
+        "WITH added AS ({}) SELECT
+             CAST(COALESCE(SUM(CASE WHEN source = 'remote' THEN 1 ELSE 0 END), 0) + 1 AS BIGINT),
+             COUNT(*) + 1
+         FROM tickets WHERE site_id = $2 AND status = 'waiting' AND service_id = $3",
+        super::tickets::insert_sql()
+    );
+    Ok(crate::write!(tx, |c| super::tickets::bind_columns!(
+        sqlx::query_as(&sql),
+        t
+    )
+    .fetch_one(c)
+    .await)?)
 }
 
 /// `COLUMNS` with the table's alias `t.`.

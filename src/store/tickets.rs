@@ -106,6 +106,8 @@ macro_rules! bind_columns {
     };
 }
 
+pub(crate) use bind_columns;
+
 /// Binds a ticket's mutable part, as `UPDATE` takes it.
 macro_rules! bind_update {
     ($query:expr, $t:expr) => {

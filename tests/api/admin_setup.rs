@@ -101,6 +101,7 @@ fn service_form<'a>(id: &'a str, prefix: &'a str, slot: &'a str) -> Vec<(&'a str
         ("service_minutes", "6"),
         ("target_wait_minutes", "20"),
         ("processing_days", "3"),
+        ("remote_share_percent", "40"),
         ("doc_fr_0", "Carte nationale"),
         ("doc_ar_0", "البطاقة الوطنية"),
         ("doc_fr_1", ""),
@@ -240,6 +241,8 @@ async fn forms_set_up_an_office_and_refuse_bad_input(backend: Backend) {
         ("checkin_early_minutes", "15"),
         ("checkin_late_minutes", "30"),
         ("complaint_answer_days", "60"),
+        ("travel_margin_minutes", "25"),
+        ("remote_grace_minutes", "10"),
     ];
     let saved = web
         .post("/admin/sites/hay-hassani", &admin, &settings, true)
@@ -250,6 +253,27 @@ async fn forms_set_up_an_office_and_refuse_bad_input(backend: Backend) {
         (site["min_recalls"].clone(), site["verify_phone"].clone()),
         (json!(2), json!(true))
     );
+    assert_eq!(
+        (
+            &site["travel_margin_minutes"],
+            &site["remote_grace_minutes"]
+        ),
+        (&json!(25), &json!(10))
+    );
+    let page = web.get("/admin/sites/hay-hassani", Some(&admin)).await;
+    assert!(
+        page.html
+            .contains("name=\"travel_margin_minutes\" value=\"25\"")
+    );
+    // Out of bounds: refused, nothing changed.
+    let mut wrong = settings.to_vec();
+    wrong[10] = ("travel_margin_minutes", "999");
+    let bounded = web
+        .post("/admin/sites/hay-hassani", &admin, &wrong, true)
+        .await;
+    refused(&bounded, StatusCode::UNPROCESSABLE_ENTITY, "999");
+    let site = app.get("/api/v1/sites/hay-hassani", None).await.body;
+    assert_eq!(site["travel_margin_minutes"], 25);
     // An Arabic name left blank is cleared, on the site and on a service.
     let mut unnamed = settings.to_vec();
     unnamed[1] = ("name_ar", "");
@@ -273,6 +297,7 @@ async fn forms_set_up_an_office_and_refuse_bad_input(backend: Backend) {
     let site = app.get("/api/v1/sites/hay-hassani", None).await.body;
     assert!(site["name_ar"].is_null(), "{site}");
     assert!(site["services"][0]["name_ar"].is_null(), "{site}");
+    assert_eq!(site["services"][0]["remote_share_percent"], 40, "{site}");
     assert_eq!(site["services"][0]["horizon_days"], 14);
 
     // Every refusal: shown in place, nothing changed.

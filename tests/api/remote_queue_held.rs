@@ -61,6 +61,14 @@ async fn an_absent_remote_ticket_is_held_then_called_once_present(backend: Backe
         (&json!(true), &json!("waiting")),
         "{held}"
     );
+    // The agent's console marks it remote and away; a kiosk ticket present.
+    assert_eq!(
+        console_marks(&office).await,
+        [
+            ("P001".to_owned(), true, false),
+            ("P003".to_owned(), false, true)
+        ]
+    );
     // Checked in at the kiosk within the grace: back at its place, next.
     office.set_time("2026-11-23T09:10:00Z");
     let here = office.check_in(&kiosk, "p001").await;
@@ -70,6 +78,10 @@ async fn an_absent_remote_ticket_is_held_then_called_once_present(backend: Backe
         (&json!(true), &json!(false))
     );
     assert_eq!(here.body["position"], 1);
+    assert_eq!(
+        console_marks(&office).await[0],
+        ("P001".to_owned(), true, true)
+    );
     // Checking in again changes nothing; a kiosk ticket has no check-in.
     let again = office.check_in(&kiosk, "P001").await;
     assert_eq!(again.status, StatusCode::OK);
@@ -195,6 +207,21 @@ async fn leave_now_goes_once_when_the_wait_reaches_the_margin(backend: Backend) 
     office.follow_up().await;
     let sent = office.templates(&amina).await;
     assert_eq!(sent.iter().filter(|t| *t == "leave_now").count(), 1);
+}
+
+/// Each waiting ticket of the agent's console: number, remote, present.
+async fn console_marks(office: &Office) -> Vec<(String, bool, bool)> {
+    let agent = guichet::app::auth::authenticate(&office.app.app, &office.agent)
+        .await
+        .expect("the agent");
+    let console = guichet::app::console::console(&office.app.app, &agent, "agdal-g1")
+        .await
+        .expect("the console");
+    console
+        .waiting
+        .into_iter()
+        .map(|t| (t.number, t.remote, t.present))
+        .collect()
 }
 
 async fn events_of(app: &TestApp, kind: &str) -> i64 {

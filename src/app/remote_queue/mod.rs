@@ -134,8 +134,9 @@ pub async fn join(
                 "remote",
             )
         };
-        // The unique index speaks first: a phone with a ticket here is told so.
-        t.insert_ticket(&ticket).map_err(|e| {
+        // The unique index speaks first: a phone with a ticket here is told
+        // so. Counted with this ticket: the remote ones waiting, and all.
+        let (remote, count) = t.insert_remote_ticket(&ticket).map_err(|e| {
             AppError::unless_conflict(e, || {
                 AppError::conflict(
                     "already_in_queue",
@@ -143,8 +144,6 @@ pub async fn join(
                 )
             })
         })?;
-        // Counted with this ticket: the remote ones, and all.
-        let (remote, count) = t.remote_share(&site, &service.id)?;
         let ahead = count - 1;
         if now + pace.wait_seconds(&service.id, ahead) * 1000 > closing {
             return Err(AppError::conflict(

@@ -252,11 +252,16 @@ impl DirectTx<'_> {
         self.set_priority_streak(site, streak)?;
         self.append_all(site, at, events)
     }
-    /// A service's waiting tickets: the remote ones, and all.
-    pub fn remote_share(&mut self, site: &str, service: &str) -> Result<(i64, i64), StoreError> {
-        let row = run(self.0, remote_queue::SHARE, &[&site, &service], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
+    /// Inserts a remote ticket; returns its service's waiting tickets, the
+    /// remote ones and all, the new one included.
+    pub fn insert_remote_ticket(&mut self, t: &TicketRow) -> Result<(i64, i64), StoreError> {
+        self.insert_ticket(t)?;
+        let row = run(
+            self.0,
+            remote_queue::SHARE,
+            &[&t.site_id, &t.service_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         Ok(row.unwrap_or((0, 0)))
     }
     /// Uses a phone's code up; `false` if another action used it first.

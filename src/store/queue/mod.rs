@@ -131,10 +131,9 @@ operations! {
     fn counter_and_streak(id: &str) -> Option<CounterAndStreak> = postgres::counter_and_streak;
     /// Sets the site's fairness streak and appends events.
     fn append_all_with_streak(site: &str, at: i64, streak: i64, events: &[NewEvent<'_>]) -> Vec<EventRow> = postgres::append_all_with_streak;
-    /// Inserts a ticket.
-    fn insert_ticket(ticket: &TicketRow) -> () = tickets::insert;
-    /// A service's waiting tickets: the remote ones, and all.
-    fn remote_share(site: &str, service: &str) -> (i64, i64) = super::remote_queue::share;
+    /// Inserts a remote ticket; returns its service's waiting tickets, the
+    /// remote ones and all, the new one included.
+    fn insert_remote_ticket(ticket: &TicketRow) -> (i64, i64) = super::remote_queue::insert_counting;
     /// Uses a phone's code up; `false` if another action used it first.
     fn use_otp(id: &str, now: i64) -> bool = postgres::use_otp;
     /// Queues a message; `false` if one with its key was already queued.
