@@ -28,6 +28,37 @@
     cancelled: T("portal.track.status.cancelled")
   };
 
+  var remoteLines = {
+    on_the_way: T("portal.track.remote.on_the_way"),
+    present: T("portal.track.remote.present"),
+    lapsed: T("portal.track.remote.lapsed")
+  };
+
+  // A remote ticket's state: [state, words], as the server writes them.
+  function remoteLine(ticket) {
+    if (ticket.status === "waiting" && ticket.held) {
+      var until = ticket.held_until ? String(ticket.held_until).substring(11, 16) : "";
+      return ["held", until ? fill("portal.track.remote.held", until) : T("portal.track.remote.held_soon")];
+    }
+    if (ticket.status === "waiting") {
+      var state = ticket.present ? "present" : "on_the_way";
+      return [state, remoteLines[state]];
+    }
+    if (ticket.status === "no_show" && !ticket.present) return ["lapsed", remoteLines.lapsed];
+    return ["", ""];
+  }
+
+  function showRemote(ticket) {
+    var line = $("track-remote");
+    if (!line || !ticket.remote) return;
+    var shown = remoteLine(ticket);
+    var was = line.getAttribute("data-state");
+    line.setAttribute("data-state", shown[0]);
+    line.textContent = shown[1];
+    line.hidden = !shown[1];
+    if (shown[0] === "held" && was !== "held" && navigator.vibrate) navigator.vibrate([300, 150, 300]);
+  }
+
   function show(ticket) {
     track.setAttribute("data-status", ticket.status);
     $("track-number").textContent = ticket.number;
@@ -40,6 +71,7 @@
       var minutes = Math.max(1, Math.ceil((ticket.estimated_wait_seconds || 0) / 60));
       $("track-wait").textContent = fill("portal.track.minutes", minutes);
     }
+    showRemote(ticket);
     var called = ticket.status === "called" && ticket.counter;
     $("track-call").hidden = !called;
     if (called) {

@@ -41,6 +41,7 @@ pub mod queue;
 pub mod rate_limit;
 pub mod receipts;
 pub mod reminders;
+pub mod remote_offer;
 pub mod remote_queue;
 mod request_filing;
 pub mod requests;

@@ -53,6 +53,9 @@ pub struct TicketView {
     /// A remote ticket whose turn came while its holder was away: it keeps
     /// its place for the site's grace period, then lapses.
     pub held: bool,
+    /// While held: when its holder's grace ends (the site's local time,
+    /// RFC 3339); checked in by then, the ticket goes back to its place.
+    pub held_until: Option<String>,
 }
 
 pub async fn issue(
@@ -378,6 +381,10 @@ pub(crate) fn view(context: &SiteContext, pace: &Pace, t: TicketRow, ahead: i64)
         remote,
         present: remote.then_some(t.present_at.is_some()),
         held: waiting && remote && t.held_at.is_some() && t.present_at.is_none(),
+        held_until: t
+            .held_at
+            .filter(|_| waiting && remote && t.present_at.is_none())
+            .map(|at| context.local(at + context.row.remote_grace_minutes * 60_000)),
         position: waiting.then_some(ahead + 1),
         estimated_wait_seconds: waiting.then(|| pace.wait_seconds(&t.service_id, ahead)),
         issued_at: context.local(t.issued_at),

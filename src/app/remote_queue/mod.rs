@@ -234,7 +234,7 @@ fn remote_view(app: &App, pace: &Pace, t: TicketRow, ahead: i64) -> RemoteTicket
 
 /// When the office closes today, as an instant; refused when it does not
 /// take tickets now (closed, or a closure day).
-fn closing_ms(context: &SiteContext, now: i64) -> AppResult<i64> {
+pub(crate) fn closing_ms(context: &SiteContext, now: i64) -> AppResult<i64> {
     let closed = || AppError::conflict("site_closed", "the office is closed now");
     let local = jiff::Timestamp::from_millisecond(now)
         .map_err(|e| AppError::Internal(e.into()))?

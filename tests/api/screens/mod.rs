@@ -22,6 +22,7 @@ mod partner_files;
 mod policy;
 mod portal;
 mod province;
+mod remote_join;
 mod remote_presence;
 mod tamazight;
 mod tv_reconnect;

@@ -57,6 +57,14 @@ async fn every_citizen_page_weighs_at_most_100_kb() {
         )
         .await;
     assert_eq!(ticket.status, StatusCode::CREATED, "{}", ticket.body);
+    let remote = app
+        .post(
+            &format!("/api/v1/sites/{site}/queue/join"),
+            None,
+            json!({"service": SERVICE, "phone": "+212600000005"}),
+        )
+        .await;
+    assert_eq!(remote.status, StatusCode::CREATED, "{}", remote.body);
     let request = app
         .post(
             &format!("/api/v1/sites/{site}/requests"),
@@ -100,6 +108,9 @@ async fn every_citizen_page_weighs_at_most_100_kb() {
         format!("/waitlist/{site}/{SERVICE}"),
         format!("/feedback/{feedback}"),
         format!("/t/{}", field(&ticket, "id")),
+        format!("/join/{site}/{SERVICE}"),
+        format!("/t/{}/joined", field(&remote, "id")),
+        format!("/t/{}", field(&remote, "id")),
         format!("/stats/{site}"),
     ];
     let mut report = Vec::new();

@@ -1,7 +1,8 @@
 //! The portal's first pages: `/` lists the offices, `/sites/{site}` is an
 //! office's page — its hours, the digital guide of its procedures (each
 //! service with its channels and the documents to bring), the queue now,
-//! and the links to book or to request a document.
+//! and the links to book, to join the queue from afar or to request a
+//! document.
 
 use super::booking::{dates, name_in, service_name_in};
 use super::earliest;
@@ -78,6 +79,8 @@ struct Procedure {
     documents: Vec<String>,
     /// People waiting now and the estimate in minutes, for walk-in services.
     waiting: Option<(i64, i64)>,
+    /// Joining the queue from here, for services that take remote tickets.
+    remote: Option<super::remote::offer::Button>,
 }
 
 #[derive(Template)]
@@ -102,6 +105,7 @@ async fn office(
     // The queue is a bonus on this page: an office whose queue cannot be
     // read now is still shown, without it.
     let queue = queue::snapshot(app, &site).await.ok();
+    let mut remote = super::remote::offer::buttons(app, &f, &site).await;
     let hours = DAYS
         .iter()
         .map(|(key, day)| Hours {
@@ -140,6 +144,7 @@ async fn office(
                 .and_then(|q| q.services.iter().find(|w| w.id == s.id))
                 .filter(|_| s.walk_in)
                 .map(|w| (w.waiting, (w.estimated_wait_seconds + 59) / 60)),
+            remote: remote.remove(&s.id),
         })
         .collect();
     let name = name_in(f.lang, &view.name, view.name_ar.as_deref());

@@ -13,6 +13,7 @@ pub mod held;
 pub mod home;
 pub mod manage;
 pub mod me;
+pub mod remote;
 pub mod requests;
 pub mod waitlist;
 
@@ -31,4 +32,5 @@ pub fn router() -> Router<AppState> {
         .merge(feedback::router())
         .merge(files::router())
         .merge(waitlist::router())
+        .merge(remote::router())
 }

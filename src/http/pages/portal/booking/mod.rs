@@ -12,7 +12,7 @@ pub mod dates;
 pub mod errors;
 mod fields;
 pub mod ics;
-mod qr;
+pub mod qr;
 
 pub use confirm::TokenQuery;
 pub use fields::{manage_url, mode_label, name_in, opaque, phone_input, service_name_in};

@@ -1,4 +1,5 @@
-//! The manage link as a QR code, drawn as inline SVG (no image to fetch).
+//! A link as a QR code, drawn as inline SVG (no image to fetch): the
+//! manage link of a booking, the tracking page of a remote ticket.
 
 use qrcode::QrCode;
 use qrcode::render::svg;
