@@ -1,6 +1,7 @@
 //! Building and running the service: what `guichet serve`, the tests and
 //! the load generator all start.
 
+use crate::app::reads::Reads;
 use crate::app::{App, AppSettings, Guards, Links, Live, Messaging, Policy, live};
 use crate::bus::Bus;
 use crate::clock::Clock;
@@ -143,6 +144,15 @@ impl Server {
         every(app, SECOND, "sending messages", |app| async move {
             crate::app::outbox::send_due(&app).await
         });
+        // Whether the read replica may serve reads (app::reads).
+        if app.reads.state() != crate::app::reads::ReplicaState::None {
+            every(
+                app,
+                crate::app::reads::CHECK_EVERY,
+                "replica check",
+                |app| async move { crate::app::reads::check(&app).await },
+            );
+        }
         let connections = http::serve::ConnectionCounts::default();
         let routers = http::routers(
             self.app.clone(),
@@ -184,6 +194,7 @@ impl Server {
         }
         self.app.audit.flush().await;
         self.app.db.close().await;
+        self.app.reads.close().await;
         tracing::info!("guichet stopped");
         Ok(())
     }
@@ -224,6 +235,7 @@ async fn settings(config: &Config, addr: SocketAddr, db: &Db) -> anyhow::Result<
         bus = Bus::redis(url.expose(), &deployment, live.shutdown.clone())?;
     }
     Ok(AppSettings {
+        reads: reads(config, db)?,
         bus,
         guards,
         live,
@@ -249,6 +261,29 @@ async fn settings(config: &Config, addr: SocketAddr, db: &Db) -> anyhow::Result<
             max_image_bytes: u64::from(config.media_max_image_mb) * crate::app::media::MB,
         },
     })
+}
+
+/// The read replica of the configuration, if any: only beside PostgreSQL.
+fn reads(config: &Config, db: &Db) -> anyhow::Result<Reads> {
+    let Some(url) = &config.database_replica_url else {
+        return Ok(Reads::default());
+    };
+    if db.backend() != "postgres" {
+        anyhow::bail!(
+            "DATABASE_REPLICA_URL is set but DATABASE_URL is not PostgreSQL: \
+             read replicas are PostgreSQL's; unset DATABASE_REPLICA_URL with SQLite"
+        );
+    }
+    let replica = crate::store::replica::connect(url.expose())
+        .context("DATABASE_REPLICA_URL is not a postgres:// URL")?;
+    tracing::info!(
+        max_lag_ms = config.replica_max_lag_ms,
+        "reads may go to a replica"
+    );
+    Ok(Reads::replica(
+        replica,
+        Duration::from_millis(config.replica_max_lag_ms),
+    ))
 }
 
 /// The transports of the outbox, from the configuration.

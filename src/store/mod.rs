@@ -41,6 +41,7 @@ pub mod partners;
 pub mod provinces;
 pub mod public_stats;
 pub mod queue;
+pub mod replica;
 pub mod reports;
 pub mod requests;
 pub mod retention;

@@ -39,6 +39,7 @@ mod public_stats;
 mod public_stats_hours;
 mod queue;
 mod rate_limits;
+mod replica;
 mod requests;
 mod requests_kiosk;
 mod requests_ticket;
