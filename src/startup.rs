@@ -235,7 +235,7 @@ async fn settings(config: &Config, addr: SocketAddr, db: &Db) -> anyhow::Result<
         bus = Bus::redis(url.expose(), &deployment, live.shutdown.clone())?;
     }
     Ok(AppSettings {
-        reads: reads(config, db)?,
+        reads: Reads::configured(config, db)?,
         bus,
         guards,
         live,
@@ -261,29 +261,6 @@ async fn settings(config: &Config, addr: SocketAddr, db: &Db) -> anyhow::Result<
             max_image_bytes: u64::from(config.media_max_image_mb) * crate::app::media::MB,
         },
     })
-}
-
-/// The read replica of the configuration, if any: only beside PostgreSQL.
-fn reads(config: &Config, db: &Db) -> anyhow::Result<Reads> {
-    let Some(url) = &config.database_replica_url else {
-        return Ok(Reads::default());
-    };
-    if db.backend() != "postgres" {
-        anyhow::bail!(
-            "DATABASE_REPLICA_URL is set but DATABASE_URL is not PostgreSQL: \
-             read replicas are PostgreSQL's; unset DATABASE_REPLICA_URL with SQLite"
-        );
-    }
-    let replica = crate::store::replica::connect(url.expose())
-        .context("DATABASE_REPLICA_URL is not a postgres:// URL")?;
-    tracing::info!(
-        max_lag_ms = config.replica_max_lag_ms,
-        "reads may go to a replica"
-    );
-    Ok(Reads::replica(
-        replica,
-        Duration::from_millis(config.replica_max_lag_ms),
-    ))
 }
 
 /// The transports of the outbox, from the configuration.

@@ -13,8 +13,10 @@
 
 use super::App;
 use super::error::AppError;
+use crate::config::Config;
 use crate::store::{self, Db, StoreError, replica::Replay};
 use crate::sync::lock;
+use anyhow::Context;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -109,6 +111,30 @@ impl Reads {
             }),
             ..Self::default()
         }
+    }
+
+    /// The read replica of the configuration (`DATABASE_REPLICA_URL`), if
+    /// any: only beside a PostgreSQL primary.
+    pub fn configured(config: &Config, primary: &Db) -> anyhow::Result<Self> {
+        let Some(url) = &config.database_replica_url else {
+            return Ok(Self::default());
+        };
+        if primary.backend() != "postgres" {
+            anyhow::bail!(
+                "DATABASE_REPLICA_URL is set but DATABASE_URL is not PostgreSQL: \
+                 read replicas are PostgreSQL's; unset DATABASE_REPLICA_URL with SQLite"
+            );
+        }
+        let replica = store::replica::connect(url.expose())
+            .context("DATABASE_REPLICA_URL is not a postgres:// URL")?;
+        tracing::info!(
+            max_lag_ms = config.replica_max_lag_ms,
+            "reads may go to a replica"
+        );
+        Ok(Self::replica(
+            replica,
+            Duration::from_millis(config.replica_max_lag_ms),
+        ))
     }
 
     pub fn state(&self) -> ReplicaState {
