@@ -25,6 +25,17 @@ pub struct Config {
     pub addr: String,
     #[command(flatten)]
     pub database: DatabaseArgs,
+    /// A PostgreSQL streaming replica of `DATABASE_URL`, for the reads that
+    /// may be a moment stale (slot lists, public figures, statistics,
+    /// reports, the province view). May hold a password, so it is kept as
+    /// a secret. Only with PostgreSQL.
+    #[arg(long, env = "DATABASE_REPLICA_URL", hide_env_values = true)]
+    pub database_replica_url: Option<Secret>,
+    /// Milliseconds the replica may be behind the primary; further behind,
+    /// its reads go to the primary.
+    #[arg(long, env = "GUICHET_REPLICA_MAX_LAG_MS", default_value_t = 2000,
+        value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub replica_max_lag_ms: u64,
     /// Redis for events between instances; unset keeps them in this process.
     /// May hold a password, so it is kept as a secret.
     #[arg(long, env = "REDIS_URL", hide_env_values = true)]
@@ -161,6 +172,8 @@ impl Config {
             database: DatabaseArgs {
                 database_url: database_url.to_owned(),
             },
+            database_replica_url: None,
+            replica_max_lag_ms: 2000,
             redis_url: None,
             public_url: None,
             video_url: "https://meet.jit.si".to_owned(),
@@ -331,9 +344,13 @@ mod tests {
         config.twilio_auth_token = Some("s3cr3t-token".parse().unwrap());
         config.smtp_url = Some("smtp://u:hunter2@mail".parse().unwrap());
         config.metrics_token = Some("scrape-k3y".parse().unwrap());
+        config.database_replica_url = Some("postgres://u:r3pl1ca@db2/g".parse().unwrap());
         let printed = format!("{config:?}");
         assert!(
-            !printed.contains("s3cr3t") && !printed.contains("hunter2") && !printed.contains("k3y"),
+            !printed.contains("s3cr3t")
+                && !printed.contains("hunter2")
+                && !printed.contains("k3y")
+                && !printed.contains("r3pl1ca"),
             "{printed}"
         );
     }

@@ -1,6 +1,7 @@
 //! Building and running the service: what `guichet serve`, the tests and
 //! the load generator all start.
 
+use crate::app::reads::Reads;
 use crate::app::{App, AppSettings, Guards, Links, Live, Messaging, Policy, live};
 use crate::bus::Bus;
 use crate::clock::Clock;
@@ -158,6 +159,15 @@ impl Server {
         every(app, SECOND, "sending messages", |app| async move {
             crate::app::outbox::send_due(&app).await
         });
+        // Whether the read replica may serve reads (app::reads).
+        if app.reads.state() != crate::app::reads::ReplicaState::None {
+            every(
+                app,
+                crate::app::reads::CHECK_EVERY,
+                "replica check",
+                |app| async move { crate::app::reads::check(&app).await },
+            );
+        }
         let connections = http::serve::ConnectionCounts::default();
         let routers = http::routers(
             self.app.clone(),
@@ -199,6 +209,7 @@ impl Server {
         }
         self.app.audit.flush().await;
         self.app.db.close().await;
+        self.app.reads.close().await;
         tracing::info!("guichet stopped");
         Ok(())
     }
@@ -239,6 +250,7 @@ async fn settings(config: &Config, addr: SocketAddr, db: &Db) -> anyhow::Result<
         bus = Bus::redis(url.expose(), &deployment, live.shutdown.clone())?;
     }
     Ok(AppSettings {
+        reads: Reads::configured(config, db)?,
         bus,
         guards,
         live,

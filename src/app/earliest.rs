@@ -11,6 +11,7 @@ pub mod offerings;
 pub use offerings::ALL;
 
 use super::rate_limit::EARLIEST_PER_IP;
+use super::reads::from_replica;
 use super::{App, AppResult};
 use crate::domain::Invalid;
 use crate::domain::place::{Kind, Near, Position};
@@ -216,7 +217,10 @@ async fn taken_of(
     from: i64,
     until: jiff::Timestamp,
 ) -> AppResult<HashMap<(String, String), HashMap<i64, i64>>> {
-    let rows = store::earliest::taken_of_kind(&app.db, kind, from, until.as_millisecond()).await?;
+    let until = until.as_millisecond();
+    let rows = from_replica!(app, |db| {
+        store::earliest::taken_of_kind(db, kind, from, until).await
+    })?;
     let mut taken: HashMap<(String, String), HashMap<i64, i64>> = HashMap::new();
     for (site, service, start, places) in rows {
         taken

@@ -1,6 +1,6 @@
 //! The service's own state, for operators: whether it is ready to serve
-//! (`/readyz`), and the gauges `/metrics` reads from the database at each
-//! scrape.
+//! (`/readyz`, the read replica's state included), and the gauges
+//! `/metrics` reads from the database at each scrape.
 
 use super::App;
 use crate::store::gauges;
@@ -15,6 +15,9 @@ pub struct Readiness {
     pub backend: &'static str,
     /// `in-process`, `redis` or `degraded`.
     pub bus: &'static str,
+    /// `none`, `ok`, `lagging` or `down`: never makes the instance not
+    /// ready, since the primary serves every read meanwhile.
+    pub replica: &'static str,
     /// `ready`, `degraded` (a bus without Redis still serves this
     /// instance's own screens: the instance stays in rotation, and says it
     /// is degraded) or `not_ready` (the database is not ready).
@@ -47,6 +50,7 @@ pub async fn readiness(app: &App) -> Readiness {
         database,
         backend: app.db.backend(),
         bus: bus.as_str(),
+        replica: app.reads.state().as_str(),
         status,
     }
 }

@@ -39,6 +39,7 @@ pub mod province;
 pub mod public_stats;
 pub mod queue;
 pub mod rate_limit;
+pub mod reads;
 pub mod receipts;
 pub mod reminders;
 pub mod remote_offer;
@@ -75,7 +76,10 @@ pub use state::{AppSettings, Caches, Guards, Links, Live, Messaging, Policy};
 /// parts of `state`, built once by `App::new` and never changed after.
 #[derive(Debug)]
 pub struct App {
+    /// The primary: every write, and every read that decides.
     pub db: Db,
+    /// Where reads that may be a moment stale go (`reads::from_replica!`).
+    pub reads: reads::Reads,
     pub clock: Clock,
     /// Where committed site events go for live subscribers.
     pub bus: Bus,
@@ -105,8 +109,10 @@ impl App {
             links,
             policy,
             media,
+            reads,
         } = settings;
         Self {
+            reads,
             clock,
             bus,
             activity: activity::Activity::default(),

@@ -25,6 +25,7 @@ mod csv;
 pub use csv::to_csv;
 
 use super::auth::Principal;
+use super::reads::from_replica;
 use super::{App, AppError, AppResult};
 use crate::domain::Invalid;
 use crate::domain::comparison::{self, Column};
@@ -208,15 +209,18 @@ async fn figures(
     zones: &[TimeZone],
     now: jiff::Timestamp,
 ) -> AppResult<Vec<OfficeFigures>> {
-    let db = &app.db;
-    let (tickets, ranks, appointments, processed, feedback, complaints) = tokio::try_join!(
-        sql::tickets(db, scope),
-        sql::ranks(db, scope),
-        sql::appointments(db, scope),
-        sql::processed(db, scope),
-        sql::feedback(db, scope),
-        sql::complaints(db, scope),
-    )?;
+    // A province's months: from the read replica when there is one.
+    let (tickets, ranks, appointments, processed, feedback, complaints) =
+        from_replica!(app, |db| {
+            tokio::try_join!(
+                sql::tickets(db, scope),
+                sql::ranks(db, scope),
+                sql::appointments(db, scope),
+                sql::processed(db, scope),
+                sql::feedback(db, scope),
+                sql::complaints(db, scope),
+            )
+        })?;
     let seconds = |ms: i64| rules::mean_seconds(Some(ms), 1);
     Ok(sites
         .iter()

@@ -13,6 +13,7 @@
 pub mod forecast;
 pub mod places;
 
+use super::reads::from_replica;
 use super::sites::SiteContext;
 use super::{App, AppError, AppResult};
 use crate::domain::opening_hours::OpeningHours;
@@ -127,31 +128,23 @@ pub async fn for_site(app: &App, site: &str) -> AppResult<Arc<PublicStats>> {
     }
     let day = |back: i64| shift(today, -back);
     let (from, yesterday) = (day(DAYS)?, day(1)?);
-    let waits =
-        store::public_stats::waits(&app.db, site, &from.to_string(), &yesterday.to_string())
-            .await?;
-    let places =
-        store::public_stats::places(&app.db, site, &from.to_string(), &yesterday.to_string())
-            .await?;
     let forecast_from = day(FORECAST_WEEKS * 7)?;
-    let quarters: Vec<(i64, i64)> = store::public_stats::arrivals(
-        &app.db,
-        site,
-        &forecast_from.to_string(),
-        &yesterday.to_string(),
-    )
-    .await?
-    .into_iter()
-    .map(|q| (q.quarter, q.arrivals))
-    .collect();
     let zone = &context.zone;
-    let ready = store::public_stats::ready_requests(
-        &app.db,
-        site,
-        start_of(from, zone)?,
-        start_of(today, zone)?,
-    )
-    .await?;
+    let (ready_from, ready_until) = (start_of(from, zone)?, start_of(today, zone)?);
+    let (from_day, last_day) = (from.to_string(), yesterday.to_string());
+    let forecast_day = forecast_from.to_string();
+    let (waits, places, quarters, ready) = from_replica!(app, |db| {
+        tokio::try_join!(
+            store::public_stats::waits(db, site, &from_day, &last_day),
+            store::public_stats::places(db, site, &from_day, &last_day),
+            store::public_stats::arrivals(db, site, &forecast_day, &last_day),
+            store::public_stats::ready_requests(db, site, ready_from, ready_until),
+        )
+    })?;
+    let quarters: Vec<(i64, i64)> = quarters
+        .into_iter()
+        .map(|q| (q.quarter, q.arrivals))
+        .collect();
     let (hours, closures) = (&context.hours, context.closures.as_slice());
     let pattern =
         forecast::Pattern::learn(&quarters, zone, (forecast_from, yesterday), hours, closures);

@@ -1,6 +1,7 @@
 //! Which appointment slots a service offers, and whether a requested start
 //! is one a citizen may book now.
 
+use super::reads::{Source, from_replica};
 use super::sites::{SiteContext, from_json};
 use super::{App, AppError, AppResult};
 use crate::domain::Invalid;
@@ -45,8 +46,21 @@ pub struct SlotList {
     pub slots: Vec<SlotView>,
 }
 
-/// The slots of a service between two local days, with the places left.
+/// The slots of a service between two local days, with the places left,
+/// from the read replica when there is one (a few seconds stale at most).
 pub async fn list(app: &App, site: &str, service: &str, query: SlotQuery) -> AppResult<SlotList> {
+    list_from(app, Source::Replica, site, service, query).await
+}
+
+/// As `list`, from `source`: `Source::Primary` for a page that must show
+/// a booking just made or refused.
+pub async fn list_from(
+    app: &App,
+    source: Source,
+    site: &str,
+    service: &str,
+    query: SlotQuery,
+) -> AppResult<SlotList> {
     let context = SiteContext::load(app, site).await?;
     let service = bookable_service(&context, service)?;
     let mode = parse_mode(service, query.mode.as_deref())?;
@@ -71,16 +85,17 @@ pub async fn list(app: &App, site: &str, service: &str, query: SlotQuery) -> App
         .filter(|slot| slot.start >= window.earliest)
         .collect();
     let taken: HashMap<i64, i64> = match (slots.first(), slots.last()) {
-        (Some(first), Some(last)) => store::appointments::taken_between(
-            &app.db,
-            site,
-            &service.id,
-            first.start.as_millisecond(),
-            last.start.as_millisecond() + 1,
-        )
-        .await?
-        .into_iter()
-        .collect(),
+        (Some(first), Some(last)) => {
+            let (from, until) = (
+                first.start.as_millisecond(),
+                last.start.as_millisecond() + 1,
+            );
+            from_replica!(app, source, |db| {
+                store::appointments::taken_between(db, site, &service.id, from, until).await
+            })?
+            .into_iter()
+            .collect()
+        }
         _ => HashMap::new(),
     };
     let slots = slots

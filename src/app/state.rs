@@ -178,4 +178,6 @@ pub struct AppSettings {
     pub policy: Policy,
     /// Where uploaded files go and how big they may be.
     pub media: super::media::MediaSettings,
+    /// The read replica, if any (`DATABASE_REPLICA_URL`).
+    pub reads: super::reads::Reads,
 }

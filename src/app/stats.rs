@@ -49,6 +49,7 @@ pub use csv::to_csv;
 pub use view::*;
 
 use super::auth::Principal;
+use super::reads::from_replica;
 use super::sites::SiteContext;
 use super::{App, AppError, AppResult};
 use crate::domain::Invalid;
@@ -115,31 +116,41 @@ pub(crate) async fn figures(app: &App, site: &str, query: &StatsQuery) -> AppRes
         start_ms,
         end_ms,
     };
-    let db = &app.db;
-    let (services, agents, days, buckets) = tokio::try_join!(
-        sql::by_service(db, &range, now.as_millisecond()),
-        sql::by_column(db, &range, false),
-        sql::by_column(db, &range, true),
-        sql::by_bucket(db, &range),
-    )?;
-    let (all_ranks, service_ranks, agent_ranks) = tokio::try_join!(
-        sql::ranked_waits(db, &range, Group::All),
-        sql::ranked_waits(db, &range, Group::Service),
-        sql::ranked_waits(db, &range, Group::Agent),
-    )?;
-    let (appointments, requests, processed, feedback, complaints) = tokio::try_join!(
-        sql::appointments(db, &range),
-        sql::requests(db, &range),
-        sql::processed(db, &range),
-        sql::feedback(db, &range),
-        sql::complaints(db, &range),
-    )?;
-    let processing = processing::load(db, &context, &range, to, today).await?;
-    let (channel_counts, channel_ranks) = tokio::try_join!(
-        sql::channels::counts(db, &range),
-        sql::channels::ranked_waits(db, &range),
-    )?;
-    let (channels, remote) = channels::figures(&channel_counts, &channel_ranks);
+    let now_ms = now.as_millisecond();
+    // Months of history: from the read replica when there is one.
+    let (counts, ranks, lists, processing, channels) = from_replica!(app, |db| {
+        async {
+            let counts = tokio::try_join!(
+                sql::by_service(db, &range, now_ms),
+                sql::by_column(db, &range, false),
+                sql::by_column(db, &range, true),
+                sql::by_bucket(db, &range),
+            )?;
+            let ranks = tokio::try_join!(
+                sql::ranked_waits(db, &range, Group::All),
+                sql::ranked_waits(db, &range, Group::Service),
+                sql::ranked_waits(db, &range, Group::Agent),
+            )?;
+            let lists = tokio::try_join!(
+                sql::appointments(db, &range),
+                sql::requests(db, &range),
+                sql::processed(db, &range),
+                sql::feedback(db, &range),
+                sql::complaints(db, &range),
+            )?;
+            let processing = processing::load(db, &context, &range, to, today).await?;
+            let channels = tokio::try_join!(
+                sql::channels::counts(db, &range),
+                sql::channels::ranked_waits(db, &range),
+            )?;
+            Ok::<_, AppError>((counts, ranks, lists, processing, channels))
+        }
+        .await
+    })?;
+    let (services, agents, days, buckets) = counts;
+    let (all_ranks, service_ranks, agent_ranks) = ranks;
+    let (appointments, requests, processed, feedback, complaints) = lists;
+    let (channels, remote) = channels::figures(&channels.0, &channels.1);
 
     let mut total = sql::Figures::default();
     for row in &services {

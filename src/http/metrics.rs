@@ -1,7 +1,7 @@
 //! Prometheus metrics: requests by route and status and their latency,
 //! what this instance has done (`app::activity`), and gauges read at each
 //! scrape (WebSocket subscribers, waiting tickets per site and service,
-//! the outbox's depth). Each server has its own registry (no global
+//! the outbox's depth), and the read replica's use (`app::reads`). Each server has its own registry (no global
 //! recorder), so several servers in one test process do not mix their
 //! counts. Every label's values come from a fixed set (methods, statuses,
 //! route patterns, event kinds) or from the database (sites, services,
@@ -9,7 +9,6 @@
 //! series. Who may read them is `metrics_access`.
 
 use crate::app::App;
-use crate::app::activity::Activity;
 use crate::app::health;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
@@ -68,9 +67,10 @@ fn latency_histogram() -> Histogram {
 }
 
 impl HttpMetrics {
-    pub fn new(activity: &Activity, connections: &super::serve::ConnectionCounts) -> Self {
+    pub fn new(app: &App, connections: &super::serve::ConnectionCounts) -> Self {
         let mut registry = Registry::with_prefix("guichet");
-        activity.register(&mut registry);
+        app.activity.register(&mut registry);
+        app.reads.register(&mut registry);
         connections.register(&mut registry);
         let requests = Family::<RequestLabels, Counter>::default();
         let latency = Family::<RouteLabels, Histogram>::new_with_constructor(

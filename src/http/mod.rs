@@ -128,7 +128,7 @@ pub fn routers(
         .split_for_parts();
     openapi::add_common_errors(&mut doc);
     let state = AppState {
-        metrics: Arc::new(metrics::HttpMetrics::new(&app.activity, connections)),
+        metrics: Arc::new(metrics::HttpMetrics::new(&app, connections)),
         app,
         openapi: OpenApiJson(Arc::new(doc.to_json().unwrap_or_default())),
         metrics_access: Arc::new(access),

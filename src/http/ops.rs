@@ -26,6 +26,8 @@ async fn healthz() -> impl IntoResponse {
 
 /// The database answers and is migrated; the bus is connected (or
 /// degraded: Redis unreachable, this instance's own screens still served).
+/// `replica` says whether stale-tolerant reads go to the read replica
+/// (`ok`) or to the primary (`lagging`, `down`, or `none` configured).
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses(
     (status = 200, description = "ready"), (status = 503, description = "not ready")))]
 async fn readyz(State(app): State<Arc<App>>) -> impl IntoResponse {
@@ -40,6 +42,7 @@ async fn readyz(State(app): State<Arc<App>>) -> impl IntoResponse {
         "database": ready.database,
         "backend": ready.backend,
         "bus": ready.bus,
+        "replica": ready.replica,
         "tzdb": crate::domain::time::tzdb_version(),
     });
     (status, Json(body))

@@ -44,6 +44,7 @@ pub mod provinces;
 pub mod public_stats;
 pub mod queue;
 pub mod remote_queue;
+pub mod replica;
 pub mod reports;
 pub mod requests;
 pub mod retention;

@@ -46,6 +46,7 @@ mod remote_pages;
 mod remote_queue;
 mod remote_queue_burst;
 mod remote_queue_held;
+mod replica;
 mod requests;
 mod requests_kiosk;
 mod requests_ticket;

@@ -21,6 +21,7 @@ async fn ready_and_healthy(backend: Backend) {
     let ready = app.get("/readyz", None).await;
     assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
     assert_eq!(ready.body["database"], "ok");
+    assert_eq!(ready.body["replica"], "none", "no replica configured");
     assert!(ready.body["tzdb"].as_str().unwrap() >= "2026c");
     app.app.db.close().await;
     let down = app.get("/readyz", None).await;

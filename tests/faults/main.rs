@@ -13,4 +13,5 @@ mod support;
 mod instance_killed;
 mod postgres_restart;
 mod redis_restart;
+mod replica;
 mod sms_outage;

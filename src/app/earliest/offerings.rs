@@ -1,6 +1,7 @@
 //! The offices' bookable services that have a kind, parsed once and kept
 //! for two seconds (`Caches::offerings`), and the first free slots of one.
 
+use crate::app::reads::from_replica;
 use crate::app::sites::from_json;
 use crate::app::{App, AppResult};
 use crate::domain::opening_hours::{OpeningHours, WeeklyHoursInput, parse_closures};
@@ -35,7 +36,7 @@ pub async fn all(app: &App) -> AppResult<Arc<Vec<Offering>>> {
     if let Some(all) = app.caches.offerings.get(ALL) {
         return Ok(all);
     }
-    let rows = store::earliest::offerings(&app.db).await?;
+    let rows = from_replica!(app, |db| store::earliest::offerings(db).await)?;
     let all: Vec<Offering> = rows.into_iter().filter_map(parse).collect();
     let all = Arc::new(all);
     app.caches.offerings.put(ALL, all.clone());

@@ -2,6 +2,7 @@
 //! spare port, run as the `postgres` user (PostgreSQL refuses root) through
 //! `runuser`. `stop` and `start` are `pg_ctl` with the mode a test asks
 //! for; dropping the guard stops it immediately and removes its files.
+//! `replica_of` makes a streaming replica of one (`pg_basebackup -R`).
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -50,6 +51,44 @@ impl PrivatePostgres {
         };
         postgres.restart();
         postgres
+    }
+
+    /// A streaming replica of `primary`: its base backup (`pg_basebackup
+    /// -R`, which also writes how to follow the primary), started on a
+    /// port of its own as a hot standby that answers reads.
+    pub fn replica_of(primary: &PrivatePostgres) -> Self {
+        let bin = binaries();
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+            .expect("temp dir readable by postgres");
+        let data = dir.path().join("data");
+        std::fs::create_dir(&data).expect("data dir");
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o700))
+            .expect("data dir private");
+        run(Command::new("chown").args(["postgres:postgres"]).arg(&data));
+        run(as_postgres(&bin.join("pg_basebackup"))
+            .arg("-D")
+            .arg(&data)
+            .args(["-h", "127.0.0.1", "-p", &primary.port.to_string()])
+            .args([
+                "-U",
+                "postgres",
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+                "--no-sync",
+            ]));
+        let mut replica = Self {
+            bin,
+            data,
+            port: super::free_port(),
+            running: false,
+            _dir: dir,
+        };
+        replica.restart();
+        replica
     }
 
     /// The `postgres` database, as a superuser.

@@ -40,7 +40,8 @@ pub fn percent(lang: Lang, share: Option<f64>) -> String {
 /// A ticket channel's name (`kiosk`, `desk`, `remote`, `appointment`) in
 /// the page's words.
 pub fn channel(f: &Frame, channel: &str) -> String {
-    f.tr.s(&format!("admin.supervision.channel.{channel}")).to_owned()
+    f.tr.s(&format!("admin.supervision.channel.{channel}"))
+        .to_owned()
 }
 
 /// A figure as `lang` writes it, or a dash without data.

@@ -5,6 +5,7 @@
 //! form. Shared by booking and rescheduling.
 
 use super::dates;
+use crate::app::reads::Source;
 use crate::app::slots::{self, SlotQuery};
 use crate::app::{App, AppResult, sites::SiteContext};
 use crate::http::pages::i18n::Lang;
@@ -163,6 +164,9 @@ pub struct Ask<'a> {
     /// The page's address up to its query, which always has a `?`: the
     /// calendar adds `&month=…&day=…`.
     pub base: String,
+    /// Shown again after a booking or a move was tried: the places are
+    /// read from the primary, so the page shows what the attempt did.
+    pub fresh: bool,
 }
 
 /// The month and the free times of the chosen day.
@@ -190,7 +194,14 @@ pub async fn build(app: &App, lang: Lang, ask: Ask<'_>) -> AppResult<(Month, Tim
             to: Some(last.to_string()),
             mode: Some(ask.mode.to_owned()),
         };
-        slots = slots::list(app, ask.site, ask.service, query).await?.slots;
+        let source = if ask.fresh {
+            Source::Primary
+        } else {
+            Source::Replica
+        };
+        slots = slots::list_from(app, source, ask.site, ask.service, query)
+            .await?
+            .slots;
     }
     let free_on = |date: &str| {
         slots

@@ -170,6 +170,7 @@ async fn book_page(
         day: Some(form.day.as_str()).filter(|d| !d.is_empty()),
         start: form.start.as_deref(),
         base,
+        fresh: error.is_some(),
     };
     let (cal, times) = calendar::build(app, f.lang, ask).await.or_page(&f)?;
     let (status, error) = match error {

@@ -183,6 +183,7 @@ async fn move_view(
         day: day.filter(|d| !d.is_empty()),
         start,
         base: format!("/appointments/{}/reschedule?token={}", a.reference, a.token),
+        fresh: error.is_some(),
     };
     let (cal, times) = calendar::build(&state.app, f.lang, ask).await.or_page(&f)?;
     let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
