@@ -48,6 +48,10 @@ pub enum SiteEvent {
     /// A remote ticket's holder is at the office: it may now be called.
     #[serde(rename = "ticket.present")]
     TicketPresent { number: String, service: String },
+    /// A remote ticket's turn came while its holder was away: it is held
+    /// aside until they check in, or lapses after the site's grace.
+    #[serde(rename = "ticket.held")]
+    TicketHeld { number: String, service: String },
     #[serde(rename = "queue.changed")]
     QueueChanged { services: Vec<ServiceLoad> },
     #[serde(rename = "counter.changed")]
@@ -118,6 +122,7 @@ impl SiteEvent {
             Self::TicketCancelled(_) => "ticket.cancelled",
             Self::TicketTransferred { .. } => "ticket.transferred",
             Self::TicketPresent { .. } => "ticket.present",
+            Self::TicketHeld { .. } => "ticket.held",
             Self::QueueChanged { .. } => "queue.changed",
             Self::CounterChanged { .. } => "counter.changed",
         }
@@ -176,6 +181,10 @@ mod tests {
                 service: "passport".into(),
             },
             SiteEvent::TicketPresent {
+                number: "A001".into(),
+                service: "cni".into(),
+            },
+            SiteEvent::TicketHeld {
                 number: "A001".into(),
                 service: "cni".into(),
             },

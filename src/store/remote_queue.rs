@@ -100,19 +100,6 @@ pub async fn passed(db: &Db) -> Result<Vec<String>, StoreError> {
     .await)?)
 }
 
-/// Holds a ticket aside at `now`, unless it was held, came or left
-/// meanwhile: each ticket is held once, however many instances sweep.
-pub async fn hold(tx: &mut Tx, id: &str, now: i64) -> Result<bool, StoreError> {
-    let changed = execute!(
-        tx,
-        "UPDATE tickets SET held_at = $2
-         WHERE id = $1 AND status = 'waiting' AND present_at IS NULL AND held_at IS NULL",
-        id,
-        now
-    )?;
-    Ok(changed == 1)
-}
-
 /// Held remote tickets still absent once their site's grace is over.
 pub async fn lapsing(db: &Db, now: i64) -> Result<Vec<TicketRow>, StoreError> {
     let sql = format!(

@@ -6,6 +6,7 @@
 use crate::support::office::{Office, phone};
 use crate::support::remote::remote_office;
 use crate::support::tickets::{call_next, finish, issue, kiosk};
+use guichet_test_support::live::connect;
 use guichet_test_support::on_both_backends;
 use guichet_test_support::{Backend, TestApp};
 use reqwest::StatusCode;
@@ -52,9 +53,26 @@ async fn an_absent_remote_ticket_is_held_then_called_once_present(backend: Backe
     // Nobody is held before a later ticket is called.
     office.sweep().await;
     assert_eq!(office.ticket(id).await["held"], false);
+    // Its holder follows it live from home.
+    let mut follower = connect(&office.app, &format!("/ws/tickets/{id}"), None).await;
+    assert_eq!(follower.next().await["ticket"]["held"], false);
     // The first in line is away: the counter calls past it.
     assert_eq!(serve_next(&office).await, "P002");
     office.sweep().await;
+    // The stream says it is held aside, with no other event at the office.
+    let told = async {
+        loop {
+            let message = follower.next().await;
+            if message["ticket"]["held"] == true {
+                return message;
+            }
+        }
+    };
+    let told = tokio::time::timeout(std::time::Duration::from_secs(10), told)
+        .await
+        .expect("the tracking stream tells the ticket is held");
+    assert_eq!(told["ticket"]["status"], "waiting");
+    assert_eq!(events_of(&office.app, "ticket.held").await, 1);
     let held = office.ticket(id).await;
     assert_eq!(
         (&held["held"], &held["status"]),

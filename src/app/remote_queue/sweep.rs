@@ -1,8 +1,8 @@
 //! The remote queue's jobs: holding aside the absent remote tickets whose
 //! turn has come, lapsing those still absent after the site's grace, and
 //! the "leave now" SMS. Each is safe to run on several instances at once:
-//! holding is one conditional update per ticket, a lapse rechecks the
-//! ticket locked in its queue transaction, and the SMS is keyed per ticket.
+//! holding and lapsing each recheck the ticket locked in its queue
+//! transaction, and the SMS is keyed per ticket.
 
 use crate::app::queue::Pace;
 use crate::app::sites::SiteContext;
@@ -20,19 +20,45 @@ const MINUTE_MS: i64 = 60_000;
 /// whose grace is over; returns how many tickets changed.
 pub async fn sweep(app: &App) -> AppResult<usize> {
     let now = app.clock.now_ms();
-    let passed = store::remote_queue::passed(&app.db).await?;
     let mut changed = 0;
-    if !passed.is_empty() {
-        let mut tx = app.db.begin().await?;
-        for id in &passed {
-            changed += store::remote_queue::hold(&mut tx, id, now).await? as usize;
-        }
-        tx.commit().await?;
+    for id in store::remote_queue::passed(&app.db).await? {
+        changed += hold(app, id, now).await? as usize;
     }
     for ticket in store::remote_queue::lapsing(&app.db, now).await? {
         changed += lapse(app, ticket, now).await? as usize;
     }
     Ok(changed)
+}
+
+/// Holds a passed-over absent ticket aside, with its `ticket.held` event
+/// (its tracking page says so at once), unless it was held, came or left
+/// meanwhile: each ticket is held once, however many instances sweep.
+async fn hold(app: &App, id: String, now: i64) -> AppResult<bool> {
+    let events = store::queue::transaction(&app.db, move |t| {
+        let Some(mut ticket) = t.ticket_for_update(&id)? else {
+            return Ok(Vec::new());
+        };
+        let due = ticket.status == Status::Waiting
+            && ticket.present_at.is_none()
+            && ticket.held_at.is_none();
+        if !due {
+            return Ok(Vec::new());
+        }
+        ticket.held_at = Some(now);
+        t.update_ticket(&ticket)?;
+        let held = NewEvent {
+            actor: Some("system:remote_queue"),
+            event: SiteEvent::TicketHeld {
+                number: ticket.number.clone(),
+                service: ticket.service_id.clone(),
+            },
+        };
+        Ok::<_, AppError>(t.append_all(&ticket.site_id, now, &[held])?)
+    })
+    .await?;
+    let held = !events.is_empty();
+    app.publish(events);
+    Ok(held)
 }
 
 /// Ends a held ticket still absent after the grace: `no_show`, `lapsed`.
