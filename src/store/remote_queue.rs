@@ -2,7 +2,6 @@
 //! tickets by phone or number, the absent ones whose turn has come, and
 //! those whose grace is over.
 
-use super::rows::execute;
 use super::tickets::{COLUMNS, TicketRow};
 use super::{Db, StoreError, Tx};
 use crate::read;
