@@ -17,6 +17,8 @@ use crate::app::{App, AppResult};
 use crate::domain::time::local_day;
 use crate::notify;
 use crate::store;
+use crate::store::outbox::NewMessage;
+use jiff::civil::Date;
 
 /// Offices looked at in one sweep at most.
 const MAX_SITES: i64 = 1_000;
@@ -37,23 +39,9 @@ pub async fn sweep(app: &App, words: &[&dyn Words]) -> AppResult<usize> {
 /// month and it was not mailed yet.
 async fn mail_office(app: &App, site: &str, words: &[&dyn Words]) -> AppResult<bool> {
     let context = SiteContext::load(app, site).await?;
-    let now = app.clock.now();
-    let today = local_day(now, &context.zone);
-    let first_working =
-        context
-            .hours
-            .working_days_after(today.first_of_month(), 0, &context.closures);
-    if first_working != Some(today) {
-        return Ok(false);
-    }
-    let Ok(first) = today
-        .first_of_month()
-        .yesterday()
-        .map(|d| d.first_of_month())
-    else {
+    let Some((first, month)) = month_due(app, &context) else {
         return Ok(false);
     };
-    let month = first.strftime("%Y-%m").to_string();
     if store::reports::mailed(&app.db, site, &month).await? {
         return Ok(false);
     }
@@ -65,29 +53,18 @@ async fn mail_office(app: &App, site: &str, words: &[&dyn Words]) -> AppResult<b
     for w in words {
         reports.push(office_report(app, &context, first, *w).await?);
     }
-    let (subject, text) = message(&context.row.name, &reports);
-    let bytes = render(reports).await?;
-    let file_name = format!("rapport-{site}-{month}.pdf");
+    let mail = Mail {
+        site: Some(site),
+        kind: "monthly_report",
+        key: format!("monthly-report:{site}:{month}"),
+        file_name: format!("rapport-{site}-{month}.pdf"),
+        message: message(&context.row.name, &reports),
+        pdf: render(reports).await?,
+    };
     let now_ms = app.clock.now_ms();
-    let mut messages = Vec::new();
-    for address in &addresses {
-        let file = (file_name.clone(), bytes.clone());
-        let key = format!("monthly-report:{site}:{month}:{address}");
-        let Some(message) = notify::email_with_file(
-            Some(site),
-            "monthly_report",
-            address,
-            (subject.clone(), text.clone()),
-            file,
-            key,
-            now_ms,
-        ) else {
-            tracing::error!(%site, %month, size = bytes.len(),
-                "the monthly report is too big to mail");
-            return Ok(false);
-        };
-        messages.push(message);
-    }
+    let Some(messages) = mail.to(&addresses, now_ms) else {
+        return Ok(false);
+    };
     let mut tx = app.db.begin().await?;
     if !store::reports::claim_mailing(&mut tx, site, &month, addresses.len() as i64, now_ms).await?
     {
@@ -100,6 +77,60 @@ async fn mail_office(app: &App, site: &str, words: &[&dyn Words]) -> AppResult<b
     tx.commit().await?;
     tracing::info!(%site, %month, recipients = addresses.len(), "monthly report queued");
     Ok(true)
+}
+
+/// The month whose report goes out today, as its first day and
+/// `YYYY-MM`, if today is `context`'s first working day of the month (its
+/// local day; a working day has opening hours and is no closure).
+pub(super) fn month_due(app: &App, context: &SiteContext) -> Option<(Date, String)> {
+    let today = local_day(app.clock.now(), &context.zone);
+    let first_working =
+        context
+            .hours
+            .working_days_after(today.first_of_month(), 0, &context.closures);
+    if first_working != Some(today) {
+        return None;
+    }
+    let first = today.first_of_month().yesterday().ok()?.first_of_month();
+    Some((first, first.strftime("%Y-%m").to_string()))
+}
+
+/// A month's report as e-mails: the same message and PDF to each address.
+pub(super) struct Mail<'a> {
+    pub site: Option<&'a str>,
+    pub kind: &'static str,
+    /// Each e-mail's idempotency key is this, then `:` and its address.
+    pub key: String,
+    pub file_name: String,
+    /// Subject and text (`message`).
+    pub message: (String, String),
+    pub pdf: Vec<u8>,
+}
+
+impl Mail<'_> {
+    /// One outbox message per address; `None` (logged) when the PDF is too
+    /// big to attach.
+    pub fn to(&self, addresses: &[String], now_ms: i64) -> Option<Vec<NewMessage>> {
+        let mut messages = Vec::new();
+        for address in addresses {
+            let message = notify::email_with_file(
+                self.site,
+                self.kind,
+                address,
+                self.message.clone(),
+                (self.file_name.clone(), self.pdf.clone()),
+                format!("{}:{address}", self.key),
+                now_ms,
+            );
+            let Some(message) = message else {
+                tracing::error!(key = %self.key, size = self.pdf.len(),
+                    "the monthly report is too big to mail");
+                return None;
+            };
+            messages.push(message);
+        }
+        Some(messages)
+    }
 }
 
 /// The e-mail's subject and text: each report's title and office, in its

@@ -11,13 +11,11 @@
 //! once (and each e-mail's idempotency key once more). A province without
 //! sites is not mailed.
 
-use super::mailing::message;
+use super::mailing::{Mail, message, month_due};
 use super::province::province_report;
 use super::{Words, render};
 use crate::app::sites::SiteContext;
 use crate::app::{App, AppResult};
-use crate::domain::time::local_day;
-use crate::notify;
 use crate::store;
 
 /// Provinces looked at in one sweep at most.
@@ -48,22 +46,9 @@ async fn mail_province(app: &App, province: &str, words: &[&dyn Words]) -> AppRe
         return Ok(false);
     };
     let context = SiteContext::load(app, first_site).await?;
-    let today = local_day(app.clock.now(), &context.zone);
-    let first_working =
-        context
-            .hours
-            .working_days_after(today.first_of_month(), 0, &context.closures);
-    if first_working != Some(today) {
-        return Ok(false);
-    }
-    let Ok(first) = today
-        .first_of_month()
-        .yesterday()
-        .map(|d| d.first_of_month())
-    else {
+    let Some((first, month)) = month_due(app, &context) else {
         return Ok(false);
     };
-    let month = first.strftime("%Y-%m").to_string();
     if store::province_reports::mailed(&app.db, province, &month).await? {
         return Ok(false);
     }
@@ -75,29 +60,18 @@ async fn mail_province(app: &App, province: &str, words: &[&dyn Words]) -> AppRe
     for w in words {
         reports.push(province_report(app, province, first, *w).await?);
     }
-    let (subject, text) = message(&row.name, &reports);
-    let bytes = render(reports).await?;
-    let file_name = format!("rapport-province-{province}-{month}.pdf");
+    let mail = Mail {
+        site: None,
+        kind: "province_report",
+        key: format!("province-report:{province}:{month}"),
+        file_name: format!("rapport-province-{province}-{month}.pdf"),
+        message: message(&row.name, &reports),
+        pdf: render(reports).await?,
+    };
     let now_ms = app.clock.now_ms();
-    let mut messages = Vec::new();
-    for address in &addresses {
-        let file = (file_name.clone(), bytes.clone());
-        let key = format!("province-report:{province}:{month}:{address}");
-        let Some(message) = notify::email_with_file(
-            None,
-            "province_report",
-            address,
-            (subject.clone(), text.clone()),
-            file,
-            key,
-            now_ms,
-        ) else {
-            tracing::error!(%province, %month, size = bytes.len(),
-                "the province's monthly report is too big to mail");
-            return Ok(false);
-        };
-        messages.push(message);
-    }
+    let Some(messages) = mail.to(&addresses, now_ms) else {
+        return Ok(false);
+    };
     let mut tx = app.db.begin().await?;
     let claimed = store::province_reports::claim_mailing(
         &mut tx,
