@@ -11,6 +11,8 @@ mod earliest;
 mod fanout;
 mod limits;
 mod pages;
+mod pgcost;
+mod pgstat;
 mod report;
 mod server;
 mod stats;
@@ -37,6 +39,9 @@ enum Scenario {
     /// A simulated office day over many offices, compressed: every socket's
     /// events, the servers' memory and the database's tallies checked.
     Day(day::Options),
+    /// What each queue operation costs PostgreSQL: CPU time of its processes
+    /// and the statements it ran, per kind (issue, call, start, complete).
+    Pgcost(pgcost::Options),
     /// Earliest-slot searches over many offices in several timezones.
     Earliest(earliest::Options),
     /// The citizen pages opened cold in a real browser on a slow 3G network.
@@ -56,6 +61,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Booking(options) => booking::run(options).await,
         Scenario::Day(options) => day::run(options).await,
         Scenario::Earliest(options) => earliest::run(options).await,
+        Scenario::Pgcost(options) => pgcost::run(options).await,
         Scenario::Pages(options) => pages::run(options).await,
         Scenario::Stats(options) => stats::run(options).await,
         Scenario::BareServer(options) => bare_server::run(options).await,

@@ -8,6 +8,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Entries at most: past it the expired ones go, and if none has expired,
+/// all of them (they are read again when needed).
+const MAX_ENTRIES: usize = 10_000;
+
 #[derive(Debug)]
 pub struct TtlCache<V> {
     ttl: Duration,
@@ -32,9 +36,12 @@ impl<V> TtlCache<V> {
 
     pub fn put(&self, key: &str, value: Arc<V>) {
         let mut entries = crate::sync::lock(&self.entries);
-        if entries.len() > 10_000 {
+        if entries.len() >= MAX_ENTRIES {
             let ttl = self.ttl;
             entries.retain(|_, (read_at, _)| read_at.elapsed() < ttl);
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
         }
         entries.insert(key.to_owned(), (Instant::now(), value));
     }
@@ -59,5 +66,16 @@ mod tests {
         cache.put("anfa", Arc::new(2));
         std::thread::sleep(Duration::from_millis(60));
         assert!(cache.get("anfa").is_none(), "an old entry is read again");
+    }
+
+    #[test]
+    fn entries_are_bounded_even_when_none_has_expired() {
+        let cache = TtlCache::new(Duration::from_secs(3600));
+        for i in 0..MAX_ENTRIES + 5 {
+            cache.put(&format!("ticket-{i}"), Arc::new(i));
+        }
+        assert!(crate::sync::lock(&cache.entries).len() <= MAX_ENTRIES);
+        let last = format!("ticket-{}", MAX_ENTRIES + 4);
+        assert_eq!(cache.get(&last).as_deref(), Some(&(MAX_ENTRIES + 4)));
     }
 }

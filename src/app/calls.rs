@@ -76,6 +76,7 @@ pub async fn call_next(app: &App, who: &Principal, counter: &str) -> AppResult<O
     .await?;
     Ok(called.map(|(view, events)| {
         app.publish(events);
+        super::tickets::remember_site(app, &view);
         view
     }))
 }

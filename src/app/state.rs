@@ -27,6 +27,8 @@ pub struct Caches {
     pub paces: TtlCache<queue::Pace>,
     /// The site of each counter; a counter never moves to another site.
     pub counter_sites: TtlCache<String>,
+    /// The site of each ticket met lately; a ticket never moves either.
+    pub ticket_sites: TtlCache<String>,
     /// The public figures of each site and day, reused for 5 minutes.
     pub public_stats: TtlCache<public_stats::PublicStats>,
     /// Every office's bookable services that have a kind, for the
@@ -41,6 +43,7 @@ impl Default for Caches {
             site_zones: TtlCache::new(Duration::from_secs(300)),
             paces: TtlCache::new(Duration::from_secs(1)),
             counter_sites: TtlCache::new(Duration::from_secs(24 * 3600)),
+            ticket_sites: TtlCache::new(Duration::from_secs(3600)),
             public_stats: TtlCache::new(Duration::from_secs(300)),
             offerings: TtlCache::new(Duration::from_secs(2)),
         }

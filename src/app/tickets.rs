@@ -124,6 +124,7 @@ pub async fn issue(
     })
     .await?;
     app.publish(events);
+    remember_site(app, &view);
     Ok(view)
 }
 
@@ -258,12 +259,6 @@ pub async fn act(
         if let (Some(appointment), Some(outcome)) = (&ticket.appointment_id, outcome) {
             t.set_appointment_status(appointment, "checked_in", outcome, now)?;
         }
-        let waiting = if from == Status::Waiting {
-            Some(t.update_ticket_left_waiting(&ticket)?)
-        } else {
-            t.update_ticket(&ticket)?;
-            None
-        };
         let actor = who.map_or_else(|| "holder".to_owned(), Principal::actor);
         let counter = context.counter(ticket.counter_id.as_deref());
         let change = TicketChange {
@@ -281,15 +276,18 @@ pub async fn act(
             actor: Some(&actor),
             event,
         }];
-        if let Some(waiting) = waiting {
+        let events = if from == Status::Waiting {
+            let waiting = t.update_ticket_left_waiting(&ticket)?;
             events.push(NewEvent {
                 actor: None,
                 event: SiteEvent::QueueChanged {
                     services: vec![pace.load(&ticket.service_id, waiting)],
                 },
             });
-        }
-        let events = t.append_all(&ticket.site_id, now, &events)?;
+            t.append_all(&ticket.site_id, now, &events)?
+        } else {
+            t.update_ticket_appending(&ticket, now, &events)?
+        };
         Ok::<_, AppError>((view(&context, &pace, ticket, 0), events))
     })
     .await?;
@@ -364,12 +362,28 @@ pub async fn transfer(
 }
 
 /// The settings of a ticket's site, read before any transaction opens: a
-/// use case never waits for a second connection while holding one.
+/// use case never waits for a second connection while holding one. A
+/// ticket never changes site, so its site is remembered.
 async fn context_of_ticket(app: &App, id: &str) -> AppResult<std::sync::Arc<SiteContext>> {
-    let ticket = store::tickets::get(&app.db, id)
-        .await?
-        .ok_or(AppError::NotFound("ticket"))?;
-    SiteContext::load(app, &ticket.site_id).await
+    let site = match app.caches.ticket_sites.get(id) {
+        Some(site) => site,
+        None => {
+            let ticket = store::tickets::get(&app.db, id)
+                .await?
+                .ok_or(AppError::NotFound("ticket"))?;
+            let site = std::sync::Arc::new(ticket.site_id);
+            app.caches.ticket_sites.put(id, site.clone());
+            site
+        }
+    };
+    SiteContext::load(app, &site).await
+}
+
+/// Remembers the site of a ticket this instance has just written.
+pub(crate) fn remember_site(app: &App, view: &TicketView) {
+    app.caches
+        .ticket_sites
+        .put(&view.id, std::sync::Arc::new(view.site.clone()));
 }
 
 /// The ticket as its holder sees it; `ahead` counts only while it waits.

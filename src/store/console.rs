@@ -55,7 +55,9 @@ pub async fn waiting(
 /// The ticket a counter has called or is serving.
 pub async fn at_counter(db: &Db, counter: &str) -> Result<Option<TicketRow>, StoreError> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM tickets WHERE counter_id = $1 AND status IN ('called', 'serving')
+        "SELECT {COLUMNS} FROM tickets
+         WHERE site_id = (SELECT site_id FROM counters WHERE id = $1)
+           AND counter_id = $1 AND status IN ('called', 'serving')
          ORDER BY called_at DESC LIMIT 1"
     );
     rows::one(db, &sql, counter).await

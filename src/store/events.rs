@@ -6,6 +6,7 @@
 
 use super::StoreError;
 use super::Tx;
+use super::tickets::{self, TicketRow};
 use crate::domain::event::SiteEvent;
 use crate::write;
 
@@ -100,7 +101,7 @@ pub async fn append_all(
     events: &[NewEvent<'_>],
 ) -> Result<Vec<EventRow>, StoreError> {
     if let Tx::Postgres(pg) = tx {
-        return append_all_postgres(pg, site, at, events, None).await;
+        return append_all_postgres(pg, site, at, events, Along::Nothing).await;
     }
     let count = events.len() as i64;
     let last: i64 = write!(tx, |c| {
@@ -128,15 +129,25 @@ pub async fn append_all(
     Ok(rows)
 }
 
+/// What the statement that appends events also writes on PostgreSQL.
+pub(crate) enum Along<'a> {
+    Nothing,
+    /// The site's fairness streak.
+    Streak(i64),
+    /// A ticket read in the same transaction (`tickets::update`).
+    Ticket(&'a TicketRow),
+}
+
 /// PostgreSQL takes the numbers and inserts the events in one statement (a
 /// data-modifying CTE): one round trip less for every change of a queue.
-/// With `streak`, the same statement sets the site's fairness streak.
+/// The same statement sets the site's fairness streak, or writes the ticket
+/// the events are about, as `along` says.
 pub(crate) async fn append_all_postgres(
     pg: &mut sqlx::PgConnection,
     site: &str,
     at: i64,
     events: &[NewEvent<'_>],
-    streak: Option<i64>,
+    along: Along<'_>,
 ) -> Result<Vec<EventRow>, StoreError> {
     let values: Vec<String> = (0..events.len())
         .map(|i| {
@@ -149,18 +160,22 @@ pub(crate) async fn append_all_postgres(
             )
         })
         .collect();
-    let streak_param = 4 + events.len() * 3;
-    let bump = match streak {
-        None => BUMP_SEQ.to_owned(),
-        Some(_) => format!(
-            "INSERT INTO site_sequences (site_id, last_seq, priority_streak) VALUES ($1, $2, ${streak_param})
+    let next_param = 4 + events.len() * 3;
+    let bump = match along {
+        Along::Nothing | Along::Ticket(_) => BUMP_SEQ.to_owned(),
+        Along::Streak(_) => format!(
+            "INSERT INTO site_sequences (site_id, last_seq, priority_streak) VALUES ($1, $2, ${next_param})
              ON CONFLICT (site_id) DO UPDATE SET last_seq = site_sequences.last_seq + excluded.last_seq,
                  priority_streak = excluded.priority_streak
              RETURNING last_seq"
         ),
     };
+    let ticket = match along {
+        Along::Ticket(_) => format!("changed AS ({}), ", tickets::update_sql(next_param)),
+        _ => String::new(),
+    };
     let sql = format!(
-        "WITH bumped AS ({bump})
+        "WITH {ticket}bumped AS ({bump})
          INSERT INTO site_events (site_id, seq, kind, at, actor, payload)
          SELECT $1, bumped.last_seq - $2 + v.k, v.kind, $3, v.actor, v.payload
          FROM bumped, (VALUES {}) AS v (k, kind, actor, payload)
@@ -178,8 +193,10 @@ pub(crate) async fn append_all_postgres(
             .bind(event.actor)
             .bind(payload);
     }
-    if let Some(streak) = streak {
-        query = query.bind(streak);
+    match along {
+        Along::Nothing => {}
+        Along::Streak(streak) => query = query.bind(streak),
+        Along::Ticket(ticket) => query = tickets::bind_update!(query, ticket),
     }
     let seqs = query.fetch_all(pg).await?;
     let last = seqs

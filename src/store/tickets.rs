@@ -59,6 +59,23 @@ pub(crate) const NEXT_NUMBER: &str =
                      THEN ticket_numbers.last_issued_at ELSE excluded.last_issued_at END
              RETURNING last_number, last_issued_at";
 
+/// `UPDATE` with its parameters numbered from `first` (the ticket's id)
+/// on, to follow others in one statement.
+pub(crate) fn update_sql(first: usize) -> String {
+    let mut sql = String::with_capacity(UPDATE.len() + 16);
+    let mut rest = UPDATE;
+    while let Some(at) = rest.find('$') {
+        sql.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let n: usize = rest[..digits].parse().expect("UPDATE numbers its parameters");
+        sql.push_str(&(n + first - 1).to_string());
+        rest = &rest[digits..];
+    }
+    sql.push_str(rest);
+    sql
+}
+
 /// Writes a ticket's mutable part; binds as `update` does.
 pub(crate) const UPDATE: &str =
     "UPDATE tickets SET service_id = $2, status = $3, counter_id = $4, agent = $5,
@@ -68,7 +85,9 @@ pub(crate) const UPDATE: &str =
 
 /// The number of a counter's called or serving ticket.
 pub(crate) const ACTIVE_AT_COUNTER: &str =
-    "SELECT number FROM tickets WHERE counter_id = $1 AND status IN ('called', 'serving') LIMIT 1";
+    "SELECT number FROM tickets
+     WHERE site_id = (SELECT site_id FROM counters WHERE id = $1)
+       AND counter_id = $1 AND status IN ('called', 'serving') LIMIT 1";
 
 /// Waiting tickets of one service.
 pub(crate) const WAITING_OF: &str =
@@ -127,6 +146,8 @@ macro_rules! bind_update {
             .bind($t.held_at)
     };
 }
+pub(crate) use bind_update;
+
 
 /// Orders classes for calling: due check-ins, priority, normal.
 const CLASS_RANK: &str =
@@ -405,4 +426,18 @@ pub async fn unfinished_until(
         .bind(day)
         .fetch_all(c)
         .await)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_update_follows_other_parameters() {
+        assert_eq!(update_sql(1), UPDATE);
+        let shifted = update_sql(10);
+        assert!(shifted.contains("service_id = $11,"), "{shifted}");
+        assert!(shifted.contains("held_at = $22"), "{shifted}");
+        assert!(shifted.ends_with("WHERE id = $10"), "{shifted}");
+    }
 }

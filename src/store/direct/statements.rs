@@ -228,6 +228,15 @@ impl DirectTx<'_> {
     }
     /// Writes a ticket that was waiting in its service and no longer is;
     /// returns the service's waiting count after.
+    pub fn update_ticket_appending(
+        &mut self,
+        ticket: &TicketRow,
+        at: i64,
+        events: &[NewEvent<'_>],
+    ) -> Result<Vec<EventRow>, StoreError> {
+        self.update_ticket(ticket)?;
+        self.append_all(&ticket.site_id, at, events)
+    }
     pub fn update_ticket_left_waiting(&mut self, ticket: &TicketRow) -> Result<i64, StoreError> {
         self.update_ticket(ticket)?;
         self.waiting_of(&ticket.site_id, &ticket.service_id)

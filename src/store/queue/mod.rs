@@ -129,6 +129,9 @@ operations! {
     /// The counter, locked, with the number of the ticket it has called or
     /// is serving, then the site's fairness streak, locked, in that order.
     fn counter_and_streak(id: &str) -> Option<CounterAndStreak> = postgres::counter_and_streak;
+    /// Writes a ticket read in the transaction and appends its site's
+    /// events (one statement on PostgreSQL).
+    fn update_ticket_appending(ticket: &TicketRow, at: i64, events: &[NewEvent<'_>]) -> Vec<EventRow> = postgres::update_ticket_appending;
     /// Sets the site's fairness streak and appends events.
     fn append_all_with_streak(site: &str, at: i64, streak: i64, events: &[NewEvent<'_>]) -> Vec<EventRow> = postgres::append_all_with_streak;
     /// Inserts a remote ticket; returns its service's waiting tickets, the

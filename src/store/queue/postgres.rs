@@ -5,7 +5,7 @@
 use super::{CounterAndStreak, Heads};
 use crate::domain::ticket::Priority;
 use crate::store::counters::CounterRow;
-use crate::store::events::{self, EventRow, NewEvent};
+use crate::store::events::{self, Along, EventRow, NewEvent};
 use crate::store::rows::execute;
 use crate::store::tickets::{self, TicketRow};
 use crate::store::{Conn, StoreError, Tx, appointments};
@@ -96,7 +96,8 @@ pub async fn counter_and_streak(
                     WHERE site_id = (SELECT site_id FROM c) FOR UPDATE)
          SELECT c.id, c.site_id, c.label, c.state, c.agent, c.state_since, c.created_at,
              (SELECT t.number FROM tickets t
-              WHERE t.counter_id = c.id AND t.status IN ('called', 'serving') LIMIT 1),
+              WHERE t.site_id = c.site_id AND t.counter_id = c.id
+                AND t.status IN ('called', 'serving') LIMIT 1),
              COALESCE((SELECT priority_streak FROM s), 0)
          FROM c",
     )
@@ -126,7 +127,17 @@ pub async fn append_all_with_streak(
     streak: i64,
     events: &[NewEvent<'_>],
 ) -> Result<Vec<EventRow>, StoreError> {
-    events::append_all_postgres(postgres(tx), site, at, events, Some(streak)).await
+    events::append_all_postgres(postgres(tx), site, at, events, Along::Streak(streak)).await
+}
+
+pub async fn update_ticket_appending(
+    tx: &mut Tx,
+    ticket: &TicketRow,
+    at: i64,
+    events: &[NewEvent<'_>],
+) -> Result<Vec<EventRow>, StoreError> {
+    let along = Along::Ticket(ticket);
+    events::append_all_postgres(postgres(tx), &ticket.site_id, at, events, along).await
 }
 
 pub async fn use_otp(tx: &mut Tx, id: &str, now: i64) -> Result<bool, StoreError> {
