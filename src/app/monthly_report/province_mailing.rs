@@ -26,7 +26,7 @@ const MAX_PROVINCES: i64 = 1_000;
 pub async fn sweep(app: &App, words: &[&dyn Words]) -> AppResult<usize> {
     let mut mailed = 0;
     let provinces =
-        store::province_reports::provinces_with_recipients(&app.db, MAX_PROVINCES).await?;
+        store::report_mailings::PROVINCES.with_recipients(&app.db, MAX_PROVINCES).await?;
     for province in provinces {
         if mail_province(app, &province, words).await? {
             mailed += 1;
@@ -49,10 +49,10 @@ async fn mail_province(app: &App, province: &str, words: &[&dyn Words]) -> AppRe
     let Some((first, month)) = month_due(app, &context) else {
         return Ok(false);
     };
-    if store::province_reports::mailed(&app.db, province, &month).await? {
+    if store::report_mailings::PROVINCES.mailed(&app.db, province, &month).await? {
         return Ok(false);
     }
-    let addresses = store::province_reports::recipients(&app.db, province).await?;
+    let addresses = store::report_mailings::PROVINCES.recipients(&app.db, province).await?;
     if addresses.is_empty() {
         return Ok(false);
     }
@@ -73,7 +73,7 @@ async fn mail_province(app: &App, province: &str, words: &[&dyn Words]) -> AppRe
         return Ok(false);
     };
     let mut tx = app.db.begin().await?;
-    let claimed = store::province_reports::claim_mailing(
+    let claimed = store::report_mailings::PROVINCES.claim_mailing(
         &mut tx,
         province,
         &month,
