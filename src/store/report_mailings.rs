@@ -34,7 +34,9 @@ impl Mailings {
     /// The addresses of `owner`'s report, in the order they sort.
     pub async fn recipients(&self, db: &Db, owner: &str) -> Result<Vec<String>, StoreError> {
         let Self {
-            recipients, owner: column, ..
+            recipients,
+            owner: column,
+            ..
         } = self;
         let sql = format!("SELECT address FROM {recipients} WHERE {column} = $1 ORDER BY address");
         let rows: Vec<(String,)> = all(db, &sql, owner).await?;
@@ -50,13 +52,14 @@ impl Mailings {
         now: i64,
     ) -> Result<(), StoreError> {
         let Self {
-            recipients, owner: column, ..
+            recipients,
+            owner: column,
+            ..
         } = self;
         let delete = format!("DELETE FROM {recipients} WHERE {column} = $1");
         execute!(tx, &delete, owner)?;
-        let insert = format!(
-            "INSERT INTO {recipients} ({column}, address, created_at) VALUES ($1, $2, $3)"
-        );
+        let insert =
+            format!("INSERT INTO {recipients} ({column}, address, created_at) VALUES ($1, $2, $3)");
         for address in addresses {
             execute!(tx, &insert, owner, address, now)?;
         }
@@ -70,17 +73,17 @@ impl Mailings {
             recipients, owner, ..
         } = self;
         let sql = format!("SELECT DISTINCT {owner} FROM {recipients} ORDER BY {owner} LIMIT $1");
-        let rows: Vec<(String,)> = read!(db, |c| sqlx::query_as(&sql)
-            .bind(limit)
-            .fetch_all(c)
-            .await)?;
+        let rows: Vec<(String,)> =
+            read!(db, |c| sqlx::query_as(&sql).bind(limit).fetch_all(c).await)?;
         Ok(rows.into_iter().map(|(s,)| s).collect())
     }
 
     /// Whether `owner`'s report for `month` (`YYYY-MM`) was mailed.
     pub async fn mailed(&self, db: &Db, owner: &str, month: &str) -> Result<bool, StoreError> {
         let Self {
-            mailings, owner: column, ..
+            mailings,
+            owner: column,
+            ..
         } = self;
         let sql =
             format!("SELECT CAST(1 AS BIGINT) FROM {mailings} WHERE {column} = $1 AND month = $2");
@@ -104,7 +107,9 @@ impl Mailings {
         now: i64,
     ) -> Result<bool, StoreError> {
         let Self {
-            mailings, owner: column, ..
+            mailings,
+            owner: column,
+            ..
         } = self;
         let sql = format!(
             "INSERT INTO {mailings} ({column}, month, recipients, queued_at)

@@ -25,8 +25,9 @@ const MAX_PROVINCES: i64 = 1_000;
 /// returns how many provinces were mailed.
 pub async fn sweep(app: &App, words: &[&dyn Words]) -> AppResult<usize> {
     let mut mailed = 0;
-    let provinces =
-        store::report_mailings::PROVINCES.with_recipients(&app.db, MAX_PROVINCES).await?;
+    let provinces = store::report_mailings::PROVINCES
+        .with_recipients(&app.db, MAX_PROVINCES)
+        .await?;
     for province in provinces {
         if mail_province(app, &province, words).await? {
             mailed += 1;
@@ -49,10 +50,15 @@ async fn mail_province(app: &App, province: &str, words: &[&dyn Words]) -> AppRe
     let Some((first, month)) = month_due(app, &context) else {
         return Ok(false);
     };
-    if store::report_mailings::PROVINCES.mailed(&app.db, province, &month).await? {
+    if store::report_mailings::PROVINCES
+        .mailed(&app.db, province, &month)
+        .await?
+    {
         return Ok(false);
     }
-    let addresses = store::report_mailings::PROVINCES.recipients(&app.db, province).await?;
+    let addresses = store::report_mailings::PROVINCES
+        .recipients(&app.db, province)
+        .await?;
     if addresses.is_empty() {
         return Ok(false);
     }

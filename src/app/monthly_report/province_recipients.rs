@@ -12,7 +12,9 @@ pub async fn get(app: &App, who: &Principal, province: &str) -> AppResult<Recipi
     who.require_admin()?;
     exists(app, province).await?;
     Ok(Recipients {
-        addresses: store::report_mailings::PROVINCES.recipients(&app.db, province).await?,
+        addresses: store::report_mailings::PROVINCES
+            .recipients(&app.db, province)
+            .await?,
     })
 }
 
@@ -28,7 +30,8 @@ pub async fn set(
     let addresses = parse(&input.addresses)?;
     exists(app, province).await?;
     let mut tx = app.db.begin().await?;
-    store::report_mailings::PROVINCES.set_recipients(&mut tx, province, &addresses, app.clock.now_ms())
+    store::report_mailings::PROVINCES
+        .set_recipients(&mut tx, province, &addresses, app.clock.now_ms())
         .await?;
     tx.commit().await?;
     Ok(Recipients { addresses })

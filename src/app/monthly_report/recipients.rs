@@ -26,7 +26,9 @@ pub async fn get(app: &App, who: &Principal, site: &str) -> AppResult<Recipients
     who.require_admin()?;
     SiteContext::load(app, site).await?;
     Ok(Recipients {
-        addresses: store::report_mailings::OFFICES.recipients(&app.db, site).await?,
+        addresses: store::report_mailings::OFFICES
+            .recipients(&app.db, site)
+            .await?,
     })
 }
 
@@ -42,7 +44,9 @@ pub async fn set(
     let addresses = parse(&input.addresses)?;
     SiteContext::load(app, site).await?;
     let mut tx = app.db.begin().await?;
-    store::report_mailings::OFFICES.set_recipients(&mut tx, site, &addresses, app.clock.now_ms()).await?;
+    store::report_mailings::OFFICES
+        .set_recipients(&mut tx, site, &addresses, app.clock.now_ms())
+        .await?;
     tx.commit().await?;
     Ok(Recipients { addresses })
 }

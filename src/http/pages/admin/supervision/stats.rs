@@ -96,11 +96,7 @@ async fn page(office: Office, RawQuery(query): RawQuery) -> Result<Response, Pag
     let (state, frame, staff, site) = office.into_parts();
     let (figures, read) =
         RangeFigures::read(&state.app, frame, &staff.who, &site, query.as_deref()).await;
-    let mut page = StatsPage {
-        nav,
-        site,
-        figures,
-    };
+    let mut page = StatsPage { nav, site, figures };
     let status = match read {
         Ok(s) => {
             page.figures.show(s);
