@@ -42,6 +42,7 @@ mod public_stats;
 mod public_stats_hours;
 mod queue;
 mod rate_limits;
+mod remote_page_limits;
 mod remote_pages;
 mod remote_queue;
 mod remote_queue_burst;

@@ -18,6 +18,7 @@ use crate::domain::time::local_day;
 use crate::notify;
 use crate::store;
 use crate::store::outbox::NewMessage;
+use crate::store::report_mailings::OFFICES;
 use jiff::civil::Date;
 
 /// Offices looked at in one sweep at most.
@@ -27,7 +28,7 @@ const MAX_SITES: i64 = 1_000;
 /// each language's report in turn); returns how many offices were mailed.
 pub async fn sweep(app: &App, words: &[&dyn Words]) -> AppResult<usize> {
     let mut mailed = 0;
-    for site in store::reports::sites_with_recipients(&app.db, MAX_SITES).await? {
+    for site in OFFICES.with_recipients(&app.db, MAX_SITES).await? {
         if mail_office(app, &site, words).await? {
             mailed += 1;
         }
@@ -42,10 +43,10 @@ async fn mail_office(app: &App, site: &str, words: &[&dyn Words]) -> AppResult<b
     let Some((first, month)) = month_due(app, &context) else {
         return Ok(false);
     };
-    if store::reports::mailed(&app.db, site, &month).await? {
+    if OFFICES.mailed(&app.db, site, &month).await? {
         return Ok(false);
     }
-    let addresses = store::reports::recipients(&app.db, site).await?;
+    let addresses = OFFICES.recipients(&app.db, site).await?;
     if addresses.is_empty() {
         return Ok(false);
     }
@@ -66,7 +67,9 @@ async fn mail_office(app: &App, site: &str, words: &[&dyn Words]) -> AppResult<b
         return Ok(false);
     };
     let mut tx = app.db.begin().await?;
-    if !store::reports::claim_mailing(&mut tx, site, &month, addresses.len() as i64, now_ms).await?
+    if !OFFICES
+        .claim_mailing(&mut tx, site, &month, addresses.len() as i64, now_ms)
+        .await?
     {
         // Another instance queued it meanwhile.
         return Ok(false);

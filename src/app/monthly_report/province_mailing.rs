@@ -17,6 +17,7 @@ use super::{Words, render};
 use crate::app::sites::SiteContext;
 use crate::app::{App, AppResult};
 use crate::store;
+use crate::store::report_mailings::PROVINCES;
 
 /// Provinces looked at in one sweep at most.
 const MAX_PROVINCES: i64 = 1_000;
@@ -25,8 +26,7 @@ const MAX_PROVINCES: i64 = 1_000;
 /// returns how many provinces were mailed.
 pub async fn sweep(app: &App, words: &[&dyn Words]) -> AppResult<usize> {
     let mut mailed = 0;
-    let provinces =
-        store::province_reports::provinces_with_recipients(&app.db, MAX_PROVINCES).await?;
+    let provinces = PROVINCES.with_recipients(&app.db, MAX_PROVINCES).await?;
     for province in provinces {
         if mail_province(app, &province, words).await? {
             mailed += 1;
@@ -49,10 +49,10 @@ async fn mail_province(app: &App, province: &str, words: &[&dyn Words]) -> AppRe
     let Some((first, month)) = month_due(app, &context) else {
         return Ok(false);
     };
-    if store::province_reports::mailed(&app.db, province, &month).await? {
+    if PROVINCES.mailed(&app.db, province, &month).await? {
         return Ok(false);
     }
-    let addresses = store::province_reports::recipients(&app.db, province).await?;
+    let addresses = PROVINCES.recipients(&app.db, province).await?;
     if addresses.is_empty() {
         return Ok(false);
     }
@@ -73,13 +73,8 @@ async fn mail_province(app: &App, province: &str, words: &[&dyn Words]) -> AppRe
         return Ok(false);
     };
     let mut tx = app.db.begin().await?;
-    let claimed = store::province_reports::claim_mailing(
-        &mut tx,
-        province,
-        &month,
-        addresses.len() as i64,
-        now_ms,
-    );
+    let claimed =
+        PROVINCES.claim_mailing(&mut tx, province, &month, addresses.len() as i64, now_ms);
     if !claimed.await? {
         // Another instance queued it meanwhile.
         return Ok(false);

@@ -6,13 +6,14 @@ use super::recipients::{Recipients, parse};
 use crate::app::auth::Principal;
 use crate::app::{App, AppError, AppResult};
 use crate::store;
+use crate::store::report_mailings::PROVINCES;
 
 /// The addresses of `province`: for admins.
 pub async fn get(app: &App, who: &Principal, province: &str) -> AppResult<Recipients> {
     who.require_admin()?;
     exists(app, province).await?;
     Ok(Recipients {
-        addresses: store::province_reports::recipients(&app.db, province).await?,
+        addresses: PROVINCES.recipients(&app.db, province).await?,
     })
 }
 
@@ -28,7 +29,8 @@ pub async fn set(
     let addresses = parse(&input.addresses)?;
     exists(app, province).await?;
     let mut tx = app.db.begin().await?;
-    store::province_reports::set_recipients(&mut tx, province, &addresses, app.clock.now_ms())
+    PROVINCES
+        .set_recipients(&mut tx, province, &addresses, app.clock.now_ms())
         .await?;
     tx.commit().await?;
     Ok(Recipients { addresses })

@@ -5,7 +5,7 @@ use crate::app::auth::Principal;
 use crate::app::sites::SiteContext;
 use crate::app::{App, AppResult};
 use crate::domain::Invalid;
-use crate::store;
+use crate::store::report_mailings::OFFICES;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -26,7 +26,7 @@ pub async fn get(app: &App, who: &Principal, site: &str) -> AppResult<Recipients
     who.require_admin()?;
     SiteContext::load(app, site).await?;
     Ok(Recipients {
-        addresses: store::reports::recipients(&app.db, site).await?,
+        addresses: OFFICES.recipients(&app.db, site).await?,
     })
 }
 
@@ -42,7 +42,9 @@ pub async fn set(
     let addresses = parse(&input.addresses)?;
     SiteContext::load(app, site).await?;
     let mut tx = app.db.begin().await?;
-    store::reports::set_recipients(&mut tx, site, &addresses, app.clock.now_ms()).await?;
+    OFFICES
+        .set_recipients(&mut tx, site, &addresses, app.clock.now_ms())
+        .await?;
     tx.commit().await?;
     Ok(Recipients { addresses })
 }

@@ -82,17 +82,22 @@ pub async fn join(
         Via::Web { client, otp } => (Some(client.as_str()), Some(otp.as_deref())),
         Via::Sms => (None, None),
     };
+    let limits = &app.guards.limits;
     if let Some(client) = client {
-        app.guards
-            .limits
-            .hit(REMOTE_JOIN_PER_IP, client, now)
-            .await?;
+        limits.hit(REMOTE_JOIN_PER_IP, client, now).await?;
     }
-    app.guards
-        .limits
-        .hit(REMOTE_JOIN_PER_PHONE, &phone, now)
-        .await?;
+    limits.hit(REMOTE_JOIN_PER_PHONE, &phone, now).await?;
     let context = SiteContext::load(app, site).await?;
+    // Without its code, on an office that verifies phones, the join is only
+    // asked for (the portal's first submit, which checks the other fields
+    // and has the code sent): refused once the limits are used up, but it
+    // gives its places back, and the join made with the code takes them.
+    if context.row.verify_phone && matches!(code, Some(None)) {
+        if let Some(client) = client {
+            limits.take_back(REMOTE_JOIN_PER_IP, client).await;
+        }
+        limits.take_back(REMOTE_JOIN_PER_PHONE, &phone).await;
+    }
     let service = context
         .service(&request.service)
         .filter(|s| s.walk_in && s.remote_share_percent > 0)

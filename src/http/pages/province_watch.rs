@@ -8,15 +8,11 @@
 //! (`app::supervision::live`, `app::stats::site_stats`) refuse a caller the
 //! province may not read. A site outside the province is 404.
 
-use super::admin::FormError;
-use super::admin::supervision::figures::{Chart, channel, minutes, percent};
 use super::admin::supervision::live::Board;
-use super::admin::supervision::processing::{self, ProcessingView};
-use super::admin::supervision::stats::{draw, read};
-use super::frame::{Frame, PageError, render};
+use super::admin::supervision::range_figures::RangeFigures;
+use super::frame::{Frame, PageError, render, render_at};
 use super::province::Reader;
 use crate::app::auth::Principal;
-use crate::app::stats::{self, SiteStats};
 use crate::app::{AppError, AppResult, province, supervision};
 use crate::http::AppState;
 use crate::store;
@@ -121,27 +117,15 @@ async fn panel(
 #[derive(Template)]
 #[template(path = "province_stats.html")]
 struct StatsPage {
-    f: Frame,
     w: Watched,
-    from: String,
-    to: String,
-    error: Option<FormError>,
-    s: Option<SiteStats>,
-    charts: Vec<Chart>,
-    processing: Option<ProcessingView>,
+    figures: RangeFigures,
 }
 
-impl StatsPage {
-    fn minutes(&self, seconds: &Option<f64>) -> String {
-        minutes(self.f.lang, *seconds)
-    }
+impl std::ops::Deref for StatsPage {
+    type Target = RangeFigures;
 
-    fn percent(&self, share: &Option<f64>) -> String {
-        percent(self.f.lang, *share)
-    }
-
-    fn channel(&self, name: &str) -> String {
-        channel(&self.f, name)
+    fn deref(&self) -> &RangeFigures {
+        &self.figures
     }
 }
 
@@ -157,37 +141,17 @@ async fn stats_page(
         Ok(w) => w,
         Err(error) => return PageError::new(&frame, error).into_response(),
     };
-    let (form, query) = read(query.as_deref());
-    let figures = match query {
-        Ok(query) => stats::site_stats(&state.app, &who, &w.site, &query).await,
-        Err(error) => Err(error),
-    };
-    let mut page = StatsPage {
-        from: form.from.trim().to_owned(),
-        to: form.to.trim().to_owned(),
-        f: frame,
-        w,
-        error: None,
-        s: None,
-        charts: Vec::new(),
-        processing: None,
-    };
-    match figures {
+    let (figures, read) =
+        RangeFigures::read(&state.app, frame, &who, &w.site, query.as_deref()).await;
+    let mut page = StatsPage { w, figures };
+    match read {
         Ok(s) => {
-            page.from.clone_from(&s.from);
-            page.to.clone_from(&s.to);
-            page.charts = draw(&page.f, &s);
-            page.processing = Some(processing::view(&page.f, &s.processing));
-            page.s = Some(s);
+            page.figures.show(s);
             render(&page)
         }
         Err(error @ AppError::Invalid(_)) => {
-            let error = FormError::new(page.f.tr, &error);
-            let status = error.status;
-            page.error = Some(error);
-            let mut response = render(&page);
-            *response.status_mut() = status;
-            response
+            let status = page.figures.refuse(&error);
+            render_at(&page, Some(status))
         }
         Err(error) => PageError::new(&page.f, error).into_response(),
     }

@@ -3,6 +3,7 @@
 
 pub mod booking;
 pub mod citizen;
+pub mod code_form;
 pub mod complaints;
 mod earliest;
 pub mod feedback;

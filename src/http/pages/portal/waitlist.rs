@@ -3,7 +3,8 @@
 //! it, where the office verifies phones); an SMS offers the first place
 //! that frees in that range (`app::waitlist`).
 
-use super::citizen::{CodeStep, Proof, local_name, long_date};
+use super::citizen::{Proof, local_name, long_date};
+use super::code_form::{CodeForm, CodeFormPage, code_form_page};
 use crate::app::sites::{self, SiteContext};
 use crate::app::waitlist::{self, JoinWaitlist, WaitlistEntry};
 use crate::app::{AppError, AppResult};
@@ -47,12 +48,10 @@ struct About {
 #[template(path = "portal_waitlist.html")]
 struct FormPage {
     f: Frame,
-    about: About,
-    values: Fields,
-    code: CodeStep,
-    notice: Option<String>,
-    error: Option<String>,
+    form: CodeForm<About, Fields>,
 }
+
+code_form_page!(FormPage, About, Fields);
 
 impl FormPage {
     fn first_day(&self) -> String {
@@ -111,15 +110,8 @@ async fn page(
         to: about.today.clone(),
         ..Fields::default()
     };
-    let code = CodeStep::first(about.verify);
-    Ok(render(&FormPage {
-        f,
-        about,
-        values,
-        code,
-        notice: None,
-        error: None,
-    }))
+    let verify = about.verify;
+    Ok(FormPage::first(f, about, values, verify))
 }
 
 async fn submit(
@@ -149,16 +141,7 @@ async fn submit(
         let (from, to) = (entry.from, entry.to);
         format!("/waitlist/{site}/{service}/joined?from={from}&to={to}")
     };
-    Ok(outcome.answer(done, |code, notice, error| {
-        render(&FormPage {
-            f,
-            about,
-            values: fields,
-            code,
-            notice,
-            error,
-        })
-    }))
+    Ok(FormPage::answer(f, about, fields, outcome, done))
 }
 
 #[derive(Deserialize)]

@@ -18,6 +18,7 @@ mod devices;
 mod outbox;
 mod partners;
 mod province_recipients;
+mod recipients_form;
 mod report_recipients;
 mod webhooks;
 

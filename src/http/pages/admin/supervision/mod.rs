@@ -5,6 +5,7 @@ pub mod charts;
 pub mod figures;
 pub mod live;
 pub mod processing;
+pub mod range_figures;
 mod report;
 pub mod stats;
 

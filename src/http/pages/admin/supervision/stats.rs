@@ -6,15 +6,15 @@
 //! service, per channel (with remote tickets' wait at home and in the
 //! lobby), per agent, and document requests' processing.
 
-use super::super::{FormError, Nav, Office};
+use super::super::{Nav, Office};
 use super::charts::{self, ChartText, DayVolume};
-use super::figures::{Chart, channel, minutes, percent};
-use super::processing::{self, ProcessingView};
+use super::figures::Chart;
+use super::range_figures::RangeFigures;
 use crate::app::AppResult;
 use crate::app::stats::{self, SiteStats, StatsQuery};
 use crate::domain::Invalid;
 use crate::http::AppState;
-use crate::http::pages::frame::{Frame, PageError, render};
+use crate::http::pages::frame::{Frame, PageError, render_at};
 use askama::Template;
 use axum::Router;
 use axum::extract::RawQuery;
@@ -70,30 +70,20 @@ pub fn read(raw: Option<&str>) -> (RangeForm, AppResult<StatsQuery>) {
 #[derive(Template)]
 #[template(path = "admin_supervision_stats.html")]
 struct StatsPage {
-    f: Frame,
     nav: Nav,
     site: String,
-    from: String,
-    to: String,
-    error: Option<FormError>,
-    s: Option<SiteStats>,
-    charts: Vec<Chart>,
-    processing: Option<ProcessingView>,
+    figures: RangeFigures,
+}
+
+impl std::ops::Deref for StatsPage {
+    type Target = RangeFigures;
+
+    fn deref(&self) -> &RangeFigures {
+        &self.figures
+    }
 }
 
 impl StatsPage {
-    fn minutes(&self, seconds: &Option<f64>) -> String {
-        minutes(self.f.lang, *seconds)
-    }
-
-    fn percent(&self, share: &Option<f64>) -> String {
-        percent(self.f.lang, *share)
-    }
-
-    fn channel(&self, name: &str) -> String {
-        channel(&self.f, name)
-    }
-
     fn csv_link(&self) -> String {
         let query = serde_urlencoded::to_string([("from", &self.from), ("to", &self.to)])
             .unwrap_or_default();
@@ -104,40 +94,17 @@ impl StatsPage {
 async fn page(office: Office, RawQuery(query): RawQuery) -> Result<Response, PageError> {
     let nav = office.nav().await?;
     let (state, frame, staff, site) = office.into_parts();
-    let (form, query) = read(query.as_deref());
-    let mut page = StatsPage {
-        from: form.from.trim().to_owned(),
-        to: form.to.trim().to_owned(),
-        f: frame,
-        nav,
-        site: site.clone(),
-        error: None,
-        s: None,
-        charts: Vec::new(),
-        processing: None,
-    };
-    let figures = match query {
-        Ok(query) => stats::site_stats(&state.app, &staff.who, &site, &query).await,
-        Err(error) => Err(error),
-    };
-    match figures {
+    let (figures, read) =
+        RangeFigures::read(&state.app, frame, &staff.who, &site, query.as_deref()).await;
+    let mut page = StatsPage { nav, site, figures };
+    let status = match read {
         Ok(s) => {
-            page.from.clone_from(&s.from);
-            page.to.clone_from(&s.to);
-            page.charts = draw(&page.f, &s);
-            page.processing = Some(processing::view(&page.f, &s.processing));
-            page.s = Some(s);
-            Ok(render(&page))
+            page.figures.show(s);
+            None
         }
-        Err(error) => {
-            let error = FormError::new(page.f.tr, &error);
-            let status = error.status;
-            page.error = Some(error);
-            let mut response = render(&page);
-            *response.status_mut() = status;
-            Ok(response)
-        }
-    }
+        Err(error) => Some(page.figures.refuse(&error)),
+    };
+    Ok(render_at(&page, status))
 }
 
 /// The three charts of the page, named in its language.

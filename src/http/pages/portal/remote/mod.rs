@@ -9,7 +9,8 @@ pub mod offer;
 mod ticket;
 
 use super::booking::service_name_in;
-use super::citizen::{CodeStep, Proof, local_name};
+use super::citizen::{Proof, local_name};
+use super::code_form::{CodeForm, CodeFormPage, code_form_page};
 use crate::app::remote_offer;
 use crate::app::remote_queue::{self, JoinRequest, Via};
 use crate::app::{AppError, AppResult, sites};
@@ -17,7 +18,7 @@ use crate::domain::phone::Phone;
 use crate::http::AppState;
 use crate::http::client_ip::ClientIp;
 use crate::http::pages::csrf::CsrfForm;
-use crate::http::pages::frame::{Frame, OrPage, PageError, render};
+use crate::http::pages::frame::{Frame, OrPage, PageError};
 use crate::http::pages::i18n::Tr;
 use askama::Template;
 use axum::Router;
@@ -57,12 +58,10 @@ struct About {
 #[template(path = "portal_remote_join.html")]
 struct JoinPage {
     f: Frame,
-    about: About,
-    values: Fields,
-    code: CodeStep,
-    notice: Option<String>,
-    error: Option<String>,
+    form: CodeForm<About, Fields>,
 }
+
+code_form_page!(JoinPage, About, Fields);
 
 /// The office and service of the address, if the service takes remote
 /// tickets (else not found), with its queue now.
@@ -111,15 +110,8 @@ async fn page(
     Path((site, service)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let about = about(&state, &f, &site, &service).await.or_page(&f)?;
-    let code = CodeStep::first(about.verify);
-    Ok(render(&JoinPage {
-        f,
-        about,
-        values: Fields::default(),
-        code,
-        notice: None,
-        error: None,
-    }))
+    let verify = about.verify;
+    Ok(JoinPage::first(f, about, Fields::default(), verify))
 }
 
 async fn submit(
@@ -147,17 +139,6 @@ async fn submit(
             remote_queue::join(app, &site, request, via).await
         })
         .await?;
-    Ok(outcome.answer(
-        |ticket| format!("/t/{}/joined", ticket.id),
-        |code, notice, error| {
-            render(&JoinPage {
-                f,
-                about,
-                values: fields,
-                code,
-                notice,
-                error,
-            })
-        },
-    ))
+    let done = |ticket: remote_queue::RemoteTicket| format!("/t/{}/joined", ticket.id);
+    Ok(JoinPage::answer(f, about, fields, outcome, done))
 }
