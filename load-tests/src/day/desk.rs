@@ -49,6 +49,7 @@ pub async fn work(run: Arc<Run>, site: usize, counter: Counter, lunch: bool, see
         }
         let transfers = office.transfers.load(SeqCst);
         office.holding.fetch_add(1, SeqCst);
+        run.watching.call_sent(site, &counter.id);
         let answer = run
             .requests
             .post(
