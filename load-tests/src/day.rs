@@ -18,9 +18,9 @@
 //! Reported: requests by kind with p50/p95/p99 and their answers (a 204
 //! from an empty queue is an expected answer, counted apart; any other
 //! non-2xx is an error), each call's delivery to the screens (from the
-//! counter asking for it to a screen showing it), every socket's events checked in `seq` order (at
-//! the end each socket's last `seq` must be its office's: `lost_events` is
-//! 0), the servers' memory (`memory`), and the database's tallies against
+//! counter asking for it to a screen showing it), every socket's events
+//! checked in `seq` order (at the end each socket's last `seq` must be its
+//! office's: `lost_events` is 0), the servers' memory (`memory`), and the database's tallies against
 //! the client's (`verify`). The run fails, after its report, on any error,
 //! lost or duplicate event, or tally mismatch.
 

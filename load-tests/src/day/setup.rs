@@ -97,10 +97,10 @@ async fn create_office(
         "slot_capacity": SLOT_CAPACITY, "service_minutes": minutes as i64,
         "min_notice_minutes": 0});
     server::post(client, url, admin, &services, body).await?;
-    let devices = format!("/api/v1/sites/{id}/devices");
+    let devices = &format!("/api/v1/sites/{id}/devices");
     let device = |kind: &'static str, label: &'static str| async move {
         let body = json!({"kind": kind, "label": label});
-        let made = server::post(client, url, admin, &devices, body).await?;
+        let made = server::post(client, url, admin, devices, body).await?;
         anyhow::Ok(made["token"].as_str().unwrap_or_default().to_owned())
     };
     let kiosk = device("kiosk", "Borne").await?;
