@@ -39,7 +39,7 @@
 //! broadcast, 0.5 that its p99 is twice the bare one.
 
 mod calls;
-mod subscribers;
+pub(crate) mod subscribers;
 
 use crate::report::{histogram, ms, print_row, record};
 use crate::server::{self, Spawned};

@@ -44,11 +44,13 @@ pub async fn work(run: Arc<Run>, site: usize, counter: Counter, lunch: bool, see
         if !lunch_taken && day.now() >= LUNCH.0 {
             lunch_taken = true;
             act("counter.pause", "pause").await;
-            sleep_until(day.at(LUNCH.1).into()).await;
+            // Agents come back within the first minutes, not all at once.
+            sleep_until(day.at(LUNCH.1 + rng.random_range(0.0..5.0)).into()).await;
             act("counter.open", "open").await;
         }
         let transfers = office.transfers.load(SeqCst);
         office.holding.fetch_add(1, SeqCst);
+        run.watching.call_sent(site, &counter.id);
         let answer = run
             .requests
             .post(

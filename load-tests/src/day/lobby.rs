@@ -1,6 +1,7 @@
 //! The public side of an office through the day: walk-ins taking tickets
 //! at the kiosk (a few of them then following their ticket on their
-//! phone), appointments checking in at their time, and the public queue
+//! phone), appointments checking in at their time at the same kiosk, one
+//! citizen after the other, and the public queue
 //! and statistics read now and then.
 
 use super::plan::{Arrival, OPENS};
@@ -14,8 +15,7 @@ use serde_json::json;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
-use std::time::Duration;
-use tokio::task::JoinSet;
+use std::time::{Duration, Instant};
 use tokio::time::sleep_until;
 
 /// Booked citizens who never come.
@@ -28,9 +28,16 @@ pub struct Kiosk {
     pub followers: Vec<(Arc<Follower>, tokio::task::JoinHandle<()>)>,
 }
 
+/// Who comes to the kiosk, and when.
+enum Visit {
+    WalkIn(usize, Arrival),
+    CheckIn(String),
+}
+
 /// Issues the walk-ins' tickets at their times and checks the appointments
-/// in, then tells the counters nobody else will come. `followers` of the
-/// walk-ins, spread over the day, follow their ticket on `host`.
+/// in, one citizen at a time as at a real kiosk, then tells the counters
+/// nobody else will come. `followers` of the walk-ins, spread over the
+/// day, follow their ticket on `host`.
 #[allow(clippy::too_many_arguments)]
 pub async fn kiosk(
     run: Arc<Run>,
@@ -45,7 +52,12 @@ pub async fn kiosk(
     let mut rng = StdRng::seed_from_u64(seed);
     let day = run.day;
     let office = &run.sites[site];
-    let mut check_ins = JoinSet::new();
+    let every = (arrivals.len() / followers.max(1)).max(1);
+    let mut visits: Vec<(Instant, Visit)> = arrivals
+        .iter()
+        .enumerate()
+        .map(|(n, arrival)| (day.at(arrival.minute), Visit::WalkIn(n, *arrival)))
+        .collect();
     for appointment in appointments {
         if rng.random_bool(MISSED) {
             continue;
@@ -56,26 +68,29 @@ pub async fn kiosk(
             .checked_sub(early)
             .unwrap_or(day.start)
             .max(day.start);
-        let (run, token) = (run.clone(), token.clone());
-        check_ins.spawn(async move {
-            sleep_until(at.into()).await;
-            let path = format!("/api/v1/appointments/{}/check-in", appointment.reference);
-            let answer = run
-                .requests
-                .post("appointment.check-in", &path, &token, json!({}), &[]);
-            if let Answer::Ok(_) = answer.await {
-                run.sites[site].checked_in.fetch_add(1, Relaxed);
-            }
-        });
+        visits.push((at, Visit::CheckIn(appointment.reference)));
     }
-    let every = (arrivals.len() / followers.max(1)).max(1);
+    visits.sort_by_key(|(at, _)| *at);
     let poll = day.span(10.0);
     let mut kiosk = Kiosk {
         followers: Vec::new(),
     };
     let path = format!("/api/v1/sites/{}/tickets", office.id);
-    for (n, arrival) in arrivals.iter().enumerate() {
-        sleep_until(day.at(arrival.minute).into()).await;
+    for (at, visit) in visits {
+        sleep_until(at.into()).await;
+        let (n, arrival) = match visit {
+            Visit::CheckIn(reference) => {
+                let path = format!("/api/v1/appointments/{reference}/check-in");
+                let answer =
+                    run.requests
+                        .post("appointment.check-in", &path, &token, json!({}), &[]);
+                if let Answer::Ok(_) = answer.await {
+                    office.checked_in.fetch_add(1, Relaxed);
+                }
+                continue;
+            }
+            Visit::WalkIn(n, arrival) => (n, arrival),
+        };
         let priority = if arrival.priority {
             "priority"
         } else {
@@ -99,7 +114,6 @@ pub async fn kiosk(
             kiosk.followers.push((follower, task));
         }
     }
-    while check_ins.join_next().await.is_some() {}
     office.arrivals_done.store(true, SeqCst);
     kiosk
 }

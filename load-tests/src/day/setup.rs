@@ -5,6 +5,7 @@
 
 use crate::server;
 use anyhow::Context;
+use futures_util::{StreamExt, stream};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -41,6 +42,10 @@ pub struct Office {
     pub appointments: Vec<Appointment>,
 }
 
+/// Offices set up, and booked, at once: the admin's requests, the agents'
+/// accounts (`guichet user add`) and logins overlap this many offices.
+const AT_ONCE: usize = 6;
+
 /// Creates `sites` offices open around the clock (the compressed day runs
 /// at whatever time it is), with `counters` counters each, not yet open.
 pub async fn create_offices(
@@ -51,84 +56,79 @@ pub async fn create_offices(
 ) -> anyhow::Result<Vec<Office>> {
     let client = reqwest::Client::new();
     let admin = server::login(&client, url, "load-admin").await?;
+    let creating = (0..sites).map(|s| {
+        let (client, admin) = (&client, &admin);
+        async move { create_office(client, url, admin, (binary, database_url), s, counters).await }
+    });
+    stream::iter(creating)
+        .buffered(AT_ONCE)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect()
+}
+
+async fn create_office(
+    client: &reqwest::Client,
+    url: &str,
+    admin: &str,
+    (binary, database_url): (&str, &str),
+    s: usize,
+    counters: usize,
+) -> anyhow::Result<Office> {
     let always = json!([["00:00", "24:00"]]);
     let hours: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
         .iter()
         .map(|d| ((*d).to_owned(), always.clone()))
         .collect();
-    let mut offices = Vec::new();
-    for s in 0..sites {
-        let id = format!("day-{s}");
-        let site = json!({"id": id, "name": format!("Annexe {s}"), "timezone": TIMEZONE,
-            "opening_hours": hours, "verify_phone": false});
-        server::post(&client, url, &admin, "/api/v1/sites", site).await?;
-        let services = format!("/api/v1/sites/{id}/services");
-        for (service, prefix, minutes, _) in WALK_INS {
-            let body = json!({"id": service, "prefix": prefix, "name": service,
-                "service_minutes": minutes as i64});
-            server::post(&client, url, &admin, &services, body).await?;
-        }
-        let (service, prefix, minutes) = BY_APPOINTMENT;
-        let body = json!({"id": service, "prefix": prefix, "name": service, "walk_in": false,
-            "appointment_modes": ["in_person"], "slot_minutes": SLOT_MINUTES,
-            "slot_capacity": SLOT_CAPACITY, "service_minutes": minutes as i64,
-            "min_notice_minutes": 0});
-        server::post(&client, url, &admin, &services, body).await?;
-        let devices = format!("/api/v1/sites/{id}/devices");
-        let kiosk = server::post(
-            &client,
-            url,
-            &admin,
-            &devices,
-            json!({"kind": "kiosk", "label": "Borne"}),
-        );
-        let kiosk = kiosk.await?["token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let display = server::post(
-            &client,
-            url,
-            &admin,
-            &devices,
-            json!({"kind": "display", "label": "Écran"}),
-        );
-        let display = display.await?["token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let mut office = Office {
-            id: id.clone(),
-            kiosk,
-            display,
-            counters: Vec::new(),
-            appointments: Vec::new(),
-        };
-        for c in 0..counters {
-            let counter = format!("{id}-g{c}");
-            let services: Vec<&'static str> = if c < APPOINTMENT_COUNTERS {
-                vec![BY_APPOINTMENT.0, WALK_INS[0].0]
-            } else {
-                WALK_INS.iter().map(|w| w.0).collect()
-            };
-            let body =
-                json!({"id": counter, "label": format!("Guichet {}", c + 1), "services": services});
-            server::post(
-                &client,
-                url,
-                &admin,
-                &format!("/api/v1/sites/{id}/counters"),
-                body,
-            )
-            .await?;
-            let agent = format!("{id}-agent{c}");
-            server::add_user(binary, database_url, &agent, "agent", Some(&id)).await?;
-            let token = server::login(&client, url, &agent).await?;
-            office.counters.push(Counter { id: counter, token });
-        }
-        offices.push(office);
+    let id = format!("day-{s}");
+    let site = json!({"id": id, "name": format!("Annexe {s}"), "timezone": TIMEZONE,
+        "opening_hours": hours, "verify_phone": false});
+    server::post(client, url, admin, "/api/v1/sites", site).await?;
+    let services = format!("/api/v1/sites/{id}/services");
+    for (service, prefix, minutes, _) in WALK_INS {
+        let body = json!({"id": service, "prefix": prefix, "name": service,
+            "service_minutes": minutes as i64});
+        server::post(client, url, admin, &services, body).await?;
     }
-    Ok(offices)
+    let (service, prefix, minutes) = BY_APPOINTMENT;
+    let body = json!({"id": service, "prefix": prefix, "name": service, "walk_in": false,
+        "appointment_modes": ["in_person"], "slot_minutes": SLOT_MINUTES,
+        "slot_capacity": SLOT_CAPACITY, "service_minutes": minutes as i64,
+        "min_notice_minutes": 0});
+    server::post(client, url, admin, &services, body).await?;
+    let devices = &format!("/api/v1/sites/{id}/devices");
+    let device = |kind: &'static str, label: &'static str| async move {
+        let body = json!({"kind": kind, "label": label});
+        let made = server::post(client, url, admin, devices, body).await?;
+        anyhow::Ok(made["token"].as_str().unwrap_or_default().to_owned())
+    };
+    let kiosk = device("kiosk", "Borne").await?;
+    let display = device("display", "Écran").await?;
+    let mut office = Office {
+        id: id.clone(),
+        kiosk,
+        display,
+        counters: Vec::new(),
+        appointments: Vec::new(),
+    };
+    for c in 0..counters {
+        let counter = format!("{id}-g{c}");
+        let services: Vec<&'static str> = if c < APPOINTMENT_COUNTERS {
+            vec![BY_APPOINTMENT.0, WALK_INS[0].0]
+        } else {
+            WALK_INS.iter().map(|w| w.0).collect()
+        };
+        let body =
+            json!({"id": counter, "label": format!("Guichet {}", c + 1), "services": services});
+        let path = format!("/api/v1/sites/{id}/counters");
+        server::post(client, url, admin, &path, body).await?;
+        let agent = format!("{id}-agent{c}");
+        server::add_user(binary, database_url, &agent, "agent", Some(&id)).await?;
+        let token = server::login(client, url, &agent).await?;
+        office.counters.push(Counter { id: counter, token });
+    }
+    Ok(office)
 }
 
 /// Books up to `per_site` appointments at each office, spread over the
@@ -141,54 +141,72 @@ pub async fn book(
     to: Instant,
 ) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
+    let booking = offices.iter_mut().enumerate().map(|(s, office)| {
+        let client = &client;
+        async move { book_office(client, url, s, office, per_site, (from, to)).await }
+    });
+    stream::iter(booking)
+        .buffer_unordered(AT_ONCE)
+        .collect::<Vec<anyhow::Result<()>>>()
+        .await
+        .into_iter()
+        .collect()
+}
+
+async fn book_office(
+    client: &reqwest::Client,
+    url: &str,
+    s: usize,
+    office: &mut Office,
+    per_site: usize,
+    (from, to): (Instant, Instant),
+) -> anyhow::Result<()> {
     let today = server::local_today(TIMEZONE)?;
     let tomorrow = today.tomorrow()?;
     let service = BY_APPOINTMENT.0;
-    for (s, office) in offices.iter_mut().enumerate() {
-        let path = format!(
-            "{url}/api/v1/sites/{}/services/{service}/slots?from={today}&to={tomorrow}&mode=in_person",
-            office.id
-        );
-        let answer: Value = client
-            .get(&path)
+    let path = format!(
+        "{url}/api/v1/sites/{}/services/{service}/slots?from={today}&to={tomorrow}&mode=in_person",
+        office.id
+    );
+    let answer: Value = client
+        .get(&path)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let slots: Vec<(String, Instant)> = answer["slots"]
+        .as_array()
+        .context("no `slots` in the slot list")?
+        .iter()
+        .filter_map(|slot| slot["start"].as_str())
+        .filter_map(|start| Some((start.to_owned(), instant_of(start)?)))
+        .filter(|(_, at)| *at >= from && *at <= to)
+        .collect();
+    if slots.is_empty() {
+        return Ok(());
+    }
+    for n in 0..per_site.min(slots.len() * SLOT_CAPACITY as usize) {
+        let (start, at) = &slots[n % slots.len()];
+        let body = json!({"service": service, "mode": "in_person", "start": start,
+            "name": format!("Citoyen {s}-{n}"), "phone": format!("+2126{:04}{:04}", s % 10_000, n)});
+        let path = format!("/api/v1/sites/{}/appointments", office.id);
+        let booked: Value = client
+            .post(format!("{url}{path}"))
+            .header(
+                "X-Forwarded-For",
+                crate::server::citizen_address((s as u64) << 16 | n as u64),
+            )
+            .json(&body)
             .send()
             .await?
             .error_for_status()?
             .json()
             .await?;
-        let slots: Vec<(String, Instant)> = answer["slots"]
-            .as_array()
-            .context("no `slots` in the slot list")?
-            .iter()
-            .filter_map(|slot| slot["start"].as_str())
-            .filter_map(|start| Some((start.to_owned(), instant_of(start)?)))
-            .filter(|(_, at)| *at >= from && *at <= to)
-            .collect();
-        if slots.is_empty() {
-            continue;
-        }
-        for n in 0..per_site.min(slots.len() * SLOT_CAPACITY as usize) {
-            let (start, at) = &slots[n % slots.len()];
-            let body = json!({"service": service, "mode": "in_person", "start": start,
-                "name": format!("Citoyen {s}-{n}"), "phone": format!("+2126{:02}{:06}", s % 100, n)});
-            let path = format!("/api/v1/sites/{}/appointments", office.id);
-            let booked: Value = client
-                .post(format!("{url}{path}"))
-                .header(
-                    "X-Forwarded-For",
-                    crate::server::citizen_address((s as u64) << 16 | n as u64),
-                )
-                .json(&body)
-                .send()
-                .await?
-                .error_for_status()?
-                .json()
-                .await?;
-            office.appointments.push(Appointment {
-                reference: booked["reference"].as_str().unwrap_or_default().to_owned(),
-                start: *at,
-            });
-        }
+        office.appointments.push(Appointment {
+            reference: booked["reference"].as_str().unwrap_or_default().to_owned(),
+            start: *at,
+        });
     }
     Ok(())
 }

@@ -3,30 +3,44 @@
 //! token) each check that every event comes with the `seq` one above the
 //! last: a jump counts the events skipped as lost, a `seq` not above the
 //! last a duplicate. A connection that ends resumes with `?since=`; a new
-//! snapshot instead of the missed events counts them as lost too. A
-//! citizen's `/ws/tickets/{id}` follows one ticket until the server ends
+//! snapshot instead of the missed events counts them as lost too. Each
+//! `ticket.called` is timed from the moment its counter asked for it
+//! (`Watching::calling`). Thousands of screens live in this one process,
+//! as in `fanout`: small buffers, a bounded number connecting at a time,
+//! and only the `type`, `seq` and `counter` of each message read.
+//!
+//! A citizen's `/ws/tickets/{id}` follows one ticket until the server ends
 //! the stream (1000) once the ticket is finished, reading the ticket over
 //! HTTP now and then meanwhile.
 
 use super::requests::Answer;
 use super::state::Run;
+use crate::fanout::subscribers::{number_field, string_field};
+use crate::report::{histogram, ms, record};
 use anyhow::Context;
 use futures_util::StreamExt;
-use serde_json::Value;
-use std::collections::BTreeMap;
+use hdrhistogram::Histogram;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::http::header::AUTHORIZATION;
-use tokio_tungstenite::{WebSocketStream, client_async};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::{WebSocketStream, client_async_with_config};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+/// Sockets connecting at once.
+const CONNECTING: usize = 128;
+/// Delivery histograms, each shared by the screens whose index falls on it.
+const SHARDS: usize = 16;
 
 type Ws = WebSocketStream<TcpStream>;
 
@@ -45,6 +59,8 @@ pub struct Screen {
     pub snapshots: AtomicU64,
     pub connect_failures: AtomicU64,
     pub unparsed: AtomicU64,
+    /// Events received, by type.
+    pub types: Mutex<BTreeMap<String, u64>>,
 }
 
 impl Screen {
@@ -62,23 +78,68 @@ impl Screen {
             snapshots: AtomicU64::new(0),
             connect_failures: AtomicU64::new(0),
             unparsed: AtomicU64::new(0),
+            types: Mutex::default(),
         }
     }
 }
 
-/// Events received by type, over every screen.
-pub type Types = Mutex<BTreeMap<String, u64>>;
+/// What every screen shares: the gate on connecting, when each counter
+/// asked for its next ticket, and how long the calls took to arrive.
+pub struct Watching {
+    gate: Semaphore,
+    /// Per office: counter id → when it last asked for its next ticket.
+    pub calling: Vec<Mutex<HashMap<String, Instant>>>,
+    deliveries: Vec<Mutex<Histogram<u64>>>,
+}
 
-/// Follows the screen's stream until the task is aborted.
-pub async fn watch(screen: Arc<Screen>, types: Arc<Types>) {
+impl Watching {
+    pub fn new(sites: usize) -> Self {
+        Self {
+            gate: Semaphore::new(CONNECTING),
+            calling: (0..sites).map(|_| Mutex::default()).collect(),
+            deliveries: (0..SHARDS).map(|_| Mutex::new(histogram())).collect(),
+        }
+    }
+
+    /// A counter of office `site` is about to ask for its next ticket.
+    pub fn call_sent(&self, site: usize, counter: &str) {
+        let mut calling = self.calling[site].lock().unwrap_or_else(|e| e.into_inner());
+        calling.insert(counter.to_owned(), Instant::now());
+    }
+
+    /// `ticket.called` from asking for it to a screen receiving it:
+    /// count, p50/p95/p99 and max in ms.
+    pub fn delivery_summary(&self) -> Value {
+        let mut all = histogram();
+        for shard in &self.deliveries {
+            let shard = shard.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = all.add(&*shard);
+        }
+        json!({
+            "count": all.len(),
+            "p50_ms": ms(&all, 0.5),
+            "p95_ms": ms(&all, 0.95),
+            "p99_ms": ms(&all, 0.99),
+            "max_ms": ms(&all, 1.0),
+        })
+    }
+}
+
+/// Follows screen `index`'s stream until the task is aborted.
+pub async fn watch(index: usize, screen: Arc<Screen>, watching: Arc<Watching>) {
     loop {
         let last = screen.last.load(Relaxed);
         let since = (last >= 0).then_some(last);
-        let connected = tokio::time::timeout(
-            CONNECT_TIMEOUT,
-            connect(screen.host, &screen.path, screen.token.as_deref(), since),
-        )
-        .await;
+        let connected = {
+            let Ok(_permit) = watching.gate.acquire().await else {
+                return;
+            };
+            tokio::time::timeout(
+                CONNECT_TIMEOUT,
+                connect(screen.host, &screen.path, screen.token.as_deref(), since),
+            )
+            .await
+        };
         let mut ws = match connected {
             Ok(Ok(ws)) => ws,
             failed => {
@@ -95,7 +156,7 @@ pub async fn watch(screen: Arc<Screen>, types: Arc<Types>) {
         };
         while let Some(Ok(message)) = ws.next().await {
             match message {
-                Message::Text(text) => receive(&screen, &types, text.as_str()),
+                Message::Text(text) => receive(index, &screen, &watching, text.as_str()),
                 Message::Close(_) => break,
                 _ => {}
             }
@@ -105,12 +166,13 @@ pub async fn watch(screen: Arc<Screen>, types: Arc<Types>) {
     }
 }
 
-fn receive(screen: &Screen, types: &Types, text: &str) {
-    let message: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-    let (Some(kind), Some(seq)) = (message["type"].as_str(), message["seq"].as_i64()) else {
+fn receive(index: usize, screen: &Screen, watching: &Watching, text: &str) {
+    let arrived = Instant::now();
+    let (Some(kind), Some(seq)) = (string_field(text, "type"), number_field(text, "seq")) else {
         screen.unparsed.fetch_add(1, Relaxed);
         return;
     };
+    let seq = seq as i64;
     let last = screen.last.load(Relaxed);
     if kind == "snapshot" {
         screen.snapshots.fetch_add(1, Relaxed);
@@ -129,8 +191,28 @@ fn receive(screen: &Screen, types: &Types, text: &str) {
     }
     screen.last.store(seq, Relaxed);
     screen.events.fetch_add(1, Relaxed);
-    let mut types = types.lock().unwrap_or_else(|e| e.into_inner());
-    *types.entry(kind.to_owned()).or_default() += 1;
+    if kind == "ticket.called"
+        && let Some(counter) = string_field(text, "counter")
+    {
+        let asked = watching.calling[screen.site]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(counter)
+            .copied();
+        if let Some(asked) = asked {
+            let mut shard = watching.deliveries[index % SHARDS]
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            record(&mut shard, arrived.saturating_duration_since(asked));
+        }
+    }
+    let mut types = screen.types.lock().unwrap_or_else(|e| e.into_inner());
+    match types.get_mut(kind) {
+        Some(n) => *n += 1,
+        None => {
+            types.insert(kind.to_owned(), 1);
+        }
+    }
 }
 
 /// A citizen following their ticket.
@@ -229,7 +311,12 @@ async fn connect(
     }
     let stream = TcpStream::connect(host).await?;
     stream.set_nodelay(true)?;
-    let (ws, _) = client_async(request, stream)
+    // Small buffers: thousands of screens live in this one process.
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
+        .max_write_buffer_size(64 * 1024);
+    let (ws, _) = client_async_with_config(request, stream, Some(config))
         .await
         .with_context(|| format!("upgrading {url}"))?;
     Ok(ws)

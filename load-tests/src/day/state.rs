@@ -1,14 +1,17 @@
 //! What the tasks of a `day` run share: the requests, the compressed day,
-//! and for each office the client's own tallies (checked against the
+//! what the screens share (to time the calls they show), and for each office the client's own tallies (checked against the
 //! database at the end) and whether anyone may still come.
 
 use super::plan::Day;
 use super::requests::Requests;
+use super::sockets::Watching;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64};
 
 pub struct Run {
     pub requests: Requests,
     pub day: Day,
+    pub watching: Arc<Watching>,
     pub sites: Vec<Site>,
 }
 

@@ -326,14 +326,14 @@ pub fn number_of_ticket(number: &str) -> Option<u32> {
 }
 
 /// `"key":"value"` in compact JSON, without parsing the rest.
-fn string_field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+pub(crate) fn string_field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     let start = find_key(text, key)?;
     let rest = text[start..].strip_prefix('"')?;
     rest.split('"').next()
 }
 
 /// `"key":123` in compact JSON.
-fn number_field(text: &str, key: &str) -> Option<u64> {
+pub(crate) fn number_field(text: &str, key: &str) -> Option<u64> {
     let start = find_key(text, key)?;
     let rest = &text[start..];
     let end = rest
