@@ -22,7 +22,7 @@
 //! (`slot_list_month_p50_ms`, `…_p99_ms`).
 
 mod setup;
-mod verify;
+pub mod verify;
 
 use crate::report::{histogram, ms, print_row, record};
 use crate::server;
@@ -301,7 +301,7 @@ async fn attempt(run: &Run, n: u64, slot: usize) -> Outcome {
 }
 
 /// The phone of attempt `n` (below `PHONES`): `+2126` and 8 digits.
-fn phone(n: u64) -> String {
+pub fn phone(n: u64) -> String {
     format!("+2126{:08}", n % PHONES)
 }
 

@@ -26,7 +26,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 const KIND: &str = "certificat-residence";
-const ZONES: [&str; 3] = ["Africa/Casablanca", "Europe/Paris", "Atlantic/Canary"];
+/// Places in each slot of the `residence` service.
+pub const CAPACITY: i64 = 2;
+pub const ZONES: [&str; 3] = ["Africa/Casablanca", "Europe/Paris", "Atlantic/Canary"];
 const CITIES: [(&str, f64, f64); 10] = [
     ("Casablanca", 33.5731, -7.5898),
     ("Rabat", 34.0209, -6.8416),
@@ -133,7 +135,8 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn create_offices(
+/// Creates offices `office-0` … as described above, with the API and `admin`'s token.
+pub async fn create_offices(
     client: &reqwest::Client,
     url: &str,
     admin: &str,
@@ -156,7 +159,7 @@ async fn create_offices(
         let services = [
             json!({"id": "residence", "prefix": "A", "name": "Certificat de résidence",
                 "kind": KIND, "appointment_modes": ["in_person"], "slot_minutes": 15,
-                "slot_capacity": 2, "min_notice_minutes": 60}),
+                "slot_capacity": CAPACITY, "min_notice_minutes": 60}),
             json!({"id": "copies", "prefix": "C", "name": "Copie conforme",
                 "kind": "copie-conforme", "appointment_modes": ["in_person"], "slot_capacity": 2}),
         ];

@@ -17,6 +17,7 @@ mod report;
 mod server;
 mod stats;
 mod tickets;
+mod window;
 
 use clap::{Parser, Subcommand};
 
@@ -48,6 +49,9 @@ enum Scenario {
     Pages(pages::Options),
     /// The statistics of a generated year of one busy office, timed.
     Stats(stats::Options),
+    /// The national booking window: citizens in bursts read slot lists and
+    /// book, through nginx, on two instances with a PostgreSQL replica.
+    Window(window::Options),
     /// The bare broadcast server `fanout` compares with (started by it).
     #[command(hide = true)]
     BareServer(bare_server::Options),
@@ -64,6 +68,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Pgcost(options) => pgcost::run(options).await,
         Scenario::Pages(options) => pages::run(options).await,
         Scenario::Stats(options) => stats::run(options).await,
+        Scenario::Window(options) => window::run(options).await,
         Scenario::BareServer(options) => bare_server::run(options).await,
     }
 }

@@ -1,0 +1,300 @@
+//! The citizens of `window`, in an open loop: each arrives at its planned
+//! time, reads slot lists one after the other, then books one slot, all
+//! from an address and with a phone of its own. A request is timed from
+//! when it was meant to leave: the first list from the citizen's arrival,
+//! each next request from the answer before it (a citizen sends it at
+//! once), so a stall delays everything behind it and shows.
+
+use super::plan::Plan;
+use crate::report::{histogram, record};
+use crate::server::citizen_address;
+use hdrhistogram::Histogram;
+use rand::Rng;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// No request waits longer than this for its answer.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Unexpected answers described on stderr, at most.
+const SHOWN_ERRORS: u64 = 5;
+
+/// An office as the citizens see it.
+pub struct Office {
+    pub id: String,
+    /// The query of its second list: the local days 15 to 30 from today.
+    pub later: String,
+}
+
+pub struct Crowd {
+    pub client: reqwest::Client,
+    /// nginx's address.
+    pub url: String,
+    pub offices: Vec<Office>,
+    /// Slot lists each citizen reads before booking.
+    pub reads: usize,
+    /// A citizen books at random among the first this many free slots it saw.
+    pub choice: usize,
+}
+
+impl Crowd {
+    pub fn client() -> reqwest::Result<reqwest::Client> {
+        reqwest::Client::builder()
+            .pool_max_idle_per_host(1024)
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    List,
+    Booking,
+}
+
+/// One request's answer.
+struct Sample {
+    kind: Kind,
+    intended: Instant,
+    answered: Instant,
+    outcome: Outcome,
+}
+
+enum Outcome {
+    Answer {
+        status: u16,
+        code: Option<String>,
+        /// The site and reference of a 201.
+        booked: Option<(String, String)>,
+    },
+    Transport(String),
+}
+
+/// Every answer of the run, counted and timed.
+#[derive(Default)]
+pub struct Results {
+    pub list_burst: Option<Histogram<u64>>,
+    pub list_between: Option<Histogram<u64>>,
+    pub booking_burst: Option<Histogram<u64>>,
+    pub booking_between: Option<Histogram<u64>>,
+    /// Statuses of the slot lists and of the bookings.
+    pub list_statuses: BTreeMap<String, u64>,
+    pub booking_statuses: BTreeMap<String, u64>,
+    /// The references answered 201, by site.
+    pub references: BTreeMap<String, Vec<String>>,
+    /// Citizens whose lists showed no free slot, who booked nothing.
+    pub saw_no_free_slot: u64,
+    /// Answers neither 200 (list), 201 nor 409 `slot_full` (booking).
+    pub unexpected: u64,
+    pub server_errors: u64,
+    pub transport_errors: u64,
+    /// From the start to the last answer.
+    pub elapsed: Duration,
+}
+
+impl Results {
+    fn add(&mut self, plan: &Plan, start: Instant, sample: Sample) {
+        let in_burst = plan.in_burst(sample.intended - start);
+        let timed = match (sample.kind, in_burst) {
+            (Kind::List, true) => &mut self.list_burst,
+            (Kind::List, false) => &mut self.list_between,
+            (Kind::Booking, true) => &mut self.booking_burst,
+            (Kind::Booking, false) => &mut self.booking_between,
+        };
+        let latency = sample.answered - sample.intended;
+        record(timed.get_or_insert_with(histogram), latency);
+        let unexpected = match sample.outcome {
+            Outcome::Transport(error) => {
+                self.transport_errors += 1;
+                Some(error)
+            }
+            Outcome::Answer {
+                status,
+                code,
+                booked,
+            } => {
+                let statuses = match sample.kind {
+                    Kind::List => &mut self.list_statuses,
+                    Kind::Booking => &mut self.booking_statuses,
+                };
+                *statuses.entry(status.to_string()).or_default() += 1;
+                if status >= 500 {
+                    self.server_errors += 1;
+                }
+                match (sample.kind, status, booked, code.as_deref()) {
+                    (Kind::List, 200, _, _) => None,
+                    (Kind::Booking, 201, Some((site, reference)), _) => {
+                        self.references.entry(site).or_default().push(reference);
+                        None
+                    }
+                    (Kind::Booking, 409, _, Some("slot_full")) => None,
+                    (_, _, _, code) => Some(format!("{status} {}", code.unwrap_or("(no code)"))),
+                }
+            }
+        };
+        if let Some(what) = unexpected {
+            if self.unexpected < SHOWN_ERRORS {
+                eprintln!("window: {what}");
+            }
+            self.unexpected += 1;
+        }
+    }
+}
+
+/// Lets every citizen of `plan` arrive on time and waits for the last answer.
+pub async fn arrive(crowd: Arc<Crowd>, plan: &Plan) -> Results {
+    let start = Instant::now();
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+    let (done_sender, mut done) = tokio::sync::mpsc::unbounded_channel();
+    let dispatch = {
+        let arrivals = plan.arrivals.clone();
+        async move {
+            for (n, offset) in arrivals.into_iter().enumerate() {
+                let arrival = start + offset;
+                tokio::time::sleep_until(arrival.into()).await;
+                let (crowd, sender, done) = (crowd.clone(), sender.clone(), done_sender.clone());
+                tokio::spawn(async move {
+                    let saw_free = citizen(&crowd, n as u64, arrival, &sender).await;
+                    let _ = done.send(saw_free);
+                });
+            }
+        }
+    };
+    tokio::spawn(dispatch);
+    let mut results = Results::default();
+    let mut last = start;
+    while let Some(sample) = receiver.recv().await {
+        last = last.max(sample.answered);
+        results.add(plan, start, sample);
+    }
+    while let Some(saw_free) = done.recv().await {
+        if !saw_free {
+            results.saw_no_free_slot += 1;
+        }
+    }
+    results.elapsed = last - start;
+    results
+}
+
+/// Citizen `n`: its lists, then its booking. Returns whether it saw a free slot.
+async fn citizen(
+    crowd: &Crowd,
+    n: u64,
+    arrival: Instant,
+    samples: &tokio::sync::mpsc::UnboundedSender<Sample>,
+) -> bool {
+    let (own, neighbour) = {
+        let mut rng = rand::rng();
+        let own = rng.random_range(0..crowd.offices.len());
+        (own, (own + 1) % crowd.offices.len())
+    };
+    let mut intended = arrival;
+    // The free slots of the citizen's own office, in the order listed.
+    let mut free: Vec<String> = Vec::new();
+    for k in 0..crowd.reads {
+        let (office, query) = match k % 3 {
+            0 => (&crowd.offices[own], ""),
+            1 => (&crowd.offices[own], crowd.offices[own].later.as_str()),
+            _ => (&crowd.offices[neighbour], ""),
+        };
+        let url = format!(
+            "{}/api/v1/sites/{}/services/residence/slots?mode=in_person{query}",
+            crowd.url, office.id
+        );
+        let request = crowd.client.get(url);
+        let (outcome, body) = send(request, n).await;
+        let answered = Instant::now();
+        if office.id == crowd.offices[own].id && free.is_empty() {
+            free = free_slots(&body, crowd.choice);
+        }
+        let sample = Sample {
+            kind: Kind::List,
+            intended,
+            answered,
+            outcome,
+        };
+        let _ = samples.send(sample);
+        intended = answered;
+    }
+    if free.is_empty() {
+        return false;
+    }
+    let start = free[rand::rng().random_range(0..free.len())].clone();
+    let site = crowd.offices[own].id.clone();
+    let body = json!({"service": "residence", "mode": "in_person", "start": start,
+        "name": format!("Citoyen {n}"), "phone": crate::booking::phone(n)});
+    let url = format!("{}/api/v1/sites/{site}/appointments", crowd.url);
+    let (outcome, _) = send(crowd.client.post(url).json(&body), n).await;
+    let outcome = match outcome {
+        Outcome::Answer {
+            status,
+            code,
+            booked: Some((_, reference)),
+        } => Outcome::Answer {
+            status,
+            code,
+            booked: Some((site, reference)),
+        },
+        other => other,
+    };
+    let sample = Sample {
+        kind: Kind::Booking,
+        intended,
+        answered: Instant::now(),
+        outcome,
+    };
+    let _ = samples.send(sample);
+    true
+}
+
+/// Sends a request from citizen `n`'s address; its outcome and JSON body.
+async fn send(request: reqwest::RequestBuilder, n: u64) -> (Outcome, Value) {
+    let request = request.header("X-Forwarded-For", citizen_address(n));
+    let response = match request.send().await {
+        Ok(response) => response,
+        Err(error) => return (Outcome::Transport(error.to_string()), Value::Null),
+    };
+    let status = response.status().as_u16();
+    let body: Value = match response.bytes().await {
+        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        Err(error) => return (Outcome::Transport(error.to_string()), Value::Null),
+    };
+    let outcome = Outcome::Answer {
+        status,
+        code: body["error"]["code"].as_str().map(str::to_owned),
+        booked: body["reference"]
+            .as_str()
+            .map(|r| (String::new(), r.to_owned())),
+    };
+    (outcome, body)
+}
+
+/// The starts of the first `choice` slots with a place left in a slot list.
+fn free_slots(list: &Value, choice: usize) -> Vec<String> {
+    list["slots"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|slot| slot["available"].as_i64().unwrap_or(0) > 0)
+        .filter_map(|slot| slot["start"].as_str().map(str::to_owned))
+        .take(choice)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_slots_skip_full_ones_and_keep_the_order() {
+        let list = json!({"slots": [
+            {"start": "a", "available": 0},
+            {"start": "b", "available": 2},
+            {"start": "c", "available": 1},
+            {"start": "d", "available": 2},
+        ]});
+        assert_eq!(free_slots(&list, 2), ["b", "c"]);
+        assert!(free_slots(&Value::Null, 2).is_empty());
+    }
+}
