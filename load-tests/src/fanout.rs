@@ -15,8 +15,11 @@
 //! every counter of several offices busy is skipped (`skipped_calls`).
 //!
 //! A delivery's latency runs from the call-next response arriving to a
-//! socket receiving that call's `ticket.called` event; an event that beats
-//! the response counts as 0 (`early_deliveries` says how many did). Every
+//! socket receiving that call's `ticket.called` event, both as the kernel
+//! received their bytes (`stamp`), so that the generator's own backlog is
+//! not counted; `task_p50_ms` and `task_p99_ms` time the same deliveries
+//! from when the generator's tasks read them. An event that beats the
+//! response counts as 0 (`early_deliveries` says how many did). Every
 //! socket is timed, over all calls. `missed` is the deliveries expected
 //! (each answered call × the sockets its office held after setup) that did
 //! not arrive within the drain time after the loop. `rss_kib_per_conn` is
@@ -39,6 +42,7 @@
 //! broadcast, 0.5 that its p99 is twice the bare one.
 
 mod calls;
+mod stamp;
 pub(crate) mod subscribers;
 
 use crate::report::{histogram, ms, print_row, record};
@@ -113,6 +117,8 @@ struct Outcome {
     calls: u64,
     per_s: f64,
     latency: Histogram<u64>,
+    /// As the generator's tasks read the answers and events.
+    task_latency: Histogram<u64>,
     per_instance: Vec<Histogram<u64>>,
     call_next: Histogram<u64>,
     deliveries: u64,
@@ -296,18 +302,31 @@ async fn measure(
     let deliveries = subscribers.close().await;
 
     let mut latency = histogram();
+    let mut task_latency = histogram();
     let mut per_instance = vec![histogram(); servers.len()];
-    let (mut matched, mut early, mut unmatched) = (0, 0, 0);
+    let (mut matched, mut early, mut unmatched, mut unstamped) = (0, 0, 0, 0);
     for delivery in &deliveries {
         let Some(answered) = calls.answered.get(&(delivery.site, delivery.number)) else {
             unmatched += 1;
             continue;
         };
         matched += 1;
-        if delivery.at < *answered {
+        record(
+            &mut task_latency,
+            delivery.at.saturating_duration_since(answered.read),
+        );
+        // Without the kernel's instants (never seen on Linux), the tasks'.
+        let (sent, got) = match (answered.arrived, delivery.arrived) {
+            (Some(sent), Some(got)) => (sent, got),
+            _ => {
+                unstamped += 1;
+                (answered.read, delivery.at)
+            }
+        };
+        if got < sent {
             early += 1;
         }
-        let took = delivery.at.saturating_duration_since(*answered);
+        let took = got.saturating_duration_since(sent);
         record(&mut latency, took);
         if let Some(h) = per_instance.get_mut(delivery.instance as usize) {
             record(h, took);
@@ -328,11 +347,13 @@ async fn measure(
         "seq_gaps": count(&stats.seq_gaps),
         "seq_backwards": count(&stats.seq_backwards),
         "unparsed": count(&stats.unparsed),
+        "unstamped": unstamped,
     });
     Ok(Outcome {
         calls: calls.answered.len() as u64,
         per_s: calls.answered.len() as f64 / calls.elapsed.as_secs_f64().max(0.001),
         latency,
+        task_latency,
         per_instance,
         call_next: calls.call_next,
         deliveries: matched,
@@ -402,6 +423,8 @@ fn summary(options: &Options, plan: &Plan, backend: &str, run: &Outcome, base: &
         "p50_ms": ms(&run.latency, 0.5),
         "p99_ms": p99,
         "max_ms": ms(&run.latency, 1.0),
+        "task_p50_ms": ms(&run.task_latency, 0.5),
+        "task_p99_ms": ms(&run.task_latency, 0.99),
         "instance_p99_ms": run.per_instance.iter().map(|h| ms(h, 0.99)).collect::<Vec<_>>(),
         "call_next_p50_ms": ms(&run.call_next, 0.5),
         "call_next_p99_ms": ms(&run.call_next, 0.99),
@@ -420,6 +443,8 @@ fn summary(options: &Options, plan: &Plan, backend: &str, run: &Outcome, base: &
         "baseline_p50_ms": ms(&base.latency, 0.5),
         "baseline_p99_ms": baseline_p99,
         "baseline_max_ms": ms(&base.latency, 1.0),
+        "baseline_task_p50_ms": ms(&base.task_latency, 0.5),
+        "baseline_task_p99_ms": ms(&base.task_latency, 0.99),
         "baseline_per_s": round1(base.per_s),
         "baseline_subscribers": base.held_at_end,
         "baseline_rss_kib_per_conn": base.rss_kib_per_conn,

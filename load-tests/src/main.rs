@@ -3,6 +3,9 @@
 //! Every request loop is bounded in count and time, and aims only at the
 //! loopback address of the server it starts (or the `--url` it is given).
 
+// `fanout`'s summary is one `json!` object of over sixty fields.
+#![recursion_limit = "256"]
+
 mod bare_server;
 mod baseline;
 mod booking;

@@ -1,13 +1,21 @@
 //! The calls of a fanout run: an open loop at a fixed rate, each call on a
 //! random office's free counter, which calls the next ticket, starts and
 //! completes it, while the kiosk issues one, so the queue (a few tickets
-//! issued before the loop) neither runs dry nor grows. The instant each call-next response arrives is kept by
-//! (site, ticket number), for the subscribers' deliveries to be timed from.
+//! issued before the loop) neither runs dry nor grows. The instants each
+//! call-next answer arrived are kept by (site, ticket number), for the
+//! subscribers' deliveries to be timed from: when the caller's task read
+//! it, and when the kernel received it (each counter calls over a
+//! connection of its own with receive timestamps, see `stamp`).
 
+use super::stamp::{Received, Stamped};
 use super::subscribers::number_of_ticket;
 use crate::report::{histogram, record};
 use anyhow::{Context, bail};
 use hdrhistogram::Histogram;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
 use rand::Rng;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -22,11 +30,13 @@ const FINISH_TIMEOUT: Duration = Duration::from_secs(30);
 /// Other offices tried when the chosen one has no free counter.
 const TRIES: usize = 8;
 
-/// A counter, the token of its agent, and whether a call holds it.
+/// A counter, the token of its agent, whether a call holds it, and the
+/// connection its call-nexts go over.
 pub struct Desk {
     pub counter: String,
     pub token: String,
     busy: AtomicBool,
+    line: tokio::sync::Mutex<Option<Line>>,
 }
 
 impl Desk {
@@ -35,8 +45,44 @@ impl Desk {
             counter,
             token,
             busy: AtomicBool::new(false),
+            line: tokio::sync::Mutex::new(None),
         }
     }
+}
+
+/// An HTTP/1 connection whose reads are timestamped by the kernel.
+struct Line {
+    sender: SendRequest<Full<Bytes>>,
+    received: Arc<Received>,
+}
+
+impl Line {
+    async fn open(host: &str) -> anyhow::Result<Self> {
+        let stream = Stamped::new(tokio::net::TcpStream::connect(host).await?)?;
+        let received = stream.received().clone();
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .context("opening a counter's connection")?;
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(Self { sender, received })
+    }
+}
+
+/// When a call-next answer arrived: read by the caller's task, and
+/// received by the kernel.
+#[derive(Clone, Copy)]
+pub struct Answered {
+    pub read: Instant,
+    pub arrived: Option<Instant>,
+}
+
+/// A call-next's answer.
+struct Answer {
+    status: StatusCode,
+    body: Bytes,
+    answered: Answered,
 }
 
 /// An office: its id, kiosk token and counters.
@@ -48,8 +94,8 @@ pub struct Office {
 
 /// What the loop did.
 pub struct Calls {
-    /// (site index, ticket number) → when the call-next response arrived.
-    pub answered: HashMap<(u32, u32), Instant>,
+    /// (site index, ticket number) → when the call-next answer arrived.
+    pub answered: HashMap<(u32, u32), Answered>,
     /// Answered calls per site.
     pub per_site: Vec<u64>,
     pub elapsed: Duration,
@@ -66,7 +112,7 @@ struct Run {
     client: reqwest::Client,
     url: String,
     offices: Arc<Vec<Office>>,
-    answered: Mutex<HashMap<(u32, u32), (Instant, Duration)>>,
+    answered: Mutex<HashMap<(u32, u32), (Answered, Duration)>>,
     errors: AtomicU64,
     skipped: AtomicU64,
     empty: AtomicU64,
@@ -196,36 +242,27 @@ fn free_desk(offices: &[Office]) -> Option<(usize, &Desk)> {
 async fn cycle(run: &Run, site: usize, desk: &Desk) -> anyhow::Result<()> {
     let office = &run.offices[site];
     let sent = Instant::now();
-    let call_next = async {
-        let response = run
-            .client
-            .post(format!(
-                "{}/api/v1/counters/{}/call-next",
-                run.url, desk.counter
-            ))
-            .bearer_auth(&desk.token)
-            .json(&json!({}))
-            .send()
-            .await;
-        (response, Instant::now())
-    };
-    let ((response, answered), issued) = tokio::join!(
-        call_next,
+    let (answer, issued) = tokio::join!(
+        call_next(run, desk),
         issue(&run.client, &run.url, &office.id, &office.kiosk)
     );
     if let Err(error) = issued {
         note(run, &office.id, &error);
     }
-    let response = response?;
-    match response.status() {
+    let Answer {
+        status,
+        body,
+        answered,
+    } = answer?;
+    match status {
         StatusCode::OK => {}
         StatusCode::NO_CONTENT => {
             run.empty.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
-        status => bail!("call-next: {status} {}", response.text().await?),
+        status => bail!("call-next: {status} {}", String::from_utf8_lossy(&body)),
     }
-    let ticket: Value = response.json().await?;
+    let ticket: Value = serde_json::from_slice(&body).context("call-next's answer")?;
     let (Some(id), Some(number)) = (
         ticket["id"].as_str(),
         ticket["number"].as_str().and_then(number_of_ticket),
@@ -235,11 +272,47 @@ async fn cycle(run: &Run, site: usize, desk: &Desk) -> anyhow::Result<()> {
     run.answered
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert((site as u32, number), (answered, answered - sent));
+        .insert((site as u32, number), (answered, answered.read - sent));
     if let Err(error) = step(run, desk, id, "start").await {
         note(run, &desk.counter, &error);
     }
     step(run, desk, id, "complete").await
+}
+
+/// Calls the next ticket at `desk`, over its own connection (opened on
+/// first use, and again after a failure).
+async fn call_next(run: &Run, desk: &Desk) -> anyhow::Result<Answer> {
+    let host = run.url.trim_start_matches("http://");
+    let mut line = desk.line.lock().await;
+    let open = match line.take() {
+        Some(open) if !open.sender.is_closed() => open,
+        _ => Line::open(host).await?,
+    };
+    let request = http::Request::post(format!("/api/v1/counters/{}/call-next", desk.counter))
+        .header(http::header::HOST, host)
+        .header(
+            http::header::AUTHORIZATION,
+            format!("Bearer {}", desk.token),
+        )
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(Full::new(Bytes::from_static(b"{}")))?;
+    let mut open = open;
+    open.sender.ready().await.context("call-next")?;
+    let response = open
+        .sender
+        .send_request(request)
+        .await
+        .context("call-next")?;
+    let read = Instant::now();
+    let status = response.status();
+    let body = response.into_body().collect().await?.to_bytes();
+    let arrived = open.received.at();
+    *line = Some(open);
+    Ok(Answer {
+        status,
+        body,
+        answered: Answered { read, arrived },
+    })
 }
 
 async fn step(run: &Run, desk: &Desk, ticket: &str, action: &str) -> anyhow::Result<()> {

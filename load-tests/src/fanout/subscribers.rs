@@ -3,7 +3,10 @@
 //! at a time, and reports every `ticket.called` it receives with the
 //! instant it arrived. A socket the server closes (4008: too slow; 1012:
 //! shutting down) or that breaks resumes with `?since=` its last `seq`.
+//! Each delivery carries two instants: when the socket's task read it, and
+//! when the kernel received its bytes (`stamp`).
 
+use super::stamp::Stamped;
 use anyhow::Context;
 use futures_util::StreamExt;
 use std::net::SocketAddr;
@@ -25,7 +28,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// Resumptions a socket tries after its connection ends.
 const MAX_RESUMES: u32 = 5;
 
-type Ws = WebSocketStream<TcpStream>;
+type Ws = WebSocketStream<Stamped>;
 
 /// One socket to open: which site's events it follows, on which instance,
 /// by which path (`/ws/sites/{site}` or `/ws/counters/{counter}`).
@@ -36,12 +39,14 @@ pub struct Socket {
     pub token: Option<String>,
 }
 
-/// A `ticket.called` event as a socket received it.
+/// A `ticket.called` event as a socket received it: `at` when its task
+/// read it, `arrived` when the kernel received its bytes.
 pub struct Delivery {
     pub site: u32,
     pub number: u32,
     pub instance: u8,
     pub at: Instant,
+    pub arrived: Option<Instant>,
 }
 
 /// Counts shared by every socket task.
@@ -205,7 +210,7 @@ async fn follow(shared: Arc<Shared>, socket: Socket, ready: oneshot::Sender<bool
                 shared.stats.resumed.fetch_add(1, Ordering::Relaxed);
             }
         }
-        receive(&shared, &socket, &mut last_seq, &first, at);
+        receive(&shared, &socket, &mut last_seq, &first, (at, None));
         let end = read(&shared, &socket, &mut ws, &mut last_seq).await;
         shared.stats.open.fetch_sub(1, Ordering::Relaxed);
         let counter = match end {
@@ -240,8 +245,7 @@ async fn connect(
             HeaderValue::from_str(&format!("Bearer {token}"))?,
         );
     }
-    let stream = TcpStream::connect(host).await?;
-    stream.set_nodelay(true)?;
+    let stream = Stamped::new(TcpStream::connect(host).await?)?;
     // Small buffers: thousands of sockets live in this one process.
     let config = WebSocketConfig::default()
         .read_buffer_size(4096)
@@ -267,7 +271,14 @@ async fn read(shared: &Shared, socket: &Socket, ws: &mut Ws, last_seq: &mut Opti
     loop {
         match ws.next().await {
             Some(Ok(Message::Text(text))) => {
-                receive(shared, socket, last_seq, text.as_str(), Instant::now())
+                let arrived = ws.get_ref().received().at();
+                receive(
+                    shared,
+                    socket,
+                    last_seq,
+                    text.as_str(),
+                    (Instant::now(), arrived),
+                )
             }
             Some(Ok(Message::Close(frame))) => {
                 return End::Closed(frame.map_or(1005, |f| f.code.into()));
@@ -279,7 +290,13 @@ async fn read(shared: &Shared, socket: &Socket, ws: &mut Ws, last_seq: &mut Opti
 }
 
 /// Reads a message's `type`, `seq` and (for a call) `number`.
-fn receive(shared: &Shared, socket: &Socket, last_seq: &mut Option<u64>, text: &str, at: Instant) {
+fn receive(
+    shared: &Shared,
+    socket: &Socket,
+    last_seq: &mut Option<u64>,
+    text: &str,
+    (at, arrived): (Instant, Option<Instant>),
+) {
     let stats = &shared.stats;
     stats.messages.fetch_add(1, Ordering::Relaxed);
     let (Some(kind), Some(seq)) = (string_field(text, "type"), number_field(text, "seq")) else {
@@ -309,6 +326,7 @@ fn receive(shared: &Shared, socket: &Socket, last_seq: &mut Option<u64>, text: &
                 number,
                 instance: socket.instance,
                 at,
+                arrived,
             });
         }
         None => {

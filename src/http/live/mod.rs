@@ -256,15 +256,15 @@ async fn follow_site(
     };
     app.live.hub.watch(&site, last);
     let mut ping = ping_timer();
+    // Registered once with the instance's shutdown, which every socket
+    // shares, rather than again on each wake.
+    let shutdown = app.live.shutdown.cancelled();
+    tokio::pin!(shutdown);
     loop {
+        // Events first: a wake for an event goes straight to writing it;
+        // the other branches are looked at once nothing more is queued.
         tokio::select! {
-            _ = app.live.shutdown.cancelled() => {
-                let reason = format!("server restarting: reconnect with since={last}");
-                return peer.close(GOING_AWAY, &reason).await;
-            }
-            _ = &mut ended => return peer.close(SESSION_ENDED, "session ended").await,
-            message = peer.socket.recv() => if !peer.heard(message) { return },
-            _ = ping.tick() => if !peer.ping().await { return },
+            biased;
             event = events.recv() => {
                 // What else is queued goes out with it: one write for a
                 // burst (a call and its queue change) instead of one each.
@@ -289,6 +289,13 @@ async fn follow_site(
                     return;
                 }
             }
+            _ = &mut shutdown => {
+                let reason = format!("server restarting: reconnect with since={last}");
+                return peer.close(GOING_AWAY, &reason).await;
+            }
+            _ = &mut ended => return peer.close(SESSION_ENDED, "session ended").await,
+            message = peer.socket.recv() => if !peer.heard(message) { return },
+            _ = ping.tick() => if !peer.ping().await { return },
         }
     }
 }
