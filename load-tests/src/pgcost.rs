@@ -57,9 +57,13 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let url = &options.database_url;
     server::create_admin(&binary, url).await?;
     let spawned = server::spawn(&binary, url, &[]).await?;
-    let offices =
-        server::create_offices(&spawned.url, (&binary, url), options.sites, options.counters)
-            .await?;
+    let offices = server::create_offices(
+        &spawned.url,
+        (&binary, url),
+        options.sites,
+        options.counters,
+    )
+    .await?;
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(1)
         .connect(url)
@@ -80,22 +84,42 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     for _ in 0..tickets {
         let requests = offices.iter().map(|office| {
             let request = client
-                .post(format!("{}/api/v1/sites/{}/tickets", spawned.url, office.id))
+                .post(format!(
+                    "{}/api/v1/sites/{}/tickets",
+                    spawned.url, office.id
+                ))
                 .bearer_auth(&office.kiosk)
                 .json(&json!({"service": "residence"}));
             async move { (request.send().await, StatusCode::CREATED) }
         });
-        errors += measure(&cpu, &statements, &pool, costs.entry("issue").or_default(), requests).await;
+        errors += measure(
+            &cpu,
+            &statements,
+            &pool,
+            costs.entry("issue").or_default(),
+            requests,
+        )
+        .await;
     }
     for _ in 0..options.rounds {
         let calls = desks.iter().map(|(_, (counter, token))| {
             let request = client
-                .post(format!("{}/api/v1/counters/{counter}/call-next", spawned.url))
+                .post(format!(
+                    "{}/api/v1/counters/{counter}/call-next",
+                    spawned.url
+                ))
                 .bearer_auth(token)
                 .json(&json!({}));
             async move { (request.send().await, StatusCode::OK) }
         });
-        let (called, failed) = measure_answers(&cpu, &statements, &pool, costs.entry("call").or_default(), calls).await;
+        let (called, failed) = measure_answers(
+            &cpu,
+            &statements,
+            &pool,
+            costs.entry("call").or_default(),
+            calls,
+        )
+        .await;
         errors += failed;
         for kind in ["start", "complete"] {
             let steps = desks.iter().zip(&called).map(|((_, (_, token)), ticket)| {
@@ -105,7 +129,14 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
                     .json(&json!({}));
                 async move { (request.send().await, StatusCode::OK) }
             });
-            errors += measure(&cpu, &statements, &pool, costs.entry(kind).or_default(), steps).await;
+            errors += measure(
+                &cpu,
+                &statements,
+                &pool,
+                costs.entry(kind).or_default(),
+                steps,
+            )
+            .await;
         }
     }
     drop(spawned);
@@ -148,7 +179,9 @@ async fn measure<F>(
 where
     F: Future<Output = (reqwest::Result<reqwest::Response>, StatusCode)>,
 {
-    measure_answers(cpu, statements, pool, cost, requests).await.1
+    measure_answers(cpu, statements, pool, cost, requests)
+        .await
+        .1
 }
 
 /// `measure`, with the ids of the tickets the answers hold, in the order
@@ -175,7 +208,8 @@ where
         cost.cpu.background += spent.background;
         cost.cpu.server += spent.server;
     }
-    cost.statements.add_difference(&before_statements, &after_statements);
+    cost.statements
+        .add_difference(&before_statements, &after_statements);
     let mut ids = Vec::new();
     let mut failed = 0;
     for (answer, expected) in answers {

@@ -54,7 +54,11 @@ impl Cpu {
         let (mut backends, mut background) = (HashMap::new(), HashMap::new());
         for (pid, shared) in processes {
             let pid = pid as u32;
-            let into = if shared { &mut background } else { &mut backends };
+            let into = if shared {
+                &mut background
+            } else {
+                &mut backends
+            };
             into.insert(pid, cpu_ns(pid));
         }
         let threads = std::fs::read_dir(format!("/proc/{}/task", self.server))
@@ -135,9 +139,7 @@ impl Statements {
                 .await
                 .is_ok();
         if !loaded {
-            eprintln!(
-                "pg_stat_statements is not loaded (shared_preload_libraries): CPU time only"
-            );
+            eprintln!("pg_stat_statements is not loaded (shared_preload_libraries): CPU time only");
         }
         Self {
             enabled: loaded,

@@ -67,8 +67,12 @@ pub(crate) fn update_sql(first: usize) -> String {
     while let Some(at) = rest.find('$') {
         sql.push_str(&rest[..=at]);
         rest = &rest[at + 1..];
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
-        let n: usize = rest[..digits].parse().expect("UPDATE numbers its parameters");
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let n: usize = rest[..digits]
+            .parse()
+            .expect("UPDATE numbers its parameters");
         sql.push_str(&(n + first - 1).to_string());
         rest = &rest[digits..];
     }
@@ -84,8 +88,7 @@ pub(crate) const UPDATE: &str =
              WHERE id = $1";
 
 /// The number of a counter's called or serving ticket.
-pub(crate) const ACTIVE_AT_COUNTER: &str =
-    "SELECT number FROM tickets
+pub(crate) const ACTIVE_AT_COUNTER: &str = "SELECT number FROM tickets
      WHERE site_id = (SELECT site_id FROM counters WHERE id = $1)
        AND counter_id = $1 AND status IN ('called', 'serving') LIMIT 1";
 
@@ -147,7 +150,6 @@ macro_rules! bind_update {
     };
 }
 pub(crate) use bind_update;
-
 
 /// Orders classes for calling: due check-ins, priority, normal.
 const CLASS_RANK: &str =
