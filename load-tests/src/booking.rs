@@ -24,7 +24,7 @@
 mod setup;
 pub mod verify;
 
-use crate::report::{histogram, ms, print_row, record};
+use crate::report::{histogram, ms, print_summary, record};
 use crate::server;
 use anyhow::bail;
 use clap::Args;
@@ -216,26 +216,12 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         "lost": check.lost,
         "places_mismatch": check.places_mismatch,
     });
-    if options.json {
-        println!("{summary}");
-    } else {
-        println!("scenario booking on {backend}");
-        for (key, value) in summary.as_object().into_iter().flatten() {
-            print_row(key, value);
-        }
-    }
-    let broken = check.overbooked + check.lost + check.places_mismatch;
-    if broken > 0 || tally.server_errors > 0 || tally.transport_errors > 0 {
-        bail!(
-            "{} overbooked slots, {} lost bookings, {} slots whose places disagree, \
-             {} server errors, {} failed requests",
-            check.overbooked,
-            check.lost,
-            check.places_mismatch,
-            tally.server_errors,
-            tally.transport_errors
-        );
-    }
+    print_summary(
+        &format!("scenario booking on {backend}"),
+        &summary,
+        options.json,
+    );
+    check.ensure_sound(tally.server_errors, tally.transport_errors)?;
     Ok(())
 }
 

@@ -14,7 +14,7 @@
 //! latency percentiles cover every search; the answers are read within the
 //! server's 2-second cache of offerings and across its refreshes.
 
-use crate::report::{histogram, ms, print_row, record};
+use crate::report::{histogram, ms, print_summary, record};
 use crate::server;
 use anyhow::{Context, bail};
 use clap::Args;
@@ -124,14 +124,11 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         "max_ms": ms(&latencies, 1.0),
         "server_rss_kib": rss_kib,
     });
-    if options.json {
-        println!("{summary}");
-    } else {
-        println!("scenario earliest on {backend}");
-        for (key, value) in summary.as_object().into_iter().flatten() {
-            print_row(key, value);
-        }
-    }
+    print_summary(
+        &format!("scenario earliest on {backend}"),
+        &summary,
+        options.json,
+    );
     Ok(())
 }
 

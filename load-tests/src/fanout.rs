@@ -45,7 +45,7 @@ mod calls;
 mod stamp;
 pub(crate) mod subscribers;
 
-use crate::report::{histogram, ms, print_row, record};
+use crate::report::{histogram, ms, print_summary, record};
 use crate::server::{self, Spawned};
 use anyhow::{Context, bail};
 use calls::{Desk, Office};
@@ -174,14 +174,11 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     drop(instances);
 
     let summary = summary(&options, &plan, backend, &guichet, &baseline);
-    if options.json {
-        println!("{summary}");
-    } else {
-        println!("scenario fanout ({:?}) on {backend}", options.shape);
-        for (key, value) in summary.as_object().into_iter().flatten() {
-            print_row(key, value);
-        }
-    }
+    print_summary(
+        &format!("scenario fanout ({:?}) on {backend}", options.shape),
+        &summary,
+        options.json,
+    );
     Ok(())
 }
 

@@ -21,3 +21,15 @@ pub fn ms(histogram: &Histogram<u64>, quantile: f64) -> f64 {
 pub fn print_row(name: &str, value: impl std::fmt::Display) {
     println!("  {name:<28} {value}");
 }
+
+/// The run's summary: one JSON object with `json`, else a titled table.
+pub fn print_summary(title: &str, summary: &serde_json::Value, json: bool) {
+    if json {
+        println!("{summary}");
+        return;
+    }
+    println!("{title}");
+    for (key, value) in summary.as_object().into_iter().flatten() {
+        print_row(key, value);
+    }
+}

@@ -11,7 +11,7 @@
 //! the last 30 days, one request at a time; each answer must be a 200 whose
 //! totals count every ticket written in its range.
 
-use crate::report::{histogram, ms, print_row, record};
+use crate::report::{histogram, ms, print_summary, record};
 use crate::server;
 use anyhow::{Context, bail};
 use clap::Args;
@@ -144,14 +144,11 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         "month_max_ms": ms(&month, 1.0),
         "server_rss_kib": rss_kib,
     });
-    if options.json {
-        println!("{summary}");
-    } else {
-        println!("scenario stats on {backend}");
-        for (key, value) in summary.as_object().into_iter().flatten() {
-            print_row(key, value);
-        }
-    }
+    print_summary(
+        &format!("scenario stats on {backend}"),
+        &summary,
+        options.json,
+    );
     Ok(())
 }
 

@@ -8,7 +8,7 @@
 //! scheduled behind it and shows in the percentiles.
 
 use crate::baseline;
-use crate::report::{histogram, ms, print_row, record};
+use crate::report::{histogram, ms, print_summary, record};
 use crate::server::{self, Office};
 use clap::Args;
 use hdrhistogram::Histogram;
@@ -134,14 +134,11 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         "sites": options.sites,
         "counters_per_site": options.counters,
     });
-    if options.json {
-        println!("{summary}");
-    } else {
-        println!("scenario tickets on {backend}");
-        for (key, value) in summary.as_object().into_iter().flatten() {
-            print_row(key, value);
-        }
-    }
+    print_summary(
+        &format!("scenario tickets on {backend}"),
+        &summary,
+        options.json,
+    );
     Ok(())
 }
 

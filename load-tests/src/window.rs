@@ -34,7 +34,7 @@ mod plan;
 
 use crate::booking::verify;
 use crate::earliest::{self, CAPACITY, ZONES};
-use crate::report::{ms, print_row};
+use crate::report::{ms, print_summary};
 use crate::server;
 use anyhow::{Context, bail};
 use citizens::{Crowd, Office, Results};
@@ -220,26 +220,12 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     if let (Some(all), Value::Object(figures)) = (summary.as_object_mut(), figures) {
         all.extend(figures);
     }
-    if options.json {
-        println!("{summary}");
-    } else {
-        println!("scenario window on two instances behind nginx, PostgreSQL with a replica");
-        for (key, value) in summary.as_object().into_iter().flatten() {
-            print_row(key, value);
-        }
-    }
-    let broken = check.overbooked + check.lost + check.places_mismatch;
-    if broken > 0 || results.server_errors > 0 || results.transport_errors > 0 {
-        bail!(
-            "{} overbooked slots, {} lost bookings, {} slots whose places disagree, \
-             {} server errors, {} failed requests",
-            check.overbooked,
-            check.lost,
-            check.places_mismatch,
-            results.server_errors,
-            results.transport_errors
-        );
-    }
+    print_summary(
+        "scenario window on two instances behind nginx, PostgreSQL with a replica",
+        &summary,
+        options.json,
+    );
+    check.ensure_sound(results.server_errors, results.transport_errors)?;
     Ok(())
 }
 

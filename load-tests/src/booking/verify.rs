@@ -21,6 +21,26 @@ pub struct Check {
     pub lost: u64,
 }
 
+impl Check {
+    /// An error naming what went wrong if any slot is overbooked, any
+    /// booking lost, any slot's places disagree, or any request failed.
+    pub fn ensure_sound(&self, server_errors: u64, transport_errors: u64) -> anyhow::Result<()> {
+        let broken = self.overbooked + self.lost + self.places_mismatch;
+        if broken > 0 || server_errors > 0 || transport_errors > 0 {
+            anyhow::bail!(
+                "{} overbooked slots, {} lost bookings, {} slots whose places disagree, \
+                 {} server errors, {} failed requests",
+                self.overbooked,
+                self.lost,
+                self.places_mismatch,
+                server_errors,
+                transport_errors
+            );
+        }
+        Ok(())
+    }
+}
+
 /// Reads the site's appointments and places, and looks up `references`.
 pub async fn check(
     (binary, database_url): (&str, &str),
