@@ -11,9 +11,9 @@
 //! their own through SQLite's C API (`direct`); every other write goes
 //! through a sqlx pool of one connection. Both begin `IMMEDIATE`, so a
 //! transaction takes the write lock first and never fails upgrading a read
-//! lock; one writer waits for the other (the sqlx connection through the
-//! busy timeout, the direct writer through its own handler). Reads use
-//! their own pool and see committed data (WAL).
+//! lock; both take a turn first (`direct::Turns`), so one writer waits for
+//! the other in the order they came. Reads use their own pool and see
+//! committed data (WAL).
 
 pub mod accounts;
 pub mod announcements;
@@ -91,8 +91,29 @@ pub enum Db {
 
 /// A write transaction on either backend; commit it or drop it to roll back.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(SqliteTx),
     Postgres(Transaction<'static, Postgres>),
+}
+
+/// A transaction of the sqlx writer on SQLite, with its turn at the write
+/// lock (`direct::Turns`), given back once it is committed or dropped.
+pub struct SqliteTx {
+    tx: Transaction<'static, Sqlite>,
+    _turn: direct::Turn,
+}
+
+impl std::ops::Deref for SqliteTx {
+    type Target = sqlx::SqliteConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for SqliteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
 }
 
 /// Runs `$body` with `$c` bound to a pool of the right backend for reading.
@@ -230,9 +251,16 @@ impl Db {
 
     pub async fn begin(&self) -> StoreResult<Tx> {
         Ok(match self {
-            // Immediate: take the write lock now, waiting (busy timeout) for
-            // the other writer, rather than fail when upgrading a read.
-            Self::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            // The pool's one connection first, then this process's turn
+            // to write, then immediate: take the write lock now (waiting,
+            // busy timeout, only for another process), rather than fail
+            // when upgrading a read.
+            Self::Sqlite { write, direct, .. } => {
+                let connection = write.acquire().await?;
+                let turn = direct.turn().await;
+                let tx = Transaction::begin(connection, Some("BEGIN IMMEDIATE".into())).await?;
+                Tx::Sqlite(SqliteTx { tx, _turn: turn })
+            }
             Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -251,7 +279,7 @@ impl Db {
 impl Tx {
     pub async fn commit(self) -> StoreResult<()> {
         match self {
-            Self::Sqlite(tx) => tx.commit().await?,
+            Self::Sqlite(tx) => tx.tx.commit().await?,
             Self::Postgres(tx) => tx.commit().await?,
         }
         Ok(())

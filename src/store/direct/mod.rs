@@ -16,9 +16,11 @@ use super::audit::{self, AuditRow};
 use rusqlite::{OptionalExtension, Row, ToSql, TransactionBehavior};
 
 mod statements;
+mod turns;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::time::Duration;
+pub use turns::{Turn, Turns};
 
 /// A transaction on the writer's raw handle.
 #[derive(Clone, Copy)]
@@ -35,10 +37,14 @@ type Job = Box<dyn FnOnce(Option<&rusqlite::Transaction<'_>>) -> (bool, Answer) 
 /// Requests committed together at most.
 const GROUP: usize = 64;
 
-/// The writer thread's queue, shared by every task of this process. The
-/// thread ends when the last handle is dropped.
+/// The writer thread's queue, shared by every task of this process, and
+/// the turns it takes with the sqlx writer. The thread ends when the last
+/// handle is dropped.
 #[derive(Clone)]
-pub struct Writer(std::sync::mpsc::Sender<Job>);
+pub struct Writer {
+    jobs: std::sync::mpsc::Sender<Job>,
+    turns: Turns,
+}
 
 impl std::fmt::Debug for Writer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -63,6 +69,8 @@ impl Writer {
         };
         let mut db = open()?;
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let turns = Turns::default();
+        let ours = turns.clone();
         std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
             .spawn(move || {
@@ -74,11 +82,18 @@ impl Writer {
                             Err(_) => break,
                         }
                     }
+                    let turn = ours.take_blocking(LOCK_POLL, LOCK_WAIT);
                     commit_group(&mut db, jobs);
+                    drop(turn);
                 }
             })
             .map_err(sqlx::Error::Io)?;
-        Ok(Self(jobs))
+        Ok(Self { jobs, turns })
+    }
+
+    /// The sqlx writer's turn, taken before each of its transactions.
+    pub async fn turn(&self) -> Turn {
+        self.turns.take().await
     }
 }
 
@@ -169,7 +184,7 @@ where
         (succeeded, answer)
     });
     let gone = || E::from(StoreError::from(sqlx::Error::PoolClosed));
-    writer.0.send(job).map_err(|_| gone())?;
+    writer.jobs.send(job).map_err(|_| gone())?;
     answer.await.map_err(|_| gone())?
 }
 
