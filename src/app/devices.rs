@@ -146,14 +146,20 @@ pub async fn list(app: &App, who: &Principal, site: &str) -> AppResult<Vec<Devic
 }
 
 /// Notes that device `id` is in use now (at most once a minute is
-/// written). Seeing is no reason to refuse a request: a failure is logged.
+/// written, by one request or socket of this instance). Seeing is no
+/// reason to refuse a request: a failure is logged.
 pub async fn seen(app: &App, id: &str) {
+    let now = app.clock.now_ms();
+    if !app.caches.seen_devices.claim(id, now) {
+        return;
+    }
     let written = async {
         let mut tx = app.db.begin().await?;
-        store::devices::seen(&mut tx, id, app.clock.now_ms()).await?;
+        store::devices::seen(&mut tx, id, now).await?;
         tx.commit().await
     };
     if let Err(error) = written.await {
+        app.caches.seen_devices.release(id);
         tracing::warn!(device = %id, %error, "could not note that a device was seen");
     }
 }

@@ -21,6 +21,7 @@ pub mod console;
 pub mod counters;
 pub mod demo;
 pub mod devices;
+mod devices_seen;
 pub mod directory;
 pub mod earliest;
 pub mod error;

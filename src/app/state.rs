@@ -4,7 +4,7 @@
 //! clock. An `App` is built once from them and never changed afterwards.
 
 use super::cache::TtlCache;
-use super::{earliest, live, public_stats, queue, rate_limit, retention, sites};
+use super::{devices_seen, earliest, live, public_stats, queue, rate_limit, retention, sites};
 use crate::bus::Bus;
 use crate::config::TrustedProxies;
 use crate::domain::phone::CallingCodes;
@@ -34,6 +34,8 @@ pub struct Caches {
     /// Every office's bookable services that have a kind, for the
     /// earliest-slot search, reused for 2 s.
     pub offerings: TtlCache<Vec<earliest::offerings::Offering>>,
+    /// The devices this instance wrote as seen within the last minute.
+    pub seen_devices: devices_seen::SeenNotes,
 }
 
 impl Default for Caches {
@@ -46,6 +48,7 @@ impl Default for Caches {
             ticket_sites: TtlCache::new(Duration::from_secs(3600)),
             public_stats: TtlCache::new(Duration::from_secs(300)),
             offerings: TtlCache::new(Duration::from_secs(2)),
+            seen_devices: devices_seen::SeenNotes::default(),
         }
     }
 }
