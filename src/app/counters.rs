@@ -7,7 +7,8 @@ use super::{App, AppError, AppResult};
 use crate::domain::event::{CounterState, SiteEvent};
 use crate::domain::role::Role;
 use crate::domain::{Invalid, parse_label, slug::Slug};
-use crate::store::{self, Tx, counters::CounterRow, events::EventRow};
+use crate::store::events::{EventRow, NewEvent};
+use crate::store::{self, Tx, counters::CounterRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -113,18 +114,75 @@ pub async fn update(
 }
 
 /// Opens, pauses or closes a counter. Opening takes the counter for the
-/// caller; only that person (or a supervisor) may pause or close it.
+/// caller; only that person (or a supervisor) may pause or close it. It is
+/// a queue transaction (`store::queue`): on SQLite the queue's writer runs
+/// it in one go, so a morning of agents opening their counters at once
+/// does not wait behind the queue for the write lock.
 pub async fn set_state(
     app: &App,
     who: &Principal,
     id: &str,
     action: CounterAction,
 ) -> AppResult<CounterView> {
-    let Some(username) = who.username() else {
+    if who.username().is_none() {
         return Err(AppError::Forbidden("only staff work at counters"));
-    };
-    let mut tx = app.db.begin().await?;
-    let mut row = locked_counter(&mut tx, id).await?;
+    }
+    let now = app.clock.now_ms();
+    let (who, id) = (who.clone(), id.to_owned());
+    let (row, events) = store::queue::transaction(&app.db, move |t| {
+        let username = who.username().unwrap_or_default();
+        let (mut row, active) = t
+            .counter_locked(&id)?
+            .ok_or(AppError::NotFound("counter"))?;
+        let next = transition(&who, username, &row, action)?;
+        if next == "open" && row.agent.is_none() {
+            if let Some(other) = t.counter_held_by(username)? {
+                return Err(AppError::conflict(
+                    "agent_busy",
+                    format!("you already work at counter {other}; close it first"),
+                ));
+            }
+            row.agent = Some(username.to_owned());
+        }
+        if next == "closed" {
+            if let Some(number) = active {
+                return Err(AppError::conflict(
+                    "counter_busy",
+                    format!("finish ticket {number} before closing"),
+                ));
+            }
+            row.agent = None;
+        }
+        row.state = next.to_owned();
+        row.state_since = now;
+        let actor = who.actor();
+        let changed = [NewEvent {
+            actor: Some(&actor),
+            event: changed(&row),
+        }];
+        let events = t
+            .update_counter_appending(&row, now, &changed)
+            .map_err(|e| {
+                AppError::unless_conflict(e, || {
+                    AppError::conflict("agent_busy", "you already work at another counter")
+                })
+            })?;
+        Ok::<_, AppError>((row, events))
+    })
+    .await?;
+    app.publish(events);
+    forget_site(app, &row.site_id);
+    let services = store::counters::services(&app.db, &row.id).await?;
+    Ok(view(row, services))
+}
+
+/// The state `action` moves the counter to, if `who` may move it.
+fn transition(
+    who: &Principal,
+    username: &str,
+    row: &CounterRow,
+    action: CounterAction,
+) -> AppResult<&'static str> {
     who.require_staff(&row.site_id, &[Role::Agent, Role::Supervisor])?;
     let is_holder = row.agent.as_deref() == Some(username);
     let may_override = who.require_staff(&row.site_id, &[Role::Supervisor]).is_ok();
@@ -134,46 +192,15 @@ pub async fn set_state(
             "another agent works at this counter",
         ));
     }
-    let next = match (action, row.state.as_str()) {
-        (CounterAction::Open, "closed" | "paused") => "open",
-        (CounterAction::Pause, "open") => "paused",
-        (CounterAction::Close, "open" | "paused") => "closed",
-        (_, state) => {
-            return Err(AppError::conflict(
-                "invalid_transition",
-                format!("the counter is {state}"),
-            ));
-        }
-    };
-    if next == "open" && row.agent.is_none() {
-        if let Some(other) = store::counters::held_by(&mut tx, username).await? {
-            return Err(AppError::conflict(
-                "agent_busy",
-                format!("you already work at counter {other}; close it first"),
-            ));
-        }
-        row.agent = Some(username.to_owned());
+    match (action, row.state.as_str()) {
+        (CounterAction::Open, "closed" | "paused") => Ok("open"),
+        (CounterAction::Pause, "open") => Ok("paused"),
+        (CounterAction::Close, "open" | "paused") => Ok("closed"),
+        (_, state) => Err(AppError::conflict(
+            "invalid_transition",
+            format!("the counter is {state}"),
+        )),
     }
-    if next == "closed" {
-        if let Some(number) = store::tickets::active_at_counter(&mut tx, &row.id).await? {
-            return Err(AppError::conflict(
-                "counter_busy",
-                format!("finish ticket {number} before closing"),
-            ));
-        }
-        row.agent = None;
-    }
-    let now = app.clock.now_ms();
-    row.state = next.to_owned();
-    row.state_since = now;
-    store::counters::update(&mut tx, &row).await.map_err(|e| {
-        AppError::unless_conflict(e, || {
-            AppError::conflict("agent_busy", "you already work at another counter")
-        })
-    })?;
-    commit(app, tx, &row, who, now).await?;
-    let services = store::counters::services(&app.db, id).await?;
-    Ok(view(row, services))
 }
 
 async fn locked_counter(tx: &mut Tx, id: &str) -> AppResult<CounterRow> {
@@ -214,21 +241,30 @@ async fn commit(
     let event = announce(&mut tx, row, who, now).await?;
     tx.commit().await?;
     app.publish(vec![event]);
-    app.caches.site_contexts.forget(&row.site_id);
-    app.caches.paces.forget(&row.site_id);
+    forget_site(app, &row.site_id);
     Ok(())
 }
 
+/// Drops what this instance cached of the site its counters changed in.
+fn forget_site(app: &App, site: &str) {
+    app.caches.site_contexts.forget(site);
+    app.caches.paces.forget(site);
+}
+
 async fn announce(tx: &mut Tx, row: &CounterRow, who: &Principal, now: i64) -> AppResult<EventRow> {
-    let event = SiteEvent::CounterChanged {
+    let actor = who.actor();
+    Ok(store::events::append(tx, &row.site_id, now, Some(&actor), changed(row)).await?)
+}
+
+/// `counter.changed`, for screens and consoles: no names.
+fn changed(row: &CounterRow) -> SiteEvent {
+    SiteEvent::CounterChanged {
         counter: CounterState {
             id: row.id.clone(),
             label: row.label.clone(),
             state: row.state.clone(),
         },
-    };
-    let actor = who.actor();
-    Ok(store::events::append(tx, &row.site_id, now, Some(&actor), event).await?)
+    }
 }
 
 fn view(row: CounterRow, services: Vec<String>) -> CounterView {

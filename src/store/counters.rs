@@ -74,10 +74,17 @@ pub async fn insert(tx: &mut Tx, counter: &CounterRow) -> Result<(), StoreError>
 }
 
 /// Writes label, state and agent of an existing counter.
+pub(crate) const UPDATE: &str =
+    "UPDATE counters SET label = $2, state = $3, agent = $4, state_since = $5 WHERE id = $1";
+
+/// The counter an agent holds.
+pub(crate) const HELD_BY: &str = "SELECT id FROM counters WHERE agent = $1";
+
+/// Writes label, state and agent of an existing counter.
 pub async fn update(tx: &mut Tx, counter: &CounterRow) -> Result<(), StoreError> {
     execute!(
         tx,
-        "UPDATE counters SET label = $2, state = $3, agent = $4, state_since = $5 WHERE id = $1",
+        UPDATE,
         &counter.id,
         &counter.label,
         &counter.state,
@@ -114,7 +121,7 @@ pub async fn set_services(
 /// The counter an agent holds, if any.
 pub async fn held_by(tx: &mut Tx, agent: &str) -> Result<Option<String>, StoreError> {
     Ok(write!(tx, |c| {
-        sqlx::query_scalar("SELECT id FROM counters WHERE agent = $1")
+        sqlx::query_scalar(HELD_BY)
             .bind(agent)
             .fetch_optional(c)
             .await

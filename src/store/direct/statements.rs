@@ -164,7 +164,7 @@ impl DirectTx<'_> {
         )?;
         Ok((ahead, normal))
     }
-    pub fn counter_for_call(
+    pub fn counter_locked(
         &mut self,
         id: &str,
     ) -> Result<Option<(CounterRow, Option<String>)>, StoreError> {
@@ -241,10 +241,10 @@ impl DirectTx<'_> {
         self.update_ticket(ticket)?;
         self.waiting_of(&ticket.site_id, &ticket.service_id)
     }
-    /// `counter_for_call`, then the site's fairness streak, locked, in that
+    /// `counter_locked`, then the site's fairness streak, locked, in that
     /// order.
     pub fn counter_and_streak(&mut self, id: &str) -> Result<Option<CounterAndStreak>, StoreError> {
-        let Some((counter, active)) = self.counter_for_call(id)? else {
+        let Some((counter, active)) = self.counter_locked(id)? else {
             return Ok(None);
         };
         let streak = self.lock_priority_streak(&counter.site_id)?;
@@ -272,6 +272,22 @@ impl DirectTx<'_> {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         Ok(row.unwrap_or((0, 0)))
+    }
+    /// The counter an agent holds.
+    pub fn counter_held_by(&mut self, agent: &str) -> Result<Option<String>, StoreError> {
+        run(self.0, counters::HELD_BY, &[&agent], |r| r.get(0))
+    }
+    /// Writes a counter read in the transaction and appends its site's
+    /// events.
+    pub fn update_counter_appending(
+        &mut self,
+        c: &CounterRow,
+        at: i64,
+        events: &[NewEvent<'_>],
+    ) -> Result<Vec<EventRow>, StoreError> {
+        let values: [&dyn ToSql; 5] = [&c.id, &c.label, &c.state, &c.agent, &c.state_since];
+        execute(self.0, counters::UPDATE, &values)?;
+        self.append_all(&c.site_id, at, events)
     }
     /// Uses a phone's code up; `false` if another action used it first.
     pub fn use_otp(&mut self, id: &str, now: i64) -> Result<bool, StoreError> {

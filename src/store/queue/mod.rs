@@ -132,6 +132,14 @@ operations! {
     /// Writes a ticket read in the transaction and appends its site's
     /// events (one statement on PostgreSQL).
     fn update_ticket_appending(ticket: &TicketRow, at: i64, events: &[NewEvent<'_>]) -> Vec<EventRow> = postgres::update_ticket_appending;
+    /// The counter, locked, with the number of the ticket it has called or
+    /// is serving.
+    fn counter_locked(id: &str) -> Option<(CounterRow, Option<String>)> = postgres::counter_locked;
+    /// The counter an agent holds, if any.
+    fn counter_held_by(agent: &str) -> Option<String> = postgres::counter_held_by;
+    /// Writes a counter read in the transaction (its state, agent, label)
+    /// and appends its site's events.
+    fn update_counter_appending(counter: &CounterRow, at: i64, events: &[NewEvent<'_>]) -> Vec<EventRow> = postgres::update_counter_appending;
     /// Sets the site's fairness streak and appends events.
     fn append_all_with_streak(site: &str, at: i64, streak: i64, events: &[NewEvent<'_>]) -> Vec<EventRow> = postgres::append_all_with_streak;
     /// Inserts a remote ticket; returns its service's waiting tickets, the

@@ -4,7 +4,7 @@
 
 use super::{CounterAndStreak, Heads};
 use crate::domain::ticket::Priority;
-use crate::store::counters::CounterRow;
+use crate::store::counters::{self, CounterRow};
 use crate::store::events::{self, Along, EventRow, NewEvent};
 use crate::store::rows::execute;
 use crate::store::tickets::{self, TicketRow};
@@ -118,6 +118,31 @@ pub async fn counter_and_streak(
             (counter, active, streak)
         },
     ))
+}
+
+pub async fn counter_locked(
+    tx: &mut Tx,
+    id: &str,
+) -> Result<Option<(CounterRow, Option<String>)>, StoreError> {
+    let Some(counter) = counters::get_for_update(tx, id).await? else {
+        return Ok(None);
+    };
+    let active = tickets::active_at_counter(tx, &counter.id).await?;
+    Ok(Some((counter, active)))
+}
+
+pub async fn counter_held_by(tx: &mut Tx, agent: &str) -> Result<Option<String>, StoreError> {
+    counters::held_by(tx, agent).await
+}
+
+pub async fn update_counter_appending(
+    tx: &mut Tx,
+    counter: &CounterRow,
+    at: i64,
+    events: &[NewEvent<'_>],
+) -> Result<Vec<EventRow>, StoreError> {
+    counters::update(tx, counter).await?;
+    events::append_all(tx, &counter.site_id, at, events).await
 }
 
 pub async fn append_all_with_streak(
