@@ -124,13 +124,13 @@ pub async fn set_state(
     id: &str,
     action: CounterAction,
 ) -> AppResult<CounterView> {
-    if who.username().is_none() {
+    let Some(username) = who.username().map(str::to_owned) else {
         return Err(AppError::Forbidden("only staff work at counters"));
-    }
+    };
     let now = app.clock.now_ms();
     let (who, id) = (who.clone(), id.to_owned());
     let (row, events) = store::queue::transaction(&app.db, move |t| {
-        let username = who.username().unwrap_or_default();
+        let username = username.as_str();
         let (mut row, active) = t
             .counter_locked(&id)?
             .ok_or(AppError::NotFound("counter"))?;
