@@ -16,6 +16,7 @@ pub mod capsules;
 pub mod checkin;
 pub mod citizens;
 pub mod closeout;
+pub mod coalesced;
 pub mod complaints;
 pub mod console;
 pub mod counters;

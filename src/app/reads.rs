@@ -87,6 +87,8 @@ pub struct Reads {
     lag_ms: Gauge,
     /// Reads that may go to the replica, by where they were served.
     served: Family<ServedLabels, Counter>,
+    /// Of them, those answered with a read made for an earlier caller.
+    reused: Family<ServedLabels, Counter>,
 }
 
 #[derive(Debug)]
@@ -150,6 +152,24 @@ impl Reads {
         (source == Source::Replica && self.state() == ReplicaState::Ok).then_some(&replica.db)
     }
 
+    /// Whether a read from `source` may be answered with one made a moment
+    /// ago for another caller: only beside a replica (where reads are
+    /// stale anyway), and only for `Source::Replica`. `Some(true)` while
+    /// the replica serves, `Some(false)` while the primary stands in: the
+    /// two are never mixed.
+    pub fn may_reuse(&self, source: Source) -> Option<bool> {
+        self.replica.as_ref()?;
+        (source == Source::Replica).then(|| self.state() == ReplicaState::Ok)
+    }
+
+    /// Counts a read answered with one made for an earlier caller, by where
+    /// that one was made.
+    pub fn reused(&self, by_replica: bool) {
+        self.served(by_replica);
+        let by = if by_replica { "replica" } else { "primary" };
+        self.reused.get_or_create(&ServedLabels { by }).inc();
+    }
+
     /// Counts a read that could have gone to the replica, by where it went.
     pub fn served(&self, by_replica: bool) {
         if self.replica.is_some() {
@@ -208,12 +228,18 @@ impl Reads {
         if self.replica.is_some() {
             for by in ["replica", "primary"] {
                 let _ = self.served.get_or_create(&ServedLabels { by });
+                let _ = self.reused.get_or_create(&ServedLabels { by });
             }
         }
         registry.register(
             "replica_reads",
             "Reads that may go to the read replica, by where they were served (replica or primary)",
             self.served.clone(),
+        );
+        registry.register(
+            "replica_reads_reused",
+            "Of those reads, the ones answered with a read made within the last second for another caller",
+            self.reused.clone(),
         );
     }
 }

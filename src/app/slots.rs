@@ -12,6 +12,7 @@ use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 
 /// Days one slot search may cover.
@@ -48,7 +49,14 @@ pub struct SlotList {
 
 /// The slots of a service between two local days, with the places left,
 /// from the read replica when there is one (a few seconds stale at most).
-pub async fn list(app: &App, site: &str, service: &str, query: SlotQuery) -> AppResult<SlotList> {
+/// Beside a replica, one list is made once a second for all who ask it
+/// (`Caches::slot_lists`).
+pub async fn list(
+    app: &App,
+    site: &str,
+    service: &str,
+    query: SlotQuery,
+) -> AppResult<Arc<SlotList>> {
     list_from(app, Source::Replica, site, service, query).await
 }
 
@@ -60,7 +68,7 @@ pub async fn list_from(
     site: &str,
     service: &str,
     query: SlotQuery,
-) -> AppResult<SlotList> {
+) -> AppResult<Arc<SlotList>> {
     let context = SiteContext::load(app, site).await?;
     let service = bookable_service(&context, service)?;
     let mode = parse_mode(service, query.mode.as_deref())?;
@@ -78,43 +86,88 @@ pub async fn list_from(
     if !(0..MAX_DAYS).contains(&days) {
         return Err(Invalid::new("to", "from 0 to 30 days after `from`").into());
     }
-    let window = Window::of(&context, service, now);
-    let slots: Vec<Slot> = rules(&context, service)
-        .between(from.max(today), to.min(window.last_day))
-        .into_iter()
-        .filter(|slot| slot.start >= window.earliest)
-        .collect();
-    let taken: HashMap<i64, i64> = match (slots.first(), slots.last()) {
-        (Some(first), Some(last)) => {
-            let (from, until) = (
-                first.start.as_millisecond(),
-                last.start.as_millisecond() + 1,
-            );
-            from_replica!(app, source, |db| {
-                store::appointments::taken_between(db, site, &service.id, from, until).await
-            })?
-            .into_iter()
-            .collect()
-        }
-        _ => HashMap::new(),
+    let listing = Listing {
+        context: &context,
+        service,
+        mode,
+        from: from.max(today),
+        to,
+        now,
     };
-    let slots = slots
-        .into_iter()
-        .map(|slot| {
-            let start = slot.start.as_millisecond();
-            SlotView {
-                start: context.local(start),
-                end: context.local(slot.end.as_millisecond()),
-                available: (service.slot_capacity - taken.get(&start).copied().unwrap_or(0)).max(0),
+    // A list that may be a moment stale is made once a second for all who
+    // ask: from the replica while it serves, else from the primary.
+    let Some(by_replica) = app.reads.may_reuse(source) else {
+        return Ok(Arc::new(listing.make(app, source).await?));
+    };
+    let by = if by_replica { "replica" } else { "primary" };
+    let key = format!("{by}|{site}|{}|{mode}|{}|{to}", service.id, listing.from);
+    let answer = app
+        .caches
+        .slot_lists
+        .get_or_make(key, || listing.make(app, source))
+        .await?;
+    if answer.reused {
+        app.reads.reused(by_replica);
+    }
+    Ok(answer.value)
+}
+
+/// What one slot list is asked for, once checked.
+struct Listing<'a> {
+    context: &'a SiteContext,
+    service: &'a ServiceRow,
+    mode: &'static str,
+    from: Date,
+    to: Date,
+    now: Timestamp,
+}
+
+impl Listing<'_> {
+    /// The list, with the places taken as `source` has them.
+    async fn make(&self, app: &App, source: Source) -> AppResult<SlotList> {
+        let Self {
+            context, service, ..
+        } = *self;
+        let window = Window::of(context, service, self.now);
+        let slots: Vec<Slot> = rules(context, service)
+            .between(self.from, self.to.min(window.last_day))
+            .into_iter()
+            .filter(|slot| slot.start >= window.earliest)
+            .collect();
+        let site = &context.row.id;
+        let taken: HashMap<i64, i64> = match (slots.first(), slots.last()) {
+            (Some(first), Some(last)) => {
+                let (from, until) = (
+                    first.start.as_millisecond(),
+                    last.start.as_millisecond() + 1,
+                );
+                from_replica!(app, source, |db| {
+                    store::appointments::taken_between(db, site, &service.id, from, until).await
+                })?
+                .into_iter()
+                .collect()
             }
+            _ => HashMap::new(),
+        };
+        let slots = slots
+            .into_iter()
+            .map(|slot| {
+                let start = slot.start.as_millisecond();
+                let taken = taken.get(&start).copied().unwrap_or(0);
+                SlotView {
+                    start: context.local(start),
+                    end: context.local(slot.end.as_millisecond()),
+                    available: (service.slot_capacity - taken).max(0),
+                }
+            })
+            .collect();
+        Ok(SlotList {
+            timezone: context.row.timezone.clone(),
+            service: service.id.clone(),
+            mode: self.mode.to_owned(),
+            slots,
         })
-        .collect();
-    Ok(SlotList {
-        timezone: context.row.timezone.clone(),
-        service: service.id.clone(),
-        mode: mode.to_owned(),
-        slots,
-    })
+    }
 }
 
 /// A service of the site that takes appointments.

@@ -4,7 +4,10 @@
 //! clock. An `App` is built once from them and never changed afterwards.
 
 use super::cache::TtlCache;
-use super::{devices_seen, earliest, live, public_stats, queue, rate_limit, retention, sites};
+use super::coalesced::Coalesced;
+use super::{
+    devices_seen, earliest, live, public_stats, queue, rate_limit, retention, sites, slots,
+};
 use crate::bus::Bus;
 use crate::config::TrustedProxies;
 use crate::domain::phone::CallingCodes;
@@ -36,6 +39,9 @@ pub struct Caches {
     pub offerings: TtlCache<Vec<earliest::offerings::Offering>>,
     /// The devices this instance wrote as seen within the last minute.
     pub seen_devices: devices_seen::SeenNotes,
+    /// Slot lists beside a replica, each made once a second for all who
+    /// ask it (`slots::list`).
+    pub slot_lists: Coalesced<slots::SlotList>,
 }
 
 impl Default for Caches {
@@ -49,6 +55,7 @@ impl Default for Caches {
             public_stats: TtlCache::new(Duration::from_secs(300)),
             offerings: TtlCache::new(Duration::from_secs(2)),
             seen_devices: devices_seen::SeenNotes::default(),
+            slot_lists: Coalesced::new(Duration::from_secs(1)),
         }
     }
 }

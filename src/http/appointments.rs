@@ -18,6 +18,7 @@ use crate::app::{checkin, otp};
 use crate::domain::phone::Phone;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -43,10 +44,9 @@ async fn list_slots(
     State(state): State<AppState>,
     ApiPath((site, service)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<SlotQuery>,
-) -> AppResult<ApiJson<SlotList>> {
-    Ok(ApiJson(
-        slots::list(&state.app, &site, &service, query).await?,
-    ))
+) -> AppResult<Response> {
+    let list = slots::list(&state.app, &site, &service, query).await?;
+    Ok(ApiJson(&*list).into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

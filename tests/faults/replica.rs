@@ -1,6 +1,7 @@
 //! A read replica (docs/scaling.md, "Read replicas"): a private primary
 //! and its streaming replica. Bookings made on the primary show in the
-//! slot lists the replica serves; the page shown again after a refused
+//! slot lists the replica serves, each list read once a second for all
+//! who ask it; the page shown again after a refused
 //! booking reads the primary; a replica that falls behind, or stops under
 //! a load of slot-list reads, costs no error: the primary serves
 //! meanwhile, `/readyz` says so, and the replica is used again when back.
@@ -51,6 +52,20 @@ async fn a_replica_serves_slot_lists_and_falling_behind_or_stopping_costs_no_err
     assert!(
         served(&guichet, "replica").await > 0.0,
         "reads from the replica"
+    );
+
+    // Sixty citizens asking for the same list at once cost the replica
+    // one read a second: the others are answered with that one.
+    let reused_before = reused(&guichet).await;
+    let asked = Instant::now();
+    let lists = (0..60).map(|_| available(&guichet, &office, &starts[0]));
+    let shown = futures_util::future::join_all(lists).await;
+    let took = asked.elapsed();
+    assert!(shown.iter().all(|left| *left == CAPACITY - 1), "{shown:?}");
+    let made = 60.0 - (reused(&guichet).await - reused_before);
+    assert!(
+        made <= took.as_secs_f64().ceil() + 1.0,
+        "{made} reads made for 60 lists asked within {took:?}"
     );
 
     // The replica stops replaying: a booking is not in its slot list yet
@@ -190,6 +205,12 @@ async fn served(guichet: &Guichet, by: &str) -> f64 {
         "guichet_replica_reads_total",
         &[&format!("by=\"{by}\"")],
     )
+}
+
+/// Slot lists answered with a read made for an earlier caller.
+async fn reused(guichet: &Guichet) -> f64 {
+    let metrics = guichet.metrics().await;
+    metric_sum(&metrics, "guichet_replica_reads_reused_total", &[])
 }
 
 /// The slot list of the office's `residence` service, from today to the

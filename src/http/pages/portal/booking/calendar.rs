@@ -187,7 +187,7 @@ pub async fn build(app: &App, lang: Lang, ask: Ask<'_>) -> AppResult<(Month, Tim
     let day = day.filter(|d| d.first_of_month() == first);
     let last = first.last_of_month();
     let from = first.max(today);
-    let mut slots = Vec::new();
+    let mut listed = None;
     if from <= last {
         let query = SlotQuery {
             from: Some(from.to_string()),
@@ -199,10 +199,9 @@ pub async fn build(app: &App, lang: Lang, ask: Ask<'_>) -> AppResult<(Month, Tim
         } else {
             Source::Replica
         };
-        slots = slots::list_from(app, source, ask.site, ask.service, query)
-            .await?
-            .slots;
+        listed = Some(slots::list_from(app, source, ask.site, ask.service, query).await?);
     }
+    let slots = listed.as_ref().map_or(&[][..], |list| &list.slots[..]);
     let free_on = |date: &str| {
         slots
             .iter()
@@ -259,14 +258,14 @@ pub async fn build(app: &App, lang: Lang, ask: Ask<'_>) -> AppResult<(Month, Tim
     let prefix = day.to_string();
     let day_link = link(first, Some(day));
     let free: Vec<(i8, Time)> = slots
-        .into_iter()
+        .iter()
         .filter(|s| s.available > 0 && s.start.starts_with(&prefix))
         .filter_map(|s| {
             let at = dates::local(&s.start)?;
             let time = Time {
                 clock: dates::clock(at),
                 href: chosen_href(ask.base.as_str(), &s.start),
-                start: s.start,
+                start: s.start.clone(),
                 left: s.available,
             };
             Some((at.hour(), time))

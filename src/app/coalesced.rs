@@ -1,0 +1,135 @@
+//! Reads made once for everyone who asks within a moment.
+//!
+//! In a booking window thousands of citizens a second read the same
+//! office's next two weeks. Reads that may be a moment stale anyway (those
+//! of the replica) are kept here for `ttl` from the moment they were asked
+//! for: the first caller makes the read, those who ask meanwhile wait for
+//! it instead of making their own, and everyone until `ttl` has passed
+//! gets the same answer. A failed read is kept by no one: the next caller
+//! tries again.
+
+use crate::sync::lock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::OnceCell;
+
+/// Entries at most: past it the expired ones go, and if none has expired,
+/// all of them.
+const MAX_ENTRIES: usize = 10_000;
+
+type Cell<V> = Arc<OnceCell<Arc<V>>>;
+
+#[derive(Debug)]
+pub struct Coalesced<V> {
+    ttl: Duration,
+    entries: Mutex<HashMap<String, (Instant, Cell<V>)>>,
+}
+
+/// An answer, and whether it was made for an earlier caller.
+pub struct Answer<V> {
+    pub value: Arc<V>,
+    pub reused: bool,
+}
+
+impl<V> Coalesced<V> {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The value of `key` asked for within `ttl`, or the one `make` makes
+    /// now.
+    pub async fn get_or_make<E, F, Fut>(&self, key: String, make: F) -> Result<Answer<V>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, E>>,
+    {
+        let cell = self.cell(key);
+        let mut made = false;
+        let value = cell
+            .get_or_try_init(|| async {
+                made = true;
+                make().await.map(Arc::new)
+            })
+            .await?;
+        Ok(Answer {
+            value: value.clone(),
+            reused: !made,
+        })
+    }
+
+    /// The cell of `key`: the one asked for within `ttl`, else a new one.
+    fn cell(&self, key: String) -> Cell<V> {
+        let mut entries = lock(&self.entries);
+        if let Some((asked, cell)) = entries.get(&key)
+            && asked.elapsed() < self.ttl
+        {
+            return cell.clone();
+        }
+        if entries.len() >= MAX_ENTRIES {
+            let ttl = self.ttl;
+            entries.retain(|_, (asked, _)| asked.elapsed() < ttl);
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+        }
+        let cell = Cell::default();
+        entries.insert(key, (Instant::now(), cell.clone()));
+        cell
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    async fn read(cache: &Coalesced<usize>, key: &str, reads: &AtomicUsize) -> Answer<usize> {
+        cache
+            .get_or_make(key.to_owned(), || async {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                Ok::<_, ()>(reads.fetch_add(1, Ordering::SeqCst))
+            })
+            .await
+            .expect("made")
+    }
+
+    #[tokio::test]
+    async fn callers_at_once_share_one_read_and_a_later_one_makes_another() {
+        let cache = Coalesced::new(Duration::from_millis(200));
+        let reads = AtomicUsize::new(0);
+        let answers =
+            futures_util::future::join_all((0..60).map(|_| read(&cache, "anfa", &reads))).await;
+        assert_eq!(reads.load(Ordering::SeqCst), 1, "one read for 60 callers");
+        assert!(answers.iter().all(|a| *a.value == 0));
+        assert_eq!(answers.iter().filter(|a| !a.reused).count(), 1);
+        assert_eq!(*read(&cache, "maarif", &reads).await.value, 1, "keys apart");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let later = read(&cache, "anfa", &reads).await;
+        assert_eq!((*later.value, later.reused), (2, false), "read again");
+    }
+
+    #[tokio::test]
+    async fn a_failed_read_is_kept_by_no_one() {
+        let cache = Coalesced::new(Duration::from_secs(60));
+        let failed = cache
+            .get_or_make("anfa".to_owned(), || async { Err::<usize, _>("down") })
+            .await;
+        assert!(failed.is_err());
+        let reads = AtomicUsize::new(7);
+        let next = read(&cache, "anfa", &reads).await;
+        assert_eq!((*next.value, next.reused), (7, false));
+    }
+
+    #[test]
+    fn entries_are_bounded() {
+        let cache: Coalesced<usize> = Coalesced::new(Duration::from_secs(3600));
+        for i in 0..MAX_ENTRIES + 5 {
+            cache.cell(format!("list-{i}"));
+        }
+        assert!(lock(&cache.entries).len() <= MAX_ENTRIES);
+    }
+}
