@@ -148,7 +148,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let results = citizens::arrive(crowd.clone(), &plan).await;
     let after = Cpu::sample(&cluster)?;
     let load_after = load_average();
-    let (on_replica, on_primary) = replica_reads(&crowd.client, &cluster).await;
+    let reads = replica_reads(&crowd.client, &cluster).await;
 
     let sites: Vec<String> = crowd.offices.iter().map(|o| o.id.clone()).collect();
     let check = check(&binary, &cluster.primary.url(), &sites, &results).await?;
@@ -206,8 +206,9 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         "booking_between_p50_ms": percentile(&results.booking_between, 0.5),
         "booking_between_p99_ms": percentile(&results.booking_between, 0.99),
         "max_ms": max,
-        "reads_on_replica": on_replica,
-        "reads_on_primary": on_primary,
+        "reads_on_replica": reads.replica,
+        "reads_on_primary": reads.primary,
+        "reads_reused": reads.reused,
         "primary_cpu_cores": after.primary.cores_since(&before.primary),
         "replica_cpu_cores": after.replica.cores_since(&before.replica),
         "instances_cpu_cores": after.instances.cores_since(&before.instances),
@@ -280,28 +281,41 @@ async fn free_places(client: &reqwest::Client, url: &str) -> anyhow::Result<i64>
 
 /// Reads that may go to the replica, as both instances counted them:
 /// (served by the replica, served by the primary).
-async fn replica_reads(client: &reqwest::Client, cluster: &cluster::Cluster) -> (u64, u64) {
-    let (mut replica, mut primary) = (0, 0);
+async fn replica_reads(client: &reqwest::Client, cluster: &cluster::Cluster) -> Reads {
+    let mut reads = Reads::default();
     for instance in &cluster.instances {
         let url = format!("{}/metrics", instance.url);
         let Ok(response) = client.get(url).send().await else {
             continue;
         };
         let text = response.text().await.unwrap_or_default();
-        for line in text.lines().filter(|l| l.contains("replica_reads")) {
+        for line in text.lines() {
             let value = line
                 .rsplit(' ')
                 .next()
                 .and_then(|v| v.parse::<f64>().ok())
                 .unwrap_or(0.0) as u64;
-            if line.contains("by=\"replica\"") {
-                replica += value;
-            } else if line.contains("by=\"primary\"") {
-                primary += value;
+            if line.starts_with("guichet_replica_reads_reused_total{") {
+                reads.reused += value;
+            } else if line.starts_with("guichet_replica_reads_total{by=\"replica\"") {
+                reads.replica += value;
+            } else if line.starts_with("guichet_replica_reads_total{by=\"primary\"") {
+                reads.primary += value;
             }
         }
     }
-    (replica, primary)
+    reads
+}
+
+/// The reads that could go to the replica, as the instances count them.
+#[derive(Default)]
+struct Reads {
+    /// Served from the replica's data.
+    replica: u64,
+    /// Served from the primary's.
+    primary: u64,
+    /// Of both, those answered with a list read for another caller.
+    reused: u64,
 }
 
 /// Every office checked on the primary, four `guichet tally` at a time.
