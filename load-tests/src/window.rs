@@ -197,6 +197,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         "unexpected": results.unexpected,
         "server_errors": results.server_errors,
         "transport_errors": results.transport_errors,
+        "transport_causes": results.transport_causes,
         "list_burst_p50_ms": percentile(&results.list_burst, 0.5),
         "list_burst_p99_ms": percentile(&results.list_burst, 0.99),
         "list_between_p50_ms": percentile(&results.list_between, 0.5),

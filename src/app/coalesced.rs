@@ -1,12 +1,14 @@
 //! Reads made once for everyone who asks within a moment.
 //!
 //! In a booking window thousands of citizens a second read the same
-//! office's next two weeks. Reads that may be a moment stale anyway (those
-//! of the replica) are kept here for `ttl` from the moment they were asked
-//! for: the first caller makes the read, those who ask meanwhile wait for
-//! it instead of making their own, and everyone until `ttl` has passed
-//! gets the same answer. A failed read is kept by no one: the next caller
-//! tries again.
+//! office's settings and next two weeks. Reads that may be a moment stale
+//! (a site's settings, a slot list from the replica) are kept here for
+//! `ttl` from the moment they were asked for: the first caller makes the
+//! read, those who ask meanwhile wait for it instead of making their own
+//! (so an expired entry under load costs one read, not one per waiting
+//! request, each holding a connection), and everyone until `ttl` has
+//! passed gets the same answer. A failed read is kept by no one: the next
+//! caller tries again.
 
 use crate::sync::lock;
 use std::collections::HashMap;
@@ -42,7 +44,7 @@ impl<V> Coalesced<V> {
 
     /// The value of `key` asked for within `ttl`, or the one `make` makes
     /// now.
-    pub async fn get_or_make<E, F, Fut>(&self, key: String, make: F) -> Result<Answer<V>, E>
+    pub async fn get_or_make<E, F, Fut>(&self, key: &str, make: F) -> Result<Answer<V>, E>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, E>>,
@@ -61,10 +63,24 @@ impl<V> Coalesced<V> {
         })
     }
 
+    /// The value of `key` if one was made within `ttl`; never makes one.
+    pub fn get(&self, key: &str) -> Option<Arc<V>> {
+        let entries = lock(&self.entries);
+        let (asked, cell) = entries.get(key)?;
+        (asked.elapsed() < self.ttl).then(|| cell.get().cloned())?
+    }
+
+    /// Drops `key` after this instance changed what it holds: callers
+    /// waiting for a read already under way still get it, later ones make
+    /// a new one.
+    pub fn forget(&self, key: &str) {
+        lock(&self.entries).remove(key);
+    }
+
     /// The cell of `key`: the one asked for within `ttl`, else a new one.
-    fn cell(&self, key: String) -> Cell<V> {
+    fn cell(&self, key: &str) -> Cell<V> {
         let mut entries = lock(&self.entries);
-        if let Some((asked, cell)) = entries.get(&key)
+        if let Some((asked, cell)) = entries.get(key)
             && asked.elapsed() < self.ttl
         {
             return cell.clone();
@@ -77,7 +93,7 @@ impl<V> Coalesced<V> {
             }
         }
         let cell = Cell::default();
-        entries.insert(key, (Instant::now(), cell.clone()));
+        entries.insert(key.to_owned(), (Instant::now(), cell.clone()));
         cell
     }
 }
@@ -89,7 +105,7 @@ mod tests {
 
     async fn read(cache: &Coalesced<usize>, key: &str, reads: &AtomicUsize) -> Answer<usize> {
         cache
-            .get_or_make(key.to_owned(), || async {
+            .get_or_make(key, || async {
                 tokio::time::sleep(Duration::from_millis(20)).await;
                 Ok::<_, ()>(reads.fetch_add(1, Ordering::SeqCst))
             })
@@ -106,17 +122,22 @@ mod tests {
         assert_eq!(reads.load(Ordering::SeqCst), 1, "one read for 60 callers");
         assert!(answers.iter().all(|a| *a.value == 0));
         assert_eq!(answers.iter().filter(|a| !a.reused).count(), 1);
-        assert_eq!(*read(&cache, "maarif", &reads).await.value, 1, "keys apart");
+        assert_eq!(cache.get("anfa").as_deref(), Some(&0));
+        cache.forget("anfa");
+        assert!(cache.get("anfa").is_none(), "forgotten");
+        assert_eq!(*read(&cache, "anfa", &reads).await.value, 1, "made anew");
+        assert_eq!(*read(&cache, "maarif", &reads).await.value, 2, "keys apart");
         tokio::time::sleep(Duration::from_millis(250)).await;
+        assert!(cache.get("anfa").is_none(), "expired");
         let later = read(&cache, "anfa", &reads).await;
-        assert_eq!((*later.value, later.reused), (2, false), "read again");
+        assert_eq!((*later.value, later.reused), (3, false), "read again");
     }
 
     #[tokio::test]
     async fn a_failed_read_is_kept_by_no_one() {
         let cache = Coalesced::new(Duration::from_secs(60));
         let failed = cache
-            .get_or_make("anfa".to_owned(), || async { Err::<usize, _>("down") })
+            .get_or_make("anfa", || async { Err::<usize, _>("down") })
             .await;
         assert!(failed.is_err());
         let reads = AtomicUsize::new(7);
@@ -128,7 +149,7 @@ mod tests {
     fn entries_are_bounded() {
         let cache: Coalesced<usize> = Coalesced::new(Duration::from_secs(3600));
         for i in 0..MAX_ENTRIES + 5 {
-            cache.cell(format!("list-{i}"));
+            cache.cell(&format!("list-{i}"));
         }
         assert!(lock(&cache.entries).len() <= MAX_ENTRIES);
     }

@@ -397,14 +397,11 @@ pub async fn zone_of(app: &App, id: &str) -> AppResult<Arc<TimeZone>> {
 }
 
 impl SiteContext {
-    /// The site's settings, from the cache when they are fresh enough.
+    /// The site's settings, from the cache when they are fresh enough;
+    /// read once for all who ask meanwhile.
     pub async fn load(app: &App, id: &str) -> AppResult<Arc<Self>> {
-        if let Some(context) = app.caches.site_contexts.get(id) {
-            return Ok(context);
-        }
-        let context = Arc::new(Self::read(app, id).await?);
-        app.caches.site_contexts.put(id, context.clone());
-        Ok(context)
+        let caches = &app.caches.site_contexts;
+        Ok(caches.get_or_make(id, || Self::read(app, id)).await?.value)
     }
 
     async fn read(app: &App, id: &str) -> AppResult<Self> {

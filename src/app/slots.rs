@@ -104,7 +104,7 @@ pub async fn list_from(
     let answer = app
         .caches
         .slot_lists
-        .get_or_make(key, || listing.make(app, source))
+        .get_or_make(&key, || listing.make(app, source))
         .await?;
     if answer.reused {
         app.reads.reused(by_replica);

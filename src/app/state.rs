@@ -20,9 +20,10 @@ use tokio_util::task::TaskTracker;
 /// every ticket. A change through this instance drops its entry at once.
 #[derive(Debug)]
 pub struct Caches {
-    /// Site settings, reused for 2 s: a change through another instance
-    /// is seen within that delay.
-    pub site_contexts: TtlCache<sites::SiteContext>,
+    /// Site settings, reused for 2 s and read once for all who ask
+    /// meanwhile: a change through another instance is seen within that
+    /// delay.
+    pub site_contexts: Coalesced<sites::SiteContext>,
     /// Each site's timezone, for live events; a change through another
     /// instance is seen within 5 minutes.
     pub site_zones: TtlCache<jiff::tz::TimeZone>,
@@ -47,7 +48,7 @@ pub struct Caches {
 impl Default for Caches {
     fn default() -> Self {
         Self {
-            site_contexts: TtlCache::new(Duration::from_secs(2)),
+            site_contexts: Coalesced::new(Duration::from_secs(2)),
             site_zones: TtlCache::new(Duration::from_secs(300)),
             paces: TtlCache::new(Duration::from_secs(1)),
             counter_sites: TtlCache::new(Duration::from_secs(24 * 3600)),

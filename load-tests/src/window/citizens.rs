@@ -91,6 +91,8 @@ pub struct Results {
     pub unexpected: u64,
     pub server_errors: u64,
     pub transport_errors: u64,
+    /// Transport errors by their innermost cause.
+    pub transport_causes: BTreeMap<String, u64>,
     /// From the start to the last answer.
     pub elapsed: Duration,
 }
@@ -109,6 +111,7 @@ impl Results {
         let unexpected = match sample.outcome {
             Outcome::Transport(error) => {
                 self.transport_errors += 1;
+                *self.transport_causes.entry(error.clone()).or_default() += 1;
                 Some(error)
             }
             Outcome::Answer {
@@ -260,12 +263,12 @@ async fn send(request: reqwest::RequestBuilder, n: u64) -> (Outcome, Bytes) {
     let request = request.header("X-Forwarded-For", citizen_address(n));
     let response = match request.send().await {
         Ok(response) => response,
-        Err(error) => return (Outcome::Transport(error.to_string()), Bytes::new()),
+        Err(error) => return (Outcome::Transport(cause(&error)), Bytes::new()),
     };
     let status = response.status().as_u16();
     let bytes = match response.bytes().await {
         Ok(bytes) => bytes,
-        Err(error) => return (Outcome::Transport(error.to_string()), Bytes::new()),
+        Err(error) => return (Outcome::Transport(cause(&error)), Bytes::new()),
     };
     let small: Value = if status == 200 {
         Value::Null
@@ -280,6 +283,17 @@ async fn send(request: reqwest::RequestBuilder, n: u64) -> (Outcome, Bytes) {
             .map(|r| (String::new(), r.to_owned())),
     };
     (outcome, bytes)
+}
+
+/// What a transport error came from: its innermost cause ("connection
+/// reset by peer", "operation timed out"…), which reqwest's own message
+/// leaves out.
+fn cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut inner = error;
+    while let Some(source) = inner.source() {
+        inner = source;
+    }
+    inner.to_string()
 }
 
 /// A slot list, as much of it as a citizen reads.
