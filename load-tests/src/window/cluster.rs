@@ -270,7 +270,8 @@ fn start_nginx(dir: &Path, nginx_dir: &Path, instances: &[Spawned]) -> anyhow::R
             format!("    server {address} max_fails=2 fail_timeout=10s;\n")
         })
         .collect();
-    let conf = nginx_conf(&home, nginx_dir, port, &upstream);
+    let open_files = crate::limits::raise_open_files()?;
+    let conf = nginx_conf(&home, nginx_dir, port, &upstream, open_files);
     let file = home.join("nginx.conf");
     std::fs::write(&file, conf)?;
     let child = Command::new("nginx")
@@ -290,16 +291,22 @@ fn start_nginx(dir: &Path, nginx_dir: &Path, instances: &[Spawned]) -> anyhow::R
     Ok(daemon)
 }
 
-fn nginx_conf(home: &Path, nginx_dir: &Path, port: u16, upstream: &str) -> String {
+/// Each worker may hold as many connections as the machine lets it open
+/// files, less a margin: in a burst every citizen holds one connection
+/// and its request one more to an instance, and a worker short of them
+/// closes idle ones the citizens are about to reuse ("worker_connections
+/// are not enough, reusing connections"), which they see as resets.
+fn nginx_conf(home: &Path, nginx_dir: &Path, port: u16, upstream: &str, open_files: u64) -> String {
     let (home, repo) = (home.display(), nginx_dir.display());
     let user = if is_root() { "user www-data;\n" } else { "" };
+    let connections = open_files.saturating_sub(1024).max(1024);
     format!(
         "{user}worker_processes 2;
-worker_rlimit_nofile 65536;
+worker_rlimit_nofile {open_files};
 pid {home}/nginx.pid;
 error_log {home}/error.log warn;
 events {{
-    worker_connections 8192;
+    worker_connections {connections};
 }}
 http {{
     default_type application/octet-stream;
