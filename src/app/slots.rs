@@ -47,6 +47,23 @@ pub struct SlotList {
     pub slots: Vec<SlotView>,
 }
 
+/// A slot list and its JSON, written once however many are sent it.
+#[derive(Debug)]
+pub struct Listed {
+    pub list: SlotList,
+    pub json: bytes::Bytes,
+}
+
+impl Listed {
+    fn of(list: SlotList) -> AppResult<Self> {
+        let json = serde_json::to_vec(&list).map_err(|e| AppError::Internal(e.into()))?;
+        Ok(Self {
+            list,
+            json: json.into(),
+        })
+    }
+}
+
 /// The slots of a service between two local days, with the places left,
 /// from the read replica when there is one (a few seconds stale at most).
 /// Beside a replica, one list is made once a second for all who ask it
@@ -56,7 +73,7 @@ pub async fn list(
     site: &str,
     service: &str,
     query: SlotQuery,
-) -> AppResult<Arc<SlotList>> {
+) -> AppResult<Arc<Listed>> {
     list_from(app, Source::Replica, site, service, query).await
 }
 
@@ -68,7 +85,7 @@ pub async fn list_from(
     site: &str,
     service: &str,
     query: SlotQuery,
-) -> AppResult<Arc<SlotList>> {
+) -> AppResult<Arc<Listed>> {
     let context = SiteContext::load(app, site).await?;
     let service = bookable_service(&context, service)?;
     let mode = parse_mode(service, query.mode.as_deref())?;
@@ -97,14 +114,14 @@ pub async fn list_from(
     // A list that may be a moment stale is made once a second for all who
     // ask: from the replica while it serves, else from the primary.
     let Some(by_replica) = app.reads.may_reuse(source) else {
-        return Ok(Arc::new(listing.make(app, source).await?));
+        return Ok(Arc::new(Listed::of(listing.make(app, source).await?)?));
     };
     let by = if by_replica { "replica" } else { "primary" };
     let key = format!("{by}|{site}|{}|{mode}|{}|{to}", service.id, listing.from);
     let answer = app
         .caches
         .slot_lists
-        .get_or_make(&key, || listing.make(app, source))
+        .get_or_make(&key, async || Listed::of(listing.make(app, source).await?))
         .await?;
     if answer.reused {
         app.reads.reused(by_replica);

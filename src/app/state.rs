@@ -42,7 +42,7 @@ pub struct Caches {
     pub seen_devices: devices_seen::SeenNotes,
     /// Slot lists beside a replica, each made once a second for all who
     /// ask it (`slots::list`).
-    pub slot_lists: Coalesced<slots::SlotList>,
+    pub slot_lists: Coalesced<slots::Listed>,
 }
 
 impl Default for Caches {

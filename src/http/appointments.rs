@@ -18,6 +18,7 @@ use crate::app::{checkin, otp};
 use crate::domain::phone::Phone;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -45,8 +46,9 @@ async fn list_slots(
     ApiPath((site, service)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<SlotQuery>,
 ) -> AppResult<Response> {
-    let list = slots::list(&state.app, &site, &service, query).await?;
-    Ok(ApiJson(&*list).into_response())
+    let listed = slots::list(&state.app, &site, &service, query).await?;
+    let json = [(CONTENT_TYPE, "application/json")];
+    Ok((json, listed.json.clone()).into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
