@@ -20,12 +20,24 @@ use tokio::sync::OnceCell;
 /// all of them.
 const MAX_ENTRIES: usize = 10_000;
 
+/// Expired entries are swept once the map has doubled since the last sweep
+/// (and holds at least this many), so it holds about what was asked within
+/// `ttl`, not everything ever asked.
+const FIRST_SWEEP: usize = 64;
+
 type Cell<V> = Arc<OnceCell<Arc<V>>>;
 
 #[derive(Debug)]
 pub struct Coalesced<V> {
     ttl: Duration,
-    entries: Mutex<HashMap<String, (Instant, Cell<V>)>>,
+    entries: Mutex<Entries<V>>,
+}
+
+#[derive(Debug)]
+struct Entries<V> {
+    map: HashMap<String, (Instant, Cell<V>)>,
+    /// The size at which the next sweep runs.
+    sweep_at: usize,
 }
 
 /// An answer, and whether it was made for an earlier caller.
@@ -38,7 +50,10 @@ impl<V> Coalesced<V> {
     pub fn new(ttl: Duration) -> Self {
         Self {
             ttl,
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(Entries {
+                map: HashMap::new(),
+                sweep_at: FIRST_SWEEP,
+            }),
         }
     }
 
@@ -66,7 +81,7 @@ impl<V> Coalesced<V> {
     /// The value of `key` if one was made within `ttl`; never makes one.
     pub fn get(&self, key: &str) -> Option<Arc<V>> {
         let entries = lock(&self.entries);
-        let (asked, cell) = entries.get(key)?;
+        let (asked, cell) = entries.map.get(key)?;
         (asked.elapsed() < self.ttl).then(|| cell.get().cloned())?
     }
 
@@ -74,26 +89,29 @@ impl<V> Coalesced<V> {
     /// waiting for a read already under way still get it, later ones make
     /// a new one.
     pub fn forget(&self, key: &str) {
-        lock(&self.entries).remove(key);
+        lock(&self.entries).map.remove(key);
     }
 
     /// The cell of `key`: the one asked for within `ttl`, else a new one.
     fn cell(&self, key: &str) -> Cell<V> {
         let mut entries = lock(&self.entries);
-        if let Some((asked, cell)) = entries.get(key)
+        if let Some((asked, cell)) = entries.map.get(key)
             && asked.elapsed() < self.ttl
         {
             return cell.clone();
         }
-        if entries.len() >= MAX_ENTRIES {
+        if entries.map.len() >= entries.sweep_at.min(MAX_ENTRIES) {
             let ttl = self.ttl;
-            entries.retain(|_, (asked, _)| asked.elapsed() < ttl);
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
+            entries.map.retain(|_, (asked, _)| asked.elapsed() < ttl);
+            if entries.map.len() >= MAX_ENTRIES {
+                entries.map.clear();
             }
+            entries.sweep_at = (2 * entries.map.len()).max(FIRST_SWEEP);
         }
         let cell = Cell::default();
-        entries.insert(key.to_owned(), (Instant::now(), cell.clone()));
+        entries
+            .map
+            .insert(key.to_owned(), (Instant::now(), cell.clone()));
         cell
     }
 }
@@ -151,6 +169,19 @@ mod tests {
         for i in 0..MAX_ENTRIES + 5 {
             cache.cell(&format!("list-{i}"));
         }
-        assert!(lock(&cache.entries).len() <= MAX_ENTRIES);
+        assert!(lock(&cache.entries).map.len() <= MAX_ENTRIES);
+    }
+
+    #[test]
+    fn expired_entries_do_not_pile_up() {
+        let cache: Coalesced<usize> = Coalesced::new(Duration::from_millis(20));
+        for round in 0..5 {
+            for i in 0..100 {
+                cache.cell(&format!("list-{round}-{i}"));
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        let held = lock(&cache.entries).map.len();
+        assert!(held <= 2 * 100 + FIRST_SWEEP, "{held} entries held");
     }
 }

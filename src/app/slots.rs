@@ -12,6 +12,7 @@ use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 
@@ -47,33 +48,71 @@ pub struct SlotList {
     pub slots: Vec<SlotView>,
 }
 
-/// A slot list and its JSON, written once however many are sent it.
+/// Days from today that one shared list covers beside a replica: the next
+/// two weeks, the two after, a month's calendar. A list asked beyond them
+/// is read on its own.
+const SHARED_DAYS: i64 = 45;
+
+/// The slots asked for: a whole list read for this request, or the days
+/// asked of a list shared by everyone asking within a second.
 #[derive(Debug)]
 pub struct Listed {
-    pub list: SlotList,
-    pub json: bytes::Bytes,
+    list: Arc<SlotList>,
+    range: Range<usize>,
+}
+
+/// A slot list as the API sends it, borrowed from a `Listed`.
+#[derive(Serialize)]
+pub struct ListedView<'a> {
+    timezone: &'a str,
+    service: &'a str,
+    mode: &'a str,
+    slots: &'a [SlotView],
 }
 
 impl Listed {
-    fn of(list: SlotList) -> AppResult<Self> {
-        let json = serde_json::to_vec(&list).map_err(|e| AppError::Internal(e.into()))?;
-        Ok(Self {
-            list,
-            json: json.into(),
-        })
+    fn whole(list: SlotList) -> Self {
+        let range = 0..list.slots.len();
+        Self {
+            list: Arc::new(list),
+            range,
+        }
+    }
+
+    /// The slots of `shared` whose local day is from `from` to `to`: they
+    /// are in order, so the days asked are one run of them.
+    fn within(shared: Arc<SlotList>, from: Date, to: Date) -> Self {
+        let (from, to) = (from.to_string(), to.to_string());
+        fn day(slot: &SlotView) -> &str {
+            slot.start.get(..10).unwrap_or_default()
+        }
+        let first = shared.slots.partition_point(|s| day(s) < from.as_str());
+        let end = shared.slots.partition_point(|s| day(s) <= to.as_str());
+        Self {
+            list: shared,
+            range: first..end.max(first),
+        }
+    }
+
+    pub fn slots(&self) -> &[SlotView] {
+        &self.list.slots[self.range.clone()]
+    }
+
+    pub fn view(&self) -> ListedView<'_> {
+        ListedView {
+            timezone: &self.list.timezone,
+            service: &self.list.service,
+            mode: &self.list.mode,
+            slots: self.slots(),
+        }
     }
 }
 
 /// The slots of a service between two local days, with the places left,
 /// from the read replica when there is one (a few seconds stale at most).
-/// Beside a replica, one list is made once a second for all who ask it
-/// (`Caches::slot_lists`).
-pub async fn list(
-    app: &App,
-    site: &str,
-    service: &str,
-    query: SlotQuery,
-) -> AppResult<Arc<Listed>> {
+/// Beside a replica, the next `SHARED_DAYS` of a service are read once a
+/// second for all who ask them (`Caches::slot_lists`).
+pub async fn list(app: &App, site: &str, service: &str, query: SlotQuery) -> AppResult<Listed> {
     list_from(app, Source::Replica, site, service, query).await
 }
 
@@ -85,7 +124,7 @@ pub async fn list_from(
     site: &str,
     service: &str,
     query: SlotQuery,
-) -> AppResult<Arc<Listed>> {
+) -> AppResult<Listed> {
     let context = SiteContext::load(app, site).await?;
     let service = bookable_service(&context, service)?;
     let mode = parse_mode(service, query.mode.as_deref())?;
@@ -111,25 +150,38 @@ pub async fn list_from(
         to,
         now,
     };
-    // A list that may be a moment stale is made once a second for all who
-    // ask: from the replica while it serves, else from the primary.
-    let Some(by_replica) = app.reads.may_reuse(source) else {
-        return Ok(Arc::new(Listed::of(listing.make(app, source).await?)?));
+    // Lists that may be a moment stale share one read a second: from the
+    // replica while it serves, else from the primary, never mixed. The
+    // key names only a real service and today, so asking for many ranges
+    // costs no more memory than one.
+    let shared_to = today.checked_add(jiff::Span::new().days(SHARED_DAYS));
+    let reuse = app.reads.may_reuse(source);
+    let (Some(by_replica), Ok(shared_to)) = (reuse, shared_to) else {
+        return Ok(Listed::whole(listing.make(app, source).await?));
     };
+    if to > shared_to {
+        return Ok(Listed::whole(listing.make(app, source).await?));
+    }
     let by = if by_replica { "replica" } else { "primary" };
-    let key = format!("{by}|{site}|{}|{mode}|{}|{to}", service.id, listing.from);
+    let key = format!("{by}|{site}|{}|{mode}|{today}", service.id);
+    let shared = Listing {
+        from: today,
+        to: shared_to,
+        ..listing
+    };
     let answer = app
         .caches
         .slot_lists
-        .get_or_make(&key, async || Listed::of(listing.make(app, source).await?))
+        .get_or_make(&key, || shared.make(app, source))
         .await?;
     if answer.reused {
         app.reads.reused(by_replica);
     }
-    Ok(answer.value)
+    Ok(Listed::within(answer.value, listing.from, to))
 }
 
 /// What one slot list is asked for, once checked.
+#[derive(Clone, Copy)]
 struct Listing<'a> {
     context: &'a SiteContext,
     service: &'a ServiceRow,
@@ -277,5 +329,59 @@ impl Window {
                 .checked_add(jiff::Span::new().days(service.horizon_days))
                 .unwrap_or(today),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared(starts: &[&str]) -> Arc<SlotList> {
+        let slots = starts
+            .iter()
+            .map(|start| SlotView {
+                start: (*start).to_owned(),
+                end: (*start).to_owned(),
+                available: 1,
+            })
+            .collect();
+        Arc::new(SlotList {
+            timezone: "Africa/Casablanca".to_owned(),
+            service: "residence".to_owned(),
+            mode: "in_person".to_owned(),
+            slots,
+        })
+    }
+
+    fn starts(listed: &Listed) -> Vec<&str> {
+        listed.slots().iter().map(|s| s.start.as_str()).collect()
+    }
+
+    #[test]
+    fn a_shared_list_gives_the_local_days_asked_and_no_other() {
+        let list = shared(&[
+            "2026-12-07T15:45:00+01:00",
+            "2026-12-08T08:30:00+01:00",
+            "2026-12-08T16:15:00+01:00",
+            "2026-12-09T08:30:00+01:00",
+            "2026-12-10T08:30:00+01:00",
+        ]);
+        let day = |d: &str| d.parse::<Date>().expect("a date");
+        let middle = Listed::within(list.clone(), day("2026-12-08"), day("2026-12-09"));
+        assert_eq!(
+            starts(&middle),
+            [
+                "2026-12-08T08:30:00+01:00",
+                "2026-12-08T16:15:00+01:00",
+                "2026-12-09T08:30:00+01:00"
+            ]
+        );
+        let view = serde_json::to_value(middle.view()).expect("json");
+        assert_eq!(view["slots"].as_array().map(Vec::len), Some(3));
+        assert_eq!(view["timezone"], "Africa/Casablanca");
+        let after = Listed::within(list.clone(), day("2026-12-11"), day("2026-12-20"));
+        assert!(after.slots().is_empty());
+        let backwards = Listed::within(list, day("2026-12-10"), day("2026-12-08"));
+        assert!(backwards.slots().is_empty());
     }
 }

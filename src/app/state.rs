@@ -40,9 +40,9 @@ pub struct Caches {
     pub offerings: TtlCache<Vec<earliest::offerings::Offering>>,
     /// The devices this instance wrote as seen within the last minute.
     pub seen_devices: devices_seen::SeenNotes,
-    /// Slot lists beside a replica, each made once a second for all who
-    /// ask it (`slots::list`).
-    pub slot_lists: Coalesced<slots::Listed>,
+    /// The next weeks of each service's slots beside a replica, read once
+    /// a second for all who ask them (`slots::list`).
+    pub slot_lists: Coalesced<slots::SlotList>,
 }
 
 impl Default for Caches {

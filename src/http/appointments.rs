@@ -18,7 +18,6 @@ use crate::app::{checkin, otp};
 use crate::domain::phone::Phone;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -47,8 +46,7 @@ async fn list_slots(
     ApiQuery(query): ApiQuery<SlotQuery>,
 ) -> AppResult<Response> {
     let listed = slots::list(&state.app, &site, &service, query).await?;
-    let json = [(CONTENT_TYPE, "application/json")];
-    Ok((json, listed.json.clone()).into_response())
+    Ok(ApiJson(listed.view()).into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

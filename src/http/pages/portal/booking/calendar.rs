@@ -201,7 +201,7 @@ pub async fn build(app: &App, lang: Lang, ask: Ask<'_>) -> AppResult<(Month, Tim
         };
         listed = Some(slots::list_from(app, source, ask.site, ask.service, query).await?);
     }
-    let slots = listed.as_ref().map_or(&[][..], |l| &l.list.slots[..]);
+    let slots = listed.as_ref().map_or(&[][..], |l| l.slots());
     let free_on = |date: &str| {
         slots
             .iter()
