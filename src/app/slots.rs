@@ -163,7 +163,7 @@ pub async fn list_from(
         return Ok(Listed::whole(listing.make(app, source).await?));
     }
     let by = if by_replica { "replica" } else { "primary" };
-    let key = format!("{by}|{site}|{}|{mode}|{today}", service.id);
+    let key = format!("{by}|{}|{}|{mode}|{today}", context.row.id, service.id);
     let shared = Listing {
         from: today,
         to: shared_to,
