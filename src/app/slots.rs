@@ -49,9 +49,9 @@ pub struct SlotList {
 }
 
 /// Days from today that one shared list covers beside a replica: the next
-/// two weeks, the two after, a month's calendar. A list asked beyond them
-/// is read on its own.
-const SHARED_DAYS: i64 = 45;
+/// two weeks and the two after, the longest list the API gives from today.
+/// A list reaching beyond them is read on its own.
+const SHARED_DAYS: i64 = 31;
 
 /// The slots asked for: a whole list read for this request, or the days
 /// asked of a list shared by everyone asking within a second.
