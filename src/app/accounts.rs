@@ -152,7 +152,7 @@ pub async fn remove(app: &App, who: &Principal, username: &str) -> AppResult<()>
 /// The account's sessions were just ended: its live sockets close too
 /// (named as `Principal::actor` names a user).
 fn sessions_ended(app: &App, username: &str) {
-    app.live.hub.end_sessions(format!("user:{username}"));
+    super::auth::sessions_ended(app, format!("user:{username}"));
 }
 
 /// Refuses while the person holds a counter: it must be closed first.

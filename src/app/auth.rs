@@ -120,31 +120,37 @@ pub fn is_device_idle(error: &AppError) -> bool {
 /// Resolves a bearer token to its principal.
 pub async fn authenticate(app: &App, token: &str) -> AppResult<Principal> {
     const BAD: AppError = AppError::Unauthorized("invalid or expired token");
-    let row = store::accounts::token(&app.db, &hash_token(token))
+    let hash = hash_token(token);
+    let row = app
+        .caches
+        .tokens
+        .get_or_make(&hash, || async {
+            store::accounts::token(&app.db, &hash).await?.ok_or(BAD)
+        })
         .await?
-        .ok_or(BAD)?;
+        .value;
     if row.expires_at.is_some_and(|at| at <= app.clock.now_ms()) {
         return Err(BAD);
     }
     match row.kind.as_str() {
         "user" if row.user_role == Some(Role::Province) => {
-            let province = row.user_province.ok_or(BAD)?;
+            let province = row.user_province.clone().ok_or(BAD)?;
             let sites = store::provinces::site_ids(&app.db, &province).await?;
             Ok(Principal::Province {
-                username: row.subject,
+                username: row.subject.clone(),
                 province,
                 sites,
             })
         }
         "user" => Ok(Principal::User {
             role: row.user_role.ok_or(BAD)?,
-            site: row.user_site,
-            username: row.subject,
+            site: row.user_site.clone(),
+            username: row.subject.clone(),
         }),
         "device" => {
             let now = app.clock.now_ms();
             let kind = row.device_kind.ok_or(BAD)?;
-            let site = row.device_site.ok_or(BAD)?;
+            let site = row.device_site.clone().ok_or(BAD)?;
             // Unused (neither issued nor seen) for too long: dead until an
             // admin gives the device a new token.
             let used = row.device_seen.unwrap_or(0).max(row.created_at);
@@ -160,10 +166,12 @@ pub async fn authenticate(app: &App, token: &str) -> AppResult<Principal> {
             Ok(Principal::Device {
                 kind,
                 site,
-                id: row.subject,
+                id: row.subject.clone(),
             })
         }
-        "citizen" => Ok(Principal::Citizen { phone: row.subject }),
+        "citizen" => Ok(Principal::Citizen {
+            phone: row.subject.clone(),
+        }),
         _ => Err(BAD),
     }
 }
@@ -249,15 +257,25 @@ pub async fn login(app: &App, username: &str, password: &str, client: &str) -> A
 
 /// Ends the session or device token that made the call.
 pub async fn logout(app: &App, token: &str) -> AppResult<()> {
+    let hash = hash_token(token);
     let mut tx = app.db.begin().await?;
-    let ended = store::accounts::delete_token(&mut tx, &hash_token(token)).await?;
+    let ended = store::accounts::delete_token(&mut tx, &hash).await?;
     tx.commit().await?;
+    app.caches.tokens.forget(&hash);
     // The sockets this session opened close now; the account's other
     // sessions keep theirs (each socket checks its own token).
     if let Some((kind, subject)) = ended.filter(|(kind, _)| kind != "citizen") {
         app.live.hub.end_sessions(format!("{kind}:{subject}"));
     }
     Ok(())
+}
+
+/// The sessions of `actor` (as `Principal::actor` names an account or a
+/// device) were just ended or changed: no token this instance remembers
+/// speaks for them any more, and their live sockets here close.
+pub(crate) fn sessions_ended(app: &App, actor: String) {
+    app.caches.tokens.forget_all();
+    app.live.hub.end_sessions(actor);
 }
 
 /// Creates a user or resets its password, role and site, enabling it again

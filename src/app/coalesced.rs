@@ -92,6 +92,12 @@ impl<V> Coalesced<V> {
         lock(&self.entries).map.remove(key);
     }
 
+    /// Drops every entry, as `forget` does one: for a change that may touch
+    /// any of them.
+    pub fn forget_all(&self) {
+        lock(&self.entries).map.clear();
+    }
+
     /// The cell of `key`: the one asked for within `ttl`, else a new one.
     fn cell(&self, key: &str) -> Cell<V> {
         let mut entries = lock(&self.entries);
@@ -161,6 +167,19 @@ mod tests {
         let reads = AtomicUsize::new(7);
         let next = read(&cache, "anfa", &reads).await;
         assert_eq!((*next.value, next.reused), (7, false));
+    }
+
+    #[tokio::test]
+    async fn forgetting_all_makes_every_key_read_again() {
+        let cache = Coalesced::new(Duration::from_secs(60));
+        let reads = AtomicUsize::new(0);
+        read(&cache, "anfa", &reads).await;
+        read(&cache, "maarif", &reads).await;
+        cache.forget_all();
+        let anfa = read(&cache, "anfa", &reads).await;
+        let maarif = read(&cache, "maarif", &reads).await;
+        assert_eq!((*anfa.value, anfa.reused), (2, false));
+        assert_eq!((*maarif.value, maarif.reused), (3, false));
     }
 
     #[test]

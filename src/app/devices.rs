@@ -61,9 +61,10 @@ pub async fn create(
     })
 }
 
-/// Revokes a device: its token stops working at once, and its live
-/// sockets on this instance close (on others within
-/// `live::sessions::RECHECK`). Revoking twice is harmless.
+/// Revokes a device: its token stops working at once on this instance
+/// (on others within the second they remember it), and its live sockets
+/// on this instance close (on others within `live::sessions::RECHECK`).
+/// Revoking twice is harmless.
 pub async fn revoke(app: &App, who: &Principal, id: &str) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     let device = store::devices::get_for_update(&mut tx, id)
@@ -75,7 +76,7 @@ pub async fn revoke(app: &App, who: &Principal, id: &str) -> AppResult<()> {
         store::accounts::revoke_subject(&mut tx, "device", id).await?;
     }
     tx.commit().await?;
-    app.live.hub.end_sessions(format!("device:{id}"));
+    super::auth::sessions_ended(app, format!("device:{id}"));
     Ok(())
 }
 
@@ -100,7 +101,7 @@ pub async fn rotate(app: &App, who: &Principal, id: &str) -> AppResult<IssuedDev
     store::accounts::revoke_subject(&mut tx, "device", id).await?;
     store::accounts::insert_token(&mut tx, &hash_token(&token), "device", id, now, None).await?;
     tx.commit().await?;
-    app.live.hub.end_sessions(format!("device:{id}"));
+    super::auth::sessions_ended(app, format!("device:{id}"));
     Ok(IssuedDevice {
         id: device.id,
         token,

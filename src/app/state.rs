@@ -43,6 +43,12 @@ pub struct Caches {
     /// The next weeks of each service's slots beside a replica, read once
     /// a second for all who ask them (`slots::list`).
     pub slot_lists: Coalesced<slots::SlotList>,
+    /// Bearer tokens (by their hash) with the account or device behind
+    /// them, reused for 1 s: every queue operation is authenticated, and
+    /// the lookup was one statement of each. A session ended through this
+    /// instance ends at once (`auth::sessions_ended`); through another,
+    /// within that second.
+    pub tokens: Coalesced<crate::store::accounts::TokenRow>,
 }
 
 impl Default for Caches {
@@ -57,6 +63,7 @@ impl Default for Caches {
             offerings: TtlCache::new(Duration::from_secs(2)),
             seen_devices: devices_seen::SeenNotes::default(),
             slot_lists: Coalesced::new(Duration::from_secs(1)),
+            tokens: Coalesced::new(Duration::from_secs(1)),
         }
     }
 }

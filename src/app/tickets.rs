@@ -218,7 +218,10 @@ pub async fn act(
     let pace = Pace::read(app, &context).await?;
     let now = app.clock.now_ms();
     let (who, id) = (who.cloned(), id.to_owned());
-    let (view, events) = store::queue::transaction(&app.db, move |t| {
+    // A step: one ticket read and written with its events, without a
+    // transaction on PostgreSQL unless it needs more (an appointment, a
+    // waiting count) or the ticket changed meanwhile.
+    let (view, events) = store::queue::step(&app.db, move |t| {
         let who = who.as_ref();
         let mut ticket = t
             .ticket_for_update(&id)?

@@ -136,6 +136,10 @@ pub(crate) enum Along<'a> {
     Streak(i64),
     /// A ticket read in the same transaction (`tickets::update`).
     Ticket(&'a TicketRow),
+    /// A ticket read without a lock, written only if its row is still the
+    /// version read (PostgreSQL's `xmin`): otherwise the statement writes
+    /// nothing at all.
+    TicketIf(&'a TicketRow, &'a str),
 }
 
 /// PostgreSQL takes the numbers and inserts the events in one statement (a
@@ -149,6 +153,20 @@ pub(crate) async fn append_all_postgres(
     events: &[NewEvent<'_>],
     along: Along<'_>,
 ) -> Result<Vec<EventRow>, StoreError> {
+    append_postgres(pg, site, at, events, along)
+        .await?
+        .ok_or(StoreError::NotFound("sequence"))
+}
+
+/// As `append_all_postgres`; `None` when a `TicketIf` ticket was no longer
+/// the version read, and nothing was written.
+pub(crate) async fn append_postgres(
+    pg: &mut sqlx::PgConnection,
+    site: &str,
+    at: i64,
+    events: &[NewEvent<'_>],
+    along: Along<'_>,
+) -> Result<Option<Vec<EventRow>>, StoreError> {
     let values: Vec<String> = (0..events.len())
         .map(|i| {
             format!(
@@ -163,6 +181,11 @@ pub(crate) async fn append_all_postgres(
     let next_param = 4 + events.len() * 3;
     let bump = match along {
         Along::Nothing | Along::Ticket(_) => BUMP_SEQ.to_owned(),
+        Along::TicketIf(..) => BUMP_SEQ.replacen(
+            "VALUES ($1, $2)",
+            "SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM changed)",
+            1,
+        ),
         Along::Streak(_) => format!(
             "INSERT INTO site_sequences (site_id, last_seq, priority_streak) VALUES ($1, $2, ${next_param})
              ON CONFLICT (site_id) DO UPDATE SET last_seq = site_sequences.last_seq + excluded.last_seq,
@@ -172,6 +195,11 @@ pub(crate) async fn append_all_postgres(
     };
     let ticket = match along {
         Along::Ticket(_) => format!("changed AS ({}), ", tickets::update_sql(next_param)),
+        Along::TicketIf(..) => format!(
+            "changed AS ({} AND xmin = ${}::text::xid RETURNING 1), ",
+            tickets::update_sql(next_param),
+            next_param + tickets::UPDATE_PARAMS
+        ),
         _ => String::new(),
     };
     let sql = format!(
@@ -197,13 +225,15 @@ pub(crate) async fn append_all_postgres(
         Along::Nothing => {}
         Along::Streak(streak) => query = query.bind(streak),
         Along::Ticket(ticket) => query = tickets::bind_update!(query, ticket),
+        Along::TicketIf(ticket, version) => {
+            query = tickets::bind_update!(query, ticket).bind(version);
+        }
     }
     let seqs = query.fetch_all(pg).await?;
-    let last = seqs
+    Ok(seqs
         .into_iter()
         .max()
-        .ok_or(StoreError::NotFound("sequence"))?;
-    Ok(numbered(site, at, last, events))
+        .map(|last| numbered(site, at, last, events)))
 }
 
 /// Events of a site after `since`, oldest first.

@@ -80,6 +80,9 @@ pub(crate) fn update_sql(first: usize) -> String {
     sql
 }
 
+/// The parameters `UPDATE` binds.
+pub(crate) const UPDATE_PARAMS: usize = 13;
+
 /// Writes a ticket's mutable part; binds as `update` does.
 pub(crate) const UPDATE: &str =
     "UPDATE tickets SET service_id = $2, status = $3, counter_id = $4, agent = $5,
@@ -249,6 +252,23 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<TicketRow>, StoreError> {
 pub async fn get_for_update(tx: &mut Tx, id: &str) -> Result<Option<TicketRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM tickets WHERE id = $1");
     rows::locked(tx, &sql, id).await
+}
+
+/// A ticket read without a lock, with its row's version (PostgreSQL's
+/// `xmin`), for a write that applies only if nobody changed it since.
+pub async fn get_versioned(
+    pg: &mut sqlx::PgConnection,
+    id: &str,
+) -> Result<Option<(TicketRow, String)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Versioned {
+        #[sqlx(flatten)]
+        ticket: TicketRow,
+        version: String,
+    }
+    let sql = format!("SELECT {COLUMNS}, xmin::text AS version FROM tickets WHERE id = $1");
+    let row: Option<Versioned> = sqlx::query_as(&sql).bind(id).fetch_optional(pg).await?;
+    Ok(row.map(|r| (r.ticket, r.version)))
 }
 
 /// The number of the ticket a counter has called or is serving, if any.

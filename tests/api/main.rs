@@ -41,6 +41,7 @@ mod province_watch;
 mod public_stats;
 mod public_stats_hours;
 mod queue;
+mod queue_steps;
 mod rate_limits;
 mod remote_page_limits;
 mod remote_pages;

@@ -5,7 +5,8 @@
 //! (`Hub::end_sessions` names the account or device; each of its sockets
 //! then checks its own token, so its other sessions stay), and within
 //! `RECHECK` when another instance does (each such socket reads its token
-//! again that often; an expiry is seen the same way). A database that does
+//! again that often, and that instance remembers a token for a second:
+//! `Caches::tokens`; an expiry is seen the same way). A database that does
 //! not answer ends nobody's socket.
 
 use super::super::auth::{Principal, authenticate};

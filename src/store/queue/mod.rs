@@ -16,6 +16,12 @@
 //!   (which works under both the multi-thread and the current-thread
 //!   runtime, unlike `block_in_place`); the transaction is committed back
 //!   on the async side.
+//!
+//! `step(db, |t| …)` is for a body that reads one ticket and writes it
+//! with its events: on PostgreSQL it first runs without a transaction
+//! (`optimistic`), and again in one only if it needs more or the ticket
+//! changed meanwhile. The body must therefore be safe to run twice: it
+//! decides from what it reads, nothing else.
 
 use super::counters::CounterRow;
 use super::direct::{self, DirectTx};
@@ -25,6 +31,7 @@ use super::tickets::{self, TicketRow};
 use super::{Db, StoreError, Tx};
 use tokio::runtime::Handle;
 
+mod optimistic;
 mod postgres;
 
 /// The heads of a queue: (due check-ins and priority, normal).
@@ -39,6 +46,7 @@ pub struct QueueTx<'a>(Inner<'a>);
 enum Inner<'a> {
     Sqlite(DirectTx<'a>),
     Postgres { tx: &'a mut Tx, runtime: Handle },
+    Optimistic(&'a mut optimistic::Optimistic),
 }
 
 /// Runs `work` in one queue transaction: on SQLite on the writer thread of
@@ -78,6 +86,66 @@ where
     }
 }
 
+/// Runs `work` as `transaction` does, but on PostgreSQL first without a
+/// transaction: `work` may read one ticket (`ticket_for_update`, unlocked
+/// then) and write it with its events (`update_ticket_appending`, applied
+/// only if the ticket is still as read). If it asks for anything else, or
+/// the ticket changed, nothing was written and `work` runs again in a
+/// transaction.
+pub async fn step<T, E, F>(db: &Db, mut work: F) -> Result<T, E>
+where
+    F: FnMut(&mut QueueTx<'_>) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+{
+    let Db::Postgres(pool) = db else {
+        return transaction(db, work).await;
+    };
+    let conn = pool.acquire().await.map_err(StoreError::from)?;
+    let runtime = Handle::current();
+    let ran = tokio::task::spawn_blocking(move || {
+        let mut optimistic = optimistic::Optimistic::new(conn, runtime);
+        let value = work(&mut QueueTx(Inner::Optimistic(&mut optimistic)));
+        (optimistic.retry(), value, work)
+    })
+    .await;
+    match ran {
+        Ok((false, value, _)) => value,
+        Ok((true, _, work)) => transaction(db, work).await,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(_) => Err(StoreError::NotFound("queue transaction").into()),
+    }
+}
+
+impl QueueTx<'_> {
+    /// The ticket, locked (unlocked in a `step`, which writes it only if
+    /// it is unchanged).
+    pub fn ticket_for_update(&mut self, id: &str) -> Result<Option<TicketRow>, StoreError> {
+        match &mut self.0 {
+            Inner::Sqlite(direct) => direct.ticket_for_update(id),
+            Inner::Postgres { tx, runtime } => runtime.block_on(tickets::get_for_update(tx, id)),
+            Inner::Optimistic(o) => o.ticket(id),
+        }
+    }
+
+    /// Writes a ticket read in the transaction and appends its site's
+    /// events (one statement on PostgreSQL).
+    pub fn update_ticket_appending(
+        &mut self,
+        ticket: &TicketRow,
+        at: i64,
+        events: &[NewEvent<'_>],
+    ) -> Result<Vec<EventRow>, StoreError> {
+        match &mut self.0 {
+            Inner::Sqlite(direct) => direct.update_ticket_appending(ticket, at, events),
+            Inner::Postgres { tx, runtime } => {
+                runtime.block_on(postgres::update_ticket_appending(tx, ticket, at, events))
+            }
+            Inner::Optimistic(o) => o.update_ticket_appending(ticket, at, events),
+        }
+    }
+}
+
 /// Declares each operation once: a method of `QueueTx` that runs
 /// `DirectTx`'s method of the same name on SQLite, or waits on PostgreSQL
 /// for the function named after `=` on the open transaction.
@@ -95,6 +163,7 @@ macro_rules! operations {
                         Inner::Postgres { tx, runtime } => {
                             runtime.block_on($postgres(&mut **tx, $($arg),*))
                         }
+                        Inner::Optimistic(o) => Err(o.refuse()),
                     }
                 }
             )*
@@ -106,8 +175,6 @@ operations! {
     /// The next number of a service's day, and the instant it was taken.
     fn next_number(site: &str, service: &str, day: &str, now: i64) -> (i64, i64) = tickets::next_number;
     fn update_ticket(ticket: &TicketRow) -> () = tickets::update;
-    /// The ticket, locked.
-    fn ticket_for_update(id: &str) -> Option<TicketRow> = tickets::get_for_update;
     /// The tickets waiting in a service.
     fn waiting_of(site: &str, service: &str) -> i64 = tickets::waiting_of;
     /// The tickets waiting ahead of `ticket` in its service.
@@ -129,9 +196,6 @@ operations! {
     /// The counter, locked, with the number of the ticket it has called or
     /// is serving, then the site's fairness streak, locked, in that order.
     fn counter_and_streak(id: &str) -> Option<CounterAndStreak> = postgres::counter_and_streak;
-    /// Writes a ticket read in the transaction and appends its site's
-    /// events (one statement on PostgreSQL).
-    fn update_ticket_appending(ticket: &TicketRow, at: i64, events: &[NewEvent<'_>]) -> Vec<EventRow> = postgres::update_ticket_appending;
     /// The counter, locked, with the number of the ticket it has called or
     /// is serving.
     fn counter_locked(id: &str) -> Option<(CounterRow, Option<String>)> = postgres::counter_locked;

@@ -146,6 +146,9 @@ async fn another_instances_sockets_close_within_the_token_check() {
         closed_with(&mut console).await,
         (1008, "session ended".to_owned())
     );
+    // The socket closed when the second instance read the token again:
+    // its requests are refused from then on too.
+    assert_eq!(refused(&second, path, Some(&amina)).await, 401);
 
     let out = first
         .post("/api/v1/auth/logout", Some(&agent), json!({}))
