@@ -42,7 +42,9 @@ pub async fn call_next(app: &App, who: &Principal, counter: &str) -> AppResult<O
     let (who, counter) = (who.clone(), counter.to_owned());
     let called = store::queue::transaction(&app.db, move |t| {
         let (counter, streak) = ready_counter(t, &who, &counter)?;
-        let (ahead, normal) = t.heads(&counter.site_id, &services, now)?;
+        let (heads, active) = t.heads_and_active(&counter.site_id, &services, now, &counter.id)?;
+        idle(active)?;
+        let (ahead, normal) = heads;
         let head = |t: &Option<TicketRow>| {
             t.as_ref().map(|t| Head {
                 id: t.id.clone(),
@@ -99,6 +101,7 @@ pub async fn call_ticket(
             .ticket_for_update(&ticket)?
             .ok_or(AppError::NotFound("ticket"))?;
         let (counter, streak) = ready_counter(t, &who, &counter)?;
+        idle(t.active_at(&counter.id)?)?;
         if ticket.site_id != counter.site_id {
             return Err(AppError::NotFound("ticket"));
         }
@@ -154,10 +157,10 @@ pub(crate) async fn setting_of_counter(
     Ok((context, services))
 }
 
-/// The counter, locked, if the caller may call there now, and the site's
-/// fairness streak, locked too.
+/// The counter, locked, if the caller may call there (its active ticket
+/// aside: `idle`), and the site's fairness streak, locked too.
 fn ready_counter(t: &mut QueueTx<'_>, who: &Principal, id: &str) -> AppResult<(CounterRow, i64)> {
-    let (counter, active, streak) = t
+    let (counter, streak) = t
         .counter_and_streak(id)?
         .ok_or(AppError::NotFound("counter"))?;
     who.require_staff(&counter.site_id, &[Role::Agent, Role::Supervisor])?;
@@ -176,13 +179,19 @@ fn ready_counter(t: &mut QueueTx<'_>, who: &Principal, id: &str) -> AppResult<(C
             "another agent works at this counter",
         ));
     }
-    if let Some(active) = active {
-        return Err(AppError::conflict(
+    Ok((counter, streak))
+}
+
+/// Refuses a call while the counter has a ticket called or being served,
+/// as read after the counter's lock.
+fn idle(active: Option<String>) -> AppResult<()> {
+    match active {
+        Some(active) => Err(AppError::conflict(
             "counter_busy",
             format!("finish ticket {active} at this counter first"),
-        ));
+        )),
+        None => Ok(()),
     }
-    Ok((counter, streak))
 }
 
 /// Marks the ticket called at the counter, sets the site's fairness streak

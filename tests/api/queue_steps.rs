@@ -5,14 +5,17 @@
 //! proof that a step which lost the race changes nothing.
 
 use crate::support::sites::open_site;
-use crate::support::tickets::{call_next, issue, kiosk};
+use crate::support::tickets::{call_next, finish, issue, kiosk};
 use futures::future::join_all;
 use guichet_test_support::on_both_backends;
 use guichet_test_support::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 
-on_both_backends!(racing_steps_on_one_ticket_take_effect_once);
+on_both_backends!(
+    racing_steps_on_one_ticket_take_effect_once,
+    racing_calls_at_one_counter_call_one_ticket,
+);
 
 /// Sends `step` for `ticket` 60 times at once; returns how many succeeded,
 /// after checking that every other answer is the refused transition.
@@ -140,4 +143,64 @@ async fn a_step_on_a_ticket_changed_meanwhile_runs_again() {
     assert_eq!(after.len(), before + 1, "the step's event, once");
     let last = after.last().unwrap().seq;
     assert_eq!(last, after.len() as i64, "the refused write took no number");
+}
+
+/// One agent's call-next sent many times at once (a double click, a
+/// retrying client): the counter gets one ticket, the others are told it
+/// is busy, and every other ticket still waits.
+async fn racing_calls_at_one_counter_call_one_ticket(backend: Backend) {
+    let app = TestApp::builder().backend(backend).spawn().await;
+    let admin = app.admin().await;
+    let agents = open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
+    let kiosk = kiosk(&app, &admin, "anfa").await;
+    let mut ids = Vec::new();
+    for _ in 0..60 {
+        let ticket = issue(&app, &kiosk, "anfa", json!({"service": "residence"})).await;
+        ids.push(ticket["id"].as_str().unwrap().to_owned());
+    }
+    let path = "/api/v1/counters/anfa-g1/call-next";
+    let answers = join_all((0..60).map(|_| app.post(path, Some(&agents[0]), json!({})))).await;
+    let mut called = Vec::new();
+    for answer in &answers {
+        match answer.status {
+            StatusCode::OK => called.push(answer.body["number"].clone()),
+            StatusCode::CONFLICT => {
+                assert_eq!(
+                    answer.body["error"]["code"], "counter_busy",
+                    "{}",
+                    answer.body
+                )
+            }
+            other => panic!("call-next: {other} {}", answer.body),
+        }
+    }
+    assert_eq!(called, vec![json!("A001")], "one ticket called, the first");
+    let queue = app.get("/api/v1/sites/anfa/queue", None).await;
+    assert_eq!(queue.body["services"][0]["waiting"], 59, "{}", queue.body);
+
+    // The same with tickets called out of order, each request its own.
+    let first = answers.iter().find(|a| a.status == StatusCode::OK).unwrap();
+    finish(&app, &agents[0], &first.body).await;
+    ids.retain(|id| *id != first.body["id"]);
+    let path = "/api/v1/counters/anfa-g1/call";
+    let answers = join_all(
+        ids.iter()
+            .map(|id| app.post(path, Some(&agents[0]), json!({"ticket": id}))),
+    )
+    .await;
+    let called = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::OK)
+        .count();
+    assert_eq!(called, 1, "one ticket at the counter");
+    for answer in answers.iter().filter(|a| a.status != StatusCode::OK) {
+        assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.body);
+        assert_eq!(
+            answer.body["error"]["code"], "counter_busy",
+            "{}",
+            answer.body
+        );
+    }
+    let queue = app.get("/api/v1/sites/anfa/queue", None).await;
+    assert_eq!(queue.body["services"][0]["waiting"], 58, "{}", queue.body);
 }

@@ -172,9 +172,7 @@ impl DirectTx<'_> {
         let Some(found) = run(self.0, &sql, &[&id], counter)? else {
             return Ok(None);
         };
-        let active = run(self.0, tickets::ACTIVE_AT_COUNTER, &[&found.id], |r| {
-            r.get(0)
-        })?;
+        let active = self.active_at(&found.id)?;
         Ok(Some((found, active)))
     }
     pub fn lock_priority_streak(&mut self, site: &str) -> Result<i64, StoreError> {
@@ -241,14 +239,29 @@ impl DirectTx<'_> {
         self.update_ticket(ticket)?;
         self.waiting_of(&ticket.site_id, &ticket.service_id)
     }
-    /// `counter_locked`, then the site's fairness streak, locked, in that
-    /// order.
+    /// The counter, then the site's fairness streak.
     pub fn counter_and_streak(&mut self, id: &str) -> Result<Option<CounterAndStreak>, StoreError> {
-        let Some((counter, active)) = self.counter_locked(id)? else {
+        let sql = format!("SELECT {} FROM counters WHERE id = $1", counters::COLUMNS);
+        let Some(found) = run(self.0, &sql, &[&id], counter)? else {
             return Ok(None);
         };
-        let streak = self.lock_priority_streak(&counter.site_id)?;
-        Ok(Some((counter, active, streak)))
+        let streak = self.lock_priority_streak(&found.site_id)?;
+        Ok(Some((found, streak)))
+    }
+    pub fn active_at(&mut self, counter: &str) -> Result<Option<String>, StoreError> {
+        run(self.0, tickets::ACTIVE_AT_COUNTER, &[&counter], |r| {
+            r.get(0)
+        })
+    }
+    pub fn heads_and_active(
+        &mut self,
+        site: &str,
+        services: &[String],
+        now: i64,
+        counter: &str,
+    ) -> Result<(Heads, Option<String>), StoreError> {
+        let active = self.active_at(counter)?;
+        Ok((self.heads(site, services, now)?, active))
     }
     /// Sets the site's fairness streak and appends events.
     pub fn append_all_with_streak(

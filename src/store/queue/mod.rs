@@ -37,8 +37,8 @@ mod postgres;
 /// The heads of a queue: (due check-ins and priority, normal).
 pub type Heads = (Option<TicketRow>, Option<TicketRow>);
 
-/// A counter, the number of its active ticket, and its site's streak.
-pub type CounterAndStreak = (CounterRow, Option<String>, i64);
+/// A counter and its site's streak.
+pub type CounterAndStreak = (CounterRow, i64);
 
 /// An open queue transaction, on either backend.
 pub struct QueueTx<'a>(Inner<'a>);
@@ -179,9 +179,6 @@ operations! {
     fn waiting_of(site: &str, service: &str) -> i64 = tickets::waiting_of;
     /// The tickets waiting ahead of `ticket` in its service.
     fn ahead_of(ticket: &TicketRow) -> i64 = postgres::ahead_of;
-    /// The heads of a counter's queue, locked: the oldest due check-in or
-    /// priority ticket, and the oldest normal one.
-    fn heads(site: &str, services: &[String], now: i64) -> Heads = postgres::heads;
     /// Appends the site's events with its next `seq`s.
     fn append_all(site: &str, at: i64, events: &[NewEvent<'_>]) -> Vec<EventRow> = events::append_all;
     /// Moves an appointment from status `from` to `to`; `false` if it was
@@ -193,9 +190,17 @@ operations! {
     /// Writes a ticket that was waiting in its service and no longer is;
     /// returns the service's waiting count after.
     fn update_ticket_left_waiting(ticket: &TicketRow) -> i64 = postgres::update_ticket_left_waiting;
-    /// The counter, locked, with the number of the ticket it has called or
-    /// is serving, then the site's fairness streak, locked, in that order.
+    /// The counter, locked, then the site's fairness streak, locked, in
+    /// that order.
     fn counter_and_streak(id: &str) -> Option<CounterAndStreak> = postgres::counter_and_streak;
+    /// The number of the ticket a counter has called or is serving. Read
+    /// after the counter's lock, in a statement of its own: one that waited
+    /// for the lock would not see the call it waited for.
+    fn active_at(counter: &str) -> Option<String> = postgres::active_at;
+    /// The heads of a counter's queue, locked: the oldest due check-in or
+    /// priority ticket, and the oldest normal one; with `active_at(counter)`
+    /// read in the same statement (one round trip on PostgreSQL).
+    fn heads_and_active(site: &str, services: &[String], now: i64, counter: &str) -> (Heads, Option<String>) = postgres::heads_and_active;
     /// The counter, locked, with the number of the ticket it has called or
     /// is serving.
     fn counter_locked(id: &str) -> Option<(CounterRow, Option<String>)> = postgres::counter_locked;

@@ -9,7 +9,7 @@ use crate::store::events::{self, Along, EventRow, NewEvent};
 use crate::store::rows::execute;
 use crate::store::tickets::{self, TicketRow};
 use crate::store::{Conn, StoreError, Tx, appointments};
-use sqlx::PgConnection;
+use sqlx::{FromRow, PgConnection, Row};
 
 /// The connection of a transaction that `queue::transaction` opened on
 /// PostgreSQL: SQLite's queue statements never come here.
@@ -22,30 +22,6 @@ fn postgres(tx: &mut Tx) -> &mut PgConnection {
 
 pub async fn ahead_of(tx: &mut Tx, ticket: &TicketRow) -> Result<i64, StoreError> {
     tickets::ahead_of(Conn::Tx(tx), ticket).await
-}
-
-/// Both heads in one round trip.
-pub async fn heads(
-    tx: &mut Tx,
-    site: &str,
-    services: &[String],
-    now: i64,
-) -> Result<Heads, StoreError> {
-    let lock = " FOR UPDATE SKIP LOCKED";
-    let sql = format!(
-        "WITH a AS ({}), n AS ({}) SELECT * FROM a UNION ALL SELECT * FROM n",
-        tickets::head_sql(services.len(), false, lock),
-        tickets::head_sql(services.len(), true, lock)
-    );
-    let mut query = sqlx::query_as::<_, TicketRow>(&sql).bind(site).bind(now);
-    for service in services {
-        query = query.bind(service);
-    }
-    let rows = query.fetch_all(postgres(tx)).await?;
-    let (normal, ahead): (Vec<TicketRow>, Vec<TicketRow>) = rows
-        .into_iter()
-        .partition(|t| t.priority == Priority::Normal);
-    Ok((ahead.into_iter().next(), normal.into_iter().next()))
 }
 
 pub async fn set_appointment_status(
@@ -73,51 +49,77 @@ pub async fn update_ticket_left_waiting(
 /// The counter, then the site's sequence row, locked in the order every
 /// call locks them, in one round trip. A plain row lock, not an update:
 /// the site's row is the busiest of all, and each update would leave a
-/// dead version.
+/// dead version. Nothing else is read here: this statement's snapshot
+/// predates any wait for the locks (`active_at`).
 pub async fn counter_and_streak(
     tx: &mut Tx,
     id: &str,
 ) -> Result<Option<CounterAndStreak>, StoreError> {
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        i64,
-        i64,
-        Option<String>,
-        i64,
-    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        counter: CounterRow,
+        streak: i64,
+    }
     let row: Option<Row> = sqlx::query_as(
         "WITH c AS (SELECT id, site_id, label, state, agent, state_since, created_at
                     FROM counters WHERE id = $1 FOR UPDATE),
               s AS (SELECT priority_streak FROM site_sequences
                     WHERE site_id = (SELECT site_id FROM c) FOR UPDATE)
          SELECT c.id, c.site_id, c.label, c.state, c.agent, c.state_since, c.created_at,
-             (SELECT t.number FROM tickets t
-              WHERE t.site_id = c.site_id AND t.counter_id = c.id
-                AND t.status IN ('called', 'serving') LIMIT 1),
-             COALESCE((SELECT priority_streak FROM s), 0)
+             COALESCE((SELECT priority_streak FROM s), 0) AS streak
          FROM c",
     )
     .bind(id)
     .fetch_optional(postgres(tx))
     .await?;
-    Ok(row.map(
-        |(id, site_id, label, state, agent, state_since, created_at, active, streak)| {
-            let counter = CounterRow {
-                id,
-                site_id,
-                label,
-                state,
-                agent,
-                state_since,
-                created_at,
-            };
-            (counter, active, streak)
-        },
-    ))
+    Ok(row.map(|r| (r.counter, r.streak)))
+}
+
+pub async fn active_at(tx: &mut Tx, counter: &str) -> Result<Option<String>, StoreError> {
+    tickets::active_at_counter(tx, counter).await
+}
+
+/// Both heads, locked, and the counter's active ticket, in one round trip:
+/// a statement that starts once the counter is locked, so it sees every
+/// call committed before.
+pub async fn heads_and_active(
+    tx: &mut Tx,
+    site: &str,
+    services: &[String],
+    now: i64,
+    counter: &str,
+) -> Result<(Heads, Option<String>), StoreError> {
+    let lock = " FOR UPDATE SKIP LOCKED";
+    let sql = format!(
+        "WITH a AS ({}), n AS ({})
+         SELECT h.*, x.active FROM (SELECT (SELECT number FROM tickets
+             WHERE site_id = $1 AND counter_id = ${} AND status IN ('called', 'serving')
+             LIMIT 1) AS active) x
+         LEFT JOIN (SELECT * FROM a UNION ALL SELECT * FROM n) h ON true",
+        tickets::head_sql(services.len(), false, lock),
+        tickets::head_sql(services.len(), true, lock),
+        services.len() + 3
+    );
+    let mut query = sqlx::query(&sql).bind(site).bind(now);
+    for service in services {
+        query = query.bind(service);
+    }
+    let rows = query.bind(counter).fetch_all(postgres(tx)).await?;
+    let mut active = None;
+    let (mut ahead, mut normal) = (None, None);
+    for row in &rows {
+        active = row.try_get("active")?;
+        if row.try_get::<Option<String>, _>("id")?.is_none() {
+            continue;
+        }
+        let ticket = TicketRow::from_row(row)?;
+        match ticket.priority {
+            Priority::Normal => normal = Some(ticket),
+            _ => ahead = Some(ticket),
+        }
+    }
+    Ok(((ahead, normal), active))
 }
 
 pub async fn counter_locked(
