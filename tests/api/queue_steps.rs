@@ -15,6 +15,7 @@ use serde_json::json;
 on_both_backends!(
     racing_steps_on_one_ticket_take_effect_once,
     racing_calls_at_one_counter_call_one_ticket,
+    the_thousandth_ticket_has_four_digits,
 );
 
 /// Sends `step` for `ticket` 60 times at once; returns how many succeeded,
@@ -203,4 +204,31 @@ async fn racing_calls_at_one_counter_call_one_ticket(backend: Backend) {
     }
     let queue = app.get("/api/v1/sites/anfa/queue", None).await;
     assert_eq!(queue.body["services"][0]["waiting"], 58, "{}", queue.body);
+}
+
+/// Numbers run past 999 rather than wrap into a duplicate, on either
+/// backend.
+async fn the_thousandth_ticket_has_four_digits(backend: Backend) {
+    let app = TestApp::builder().backend(backend).spawn().await;
+    let admin = app.admin().await;
+    open_site(&app, &admin, "anfa", "Africa/Casablanca", 1).await;
+    let kiosk = kiosk(&app, &admin, "anfa").await;
+    let first = issue(&app, &kiosk, "anfa", json!({"service": "residence"})).await;
+    assert_eq!(first["number"], "A001");
+    let mut tx = app.app.db.begin().await.expect("tx");
+    guichet_test_support::write!(&mut tx, |c| sqlx::query(
+        "UPDATE ticket_numbers SET last_number = 998 WHERE site_id = 'anfa'"
+    )
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .expect("numbers moved on");
+    tx.commit().await.expect("commit");
+    let a999 = issue(&app, &kiosk, "anfa", json!({"service": "residence"})).await;
+    let a1000 = issue(&app, &kiosk, "anfa", json!({"service": "residence"})).await;
+    assert_eq!(
+        (&a999["number"], &a1000["number"]),
+        (&json!("A999"), &json!("A1000"))
+    );
+    assert_eq!(a1000["position"], 3, "behind the two before it");
 }
