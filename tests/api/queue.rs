@@ -3,7 +3,7 @@
 
 use crate::support::sites::open_site;
 use crate::support::sites::seed_site;
-use crate::support::tickets::{call_next, finish, issue, kiosk};
+use crate::support::tickets::{call_next, finish, gap_free_events, issue, kiosk};
 use futures::future::join_all;
 use guichet::domain::role::Role;
 use guichet_test_support::on_both_backends;
@@ -631,15 +631,7 @@ async fn events_are_gap_free_under_concurrency(backend: Backend) {
     }));
     let (issued, _) = tokio::join!(issuing, calling);
     assert!(issued.iter().all(|a| a.status == StatusCode::CREATED));
-    let events = guichet::store::events::since(&app.app.db, "anfa", 0, 10_000)
-        .await
-        .unwrap();
-    let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
-    assert_eq!(
-        seqs,
-        (1..=events.len() as i64).collect::<Vec<_>>(),
-        "strictly increasing, no gap"
-    );
+    let events = gap_free_events(&app, "anfa").await;
     let issued_events = events.iter().filter(|e| e.kind == "ticket.issued").count();
     assert_eq!(issued_events, 30);
 }

@@ -5,12 +5,13 @@
 //! proof that a step which lost the race changes nothing.
 
 use crate::support::sites::open_site;
-use crate::support::tickets::{call_next, finish, issue, kiosk};
+use crate::support::tickets::{call_next, finish, gap_free_events, issue, kiosk};
 use futures::future::join_all;
+use guichet_test_support::Answer;
 use guichet_test_support::on_both_backends;
 use guichet_test_support::{Backend, TestApp};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 on_both_backends!(
     racing_steps_on_one_ticket_take_effect_once,
@@ -18,26 +19,25 @@ on_both_backends!(
     the_thousandth_ticket_has_four_digits,
 );
 
+/// The answers that succeeded, after checking that every other one is a
+/// 409 with `refused` as its code.
+fn winners<'a>(answers: &'a [Answer], refused: &str) -> Vec<&'a Answer> {
+    for answer in answers.iter().filter(|a| a.status != StatusCode::OK) {
+        assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.body);
+        assert_eq!(answer.body["error"]["code"], refused, "{}", answer.body);
+    }
+    answers
+        .iter()
+        .filter(|a| a.status == StatusCode::OK)
+        .collect()
+}
+
 /// Sends `step` for `ticket` 60 times at once; returns how many succeeded,
-/// after checking that every other answer is the refused transition.
+/// the others being refused transitions.
 async fn race(app: &TestApp, agent: &str, ticket: &str, step: &str) -> usize {
     let path = format!("/api/v1/tickets/{ticket}/{step}");
     let answers = join_all((0..60).map(|_| app.post(&path, Some(agent), json!({})))).await;
-    let mut won = 0;
-    for answer in &answers {
-        match answer.status {
-            StatusCode::OK => won += 1,
-            StatusCode::CONFLICT => {
-                assert_eq!(
-                    answer.body["error"]["code"], "invalid_transition",
-                    "{}",
-                    answer.body
-                )
-            }
-            other => panic!("{step}: {other} {}", answer.body),
-        }
-    }
-    won
+    winners(&answers, "invalid_transition").len()
 }
 
 async fn racing_steps_on_one_ticket_take_effect_once(backend: Backend) {
@@ -58,15 +58,7 @@ async fn racing_steps_on_one_ticket_take_effect_once(backend: Backend) {
     let ticket = app.get(&format!("/api/v1/tickets/{id}"), None).await;
     assert_eq!(ticket.body["status"], "done");
 
-    let events = guichet::store::events::since(&app.app.db, "anfa", 0, 10_000)
-        .await
-        .unwrap();
-    let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
-    assert_eq!(
-        seqs,
-        (1..=events.len() as i64).collect::<Vec<_>>(),
-        "no gap"
-    );
+    let events = gap_free_events(&app, "anfa").await;
     let kinds = |kind: &str| events.iter().filter(|e| e.kind == kind).count();
     assert_eq!((kinds("ticket.serving"), kinds("ticket.done")), (1, 1));
 
@@ -100,10 +92,7 @@ async fn a_step_on_a_ticket_changed_meanwhile_runs_again() {
     let Db::Postgres(pool) = &app.app.db else {
         unreachable!("a PostgreSQL app")
     };
-    let before = guichet::store::events::since(&app.app.db, "anfa", 0, 10_000)
-        .await
-        .unwrap()
-        .len();
+    let before = gap_free_events(&app, "anfa").await.len();
 
     let runs = Arc::new(AtomicUsize::new(0));
     let (other, ticket_id, counted) = (pool.clone(), id.clone(), runs.clone());
@@ -138,12 +127,9 @@ async fn a_step_on_a_ticket_changed_meanwhile_runs_again() {
             .unwrap();
     // The second run read the recall and kept it.
     assert_eq!((status.as_str(), recalls), ("serving", 1));
-    let after = guichet::store::events::since(&app.app.db, "anfa", 0, 10_000)
-        .await
-        .unwrap();
+    // Without a gap: the refused write took no number.
+    let after = gap_free_events(&app, "anfa").await;
     assert_eq!(after.len(), before + 1, "the step's event, once");
-    let last = after.last().unwrap().seq;
-    assert_eq!(last, after.len() as i64, "the refused write took no number");
 }
 
 /// One agent's call-next sent many times at once (a double click, a
@@ -161,21 +147,11 @@ async fn racing_calls_at_one_counter_call_one_ticket(backend: Backend) {
     }
     let path = "/api/v1/counters/anfa-g1/call-next";
     let answers = join_all((0..60).map(|_| app.post(path, Some(&agents[0]), json!({})))).await;
-    let mut called = Vec::new();
-    for answer in &answers {
-        match answer.status {
-            StatusCode::OK => called.push(answer.body["number"].clone()),
-            StatusCode::CONFLICT => {
-                assert_eq!(
-                    answer.body["error"]["code"], "counter_busy",
-                    "{}",
-                    answer.body
-                )
-            }
-            other => panic!("call-next: {other} {}", answer.body),
-        }
-    }
-    assert_eq!(called, vec![json!("A001")], "one ticket called, the first");
+    let called: Vec<&Value> = winners(&answers, "counter_busy")
+        .iter()
+        .map(|a| &a.body["number"])
+        .collect();
+    assert_eq!(called, vec!["A001"], "one ticket called, the first");
     let queue = app.get("/api/v1/sites/anfa/queue", None).await;
     assert_eq!(queue.body["services"][0]["waiting"], 59, "{}", queue.body);
 
@@ -189,19 +165,8 @@ async fn racing_calls_at_one_counter_call_one_ticket(backend: Backend) {
             .map(|id| app.post(path, Some(&agents[0]), json!({"ticket": id}))),
     )
     .await;
-    let called = answers
-        .iter()
-        .filter(|a| a.status == StatusCode::OK)
-        .count();
+    let called = winners(&answers, "counter_busy").len();
     assert_eq!(called, 1, "one ticket at the counter");
-    for answer in answers.iter().filter(|a| a.status != StatusCode::OK) {
-        assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.body);
-        assert_eq!(
-            answer.body["error"]["code"], "counter_busy",
-            "{}",
-            answer.body
-        );
-    }
     let queue = app.get("/api/v1/sites/anfa/queue", None).await;
     assert_eq!(queue.body["services"][0]["waiting"], 58, "{}", queue.body);
 }

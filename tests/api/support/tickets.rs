@@ -46,3 +46,18 @@ pub async fn finish(app: &TestApp, agent: &str, ticket: &Value) {
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
 }
+
+/// The site's event log, after checking that its numbers run from 1
+/// without a gap.
+pub async fn gap_free_events(app: &TestApp, site: &str) -> Vec<guichet::store::events::EventRow> {
+    let events = guichet::store::events::since(&app.app.db, site, 0, 10_000)
+        .await
+        .unwrap();
+    let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(
+        seqs,
+        (1..=events.len() as i64).collect::<Vec<_>>(),
+        "strictly increasing, no gap"
+    );
+    events
+}
