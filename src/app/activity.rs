@@ -1,12 +1,14 @@
 //! What this instance has done, counted for Prometheus: the site events it
 //! committed (calls, no-shows, …), the bookings refused because a slot or
-//! a phone was taken, the outcomes of its message sends, and the live
-//! sockets it refused because a cap was reached. Counters are
+//! a phone was taken, the outcomes of its message sends, the live
+//! sockets it refused because a cap was reached, and how its tickets'
+//! steps were written. Counters are
 //! per instance and only grow; summed over instances they count each thing
 //! once, since an event is published by the instance that committed it.
 
 use super::live::places::Refused;
 use crate::store::events::EventRow;
+use crate::store::queue::Way;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -35,6 +37,11 @@ struct RefusedLabels {
     reason: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StepLabels {
+    way: &'static str,
+}
+
 /// Cheap to clone: the families are shared handles.
 #[derive(Clone, Debug, Default)]
 pub struct Activity {
@@ -42,6 +49,7 @@ pub struct Activity {
     booking_conflicts: Family<ConflictLabels, Counter>,
     sends: Family<SendLabels, Counter>,
     live_refused: Family<RefusedLabels, Counter>,
+    steps: Family<StepLabels, Counter>,
 }
 
 impl Activity {
@@ -73,6 +81,18 @@ impl Activity {
             "Live socket upgrades refused because the client's address (address) or this instance (instance) held all the sockets it may",
             self.live_refused.clone(),
         );
+        registry.register(
+            "queue_steps",
+            "Ticket steps (recall, start, complete, no-show, cancel) by how they were written: in a transaction (transaction, SQLite), without one on PostgreSQL (unlocked), or again in one because the ticket changed or the step needed more (retried)",
+            self.steps.clone(),
+        );
+    }
+
+    /// A ticket's step (start, complete…) written, and how.
+    pub fn step(&self, way: Way) {
+        self.steps
+            .get_or_create(&StepLabels { way: way.as_str() })
+            .inc();
     }
 
     pub fn live_refused(&self, reason: Refused) {

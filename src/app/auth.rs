@@ -162,6 +162,10 @@ pub async fn authenticate(app: &App, token: &str) -> AppResult<Principal> {
                 .is_none_or(|at| at <= now - store::devices::SEEN_EVERY_MS)
             {
                 super::devices::seen(app, &row.subject).await;
+                // The row remembered says when the device was seen before
+                // this: read it again next time, or a device used only
+                // now and then would look idle.
+                app.caches.tokens.forget(&hash);
             }
             Ok(Principal::Device {
                 kind,

@@ -221,7 +221,7 @@ pub async fn act(
     // A step: one ticket read and written with its events, without a
     // transaction on PostgreSQL unless it needs more (an appointment, a
     // waiting count) or the ticket changed meanwhile.
-    let (view, events) = store::queue::step(&app.db, move |t| {
+    let ((view, events), way) = store::queue::step(&app.db, move |t| {
         let who = who.as_ref();
         let mut ticket = t
             .ticket_for_update(&id)?
@@ -294,6 +294,7 @@ pub async fn act(
         Ok::<_, AppError>((view(&context, &pace, ticket, 0), events))
     })
     .await?;
+    app.activity.step(way);
     app.publish(events);
     Ok(view)
 }

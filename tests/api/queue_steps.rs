@@ -57,6 +57,22 @@ async fn racing_steps_on_one_ticket_take_effect_once(backend: Backend) {
     assert_eq!(race(&app, agent, id, "complete").await, 1, "one completion");
     let ticket = app.get(&format!("/api/v1/tickets/{id}"), None).await;
     assert_eq!(ticket.body["status"], "done");
+    // Each step that succeeded is counted once, by how it was written.
+    let metrics = app.metrics().await;
+    let steps: u64 = metrics
+        .lines()
+        .filter(|l| l.starts_with("guichet_queue_steps_total{"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum();
+    assert_eq!(steps, 2, "{metrics}");
+    let way = match backend {
+        Backend::Sqlite => "transaction",
+        Backend::Postgres => "unlocked",
+    };
+    assert!(
+        metrics.contains(&format!("guichet_queue_steps_total{{way=\"{way}\"}}")),
+        "{metrics}"
+    );
 
     let events = gap_free_events(&app, "anfa").await;
     let kinds = |kind: &str| events.iter().filter(|e| e.kind == kind).count();
@@ -96,7 +112,7 @@ async fn a_step_on_a_ticket_changed_meanwhile_runs_again() {
 
     let runs = Arc::new(AtomicUsize::new(0));
     let (other, ticket_id, counted) = (pool.clone(), id.clone(), runs.clone());
-    let written = guichet::store::queue::step(&app.app.db, move |t| {
+    let (written, way) = guichet::store::queue::step(&app.app.db, move |t| {
         let run = counted.fetch_add(1, Ordering::SeqCst) + 1;
         let mut ticket = t.ticket_for_update(&ticket_id)?.expect("the ticket");
         if run == 1 {
@@ -118,6 +134,7 @@ async fn a_step_on_a_ticket_changed_meanwhile_runs_again() {
     .unwrap();
 
     assert_eq!(runs.load(Ordering::SeqCst), 2, "read, refused, run again");
+    assert_eq!(way, guichet::store::queue::Way::Retried);
     assert_eq!(written.len(), 1);
     let (status, recalls): (String, i64) =
         sqlx::query_as("SELECT status, recalls FROM tickets WHERE id = $1")

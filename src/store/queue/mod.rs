@@ -86,20 +86,42 @@ where
     }
 }
 
+/// How a `step` was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Way {
+    /// In a transaction, as always on SQLite.
+    Transaction,
+    /// On PostgreSQL, without a transaction.
+    Unlocked,
+    /// On PostgreSQL, in a transaction after the first run wrote nothing:
+    /// the ticket had changed, or the body needed more.
+    Retried,
+}
+
+impl Way {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Transaction => "transaction",
+            Self::Unlocked => "unlocked",
+            Self::Retried => "retried",
+        }
+    }
+}
+
 /// Runs `work` as `transaction` does, but on PostgreSQL first without a
 /// transaction: `work` may read one ticket (`ticket_for_update`, unlocked
 /// then) and write it with its events (`update_ticket_appending`, applied
 /// only if the ticket is still as read). If it asks for anything else, or
 /// the ticket changed, nothing was written and `work` runs again in a
-/// transaction.
-pub async fn step<T, E, F>(db: &Db, mut work: F) -> Result<T, E>
+/// transaction. Says which way it went.
+pub async fn step<T, E, F>(db: &Db, mut work: F) -> Result<(T, Way), E>
 where
     F: FnMut(&mut QueueTx<'_>) -> Result<T, E> + Send + 'static,
     T: Send + 'static,
     E: From<StoreError> + Send + 'static,
 {
     let Db::Postgres(pool) = db else {
-        return transaction(db, work).await;
+        return Ok((transaction(db, work).await?, Way::Transaction));
     };
     let conn = pool.acquire().await.map_err(StoreError::from)?;
     let runtime = Handle::current();
@@ -110,8 +132,8 @@ where
     })
     .await;
     match ran {
-        Ok((false, value, _)) => value,
-        Ok((true, _, work)) => transaction(db, work).await,
+        Ok((false, value, _)) => Ok((value?, Way::Unlocked)),
+        Ok((true, _, work)) => Ok((transaction(db, work).await?, Way::Retried)),
         Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
         Err(_) => Err(StoreError::NotFound("queue transaction").into()),
     }
