@@ -90,6 +90,11 @@ pub async fn heads_and_active(
     now: i64,
     counter: &str,
 ) -> Result<(Heads, Option<String>), StoreError> {
+    // A counter known here without services (settings read before it got
+    // them): nobody to call, and `IN ()` is not PostgreSQL.
+    if services.is_empty() {
+        return Ok(((None, None), active_at(tx, counter).await?));
+    }
     let lock = " FOR UPDATE SKIP LOCKED";
     let sql = format!(
         "WITH a AS ({}), n AS ({})
