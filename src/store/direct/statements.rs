@@ -164,12 +164,15 @@ impl DirectTx<'_> {
         )?;
         Ok((ahead, normal))
     }
+    fn counter(&mut self, id: &str) -> Result<Option<CounterRow>, StoreError> {
+        let sql = format!("SELECT {} FROM counters WHERE id = $1", counters::COLUMNS);
+        run(self.0, &sql, &[&id], counter)
+    }
     pub fn counter_locked(
         &mut self,
         id: &str,
     ) -> Result<Option<(CounterRow, Option<String>)>, StoreError> {
-        let sql = format!("SELECT {} FROM counters WHERE id = $1", counters::COLUMNS);
-        let Some(found) = run(self.0, &sql, &[&id], counter)? else {
+        let Some(found) = self.counter(id)? else {
             return Ok(None);
         };
         let active = self.active_at(&found.id)?;
@@ -241,8 +244,7 @@ impl DirectTx<'_> {
     }
     /// The counter, then the site's fairness streak.
     pub fn counter_and_streak(&mut self, id: &str) -> Result<Option<CounterAndStreak>, StoreError> {
-        let sql = format!("SELECT {} FROM counters WHERE id = $1", counters::COLUMNS);
-        let Some(found) = run(self.0, &sql, &[&id], counter)? else {
+        let Some(found) = self.counter(id)? else {
             return Ok(None);
         };
         let streak = self.lock_priority_streak(&found.site_id)?;

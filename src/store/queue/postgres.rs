@@ -98,13 +98,12 @@ pub async fn heads_and_active(
     let lock = " FOR UPDATE SKIP LOCKED";
     let sql = format!(
         "WITH a AS ({}), n AS ({})
-         SELECT h.*, x.active FROM (SELECT (SELECT number FROM tickets
-             WHERE site_id = $1 AND counter_id = ${} AND status IN ('called', 'serving')
-             LIMIT 1) AS active) x
+         SELECT h.*, x.active FROM (SELECT ({}) AS active) x
          LEFT JOIN (SELECT * FROM a UNION ALL SELECT * FROM n) h ON true",
         tickets::head_sql(services.len(), false, lock),
         tickets::head_sql(services.len(), true, lock),
-        services.len() + 3
+        // Its one parameter, the counter, comes after the services.
+        tickets::ACTIVE_AT_COUNTER.replace("$1", &format!("${}", services.len() + 3))
     );
     let mut query = sqlx::query(&sql).bind(site).bind(now);
     for service in services {
